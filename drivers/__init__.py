@@ -1,0 +1,1 @@
+"""drivers: one module per device kind (interface, real and simulated backends); never imports Kivy."""

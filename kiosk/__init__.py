@@ -1,0 +1,1 @@
+"""kiosk: the Kivy touchscreen app (student check-in and operator-guided capture)."""

@@ -1,0 +1,1 @@
+"""kiosk.screens: one screen per file, its .kv beside it."""

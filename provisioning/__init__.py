@@ -1,0 +1,1 @@
+"""provisioning: station enrolment (keys, certificates), broker configuration, udev rules, image recipe."""
