@@ -47,7 +47,7 @@ def write_durably(path: Path, data: bytes, mode: int = 0o640) -> str:
         raise
     os.close(fd)
     failpoint("durable.before_rename")
-    os.replace(tmp, path)
+    tmp.replace(path)
     failpoint("durable.before_dir_fsync")
     fsync_dir(directory)
     failpoint("durable.after_dir_fsync")

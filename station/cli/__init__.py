@@ -8,12 +8,12 @@ import os
 # Kivy parses sys.argv on import unless told not to; set this before anything can import Kivy.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 
-import argparse  # noqa: E402
-import importlib  # noqa: E402
-import logging  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import importlib
+import logging
+import sys
 
-from station.errors import SinopsisError  # noqa: E402
+from station.errors import SinopsisError
 
 # Each module exposes register(subparsers); its handlers take the parsed args and return an exit code.
 COMMAND_MODULES = (

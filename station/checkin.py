@@ -1,0 +1,100 @@
+"""Student self check-in: find the student on the current list (QR application id, or NIK + birth date),
+record the phone number, hand out a queue number and open the student's record (state checked_in).
+
+Checking in twice gives back the same queue number; nothing here reveals another student's data.
+"""
+
+import datetime as dt
+import sqlite3
+from dataclasses import dataclass
+
+from station import audit
+from station.clock import now_iso
+from station.errors import CheckInError
+from station.ids import uuid7
+from station.nik import mask_nik, parse_nik
+from station.phone import normalize_phone
+from station.roster import current_assignment
+from station.store import StationStore
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The student's ticket: queue number, their record id, the name as the queue board shows it."""
+
+    queue_number: int
+    record_id: str
+    display_name: str
+    already_checked_in: bool
+
+
+def display_name(full_name: str) -> str:
+    """A name as the public queue board shows it: first name and initials ("Siti Rahma Putri" → "Siti R. P.")."""
+    parts = full_name.split()
+    if not parts:
+        return ""
+    return " ".join([parts[0], *(f"{p[0]}." for p in parts[1:])])
+
+
+def _assignment_ref(conn: sqlite3.Connection) -> int:
+    current = current_assignment(conn)
+    if current is None:
+        raise CheckInError("no assignment is loaded on this station yet; the team must import today's list",
+                           code="checkin.no_assignment")
+    return int(current["id"])
+
+
+def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: str) -> CheckIn:
+    """Check in with NIK and birth date (both must agree with the list). Raises NikError, PhoneError or
+    CheckInError with a code the kiosk shows in the student's language."""
+    info = parse_nik(nik)
+    applicant = store.conn.execute(
+        "SELECT * FROM applicants WHERE assignment_ref = ? AND nik = ?", (_assignment_ref(store.conn), info.nik)
+    ).fetchone()
+    if applicant is None:
+        raise CheckInError(f"NIK {mask_nik(info.nik)} is not on today's list for this school; "
+                           "ask the recording team", code="checkin.not_on_list")
+    if applicant["birth_date"] != birth_date.isoformat():
+        raise CheckInError("the birth date does not match the list for this NIK; check it, or ask the "
+                           "recording team", code="checkin.birth_date_mismatch")
+    return _check_in(store, applicant, "nik", normalize_phone(phone))
+
+
+def check_in_by_application(store: StationStore, application_id: str, phone: str) -> CheckIn:
+    """Check in with the application id from the student's QR. Raises CheckInError or PhoneError."""
+    applicant = store.conn.execute(
+        "SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
+        (_assignment_ref(store.conn), application_id.strip()),
+    ).fetchone()
+    if applicant is None:
+        raise CheckInError("this application is not on today's list for this school; ask the recording team",
+                           code="checkin.not_on_list")
+    return _check_in(store, applicant, "qr", normalize_phone(phone))
+
+
+def _check_in(store: StationStore, applicant: sqlite3.Row, method: str, phone: str) -> CheckIn:
+    name = display_name(applicant["name"])
+    with store.write() as conn:
+        existing = conn.execute(
+            "SELECT c.queue_number, r.id FROM checkins c JOIN records r ON r.checkin_ref = c.id "
+            "WHERE c.applicant_ref = ?", (applicant["id"],)
+        ).fetchone()
+        if existing is not None:
+            return CheckIn(existing[0], existing[1], name, already_checked_in=True)
+        queue_number = store.next_counter(f"queue:{applicant['assignment_ref']}")
+        now = now_iso()
+        cur = conn.execute(
+            "INSERT INTO checkins (assignment_ref, applicant_ref, queue_number, method, phone, checked_in_at) "
+            "VALUES (?,?,?,?,?,?)",
+            (applicant["assignment_ref"], applicant["id"], queue_number, method, phone, now),
+        )
+        record_id = uuid7()
+        conn.execute(
+            "INSERT INTO records (id, applicant_ref, checkin_ref, state, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?)",
+            (record_id, applicant["id"], cur.lastrowid, "checked_in", now, now),
+        )
+        audit.append(conn, actor="kiosk", action="checkin", record_id=record_id, to_state="checked_in",
+                     details={"application_id": applicant["application_id"], "method": method,
+                              "queue_number": queue_number})
+    return CheckIn(queue_number, record_id, name, already_checked_in=False)

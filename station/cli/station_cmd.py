@@ -1,0 +1,146 @@
+"""`sinopsis station …`: config check, start-up check, audit verify, assignment import, check-in, status."""
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from station import audit
+from station.checkin import check_in_by_application, check_in_by_nik
+from station.cli.common import add_config_argument, print_json
+from station.config import StationConfig, load_config
+from station.integrity import check_store
+from station.keys import load_public_key
+from station.records import counts_by_state
+from station.roster import current_assignment, import_assignment
+from station.store import StationStore
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `station` command group."""
+    station = sub.add_parser("station", help="the recording station's core (no UI)")
+    commands = station.add_subparsers(dest="station_command", required=True, metavar="COMMAND")
+
+    config = commands.add_parser("config", help="station.toml").add_subparsers(
+        dest="config_command", required=True, metavar="COMMAND")
+    p = config.add_parser("check", help="validate a station.toml: exit 0 when valid, 2 with file/key/reason")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=_config_check)
+
+    p = commands.add_parser("check", help="start-up check: sweep orphan packet files, report missing ones")
+    add_config_argument(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_check)
+
+    p = commands.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True, metavar="COMMAND").add_parser(
+        "verify", help="verify the hash chain; exit 1 when a row was edited or deleted")
+    add_config_argument(p)
+    p.set_defaults(handler=_audit_verify)
+
+    p = commands.add_parser("assignment", help="the school assignment").add_subparsers(
+        dest="assignment_command", required=True, metavar="COMMAND").add_parser(
+        "import", help="import a signed assignment bundle (all or nothing)")
+    p.add_argument("file", type=Path)
+    add_config_argument(p)
+    p.set_defaults(handler=_assignment_import)
+
+    p = commands.add_parser("checkin", help="check a student in (what the kiosk does)")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--application", help="application id from the student's QR")
+    who.add_argument("--nik", help="NIK (with --birth-date)")
+    p.add_argument("--birth-date", type=dt.date.fromisoformat, help="YYYY-MM-DD, with --nik")
+    p.add_argument("--phone", required=True, help="mobile number, e.g. 0812 3456 7890")
+    add_config_argument(p)
+    p.set_defaults(handler=_checkin)
+
+    p = commands.add_parser("status", help="assignment, records by state, outbox")
+    add_config_argument(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_status)
+
+
+def _open(args: argparse.Namespace) -> tuple[StationConfig, StationStore]:
+    config = load_config(args.config)
+    return config, StationStore(config.station.data_dir)
+
+
+def _config_check(args: argparse.Namespace) -> int:
+    config = load_config(args.file)
+    print(f"{args.file}: valid (station {config.station.id}, data in {config.station.data_dir})")
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    _, store = _open(args)
+    with store:
+        report = check_store(store)
+    if args.json:
+        print_json(vars(report) | {"ok": report.ok})
+    else:
+        print(f"checked {report.packets_checked} packet files; swept {len(report.swept_orphans)} orphan(s) "
+              f"and {len(report.swept_temp)} temp file(s)")
+        for problem in report.missing + report.altered:
+            print(f"PROBLEM: {problem}")
+    return 0 if report.ok else 1
+
+
+def _audit_verify(args: argparse.Namespace) -> int:
+    _, store = _open(args)
+    with store:
+        report = audit.verify(store.conn)
+    for problem in report.problems:
+        print(f"PROBLEM: {problem}")
+    print(f"audit log: {report.rows} rows, {'chain intact' if report.ok else f'{len(report.problems)} problem(s)'}")
+    return 0 if report.ok else 1
+
+
+def _assignment_import(args: argparse.Namespace) -> int:
+    config, store = _open(args)
+    key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
+    with store:
+        result = import_assignment(store, args.file, key, station_id=config.station.id,
+                                   min_age=config.roster.min_age, actor="cli")
+    verb = "imported" if result.outcome == "imported" else "already imported (no change)"
+    print(f"assignment v{result.version} for {result.school_name}: {verb}; {result.applicants} applicants")
+    return 0
+
+
+def _checkin(args: argparse.Namespace) -> int:
+    _, store = _open(args)
+    with store:
+        if args.application:
+            ticket = check_in_by_application(store, args.application, args.phone)
+        else:
+            if args.birth_date is None:
+                raise SystemExit("sinopsis station checkin: --nik needs --birth-date")
+            ticket = check_in_by_nik(store, args.nik, args.birth_date, args.phone)
+    again = " (was already checked in)" if ticket.already_checked_in else ""
+    print(f"queue number {ticket.queue_number} for {ticket.display_name}{again}; record {ticket.record_id}")
+    return 0
+
+
+def _status(args: argparse.Namespace) -> int:
+    config, store = _open(args)
+    with store:
+        assignment = current_assignment(store.conn)
+        counts = counts_by_state(store.conn)
+        pending = store.conn.execute(
+            "SELECT COUNT(*), MIN(enqueued_at) FROM outbox WHERE acked_at IS NULL").fetchone()
+    status = {
+        "station_id": config.station.id, "data_dir": str(config.station.data_dir),
+        "assignment": None if assignment is None else {
+            k: assignment[k] for k in ("assignment_id", "version", "school_name", "spt_number", "recording_date")},
+        "records": counts, "outbox_pending": pending[0], "outbox_oldest": pending[1],
+    }
+    if args.json:
+        print_json(status)
+        return 0
+    print(f"station {status['station_id']} (data in {status['data_dir']})")
+    a = status["assignment"]
+    print("assignment: none imported" if a is None else
+          f"assignment: {a['school_name']} v{a['version']}, SPT {a['spt_number']}, recording {a['recording_date']}")
+    print("records: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "records: none")
+    print(f"outbox: {pending[0]} waiting for HQ" + (f" (oldest {pending[1]})" if pending[1] else ""))
+    return 0

@@ -1,0 +1,167 @@
+"""station.toml: one pydantic model per section, checked once at start, with a safe embedded default for all.
+
+A bare install runs on these defaults (simulated devices, local broker, data under the user's home). Bad
+config stops the program at start with the file, the key and the reason (`ConfigError`).
+"""
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+from station.errors import ConfigError
+
+ENV_CONFIG = "SINOPSIS_STATION_CONFIG"
+SYSTEM_CONFIG = Path("/etc/sinopsis/station.toml")
+
+StationId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")]
+
+
+def default_data_dir() -> Path:
+    """systemd's StateDirectory when run as a unit, else a folder in the user's home."""
+    state = os.environ.get("STATE_DIRECTORY")
+    if state:
+        return Path(state.split(":")[0])
+    return Path.home() / ".local" / "share" / "sinopsis" / "station"
+
+
+class Section(BaseModel):
+    """Every section refuses unknown keys, so a typo is an error and not a silently ignored setting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StationSection(Section):
+    id: StationId = Field("st-dev-01", description="station id: the MQTT username and certificate CN")
+    data_dir: Path = Field(default_factory=default_data_dir, description="SQLite database and packet files")
+
+
+class Thresholds(Section):
+    """Live-score thresholds on 1–100 (anchors: MOSIP finger 40, iris 60, face 90)."""
+
+    face: int = Field(90, ge=1, le=100, description="face quality needed to auto-capture")
+    finger: int = Field(40, ge=1, le=100, description="fingerprint quality needed per finger")
+    iris: int = Field(60, ge=1, le=100, description="iris quality needed per eye")
+
+
+class CaptureSection(Section):
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+    max_attempts: int = Field(3, ge=1, le=10, description="attempts per modality before the best is kept")
+    timeout_s: float = Field(10.0, ge=1.0, le=120.0, description="seconds a capture waits for a good frame")
+    allow_below_threshold: bool = Field(
+        True, description="operator may accept a below-threshold capture, with a reason (audited)"
+    )
+
+
+class SessionSection(Section):
+    idle_logout_s: int = Field(300, ge=30, le=3600, description="operator idle time before logout")
+    pin_max_attempts: int = Field(5, ge=3, le=10, description="wrong PINs before the operator is locked out")
+    pin_lockout_s: int = Field(300, ge=30, le=86400, description="how long a PIN lockout lasts")
+
+
+class RosterSection(Section):
+    min_age: int = Field(16, ge=14, le=21, description="youngest age allowed on the recording date")
+
+
+class HelpdeskSection(Section):
+    call_centre: str = Field("(0761) 000000", max_length=40, description="call-centre number")
+    whatsapp: str = Field("0811-0000-0000", max_length=40, description="WhatsApp number")
+    social: list[str] = Field(
+        default_factory=lambda: ["instagram.com/disdukcapil.pekanbaru"], max_length=8,
+        description="official social media accounts",
+    )
+
+
+class BrokerSection(Section):
+    host: str = Field("127.0.0.1", min_length=1, description="MQTT broker host")
+    port: int = Field(1883, ge=1, le=65535, description="MQTT broker port")
+    tls: bool = Field(False, description="use mutually authenticated TLS (true in the field)")
+    keepalive_s: int = Field(30, ge=5, le=600, description="MQTT keepalive")
+
+
+class KeysSection(Section):
+    """Key files; relative paths are under the data directory."""
+
+    station_signing_key: Path = Field(Path("keys/station_signing.pem"), description="station Ed25519 key")
+    hq_assignment_public_key: Path = Field(
+        Path("keys/hq_assignment.pub.pem"), description="HQ Ed25519 key pinned at enrolment"
+    )
+    hq_packet_public_key: Path = Field(
+        Path("keys/hq_packet.pub.pem"), description="HQ X25519 key that packets are encrypted for"
+    )
+
+
+class RetentionSection(Section):
+    purge_after_days: int = Field(
+        30, ge=1, le=365, description="days after HQ accepted a record before its sealed packet is deleted"
+    )
+
+
+class StationConfig(Section):
+    """The whole station.toml."""
+
+    station: StationSection = Field(default_factory=StationSection)
+    capture: CaptureSection = Field(default_factory=CaptureSection)
+    session: SessionSection = Field(default_factory=SessionSection)
+    roster: RosterSection = Field(default_factory=RosterSection)
+    helpdesk: HelpdeskSection = Field(default_factory=HelpdeskSection)
+    broker: BrokerSection = Field(default_factory=BrokerSection)
+    keys: KeysSection = Field(default_factory=KeysSection)
+    retention: RetentionSection = Field(default_factory=RetentionSection)
+
+    def key_path(self, name: str) -> Path:
+        """Absolute path of a key file named in [keys] (relative ones live under the data directory)."""
+        path = getattr(self.keys, name)
+        return path if path.is_absolute() else self.station.data_dir / path
+
+
+def _format_validation_error(source: str, error: ValidationError) -> str:
+    lines = []
+    for e in error.errors():
+        key = ".".join(str(part) for part in e["loc"]) or "(top level)"
+        reason = "unknown key (check the spelling)" if e["type"] == "extra_forbidden" else e["msg"]
+        shown = "" if e["type"] == "extra_forbidden" else f" (got {e['input']!r})"
+        lines.append(f"{source}: {key}: {reason}{shown}")
+    return "\n".join(lines)
+
+
+def parse_config(data: dict, source: str = "station.toml", base_dir: Path | None = None) -> StationConfig:
+    """Validate a parsed TOML document; a relative data_dir is taken from `base_dir` (the file's folder)."""
+    try:
+        config = StationConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_format_validation_error(source, e), code="config.invalid") from None
+    data_dir = config.station.data_dir.expanduser()
+    if not data_dir.is_absolute():
+        data_dir = (base_dir or Path.cwd()) / data_dir
+    station = config.station.model_copy(update={"data_dir": data_dir})
+    return config.model_copy(update={"station": station})
+
+
+def load_config(path: Path | None = None) -> StationConfig:
+    """Load the station config: `path`, else $SINOPSIS_STATION_CONFIG, else /etc/sinopsis/station.toml,
+    else the embedded defaults. Raises ConfigError naming the file, key and reason."""
+    if path is None:
+        env = os.environ.get(ENV_CONFIG)
+        if env:
+            path = Path(env)
+        elif SYSTEM_CONFIG.exists():
+            path = SYSTEM_CONFIG
+        else:
+            return parse_config({}, source="embedded defaults")
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found", code="config.missing") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8", code="config.encoding") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read: {e.strerror}", code="config.unreadable") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}", code="config.syntax") from None
+    return parse_config(data, source=str(path), base_dir=path.parent.resolve())

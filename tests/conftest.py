@@ -1,0 +1,102 @@
+"""Shared fixtures: fresh keys, a station on a temp data dir, and signed assignments built per test."""
+
+import copy
+import datetime as dt
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+from station.assignment import bundle_to_bytes, sign_assignment
+from station.config import StationConfig, load_config
+from station.demo_data import DEMO_STATION_ID, _applicants, build_assignment_content
+from station.keys import save_private_key, save_public_key
+from station.store import StationStore
+
+RECORDING_DATE = dt.date(2026, 11, 25)
+
+
+@dataclass
+class Keys:
+    """Every key a test station and its HQ need, generated fresh per test."""
+
+    hq_sign: Ed25519PrivateKey
+    hq_packet: X25519PrivateKey
+    station_sign: Ed25519PrivateKey
+
+
+@pytest.fixture
+def keys() -> Keys:
+    return Keys(Ed25519PrivateKey.generate(), X25519PrivateKey.generate(), Ed25519PrivateKey.generate())
+
+
+@pytest.fixture
+def station_config(tmp_path: Path, keys: Keys) -> StationConfig:
+    """A station.toml on disk with its data dir and the keys enrolment would leave there."""
+    data = tmp_path / "station"
+    save_private_key(data / "keys" / "station_signing.pem", keys.station_sign)
+    save_public_key(data / "keys" / "hq_assignment.pub.pem", keys.hq_sign.public_key())
+    save_public_key(data / "keys" / "hq_packet.pub.pem", keys.hq_packet.public_key())
+    path = tmp_path / "station.toml"
+    path.write_text(f'[station]\nid = "{DEMO_STATION_ID}"\ndata_dir = "station"\n')
+    return load_config(path)
+
+
+@pytest.fixture
+def store(station_config: StationConfig):
+    with StationStore(station_config.station.data_dir) as s:
+        yield s
+
+
+@pytest.fixture
+def applicants() -> list[dict]:
+    """24 valid applicants for the recording date (seeded, so the same every run)."""
+    return _applicants(random.Random(7), RECORDING_DATE, 24)
+
+
+@pytest.fixture
+def make_bundle(tmp_path: Path, keys: Keys, applicants: list[dict]) -> Callable[..., Path]:
+    """Write a signed assignment file; `edit(content)` may change the content before signing."""
+    counter = iter(range(1000))
+
+    def make(version: int = 1, edit: Callable[[dict], None] | None = None,
+             signer: Ed25519PrivateKey | None = None) -> Path:
+        content = build_assignment_content(RECORDING_DATE, copy.deepcopy(applicants), version=version)
+        if edit:
+            edit(content)
+        path = tmp_path / f"assignment-{next(counter)}.json"
+        path.write_bytes(bundle_to_bytes(sign_assignment(content, signer or keys.hq_sign)))
+        return path
+
+    return make
+
+
+@pytest.fixture
+def imported(store, keys, make_bundle):
+    """The store with the default assignment imported."""
+    from station.roster import import_assignment
+
+    import_assignment(store, make_bundle(), keys.hq_sign.public_key(), station_id=DEMO_STATION_ID, min_age=16)
+    return store
+
+
+@pytest.fixture
+def capturing(imported, applicants):
+    """A record checked in and moved to capturing, ready to be sealed; returns its id."""
+    from station.checkin import check_in_by_application
+    from station.records import transition
+
+    ticket = check_in_by_application(imported, applicants[0]["application_id"], applicants[0]["phone"])
+    transition(imported, ticket.record_id, "capturing", actor="OP-02")
+    return ticket.record_id
+
+
+@pytest.fixture
+def sealer(imported, station_config, keys):
+    from station.sealing import RecordSealer
+
+    return RecordSealer(imported, station_config, keys.station_sign, keys.hq_packet.public_key())
