@@ -53,7 +53,7 @@ def _birth_date(day: int, month: int, yy: int, today: dt.date) -> dt.date | None
 def parse_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
     """Parse and validate a NIK; raises NikError with a code (nik.format, nik.length, nik.place, nik.date)."""
     number = stdnum_nik.compact(nik)
-    if not number.isdigit() or not number.isascii():
+    if number and not (number.isdigit() and number.isascii()):
         raise NikError(f"a NIK has only digits (got {len(number)} characters with other signs); type the 16 "
                        "digits from the family card (KK)", code="nik.format")
     if len(number) != 16:
