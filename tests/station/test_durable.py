@@ -1,0 +1,43 @@
+"""Durable files: atomic replace, mode bits, and a real SIGKILL at each step never leaves a half file."""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+from station.durable import TEMP_PREFIX, sha256_file, sweep_temp_files, write_durably
+
+
+def test_write_returns_hash_and_sets_mode(tmp_path):
+    data = os.urandom(5 * 1024 * 1024)
+    path = tmp_path / "f.bin"
+    assert write_durably(path, data, mode=0o600) == hashlib.sha256(data).hexdigest() == sha256_file(path)
+    assert path.read_bytes() == data and (path.stat().st_mode & 0o777) == 0o600
+    write_durably(path, b"new")
+    assert path.read_bytes() == b"new"
+    assert list(tmp_path.iterdir()) == [path]
+
+
+def test_missing_directory_leaves_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        write_durably(tmp_path / "nope" / "f.bin", b"x")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("point", "new_visible"), [
+    ("durable.before_fsync", False), ("durable.before_rename", False),
+    ("durable.before_dir_fsync", True), ("durable.after_dir_fsync", True),
+])
+def test_kill_at_each_step(tmp_path, point, new_visible):
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"old")
+    code = ("import pathlib; from station.durable import write_durably; "
+            f"write_durably(pathlib.Path({str(path)!r}), b'new')")
+    child = subprocess.run([sys.executable, "-c", code], env={**os.environ, "SINOPSIS_FAILPOINT": point},
+                           capture_output=True, timeout=60)
+    assert child.returncode == -9
+    assert path.read_bytes() == (b"new" if new_visible else b"old"), "never a half-written file"
+    swept = sweep_temp_files(tmp_path)
+    assert len(swept) == (0 if new_visible else 1) and not list(tmp_path.glob(f"{TEMP_PREFIX}*"))
