@@ -141,7 +141,7 @@ def run_demo(root: Path, recording_date: dt.date, say: Callable[[str], None] = p
     say(f"  HQ keys (dev only) {paths.hq_keys}/")
     if first:
         packet = config.station.data_dir / "packets" / first.packet_file
-        say("\nTry:")
+        say("\nTry (after `. .venv/bin/activate`, or as .venv/bin/sinopsis):")
         say(f"  sinopsis packet verify {packet} --station-key {paths.station_public_key}")
         say(f"  sinopsis packet open {packet} --station-key {paths.station_public_key} "
             f"--hq-key {paths.hq_keys / 'hq_packet.pem'} --out /tmp/opened")
