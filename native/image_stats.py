@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from native._native import ffi, lib
+from native.frames import grey_frame_pointer
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,8 @@ class ExposureMeter:
 
         Raises ValueError for a wrong dtype, shape or layout, or an empty frame.
         """
-        if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 2:
-            raise ValueError("expected a 2-D uint8 grey frame")
-        height, width = frame.shape
-        if height == 0 or width == 0:
-            raise ValueError("empty frame: width and height must be at least 1")
-        if frame.strides[1] != 1 or frame.strides[0] < width:
-            raise ValueError("frame columns must be contiguous (row stride >= width, pixel stride 1)")
-        ptr = ffi.cast("const uint8_t *", frame.__array_interface__["data"][0])
-        if lib.image_stats_compute(ptr, width, height, frame.strides[0], self._out) != 0:
+        ptr, width, height, stride = grey_frame_pointer(frame)
+        if lib.image_stats_compute(ptr, width, height, stride, self._out) != 0:
             raise ValueError("image_stats_compute rejected the frame")
         o = self._out
         return ExposureStats(o.mean, o.stddev, o.min, o.max, o.dark_fraction, o.bright_fraction)

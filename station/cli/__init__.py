@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "station.cli.nik_cmd",
     "station.cli.packet_cmd",
     "station.cli.demo_cmd",
+    "station.cli.bench_cmd",
 )
 
 

@@ -1,0 +1,13 @@
+/* sharpness: focus measures of an 8-bit grey image given as pointer + row stride (interior pixels only). */
+#ifndef SINOPSIS_SHARPNESS_H
+#define SINOPSIS_SHARPNESS_H
+#include <stdint.h>
+
+struct sharpness {
+    double laplacian_var; /* variance of the 4-neighbour Laplacian (cv2.Laplacian ksize=1) over the interior */
+    double tenengrad;     /* mean of Sobel gx^2 + gy^2 (3x3) over the interior */
+};
+
+/* Needs width >= 3 and height >= 3 (the interior is (w-2)x(h-2)). Returns 0, or -1 on a bad argument. */
+int sharpness_compute(const uint8_t *pixels, int width, int height, int stride, struct sharpness *out);
+#endif

@@ -1,0 +1,30 @@
+"""Focus measures of a grey frame through the C kernel: variance of the Laplacian and Tenengrad."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from native._native import ffi, lib
+from native.frames import grey_frame_pointer
+
+
+@dataclass(frozen=True)
+class Sharpness:
+    """Focus measures over the frame's interior (the one-pixel border is left out)."""
+
+    laplacian_var: float
+    tenengrad: float
+
+
+class SharpnessMeter:
+    """Measures sharpness of 8-bit grey frames; holds its output struct so a frame costs no allocation."""
+
+    def __init__(self) -> None:
+        self._out = ffi.new("struct sharpness *")
+
+    def measure(self, frame: np.ndarray) -> Sharpness:
+        """Measure a 2-D uint8 frame of at least 3x3; raises ValueError for a wrong dtype, shape or layout."""
+        ptr, width, height, stride = grey_frame_pointer(frame, min_side=3)
+        if lib.sharpness_compute(ptr, width, height, stride, self._out) != 0:
+            raise ValueError("sharpness_compute rejected the frame")
+        return Sharpness(self._out.laplacian_var, self._out.tenengrad)

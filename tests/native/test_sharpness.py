@@ -1,0 +1,64 @@
+"""Sharpness kernel (C through cffi) agrees with OpenCV's Laplacian and Sobel, on crops too; bad frames refused."""
+
+import cv2
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis.extra import numpy as hnp
+
+from native import samples
+from native.sharpness import SharpnessMeter
+
+METER = SharpnessMeter()
+
+
+def reference(frame: np.ndarray) -> tuple[float, float]:
+    """The OpenCV way over the same interior the kernel measures."""
+    lap = cv2.Laplacian(frame, cv2.CV_64F)[1:-1, 1:-1]
+    gx = cv2.Sobel(frame, cv2.CV_64F, 1, 0, ksize=3)[1:-1, 1:-1]
+    gy = cv2.Sobel(frame, cv2.CV_64F, 0, 1, ksize=3)[1:-1, 1:-1]
+    return float(lap.var()), float((gx * gx + gy * gy).mean())
+
+
+def agree(frame: np.ndarray) -> None:
+    s = METER.measure(frame)
+    lap_var, tenengrad = reference(np.ascontiguousarray(frame))
+    assert s.laplacian_var == pytest.approx(lap_var, rel=1e-9, abs=1e-6)
+    assert s.tenengrad == pytest.approx(tenengrad, rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (3, 9), (9, 3), (5, 7), (479, 641), (1080, 1920)])
+def test_random_frames(shape):
+    agree(np.random.default_rng(sum(shape)).integers(0, 256, shape, dtype=np.uint8))
+
+
+@pytest.mark.parametrize("path", [samples.FACE, *samples.FINGERPRINTS, samples.IRIS], ids=lambda p: p.name)
+def test_samples_and_their_crops(path):
+    image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+    agree(image)
+    agree(image[17:301, 29:333])
+
+
+def test_blur_lowers_sharpness():
+    image = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
+    values = [METER.measure(cv2.GaussianBlur(image, (0, 0), s) if s else image).laplacian_var for s in (0, 1, 2, 4)]
+    assert values == sorted(values, reverse=True) and values[-1] < values[0] / 10
+
+
+def test_flat_frame_is_zero():
+    s = METER.measure(np.full((20, 30), 77, np.uint8))
+    assert (s.laplacian_var, s.tenengrad) == (0.0, 0.0)
+
+
+@pytest.mark.parametrize("frame", [np.zeros((2, 9), np.uint8), np.zeros((9, 2), np.uint8),
+                                   np.zeros((9, 9), np.float64), np.zeros((9, 9, 3), np.uint8),
+                                   np.zeros((9, 18), np.uint8)[:, ::2]],
+                         ids=["2-rows", "2-cols", "float", "colour", "strided"])
+def test_bad_frames(frame):
+    with pytest.raises(ValueError):
+        METER.measure(frame)
+
+
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=48)))
+def test_property_agrees_with_opencv(frame):
+    agree(frame)
