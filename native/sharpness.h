@@ -9,5 +9,8 @@ struct sharpness {
 };
 
 /* Needs width >= 3 and height >= 3 (the interior is (w-2)x(h-2)). Returns 0, or -1 on a bad argument. */
+/* The per-frame fast path: Laplacian variance only. Returns the variance, or -1.0 on a bad argument. */
+double sharpness_laplacian_var(const uint8_t *pixels, int width, int height, int stride);
+
 int sharpness_compute(const uint8_t *pixels, int width, int height, int stride, struct sharpness *out);
 #endif

@@ -28,3 +28,8 @@ class SharpnessMeter:
         if lib.sharpness_compute(ptr, width, height, stride, self._out) != 0:
             raise ValueError("sharpness_compute rejected the frame")
         return Sharpness(self._out.laplacian_var, self._out.tenengrad)
+
+    def laplacian_var(self, frame: np.ndarray) -> float:
+        """Only the Laplacian variance: the per-frame auto-capture gate (one pass, no Sobel)."""
+        ptr, width, height, stride = grey_frame_pointer(frame, min_side=3)
+        return float(lib.sharpness_laplacian_var(ptr, width, height, stride))

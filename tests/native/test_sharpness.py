@@ -62,3 +62,23 @@ def test_bad_frames(frame):
 @given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=48)))
 def test_property_agrees_with_opencv(frame):
     agree(frame)
+
+
+@pytest.mark.parametrize("width", [3, 4, 15, 16, 17, 18, 19, 33, 1025, 1026, 1027, 2051])
+def test_fast_path_agrees_at_simd_and_chunk_edges(width):
+    frame = np.random.default_rng(width).integers(0, 256, (7, width), dtype=np.uint8)
+    assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
+
+
+def test_fast_path_extremes_and_crops():
+    checker = (np.indices((64, 2100)).sum(axis=0) % 2 * 255).astype(np.uint8)  # |Laplacian| = 1020 everywhere
+    assert METER.laplacian_var(checker) == pytest.approx(reference(checker)[0], rel=1e-12)
+    image = cv2.imread(str(samples.FACE), cv2.IMREAD_GRAYSCALE)
+    crop = image[5:400, 3:250]
+    assert METER.laplacian_var(crop) == pytest.approx(reference(np.ascontiguousarray(crop))[0], rel=1e-9)
+    assert METER.laplacian_var(image) == pytest.approx(METER.measure(image).laplacian_var, rel=1e-12)
+
+
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=80)))
+def test_property_fast_path_agrees(frame):
+    assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
