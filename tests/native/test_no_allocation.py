@@ -4,37 +4,43 @@ tracemalloc sees only Python's allocator, so the C side is checked where it woul
 files must not reference malloc and friends at all (buffers are preallocated by the caller or are on the stack).
 """
 
+import json
 import subprocess
-import tracemalloc
+import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
+# Measured in a fresh interpreter: in the pytest process, other tests' threads and garbage show up in the peak.
+PROBE = """
+import json, sys, tracemalloc
+import numpy as np
 from native.image_stats import ExposureMeter
 from native.sharpness import SharpnessMeter
+frame = np.random.default_rng(3).integers(0, 256, (480, 640), dtype=np.uint8)
+measure = {"laplacian_var": SharpnessMeter().laplacian_var, "sharpness": SharpnessMeter().measure,
+           "exposure": ExposureMeter().measure}[sys.argv[1]]
+for _ in range(10):
+    measure(frame)
+tracemalloc.start()
+before = tracemalloc.take_snapshot()
+tracemalloc.reset_peak()
+for _ in range(1000):
+    measure(frame)
+_, peak = tracemalloc.get_traced_memory()
+after = tracemalloc.take_snapshot()
+growth = sum(s.size_diff for s in after.compare_to(before, "filename"))
+print(json.dumps({"peak": peak, "growth": growth, "frame": frame.nbytes}))
+"""
 
-FRAME = np.random.default_rng(3).integers(0, 256, (480, 640), dtype=np.uint8)
 
-
-@pytest.mark.parametrize("measure", [SharpnessMeter().laplacian_var, SharpnessMeter().measure,
-                                     ExposureMeter().measure], ids=["laplacian_var", "sharpness", "exposure"])
-def test_thousand_frames_allocate_nothing_frame_sized(measure):
-    for _ in range(10):
-        measure(FRAME)  # warm up: caches, first-call allocations
-    tracemalloc.start()
-    try:
-        before = tracemalloc.take_snapshot()
-        tracemalloc.reset_peak()
-        for _ in range(1000):
-            measure(FRAME)
-        _, peak = tracemalloc.get_traced_memory()
-        growth = sum(s.size_diff for s in tracemalloc.take_snapshot().compare_to(before, "filename"))
-    finally:
-        tracemalloc.stop()
-    # A per-frame buffer would be >= FRAME.nbytes (300 KB); a leak would grow with the 1,000 frames.
-    assert peak < 64 * 1024, f"peak {peak} bytes while measuring"
-    assert growth < 16 * 1024, f"memory grew by {growth} bytes over 1,000 frames"
+@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure"])
+def test_thousand_frames_allocate_nothing_frame_sized(kernel):
+    result = json.loads(subprocess.run([sys.executable, "-c", PROBE, kernel], capture_output=True, text=True,
+                                       check=True, timeout=120).stdout)
+    # A per-frame buffer would be >= one frame (300 KB); a leak would grow with the 1,000 frames.
+    assert result["peak"] < 64 * 1024, result
+    assert result["growth"] < 16 * 1024, result
 
 
 ALLOCATORS = {"malloc", "calloc", "realloc", "free", "posix_memalign", "aligned_alloc", "memalign"}
