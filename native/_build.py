@@ -11,7 +11,10 @@ from cffi import FFI
 
 HERE = Path(__file__).resolve().parent
 # One .c/.h pair per concern; add a concern here and its header becomes part of the cdef.
-CONCERNS = ["image_stats", "sharpness"]
+CONCERNS = [
+    "image_stats",
+    "sharpness",
+]
 
 
 def _cdef_from_header(text: str) -> str:
