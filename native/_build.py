@@ -14,6 +14,7 @@ HERE = Path(__file__).resolve().parent
 CONCERNS = [
     "image_stats",
     "sharpness",
+    "motion",
 ]
 
 

@@ -16,6 +16,9 @@ def grey_frame_pointer(frame: np.ndarray, min_side: int = 1) -> tuple[object, in
     height, width = frame.shape
     if height < min_side or width < min_side:
         raise ValueError(f"frame is {width}x{height}; it must be at least {min_side}x{min_side}")
-    if frame.strides[1] != 1 or frame.strides[0] < width:
+    # numpy may give a length-1 axis any stride; such a stride is never followed, so it does not count.
+    pixel_stride = frame.strides[1] if width > 1 else 1
+    row_stride = frame.strides[0] if height > 1 else width
+    if pixel_stride != 1 or row_stride < width:
         raise ValueError("frame columns must be contiguous (row stride >= width, pixel stride 1)")
-    return ffi.cast("const uint8_t *", frame.__array_interface__["data"][0]), width, height, frame.strides[0]
+    return ffi.cast("const uint8_t *", frame.__array_interface__["data"][0]), width, height, row_stride

@@ -16,10 +16,11 @@ PROBE = """
 import json, sys, tracemalloc
 import numpy as np
 from native.image_stats import ExposureMeter
+from native.motion import StillnessGate
 from native.sharpness import SharpnessMeter
 frame = np.random.default_rng(3).integers(0, 256, (480, 640), dtype=np.uint8)
 measure = {"laplacian_var": SharpnessMeter().laplacian_var, "sharpness": SharpnessMeter().measure,
-           "exposure": ExposureMeter().measure}[sys.argv[1]]
+           "exposure": ExposureMeter().measure, "stillness": StillnessGate().update}[sys.argv[1]]
 for _ in range(10):
     measure(frame)
 tracemalloc.start()
@@ -34,7 +35,7 @@ print(json.dumps({"peak": peak, "growth": growth, "frame": frame.nbytes}))
 """
 
 
-@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure"])
+@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure", "stillness"])
 def test_thousand_frames_allocate_nothing_frame_sized(kernel):
     result = json.loads(subprocess.run([sys.executable, "-c", PROBE, kernel], capture_output=True, text=True,
                                        check=True, timeout=120).stdout)
