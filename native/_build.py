@@ -15,6 +15,7 @@ CONCERNS = [
     "image_stats",
     "sharpness",
     "motion",
+    "fingerprint",
 ]
 
 
