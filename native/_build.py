@@ -16,6 +16,7 @@ CONCERNS = [
     "sharpness",
     "motion",
     "fingerprint",
+    "face",
 ]
 
 

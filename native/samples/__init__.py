@@ -7,3 +7,35 @@ SAMPLES_DIR = Path(__file__).resolve().parent
 FACE = SAMPLES_DIR / "face" / "astronaut.png"
 FINGERPRINTS = tuple(sorted((SAMPLES_DIR / "fingerprint").glob("SFinGe_Test0*.pgm")))
 IRIS = SAMPLES_DIR / "iris" / "open-iris-anonymized.png"
+
+# The sample portrait's face box, as OpenCV's frontal-face cascade finds it, in the sample's own pixels.
+FACE_BOX = (174, 64, 99, 99)
+
+BACKDROPS_BGR = {"red": (36, 28, 200), "blue": (190, 110, 20), "grey": (200, 200, 200)}
+
+
+def portrait(backdrop: str = "red", width: int = 640, height: int = 480, face_share: float = 0.25):
+    """A synthetic e-KTP portrait: the sample's head cut out with an ellipse, over a dark uniform and a plain
+    backdrop, the face box `face_share` of the frame width, centred. Returns an H x W x 3 uint8 BGR array.
+
+    For tests, the demo and the camera simulator. Imports OpenCV lazily (the package itself needs only numpy).
+    """
+    import cv2
+    import numpy as np
+
+    image = cv2.imread(str(FACE))
+    fx, fy, fw, fh = FACE_BOX
+    scale = face_share * width / fw
+    centre_x, centre_y = width / 2, height * 0.5  # where the face box centre goes
+    # sample -> frame: x' = (x - (fx + fw/2)) * scale + centre_x
+    matrix = np.array([[scale, 0, centre_x - (fx + fw / 2) * scale], [0, scale, centre_y - (fy + fh / 2) * scale]])
+    head = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_CUBIC)
+    mask = np.zeros((height, width), np.uint8)
+    axes = (round(fw * 0.78 * scale), round(fh * 0.98 * scale))
+    cv2.ellipse(mask, (round(centre_x), round(centre_y - fh * 0.22 * scale)), axes, 0, 0, 360, 255, -1)
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = BACKDROPS_BGR[backdrop]
+    shoulders = (round(centre_x), round(centre_y + fh * 1.45 * scale))
+    cv2.ellipse(frame, shoulders, (round(fw * 1.6 * scale), round(fh * 0.8 * scale)), 0, 0, 360, (60, 50, 45), -1)
+    np.copyto(frame, head, where=mask[:, :, None] > 0)
+    return frame

@@ -20,14 +20,19 @@ from native.fingerprint import FingerQuality, SlapSegmenter
 from native.image_stats import ExposureMeter
 from native.motion import StillnessGate
 from native.sharpness import SharpnessMeter
+from native import samples
+from native.face import FaceQuality
 frame = np.random.default_rng(3).integers(0, 256, (480, 640), dtype=np.uint8)
 if sys.argv[1] in ("finger", "slap"):  # a 416x560 single-finger frame; a 1600x1500 slap platen around it
     from native import samples as fingerprint_samples
     frame = cv2.imread(str(fingerprint_samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
     if sys.argv[1] == "slap":
         frame = np.pad(frame, ((470, 470), (100, 1084)), constant_values=255)
+if sys.argv[1] == "face":
+    frame = samples.portrait("red")
 measure = {"laplacian_var": SharpnessMeter().laplacian_var, "sharpness": SharpnessMeter().measure,
            "exposure": ExposureMeter().measure, "stillness": StillnessGate().update,
+           "face": FaceQuality().measure,
            "finger": FingerQuality().measure, "slap": SlapSegmenter().segment}[sys.argv[1]]
 for _ in range(10):
     measure(frame)
@@ -43,7 +48,7 @@ print(json.dumps({"peak": peak, "growth": growth, "frame": frame.nbytes}))
 """
 
 
-@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure", "stillness", "finger", "slap"])
+@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure", "stillness", "face", "finger", "slap"])
 def test_thousand_frames_allocate_nothing_frame_sized(kernel):
     result = json.loads(subprocess.run([sys.executable, "-c", PROBE, kernel], capture_output=True, text=True,
                                        check=True, timeout=120).stdout)

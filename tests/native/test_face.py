@@ -1,0 +1,148 @@
+"""Face kernel (C through cffi) agrees with a numpy reference; the face score finds the e-KTP problems."""
+
+import cv2
+import numpy as np
+import pytest
+
+from native import samples
+from native.face import FaceBox, FaceQuality, background_colour
+
+QUALITY = FaceQuality()
+
+
+def reference(frame: np.ndarray, box: FaceBox, border: int) -> dict:
+    """The kernel's definitions in numpy: Laplacian variance and exposure in the box, the background band."""
+    grey = cv2.cvtColor(np.ascontiguousarray(frame), cv2.COLOR_BGR2GRAY)
+    inside = grey[box.y:box.y + box.height, box.x:box.x + box.width]
+    lap = cv2.Laplacian(inside, cv2.CV_64F)[1:-1, 1:-1]
+    height, width = grey.shape
+    ys, xs = np.mgrid[0:height, 0:width]
+    grow = box.width // 4
+    band = ((xs < border) | (xs >= width - border) | (ys < border)) & (ys < box.y + box.height)
+    band &= ~((xs >= max(0, box.x - grow)) & (xs < min(width, box.x + box.width + grow)))
+    b, g, r = (frame[..., i].astype(np.int64)[band] for i in range(3))
+    values = grey[band].astype(np.float64)
+    return {
+        "sharpness": lap.var(), "mean": inside.mean(), "stddev": inside.std(),
+        "dark_fraction": (inside <= 5).mean(), "bright_fraction": (inside >= 250).mean(),
+        "bg_pixels": int(band.sum()),
+        "bg_stddev": values.std() if values.size else 0.0,
+        "bg_red_fraction": ((r >= 90) & (2 * r >= 3 * g) & (2 * r >= 3 * b)).mean() if values.size else 0.0,
+        "bg_blue_fraction": ((b >= 90) & (2 * b >= 3 * r) & (10 * b >= 11 * g)).mean() if values.size else 0.0,
+        "bg_mean_bgr": (b.mean(), g.mean(), r.mean()) if values.size else (0.0, 0.0, 0.0),
+    }
+
+
+def agree(frame: np.ndarray, box: FaceBox, border_fraction: float = 0.08) -> None:
+    quality = FaceQuality(border_fraction)
+    quality.detect(frame)  # fills the grey buffer the metrics read
+    m = quality.metrics(frame, box)
+    border = max(1, round(min(frame.shape[:2]) * border_fraction))
+    ref = reference(frame, box, border)
+    for name, expected in ref.items():
+        got = getattr(m, name)
+        if isinstance(expected, tuple):
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), name
+        else:
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), name
+
+
+@pytest.mark.parametrize("backdrop", ["red", "blue", "grey"])
+def test_metrics_agree_on_portraits(backdrop):
+    frame = samples.portrait(backdrop)
+    agree(frame, FaceBox(242, 162, 156, 156))
+    agree(frame, FaceBox(0, 0, 3, 3))
+    agree(frame, FaceBox(600, 400, 40, 80), border_fraction=0.3)
+
+
+def test_metrics_agree_on_random_frames_crops_and_odd_sizes():
+    rng = np.random.default_rng(7)
+    big = rng.integers(0, 256, (301, 423, 3), dtype=np.uint8)
+    crop = big[11:250, 7:390]  # a non-contiguous view: rows longer than the crop
+    assert not crop.flags.c_contiguous
+    agree(crop, FaceBox(100, 50, 101, 77))
+    agree(big, FaceBox(1, 1, 421, 299))  # the face fills the frame: no band at all
+    agree(np.ascontiguousarray(big[:3, :5]), FaceBox(0, 0, 5, 3))
+
+
+def test_face_filling_the_frame_has_no_band_and_unknown_colour():
+    frame = samples.portrait("red")
+    m = QUALITY.measure(frame, box=FaceBox(0, 0, 640, 480))
+    assert m.metrics.bg_pixels == 0 and m.background == "unknown"
+
+
+@pytest.mark.parametrize(("backdrop", "colour"), [("red", "red"), ("blue", "blue"), ("grey", "other")])
+def test_background_colour_class(backdrop, colour):
+    report = QUALITY.measure(samples.portrait(backdrop))
+    assert report.background == colour
+    assert report.faces == 1
+
+
+@pytest.mark.parametrize("size", [(640, 480), (800, 480)])
+def test_a_good_portrait_on_the_required_backdrop_scores_high(size):
+    report = QUALITY.measure(samples.portrait("red", *size), required_background="red")
+    assert report.score >= 90, report
+    assert report.problems == ()
+    assert report.eyes == 2
+    assert set(report.factors) == {"size", "centred", "sharpness", "brightness", "clipping", "eyes",
+                                   "background_uniform", "background_colour"}
+
+
+def test_wrong_backdrop_colour_fails_with_its_code():
+    report = QUALITY.measure(samples.portrait("blue"), required_background="red")
+    assert report.score == 0
+    assert report.problems == ("BACKGROUND_WRONG_COLOUR",)
+
+
+def test_blur_darkness_clutter_and_framing_each_named():
+    frame = samples.portrait("blue")
+    blurred = QUALITY.measure(cv2.GaussianBlur(frame, (0, 0), 4), required_background="blue")
+    assert "FACE_BLURRED" in blurred.problems and blurred.score < 90
+    dark = QUALITY.measure((frame // 3).astype(np.uint8))
+    assert "FACE_TOO_DARK" in dark.problems and dark.score < 90
+    bright = QUALITY.measure(cv2.add(frame, np.full_like(frame, 90)))
+    assert "FACE_TOO_BRIGHT" in bright.problems and bright.score < 90
+    cluttered = frame.copy()
+    cluttered[:, :120] = np.random.default_rng(1).integers(0, 256, (480, 120, 3), dtype=np.uint8)
+    assert "BACKGROUND_NOT_UNIFORM" in QUALITY.measure(cluttered).problems
+    small = QUALITY.measure(samples.portrait("blue", face_share=0.15))
+    assert "FACE_TOO_SMALL" in small.problems and small.score < 90
+    off = np.full_like(frame, samples.BACKDROPS_BGR["blue"])
+    off[:, :400] = frame[:, 200:600]
+    assert "FACE_OFF_CENTRE" in QUALITY.measure(off).problems
+
+
+def test_no_face_and_two_faces():
+    assert QUALITY.measure(np.full((480, 640, 3), 200, np.uint8)).problems == ("FACE_NONE",)
+    one = samples.portrait("red", 400, 480, face_share=0.4)
+    two = np.concatenate([one, one], axis=1)
+    report = QUALITY.measure(two)
+    assert (report.score, report.problems, report.faces) == (0, ("FACE_MULTIPLE",), 2)
+
+
+def test_background_colour_thresholds():
+    assert background_colour(0.6, 0.0) == "red"
+    assert background_colour(0.59, 0.59) == "other"
+    assert background_colour(0.1, 0.95) == "blue"
+
+
+def test_bad_input_is_a_clear_error():
+    frame = samples.portrait("red")
+    with pytest.raises(ValueError, match="BGR colour frame"):
+        QUALITY.measure(cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY))
+    with pytest.raises(ValueError, match="BGR colour frame"):
+        QUALITY.measure(frame.astype(np.float32))
+    with pytest.raises(ValueError, match="BGR colour frame"):
+        QUALITY.measure(np.dstack([frame, frame[..., :1]]))
+    with pytest.raises(ValueError, match="at least 3x3"):
+        QUALITY.measure(frame[:2])
+    with pytest.raises(ValueError, match="at least 3x3"):
+        QUALITY.measure(frame[:0])
+    with pytest.raises(ValueError, match="packed BGR"):
+        QUALITY.measure(frame[:, ::2])
+    with pytest.raises(ValueError, match="packed BGR"):
+        QUALITY.measure(frame[..., ::-1])  # RGB view of the same memory: channel stride -1
+    with pytest.raises(ValueError, match="does not fit"):
+        QUALITY.measure(frame, box=FaceBox(600, 400, 100, 100))
+    with pytest.raises(ValueError, match="required_background"):
+        QUALITY.measure(frame, required_background="green")
