@@ -22,6 +22,7 @@ from native.motion import StillnessGate
 from native.sharpness import SharpnessMeter
 from native import samples
 from native.face import FaceQuality
+from native.iris import IrisQuality
 frame = np.random.default_rng(3).integers(0, 256, (480, 640), dtype=np.uint8)
 if sys.argv[1] in ("finger", "slap"):  # a 416x560 single-finger frame; a 1600x1500 slap platen around it
     from native import samples as fingerprint_samples
@@ -30,9 +31,11 @@ if sys.argv[1] in ("finger", "slap"):  # a 416x560 single-finger frame; a 1600x1
         frame = np.pad(frame, ((470, 470), (100, 1084)), constant_values=255)
 if sys.argv[1] == "face":
     frame = samples.portrait("red")
+if sys.argv[1] == "iris":
+    frame = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
 measure = {"laplacian_var": SharpnessMeter().laplacian_var, "sharpness": SharpnessMeter().measure,
            "exposure": ExposureMeter().measure, "stillness": StillnessGate().update,
-           "face": FaceQuality().measure,
+           "face": FaceQuality().measure, "iris": IrisQuality().measure,
            "finger": FingerQuality().measure, "slap": SlapSegmenter().segment}[sys.argv[1]]
 for _ in range(10):
     measure(frame)
@@ -48,7 +51,8 @@ print(json.dumps({"peak": peak, "growth": growth, "frame": frame.nbytes}))
 """
 
 
-@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure", "stillness", "face", "finger", "slap"])
+@pytest.mark.parametrize("kernel", ["laplacian_var", "sharpness", "exposure", "stillness", "face", "iris", "finger",
+                                    "slap"])
 def test_thousand_frames_allocate_nothing_frame_sized(kernel):
     result = json.loads(subprocess.run([sys.executable, "-c", PROBE, kernel], capture_output=True, text=True,
                                        check=True, timeout=120).stdout)

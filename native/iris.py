@@ -1,0 +1,112 @@
+"""Iris quality: the C localisation and metrics of a near-infrared eye image, and a documented 0-100 score.
+
+The score is our own approximation of the ISO/IEC 29794-6 checks a live capture can afford, not a certified
+iris quality measure. It is 100 x the product of per-check factors in 0..1:
+
+- found: no pupil found gives score 0 (IRIS_NOT_FOUND);
+- iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
+- pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
+- pupil/iris contrast (grey step / 255) from 0.05 (0) to 0.15 (1), iris/sclera contrast from 0.02 (0) to 0.08 (1)
+  (LOW_CONTRAST);
+- sharpness: Laplacian variance in the iris annulus on a log scale from 10 (0) to 60 (1) (IRIS_BLURRED);
+- usable area (annulus minus reflections, eyelids and lashes) from 0.5 (0) to 0.7 (1) (IRIS_OCCLUDED; ISO asks
+  for >= 70 % usable iris area);
+- margin: the distance from the pupil centre to the nearest frame edge, in iris radii, from 0.9 (0) to 1.1 (1)
+  (IRIS_AT_EDGE).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from native._native import ffi, lib
+from native.face import ramp
+from native.frames import grey_frame_pointer
+
+MIN_SIDE = 32
+
+
+@dataclass(frozen=True)
+class IrisMetrics:
+    """What the C kernel measured (see native/iris.h for each field)."""
+
+    found: bool
+    dark_threshold: int
+    pupil_x: float
+    pupil_y: float
+    pupil_radius: int
+    iris_radius: int
+    iris_diameter: int
+    pupil_grey: float
+    iris_grey: float
+    sclera_grey: float
+    pupil_contrast: float
+    iris_contrast: float
+    annulus_sharpness: float
+    specular_fraction: float
+    occluded_fraction: float
+    usable_fraction: float
+
+
+@dataclass(frozen=True)
+class IrisReport:
+    """One frame's verdict: the 0-100 score, the problem codes, and every component kept."""
+
+    score: int
+    problems: tuple[str, ...]
+    metrics: IrisMetrics
+    factors: dict[str, float] = field(default_factory=dict)
+
+
+FIELDS = tuple(IrisMetrics.__dataclass_fields__)
+
+
+class IrisQuality:
+    """Scores 8-bit grey near-infrared eye frames; workspaces are allocated once per frame size."""
+
+    def __init__(self) -> None:
+        self._out = ffi.new("struct iris_metrics *")
+        self._size: tuple[int, int] | None = None
+
+    def metrics(self, frame: np.ndarray) -> IrisMetrics:
+        """Localise the pupil and iris and measure them; ValueError for a wrong dtype, shape, layout or < 32x32."""
+        ptr, width, height, stride = grey_frame_pointer(frame, min_side=MIN_SIDE)
+        if self._size != (width, height):
+            self._integral = ffi.new("int32_t[]", lib.iris_integral_size(width, height))
+            self._profile = ffi.new("double[]", lib.iris_profile_size(width, height))
+            self._size = (width, height)
+        if lib.iris_measure(ptr, width, height, stride, self._integral, self._profile, self._out) != 0:
+            raise ValueError("iris_measure rejected the frame")
+        o = self._out
+        return IrisMetrics(bool(o.found), o.dark_threshold, o.pupil_x, o.pupil_y, o.pupil_radius, o.iris_radius,
+                           o.iris_diameter, o.pupil_grey, o.iris_grey, o.sclera_grey, o.pupil_contrast,
+                           o.iris_contrast, o.annulus_sharpness, o.specular_fraction, o.occluded_fraction,
+                           o.usable_fraction)
+
+    def measure(self, frame: np.ndarray) -> IrisReport:
+        """Measure and score one eye frame."""
+        m = self.metrics(frame)
+        if not m.found:
+            return IrisReport(0, ("IRIS_NOT_FOUND",), m)
+        return score_iris(m, frame.shape[1], frame.shape[0])
+
+
+def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
+    """Turn the metrics of a found iris into the documented 0-100 score and its problem codes."""
+    ratio = m.pupil_radius / m.iris_radius if m.iris_radius else 1.0
+    margin = min(m.pupil_x, m.pupil_y, width - 1 - m.pupil_x, height - 1 - m.pupil_y) / max(m.iris_radius, 1)
+    factors = {
+        "diameter": ramp(m.iris_diameter, 100, 150),
+        "dilation": min(ramp(ratio, 0.1, 0.2), ramp(ratio, 0.7, 0.6)),
+        "pupil_contrast": ramp(m.pupil_contrast, 0.05, 0.15),
+        "iris_contrast": ramp(m.iris_contrast, 0.02, 0.08),
+        "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
+        "usable_area": ramp(m.usable_fraction, 0.5, 0.7),
+        "margin": ramp(margin, 0.9, 1.1),
+    }
+    codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("LOW_CONTRAST", "pupil_contrast"),
+             ("LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"), ("IRIS_OCCLUDED", "usable_area"),
+             ("IRIS_AT_EDGE", "margin")]
+    problems = tuple(dict.fromkeys(code for code, name in codes if factors[name] < 1.0))
+    return IrisReport(round(100.0 * math.prod(factors.values())), problems, m, factors)
