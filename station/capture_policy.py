@@ -23,6 +23,11 @@ BIOMETRIC_EXCEPTIONS = frozenset({"amputated", "injured", "unable_to_print", "ot
 SIGNATURE_EXCEPTIONS = frozenset({"unable_to_sign", "other"})
 
 
+def face_background_for(birth_year: int) -> str:
+    """The e-KTP portrait backdrop: red for an odd birth year, blue for an even one (checked at capture)."""
+    return "red" if birth_year % 2 else "blue"
+
+
 def modality_of(position: str) -> str:
     """face, signature, finger or iris for a capture position."""
     if position in FINGERS:

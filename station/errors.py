@@ -48,3 +48,7 @@ class CheckInError(SinopsisError):
 
 class RecordStateError(SinopsisError):
     """A record asked to move to a state its lifecycle does not allow from where it is."""
+
+
+class ImageFileError(SinopsisError):
+    """An image file that is missing or cannot be decoded."""

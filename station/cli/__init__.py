@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "station.cli.packet_cmd",
     "station.cli.demo_cmd",
     "station.cli.bench_cmd",
+    "station.cli.quality_cmd",
 )
 
 

@@ -1,0 +1,82 @@
+"""`sinopsis quality`: metrics and score of an image file per modality; clear errors for bad files."""
+
+import json
+import re
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+
+from native import samples
+from station.cli import main
+
+
+def run_json(argv: list[str], capsys) -> dict:
+    assert main([*argv, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_iris_sample(capsys):
+    result = run_json(["quality", str(samples.IRIS), "--modality", "iris"], capsys)
+    assert result["modality"] == "iris" and result["score"] >= 90
+    assert result["metrics"]["found"] is True and result["metrics"]["iris_diameter"] > 150
+
+
+def test_face_backdrop_follows_the_birth_year(tmp_path, capsys):
+    path = tmp_path / "portrait.png"
+    cv2.imwrite(str(path), samples.portrait("red"))
+    odd = run_json(["quality", str(path), "--modality", "face", "--birth-year", "2009"], capsys)
+    assert (odd["required_background"], odd["background"], odd["problems"]) == ("red", "red", [])
+    even = run_json(["quality", str(path), "--modality", "face", "--birth-year", "2010"], capsys)
+    assert even["required_background"] == "blue" and even["score"] == 0
+    assert even["problems"] == ["BACKGROUND_WRONG_COLOUR"]
+
+
+def test_finger_with_slap_segmentation(tmp_path, capsys):
+    print_ = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
+    slap = np.full((1500, 1600), 255, np.uint8)
+    for i in range(4):
+        slap[300:860, 40 + i * 390: 400 + i * 390] = print_[:, 28:388]
+    path = tmp_path / "slap.png"
+    cv2.imwrite(str(path), slap)
+    result = run_json(["quality", str(path), "--modality", "finger", "--slap"], capsys)
+    assert len(result["fingers"]) == 4
+    assert all(f["present"] for f in result["fingers"])
+
+
+def test_human_output_names_score_and_problems(tmp_path, capsys):
+    path = tmp_path / "blurred.png"
+    cv2.imwrite(str(path), cv2.GaussianBlur(cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE), (0, 0), 3))
+    assert main(["quality", str(path), "--modality", "iris"]) == 0
+    out = capsys.readouterr().out
+    assert "iris: score 0/100" in out and "IRIS_BLURRED" in out
+
+
+@pytest.mark.parametrize(("content", "match"), [(None, "no such file"), (b"not a picture", "not an image"),
+                                                (b"\x89PNG\r\n\x1a\n\x00\x00", "not an image")])
+def test_bad_files_are_clear_errors(tmp_path, content, match, capsys):
+    path = tmp_path / "image.png"
+    if content is not None:
+        path.write_bytes(content)
+    assert main(["quality", str(path), "--modality", "iris"]) == 2
+    assert re.search(match, capsys.readouterr().err)
+
+
+def test_a_too_small_image_is_refused_with_the_reason(tmp_path, capsys):
+    path = tmp_path / "tiny.png"
+    cv2.imwrite(str(path), np.zeros((8, 8), np.uint8))
+    assert main(["quality", str(path), "--modality", "iris"]) == 2
+    assert "tiny.png: frame is 8x8; it must be at least 32x32" in capsys.readouterr().err
+
+
+def test_missing_arguments_are_a_usage_error(capsys):
+    assert main(["quality", str(samples.IRIS)]) == 2
+    assert "--modality" in capsys.readouterr().err
+
+
+def test_exit_code_2_from_the_real_command(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "station.cli", "quality", str(tmp_path / "none.png"),
+                           "--modality", "face"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2 and "no such file" in done.stderr
