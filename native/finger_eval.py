@@ -1,0 +1,201 @@
+"""A labelled degradation set built from the sample prints, and how well our fingerprint score separates it.
+
+Built with fixed seeds from the three SFinGe samples (416x560, 500 ppi); every image is 416x560:
+
+- usable: the original, mild blur (Gaussian sigma 1), moderate noise (Gaussian sigma 15), reduced contrast
+  (x0.35 around mid-grey), a small smudge (an ellipse of about 6 % of the print smeared with sigma 5);
+- unusable: heavy blur (sigma 4), near-zero contrast (x0.04), a blank platen (grey 245 with sensor noise); pure
+  uniform noise (12 seeds); and non-finger images: a face crop, an iris crop, a checkerboard, a text card.
+
+`evaluate()` scores each image with our C score (native.fingerprint) and NFIQ 2 (native.confirm) and reports the AUC
+of each (usable vs unusable; ties count half; NFIQ 2's "no score" counts as 0), Spearman's rho between the two
+(ranks with ties averaged), and what NFIQ 2 gives pure noise. `evaluation_table()` is the printable report that
+`sinopsis quality --eval` shows.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from native import samples
+from native.confirm import ConfirmScorer, Nfiq2Scorer
+from native.fingerprint import FingerQuality
+
+SHAPE = (560, 416)  # rows, columns: the sample prints' size
+MOSIP_FINGER_THRESHOLD = 40  # the default [capture.thresholds] finger (station/config.py)
+NOISE_SEEDS = 12  # NFIQ 2 on uniform noise varies with the seed (34-43 here), so several are scored
+
+
+@dataclass(frozen=True)
+class LabelledImage:
+    """One image of the set: `name` is unique, `kind` the degradation, `usable` the label."""
+
+    name: str
+    kind: str
+    usable: bool
+    image: np.ndarray
+
+
+@dataclass(frozen=True)
+class EvalRow:
+    """One image's label and both scores (nfiq2 None: NFIQ 2 could not score it)."""
+
+    name: str
+    kind: str
+    usable: bool
+    ours: int
+    nfiq2: int | None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The per-image rows and the summary numbers."""
+
+    rows: list[EvalRow]
+    auc_ours: float
+    auc_nfiq2: float
+    spearman: float  # ours vs NFIQ 2 over every image, NFIQ 2's "no score" as 0
+    spearman_usable: float  # ours vs NFIQ 2 over the usable prints only: ranking among good prints
+    nfiq2_pure_noise: list[int | None]
+    threshold: int
+
+    def gate_refuses(self, kind: str) -> bool:
+        """True if our gate (score >= threshold) refuses every image of this kind."""
+        return all(r.ours < self.threshold for r in self.rows if r.kind == kind)
+
+
+def _contrast(image: np.ndarray, factor: float) -> np.ndarray:
+    return np.clip(128 + (image.astype(np.float64) - 128) * factor, 0, 255).round().astype(np.uint8)
+
+
+def _noise(image: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
+    return np.clip(image + rng.normal(0, sigma, image.shape), 0, 255).round().astype(np.uint8)
+
+
+def _smudge(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Smear an ellipse (about 6 % of the frame) somewhere over the print's middle."""
+    mask = np.zeros(image.shape, np.uint8)
+    centre = (int(rng.integers(150, 266)), int(rng.integers(200, 360)))
+    cv2.ellipse(mask, centre, (55, 40), float(rng.integers(0, 180)), 0, 360, 255, -1)
+    smeared = cv2.GaussianBlur(image, (0, 0), 5)
+    return np.where(mask > 0, smeared, image)
+
+
+def _fit(image: np.ndarray) -> np.ndarray:
+    """Resize any grey image to the prints' 416x560."""
+    return cv2.resize(image, (SHAPE[1], SHAPE[0]), interpolation=cv2.INTER_AREA)
+
+
+def _non_fingers() -> list[LabelledImage]:
+    face = cv2.imread(str(samples.FACE), cv2.IMREAD_GRAYSCALE)
+    iris = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    checker = ((np.indices(SHAPE) // 24).sum(axis=0) % 2 * 255).astype(np.uint8)
+    card = np.full(SHAPE, 250, np.uint8)
+    for i, line in enumerate(["KARTU TANDA PENDUDUK", "NIK 1471015505080001", "Nama: SISWA TELADAN",
+                              "Pekanbaru, 15-05-2008", "Gol. darah: O", "Agama: ISLAM", "Pelajar/Mahasiswa",
+                              "WNI  SEUMUR HIDUP", "RT/RW 002/004", "Kel. SUKAJADI", "Kec. SUKAJADI"]):
+        cv2.putText(card, line, (8, 40 + 48 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.75, 20, 2, cv2.LINE_AA)
+    return [LabelledImage("face", "non-finger", False, _fit(face[0:512, 48:428])),
+            LabelledImage("iris", "non-finger", False, _fit(iris[0:480, 140:500])),
+            LabelledImage("checkerboard", "non-finger", False, checker),
+            LabelledImage("text card", "non-finger", False, card)]
+
+
+def build_set() -> list[LabelledImage]:
+    """The labelled set: 5 usable and 3 unusable variants of each sample, 12 pure noise frames, 4 non-fingers."""
+    out: list[LabelledImage] = []
+    for index, path in enumerate(samples.FINGERPRINTS):
+        image = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        rng = np.random.default_rng(1000 + index)  # fixed per sample, so the set never changes
+        tag = path.stem.removeprefix("SFinGe_")
+        variants = [
+            ("original", True, image),
+            ("mild blur", True, cv2.GaussianBlur(image, (0, 0), 1.0)),
+            ("moderate noise", True, _noise(image, 15, rng)),
+            ("reduced contrast", True, _contrast(image, 0.35)),
+            ("small smudge", True, _smudge(image, rng)),
+            ("heavy blur", False, cv2.GaussianBlur(image, (0, 0), 4.0)),
+            ("near-zero contrast", False, _contrast(image, 0.04)),
+            ("blank platen", False, _noise(np.full(SHAPE, 245, np.uint8), 2, rng)),
+        ]
+        out += [LabelledImage(f"{tag} {kind}", kind, usable, img) for kind, usable, img in variants]
+    noise = [LabelledImage(f"pure noise seed {seed}", "pure noise", False,
+                           np.random.default_rng(seed).integers(0, 256, SHAPE, dtype=np.uint8))
+             for seed in range(NOISE_SEEDS)]
+    return out + noise + _non_fingers()
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    """Area under the ROC curve: P(a usable image scores above an unusable one), ties counting half."""
+    pos, neg = scores[labels], scores[~labels]
+    if not len(pos) or not len(neg):
+        raise ValueError("AUC needs both usable and unusable images")
+    diff = pos[:, None] - neg[None, :]
+    return float(((diff > 0).sum() + 0.5 * (diff == 0).sum()) / diff.size)
+
+
+def ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks with ties given their average rank."""
+    order = np.argsort(values, kind="stable")
+    raw = np.empty(len(values))
+    raw[order] = np.arange(1, len(values) + 1)
+    _, inverse = np.unique(values, return_inverse=True)
+    return (np.bincount(inverse, raw) / np.bincount(inverse))[inverse]
+
+
+def spearman(a: np.ndarray, b: np.ndarray) -> float:
+    """Spearman's rho: Pearson correlation of the tie-averaged ranks (nan if either side is constant)."""
+    ra, rb = ranks(np.asarray(a, np.float64)), ranks(np.asarray(b, np.float64))
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    denominator = np.sqrt((ra * ra).sum() * (rb * rb).sum())
+    return float((ra * rb).sum() / denominator) if denominator > 0 else float("nan")
+
+
+def evaluate(nfiq2: ConfirmScorer | None = None, threshold: int = MOSIP_FINGER_THRESHOLD,
+             images: list[LabelledImage] | None = None,
+             nfiq2_cache: dict[str, int | None] | None = None) -> Evaluation:
+    """Score the set with ours and NFIQ 2 (made here unless given); `nfiq2_cache` (name -> score) saves reruns."""
+    images = build_set() if images is None else images
+    cache = {} if nfiq2_cache is None else nfiq2_cache
+    missing = [i for i in images if i.name not in cache]
+    if missing:
+        scorer = nfiq2 if nfiq2 is not None else Nfiq2Scorer()
+        for item in missing:
+            cache[item.name] = scorer.score(item.image)
+    ours = FingerQuality()
+    rows = [EvalRow(i.name, i.kind, i.usable, ours.measure(i.image).score, cache[i.name]) for i in images]
+    labels = np.array([r.usable for r in rows])
+    our_scores = np.array([r.ours for r in rows], np.float64)
+    their_scores = np.array([r.nfiq2 or 0 for r in rows], np.float64)
+    return Evaluation(rows=rows, auc_ours=auc(our_scores, labels), auc_nfiq2=auc(their_scores, labels),
+                      spearman=spearman(our_scores, their_scores),
+                      spearman_usable=spearman(our_scores[labels], their_scores[labels]),
+                      nfiq2_pure_noise=[r.nfiq2 for r in rows if r.kind == "pure noise"], threshold=threshold)
+
+
+def format_table(result: Evaluation) -> str:
+    """The evaluation as a printable table: one line per image, then the summary."""
+    show: Callable[[int | None], str] = lambda v: "—" if v is None else str(v)  # noqa: E731
+    lines = [f"{'image':<28} {'label':<9} {'ours':>4} {'NFIQ 2':>6}  gate", "-" * 56]
+    for r in result.rows:
+        gate = "pass" if r.ours >= result.threshold else "refuse"
+        lines.append(f"{r.name:<28} {'usable' if r.usable else 'unusable':<9} {r.ours:>4} {show(r.nfiq2):>6}  {gate}")
+    noise = ", ".join(show(v) for v in result.nfiq2_pure_noise)
+    passed = sum(v is not None and v >= result.threshold for v in result.nfiq2_pure_noise)
+    lines += ["-" * 56,
+              f"AUC usable vs unusable: ours {result.auc_ours:.3f}, NFIQ 2 {result.auc_nfiq2:.3f}",
+              f"Spearman rho ours vs NFIQ 2: {result.spearman:.3f} over all {len(result.rows)} images "
+              f"(NFIQ 2 no score = 0), {result.spearman_usable:.3f} over the {int(sum(r.usable for r in result.rows))} "
+              "usable prints",
+              f"NFIQ 2 on pure noise: {noise} ({passed} of {len(result.nfiq2_pure_noise)} reach {result.threshold}); "
+              f"our gate (score >= {result.threshold}) "
+              f"{'refuses' if result.gate_refuses('pure noise') else 'does NOT refuse'} all pure noise",
+              "Our score is an approximation for the live gate, not NFIQ 2; NFIQ 2 confirms the candidate frame."]
+    return "\n".join(lines)
+
+
+def evaluation_table(threshold: int = MOSIP_FINGER_THRESHOLD) -> str:
+    """Build the set, score it with both, and return the printable report (what the CLI prints)."""
+    return format_table(evaluate(threshold=threshold))
