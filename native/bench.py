@@ -1,6 +1,9 @@
 """Benchmarks of the native kernels against the OpenCV/numpy way, measured in the same run.
 
-Results are ratios of medians on this machine at this moment; they are reported, never asserted in tests.
+Every row times one job three or four ways on the same frame: our C path; the idiomatic OpenCV/numpy way
+(what one writes first, e.g. `cv2.Laplacian(img, cv2.CV_64F).var()`); the best OpenCV way we know (preallocated
+outputs, 16-bit intermediates); and, for fingerprints, NIST NFIQ 2. Results are medians and ratios on this
+machine at this moment: they are reported, never asserted in tests.
 """
 
 import statistics
@@ -10,10 +13,13 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from native.image_stats import ExposureMeter
+from native.motion import MotionMeter
 from native.sharpness import SharpnessMeter
 
 FRAME_SIZES = {"640x480": (480, 640), "1920x1080": (1080, 1920), "finger 416x560": (560, 416),
                "slap 1600x1500": (1500, 1600)}
+FRAME_BUDGET_MS = 1000.0 / 30.0  # one frame at 30 fps
 
 
 def median_ms(fn: Callable[[], object], repeat: int) -> float:
@@ -27,23 +33,87 @@ def median_ms(fn: Callable[[], object], repeat: int) -> float:
     return statistics.median(times) * 1000.0
 
 
+def row(kernel: str, frame: str, c_ms: float, idiomatic_ms: float | None, prealloc_ms: float | None,
+        nfiq2_ms: float | None = None, note: str = "") -> dict:
+    """One result row with its ratios (None where a way does not apply)."""
+    def ratio(other: float | None) -> float | None:
+        return other / c_ms if other is not None and c_ms > 0 else None
+
+    return {"kernel": kernel, "frame": frame, "c_ms": c_ms, "opencv_idiomatic_ms": idiomatic_ms,
+            "opencv_prealloc_ms": prealloc_ms, "nfiq2_ms": nfiq2_ms, "speedup_vs_idiomatic": ratio(idiomatic_ms),
+            "speedup_vs_prealloc": ratio(prealloc_ms), "speedup_vs_nfiq2": ratio(nfiq2_ms), "note": note}
+
+
+def textured_frame(shape: tuple[int, int], seed: int) -> np.ndarray:
+    """A textured grey frame: blurred noise, so neither flat nor pure noise."""
+    rng = np.random.default_rng(seed)
+    return cv2.GaussianBlur(rng.integers(0, 256, shape, dtype=np.uint8), (0, 0), 1.0)
+
+
 def sharpness_bench(repeat: int = 30, seed: int = 0) -> list[dict]:
     """Per frame size: our C Laplacian variance, the idiomatic OpenCV way, and OpenCV with preallocated output."""
-    rng = np.random.default_rng(seed)
     meter = SharpnessMeter()
     rows = []
     for label, shape in FRAME_SIZES.items():
-        frame = cv2.GaussianBlur(rng.integers(0, 256, shape, dtype=np.uint8), (0, 0), 1.0)
+        frame = textured_frame(shape, seed)
         dst = np.empty(shape, np.int16)
 
         def prealloc(frame=frame, dst=dst) -> float:
             cv2.Laplacian(frame, cv2.CV_16S, dst=dst)
             return float(cv2.meanStdDev(dst)[1][0, 0] ** 2)
 
-        ours = median_ms(lambda frame=frame: meter.laplacian_var(frame), repeat)
-        idiomatic = median_ms(lambda frame=frame: cv2.Laplacian(frame, cv2.CV_64F).var(), repeat)
-        best_cv = median_ms(prealloc, repeat)
-        rows.append({"kernel": "sharpness", "frame": label, "c_ms": ours, "opencv_idiomatic_ms": idiomatic,
-                     "opencv_prealloc_ms": best_cv, "speedup_vs_idiomatic": idiomatic / ours,
-                     "speedup_vs_prealloc": best_cv / ours})
+        rows.append(row("sharpness", label, median_ms(lambda frame=frame: meter.laplacian_var(frame), repeat),
+                        median_ms(lambda frame=frame: cv2.Laplacian(frame, cv2.CV_64F).var(), repeat),
+                        median_ms(prealloc, repeat)))
     return rows
+
+
+def exposure_bench(repeat: int = 30, seed: int = 0) -> list[dict]:
+    """Mean, std, min, max and clipped shares: C against numpy and against OpenCV's meanStdDev + calcHist."""
+    meter = ExposureMeter()
+    rows = []
+    for label, shape in FRAME_SIZES.items():
+        frame = textured_frame(shape, seed)
+
+        def idiomatic(f=frame) -> tuple:
+            return f.mean(), f.std(), f.min(), f.max(), (f <= 5).mean(), (f >= 250).mean()
+
+        def prealloc(f=frame) -> tuple:
+            mean, std = cv2.meanStdDev(f)
+            hist = cv2.calcHist([f], [0], None, [256], [0, 256])
+            return mean, std, cv2.minMaxLoc(f), hist[:6].sum() / f.size, hist[250:].sum() / f.size
+
+        rows.append(row("exposure", label, median_ms(lambda f=frame: meter.measure(f), repeat),
+                        median_ms(idiomatic, repeat), median_ms(prealloc, repeat)))
+    return rows
+
+
+def motion_bench(repeat: int = 30, seed: int = 0) -> list[dict]:
+    """Mean |diff| and changed share of two frames: C against numpy and against cv2.absdiff with a buffer."""
+    meter = MotionMeter(25)
+    rows = []
+    for label, shape in FRAME_SIZES.items():
+        prev, cur = textured_frame(shape, seed), textured_frame(shape, seed + 1)
+        diff = np.empty(shape, np.uint8)
+
+        def idiomatic(a=prev, b=cur) -> tuple:
+            d = np.abs(a.astype(np.int16) - b.astype(np.int16))
+            return d.mean(), (d > 25).mean()
+
+        def prealloc(a=prev, b=cur, d=diff) -> tuple:
+            cv2.absdiff(a, b, dst=d)
+            mean = cv2.mean(d)[0]
+            cv2.threshold(d, 25, 255, cv2.THRESH_BINARY, dst=d)
+            return mean, cv2.countNonZero(d) / d.size
+
+        rows.append(row("motion", label, median_ms(lambda a=prev, b=cur: meter.compare(a, b), repeat),
+                        median_ms(idiomatic, repeat), median_ms(prealloc, repeat)))
+    return rows
+
+
+def run_all(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
+    """Every benchmark, in one run (NFIQ 2 rows only where nbis-py is installed)."""
+    from native.bench_modalities import face_bench, finger_bench, iris_bench
+
+    return [*sharpness_bench(repeat), *exposure_bench(repeat), *motion_bench(repeat), *face_bench(repeat),
+            *finger_bench(repeat, nfiq2_repeat), *iris_bench(repeat)]

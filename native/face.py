@@ -12,7 +12,9 @@ failing check pulls the whole score down and the factors say which check it was:
 - exposure: mean grey in the box 80..190 (1), falling to 0 at 30 and 240; and clipped pixels (<= 5 or >= 250)
   up to 2 % (1) falling to 0 at 20 % (FACE_TOO_DARK / FACE_TOO_BRIGHT);
 - eyes: both eyes found by the eye cascade in the upper face (1), otherwise 0.5 (EYES_NOT_FOUND; closed eyes
-  and glasses glare are the usual causes; an approximation, not an eye-openness measure);
+  and glasses glare are the usual causes; an approximation, not an eye-openness measure). The eye detector
+  costs more than all the other checks together, so it runs only on a candidate frame, one whose other factors
+  already give a score of at least 90; on other frames `eyes` is None and the factor is left at 1;
 - background: grey-level standard deviation of the band up to 12 (1) falling to 0 at 40 (BACKGROUND_NOT_UNIFORM);
   and, when a colour is required (e-KTP: red for an odd birth year, blue for an even one), the band's colour
   class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR).
@@ -31,6 +33,7 @@ DETECT_WIDTH = 320  # the face detector runs on the frame scaled to this width
 EYE_PATCH = 128  # the upper face is scaled to this square for the eye detector
 COLOUR_SHARE = 0.6  # share of band pixels of one colour for the backdrop to count as that colour
 BACKGROUNDS = ("red", "blue")
+EYES_CHECK_FROM = 90  # the eye detector runs only on frames that score at least this without it
 
 
 @dataclass(frozen=True)
@@ -69,7 +72,7 @@ class FaceReport:
     box: FaceBox | None = None
     metrics: FaceMetrics | None = None
     background: str = "unknown"  # red / blue / other, or unknown when the face fills the frame
-    eyes: int = 0
+    eyes: int | None = None  # eyes found; None when the frame failed other checks first (not looked for)
     factors: dict[str, float] = field(default_factory=dict)
 
 
@@ -140,7 +143,7 @@ class FaceQuality:
             cv2.resize(self._grey, self._small.shape[::-1], dst=self._small, interpolation=cv2.INTER_AREA)
             small = self._small
         min_side = max(24, round(small.shape[1] * 0.12))
-        found = self._faces.detectMultiScale(small, 1.15, 5, minSize=(min_side, min_side))
+        found = self._faces.detectMultiScale(small, 1.2, 5, minSize=(min_side, min_side))
         height, width = self._grey.shape
         boxes = []
         for row in found.tolist() if len(found) else []:  # no generators here: they churn memory per frame
@@ -152,7 +155,7 @@ class FaceQuality:
     def _count_eyes(self, box: FaceBox) -> int:
         upper = self._grey[box.y: box.y + box.height * 3 // 5, box.x: box.x + box.width]
         cv2.resize(upper, (EYE_PATCH, EYE_PATCH), dst=self._eye_patch, interpolation=cv2.INTER_AREA)
-        eyes = self._eyes.detectMultiScale(self._eye_patch, 1.1, 5, minSize=(18, 18), maxSize=(64, 64))
+        eyes = self._eyes.detectMultiScale(self._eye_patch, 1.2, 5, minSize=(20, 20), maxSize=(48, 48))
         return min(2, len(eyes))
 
     def metrics(self, frame: np.ndarray, box: FaceBox) -> FaceMetrics:
@@ -186,12 +189,14 @@ class FaceQuality:
                 return FaceReport(0, ("FACE_NONE",) if not boxes else ("FACE_MULTIPLE",), len(boxes))
             box = boxes[0]
         m = self.metrics(frame, box)
-        eyes = self._count_eyes(box)
         colour = background_colour(m.bg_red_fraction, m.bg_blue_fraction) if m.bg_pixels else "unknown"
-        return score_face(frame.shape[1], box, m, eyes, colour, required_background)
+        report = score_face(frame.shape[1], box, m, None, colour, required_background)
+        if report.score >= EYES_CHECK_FROM:  # a candidate frame: now pay for the eye detector
+            report = score_face(frame.shape[1], box, m, self._count_eyes(box), colour, required_background)
+        return report
 
 
-def score_face(frame_width: int, box: FaceBox, m: FaceMetrics, eyes: int, colour: str,
+def score_face(frame_width: int, box: FaceBox, m: FaceMetrics, eyes: int | None, colour: str,
                required_background: str | None) -> FaceReport:
     """Turn one face's measurements into the documented 0-100 score and its problem codes."""
     offset = abs(box.x + box.width / 2 - frame_width / 2) / frame_width
@@ -202,7 +207,7 @@ def score_face(frame_width: int, box: FaceBox, m: FaceMetrics, eyes: int, colour
         "sharpness": ramp(math.log(max(m.sharpness, 1e-9)), math.log(8.0), math.log(50.0)),
         "brightness": min(ramp(m.mean, 30, 80), ramp(m.mean, 240, 190)),
         "clipping": ramp(clipped, 0.20, 0.02),
-        "eyes": 1.0 if eyes >= 2 else 0.5,
+        "eyes": 1.0 if eyes is None or eyes >= 2 else 0.5,
         "background_uniform": ramp(m.bg_stddev, 40.0, 12.0) if m.bg_pixels else 1.0,
         "background_colour": 0.0 if required_background and colour != required_background else 1.0,
     }

@@ -10,22 +10,29 @@ static int row_sse2(const uint8_t *a, const uint8_t *b, int n, uint8_t threshold
 {
     const __m128i bias = _mm_set1_epi8((char)0x80);
     const __m128i limit = _mm_xor_si128(_mm_set1_epi8((char)threshold), bias);
-    __m128i sad_acc = _mm_setzero_si128();
-    uint64_t count = 0;
-    int x = 0;
+    const __m128i zero = _mm_setzero_si128();
+    __m128i sad_acc = zero, count_acc = zero, counts = zero;
+    int x = 0, steps = 0;
     for (; x + 16 <= n; x += 16) {
         __m128i va = _mm_loadu_si128((const __m128i *)(a + x));
         __m128i vb = _mm_loadu_si128((const __m128i *)(b + x));
         __m128i diff = _mm_or_si128(_mm_subs_epu8(va, vb), _mm_subs_epu8(vb, va));
         sad_acc = _mm_add_epi64(sad_acc, _mm_sad_epu8(va, vb));
-        /* unsigned diff > threshold, via a signed compare after flipping the top bit */
+        /* unsigned diff > threshold, via a signed compare after flipping the top bit; -1 per changed pixel */
         __m128i over = _mm_cmpgt_epi8(_mm_xor_si128(diff, bias), limit);
-        count += (uint64_t)__builtin_popcount((unsigned)_mm_movemask_epi8(over));
+        counts = _mm_sub_epi8(counts, over);
+        if (++steps == 255) { /* 8-bit lane counters would overflow at 256: fold them into 64-bit sums */
+            count_acc = _mm_add_epi64(count_acc, _mm_sad_epu8(counts, zero));
+            counts = zero;
+            steps = 0;
+        }
     }
-    uint64_t lanes[2];
+    count_acc = _mm_add_epi64(count_acc, _mm_sad_epu8(counts, zero));
+    uint64_t lanes[2], count_lanes[2];
     _mm_storeu_si128((__m128i *)lanes, sad_acc);
+    _mm_storeu_si128((__m128i *)count_lanes, count_acc);
     *sad += lanes[0] + lanes[1];
-    *changed += count;
+    *changed += count_lanes[0] + count_lanes[1];
     return x;
 }
 #endif

@@ -100,7 +100,7 @@ def test_blur_darkness_clutter_and_framing_each_named():
     assert "FACE_BLURRED" in blurred.problems and blurred.score < 90
     dark = QUALITY.measure((frame // 3).astype(np.uint8))
     assert "FACE_TOO_DARK" in dark.problems and dark.score < 90
-    bright = QUALITY.measure(cv2.add(frame, np.full_like(frame, 90)))
+    bright = QUALITY.measure(cv2.add(frame, np.full_like(frame, 60)))
     assert "FACE_TOO_BRIGHT" in bright.problems and bright.score < 90
     cluttered = frame.copy()
     cluttered[:, :120] = np.random.default_rng(1).integers(0, 256, (480, 120, 3), dtype=np.uint8)
@@ -146,3 +146,17 @@ def test_bad_input_is_a_clear_error():
         QUALITY.measure(frame, box=FaceBox(600, 400, 100, 100))
     with pytest.raises(ValueError, match="required_background"):
         QUALITY.measure(frame, required_background="green")
+
+
+def test_eyes_are_looked_for_only_on_a_candidate_frame():
+    good = QUALITY.measure(samples.portrait("red"), required_background="red")
+    assert good.eyes == 2
+    wrong = QUALITY.measure(samples.portrait("blue"), required_background="red")
+    assert wrong.eyes is None and wrong.factors["eyes"] == 1.0
+    closed = samples.portrait("red")
+    box = QUALITY.detect(closed)[0]
+    eye_band = np.s_[box.y + box.height // 5: box.y + box.height // 2, box.x: box.x + box.width]
+    closed[eye_band] = cv2.GaussianBlur(closed[eye_band], (0, 0), 12)  # no eyes to find, face still there
+    report = QUALITY.measure(closed, required_background="red", box=box)
+    assert report.eyes is not None and report.eyes < 2
+    assert "EYES_NOT_FOUND" in report.problems and report.score <= 50

@@ -1,0 +1,169 @@
+"""Per-modality benchmarks: face, fingerprint and iris analyzers against the OpenCV/numpy way and NFIQ 2.
+
+The baselines compute the same quantities (or, where the whole algorithm has no OpenCV equivalent, the part of
+it that does, named in the row's note) on the same frame, in the same run.
+"""
+
+import cv2
+import numpy as np
+
+from native import samples
+from native.bench import FRAME_BUDGET_MS, median_ms, row
+from native.face import FaceQuality
+from native.fingerprint import FingerQuality, SlapSegmenter
+from native.iris import IrisQuality
+
+BLOCK = 16
+
+
+def _band_mask(mask: np.ndarray, box, border: int) -> np.ndarray:
+    """The face kernel's background band, drawn into `mask` with slicing."""
+    mask[:] = 0
+    mask[:border] = 1
+    mask[:, :border] = 1
+    mask[:, mask.shape[1] - border:] = 1
+    mask[box.y + box.height:] = 0
+    grow = box.width // 4
+    mask[:, max(0, box.x - grow): box.x + box.width + grow] = 0
+    return mask
+
+
+def face_bench(repeat: int = 30) -> list[dict]:
+    """All face metrics for a known box (C) vs OpenCV/numpy, and the whole per-frame pipeline with detection."""
+    return [r for width, height in ((640, 480), (1920, 1080)) for r in _face_rows(width, height, repeat)]
+
+
+def _face_rows(width: int, height: int, repeat: int) -> list[dict]:
+    label = f"{width}x{height}"
+    frame = samples.portrait("red", width, height)
+    quality = FaceQuality()
+    box = quality.detect(frame)[0]
+    border = max(1, round(min(width, height) * quality.border_fraction))
+    grey = np.empty((height, width), np.uint8)
+    lap = np.empty((box.height, box.width), np.int16)
+    mask = np.empty((height, width), np.uint8)
+
+    def ours() -> object:
+        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=quality._grey)
+        return quality.metrics(frame, box)
+
+    def colour_shares(px: np.ndarray) -> tuple:
+        blue, green, red = px[:, 0], px[:, 1], px[:, 2]
+        return (((red >= 90) & (2 * red >= 3 * green) & (2 * red >= 3 * blue)).mean(),
+                ((blue >= 90) & (2 * blue >= 3 * red) & (10 * blue >= 11 * green)).mean())
+
+    def idiomatic() -> tuple:
+        g = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+        inside = g[box.y:box.y + box.height, box.x:box.x + box.width]
+        band = _band_mask(np.zeros(g.shape, np.uint8), box, border).astype(bool)
+        px = frame[band].astype(np.int32)
+        return (cv2.Laplacian(inside, cv2.CV_64F).var(), inside.mean(), inside.std(), (inside <= 5).mean(),
+                (inside >= 250).mean(), g[band].std(), px.mean(axis=0), colour_shares(px))
+
+    def prealloc() -> tuple:
+        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=grey)
+        inside = grey[box.y:box.y + box.height, box.x:box.x + box.width]
+        cv2.Laplacian(inside, cv2.CV_16S, dst=lap)
+        hist = cv2.calcHist([inside], [0], None, [256], [0, 256])
+        _band_mask(mask, box, border)
+        px = frame[mask.view(bool)].astype(np.int32)
+        return (cv2.meanStdDev(lap), cv2.meanStdDev(inside), hist[:6].sum(), hist[250:].sum(),
+                cv2.meanStdDev(grey, mask=mask), cv2.mean(frame, mask=mask), colour_shares(px))
+
+    c_ms = median_ms(ours, repeat)
+    whole = median_ms(lambda: quality.measure(frame, required_background="red"), repeat)
+    return [row("face metrics", label, c_ms, median_ms(idiomatic, repeat), median_ms(prealloc, repeat),
+                note=f"given the box, incl. BGR->grey; {100 * c_ms / FRAME_BUDGET_MS:.1f}% of a 30 fps frame"),
+            row("face pipeline", label, whole, None, None,
+                note=f"Haar face (+ eyes on a candidate) + metrics + score; {100 * whole / FRAME_BUDGET_MS:.1f}% "
+                     "of a frame")]
+
+
+def _cv_blocks(frame: np.ndarray, dtype: int = cv2.CV_64F) -> tuple[np.ndarray, np.ndarray]:
+    """Block grey std and orientation coherence the OpenCV way (Sobel, then block means by INTER_AREA)."""
+    h, w = (frame.shape[0] // BLOCK) * BLOCK, (frame.shape[1] // BLOCK) * BLOCK
+    f = frame[:h, :w].astype(np.float64 if dtype == cv2.CV_64F else np.float32)
+    gx, gy = cv2.Sobel(f, dtype, 1, 0), cv2.Sobel(f, dtype, 0, 1)
+    size = (w // BLOCK, h // BLOCK)
+    mean = cv2.resize(f, size, interpolation=cv2.INTER_AREA)
+    var = cv2.resize(f * f, size, interpolation=cv2.INTER_AREA) - mean * mean
+    gxx = cv2.resize(gx * gx, size, interpolation=cv2.INTER_AREA)
+    gyy = cv2.resize(gy * gy, size, interpolation=cv2.INTER_AREA)
+    gxy = cv2.resize(gx * gy, size, interpolation=cv2.INTER_AREA)
+    coherence = np.sqrt((gxx - gyy) ** 2 + 4 * gxy ** 2) / np.maximum(gxx + gyy, 1e-9)
+    return np.sqrt(np.maximum(var, 0)), coherence
+
+
+def _slap() -> np.ndarray:
+    print_ = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
+    slap = np.full((1500, 1600), 255, np.uint8)
+    for i in range(4):
+        slap[300:860, 40 + i * 390: 400 + i * 390] = print_[:, 28:388]
+    return slap
+
+
+def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
+    """Our fingerprint metrics vs OpenCV block statistics and vs NIST NFIQ 2, single finger and slap."""
+    try:
+        from native.confirm import Nfiq2Scorer
+
+        nfiq2 = Nfiq2Scorer()
+    except Exception:  # noqa: BLE001 - nbis-py is optional (x86_64 only); the rows say so
+        nfiq2 = None
+    quality, segmenter = FingerQuality(), SlapSegmenter()
+    single = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
+    note = "baselines: block std + coherence only (no OpenCV clarity); NFIQ 2 = NIST reference"
+    nfiq2_ms = median_ms(lambda: nfiq2.score(single), nfiq2_repeat) if nfiq2 else None
+    rows = [row("finger", "finger 416x560", median_ms(lambda: quality.measure(single), repeat),
+                median_ms(lambda: _cv_blocks(single), repeat),
+                median_ms(lambda: _cv_blocks(single, cv2.CV_32F), repeat), nfiq2_ms,
+                note if nfiq2 else note + " (nbis-py not installed)")]
+    slap = _slap()
+    boxes = segmenter.segment(slap)
+    crops = [slap[b.y:b.y + b.height, b.x:b.x + b.width] for b in boxes]
+
+    def ours() -> list:
+        return [quality.measure(slap[b.y:b.y + b.height, b.x:b.x + b.width]) for b in segmenter.segment(slap)]
+
+    def idiomatic(cv_type: int = cv2.CV_64F) -> object:
+        std, _ = _cv_blocks(slap, cv_type)
+        return cv2.connectedComponentsWithStats((std >= 10).astype(np.uint8))
+
+    slap_nfiq2 = median_ms(lambda: [nfiq2.score(c) for c in crops], max(1, nfiq2_repeat // 2)) if nfiq2 else None
+    rows.append(row("slap", "slap 1600x1500", median_ms(ours, repeat), median_ms(idiomatic, repeat),
+                    median_ms(lambda: idiomatic(cv2.CV_32F), repeat), slap_nfiq2,
+                    f"segment + {len(boxes)} fingers; baselines: block stats + connected components; "
+                    "NFIQ 2 on each finger"))
+    return rows
+
+
+def iris_bench(repeat: int = 30) -> list[dict]:
+    """Iris localisation and metrics vs the OpenCV way (median blur + Hough circles + masked Laplacian)."""
+    eye = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    quality = IrisQuality()
+    h, w = eye.shape
+    blurred, lap, mask = np.empty_like(eye), np.empty(eye.shape, np.int16), np.empty(eye.shape, np.uint8)
+    yy, xx = np.mgrid[0:h, 0:w]
+
+    def hough(image: np.ndarray) -> tuple[float, float, float]:
+        circles = cv2.HoughCircles(image, cv2.HOUGH_GRADIENT, 1.5, 100, param1=120, param2=40, minRadius=20,
+                                   maxRadius=h // 3)
+        return tuple(circles[0, 0]) if circles is not None else (w / 2, h / 2, 60.0)
+
+    def idiomatic() -> float:
+        x, y, r = hough(cv2.medianBlur(eye, 5))
+        d2 = (xx - x) ** 2 + (yy - y) ** 2
+        ring = (d2 > (r + 2) ** 2) & (d2 <= (2 * r) ** 2)
+        return cv2.Laplacian(eye, cv2.CV_64F)[ring].var()
+
+    def prealloc() -> tuple:
+        cv2.medianBlur(eye, 5, dst=blurred)
+        x, y, r = hough(blurred)
+        mask[:] = 0
+        cv2.circle(mask, (round(x), round(y)), round(2 * r), 1, -1)
+        cv2.circle(mask, (round(x), round(y)), round(r + 2), 0, -1)
+        cv2.Laplacian(eye, cv2.CV_16S, dst=lap)
+        return cv2.meanStdDev(lap, mask=mask)
+
+    return [row("iris", "640x480", median_ms(lambda: quality.metrics(eye), repeat), median_ms(idiomatic, repeat),
+                median_ms(prealloc, repeat), note="baselines: Hough pupil + annulus sharpness only")]
