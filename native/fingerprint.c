@@ -6,6 +6,10 @@
 
 #define MAX_BLOCK 64
 #define MAX_CANDIDATES 32
+/* Touching fingers: a component is split at a column whose foreground count is at most SPLIT_RATIO of the highest
+   column on its lower side, leaving at least SPLIT_MIN_WIDTH columns (8 blocks = 128 px at 500 ppi) each side. */
+#define SPLIT_RATIO 0.75
+#define SPLIT_MIN_WIDTH 8
 
 static int params_ok(const struct fingerprint_params *p)
 {
@@ -43,7 +47,7 @@ static void ridge_profile(const uint8_t *pixels, int stride, int x0, int y0, int
         double dy = y - half;
         for (int x = 0; x < b; x++) {
             double t = (x - half) * c + dy * sn; /* |t| < b / sqrt(2), so the bin is in [0, 2b) */
-            int bin = (int)floor(t + b);
+            int bin = (int)(t + b); /* t + b > 0, so truncation is floor (no libm call per pixel) */
             bin_n[bin]++;
             bin_s[bin] += row[x];
             if ((int64_t)row[x] * n <= s) {
@@ -95,10 +99,10 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
             int64_t s = 0, ss = 0, gxx = 0, gyy = 0, gxy = 0;
             for (int y = y0; y < y0 + b; y++) {
                 const uint8_t *row = pixels + (size_t)y * (size_t)stride;
-                int64_t rs = 0, rss = 0;
+                int32_t rs = 0, rss = 0; /* at most 64 * 255^2 */
                 for (int x = x0; x < x0 + b; x++) {
                     rs += row[x];
-                    rss += (int64_t)row[x] * row[x];
+                    rss += row[x] * row[x];
                 }
                 s += rs;
                 ss += rss;
@@ -106,12 +110,16 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
                     continue;
                 const uint8_t *up = row - stride, *down = row + stride;
                 int xa = x0 < 1 ? 1 : x0, xb = x0 + b < width - 1 ? x0 + b : width - 1;
+                int32_t rxx = 0, ryy = 0, rxy = 0; /* one block row: at most 64 * 1020^2 < 2^31 */
                 for (int x = xa; x < xb; x++) {
-                    int64_t gx = sobel_x(up, row, down, x), gy = sobel_y(up, down, x);
-                    gxx += gx * gx;
-                    gyy += gy * gy;
-                    gxy += gx * gy;
+                    int32_t gx = sobel_x(up, row, down, x), gy = sobel_y(up, down, x);
+                    rxx += gx * gx;
+                    ryy += gy * gy;
+                    rxy += gx * gy;
                 }
+                gxx += rxx;
+                gyy += ryy;
+                gxy += rxy;
             }
             double d = (double)(gxx - gyy), e = 2.0 * (double)gxy, energy = (double)(gxx + gyy);
             double coh = energy > 0.0 ? sqrt(d * d + e * e) / energy : 0.0;
@@ -151,26 +159,32 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
 }
 
 struct component {
+    int32_t label;
     int min_x, max_x, min_y, max_y, blocks;
     double sum_x, sum_y;
 };
+
+static void add_block(struct component *c, int x, int y)
+{
+    c->blocks++;
+    c->sum_x += x;
+    c->sum_y += y;
+    c->min_x = x < c->min_x ? x : c->min_x;
+    c->max_x = x > c->max_x ? x : c->max_x;
+    c->min_y = y < c->min_y ? y : c->min_y;
+    c->max_y = y > c->max_y ? y : c->max_y;
+}
 
 /* Flood-fills the component at block k with label, from ws->stack; returns its extent. */
 static struct component fill(struct fingerprint_workspace *ws, int k, int32_t label)
 {
     int w = ws->blocks_x, h = ws->blocks_y, top = 0;
-    struct component c = {k % w, k % w, k / w, k / w, 0, 0.0, 0.0};
+    struct component c = {label, k % w, k % w, k / w, k / w, 0, 0.0, 0.0};
     ws->labels[k] = label;
     ws->stack[top++] = k;
     while (top) {
         int cur = ws->stack[--top], x = cur % w, y = cur / w;
-        c.blocks++;
-        c.sum_x += x;
-        c.sum_y += y;
-        c.min_x = x < c.min_x ? x : c.min_x;
-        c.max_x = x > c.max_x ? x : c.max_x;
-        c.min_y = y < c.min_y ? y : c.min_y;
-        c.max_y = y > c.max_y ? y : c.max_y;
+        add_block(&c, x, y);
         int next[4] = {x > 0 ? cur - 1 : -1, x < w - 1 ? cur + 1 : -1, y > 0 ? cur - w : -1, y < h - 1 ? cur + w : -1};
         for (int i = 0; i < 4; i++) {
             if (next[i] >= 0 && ws->mask[next[i]] && !ws->labels[next[i]]) {
@@ -180,6 +194,44 @@ static struct component fill(struct fingerprint_workspace *ws, int k, int32_t la
         }
     }
     return c;
+}
+
+/* The blocks of component c's label within columns [x0, x1]. */
+static struct component piece(const struct fingerprint_workspace *ws, const struct component *c, int x0, int x1)
+{
+    struct component p = {c->label, x1, x0, c->max_y, c->min_y, 0, 0.0, 0.0};
+    for (int y = c->min_y; y <= c->max_y; y++)
+        for (int x = x0; x <= x1; x++)
+            if (ws->labels[y * ws->blocks_x + x] == c->label)
+                add_block(&p, x, y);
+    return p;
+}
+
+/* The column to split c at (deepest valley of its column profile, see SPLIT_RATIO), or -1. ws->stack is free
+   after labelling and holds the profile. */
+static int valley(struct fingerprint_workspace *ws, const struct component *c)
+{
+    int32_t *count = ws->stack;
+    for (int x = c->min_x; x <= c->max_x; x++)
+        count[x] = 0;
+    for (int y = c->min_y; y <= c->max_y; y++)
+        for (int x = c->min_x; x <= c->max_x; x++)
+            count[x] += ws->labels[y * ws->blocks_x + x] == c->label;
+    int best = -1;
+    double best_ratio = SPLIT_RATIO;
+    for (int x = c->min_x + SPLIT_MIN_WIDTH; x <= c->max_x - SPLIT_MIN_WIDTH; x++) {
+        int left = 0, right = 0;
+        for (int i = c->min_x; i < x; i++)
+            left = count[i] > left ? count[i] : left;
+        for (int i = x + 1; i <= c->max_x; i++)
+            right = count[i] > right ? count[i] : right;
+        double ratio = (double)count[x] / (left < right ? left : right);
+        if (ratio <= best_ratio && (best < 0 || ratio < best_ratio)) {
+            best = x;
+            best_ratio = ratio;
+        }
+    }
+    return best;
 }
 
 /* Keeps the MAX_CANDIDATES largest components, sorted by size (largest first). */
@@ -224,6 +276,15 @@ int fingerprint_segment(const struct fingerprint_params *params, struct fingerpr
     for (int k = 0; k < all; k++)
         if (ws->mask[k] && !ws->labels[k])
             keep(cand, &n, fill(ws, k, ++label));
+    /* Split touching fingers at column valleys (the right part is queued and may split again). */
+    for (int i = 0; i < n; i++) {
+        int v;
+        while (n < MAX_CANDIDATES && (v = valley(ws, &cand[i])) >= 0) {
+            struct component whole = cand[i];
+            cand[i] = piece(ws, &whole, whole.min_x, v);
+            cand[n++] = piece(ws, &whole, v + 1, whole.max_x);
+        }
+    }
     /* Merge components that share their columns: one finger cut by a crease or a pale band. */
     for (int merged = 1; merged;) {
         merged = 0;

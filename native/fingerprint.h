@@ -55,9 +55,11 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
                         const struct fingerprint_params *params, struct fingerprint_workspace *ws,
                         struct fingerprint_quality *out);
 
-/* Finger boxes from ws->mask as left by fingerprint_measure: 4-connected components of foreground blocks,
-   components whose column ranges overlap by half the narrower one merged (a finger cut by a crease), specks
-   dropped, the max_boxes largest kept, ordered left to right. Writes *count boxes. Returns 0 or -1. */
+/* Finger boxes from ws->mask as left by fingerprint_measure: 4-connected components of foreground blocks; a
+   component is split at a column where its foreground count falls to 3/4 of the lower of the peaks either side
+   (touching fingertips; 8 columns at least each side); pieces whose column ranges overlap by half the narrower
+   one are merged (a finger cut by a crease); specks dropped; the max_boxes largest kept, ordered left to right.
+   Writes *count boxes. Returns 0 or -1. */
 int fingerprint_segment(const struct fingerprint_params *params, struct fingerprint_workspace *ws,
                         struct fingerprint_box *boxes, int max_boxes, int *count);
 #endif

@@ -132,11 +132,14 @@ class SlapSegmenter(_Kernel):
     """Finds the fingers of a 4-4-2 slap (four fingers, or two thumbs) as boxes ordered left to right.
 
     Algorithm (C): 16x16 blocks whose grey std reaches `foreground_min_std` are foreground; 4-connected components
-    of them are labelled; components that share at least half their columns and lie at most 4 blocks apart
-    vertically are merged (a finger cut by a crease); components under `min_blocks` blocks are specks and dropped;
-    the `max_fingers` largest are kept and ordered by centre x. Limits: touching fingers come out as one box (no
-    split by column projection yet); a strongly rotated hand (fingers overlapping in columns) can merge two fingers;
-    a dirty platen with large smudges gives extra components (only the largest survive).
+    of them are labelled; a component is split at a column where its count of foreground blocks falls to 3/4 of the
+    lower of the highest columns on either side, with at least 8 columns (128 px) each side (touching fingertips:
+    their rounded outlines leave a valley in the column profile; one finger's profile has none); pieces that share
+    at least half their columns and lie at most 4 blocks apart vertically are merged (a finger cut by a crease);
+    components under `min_blocks` blocks are specks and dropped; the `max_fingers` largest are kept and ordered by
+    centre x. Limits: fingers pressed together along their whole length leave no valley and come out as one box; a
+    strongly rotated hand (fingers sharing columns) can merge two fingers or split one at an angle; a dirty platen
+    with large smudges gives extra components (only the largest survive); boxes are block-aligned (16 px).
     """
 
     def __init__(self, max_fingers: int = 4, min_blocks: int = 40, foreground_min_std: float = 10.0) -> None:

@@ -159,6 +159,15 @@ def finger_crop(index: int) -> np.ndarray:
     return PRINTS[index % 3][60:500, 48:368]
 
 
+def fingertip(index: int) -> np.ndarray:
+    """A finger_crop masked to an ellipse (a fingertip's outline) on a white platen."""
+    tip = finger_crop(index).copy()
+    mask = np.zeros_like(tip)
+    cv2.ellipse(mask, (160, 220), (158, 218), 0, 0, 360, 255, -1)
+    tip[mask == 0] = 255
+    return tip
+
+
 def compose(placements: list[tuple[int, int, np.ndarray]], shape=(1500, 1600)) -> np.ndarray:
     """A white platen with the prints placed at (x, y); dark ridges win where prints meet."""
     canvas = np.full(shape, 255, np.uint8)
@@ -186,6 +195,24 @@ def test_four_finger_slap():
     slap[100:104, 100:110] = 0  # a speck
     slap = np.clip(slap + rng.normal(0, 2, slap.shape), 0, 255).astype(np.uint8)
     check_boxes(SlapSegmenter().segment(slap), placements)
+
+
+@pytest.mark.parametrize("overlap", [0, 20, 40])
+def test_touching_fingertips_are_split_at_column_valleys(overlap):
+    placements = [(40 + i * (320 - overlap), 300 + dy, fingertip(i)) for i, dy in enumerate([120, 20, 0, 90])]
+    slap = compose(placements)
+    assert cv2.connectedComponentsWithStats(reference(slap)["mask"].astype(np.uint8), connectivity=4)[0] == 2
+    boxes = SlapSegmenter().segment(slap)
+    assert len(boxes) == 4
+    for box, (x, _, _) in zip(boxes, placements, strict=True):
+        assert x <= box.centre_x <= x + 320 and abs(box.x - x) <= overlap + 2 * BLOCK
+
+
+def test_one_print_is_never_split():
+    segmenter = SlapSegmenter()
+    for image in PRINTS:
+        for view in (image, np.rot90(image).copy(), cv2.GaussianBlur(image, (0, 0), 1.0)):
+            assert len(segmenter.segment(np.pad(view, ((300, 300), (400, 400)), constant_values=255))) == 1
 
 
 def test_two_thumbs_and_a_crease():
