@@ -1,12 +1,15 @@
 """`sinopsis demo`: a station that holds a signed assignment, checks students in and seals records.
 
 Runs the walk-in script from the demo data against a real station store (SQLite + packet files), seals
-records from the shipped sample images, then checks everything it wrote and prints what is where. Until the
-quality engine lands (native/, issue 4), the demo's face and iris scores are fixed values marked as such in
-each capture's metadata; fingerprint scores are NIST's published NFIQ 2 scores for the sample prints.
+records from the shipped sample images, then checks everything it wrote and prints what is where. Every
+capture is scored by the live quality engine (native/): the face is the sample head on the backdrop the
+student's birth year requires, and each print also carries NIST's published NFIQ 2 score in its metadata.
+Until the capture engine lands (drivers/, issue 5) the images come straight from the samples, not from the
+simulated devices.
 """
 
 import datetime as dt
+import functools
 import json
 import math
 import shutil
@@ -18,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
 from native import samples
 from station import audit
-from station.capture_policy import FINGERS, CaptureResult
+from station.capture_policy import FINGERS, CaptureResult, face_background_for
 from station.checkin import CheckIn, check_in_by_application, check_in_by_nik
 from station.config import load_config
 from station.demo_data import DemoPaths, generate
@@ -33,7 +36,6 @@ from station.store import StationStore
 
 MARKER = ".sinopsis-demo"
 NIST_NFIQ2 = {"SFinGe_Test01": 54, "SFinGe_Test02": 45, "SFinGe_Test03": 53}
-DEMO_SCORE = {"face": 93, "iris": 72}
 
 
 def signature_strokes() -> bytes:
@@ -43,14 +45,40 @@ def signature_strokes() -> bytes:
     return json.dumps({"format": "strokes/1", "strokes": [stroke, underline]}).encode()
 
 
-def demo_captures(exception_finger: str | None = None) -> list[CaptureResult]:
-    """A complete record from the sample images (face, signature, ten fingers, two irises)."""
-    face = samples.FACE.read_bytes()
-    prints = [(p.stem, p.read_bytes()) for p in samples.FINGERPRINTS]
-    iris = samples.IRIS.read_bytes()
-    demo_note = {"score_source": "demo value: the quality engine arrives with native/ (issue 4)"}
+@functools.cache
+def scored_face(backdrop: str) -> tuple[bytes, int, str]:
+    """The demo portrait on `backdrop` as PNG, its live face score and the backdrop colour the engine saw."""
+    import cv2
+
+    from native.face import FaceQuality
+
+    frame = samples.portrait(backdrop)
+    report = FaceQuality().measure(frame, required_background=backdrop)
+    return cv2.imencode(".png", frame)[1].tobytes(), report.score, report.background
+
+
+@functools.cache
+def scored_samples() -> tuple[list[tuple[str, bytes, int]], bytes, int]:
+    """Sample prints (stem, bytes, live score) and the iris sample (bytes, live score), scored once."""
+    import cv2
+
+    from native.fingerprint import FingerQuality
+    from native.iris import IrisQuality
+
+    finger = FingerQuality()
+    prints = [(p.stem, p.read_bytes(), finger.measure(cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)).score)
+              for p in samples.FINGERPRINTS]
+    iris_score = IrisQuality().measure(cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)).score
+    return prints, samples.IRIS.read_bytes(), iris_score
+
+
+def demo_captures(exception_finger: str | None = None, birth_year: int = 2009) -> list[CaptureResult]:
+    """A complete record from the sample images (face, signature, ten fingers, two irises), scored live."""
+    face, face_score, backdrop = scored_face(face_background_for(birth_year))
+    prints, iris, iris_score = scored_samples()
+    engine = {"score_source": "native quality engine (our 0-100 score)"}
     captures = [
-        CaptureResult("face", "captured", 1, face, "png", DEMO_SCORE["face"], metadata=demo_note),
+        CaptureResult("face", "captured", 1, face, "png", face_score, metadata={**engine, "background": backdrop}),
         CaptureResult("signature", "captured", 1, signature_strokes(), "json"),
     ]
     for i, finger in enumerate(FINGERS):
@@ -58,10 +86,11 @@ def demo_captures(exception_finger: str | None = None) -> list[CaptureResult]:
             captures.append(CaptureResult(finger, "exception", 1, face, "png", exception_code="injured",
                                           reason="finger bandaged"))
             continue
-        stem, data = prints[i % len(prints)]
-        captures.append(CaptureResult(finger, "captured", 1 + i % 2, data, "pgm", NIST_NFIQ2[stem],
-                                      metadata={"score_source": f"NIST published NFIQ 2 for {stem}"}))
-    captures += [CaptureResult(eye, "captured", 1, iris, "png", DEMO_SCORE["iris"], metadata=demo_note)
+        stem, data, score = prints[i % len(prints)]
+        captures.append(CaptureResult(finger, "captured", 1 + i % 2, data, "pgm", score,
+                                      metadata={**engine, "nfiq2": NIST_NFIQ2[stem],
+                                                "nfiq2_source": f"NIST published NFIQ 2 for {stem}"}))
+    captures += [CaptureResult(eye, "captured", 1, iris, "png", iris_score, metadata=engine)
                  for eye in ("right_iris", "left_iris")]
     return captures
 
@@ -113,7 +142,10 @@ def run_demo(root: Path, recording_date: dt.date, say: Callable[[str], None] = p
             if then.startswith("record"):
                 transition(store, ticket.record_id, "capturing", actor="OP-02")
                 exception = "left_ring" if then == "record_with_exception" else None
-                rec = sealer.seal_and_commit(ticket.record_id, demo_captures(exception), operator_id="OP-02")
+                born = store.conn.execute("SELECT a.birth_date FROM records r JOIN applicants a ON a.id = "
+                                          "r.applicant_ref WHERE r.id = ?", (ticket.record_id,)).fetchone()[0]
+                rec = sealer.seal_and_commit(ticket.record_id, demo_captures(exception, int(born[:4])),
+                                             operator_id="OP-02")
                 sealed.append(rec)
                 extra = " (left ring finger: exception 'injured')" if exception else ""
                 say(f"     recorded and sealed: receipt {rec.receipt_number}{extra} — Tersimpan")
