@@ -14,7 +14,7 @@
 static int params_ok(const struct fingerprint_params *p)
 {
     return p && p->block >= 8 && p->block <= MAX_BLOCK && p->foreground_min_std >= 0.0 &&
-           p->ridge_min_crossings >= 0 && p->segment_min_blocks >= 1;
+           p->ridge_min_crossings >= 0 && p->segment_min_quality >= 0.0 && p->segment_min_blocks >= 1;
 }
 
 static inline int32_t sobel_x(const uint8_t *up, const uint8_t *row, const uint8_t *down, int x)
@@ -135,6 +135,8 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
             if (crossings >= params->ridge_min_crossings) {
                 ws->quality[k] = coh * ws->clarity[k];
                 ridge++;
+                if (ws->quality[k] >= params->segment_min_quality)
+                    ws->mask[k] |= 2;
             }
             fg++;
             sum_coh += coh;
@@ -187,7 +189,7 @@ static struct component fill(struct fingerprint_workspace *ws, int k, int32_t la
         add_block(&c, x, y);
         int next[4] = {x > 0 ? cur - 1 : -1, x < w - 1 ? cur + 1 : -1, y > 0 ? cur - w : -1, y < h - 1 ? cur + w : -1};
         for (int i = 0; i < 4; i++) {
-            if (next[i] >= 0 && ws->mask[next[i]] && !ws->labels[next[i]]) {
+            if (next[i] >= 0 && (ws->mask[next[i]] & 2) && !ws->labels[next[i]]) {
                 ws->labels[next[i]] = label; /* labelled on push, so each block is pushed once */
                 ws->stack[top++] = next[i];
             }
@@ -274,7 +276,7 @@ int fingerprint_segment(const struct fingerprint_params *params, struct fingerpr
         ws->labels[k] = 0;
     int32_t label = 0;
     for (int k = 0; k < all; k++)
-        if (ws->mask[k] && !ws->labels[k])
+        if ((ws->mask[k] & 2) && !ws->labels[k])
             keep(cand, &n, fill(ws, k, ++label));
     /* Split touching fingers at column valleys (the right part is queued and may split again). */
     for (int i = 0; i < n; i++) {

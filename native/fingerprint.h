@@ -16,13 +16,14 @@ struct fingerprint_params {
     double present_min_fraction;      /* finger present: foreground share of the blocks at least this, */
     double present_min_quality;       /* mean block quality over the foreground at least this, */
     double present_min_contrast;      /* and mean ridge-valley separation (grey levels) at least this */
+    double segment_min_quality;       /* slaps are segmented on foreground blocks of at least this quality */
     int segment_min_blocks;           /* a slap component smaller than this (after merging) is a speck */
 };
 
 /* Per-block results, blocks_x * blocks_y entries each, row-major. */
 struct fingerprint_workspace {
     int blocks_x, blocks_y;           /* the grid the arrays were made for */
-    uint8_t *mask;                    /* 1 = foreground block */
+    uint8_t *mask;                    /* bit 0: foreground; bit 1: foreground of quality >= segment_min_quality */
     double *coherence;                /* sqrt((gxx-gyy)^2 + 4 gxy^2) / (gxx + gyy), 0 if no gradient */
     double *clarity;                  /* share of block variance explained by the profile across the ridges */
     double *contrast;                 /* mean of pixels above the block mean minus mean of those at or below */
@@ -55,7 +56,8 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
                         const struct fingerprint_params *params, struct fingerprint_workspace *ws,
                         struct fingerprint_quality *out);
 
-/* Finger boxes from ws->mask as left by fingerprint_measure: 4-connected components of foreground blocks; a
+/* Finger boxes from ws->mask as left by fingerprint_measure: 4-connected components of ridge blocks (bit 1: a
+   noisy platen is foreground but not ridge-like); a
    component is split at a column where its foreground count falls to 3/4 of the lower of the peaks either side
    (touching fingertips; 8 columns at least each side); pieces whose column ranges overlap by half the narrower
    one are merged (a finger cut by a crease); specks dropped; the max_boxes largest kept, ordered left to right.

@@ -28,6 +28,7 @@ from native.frames import grey_frame_pointer
 BLOCK = 16  # pixels at 500 ppi: 1.5-2 ridge periods
 FULL_CONTRAST = 40.0  # grey levels of ridge-valley separation that count as full contrast
 SCORE_GAIN = 1.25  # ridge_quality of a clean, finger-filled frame (~0.6-0.8) reaches the top of the scale
+SEGMENT_MIN_QUALITY = 0.10  # ridge blocks for slaps: noise blocks stay under 0.05, 98 % of print blocks reach 0.1
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,8 @@ class _Kernel:
         self._params = ffi.new("struct fingerprint_params *", {
             "block": BLOCK, "foreground_min_std": foreground_min_std, "ridge_min_crossings": 2,
             "present_min_fraction": present_min_fraction, "present_min_quality": present_min_quality,
-            "present_min_contrast": present_min_contrast, "segment_min_blocks": segment_min_blocks})
+            "present_min_contrast": present_min_contrast, "segment_min_quality": SEGMENT_MIN_QUALITY,
+            "segment_min_blocks": segment_min_blocks})
         self._ws = ffi.new("struct fingerprint_workspace *")
         self._arrays: list[object] = []
         self._out = ffi.new("struct fingerprint_quality *")
@@ -131,15 +133,16 @@ class FingerQuality(_Kernel):
 class SlapSegmenter(_Kernel):
     """Finds the fingers of a 4-4-2 slap (four fingers, or two thumbs) as boxes ordered left to right.
 
-    Algorithm (C): 16x16 blocks whose grey std reaches `foreground_min_std` are foreground; 4-connected components
-    of them are labelled; a component is split at a column where its count of foreground blocks falls to 3/4 of the
-    lower of the highest columns on either side, with at least 8 columns (128 px) each side (touching fingertips:
-    their rounded outlines leave a valley in the column profile; one finger's profile has none); pieces that share
-    at least half their columns and lie at most 4 blocks apart vertically are merged (a finger cut by a crease);
-    components under `min_blocks` blocks are specks and dropped; the `max_fingers` largest are kept and ordered by
-    centre x. Limits: fingers pressed together along their whole length leave no valley and come out as one box; a
-    strongly rotated hand (fingers sharing columns) can merge two fingers or split one at an angle; a dirty platen
-    with large smudges gives extra components (only the largest survive); boxes are block-aligned (16 px).
+    Algorithm (C): 16x16 foreground blocks (grey std >= `foreground_min_std`) whose block quality reaches 0.10 are
+    ridge blocks (a noisy platen is foreground, never ridge); 4-connected components of them are labelled; a
+    component is split at a column where its count of ridge blocks falls to 3/4 of the lower of the highest columns
+    on either side, with at least 8 columns (128 px) each side (touching fingertips: their rounded outlines leave a
+    valley in the column profile; one finger's profile has none); pieces that share at least half their columns
+    and lie at most 4 blocks apart vertically are merged (a finger cut by a crease); components under `min_blocks`
+    blocks are specks and dropped; the `max_fingers` largest are kept and ordered by centre x. Limits: fingers
+    pressed together along their whole length leave no valley and come out as one box; a strongly rotated hand
+    (fingers sharing columns) can merge two fingers or split one at an angle; a dirty platen with large smudges
+    gives extra components (only the largest survive); boxes are block-aligned (16 px).
     """
 
     def __init__(self, max_fingers: int = 4, min_blocks: int = 40, foreground_min_std: float = 10.0) -> None:

@@ -60,8 +60,8 @@ def reference(frame: np.ndarray, b: int = BLOCK, min_std: float = 10.0) -> dict[
     ok = (dark_n > 0) & (light_n > 0)
     contrast = np.where(ok, light_s / np.maximum(light_n, 1) - dark_s / np.maximum(dark_n, 1), 0.0)
     quality = np.where(mask & (crossings >= 2), coherence * clarity, 0.0)
-    return {"mask": mask, "coherence": coherence, "clarity": np.where(mask, clarity, 0.0),
-            "contrast": np.where(mask, contrast, 0.0), "quality": quality}
+    return {"mask": mask, "ridge": mask & (crossings >= 2) & (quality >= 0.10), "coherence": coherence,
+            "clarity": np.where(mask, clarity, 0.0), "contrast": np.where(mask, contrast, 0.0), "quality": quality}
 
 
 def reference_report(frame: np.ndarray) -> dict[str, float]:
@@ -84,7 +84,8 @@ def agree(frame: np.ndarray) -> None:
         assert getattr(got, name) == pytest.approx(want[name], rel=1e-9, abs=1e-9), name
     assert (got.score, got.present) == (want["score"], want["present"])
     ref = reference(frame)
-    assert np.array_equal(QUALITY.block_array("mask").astype(bool), ref["mask"])
+    bits = QUALITY.block_array("mask")
+    assert np.array_equal(bits & 1 == 1, ref["mask"]) and np.array_equal(bits & 2 == 2, ref["ridge"])
     for name in ("coherence", "clarity", "contrast", "quality"):
         np.testing.assert_allclose(QUALITY.block_array(name), ref[name], rtol=1e-9, atol=1e-9, err_msg=name)
 
@@ -201,7 +202,7 @@ def test_four_finger_slap():
 def test_touching_fingertips_are_split_at_column_valleys(overlap):
     placements = [(40 + i * (320 - overlap), 300 + dy, fingertip(i)) for i, dy in enumerate([120, 20, 0, 90])]
     slap = compose(placements)
-    assert cv2.connectedComponentsWithStats(reference(slap)["mask"].astype(np.uint8), connectivity=4)[0] == 2
+    assert cv2.connectedComponentsWithStats(reference(slap)["ridge"].astype(np.uint8), connectivity=4)[0] == 2
     boxes = SlapSegmenter().segment(slap)
     assert len(boxes) == 4
     for box, (x, _, _) in zip(boxes, placements, strict=True):
@@ -215,22 +216,50 @@ def test_one_print_is_never_split():
             assert len(segmenter.segment(np.pad(view, ((300, 300), (400, 400)), constant_values=255))) == 1
 
 
+def test_noisy_platen_is_not_a_finger():
+    """Sensor noise (std 15) makes the whole platen foreground, but only the prints are ridge blocks."""
+    placements = [(100 + i * 380, 350 + 40 * (i % 2), fingertip(i)) for i in range(4)]
+    slap = compose(placements) * 0.9 + np.random.default_rng(9).normal(0, 15, (1500, 1600))  # platen at 230
+    slap = np.clip(slap, 0, 255).astype(np.uint8)
+    segmenter = SlapSegmenter()
+    check_boxes(segmenter.segment(slap), placements)
+    assert (segmenter.block_array("mask") & 1).mean() > 0.95
+
+
+def test_kernel_error_codes():
+    from native._native import ffi, lib
+
+    meter = FingerQuality()
+    meter.measure(PRINTS[0])
+    ptr = ffi.cast("const uint8_t *", PRINTS[0].ctypes.data)
+    out = ffi.new("struct fingerprint_quality *")
+    assert lib.fingerprint_measure(ffi.NULL, 416, 560, 416, meter._params, meter._ws, out) == -1
+    assert lib.fingerprint_measure(ptr, 416, 560, 415, meter._params, meter._ws, out) == -1  # stride < width
+    assert lib.fingerprint_measure(ptr, 416, 15, 416, meter._params, meter._ws, out) == -1  # no whole block
+    assert lib.fingerprint_measure(ptr, 400, 560, 416, meter._params, meter._ws, out) == -2  # other grid
+    boxes, count = ffi.new("struct fingerprint_box[1]"), ffi.new("int *")
+    assert lib.fingerprint_segment(meter._params, meter._ws, boxes, 0, count) == -1
+    meter._params.block = 5  # out of 8..64: the wrapper turns the C error into an exception
+    with pytest.raises(RuntimeError, match="code -1"):
+        meter.measure(PRINTS[0])
+
+
 def test_two_thumbs_and_a_crease():
     left, right = np.rot90(finger_crop(1)).copy(), np.rot90(finger_crop(2), 3).copy()
     left[200:240, :] = 255  # a pale crease across the left thumb cuts it in two; merged back into one box
     placements = [(150, 500, left), (900, 450, right)]
     slap = compose(placements)
-    pieces = cv2.connectedComponentsWithStats(reference(slap)["mask"].astype(np.uint8), connectivity=4)[2][1:]
+    pieces = cv2.connectedComponentsWithStats(reference(slap)["ridge"].astype(np.uint8), connectivity=4)[2][1:]
     assert sum(p[cv2.CC_STAT_AREA] >= 40 for p in pieces) == 3
     boxes = SlapSegmenter(max_fingers=4).segment(slap)
     check_boxes(boxes, placements)
 
 
 def test_segmentation_matches_connected_components():
-    """Without merges, boxes are OpenCV's 4-connected components of the reference mask, largest first, by x."""
+    """Without splits or merges, boxes are OpenCV's 4-connected components of the reference ridge mask, by x."""
     placements = [(40, 100, finger_crop(0)), (500, 150, finger_crop(1)), (1000, 200, finger_crop(2))]
     slap = compose(placements)
-    mask = reference(slap)["mask"].astype(np.uint8)
+    mask = reference(slap)["ridge"].astype(np.uint8)
     stats = cv2.connectedComponentsWithStats(mask, connectivity=4)[2]
     want = sorted((s for s in stats[1:] if s[cv2.CC_STAT_AREA] >= 40), key=lambda s: s[0])
     got = SlapSegmenter().segment(slap)
