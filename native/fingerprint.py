@@ -114,7 +114,7 @@ class FingerQuality(_Kernel):
     """Scores 8-bit grey fingerprint frames (500 ppi, dark ridges or light, either works) 0–100.
 
     Frames must be 2-D uint8 with contiguous columns and at least 32x32 (two blocks a side); crops of a bigger
-    array are fine. Anything else raises ValueError.
+    array are fine. Anything else raises ValueError. An analyzer owns its workspace: use one per thread.
     """
 
     def __init__(self, foreground_min_std: float = 10.0, present_min_fraction: float = 0.10,

@@ -100,3 +100,20 @@ def test_worker_factory_failure_surfaces_through_the_future():
 
     with ConfirmWorker(broken) as worker, pytest.raises(ConfirmError, match="no scorer"):
         worker.submit(PRINTS[0]).result(timeout=10)
+
+
+def test_worker_close_without_waiting_cancels_queued_frames():
+    gate = threading.Event()
+
+    class Slow:
+        name = "slow"
+
+        def score(self, frame: np.ndarray) -> int | None:
+            gate.wait(10)
+            return 1
+
+    worker = ConfirmWorker(Slow)
+    first, queued = worker.submit(PRINTS[0]), worker.submit(PRINTS[1])
+    worker.close(wait=False)
+    gate.set()
+    assert first.result(timeout=10) == 1 and queued.cancelled()

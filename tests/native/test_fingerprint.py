@@ -113,6 +113,23 @@ def test_property_agrees_with_reference(frame):
     agree(frame)
 
 
+@settings(max_examples=30, deadline=None)
+@given(hnp.arrays(np.bool_, (12, 14)), hnp.arrays(np.uint8, (4,)))
+def test_property_segment_invariants(blocks, seeds):
+    """Any pattern of print blocks on a platen: boxes inside the frame, ordered, sized, finite; metrics finite."""
+    texture = np.tile(PRINTS[int(seeds[0]) % 3][100:132, 100:132], (12 * 2, 14 * 2))[: 12 * 32, : 14 * 32]
+    frame = np.where(np.kron(blocks, np.ones((32, 32), bool)), texture, 250).astype(np.uint8)
+    boxes = SlapSegmenter(max_fingers=1 + seeds[1] % 4, min_blocks=1 + seeds[2] % 8).segment(frame)
+    assert len(boxes) <= 1 + seeds[1] % 4
+    assert [b.centre_x for b in boxes] == sorted(b.centre_x for b in boxes)
+    for b in boxes:
+        assert b.x >= 0 and b.y >= 0 and b.x + b.width <= frame.shape[1] and b.y + b.height <= frame.shape[0]
+        assert 0 < b.area <= b.width * b.height and np.isfinite([b.centre_x, b.centre_y]).all()
+    report = QUALITY.measure(frame)
+    assert np.isfinite([report.coherence, report.clarity, report.contrast, report.ridge_quality]).all()
+    assert 0 <= report.score <= 100
+
+
 def test_flat_and_blank_frames():
     for value in (0, 128, 255):
         report = QUALITY.measure(np.full((64, 80), value, np.uint8))
