@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 from typing import Any
 
-from station.cli.common import print_json
+from station.cli.common import add_config_argument, print_json
 from station.errors import ImageFileError, SinopsisError
 
 MODALITIES = ("finger", "face", "iris")
@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--eval-fingerprints", action="store_true",
                    help="score the labelled fingerprint degradation set against NFIQ 2 (no IMAGE)")
     p.add_argument("--json", action="store_true")
+    add_config_argument(p)  # --eval-fingerprints gates at the configured finger threshold
     p.set_defaults(handler=_quality)
 
 
@@ -97,8 +98,9 @@ def _print_human(result: dict) -> None:
 def _quality(args: argparse.Namespace) -> int:
     if args.eval_fingerprints:
         from native.finger_eval import evaluate, format_table
+        from station.config import load_config
 
-        evaluation = evaluate()
+        evaluation = evaluate(threshold=load_config(args.config).capture.thresholds.finger)
         if args.json:
             print_json(dataclasses.asdict(evaluation))
         else:

@@ -80,3 +80,11 @@ def test_exit_code_2_from_the_real_command(tmp_path):
     done = subprocess.run([sys.executable, "-m", "station.cli", "quality", str(tmp_path / "none.png"),
                            "--modality", "face"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no such file" in done.stderr
+
+
+def test_eval_fingerprints_uses_the_configured_threshold(tmp_path, capsys):
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\ndata_dir = "{tmp_path}"\n[capture.thresholds]\nfinger = 55\n')
+    result = run_json(["quality", "--eval-fingerprints", "--config", str(config)], capsys)
+    assert result["threshold"] == 55
+    assert result["auc_ours"] >= 0.95
