@@ -43,7 +43,7 @@ if [ ! -x .venv/bin/python ]; then
   $PYTHON -m venv .venv
 fi
 stamp=.venv/.sinopsis-installed
-want=$(cat pyproject.toml setup.py native/_build.py native/*.c native/*.h | sha256sum | cut -d' ' -f1)
+want=$(cat pyproject.toml setup.py native/_build.py native/*.c native/*.h native/vendor/*.h native/sim/*.c native/sim/*.h | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "pip: installing sinopsis and its pinned dependencies (with the C build)"
   .venv/bin/python -m pip install -q --upgrade pip==25.3
