@@ -1,0 +1,197 @@
+"""IriTech iris cameras (IriShield class) through the vendor's IDDK 2000 (libIddk2000.so).
+
+ABI-mode cffi binding: the cdef comes from our own native/vendor/iddk2000.h, the library path from config
+([devices] iris_sdk; "sim" is our simulator in native/sim/). A capture is start → poll the status → fetch the
+result image (640x480 K2, raw 8-bit) → stop; the SDK's callback is not used, so no C thread calls Python.
+
+Not thread-safe: one camera object belongs to one capture thread.
+"""
+
+import math
+import time
+from pathlib import Path
+from types import TracebackType
+from typing import Literal
+
+import numpy as np
+
+from native.vendor._loader import SdkLibrary, load_sdk, resolve_sdk_path
+from native.vendor.errors import DeviceNotOpenError, IrisCameraError
+
+HEADER = "iddk2000.h"
+SIM_LIBRARY = "libIddk2000.so"
+_HINT = "install IriTech's IDDK 2000 for Linux (libIddk2000.so) or set iris_sdk = \"sim\" for the simulator."
+Eye = Literal["left", "right"]
+
+_MESSAGES = {
+    "IDDK_FAILED": "the camera reported a failure",
+    "IDDK_DEVICE_NOT_FOUND": "no IriTech camera found; check that it is plugged in",
+    "IDDK_DEVICE_OPEN_FAILED": "the camera could not be opened (simulator: see its message on stderr)",
+    "IDDK_DEVICE_NOT_OPEN": "the camera is not open",
+    "IDDK_DEVICE_ALREADY_OPEN": "the camera is already open (by this or another program)",
+    "IDDK_DEVICE_ACCESS_DENIED": "no permission to use the camera (udev rules?)",
+    "IDDK_DEVICE_IO_FAILED": "USB I/O with the camera failed (unplugged?); reconnect it and reopen",
+    "IDDK_DEVICE_IO_TIMEOUT": "the camera did not answer in time",
+    "IDDK_UNSUPPORTED_IMAGE_FORMAT": "the camera cannot deliver that image kind/format",
+    "IDDK_INVALID_HANDLE": "stale device handle",
+    "IDDK_INVALID_PARAMETER": "invalid parameter",
+    "IDDK_WRONG_EYE_SUBTYPE": "this camera cannot capture that eye",
+    "IDDK_DEV_BUSY": "the camera is busy; try again",
+    "IDDK_SE_NOT_INIT": "the camera was not initialised (Iddk_InitCamera)",
+    "IDDK_SE_NO_CAM": "no camera sensor answered",
+    "IDDK_SE_STARTSTOP_CAPTURE_FAILED": "a capture could not be started or stopped",
+    "IDDK_SE_NO_FRAME_AVAILABLE": "no captured image is available",
+    "IDDK_SE_NO_QUALIFIED_FRAME": "no image good enough was captured; try again",
+    "IDDK_SE_RIGHT_FRAME_UNQUALIFIED": "the right-eye image was not good enough",
+    "IDDK_SE_LEFT_FRAME_UNQUALIFIED": "the left-eye image was not good enough",
+}
+_RETRYABLE = {"IDDK_DEV_BUSY", "IDDK_DEVICE_IO_TIMEOUT", "IDDK_SE_NO_FRAME_AVAILABLE", "IDDK_SE_NO_QUALIFIED_FRAME",
+              "IDDK_SE_RIGHT_FRAME_UNQUALIFIED", "IDDK_SE_LEFT_FRAME_UNQUALIFIED"}
+_DISCONNECTED = {"IDDK_DEVICE_NOT_FOUND", "IDDK_DEVICE_IO_FAILED", "IDDK_DEV_IO_FAILED", "IDDK_SE_NO_CAM"}
+
+
+class IriTechCamera:
+    """One IriTech camera: open() → capture("left") / capture("right") … → close(); or use `with`.
+
+    `lib_path` is the SDK library ("sim" for our simulator). Loading checks every function we declare and
+    raises VendorLibraryError for a missing or wrong library; SDK failures raise IrisCameraError.
+    """
+
+    def __init__(self, lib_path: str | Path = "sim") -> None:
+        self._sdk: SdkLibrary = load_sdk(HEADER, resolve_sdk_path(lib_path, SIM_LIBRARY), "IriTech IDDK 2000",
+                                         _HINT)
+        self._names = dict(self._sdk.ffi.typeof("IddkResult").elements)  # value -> name
+        self._handle = None
+        self._size: tuple[int, int] | None = None
+        self._ok = self._sdk.lib.IDDK_OK
+
+    @property
+    def lib_path(self) -> Path:
+        """The library actually loaded."""
+        return self._sdk.path
+
+    def error(self, code: int, call: str) -> IrisCameraError:
+        """The exception for IddkResult `code` returned by `call`."""
+        name = self._names.get(code, f"IDDK_UNKNOWN_{code:#x}")
+        detail = _MESSAGES.get(name, "see the IDDK 2000 documentation for this code")
+        return IrisCameraError(code, name, detail, call, name in _RETRYABLE, name in _DISCONNECTED)
+
+    def _check(self, code: int, call: str) -> None:
+        if code != self._ok:
+            raise self.error(int(code), call)
+
+    def devices(self) -> list[str]:
+        """Names of the cameras the SDK finds (empty list when none)."""
+        ffi = self._sdk.ffi
+        names, count = ffi.new("const char ***"), ffi.new("int *")
+        code = self._sdk.lib.Iddk_ScanDevices(names, count)
+        if code == self._sdk.lib.IDDK_DEVICE_NOT_FOUND:
+            return []
+        self._check(code, "Iddk_ScanDevices")
+        if count[0] < 0 or (count[0] > 0 and names[0] == ffi.NULL):
+            raise IrisCameraError(None, "BAD_DEVICE_LIST", f"the SDK reported {count[0]} devices without names",
+                                  "Iddk_ScanDevices")
+        return [ffi.string(names[0][i]).decode("utf-8", "replace") for i in range(count[0])]
+
+    def open(self, device: str | None = None) -> None:
+        """Open `device` (default: the first camera found) and initialise its sensor."""
+        if self._handle is not None:
+            return
+        found = self.devices()
+        if device is None:
+            if not found:
+                raise self.error(int(self._sdk.lib.IDDK_DEVICE_NOT_FOUND), "Iddk_ScanDevices")
+            device = found[0]
+        lib, ffi = self._sdk.lib, self._sdk.ffi
+        handle = ffi.new("HIRICAMM *")
+        self._check(lib.Iddk_OpenDevice(device.encode(), handle), "Iddk_OpenDevice")
+        width, height = ffi.new("int *"), ffi.new("int *")
+        code = lib.Iddk_InitCamera(handle[0], width, height)
+        if code != self._ok:
+            lib.Iddk_CloseDevice(handle[0])
+            raise self.error(int(code), "Iddk_InitCamera")
+        self._handle, self._size = handle[0], (int(width[0]), int(height[0]))
+
+    def close(self) -> None:
+        """Stop the sensor and close the camera (safe to call twice; errors while closing are ignored, the
+        device may already be gone)."""
+        if self._handle is not None:
+            handle, self._handle = self._handle, None
+            self._sdk.lib.Iddk_DeinitCamera(handle)
+            self._sdk.lib.Iddk_CloseDevice(handle)
+
+    def __enter__(self) -> "IriTechCamera":
+        self.open()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._handle is not None
+
+    def _require_open(self) -> object:
+        if self._handle is None:
+            raise DeviceNotOpenError("iris camera is not open: call open() first (or it was closed)")
+        return self._handle
+
+    @property
+    def image_size(self) -> tuple[int, int]:
+        """(width, height) of the sensor, from Iddk_InitCamera."""
+        self._require_open()
+        return self._size
+
+    def capture(self, eye: Eye, *, max_polls: int = 200, poll_interval_s: float = 0.05) -> np.ndarray:
+        """Capture one eye and return its image: a new (height, width) uint8 array (a copy: the SDK's image
+        memory is only valid until its next call). Polls the status at most `max_polls` times, sleeping
+        `poll_interval_s` between polls; a capture that does not complete raises IrisCameraError
+        CAPTURE_TIMEOUT (retryable). The capture is always stopped before returning or raising."""
+        if eye not in ("left", "right"):
+            raise ValueError(f"eye must be 'left' or 'right', not {eye!r}")
+        if max_polls < 1 or poll_interval_s < 0:
+            raise ValueError("max_polls must be >= 1 and poll_interval_s >= 0")
+        handle = self._require_open()
+        lib, ffi = self._sdk.lib, self._sdk.ffi
+        subtype = lib.IDDK_LEFT_EYE if eye == "left" else lib.IDDK_RIGHT_EYE
+        seconds = max(1, math.ceil(max_polls * poll_interval_s))
+        self._check(lib.Iddk_StartCapture(handle, lib.IDDK_TIMEBASED, seconds, lib.IDDK_QUALITY_NORMAL,
+                                          lib.IDDK_AUTO_CAPTURE, subtype, 1, ffi.NULL, ffi.NULL),
+                    "Iddk_StartCapture")
+        try:
+            self._wait_complete(handle, max_polls, poll_interval_s)
+            return self._result_image(handle, eye)
+        finally:
+            lib.Iddk_StopCapture(handle)
+
+    def _wait_complete(self, handle: object, max_polls: int, poll_interval_s: float) -> None:
+        lib, status = self._sdk.lib, self._sdk.ffi.new("IddkCaptureStatus *")
+        for poll in range(max_polls):
+            if poll and poll_interval_s:
+                time.sleep(poll_interval_s)
+            self._check(lib.Iddk_GetCaptureStatus(handle, status), "Iddk_GetCaptureStatus")
+            if status[0] == lib.IDDK_COMPLETE:
+                return
+            if status[0] == lib.IDDK_ABORT:
+                raise IrisCameraError(None, "IDDK_ABORT", "the camera aborted the capture", "Iddk_GetCaptureStatus",
+                                      retryable=True)
+        raise IrisCameraError(None, "CAPTURE_TIMEOUT", f"no good eye image after {max_polls} status polls",
+                              "Iddk_GetCaptureStatus", retryable=True)
+
+    def _result_image(self, handle: object, eye: Eye) -> np.ndarray:
+        lib, ffi = self._sdk.lib, self._sdk.ffi
+        images, count = ffi.new("IddkImage **"), ffi.new("int *")
+        self._check(lib.Iddk_GetResultImage(handle, lib.IDDK_IKIND_K2, lib.IDDK_IFORMAT_MONO_RAW, 0, images, count),
+                    "Iddk_GetResultImage")
+        if images[0] == ffi.NULL or count[0] < 1:
+            raise IrisCameraError(None, "NO_IMAGE", "the SDK returned no image", "Iddk_GetResultImage")
+        index = (0 if eye == "right" else 1) if count[0] >= 2 else 0  # binocular: [0] right, [1] left
+        image = images[0][index]
+        width, height = image.imageWidth, image.imageHeight
+        if (image.imageData == ffi.NULL or not (0 < width <= 4096 and 0 < height <= 4096)
+                or image.imageDataLen < width * height):
+            raise IrisCameraError(None, "BAD_IMAGE", f"the SDK returned an unusable {eye}-eye image ({width}x{height},"
+                                  f" {image.imageDataLen} bytes)", "Iddk_GetResultImage")
+        raw = ffi.buffer(image.imageData, width * height)
+        return np.frombuffer(raw, dtype=np.uint8).reshape(height, width).copy()
