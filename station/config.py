@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from station.errors import ConfigError
 
@@ -99,6 +99,30 @@ class RetentionSection(Section):
     )
 
 
+SIM_SDK = "sim"
+
+
+class DevicesSection(Section):
+    """Vendor SDK libraries of the biometric devices (loaded by native.vendor). "sim" means the simulator built
+    with the package in native/sim/, which serves the sample images; the field kit names the vendor's .so."""
+
+    fingerprint_sdk: str = Field(
+        SIM_SDK, description='Futronic ftrScanAPI library (libScanAPI.so): "sim" or an absolute path'
+    )
+    iris_sdk: str = Field(SIM_SDK, description='IriTech IDDK 2000 library (libIddk2000.so): "sim" or an absolute path')
+    sim_script: Path | None = Field(
+        None, description="behaviour script for the simulators (docs/devices.md); relative to the config file"
+    )
+
+    @field_validator("fingerprint_sdk", "iris_sdk")
+    @classmethod
+    def _sim_or_absolute(cls, value: str) -> str:
+        # a bare name would make dlopen search the system library path; a relative one depends on the cwd
+        if value != SIM_SDK and not Path(value).expanduser().is_absolute():
+            raise ValueError(f'must be "{SIM_SDK}" or an absolute path to the vendor\'s .so file')
+        return value
+
+
 class StationConfig(Section):
     """The whole station.toml."""
 
@@ -110,6 +134,7 @@ class StationConfig(Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     keys: KeysSection = Field(default_factory=KeysSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
+    devices: DevicesSection = Field(default_factory=DevicesSection)
 
     def key_path(self, name: str) -> Path:
         """Absolute path of a key file named in [keys] (relative ones live under the data directory)."""
@@ -137,7 +162,12 @@ def parse_config(data: dict, source: str = "station.toml", base_dir: Path | None
     if not data_dir.is_absolute():
         data_dir = (base_dir or Path.cwd()) / data_dir
     station = config.station.model_copy(update={"data_dir": data_dir})
-    return config.model_copy(update={"station": station})
+    devices = config.devices
+    if devices.sim_script is not None:
+        script = devices.sim_script.expanduser()
+        devices = devices.model_copy(update={"sim_script": script if script.is_absolute()
+                                             else (base_dir or Path.cwd()) / script})
+    return config.model_copy(update={"station": station, "devices": devices})
 
 
 def load_config(path: Path | None = None) -> StationConfig:

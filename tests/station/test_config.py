@@ -39,6 +39,10 @@ def test_env_var_and_relative_paths(tmp_path, monkeypatch):
     ('[session]\nidle_logout_s = "abc"\n', "session.idle_logout_s"),
     ('[station]\nid = "Station 1!"\n', "station.id"),
     ('[station\n', "not valid TOML"),
+    ('[devices]\nfingerprint_sdk = "libScanAPI.so"\n', 'devices.fingerprint_sdk: Value error, must be "sim" or an'
+                                                        ' absolute path'),
+    ('[devices]\niris_sdk = "lib/libIddk2000.so"\n', "devices.iris_sdk"),
+    ('[devices]\ncamera_sdk = "sim"\n', "devices.camera_sdk: unknown key"),
 ])
 def test_bad_config_names_file_key_and_reason(tmp_path, text, expected):
     path = tmp_path / "station.toml"
@@ -61,3 +65,17 @@ def test_every_error_is_listed():
     with pytest.raises(ConfigError) as err:
         parse_config({"capture": {"max_attempts": 0, "timeout_s": 0}}, "x.toml")
     assert "capture.max_attempts" in str(err.value) and "capture.timeout_s" in str(err.value)
+
+
+def test_devices_default_to_the_simulators_and_resolve_paths(tmp_path, monkeypatch):
+    from native.vendor import SIM_DIR, resolve_sdk_path
+
+    config = parse_config({})
+    assert (config.devices.fingerprint_sdk, config.devices.iris_sdk, config.devices.sim_script) == ("sim", "sim", None)
+    assert resolve_sdk_path(config.devices.fingerprint_sdk, "libScanAPI.so") == SIM_DIR / "libScanAPI.so"
+    path = tmp_path / "station.toml"
+    path.write_text('[devices]\nfingerprint_sdk = "/opt/futronic/lib/libScanAPI.so"\nsim_script = "sim.txt"\n')
+    config = load_config(path)
+    assert resolve_sdk_path(config.devices.fingerprint_sdk, "libScanAPI.so") == Path("/opt/futronic/lib/libScanAPI.so")
+    assert config.devices.iris_sdk == "sim"
+    assert config.devices.sim_script == tmp_path / "sim.txt"
