@@ -1,5 +1,6 @@
 """Futronic binding against the simulated libScanAPI.so, through the same code a real scanner uses."""
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -109,17 +110,15 @@ def test_moving_finger_is_present_but_gives_no_frame(script) -> None:
 def test_unplugged_mid_stream_every_call_fails_until_reopened(script) -> None:
     script("present 3", "unplug")
     scanner = FutronicScanner()
-    scanner.open()
-    for _ in range(3):
+    with scanner:
+        for _ in range(3):
+            scanner.read_frame()
+        for call in (scanner.read_frame, scanner.finger_present, scanner.read_frame):
+            with pytest.raises(FingerprintScannerError) as e:
+                call()
+            assert e.value.name == "FTR_ERROR_LIBUSB_ERROR" and e.value.disconnected and not e.value.retryable
+    with scanner:  # plugged back in: the script starts again
         scanner.read_frame()
-    for call in (scanner.read_frame, scanner.finger_present, scanner.read_frame):
-        with pytest.raises(FingerprintScannerError) as e:
-            call()
-        assert e.value.name == "FTR_ERROR_LIBUSB_ERROR" and e.value.disconnected and not e.value.retryable
-    scanner.close()
-    scanner.open()  # plugged back in: the script starts again
-    scanner.read_frame()
-    scanner.close()
 
 
 def test_unplugged_at_start_open_fails(script) -> None:
@@ -199,6 +198,33 @@ def test_wrong_library_lists_the_missing_functions(other: Path) -> None:
         FutronicScanner(other)
     assert e.value.missing == FUNCTIONS
     assert "ftrScanGetFrame" in str(e.value) and "does not export" in str(e.value)
+
+
+ALLOCATION_PROBE = """
+import json, tracemalloc
+from native.vendor import FutronicScanner
+with FutronicScanner() as scanner:
+    while not scanner.finger_present():  # the default script: no finger for two polls
+        pass
+    for _ in range(10):
+        scanner.read_frame()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    for _ in range(1000):
+        scanner.finger_present()
+        frame = scanner.read_frame()
+    _, peak = tracemalloc.get_traced_memory()
+    print(json.dumps({"peak": peak, "frame": frame.nbytes}))
+"""
+
+
+def test_thousand_frames_allocate_nothing_frame_sized() -> None:
+    """Measured in a fresh interpreter, like tests/native/test_no_allocation.py (pytest's own garbage would
+    show in the peak)."""
+    done = subprocess.run([sys.executable, "-c", ALLOCATION_PROBE], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2], check=True)
+    result = json.loads(done.stdout)
+    assert result["frame"] == 320 * 480 and result["peak"] < 16 * 1024, result
 
 
 def test_frame_parameters_use_the_packed_unix_layout() -> None:

@@ -83,15 +83,14 @@ def test_busy_and_io_timeout_codes(script) -> None:
 def test_unplugged_mid_capture_every_call_fails(script) -> None:
     script("absent 1", "present 1", "absent 1", "unplug")
     camera = IriTechCamera()
-    camera.open()
-    capture(camera)
-    for _ in range(2):
-        with pytest.raises(IrisCameraError) as e:
-            capture(camera)
-        assert (e.value.code, e.value.name) == (8, "IDDK_DEVICE_IO_FAILED")
-        assert e.value.disconnected and not e.value.retryable
-    assert camera.devices() == []
-    camera.close()
+    with camera:
+        capture(camera)
+        for _ in range(2):
+            with pytest.raises(IrisCameraError) as e:
+                capture(camera)
+            assert (e.value.code, e.value.name) == (8, "IDDK_DEVICE_IO_FAILED")
+            assert e.value.disconnected and not e.value.retryable
+        assert camera.devices() == []
     camera.close()
 
 
@@ -109,10 +108,8 @@ def test_unknown_device_name_and_double_open() -> None:
     camera = IriTechCamera()
     with pytest.raises(IrisCameraError, match="IDDK_DEVICE_NOT_FOUND"):
         camera.open("IRISHIELD-NOT-HERE")
-    camera.open()
-    with pytest.raises(IrisCameraError, match="IDDK_DEVICE_ALREADY_OPEN"):
+    with camera, pytest.raises(IrisCameraError, match="IDDK_DEVICE_ALREADY_OPEN"):
         IriTechCamera().open()
-    camera.close()
 
 
 def test_bad_script_refuses_to_open(script, capfd) -> None:
