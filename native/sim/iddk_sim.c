@@ -52,17 +52,17 @@ static IddkResult iddk_check(HIRICAMM h) {
     return IDDK_OK;
 }
 
-/* 1 when the device would be found now: the script does not start unplugged. */
+/* 1 when the device would be found now: the script does not start unplugged (a bad script is reported by
+ * Iddk_OpenDevice, which reads it again). */
 static int iddk_present(void) {
-    sim_script probe;
-    if (sim_script_load(&probe, "iris", iddk_defaults, 2) != 0) return -1;
+    static sim_script probe;
+    if (sim_script_load(&probe, "iris", iddk_defaults, 2) != 0) return 1;
     return probe.steps[0].kind != SIM_UNPLUG;
 }
 
 SIM_EXPORT IddkResult Iddk_ScanDevices(const char ***ppDeviceDescs, int *pnDevicesCount) {
     if (ppDeviceDescs == NULL || pnDevicesCount == NULL) return IDDK_INVALID_PARAMETER;
     int present = g_dev.open ? !g_dev.unplugged : iddk_present();
-    if (present < 0) return IDDK_INVALID_PARAMETER;
     *ppDeviceDescs = present ? g_names : NULL;
     *pnDevicesCount = present;
     return present ? IDDK_OK : IDDK_DEVICE_NOT_FOUND;

@@ -90,6 +90,10 @@ def load_sdk(header: str, lib_path: str | Path, what: str, hint: str,
         path = Path.cwd() / path  # dlopen must never search the system library path for a bare name
     cdef = cdef_from_header((HERE / header).read_text(), drop_tokens)
     functions = declared_functions(cdef)
+    if not path.is_file() and path.parent == SIM_DIR:
+        raise VendorLibraryError(
+            f"simulated {what} library not built: {path}. Build the simulators with ./setup.sh --no-run (or "
+            f"python setup.py build_ext --inplace), or set the vendor's library in [devices]", str(path))
     if not path.is_file():
         raise VendorLibraryError(
             f"{what} library not found: {path}. Check [devices] in station.toml, or {hint}", str(path))

@@ -119,6 +119,7 @@ class FutronicScanner:
 
     @property
     def is_open(self) -> bool:
+        """True between a successful open() and close()."""
         return self._handle is not None
 
     def _require_open(self) -> object:

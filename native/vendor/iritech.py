@@ -91,7 +91,8 @@ class IriTechCamera:
         if count[0] < 0 or (count[0] > 0 and names[0] == ffi.NULL):
             raise IrisCameraError(None, "BAD_DEVICE_LIST", f"the SDK reported {count[0]} devices without names",
                                   "Iddk_ScanDevices")
-        return [ffi.string(names[0][i]).decode("utf-8", "replace") for i in range(count[0])]
+        entries = (names[0][i] for i in range(count[0]))
+        return [ffi.string(e).decode("utf-8", "replace") for e in entries if e != ffi.NULL]
 
     def open(self, device: str | None = None) -> None:
         """Open `device` (default: the first camera found) and initialise its sensor."""
@@ -130,6 +131,7 @@ class IriTechCamera:
 
     @property
     def is_open(self) -> bool:
+        """True between a successful open() and close()."""
         return self._handle is not None
 
     def _require_open(self) -> object:
@@ -190,7 +192,7 @@ class IriTechCamera:
         image = images[0][index]
         width, height = image.imageWidth, image.imageHeight
         if (image.imageData == ffi.NULL or not (0 < width <= 4096 and 0 < height <= 4096)
-                or image.imageDataLen < width * height):
+                or image.imageDataLen < width * height or image.imageFormat != lib.IDDK_IFORMAT_MONO_RAW):
             raise IrisCameraError(None, "BAD_IMAGE", f"the SDK returned an unusable {eye}-eye image ({width}x{height},"
                                   f" {image.imageDataLen} bytes)", "Iddk_GetResultImage")
         raw = ffi.buffer(image.imageData, width * height)

@@ -180,6 +180,12 @@ def test_missing_library_names_the_path_and_what_to_do(tmp_path: Path) -> None:
     assert "[devices]" in str(e.value) and "libScanAPI.so" in str(e.value)
 
 
+def test_unbuilt_simulator_says_how_to_build_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("native.vendor.futronic.SIM_LIBRARY", "libScanAPI-not-built.so")
+    with pytest.raises(VendorLibraryError, match=r"not built: .*setup\.sh --no-run"):
+        FutronicScanner("sim")
+
+
 def test_not_a_library(tmp_path: Path) -> None:
     path = tmp_path / "libScanAPI.so"
     path.write_text("not an ELF file\n")
