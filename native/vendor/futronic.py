@@ -71,7 +71,7 @@ class FutronicScanner:
         """The library actually loaded."""
         return self._sdk.path
 
-    def error(self, call: str) -> FingerprintScannerError:
+    def _error(self, call: str) -> FingerprintScannerError:
         """The exception for a failed `call`, from ftrScanGetLastError (read right after the failure)."""
         code = int(self._sdk.lib.ftrScanGetLastError())
         name = self._names.get(code, f"FTR_ERROR_UNKNOWN_{code:#x}")
@@ -85,10 +85,10 @@ class FutronicScanner:
         lib, ffi = self._sdk.lib, self._sdk.ffi
         handle = lib.ftrScanOpenDevice()
         if handle == ffi.NULL:
-            raise self.error("ftrScanOpenDevice")
+            raise self._error("ftrScanOpenDevice")
         size = ffi.new("FTRSCAN_IMAGE_SIZE *")
         if not lib.ftrScanGetImageSize(handle, size):
-            err = self.error("ftrScanGetImageSize")
+            err = self._error("ftrScanGetImageSize")
             lib.ftrScanCloseDevice(handle)
             raise err
         width, height = size.nWidth, size.nHeight
@@ -138,9 +138,10 @@ class FutronicScanner:
         """True when a finger lies on the platen. "No finger" is False, not an error; busy, timeout or an
         unplugged scanner raise FingerprintScannerError (see .retryable / .disconnected)."""
         handle = self._require_open()
+        self._sdk.lib.ftrScanSetLastError(0)  # so FALSE without a reason reads as "no finger", not a stale error
         if self._sdk.lib.ftrScanIsFingerPresent(handle, self._params):
             return True
-        err = self.error("ftrScanIsFingerPresent")
+        err = self._error("ftrScanIsFingerPresent")
         if err.name in ("FTR_ERROR_EMPTY_FRAME", "FTR_ERROR_NO_ERROR"):
             return False
         raise err
@@ -151,7 +152,7 @@ class FutronicScanner:
         to keep it. No finger / a moving finger raise FingerprintScannerError with retryable=True."""
         handle = self._require_open()
         if not self._sdk.lib.ftrScanGetFrame(handle, self._buffer_ptr, self._params):
-            raise self.error("ftrScanGetFrame")
+            raise self._error("ftrScanGetFrame")
         return self._frame
 
     @property

@@ -70,7 +70,7 @@ class IriTechCamera:
         """The library actually loaded."""
         return self._sdk.path
 
-    def error(self, code: int, call: str) -> IrisCameraError:
+    def _error(self, code: int, call: str) -> IrisCameraError:
         """The exception for IddkResult `code` returned by `call`."""
         name = self._names.get(code, f"IDDK_UNKNOWN_{code:#x}")
         detail = _MESSAGES.get(name, "see the IDDK 2000 documentation for this code")
@@ -78,7 +78,7 @@ class IriTechCamera:
 
     def _check(self, code: int, call: str) -> None:
         if code != self._ok:
-            raise self.error(int(code), call)
+            raise self._error(int(code), call)
 
     def devices(self) -> list[str]:
         """Names of the cameras the SDK finds (empty list when none)."""
@@ -101,7 +101,7 @@ class IriTechCamera:
         found = self.devices()
         if device is None:
             if not found:
-                raise self.error(int(self._sdk.lib.IDDK_DEVICE_NOT_FOUND), "Iddk_ScanDevices")
+                raise self._error(int(self._sdk.lib.IDDK_DEVICE_NOT_FOUND), "Iddk_ScanDevices")
             device = found[0]
         lib, ffi = self._sdk.lib, self._sdk.ffi
         handle = ffi.new("HIRICAMM *")
@@ -110,7 +110,7 @@ class IriTechCamera:
         code = lib.Iddk_InitCamera(handle[0], width, height)
         if code != self._ok:
             lib.Iddk_CloseDevice(handle[0])
-            raise self.error(int(code), "Iddk_InitCamera")
+            raise self._error(int(code), "Iddk_InitCamera")
         self._handle, self._size = handle[0], (int(width[0]), int(height[0]))
 
     def close(self) -> None:
