@@ -3,9 +3,9 @@
 Runs the walk-in script from the demo data against a real station store (SQLite + packet files), seals
 records from the shipped sample images, then checks everything it wrote and prints what is where. Every
 capture is scored by the live quality engine (native/): the face is the sample head on the backdrop the
-student's birth year requires, and each print also carries NIST's published NFIQ 2 score in its metadata.
-Until the capture engine lands (drivers/, issue 5) the images come straight from the samples, not from the
-simulated devices.
+student's birth year requires; fingers and irises are read from the [devices] SDK libraries (the simulators
+by default) through the vendor bindings (station/demo_devices.py) until the capture engine (drivers/, issue 5)
+owns the devices.
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ from native import samples
 from station import audit
 from station.capture_policy import FINGERS, CaptureResult, face_background_for
 from station.checkin import CheckIn, check_in_by_application, check_in_by_nik
-from station.config import load_config
+from station.config import StationConfig, load_config
 from station.demo_data import DemoPaths, generate
 from station.errors import SinopsisError
 from station.integrity import check_store
@@ -72,8 +72,19 @@ def scored_samples() -> tuple[list[tuple[str, bytes, int]], bytes, int]:
     return prints, samples.IRIS.read_bytes(), iris_score
 
 
-def demo_captures(exception_finger: str | None = None, birth_year: int = 2009) -> list[CaptureResult]:
-    """A complete record from the sample images (face, signature, ten fingers, two irises), scored live."""
+def demo_captures(exception_finger: str | None = None, birth_year: int = 2009,
+                  config: StationConfig | None = None) -> list[CaptureResult]:
+    """A complete record (face, signature, ten fingers, two irises), scored live.
+
+    With a `config`, fingers and irises come from its [devices] SDK libraries through the vendor bindings
+    (the simulators by default); without one, straight from the sample files (fast, for tests of sealing).
+    """
+    if config is not None:
+        from station.demo_devices import device_captures
+
+        face_and_signature = [c for c in demo_captures(exception_finger, birth_year)
+                              if c.position in ("face", "signature") or c.position == exception_finger]
+        return face_and_signature + device_captures(config, exception_finger)
     face, face_score, backdrop = scored_face(face_background_for(birth_year))
     prints, iris, iris_score = scored_samples()
     engine = {"score_source": "native quality engine (our 0-100 score)"}
@@ -144,8 +155,8 @@ def run_demo(root: Path, recording_date: dt.date, say: Callable[[str], None] = p
                 exception = "left_ring" if then == "record_with_exception" else None
                 born = store.conn.execute("SELECT a.birth_date FROM records r JOIN applicants a ON a.id = "
                                           "r.applicant_ref WHERE r.id = ?", (ticket.record_id,)).fetchone()[0]
-                rec = sealer.seal_and_commit(ticket.record_id, demo_captures(exception, int(born[:4])),
-                                             operator_id="OP-02")
+                captures = demo_captures(exception, int(born[:4]), config)
+                rec = sealer.seal_and_commit(ticket.record_id, captures, operator_id="OP-02")
                 sealed.append(rec)
                 extra = " (left ring finger: exception 'injured')" if exception else ""
                 say(f"     recorded and sealed: receipt {rec.receipt_number}{extra} — Tersimpan")

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from station.demo_data import DemoPaths
 
@@ -29,6 +30,18 @@ def test_demo_runs_end_to_end(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["station_id"] == "st-pku-01"
+
+    # Fingers and irises came from the simulated vendor SDKs, through the real bindings, scored live.
+    opened = tmp_path / "opened"
+    subprocess.run([sys.executable, "-m", "station.cli", "packet", "open", str(packet), "--station-key",
+                    str(paths.station_public_key), "--hq-key", str(paths.hq_keys / "hq_packet.pem"),
+                    "--out", str(opened)], check=True, capture_output=True, timeout=120)
+    captures = {c["position"]: c for c in json.loads((opened / "record.json").read_text())["captures"]}
+    libraries = {c["metadata"].get("library", "") for c in captures.values() if c["modality"] in ("finger", "iris")}
+    assert {Path(lib).name for lib in libraries} == {"libScanAPI.so", "libIddk2000.so"}
+    assert all(c["score"] >= c["threshold"] for c in captures.values() if c["outcome"] == "captured" and
+               c["threshold"])
+    assert captures["face"]["metadata"]["background"] in ("red", "blue")
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
