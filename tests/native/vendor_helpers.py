@@ -1,5 +1,7 @@
 """Shared helpers of the vendor-binding tests: sample images as the simulators serve them, and scripts."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -58,3 +60,11 @@ def _default_sim_behaviour(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV_SIM_SCRIPT, raising=False)
     if not (SIM_DIR / "libScanAPI.so").exists() or not (SIM_DIR / "libIddk2000.so").exists():
         pytest.fail("simulators not built: run ./setup.sh --no-run or python setup.py build_ext --inplace")
+
+
+def assert_survives(code: str) -> None:
+    """Run `code` in a fresh interpreter; it must exit normally and print "survived" (no crash of the process)."""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "survived"
