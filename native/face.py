@@ -130,6 +130,11 @@ class FaceQuality:
             self._small = np.empty((max(1, round(height * scale)), max(1, round(width * scale))), np.uint8)
             self._shape = (height, width)
 
+    @property
+    def grey(self) -> np.ndarray | None:
+        """The grey version of the last frame measured or searched (a reused buffer), e.g. for the motion gate."""
+        return self._grey if self._shape is not None else None
+
     def detect(self, frame: np.ndarray) -> list[FaceBox]:
         """All frontal faces in a BGR frame, in frame pixels, biggest first."""
         colour_frame_pointer(frame)
@@ -194,6 +199,29 @@ class FaceQuality:
         if report.score >= EYES_CHECK_FROM:  # a candidate frame: now pay for the eye detector
             report = score_face(frame.shape[1], box, m, self._count_eyes(box), colour, required_background)
         return report
+
+
+ID_PHOTO_ASPECT = 3 / 4  # e-KTP photo, width : height
+FACE_SHARE_OF_PHOTO = 0.5  # the detector's face box is about half the photo's height (hair above, shoulders below)
+
+
+def id_photo_box(box: FaceBox, width: int, height: int) -> FaceBox:
+    """The ID-photo crop around a face box: 3:4, the face box half its height, centred on the face, a little
+    more room above (hair) than below; shifted to stay inside the frame, shrunk (same aspect) if it cannot."""
+    crop_h = min(round(box.height / FACE_SHARE_OF_PHOTO), height, round(width / ID_PHOTO_ASPECT))
+    crop_w = round(crop_h * ID_PHOTO_ASPECT)
+    x = round(box.x + box.width / 2 - crop_w / 2)
+    y = round(box.y - (crop_h - box.height) * 0.55)
+    x = min(max(0, x), width - crop_w)
+    y = min(max(0, y), height - crop_h)
+    return FaceBox(x, y, crop_w, crop_h)
+
+
+def crop_id_photo(frame: np.ndarray, box: FaceBox) -> np.ndarray:
+    """A copy of the ID-photo region of a BGR frame around a face box (see id_photo_box)."""
+    colour_frame_pointer(frame)
+    crop = id_photo_box(box, frame.shape[1], frame.shape[0])
+    return frame[crop.y:crop.y + crop.height, crop.x:crop.x + crop.width].copy()
 
 
 def score_face(frame_width: int, box: FaceBox, m: FaceMetrics, eyes: int | None, colour: str,

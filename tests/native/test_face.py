@@ -160,3 +160,28 @@ def test_eyes_are_looked_for_only_on_a_candidate_frame():
     report = QUALITY.measure(closed, required_background="red", box=box)
     assert report.eyes is not None and report.eyes < 2
     assert "EYES_NOT_FOUND" in report.problems and report.score <= 50
+
+
+@pytest.mark.parametrize(("box", "size"), [
+    (FaceBox(242, 162, 156, 156), (640, 480)), (FaceBox(0, 0, 200, 200), (640, 480)),
+    (FaceBox(500, 300, 140, 180), (640, 480)), (FaceBox(10, 10, 300, 300), (320, 320))])
+def test_id_photo_crop_is_three_by_four_inside_the_frame_around_the_face(box, size):
+    from native.face import id_photo_box
+
+    width, height = size
+    crop = id_photo_box(box, width, height)
+    assert abs(crop.width / crop.height - 3 / 4) < 0.01
+    assert crop.x >= 0 and crop.x + crop.width <= width and crop.y >= 0 and crop.y + crop.height <= height
+    centre = box.x + box.width / 2
+    if crop.width < width and box.x > 0 and box.x + box.width < width:  # not pushed against an edge
+        assert crop.x <= centre <= crop.x + crop.width
+
+
+def test_id_photo_of_a_portrait_holds_the_face():
+    from native.face import crop_id_photo
+
+    frame = samples.portrait("blue")
+    box = QUALITY.detect(frame)[0]
+    photo = crop_id_photo(frame, box)
+    assert photo.shape[0] == 2 * box.height or photo.shape[0] == frame.shape[0]
+    assert QUALITY.detect(photo), "the cropped photo still shows a face"
