@@ -1,0 +1,306 @@
+"""The capture engine: one record's face, signature, fingers and irises under the capture policy (DESIGN.md §5).
+
+Each `capture_*` call runs one position (or one slap) on the caller's thread — a worker thread, never the UI's:
+up to `max_attempts` attempts of at most `timeout_s` each; live frames are scored by native/ and published on
+the event bus; a frame is accepted when the subject is still and the score reaches the threshold (fingers are
+then confirmed by NFIQ 2 off this thread); the best frame of all attempts is kept. What it returns says what
+happened; the operator's decisions (accept below threshold with a reason, a coded exception with its photo)
+are calls too. A device that disappears pauses the position; calling it again reopens the device, and the
+positions already captured stay. `commit` seals everything in one transaction (station/sealing.py) and only
+then reports the record saved.
+"""
+
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from native.face import FaceQuality, crop_id_photo
+from native.imaging import encode_png
+from native.iris import IrisQuality
+from native.motion import StillnessGate
+from station.capture_devices import Devices, device_label, is_disconnect, is_retryable
+from station.capture_events import DeviceState, EventBus, FrameScored, PositionDone, StateChanged
+from station.capture_policy import (
+    BIOMETRIC_EXCEPTIONS,
+    CAPTURE_ORDER,
+    SIGNATURE_EXCEPTIONS,
+    CaptureResult,
+    face_background_for,
+    modality_of,
+    threshold_for,
+)
+from station.clock import now_iso
+from station.config import CaptureSection
+from station.errors import RecordStateError
+
+
+@dataclass
+class Candidate:
+    """The best frame of a position so far (kept when no frame reaches the threshold)."""
+
+    score: int
+    image: bytes
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a capture call ended with: captured, below_threshold (the operator decides), paused (device gone),
+    or no_device (the kit has none: mark an exception or fix the kit)."""
+
+    status: Literal["captured", "below_threshold", "paused", "no_device"]
+    positions: tuple[str, ...]
+    best_score: int | None = None
+    detail: str = ""
+
+
+class DevicePausedError(Exception):
+    """Internal: a device went away during a capture."""
+
+
+class CaptureEngine:
+    """Captures one record's positions; holds what is captured until `commit`."""
+
+    def __init__(self, policy: CaptureSection, devices: Devices, bus: EventBus | None = None,
+                 confirm: object | None = None, clock: Callable[[], float] = time.monotonic,
+                 still_frames: int = 3) -> None:
+        self.policy, self.devices, self.bus = policy, devices, bus or EventBus()
+        self.confirm = confirm  # a native.confirm.ConfirmWorker (NFIQ 2), or None for live scores only
+        self.clock, self.still_frames = clock, still_frames
+        self.results: dict[str, CaptureResult] = {}
+        self.pending: dict[str, Candidate] = {}
+        self.attempts: dict[str, int] = {}
+        self.started: dict[str, str] = {}
+        self._opened: set[int] = set()
+        self._face, self._iris = FaceQuality(), IrisQuality()
+
+    # -- devices -------------------------------------------------------------------------------------------
+    def _device(self, name: str) -> object | None:
+        return getattr(self.devices, name)
+
+    def _ensure_open(self, name: str) -> object:
+        device = self._device(name)
+        if id(device) in self._opened:
+            return device
+        try:
+            device.open()
+        except Exception as exc:
+            if is_disconnect(exc) or isinstance(exc, OSError):
+                self._lost(name, exc)
+            raise
+        self._opened.add(id(device))
+        self.bus.emit(DeviceState(name, True, device_label(device)))
+        return device
+
+    def _lost(self, name: str, exc: BaseException) -> None:
+        device = self._device(name)
+        self._opened.discard(id(device))
+        with contextlib.suppress(Exception):  # it is gone; closing is best effort before a reopen
+            device.close()
+        self.bus.emit(DeviceState(name, False, str(exc)))
+        raise DevicePausedError(str(exc)) from exc
+
+    def call(self, name: str, method: Callable[[], object]) -> object | None:
+        """Run one device call: None for a retryable failure, DevicePausedError for a disconnect, else re-raise."""
+        try:
+            return method()
+        except Exception as exc:
+            if is_disconnect(exc):
+                self._lost(name, exc)
+            if is_retryable(exc):
+                return None
+            raise
+
+    def close(self) -> None:
+        """Close every device this engine opened."""
+        for name in ("camera", "finger_scanner", "iris_camera"):
+            device = self._device(name)
+            if device is not None and id(device) in self._opened:
+                self._opened.discard(id(device))
+                device.close()
+
+    # -- the attempt loop shared by every modality ---------------------------------------------------------
+    def state(self, position: str, state: str, detail: str = "") -> None:
+        """Publish a state change of a position (or slap group)."""
+        self.bus.emit(StateChanged(position, state, detail))
+
+    def run_attempts(self, positions: tuple[str, ...], device: str,
+                     attempt: Callable[[int, float], dict[str, Candidate] | None]) -> Outcome:
+        """Up to max_attempts calls of `attempt(n, deadline)`: a dict of accepted candidates ends it."""
+        key = "+".join(positions)
+        if self._device(device) is None:
+            self.state(key, "waiting_device", f"no {device} configured")
+            return Outcome("no_device", positions, detail=f"no {device} on this kit")
+        for p in positions:
+            self.started.setdefault(p, now_iso())
+        try:
+            self._ensure_open(device)
+            while self.attempts.get(key, 0) < self.policy.max_attempts:
+                n = self.attempts.get(key, 0) + 1
+                self.state(key, "preview", f"attempt {n} of {self.policy.max_attempts}")
+                accepted = attempt(n, self.clock() + self.policy.timeout_s)
+                self.attempts[key] = n
+                if accepted:
+                    for p, c in accepted.items():
+                        self._keep(p, c, n, below=False)
+                    self.state(key, "accepted")
+                    return Outcome("captured", positions, min(c.score for c in accepted.values()))
+                self.state(key, "retry", "no frame reached the threshold in time")
+        except DevicePausedError as exc:
+            self.state(key, "paused", str(exc))
+            return Outcome("paused", positions, detail=str(exc))
+        best = [self.pending[p].score for p in positions if p in self.pending]
+        self.state(key, "needs_decision", "accept below the threshold with a reason, retry, or mark an exception")
+        return Outcome("below_threshold", positions, min(best) if len(best) == len(positions) else None)
+
+    def beats(self, position: str, score: int) -> bool:
+        """True if a frame scoring `score` would be the best of `position` so far."""
+        best = self.pending.get(position)
+        return best is None or score > best.score
+
+    def offer(self, position: str, candidate: Candidate) -> None:
+        """Keep `candidate` if it beats the best frame of `position` so far."""
+        best = self.pending.get(position)
+        if best is None or candidate.score > best.score:
+            self.pending[position] = candidate
+
+    def _keep(self, position: str, c: Candidate, attempts: int, below: bool, reason: str | None = None) -> None:
+        result = CaptureResult(position, "captured", attempts, c.image, "png", c.score, below_threshold=below,
+                               reason=reason, device_serial=c.metadata.get("device"),
+                               started_at=self.started.get(position), finished_at=now_iso(), metadata=c.metadata)
+        self.results[position] = result
+        self.pending.pop(position, None)
+        self.bus.emit(PositionDone(result))
+
+    # -- face ----------------------------------------------------------------------------------------------
+    def capture_face(self, birth_year: int) -> Outcome:
+        """The portrait: one frontal face, still, sharp, exposed, on the backdrop the birth year requires."""
+        backdrop = face_background_for(birth_year)
+        threshold = threshold_for("face", self.policy)
+        gate = StillnessGate(self.still_frames)
+
+        def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
+            index = 0
+            while self.clock() < deadline:
+                frame = self.call("camera", self.devices.camera.read)
+                if frame is None:
+                    continue
+                report = self._face.measure(frame.image, required_background=backdrop)
+                still = gate.update(self._face.grey).is_still
+                index += 1
+                self.bus.emit(FrameScored("face", n, index, report.score, still, report.problems, frame.image,
+                                          {"background": report.background, "required_background": backdrop}))
+                passed = still and report.score >= threshold
+                if report.box is None or not (passed or self.beats("face", report.score)):
+                    continue  # encode only a frame worth keeping
+                candidate = Candidate(report.score, encode_png(crop_id_photo(frame.image, report.box)),
+                                      {"device": device_label(self.devices.camera), "background": report.background,
+                                       "required_background": backdrop, "problems": list(report.problems),
+                                       "factors": report.factors})
+                self.offer("face", candidate)
+                if passed:
+                    return {"face": candidate}
+            return None
+
+        return self.run_attempts(("face",), "camera", attempt)
+
+    # -- fingers (station/capture_fingers.py) --------------------------------------------------------------
+    def capture_finger(self, position: str) -> Outcome:
+        """One finger on a single-finger scanner."""
+        from station.capture_fingers import capture_single
+
+        return capture_single(self, position)
+
+    def capture_slap(self, slap: str) -> Outcome:
+        """A 4-4-2 slap ("right_four", "left_four", "thumbs"), segmented into its fingers."""
+        from station.capture_fingers import capture_slap
+
+        return capture_slap(self, slap)
+
+    # -- signature -----------------------------------------------------------------------------------------
+    def capture_signature(self, strokes: bytes, device: str = "touchscreen") -> CaptureResult:
+        """The signature as strokes JSON (from the pad or the touchscreen); it has no quality score."""
+        if not strokes:
+            raise RecordStateError("the signature is empty: ask the student to sign again", "capture.empty_signature")
+        self.started.setdefault("signature", now_iso())
+        result = CaptureResult("signature", "captured", 1, strokes, "json", device_serial=device,
+                               started_at=self.started["signature"], finished_at=now_iso())
+        self.results["signature"] = result
+        self.bus.emit(PositionDone(result))
+        return result
+
+    # -- irises --------------------------------------------------------------------------------------------
+    def capture_iris(self, eye: Literal["left", "right"]) -> Outcome:
+        """One eye through the iris camera's own capture; scored, retried, the best kept."""
+        position = f"{eye}_iris"
+        threshold = threshold_for(position, self.policy)
+        camera = self.devices.iris_camera
+
+        def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
+            polls = max(1, round(self.policy.timeout_s / 0.05))
+            image = self.call("iris_camera", lambda: camera.capture(eye, max_polls=polls, poll_interval_s=0.05))
+            if image is None:
+                return None
+            report = self._iris.measure(image)
+            self.bus.emit(FrameScored(position, n, 1, report.score, True, report.problems, image))
+            candidate = Candidate(report.score, encode_png(image),
+                                  {"device": device_label(camera), "problems": list(report.problems),
+                                   "iris_diameter": report.metrics.iris_diameter,
+                                   "usable_fraction": round(report.metrics.usable_fraction, 3)})
+            self.offer(position, candidate)
+            return {position: candidate} if report.score >= threshold else None
+
+        return self.run_attempts((position,), "iris_camera", attempt)
+
+    # -- the operator's decisions --------------------------------------------------------------------------
+    def accept_below_threshold(self, position: str, reason: str) -> CaptureResult:
+        """Keep the best frame of `position` although it is below the threshold: only if the policy allows it
+        and the operator gave a reason (both are checked again when the record is sealed, and audited)."""
+        if not self.policy.allow_below_threshold:
+            raise RecordStateError("the capture policy does not allow accepting a capture below its threshold; "
+                                   "retry, or mark an exception", "capture.below_threshold_forbidden")
+        if not (reason and reason.strip()):
+            raise RecordStateError("give the reason for accepting a capture below its threshold",
+                                   "capture.reason_required")
+        if position not in self.pending:
+            raise RecordStateError(f"{position}: no frame was captured to accept", "capture.nothing_to_accept")
+        key_attempts = max((n for k, n in self.attempts.items() if position in k.split("+")), default=1)
+        self._keep(position, self.pending[position], key_attempts, below=True, reason=reason.strip())
+        self.state(position, "captured", "accepted below the threshold")
+        return self.results[position]
+
+    def mark_exception(self, position: str, code: str, reason: str | None, photo: bytes | None) -> CaptureResult:
+        """A finger, eye or signature that cannot be captured: its coded reason, and the exception photo."""
+        modality = modality_of(position)
+        allowed = {"face": frozenset(), "signature": SIGNATURE_EXCEPTIONS}.get(modality, BIOMETRIC_EXCEPTIONS)
+        if code not in allowed:
+            raise RecordStateError(f"{position}: exception code {code!r} is not one of {sorted(allowed) or 'none'}",
+                                   "capture.exception_code")
+        if modality in ("finger", "iris") and not photo:
+            raise RecordStateError(f"{position}: an exception needs its exception photo", "capture.exception_photo")
+        result = CaptureResult(position, "exception", self.attempts.get(position, 0), photo, "png",
+                               exception_code=code, reason=reason, started_at=self.started.get(position),
+                               finished_at=now_iso())
+        self.results[position] = result
+        self.pending.pop(position, None)
+        self.state(position, "exception", code)
+        self.bus.emit(PositionDone(result))
+        return result
+
+    def missing(self) -> list[str]:
+        """Positions without a final result, in the e-KTP order."""
+        return [p for p in CAPTURE_ORDER if p not in self.results]
+
+    def ordered_results(self) -> list[CaptureResult]:
+        """The results in the e-KTP order (what `commit` seals)."""
+        return [self.results[p] for p in CAPTURE_ORDER if p in self.results]
+
+    def commit(self, sealer: object, record_id: str, operator_id: str) -> object:
+        """Seal and commit the record (packet file + rows + outbox + audit in one transaction); raises
+        RecordStateError listing what is missing. The UI may say "saved" only after this returns."""
+        sealed = sealer.seal_and_commit(record_id, self.ordered_results(), operator_id=operator_id)
+        self.state("record", "saved", sealed.receipt_number)
+        return sealed
+

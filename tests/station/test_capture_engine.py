@@ -1,0 +1,191 @@
+"""The capture engine against real frames and the simulated vendor SDKs, with the whole capture policy."""
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+from native import samples
+from native.vendor import apply_sim_script
+from station.capture_devices import Devices
+from station.capture_engine import CaptureEngine
+from station.capture_events import DeviceState, FrameScored, PositionDone, StateChanged
+from station.capture_policy import FINGERS
+from station.config import CaptureSection
+from station.errors import RecordStateError
+from tests.station.capture_helpers import FrameFeed, TickClock, sim_devices
+
+POLICY = CaptureSection(timeout_s=2.0)
+
+
+@pytest.fixture(autouse=True)
+def _no_sim_script():
+    yield
+    apply_sim_script(None)
+
+
+def engine_with(devices: Devices, policy: CaptureSection = POLICY, **kw) -> tuple[CaptureEngine, list]:
+    engine = CaptureEngine(policy, devices, clock=TickClock(), **kw)
+    events: list = []
+    engine.bus.subscribe(events.append)
+    return engine, events
+
+
+def decode(png: bytes, flags: int = cv2.IMREAD_UNCHANGED) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(png, np.uint8), flags)
+
+
+def test_face_on_the_birth_year_backdrop_is_captured_as_a_three_by_four_photo():
+    engine, events = engine_with(Devices(camera=FrameFeed([samples.portrait("red")])))
+    outcome = engine.capture_face(birth_year=2009)
+    assert outcome.status == "captured" and outcome.best_score >= 90
+    result = engine.results["face"]
+    photo = decode(result.image)
+    assert abs(photo.shape[1] / photo.shape[0] - 3 / 4) < 0.01
+    assert result.metadata["background"] == "red" and result.device_serial == "FEED-1"
+    scored = [e for e in events if isinstance(e, FrameScored)]
+    assert len(scored) >= 3, "the subject had to be still for several frames first"
+    assert not scored[0].still and scored[-1].still
+    assert isinstance(events[-1], PositionDone) or any(isinstance(e, PositionDone) for e in events)
+
+
+def test_wrong_backdrop_is_never_accepted_and_needs_the_operator():
+    engine, events = engine_with(Devices(camera=FrameFeed([samples.portrait("red")])))
+    outcome = engine.capture_face(birth_year=2010)  # even year: blue required
+    assert outcome.status == "below_threshold" and outcome.best_score == 0
+    assert engine.attempts["face"] == POLICY.max_attempts
+    assert any(isinstance(e, FrameScored) and "BACKGROUND_WRONG_COLOUR" in e.problems for e in events)
+    with pytest.raises(RecordStateError, match="reason"):
+        engine.accept_below_threshold("face", "  ")
+    strict, _ = engine_with(Devices(camera=FrameFeed([samples.portrait("red")])),
+                            CaptureSection(timeout_s=1.0, allow_below_threshold=False))
+    strict.capture_face(birth_year=2010)
+    with pytest.raises(RecordStateError, match="does not allow"):
+        strict.accept_below_threshold("face", "no blue backdrop at this school")
+    result = engine.accept_below_threshold("face", "no blue backdrop at this school")
+    assert result.below_threshold and result.reason == "no blue backdrop at this school"
+
+
+@pytest.mark.parametrize(("name", "frame", "problem"), [
+    ("two faces", np.concatenate([samples.portrait("red", 400, 480, 0.4)] * 2, axis=1), "FACE_MULTIPLE"),
+    ("nobody", np.full((480, 640, 3), samples.BACKDROPS_BGR["red"], np.uint8), "FACE_NONE"),
+    ("black", np.zeros((480, 640, 3), np.uint8), "FACE_NONE"),
+    ("overexposed", np.full((480, 640, 3), 255, np.uint8), "FACE_NONE"),
+])
+def test_frames_without_one_good_face_are_refused(name, frame, problem):
+    engine, events = engine_with(Devices(camera=FrameFeed([frame])))
+    assert engine.capture_face(birth_year=2009).status == "below_threshold"
+    assert "face" not in engine.results
+    assert any(isinstance(e, FrameScored) and problem in e.problems for e in events)
+
+
+def test_camera_unplugged_mid_capture_pauses_and_resumes_without_losing_captures(tmp_path):
+    camera = FrameFeed([samples.portrait("red")], unplug_at=2)
+    scanner, _ = sim_devices(tmp_path)
+    engine, events = engine_with(Devices(camera=camera, finger_scanner=scanner))
+    assert engine.capture_finger("right_thumb").status == "captured"
+    paused = engine.capture_face(birth_year=2009)
+    assert paused.status == "paused"
+    assert DeviceState("camera", False, "") in [DeviceState(e.device, e.present, "") for e in events
+                                                 if isinstance(e, DeviceState)]
+    assert "right_thumb" in engine.results  # kept while the camera was away
+    assert engine.capture_face(birth_year=2009).status == "paused"  # still unplugged: reopen fails, clearly
+    camera.replug()
+    assert engine.capture_face(birth_year=2009).status == "captured"
+    engine.close()
+
+
+def test_finger_from_the_simulated_scanner_is_confirmed_by_nfiq2(tmp_path):
+    pytest.importorskip("nbis")
+    from native.confirm import ConfirmWorker
+
+    scanner, _ = sim_devices(tmp_path, "finger absent 3\nfinger present\n")
+    with ConfirmWorker() as worker:
+        engine, events = engine_with(Devices(finger_scanner=scanner), confirm=worker)
+        assert engine.capture_finger("right_index").status == "captured"
+    result = engine.results["right_index"]
+    assert result.metadata["nfiq2"] == result.score and result.score >= 40
+    assert result.metadata["live_score"] >= 40 and result.device_serial.endswith("libScanAPI.so")
+    assert decode(result.image, cv2.IMREAD_GRAYSCALE).shape == (480, 320)
+    assert any(isinstance(e, StateChanged) and e.state == "confirming" for e in events)
+    engine.close()
+
+
+def test_quality_ramp_takes_the_frames_it_needs(tmp_path):
+    scanner, _ = sim_devices(tmp_path, "finger ramp 12\nfinger present\n")
+    engine, events = engine_with(Devices(finger_scanner=scanner))
+    assert engine.capture_finger("left_thumb").status == "captured"
+    scores = [e.score for e in events if isinstance(e, FrameScored)]
+    assert scores[0] < 40 <= scores[-1]
+    engine.close()
+
+
+def test_scanner_unplugged_mid_capture_then_replugged(tmp_path):
+    scanner, _ = sim_devices(tmp_path, "finger present 2\nfinger unplug\n")
+    engine, events = engine_with(Devices(finger_scanner=scanner))
+    assert engine.capture_finger("left_index").status == "paused"
+    assert any(isinstance(e, DeviceState) and not e.present for e in events)
+    sim_devices(tmp_path, "finger present\n")  # the simulator reads its script again when reopened: replugged
+    assert engine.capture_finger("left_index").status == "captured"
+    engine.close()
+
+
+def test_scanner_absent_at_start_leaves_a_clear_state(tmp_path):
+    scanner, _ = sim_devices(tmp_path, "finger unplug\n")
+    engine, _ = engine_with(Devices(finger_scanner=scanner))
+    outcome = engine.capture_finger("left_index")
+    assert outcome.status == "paused" and outcome.detail
+    assert engine.capture_iris("left").status == "no_device"
+
+
+def test_irises_captured_and_a_timeout_retried(tmp_path):
+    _, camera = sim_devices(tmp_path, "iris timeout 1\niris present\n")
+    engine, _ = engine_with(Devices(iris_camera=camera), CaptureSection(timeout_s=1.0))
+    assert engine.capture_iris("right").status == "captured"
+    assert engine.results["right_iris"].attempts == 2  # the SDK's I/O timeout cost one attempt
+    assert engine.capture_iris("left").status == "captured"
+    assert engine.results["right_iris"].score >= 60
+    engine.close()
+
+
+def test_exceptions_need_a_known_code_and_a_photo():
+    engine, _ = engine_with(Devices())
+    photo = samples.FACE.read_bytes()
+    with pytest.raises(RecordStateError, match="not one of"):
+        engine.mark_exception("left_ring", "lost", None, photo)
+    with pytest.raises(RecordStateError, match="exception photo"):
+        engine.mark_exception("left_ring", "injured", "bandaged", None)
+    with pytest.raises(RecordStateError, match="not one of"):
+        engine.mark_exception("face", "other", None, photo)
+    result = engine.mark_exception("left_ring", "injured", "bandaged", photo)
+    assert result.outcome == "exception" and engine.missing()[0] == "face"
+
+
+def test_a_broken_subscriber_does_not_stop_a_capture():
+    engine, _ = engine_with(Devices(camera=FrameFeed([samples.portrait("blue")])))
+    engine.bus.subscribe(lambda event: 1 / 0)
+    assert engine.capture_face(birth_year=2012).status == "captured"
+
+
+def test_a_whole_record_is_sealed_and_committed(tmp_path, sealer, capturing, imported):
+    scanner, iris = sim_devices(tmp_path)
+    engine, events = engine_with(Devices(camera=FrameFeed([samples.portrait("red")]), finger_scanner=scanner,
+                                         iris_camera=iris))
+    with pytest.raises(RecordStateError, match="missing"):
+        engine.commit(sealer, capturing, "OP-02")
+    assert engine.capture_face(birth_year=2009).status == "captured"
+    engine.capture_signature(json.dumps({"format": "strokes/1", "strokes": [[[1, 2, 0.5], [3, 4, 0.5]]]}).encode())
+    for finger in FINGERS:
+        if finger == "left_little":
+            engine.mark_exception(finger, "amputated", None, samples.FACE.read_bytes())
+        else:
+            assert engine.capture_finger(finger).status == "captured"
+    assert engine.capture_iris("right").status == "captured" and engine.capture_iris("left").status == "captured"
+    assert engine.missing() == []
+    sealed = engine.commit(sealer, capturing, "OP-02")
+    assert sealed.seq == 1
+    assert events[-1] == StateChanged("record", "saved", sealed.receipt_number)
+    row = imported.conn.execute("SELECT state FROM records WHERE id = ?", (capturing,)).fetchone()
+    assert row[0] == "captured"
+    engine.close()
