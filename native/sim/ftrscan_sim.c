@@ -1,7 +1,8 @@
 /* ftrscan_sim.c: a simulated Futronic scanner, built as libScanAPI.so with exactly the functions that
  * native/vendor/ftrScanAPI.h declares, so native/vendor/futronic.py loads it like the real SDK.
  *
- * It behaves as an FS88-class scanner (320 x 480, 500 ppi) serving a centred crop of a sample print from
+ * It behaves as an FS88-class scanner (320 x 480, 500 ppi; or, with the script setting `slap`, an FS64-class
+ * 1600 x 1500 slap platen) serving a centred crop of a sample print (or the script's `image`) from
  * native/samples/fingerprint/, driven by the script in $SINOPSIS_SIM_SCRIPT (see sim_common.h and
  * docs/devices.md). Errors follow the SDK's convention: FALSE/NULL, then ftrScanGetLastError().
  * Codes chosen for situations the SDK documents loosely: busy -> FTR_ERROR_NOT_READY, timeout ->
@@ -12,12 +13,15 @@
 
 #include "ftrScanAPI.h"
 
-#define SIM_WIDTH 320
+#define SIM_WIDTH 320 /* FS88-class single-finger sensor */
 #define SIM_HEIGHT 480
+#define SLAP_WIDTH 1600 /* FS64-class 4-4-2 slap platen (script setting `slap`) */
+#define SLAP_HEIGHT 1500
 
 typedef struct {
     int open;
     int unplugged;
+    int width, height;
     sim_script script;
     uint8_t *base; /* the sample fitted to the sensor */
     uint8_t *tmp;  /* scratch for sim_degrade */
@@ -58,8 +62,10 @@ SIM_EXPORT FTRHANDLE ftrScanOpenDevice(void) {
         snprintf(rel, sizeof(rel), "fingerprint/SFinGe_Test%02d.pgm", g_dev.script.sample);
         if (sim_sample_path(path, sizeof(path), rel) != 0) return ftr_fail(FTR_ERROR_BAD_CONFIGURATION), NULL;
     }
-    g_dev.base = sim_load_pgm_fitted(path, SIM_WIDTH, SIM_HEIGHT, 255);
-    g_dev.tmp = malloc((size_t)SIM_WIDTH * SIM_HEIGHT);
+    g_dev.width = g_dev.script.slap ? SLAP_WIDTH : SIM_WIDTH;
+    g_dev.height = g_dev.script.slap ? SLAP_HEIGHT : SIM_HEIGHT;
+    g_dev.base = sim_load_pgm_fitted(path, g_dev.width, g_dev.height, 255);
+    g_dev.tmp = malloc((size_t)g_dev.width * (size_t)g_dev.height);
     if (g_dev.base == NULL || g_dev.tmp == NULL) {
         free(g_dev.base);
         free(g_dev.tmp);
@@ -83,9 +89,9 @@ SIM_EXPORT void ftrScanCloseDevice(FTRHANDLE ftrHandle) {
 SIM_EXPORT FTR_BOOL ftrScanGetImageSize(FTRHANDLE ftrHandle, PFTRSCAN_IMAGE_SIZE pImageSize) {
     if (!ftr_check(ftrHandle)) return 0;
     if (pImageSize == NULL) return ftr_fail(FTR_ERROR_NULL_PARAMETER);
-    pImageSize->nWidth = SIM_WIDTH;
-    pImageSize->nHeight = SIM_HEIGHT;
-    pImageSize->nImageSize = SIM_WIDTH * SIM_HEIGHT;
+    pImageSize->nWidth = g_dev.width;
+    pImageSize->nHeight = g_dev.height;
+    pImageSize->nImageSize = g_dev.width * g_dev.height;
     return 1;
 }
 
@@ -127,7 +133,7 @@ SIM_EXPORT FTR_BOOL ftrScanGetFrame(FTRHANDLE ftrHandle, FTR_PVOID pBuffer,
     if (kind < 0) return 0;
     if (kind == SIM_ABSENT) return ftr_fail(FTR_ERROR_EMPTY_FRAME);
     if (kind == SIM_MOVE) return ftr_fail(FTR_ERROR_MOVABLE_FINGER);
-    sim_degrade(g_dev.base, (uint8_t *)pBuffer, g_dev.tmp, SIM_WIDTH, SIM_HEIGHT, level);
+    sim_degrade(g_dev.base, (uint8_t *)pBuffer, g_dev.tmp, g_dev.width, g_dev.height, level);
     ftr_fill_parameters(pFrameParameters, level);
     g_last_error = FTR_ERROR_NO_ERROR;
     return 1;

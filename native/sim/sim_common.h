@@ -8,7 +8,8 @@
  * A prefix limits the line to one simulator. Steps last N ticks (default 1); a tick is one polling call
  * (ftrScanIsFingerPresent / ftrScanGetFrame; Iddk_GetCaptureStatus while capturing). The last step lasts
  * forever. STEP is absent | present | ramp | move | busy | timeout | unplug, or the settings
- * `sample K` (fingerprint sample 1-3) and `image PATH` (a binary PGM to serve instead of the sample).
+ * `sample K` (fingerprint sample 1-3), `image PATH` (a binary PGM to serve instead of the sample) and `slap`
+ * (the fingerprint simulator becomes a 1600 x 1500 4-4-2 slap platen).
  */
 #ifndef SINOPSIS_SIM_COMMON_H
 #define SINOPSIS_SIM_COMMON_H
@@ -38,6 +39,7 @@ typedef struct {
     int cur;       /* current step */
     int used;      /* ticks already spent in the current step */
     int sample;    /* fingerprint sample number (1-3) */
+    int slap;      /* fingerprint: a 4-4-2 slap platen (1600 x 1500) instead of a single-finger sensor */
     char image[PATH_MAX];
 } sim_script;
 
@@ -95,6 +97,14 @@ static inline int sim_script_load(sim_script *s, const char *device, const sim_s
             bad = 1;
             break;
         }
+        if (strcmp(step, "slap") == 0) {
+            if (arg != NULL) {
+                fprintf(stderr, "sinopsis sim: %s:%d: 'slap' takes no argument\n", path, lineno);
+                bad = 1;
+            }
+            s->slap = 1;
+            continue;
+        }
         if (strcmp(step, "image") == 0) {
             if (arg == NULL || strlen(arg) >= sizeof(s->image)) {
                 fprintf(stderr, "sinopsis sim: %s:%d: 'image' needs the path of a binary PGM\n", path, lineno);
@@ -125,7 +135,7 @@ static inline int sim_script_load(sim_script *s, const char *device, const sim_s
         }
         if (kind < 0) {
             fprintf(stderr, "sinopsis sim: %s:%d: unknown step '%s' (absent, present, ramp, move, busy, timeout, "
-                            "unplug, sample, image)\n", path, lineno, step);
+                            "unplug, sample, image, slap)\n", path, lineno, step);
             bad = 1;
             break;
         }

@@ -189,3 +189,40 @@ def test_a_whole_record_is_sealed_and_committed(tmp_path, sealer, capturing, imp
     row = imported.conn.execute("SELECT state FROM records WHERE id = ?", (capturing,)).fetchone()
     assert row[0] == "captured"
     engine.close()
+
+
+def slap_pgm(tmp_path, fingers: int) -> str:
+    """A 1600x1500 slap platen image with `fingers` sample prints side by side, as a PGM the simulator serves."""
+    prints = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)[:, 28:388] for p in samples.FINGERPRINTS]
+    slap = np.full((1500, 1600), 255, np.uint8)
+    for i in range(fingers):
+        slap[300:860, 40 + i * 390: 400 + i * 390] = prints[i % 3]
+    path = tmp_path / f"slap{fingers}.pgm"
+    cv2.imwrite(str(path), slap)
+    return str(path)
+
+
+def test_a_four_finger_slap_is_segmented_into_its_fingers(tmp_path):
+    scanner, _ = sim_devices(tmp_path, f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
+    engine, _ = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"))
+    outcome = engine.capture_slap("left_four")
+    assert outcome.status == "captured"
+    assert set(engine.results) == {"left_index", "left_middle", "left_ring", "left_little"}
+    assert all(r.attempts == 1 and r.score >= 40 for r in engine.results.values())
+    crops = [decode(engine.results[p].image, cv2.IMREAD_GRAYSCALE) for p in ("left_index", "left_little")]
+    assert all(c.shape[1] < 500 for c in crops), "each finger is stored as its own crop"
+    engine.close()
+
+
+def test_a_missing_finger_in_a_slap_is_detected_not_silently_accepted(tmp_path):
+    scanner, _ = sim_devices(tmp_path, f"finger slap\nfinger image {slap_pgm(tmp_path, 3)}\nfinger present\n")
+    engine, events = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"))
+    assert engine.capture_slap("right_four").status == "below_threshold"
+    assert not any(p.startswith("right_") for p in engine.results)
+    mismatch = [e for e in events if isinstance(e, FrameScored) and "SLAP_COUNT_MISMATCH" in e.problems]
+    assert mismatch and mismatch[0].details == {"found": 3, "expected": 4}
+    engine.mark_exception("right_little", "amputated", "since birth", samples.FACE.read_bytes())
+    assert engine.capture_slap("right_four").status == "captured"
+    assert {p for p in engine.results if p.startswith("right_")} == {"right_little", "right_ring", "right_middle",
+                                                                      "right_index"}
+    engine.close()
