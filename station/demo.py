@@ -112,8 +112,8 @@ def _check_in(store: StationStore, w: dict) -> CheckIn:
     return check_in_by_nik(store, w["nik"], dt.date.fromisoformat(w["birth_date"]), w["phone"])
 
 
-def prepare(root: Path, recording_date: dt.date) -> DemoPaths:
-    """Start from a clean demo folder (only ever deletes a folder this demo made)."""
+def prepare(root: Path, recording_date: dt.date, count: int = 24) -> DemoPaths:
+    """Start from a clean demo folder (only ever deletes a folder this demo made) with `count` applicants."""
     root = Path(root)
     if root.exists():
         if not (root / MARKER).exists():
@@ -121,7 +121,7 @@ def prepare(root: Path, recording_date: dt.date) -> DemoPaths:
         shutil.rmtree(root)
     root.mkdir(parents=True)
     (root / MARKER).write_text("made by sinopsis demo; deleted and remade on every run\n")
-    return generate(root, recording_date)
+    return generate(root, recording_date, count=count)
 
 
 def run_demo(root: Path, recording_date: dt.date, say: Callable[[str], None] = print) -> int:

@@ -60,6 +60,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_status)
 
+    from station.cli import simulate_cmd  # the composition root that wires drivers/ into the engine
+
+    simulate_cmd.register(commands)
+
 
 def _open(args: argparse.Namespace) -> tuple[StationConfig, StationStore]:
     config = load_config(args.config)

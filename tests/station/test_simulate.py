@@ -1,0 +1,35 @@
+"""Headless simulation: every scenario of the capture policy, end to end, against the simulated SDKs."""
+
+import datetime as dt
+
+from native import samples
+from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
+from station.capture_devices import Devices
+from station.simulate import SIM_SCRIPTS, run_simulation, summary
+from tests.station.capture_helpers import FrameFeed
+
+
+def test_six_students_cover_every_scenario(tmp_path):
+    def make_devices(scenario: str, backdrop: str) -> Devices:
+        script = SIM_SCRIPTS.get(scenario)
+        path = tmp_path / f"{scenario}.txt"
+        if script:
+            path.write_text(script)
+        apply_sim_script(path if script else None)
+        return Devices(camera=FrameFeed([samples.portrait(backdrop)]), finger_scanner=FutronicScanner("sim"),
+                       iris_camera=IriTechCamera("sim"))
+
+    try:
+        runs = run_simulation(tmp_path / "sim", 6, make_devices, dt.date(2026, 11, 25), say=lambda line: None)
+    finally:
+        apply_sim_script(None)
+    ends = {r.scenario: r.end for r in runs}
+    assert ends == {"good": "saved", "retry": "saved", "exception": "saved", "below_threshold": "saved",
+                    "walk_out": "withdrawn (walked_out)"}
+    by = {r.scenario: {p.position: p for p in r.positions} for r in runs}
+    assert by["retry"]["right_iris"].attempts == 2
+    assert by["exception"]["left_ring"].exception == "injured"
+    assert by["below_threshold"]["right_iris"].status == "accepted below threshold"
+    assert list(by["walk_out"]) == ["face"]
+    table = summary(runs)
+    assert table[0].startswith("modality") and len(table) == 4
