@@ -28,8 +28,10 @@ def simulated_devices(config: StationConfig, workdir: Path) -> Callable[[str, st
     """make_devices(scenario, backdrop) for the simulation: the replay camera showing a student on `backdrop`,
     and the [devices] SDK libraries (the simulators by default) with the scenario's script."""
     from drivers.camera import ReplayCamera
+    from drivers.fingerprint import open_scanner
+    from drivers.iris import open_iris_camera
     from native import samples
-    from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
+    from native.vendor import apply_sim_script
     from station.simulate import SIM_SCRIPTS
 
     def make_devices(scenario: str, backdrop: str) -> Devices:
@@ -39,8 +41,8 @@ def simulated_devices(config: StationConfig, workdir: Path) -> Callable[[str, st
             path.write_text(script)
         apply_sim_script(path if script else config.devices.sim_script)
         camera = ReplayCamera([samples.portrait(backdrop)], fps=30)
-        return Devices(camera=camera, finger_scanner=FutronicScanner(config.devices.fingerprint_sdk),
-                       iris_camera=IriTechCamera(config.devices.iris_sdk))
+        return Devices(camera=camera, finger_scanner=open_scanner(config.devices.fingerprint_sdk),
+                       iris_camera=open_iris_camera(config.devices.iris_sdk))
 
     return make_devices
 
