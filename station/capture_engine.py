@@ -11,6 +11,7 @@ then reports the record saved.
 """
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,9 +49,9 @@ class Candidate:
 @dataclass(frozen=True)
 class Outcome:
     """What a capture call ended with: captured, below_threshold (the operator decides), paused (device gone),
-    or no_device (the kit has none: mark an exception or fix the kit)."""
+    no_device (the kit has none: mark an exception or fix the kit), or cancelled (the operator stopped it)."""
 
-    status: Literal["captured", "below_threshold", "paused", "no_device"]
+    status: Literal["captured", "below_threshold", "paused", "no_device", "cancelled"]
     positions: tuple[str, ...]
     best_score: int | None = None
     detail: str = ""
@@ -75,6 +76,15 @@ class CaptureEngine:
         self.started: dict[str, str] = {}
         self._opened: set[int] = set()
         self._face, self._iris = FaceQuality(), IrisQuality()
+        self._cancel = threading.Event()
+
+    def cancel(self) -> None:
+        """Stop the capture running on another thread at its next frame (the operator pressed stop)."""
+        self._cancel.set()
+
+    def running(self, deadline: float) -> bool:
+        """True while an attempt may go on: before its deadline and not cancelled."""
+        return not self._cancel.is_set() and self.clock() < deadline
 
     # -- devices -------------------------------------------------------------------------------------------
     def _device(self, name: str) -> object | None:
@@ -135,12 +145,16 @@ class CaptureEngine:
             return Outcome("no_device", positions, detail=f"no {device} on this kit")
         for p in positions:
             self.started.setdefault(p, now_iso())
+        self._cancel.clear()
         try:
             self._ensure_open(device)
             while self.attempts.get(key, 0) < self.policy.max_attempts:
                 n = self.attempts.get(key, 0) + 1
                 self.state(key, "preview", f"attempt {n} of {self.policy.max_attempts}")
                 accepted = attempt(n, self.clock() + self.policy.timeout_s)
+                if self._cancel.is_set() and not accepted:
+                    self.state(key, "cancelled", "stopped by the operator")
+                    return Outcome("cancelled", positions)
                 self.attempts[key] = n
                 if accepted:
                     for p, c in accepted.items():
@@ -183,7 +197,7 @@ class CaptureEngine:
 
         def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
             index = 0
-            while self.clock() < deadline:
+            while self.running(deadline):
                 frame = self.call("camera", self.devices.camera.read)
                 if frame is None:
                     continue

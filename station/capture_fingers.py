@@ -10,6 +10,8 @@ Slap images are as seen from the finger pad (ISO/IEC 19794-4 orientation), so le
 hand little → index, left hand index → little, and the thumbs right then left.
 """
 
+import time
+
 import numpy as np
 
 from native.fingerprint import FingerQuality, SlapSegmenter
@@ -26,6 +28,7 @@ SLAPS = {
     "thumbs": ("right_thumb", "left_thumb"),
 }
 CONFIRM_TIMEOUT_S = 30.0
+POLL_S = 0.01  # pause between presence checks while the platen is empty
 
 
 def _confirm(engine: CaptureEngine, frames: list[np.ndarray]) -> list[int | None] | None:
@@ -50,9 +53,10 @@ def capture_single(engine: CaptureEngine, position: str) -> Outcome:
 
     def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
         index = 0
-        while engine.clock() < deadline:
+        while engine.running(deadline):
             if not engine.call("finger_scanner", scanner.finger_present):
                 gate.reset()
+                time.sleep(POLL_S)  # no finger yet: do not spin on a scanner that answers at once
                 continue
             frame = engine.call("finger_scanner", scanner.read_frame)
             if frame is None:
@@ -89,9 +93,10 @@ def capture_slap(engine: CaptureEngine, slap: str) -> Outcome:
 
     def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
         index = 0
-        while engine.clock() < deadline:
+        while engine.running(deadline):
             if not engine.call("finger_scanner", scanner.finger_present):
                 gate.reset()
+                time.sleep(POLL_S)  # no finger yet: do not spin on a scanner that answers at once
                 continue
             frame = engine.call("finger_scanner", scanner.read_frame)
             if frame is None:

@@ -226,3 +226,37 @@ def test_a_missing_finger_in_a_slap_is_detected_not_silently_accepted(tmp_path):
     assert {p for p in engine.results if p.startswith("right_")} == {"right_little", "right_ring", "right_middle",
                                                                       "right_index"}
     engine.close()
+
+
+def test_the_worker_thread_runs_captures_and_cancel_stops_one(tmp_path):
+    import threading
+
+    from station.capture_worker import CaptureWorker
+
+    scanner, _ = sim_devices(tmp_path, "finger absent\n")  # nobody ever puts a finger down
+    engine = CaptureEngine(CaptureSection(timeout_s=120.0), Devices(finger_scanner=scanner,
+                                                                     camera=FrameFeed([samples.portrait("red")])))
+    seen = threading.Event()
+    threads = set()
+
+    def on_event(event):
+        threads.add(threading.current_thread().name)
+        if isinstance(event, StateChanged) and event.state == "preview":
+            seen.set()
+
+    engine.bus.subscribe(on_event)
+    with CaptureWorker(engine) as worker:
+        waiting = worker.submit("capture_finger", "right_thumb")
+        assert seen.wait(30)
+        worker.cancel()
+        assert waiting.result(timeout=30).status == "cancelled"
+        assert worker.submit("capture_face", 2009).result(timeout=60).status == "captured"
+    assert all(name.startswith("capture") for name in threads)
+
+
+def test_busy_scanner_is_retried_not_failed(tmp_path):
+    scanner, _ = sim_devices(tmp_path, "finger busy 5\nfinger present\n")
+    engine, _ = engine_with(Devices(finger_scanner=scanner))
+    assert engine.capture_finger("right_middle").status == "captured"
+    assert engine.attempts["right_middle"] == 1
+    engine.close()
