@@ -92,7 +92,12 @@ class RecordSealer:
             audit.append(conn, actor=operator_id, action="record.sealed", record_id=record_id,
                          details={"seq": seq, "receipt": receipt, "packet_sha256": digest,
                                   "below_threshold": below,
-                                  "exceptions": sorted(c.position for c in captures if c.outcome == "exception")})
+                                  # the operator's decisions, with their reasons, in the tamper-evident log
+                                  "accepted_below": [{"position": c.position, "score": c.score, "reason": c.reason}
+                                                     for c in captures if c.below_threshold],
+                                  "exceptions": sorted(c.position for c in captures if c.outcome == "exception"),
+                                  "exception_codes": {c.position: c.exception_code for c in captures
+                                                      if c.outcome == "exception"}})
             failpoint("commit.before_commit")
         failpoint("commit.after_commit")
         logger.info("record %s sealed as seq %s (%s bytes)", record_id, seq, len(packet))

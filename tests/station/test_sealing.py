@@ -81,6 +81,10 @@ def test_below_threshold_needs_the_flag_and_a_reason(imported, capturing, sealer
     row = imported.conn.execute(
         "SELECT below_threshold, reason FROM captures WHERE position = 'right_index'").fetchone()
     assert tuple(row) == (1, "worn ridges (manual labourer)")
+    details = json.loads(imported.conn.execute(
+        "SELECT details FROM audit WHERE action = 'record.sealed' ORDER BY id DESC LIMIT 1").fetchone()[0])
+    assert details["accepted_below"] == [{"position": "right_index", "score": 20,
+                                          "reason": "worn ridges (manual labourer)"}]
 
 
 def test_policy_can_forbid_below_threshold(imported, capturing, station_config, keys):
