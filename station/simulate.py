@@ -99,8 +99,10 @@ def _capture_student(engine: CaptureEngine, birth_year: int, scenario: str, stud
 
 
 def run_simulation(root: Path, students: int, make_devices: Callable[[str, str], Devices],
-                   recording_date: dt.date, say: Callable[[str], None] = print) -> list[StudentRun]:
-    """Simulate `students` captures in a fresh demo station under `root`; returns what happened to each."""
+                   recording_date: dt.date, say: Callable[[str], None] = print,
+                   confirm: object | None = None) -> list[StudentRun]:
+    """Simulate `students` captures in a fresh demo station under `root`; returns what happened to each.
+    `confirm` is the NFIQ 2 ConfirmWorker for fingers (None: live scores only, faster)."""
     paths = prepare(root, recording_date, count=max(24, students))
     config = load_config(paths.station_config)
     runs = []
@@ -119,7 +121,8 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
             run = StudentRun(name, scenario)
             ticket = check_in_by_application(store, application_id, phone or "081234567890")
             transition(store, ticket.record_id, "capturing", actor="OP-02")
-            engine = CaptureEngine(config.capture, make_devices(scenario, face_background_for(int(birth_date[:4]))))
+            devices = make_devices(scenario, face_background_for(int(birth_date[:4])))
+            engine = CaptureEngine(config.capture, devices, confirm=confirm)
             try:
                 if _capture_student(engine, int(birth_date[:4]), scenario, run, photo):
                     sealed = engine.commit(sealer, ticket.record_id, "OP-02")

@@ -42,4 +42,17 @@ def _demo_data(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     # The station-only demo has no servers to keep running, so it ends when its steps are done, which is
     # always within --seconds; the agent, broker and HQ (later issues) make it run until Ctrl-C or --seconds.
-    return run_demo(args.dir, args.date or dt.date.today())
+    date = args.date or dt.date.today()
+    status = run_demo(args.dir, date)
+    if status != 0:
+        return status
+    from station.cli.simulate_cmd import simulated_devices
+    from station.config import StationConfig
+    from station.simulate import run_simulation, summary
+
+    root = Path(args.dir) / "simulation"
+    print(f"\n6. The capture engine, headless, against the simulated camera, scanner and iris camera ({root}):")
+    runs = run_simulation(root, 6, simulated_devices(StationConfig(), Path(args.dir)), date)
+    print("\n".join(summary(runs)))
+    print("   (with NFIQ 2 confirming each finger: sinopsis station simulate --students 12)")
+    return 0

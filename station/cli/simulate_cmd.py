@@ -5,9 +5,10 @@ SDK bindings into the capture engine, which itself only knows the device protoco
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from station.capture_devices import Devices
@@ -21,6 +22,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    "exception, below_threshold, good, walk_out)")
     p.add_argument("--dir", type=Path, default=None, help="simulation folder (default: a new temporary folder)")
     p.add_argument("--date", type=dt.date.fromisoformat, default=None, help="recording date (default: today)")
+    p.add_argument("--no-confirm", action="store_true", help="skip the NFIQ 2 confirm step (faster; live scores)")
     p.set_defaults(handler=_simulate)
 
 
@@ -40,7 +42,7 @@ def simulated_devices(config: StationConfig, workdir: Path) -> Callable[[str, st
         if script:
             path.write_text(script)
         apply_sim_script(path if script else config.devices.sim_script)
-        camera = ReplayCamera([samples.portrait(backdrop)], fps=30)
+        camera = ReplayCamera([samples.portrait(backdrop)], fps=30, noise=1, device_id="camera (simulated)")
         return Devices(camera=camera, finger_scanner=open_scanner(config.devices.fingerprint_sdk),
                        iris_camera=open_iris_camera(config.devices.iris_sdk))
 
@@ -53,11 +55,30 @@ def _simulate(args: argparse.Namespace) -> int:
 
     if not 1 <= args.students <= 500:
         raise SinopsisError(f"--students must be 1..500 (got {args.students})", "usage")
-    with tempfile.TemporaryDirectory(prefix="sinopsis-simulate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="sinopsis-simulate-") as tmp, _confirm_worker(args.no_confirm) as worker:
         root = args.dir or Path(tmp) / "station"
-        print(f"Simulating {args.students} students in {root} (simulated camera, scanner and iris camera):")
+        print(f"Simulating {args.students} students in {root} (simulated camera, scanner and iris camera; "
+              f"{'NFIQ 2 confirms fingers' if worker else 'live finger scores, no NFIQ 2'}):")
         runs = run_simulation(root, args.students, simulated_devices(StationConfig(), Path(tmp)),
-                              args.date or dt.date.today())
+                              args.date or dt.date.today(), confirm=worker)
         print()
         print("\n".join(summary(runs)))
     return 0
+
+
+@contextlib.contextmanager
+def _confirm_worker(skip: bool) -> Iterator[object | None]:
+    """NFIQ 2 on its own thread when asked for and installed (nbis-py is x86_64 only), else None."""
+    if skip:
+        yield None
+        return
+    from native.confirm import ConfirmError, ConfirmWorker, Nfiq2Scorer
+
+    try:
+        Nfiq2Scorer()
+    except ConfirmError as exc:
+        print(f"(NFIQ 2 unavailable: {exc}; live finger scores only)")
+        yield None
+        return
+    with ConfirmWorker() as worker:
+        yield worker

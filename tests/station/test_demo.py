@@ -21,6 +21,8 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "correction requested: kk_mismatch" in out and "withdrawn: walked_out" in out
     assert out.count("Tersimpan") == 4
     assert "integrity OK" in out and "audit chain OK" in out
+    assert "6. The capture engine, headless" in out and out.count("saved ST-PKU-01-") == 5
+    assert "withdrawn (walked_out)" in out and "modality   captured" in out
 
     # The commands the demo suggests work as printed.
     paths = DemoPaths(demo_dir)

@@ -33,3 +33,18 @@ def test_six_students_cover_every_scenario(tmp_path):
     assert list(by["walk_out"]) == ["face"]
     table = summary(runs)
     assert table[0].startswith("modality") and len(table) == 4
+
+
+def test_the_simulate_command_prints_students_and_the_summary(tmp_path):
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "station.cli", "station", "simulate", "--students", "3",
+                           "--no-confirm", "--date", "2026-11-25", "--dir", str(tmp_path / "sim")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.count("saved ST-PKU-01-") == 3
+    assert "face              3" in done.stdout and "finger" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "station.cli", "station", "simulate", "--students", "0"],
+                         capture_output=True, text=True, timeout=60)
+    assert bad.returncode == 2 and "--students must be 1..500" in bad.stderr
