@@ -10,6 +10,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="measure our C kernels against the OpenCV/numpy way and NFIQ 2 (same run)")
     p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
     p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
+    p.add_argument("--live-seconds", type=float, default=3.0,
+                   help="seconds of the 30 fps live loop per frame size (0 to skip it)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_bench)
 
@@ -40,8 +42,25 @@ def _bench(args: argparse.Namespace) -> int:
     from native.bench import run_all  # OpenCV is imported only when benchmarking
 
     rows = run_all(repeat=max(1, args.repeat), nfiq2_repeat=max(1, args.nfiq2_repeat))
+    if args.live_seconds > 0:
+        rows += live_rows(args.live_seconds)
     if args.json:
         print_json(rows)
     else:
         print(format_rows(rows))
     return 0
+
+
+def live_rows(seconds: float) -> list[dict]:
+    """The live loop (camera → analysis → event at 30 fps) at 720p and 1080p, as bench rows (p50 as the time)."""
+    from drivers.bench_live import run_live_loop
+    from native.bench import row
+
+    rows = []
+    for width, height in ((1280, 720), (1920, 1080)):
+        r = run_live_loop(width, height, seconds)
+        rows.append(row("live loop", f"{width}x{height}", r.p50_ms, None, None,
+                        note=f"camera→face analysis→event at 30 fps: p50 {r.p50_ms:.1f} ms "
+                             f"({100 * r.budget_share:.0f}% of the frame budget), p99 {r.p99_ms:.1f} ms, "
+                             f"{r.analysed}/{r.frames} frames analysed, {r.dropped} dropped"))
+    return rows
