@@ -5,13 +5,12 @@ The simulator answers `?` with its identity and plays a script of lines: pen mes
 that never ends), `UNPLUG` (the pad goes away: the pty is closed). Used by the tests and the demo.
 """
 
-import contextlib
 import math
-import os
 import threading
 import time
-import tty
 from collections.abc import Sequence
+
+from drivers.pty_device import PtyDevice
 
 IDENTITY = b"I SIMPAD-1 SP0001 640 200 1023\n"
 
@@ -32,24 +31,20 @@ class SimulatedPad:
 
     def __init__(self, script: Sequence[str], delay_s: float = 0.001) -> None:
         self.script, self.delay_s = list(script), delay_s
-        self.master, slave = os.openpty()
-        tty.setraw(slave)
-        self.path = os.ttyname(slave)
-        self._slave = slave  # kept open so the pty stays up while the driver reopens it
+        self.pty = PtyDevice()
+        self.path = self.pty.path
         self._stop = threading.Event()
         self._started = threading.Event()
         self._thread = threading.Thread(target=self._run, name="signature-pad-sim", daemon=True)
         self._thread.start()
 
     def _write(self, data: bytes) -> None:
-        os.write(self.master, data)
+        self.pty.write(data)
 
     def _wait_for(self, command: bytes) -> bool:
         """Read what the driver sends until `command` arrives; False if stopped first."""
-        os.set_blocking(self.master, False)
         while not self._stop.is_set():
-            with contextlib.suppress(BlockingIOError, OSError):
-                self._received += os.read(self.master, 64)
+            self._received += self.pty.read_nowait()
             if command in self._received:
                 self._received = self._received.split(command, 1)[1]
                 return True
@@ -86,9 +81,7 @@ class SimulatedPad:
     def unplug(self) -> None:
         """The pad goes away: both ends of the pty close, so the driver's next read fails."""
         self._stop.set()
-        for fd in (self.master, self._slave):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        self.pty.unplug()
 
     def close(self) -> None:
         self.unplug()

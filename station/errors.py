@@ -52,3 +52,7 @@ class RecordStateError(SinopsisError):
 
 class ImageFileError(SinopsisError):
     """An image file that is missing or cannot be decoded."""
+
+
+class QrError(SinopsisError):
+    """A QR code shown at the kiosk that is not a valid SINOPSIS application QR."""
