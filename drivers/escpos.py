@@ -1,0 +1,60 @@
+"""The small ESC/POS subset our slips use, encoded by hand (python-escpos would bring Pillow, qrcode, pyusb,
+PyYAML and more for five commands; these bytes are the Epson ESC/POS reference's own).
+
+    ESC @          initialise            ESC a n   align (0 left, 1 centre, 2 right)
+    ESC E n        bold on/off           GS ! n    character size (high nibble width-1, low nibble height-1)
+    LF             print the line        GS V 66 n feed n lines and cut (partial)
+    GS ( k         QR code, model 2: fn 65 model, fn 67 module size, fn 69 error level, fn 80 store, fn 81 print
+Text is ASCII: anything else is transliterated (é → e) or replaced by '?', so every printer's code page works.
+"""
+
+import unicodedata
+
+ESC, GS, LF = b"\x1b", b"\x1d", b"\n"
+
+
+def ascii_text(text: str) -> bytes:
+    """ASCII bytes of `text`: accents dropped, other characters replaced by '?'."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).encode("ascii", "replace")
+
+
+class EscPos:
+    """Builds one slip's bytes."""
+
+    def __init__(self) -> None:
+        self.data = bytearray(ESC + b"@")
+
+    def align(self, where: str) -> "EscPos":
+        self.data += ESC + b"a" + bytes([{"left": 0, "centre": 1, "right": 2}[where]])
+        return self
+
+    def bold(self, on: bool = True) -> "EscPos":
+        self.data += ESC + b"E" + bytes([1 if on else 0])
+        return self
+
+    def size(self, width: int = 1, height: int = 1) -> "EscPos":
+        if not (1 <= width <= 8 and 1 <= height <= 8):
+            raise ValueError("character size is 1..8 in each direction")
+        self.data += GS + b"!" + bytes([(width - 1) << 4 | (height - 1)])
+        return self
+
+    def line(self, text: str = "") -> "EscPos":
+        self.data += ascii_text(text) + LF
+        return self
+
+    def qr(self, payload: str, module: int = 6) -> "EscPos":
+        data = payload.encode("ascii")
+        if not data or len(data) > 700:
+            raise ValueError("QR payload must be 1..700 ASCII bytes")
+        store = len(data) + 3
+        self.data += GS + b"(k" + bytes([4, 0, 49, 65, 50, 0])  # model 2
+        self.data += GS + b"(k" + bytes([3, 0, 49, 67, module])  # module size
+        self.data += GS + b"(k" + bytes([3, 0, 49, 69, 49])  # error correction M
+        self.data += GS + b"(k" + bytes([store & 0xFF, store >> 8, 49, 80, 48]) + data
+        self.data += GS + b"(k" + bytes([3, 0, 49, 81, 48])  # print it
+        return self
+
+    def cut(self, feed: int = 3) -> bytes:
+        self.data += GS + b"V" + bytes([66, feed])
+        return bytes(self.data)
