@@ -168,6 +168,13 @@ class ReplayCamera:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def set_frames(self, sources: Sequence[str | Path | np.ndarray]) -> None:
+        """Show other pictures from the next frame on (the simulator's next student)."""
+        frames = [_load(s, None) for s in sources]
+        if not frames:
+            raise ValueError("a replay camera needs at least one frame")
+        self.frames = frames
+
     def replug(self) -> None:
         """The camera is back."""
         self._unplugged = False

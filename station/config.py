@@ -7,9 +7,17 @@ config stops the program at start with the file, the key and the reason (`Config
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from station.errors import ConfigError
 
@@ -100,6 +108,8 @@ class RetentionSection(Section):
 
 
 SIM_SDK = "sim"
+DEVICE_KEYWORDS = {"camera": (SIM_SDK,), "signature_pad": (SIM_SDK, "touchscreen"), "qr_scanner": ("camera", SIM_SDK),
+                   "printer": (SIM_SDK, "none")}
 
 
 class DevicesSection(Section):
@@ -113,6 +123,29 @@ class DevicesSection(Section):
     sim_script: Path | None = Field(
         None, description="behaviour script for the simulators (docs/devices.md); relative to the config file"
     )
+    finger_mode: Literal["single", "slap"] = Field(
+        "single", description="single-finger scanner (ten captures) or a 4-4-2 slap platen (three captures)"
+    )
+    camera: str = Field(SIM_SDK, description='portrait camera: "sim" (replay of a synthetic student) or /dev/videoN')
+    camera_width: int = Field(1280, ge=640, le=3840, description="camera frame width asked for")
+    camera_height: int = Field(720, ge=480, le=2160, description="camera frame height asked for")
+    camera_fps: int = Field(30, ge=5, le=60, description="camera frame rate asked for")
+    camera_format: Literal["MJPG", "YUYV", "GREY"] = Field("MJPG", description="V4L2 pixel format asked for")
+    signature_pad: str = Field(
+        SIM_SDK, description='"sim", "touchscreen" (the kiosk screen is the pad) or the pad\'s serial port'
+    )
+    qr_scanner: str = Field(
+        "camera", description='"camera" (QR from the portrait camera), "sim", or the line scanner\'s serial port'
+    )
+    printer: str = Field(SIM_SDK, description='"sim", "none", a serial port or /dev/usb/lpN')
+
+    @field_validator("camera", "signature_pad", "qr_scanner", "printer")
+    @classmethod
+    def _named_or_device_path(cls, value: str, info: ValidationInfo) -> str:
+        keywords = DEVICE_KEYWORDS[info.field_name]
+        if value in keywords or value.startswith("/dev/"):
+            return value
+        raise ValueError(f"must be {' or '.join(repr(k) for k in keywords)}, or a /dev/... path")
 
     @field_validator("fingerprint_sdk", "iris_sdk")
     @classmethod

@@ -26,6 +26,15 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_simulate)
 
 
+def kit_settings(config: StationConfig, slips_dir: Path | None = None) -> object:
+    """drivers.kit.KitSettings from the [devices] section (the kiosk builds its kit this way)."""
+    from drivers.kit import KitSettings
+
+    d = config.devices
+    return KitSettings(d.fingerprint_sdk, d.iris_sdk, d.camera, d.camera_width, d.camera_height, d.camera_fps,
+                       d.camera_format, d.signature_pad, d.qr_scanner, d.printer, slips_dir)
+
+
 def simulated_devices(config: StationConfig, workdir: Path) -> Callable[[str, str], Devices]:
     """make_devices(scenario, backdrop) for the simulation: the replay camera showing a student on `backdrop`,
     and the [devices] SDK libraries (the simulators by default) with the scenario's script."""

@@ -1,0 +1,88 @@
+"""A recording kit's devices, built from plain settings: the real backend or its simulator, per device.
+
+The station's `[devices]` config section maps onto `KitSettings` (the composition root does that: drivers/ never
+imports station/). "sim" picks the simulator with exactly the real driver's surface — a replay camera showing a
+synthetic student, the vendor SDK simulators, a signature pad, QR scanner and printer on pseudo-terminals — so
+the demo and the tests run the same driver code a kit does. Objects are built, not opened.
+"""
+
+import contextlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drivers.camera import ReplayCamera, V4L2Camera
+from drivers.fingerprint import open_scanner
+from drivers.iris import open_iris_camera
+from drivers.printer import ReceiptPrinter
+from drivers.qr_scanner import LineScanner, QrReader
+
+SIM = "sim"
+
+
+@dataclass(frozen=True)
+class KitSettings:
+    fingerprint_sdk: str = SIM
+    iris_sdk: str = SIM
+    camera: str = SIM
+    camera_width: int = 1280
+    camera_height: int = 720
+    camera_fps: int = 30
+    camera_format: str = "MJPG"
+    signature_pad: str = SIM  # or "touchscreen", or a serial port
+    qr_scanner: str = "camera"  # or "sim", or a serial port
+    printer: str = SIM  # or "none", or a port / device file
+    slips_dir: Path | None = None  # where the simulated printer renders slips
+
+
+@dataclass
+class Kit:
+    camera: object
+    finger_scanner: object
+    iris_camera: object
+    signature_pad: object | None
+    qr: object  # QrReader (camera) or LineScanner
+    printer: ReceiptPrinter | None
+    simulators: list = field(default_factory=list)
+
+    def close(self) -> None:
+        """Stop the simulators (the devices themselves are closed by whoever opened them)."""
+        for sim in self.simulators:
+            with contextlib.suppress(Exception):
+                (getattr(sim, "close", None) or sim.unplug)()
+
+
+def build_kit(settings: KitSettings) -> Kit:
+    """The kit's device objects; VendorLibraryError / ValueError name a wrong setting."""
+    from drivers.printer_sim import SimulatedPrinter
+    from drivers.qr_scanner_sim import SimulatedScanner
+    from drivers.signature_pad import SignaturePad
+    from drivers.signature_pad_sim import SimulatedPad, signature_script
+    from native import samples
+
+    sims: list = []
+    if settings.camera == SIM:
+        camera = ReplayCamera([samples.portrait("red", settings.camera_width, settings.camera_height)],
+                              fps=settings.camera_fps, noise=1, device_id="camera (simulated)")
+    else:
+        camera = V4L2Camera(settings.camera, settings.camera_width, settings.camera_height, settings.camera_fps,
+                            settings.camera_format)
+    pad = None
+    if settings.signature_pad == SIM:
+        sims.append(SimulatedPad(signature_script()))
+        pad = SignaturePad(sims[-1].path)
+    elif settings.signature_pad != "touchscreen":
+        pad = SignaturePad(settings.signature_pad)
+    if settings.qr_scanner == "camera":
+        qr: object = QrReader()
+    else:
+        if settings.qr_scanner == SIM:
+            sims.append(SimulatedScanner())
+        qr = LineScanner(sims[-1].path if settings.qr_scanner == SIM else settings.qr_scanner)
+    printer = None
+    if settings.printer == SIM:
+        sims.append(SimulatedPrinter(settings.slips_dir))
+        printer = ReceiptPrinter(sims[-1].path)
+    elif settings.printer != "none":
+        printer = ReceiptPrinter(settings.printer)
+    return Kit(camera, open_scanner(settings.fingerprint_sdk), open_iris_camera(settings.iris_sdk), pad, qr,
+               printer, sims)

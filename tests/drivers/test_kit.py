@@ -1,0 +1,55 @@
+"""The kit: every device built from settings, simulators where the setting says "sim"."""
+
+import json
+
+import pytest
+
+from drivers.camera import ReplayCamera, V4L2Camera
+from drivers.kit import KitSettings, build_kit
+from drivers.qr_scanner import LineScanner, QrReader
+from drivers.receipt import QueueSlip, queue_slip
+from native import samples
+from native.vendor import VendorLibraryError
+
+
+def test_the_simulated_kit_works_end_to_end(tmp_path):
+    kit = build_kit(KitSettings(qr_scanner="sim", slips_dir=tmp_path))
+    try:
+        assert isinstance(kit.camera, ReplayCamera) and isinstance(kit.qr, LineScanner)
+        with kit.camera as camera:
+            assert camera.read().image.shape == (720, 1280, 3)
+            camera.set_frames([samples.portrait("blue", 1280, 720)])
+        with kit.signature_pad as pad:
+            assert json.loads(pad.capture(timeout_s=20))["strokes"]
+        with kit.finger_scanner as scanner, kit.iris_camera as iris:
+            assert scanner.image_size == (320, 480) and iris.image_size == (640, 480)
+        kit.printer.print_slip(queue_slip(QueueSlip("SMA 1", 3, "Ahmad P.", "08:00", "rec-1")))
+        printer_sim = kit.simulators[-1]
+        assert printer_sim.wait_for_slips(1)[0].qrs == ["rec-1"]
+        assert (tmp_path / "slip-001.png").exists()
+    finally:
+        kit.close()
+
+
+def test_real_backends_are_chosen_by_path(tmp_path):
+    kit = build_kit(KitSettings(camera="/dev/video0", signature_pad="touchscreen", qr_scanner="camera",
+                                printer="none"))
+    try:
+        assert isinstance(kit.camera, V4L2Camera) and kit.camera.device == "/dev/video0"
+        assert kit.signature_pad is None and isinstance(kit.qr, QrReader) and kit.printer is None
+    finally:
+        kit.close()
+    with pytest.raises(VendorLibraryError):
+        build_kit(KitSettings(fingerprint_sdk=str(tmp_path / "libScanAPI.so")))
+
+
+def test_station_config_maps_onto_the_kit(tmp_path):
+    from station.cli.simulate_cmd import kit_settings
+    from station.config import load_config
+
+    path = tmp_path / "station.toml"
+    path.write_text(f'[station]\ndata_dir = "{tmp_path}"\n[devices]\ncamera = "/dev/video2"\ncamera_width = 1920\n'
+                    'camera_height = 1080\nprinter = "none"\nsignature_pad = "touchscreen"\n')
+    settings = kit_settings(load_config(path))
+    assert (settings.camera, settings.camera_width, settings.printer, settings.signature_pad) == (
+        "/dev/video2", 1920, "none", "touchscreen")
