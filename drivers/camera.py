@@ -189,6 +189,7 @@ class ReplayCamera:
             raise DeviceError("replay camera unplugged", device=self.device_id, code="read_failed", disconnected=True)
         due = self._start + self._index / self.fps
         now = time.monotonic()
+        previous = self._index
         if now < due:
             time.sleep(due - now)
         else:
@@ -197,6 +198,8 @@ class ReplayCamera:
             self._index += late
         self._index += 1
         fault = self.faults.get(self._index)
+        skipped = {self.faults.get(i) for i in range(previous + 1, self._index)}
+        fault = next((f for f in ("unplug", "freeze") if f in skipped), fault)  # lasting faults are not skipped
         if fault == "unplug":
             self._unplugged = True
             raise DeviceError("replay camera unplugged", device=self.device_id, code="read_failed", disconnected=True)

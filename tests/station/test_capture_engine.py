@@ -260,3 +260,18 @@ def test_busy_scanner_is_retried_not_failed(tmp_path):
     assert engine.capture_finger("right_middle").status == "captured"
     assert engine.attempts["right_middle"] == 1
     engine.close()
+
+
+def test_with_the_replay_camera_driver_a_frozen_stream_is_survived_and_an_unplug_pauses():
+    from drivers.camera import ReplayCamera
+
+    nobody = np.full((480, 640, 3), samples.BACKDROPS_BGR["blue"], np.uint8)
+    frozen = ReplayCamera([nobody], fps=200, noise=1, faults={1: "freeze"})
+    engine, _ = engine_with(Devices(camera=frozen), CaptureSection(timeout_s=1.0, max_attempts=1))
+    assert engine.capture_face(birth_year=2010).status == "below_threshold"  # frozen frames: retried, no crash
+    camera = ReplayCamera([samples.portrait("blue")], fps=200, noise=1, faults={3: "unplug"})
+    engine, events = engine_with(Devices(camera=camera), CaptureSection(timeout_s=1.0))
+    assert engine.capture_face(birth_year=2010).status == "paused"
+    assert any(isinstance(e, DeviceState) and not e.present for e in events)
+    camera.replug()
+    assert engine.capture_face(birth_year=2010).status == "captured"
