@@ -45,24 +45,32 @@ def _candidate(engine: CaptureEngine, image: np.ndarray, live: int, nfiq2: int |
                                                 "live_score": live, "nfiq2": nfiq2, "problems": problems})
 
 
+def _platen_frame(engine: CaptureEngine, gate: StillnessGate) -> tuple[np.ndarray | None, bool]:
+    """The next frame with a finger on the platen and whether the platen is still; (None, False) if none yet."""
+    scanner = engine.devices.finger_scanner
+    if not engine.call("finger_scanner", scanner.finger_present):
+        gate.reset()
+        time.sleep(POLL_S)  # no finger yet: do not spin on a scanner that answers at once
+        return None, False
+    frame = engine.call("finger_scanner", scanner.read_frame)
+    if frame is None:
+        return None, False
+    return frame, gate.update(frame).is_still
+
+
 def capture_single(engine: CaptureEngine, position: str) -> Outcome:
     """One finger: wait for it on the platen, score live, confirm, keep the best."""
-    scanner, quality = engine.devices.finger_scanner, FingerQuality()
+    quality = FingerQuality()
     threshold = threshold_for(position, engine.policy)
     gate = StillnessGate(engine.still_frames, max_mean_diff=4.0, max_changed_fraction=0.05)
 
     def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
         index = 0
         while engine.running(deadline):
-            if not engine.call("finger_scanner", scanner.finger_present):
-                gate.reset()
-                time.sleep(POLL_S)  # no finger yet: do not spin on a scanner that answers at once
-                continue
-            frame = engine.call("finger_scanner", scanner.read_frame)
+            frame, still = _platen_frame(engine, gate)
             if frame is None:
                 continue
             report = quality.measure(frame)
-            still = gate.update(frame).is_still
             index += 1
             engine.bus.emit(FrameScored(position, n, index, report.score, still, (), frame,
                                         {"present": report.present}))
@@ -86,22 +94,16 @@ def capture_slap(engine: CaptureEngine, slap: str) -> Outcome:
     if slap not in SLAPS:
         raise ValueError(f"slap must be one of {sorted(SLAPS)}, not {slap!r}")
     expected = tuple(p for p in SLAPS[slap] if not (p in engine.results and engine.results[p].outcome == "exception"))
-    scanner, quality, segmenter = engine.devices.finger_scanner, FingerQuality(), SlapSegmenter(
-        max_fingers=len(SLAPS[slap]))
+    quality, segmenter = FingerQuality(), SlapSegmenter(max_fingers=len(SLAPS[slap]))
     threshold = min(threshold_for(p, engine.policy) for p in expected) if expected else 0
     gate = StillnessGate(engine.still_frames, max_mean_diff=4.0, max_changed_fraction=0.05)
 
     def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
         index = 0
         while engine.running(deadline):
-            if not engine.call("finger_scanner", scanner.finger_present):
-                gate.reset()
-                time.sleep(POLL_S)  # no finger yet: do not spin on a scanner that answers at once
-                continue
-            frame = engine.call("finger_scanner", scanner.read_frame)
+            frame, still = _platen_frame(engine, gate)
             if frame is None:
                 continue
-            still = gate.update(frame).is_still
             boxes = segmenter.segment(frame)
             index += 1
             if len(boxes) != len(expected):
