@@ -27,10 +27,11 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from station.capture_devices import Devices
 from station.capture_engine import CaptureEngine, Outcome
 from station.capture_policy import FINGERS, face_background_for
-from station.checkin import check_in_by_application
-from station.config import load_config
+from station.checkin import check_in_by_application, display_name
+from station.config import HelpdeskSection, load_config
 from station.demo import prepare, signature_strokes
 from station.keys import load_private_key, load_public_key
+from station.nik import mask_nik
 from station.records import transition
 from station.roster import import_assignment
 from station.sealing import RecordSealer
@@ -98,11 +99,30 @@ def _capture_student(engine: CaptureEngine, birth_year: int, scenario: str, stud
     return True
 
 
+def acknowledgement_for(engine: CaptureEngine, receipt: str, record_id: str, name: str, nik: str,
+                        helpdesk: HelpdeskSection) -> dict:
+    """What the acknowledgement slip says about a saved record (drivers.receipt.Acknowledgement fields).
+    The time is the station's local time (WIB on a kit set to Asia/Jakarta)."""
+    results = engine.results
+    fingers = [p for p in FINGERS if p in results]
+    contacts = (f"Call centre {helpdesk.call_centre}", f"WhatsApp {helpdesk.whatsapp}", *helpdesk.social)
+    return {"receipt_number": receipt, "display_name": display_name(name), "masked_nik": mask_nik(nik),
+            "time": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "record_id": record_id,
+            "helpdesk": contacts,
+            "fingers_captured": sum(results[p].outcome == "captured" for p in fingers),
+            "finger_exceptions": {p: results[p].exception_code for p in fingers if results[p].outcome == "exception"},
+            "irises_captured": sum(p in results and results[p].outcome == "captured" for p in ("right_iris",
+                                                                                              "left_iris")),
+            "below_threshold": tuple(p for p, r in results.items() if r.below_threshold)}
+
+
 def run_simulation(root: Path, students: int, make_devices: Callable[[str, str], Devices],
                    recording_date: dt.date, say: Callable[[str], None] = print,
-                   confirm: object | None = None) -> list[StudentRun]:
+                   confirm: object | None = None,
+                   print_receipt: Callable[[dict], None] | None = None) -> list[StudentRun]:
     """Simulate `students` captures in a fresh demo station under `root`; returns what happened to each.
-    `confirm` is the NFIQ 2 ConfirmWorker for fingers (None: live scores only, faster)."""
+    `confirm` is the NFIQ 2 ConfirmWorker for fingers (None: live scores only, faster); `print_receipt` gets the
+    acknowledgement of each saved record (the CLI prints it on the simulated receipt printer)."""
     paths = prepare(root, recording_date, count=max(24, students))
     config = load_config(paths.station_config)
     runs = []
@@ -113,10 +133,10 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
         sealer = RecordSealer(store, config,
                               load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
                               load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
-        applicants = store.conn.execute("SELECT application_id, name, birth_date, phone FROM applicants "
+        applicants = store.conn.execute("SELECT application_id, name, birth_date, phone, nik FROM applicants "
                                         "ORDER BY id LIMIT ?", (students,)).fetchall()
         photo = _exception_photo()
-        for i, (application_id, name, birth_date, phone) in enumerate(applicants):
+        for i, (application_id, name, birth_date, phone, nik) in enumerate(applicants):
             scenario = SCENARIOS[i % len(SCENARIOS)]
             run = StudentRun(name, scenario)
             ticket = check_in_by_application(store, application_id, phone or "081234567890")
@@ -127,6 +147,9 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
                 if _capture_student(engine, int(birth_date[:4]), scenario, run, photo):
                     sealed = engine.commit(sealer, ticket.record_id, "OP-02")
                     run.end, run.receipt = "saved", sealed.receipt_number
+                    if print_receipt is not None:
+                        print_receipt(acknowledgement_for(engine, sealed.receipt_number, ticket.record_id, name,
+                                                          nik, config.helpdesk))
                 else:
                     transition(store, ticket.record_id, "withdrawn", actor="OP-02", reason_code="walked_out",
                                reason="left after the portrait")

@@ -46,13 +46,17 @@ def _demo(args: argparse.Namespace) -> int:
     status = run_demo(args.dir, date)
     if status != 0:
         return status
-    from station.cli.simulate_cmd import simulated_devices
+    from station.cli.simulate_cmd import receipt_printer, simulated_devices
     from station.config import StationConfig
     from station.simulate import run_simulation, summary
 
     root = Path(args.dir) / "simulation"
     print(f"\n6. The capture engine, headless, against the simulated camera, scanner and iris camera ({root}):")
-    runs = run_simulation(root, 6, simulated_devices(StationConfig(), Path(args.dir)), date)
+    slips = Path(args.dir) / "slips"
+    with receipt_printer(slips) as print_receipt:
+        runs = run_simulation(root, 6, simulated_devices(StationConfig(), Path(args.dir)), date,
+                              print_receipt=print_receipt)
     print("\n".join(summary(runs)))
+    print(f"   acknowledgement slips printed on the simulated receipt printer: {slips}/slip-*.png")
     print("   (with NFIQ 2 confirming each finger: sinopsis station simulate --students 12)")
     return 0

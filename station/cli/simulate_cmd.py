@@ -91,3 +91,26 @@ def _confirm_worker(skip: bool) -> Iterator[object | None]:
         return
     with ConfirmWorker() as worker:
         yield worker
+
+
+@contextlib.contextmanager
+def receipt_printer(slips_dir: Path) -> Iterator[Callable[[dict], None]]:
+    """print_receipt(fields) on the simulated ESC/POS printer, rendering each slip to PNG in `slips_dir`."""
+    from drivers.printer import ReceiptPrinter
+    from drivers.printer_sim import SimulatedPrinter
+    from drivers.receipt import Acknowledgement, acknowledgement
+
+    slips_dir.mkdir(parents=True, exist_ok=True)
+    printer_sim = SimulatedPrinter(slips_dir)
+    printer, printed = ReceiptPrinter(printer_sim.path), 0
+
+    def print_receipt(fields: dict) -> None:
+        nonlocal printed
+        printer.print_slip(acknowledgement(Acknowledgement(**fields)))
+        printed += 1
+
+    try:
+        yield print_receipt
+        printer_sim.wait_for_slips(printed)
+    finally:
+        printer_sim.unplug()

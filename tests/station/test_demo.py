@@ -23,6 +23,7 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "integrity OK" in out and "audit chain OK" in out
     assert "6. The capture engine, headless" in out and out.count("saved ST-PKU-01-") == 5
     assert "withdrawn (walked_out)" in out and "modality   captured" in out
+    assert len(list((demo_dir / "slips").glob("slip-*.png"))) == 5  # one acknowledgement per saved record
 
     # The commands the demo suggests work as printed.
     paths = DemoPaths(demo_dir)

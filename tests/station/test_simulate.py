@@ -48,3 +48,26 @@ def test_the_simulate_command_prints_students_and_the_summary(tmp_path):
     bad = subprocess.run([sys.executable, "-m", "station.cli", "station", "simulate", "--students", "0"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--students must be 1..500" in bad.stderr
+
+
+def test_saved_records_get_an_acknowledgement_slip(tmp_path):
+    from drivers.printer_sim import EscPosInterpreter
+    from drivers.receipt import Acknowledgement, acknowledgement
+
+    printed = []
+
+    def make_devices(scenario: str, backdrop: str) -> Devices:
+        apply_sim_script(None)
+        return Devices(camera=FrameFeed([samples.portrait(backdrop)]), finger_scanner=FutronicScanner("sim"),
+                       iris_camera=IriTechCamera("sim"))
+
+    runs = run_simulation(tmp_path / "sim", 3, make_devices, dt.date(2026, 11, 25), say=lambda line: None,
+                          print_receipt=printed.append)
+    assert [p["receipt_number"] for p in printed] == [r.receipt for r in runs]
+    exception = printed[2]
+    assert exception["fingers_captured"] == 9 and exception["finger_exceptions"] == {"left_ring": "injured"}
+    slip = EscPosInterpreter()
+    slip.feed(acknowledgement(Acknowledgement(**exception)))
+    text = slip.slips[0].text().replace("\n  ", " ")
+    assert "Sidik jari: 9/10 (1 pengecualian: luka/diperban)" in text and "WhatsApp" in text
+    assert "*" in exception["masked_nik"] and exception["display_name"].endswith(".")
