@@ -44,9 +44,53 @@ def _assignment_ref(conn: sqlite3.Connection) -> int:
     return int(current["id"])
 
 
-def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: str) -> CheckIn:
-    """Check in with NIK and birth date (both must agree with the list). Raises NikError, PhoneError or
-    CheckInError with a code the kiosk shows in the student's language."""
+@dataclass(frozen=True)
+class Identity:
+    """Who the kiosk found, before the phone number and the queue number: what the student confirms."""
+
+    application_id: str
+    display_name: str
+    school: str
+    phone_hint: str | None  # the last digits of the phone on the list, e.g. "…7890"
+    status: str  # "new", "in_queue" (checked in, not yet recorded) or "recorded"
+    queue_number: int | None
+
+
+RECORDED_STATES = ("captured", "sent", "accepted", "duplicate")
+
+
+def _identity(conn: sqlite3.Connection, applicant: sqlite3.Row) -> Identity:
+    school = conn.execute("SELECT school_name FROM assignments WHERE id = ?", (applicant["assignment_ref"],))
+    row = conn.execute("SELECT c.queue_number, r.state FROM checkins c JOIN records r ON r.checkin_ref = c.id "
+                       "WHERE c.applicant_ref = ?", (applicant["id"],)).fetchone()
+    status = "new" if row is None else "recorded" if row[1] in RECORDED_STATES else "in_queue"
+    digits = "".join(ch for ch in (applicant["phone"] or "") if ch.isdigit())
+    return Identity(applicant["application_id"], display_name(applicant["name"]), school.fetchone()[0],
+                    f"…{digits[-4:]}" if len(digits) >= 8 else None, status, row[0] if row else None)
+
+
+def identify_by_nik(store: StationStore, nik: str, birth_date: dt.date) -> Identity:
+    """Find the student by NIK + birth date without checking in (the confirm-identity step)."""
+    return _identity(store.conn, _applicant_by_nik(store, nik, birth_date))
+
+
+def identify_by_application(store: StationStore, application_id: str) -> Identity:
+    """Find the student by the application id of their QR without checking in."""
+    return _identity(store.conn, _applicant_by_application(store, application_id))
+
+
+def _applicant_by_application(store: StationStore, application_id: str) -> sqlite3.Row:
+    applicant = store.conn.execute(
+        "SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
+        (_assignment_ref(store.conn), application_id.strip()),
+    ).fetchone()
+    if applicant is None:
+        raise CheckInError("this application is not on today's list for this school; ask the recording team",
+                           code="checkin.not_on_list")
+    return applicant
+
+
+def _applicant_by_nik(store: StationStore, nik: str, birth_date: dt.date) -> sqlite3.Row:
     info = parse_nik(nik)
     applicant = store.conn.execute(
         "SELECT * FROM applicants WHERE assignment_ref = ? AND nik = ?", (_assignment_ref(store.conn), info.nik)
@@ -57,19 +101,18 @@ def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: s
     if applicant["birth_date"] != birth_date.isoformat():
         raise CheckInError("the birth date does not match the list for this NIK; check it, or ask the "
                            "recording team", code="checkin.birth_date_mismatch")
-    return _check_in(store, applicant, "nik", normalize_phone(phone))
+    return applicant
+
+
+def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: str) -> CheckIn:
+    """Check in with NIK and birth date (both must agree with the list). Raises NikError, PhoneError or
+    CheckInError with a code the kiosk shows in the student's language."""
+    return _check_in(store, _applicant_by_nik(store, nik, birth_date), "nik", normalize_phone(phone))
 
 
 def check_in_by_application(store: StationStore, application_id: str, phone: str) -> CheckIn:
     """Check in with the application id from the student's QR. Raises CheckInError or PhoneError."""
-    applicant = store.conn.execute(
-        "SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
-        (_assignment_ref(store.conn), application_id.strip()),
-    ).fetchone()
-    if applicant is None:
-        raise CheckInError("this application is not on today's list for this school; ask the recording team",
-                           code="checkin.not_on_list")
-    return _check_in(store, applicant, "qr", normalize_phone(phone))
+    return _check_in(store, _applicant_by_application(store, application_id), "qr", normalize_phone(phone))
 
 
 def _check_in(store: StationStore, applicant: sqlite3.Row, method: str, phone: str) -> CheckIn:

@@ -80,3 +80,21 @@ def test_display_name_masks_all_but_the_first_name():
     assert display_name("Siti Rahma Putri") == "Siti R. P."
     assert display_name("Bayu") == "Bayu"
     assert display_name("") == ""
+
+
+def test_identify_before_checking_in_shows_status_and_nothing_private(imported, applicants):
+    from station.checkin import identify_by_application, identify_by_nik
+    from station.records import transition
+
+    a = applicants[0]
+    who = identify_by_nik(imported, a["nik"], dt.date.fromisoformat(a["birth_date"]))
+    assert (who.status, who.queue_number, who.application_id) == ("new", None, a["application_id"])
+    assert who.display_name == display_name(a["name"]) and who.school
+    assert who.phone_hint is None or (who.phone_hint.startswith("…") and len(who.phone_hint) == 5)
+    ticket = check_in_by_application(imported, a["application_id"], a["phone"])
+    assert identify_by_application(imported, a["application_id"]).status == "in_queue"
+    transition(imported, ticket.record_id, "capturing", actor="OP-02")
+    imported.conn.execute("UPDATE records SET state = 'captured' WHERE id = ?", (ticket.record_id,))
+    assert identify_by_application(imported, a["application_id"]).status == "recorded"
+    with pytest.raises(CheckInError, match="not on today's list"):
+        identify_by_application(imported, "APL-0000-99999")
