@@ -1,0 +1,108 @@
+"""The kiosk app: the student's self check-in (idle face of the kiosk); operator screens come next.
+
+Screens live in kiosk/screens/ (one .py + .kv each) and only talk to `app.services` (station calls on a worker
+thread) and to each other through `app.go(name)`. Every visible text goes through `app.t(msgid, app.lang)`:
+the second argument makes kv re-evaluate the text when the language is switched.
+"""
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from kiosk.services import CheckInService
+
+HERE = Path(__file__).resolve().parent
+SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help")
+
+
+def load_kv(path: Path) -> None:
+    """Load a kv file once per process (a second load would apply its rules twice: duplicate widgets)."""
+    if str(path) not in Builder.files:
+        Builder.load_file(str(path))
+
+
+GUARD_FRAMES = 20  # ~⅓ s at 60 fps: a double tap must not press a button on the next screen
+
+
+class KioskManager(ScreenManager):
+    """Screens, and a short guard after every screen change: touches then are ignored (double taps)."""
+
+    guard = 0
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.bind(current=lambda *_: setattr(self, "guard", GUARD_FRAMES))
+        Clock.schedule_interval(self._tick, 0)
+
+    def _tick(self, _dt: float) -> None:
+        if self.guard:
+            self.guard -= 1
+
+    def on_touch_down(self, touch: object) -> bool:
+        if self.guard:
+            return True  # swallowed
+        return super().on_touch_down(touch)
+
+
+class KioskApp(App):
+    """One kiosk; `services` is the CheckInService (or anything with its methods)."""
+
+    lang = StringProperty(DEFAULT_LANGUAGE)
+    services = ObjectProperty(None)
+    flow = ObjectProperty(None, allownone=True)  # the check-in in progress (kiosk.screens.flow.CheckInFlow)
+
+    def __init__(self, services: CheckInService, helpdesk: object | None = None, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.services, self.helpdesk = services, helpdesk
+        self._catalogues = {lang: translations(lang) for lang in LANGUAGES}
+        self.title = "SINOPSIS"
+
+    def t(self, msgid: str, _lang: str = "", **values: object) -> str:
+        """`msgid` in the current language, with {placeholders} filled from `values`."""
+        text = self._catalogues[self.lang].gettext(msgid)
+        return text.format(**values) if values else text
+
+    def toggle_language(self) -> None:
+        """Bahasa Indonesia ↔ English, at any point of the flow (nothing typed is lost)."""
+        self.lang = "en" if self.lang == "id" else "id"
+
+    def flow_changed(self) -> None:
+        """Tell the screens the check-in in progress changed (its fields are plain attributes)."""
+        self.property("flow").dispatch(self)
+
+    def go(self, name: str) -> None:
+        """Show another screen."""
+        self.root.current = name
+
+    def restart(self) -> None:
+        """Back to the welcome screen with nothing of the last student kept."""
+        from kiosk.screens.flow import CheckInFlow
+
+        self.flow = CheckInFlow()
+        self.lang = DEFAULT_LANGUAGE
+        self.go("welcome")
+
+    def build(self) -> ScreenManager:
+        import importlib
+
+        from kiosk.screens.flow import CheckInFlow
+        from kiosk.widgets import keypad  # noqa: F401 - registers <Keypad> for the screens' kv
+
+        load_kv(HERE / "theme.kv")
+        manager = KioskManager(transition=NoTransition())
+        for name in SCREENS:
+            module = importlib.import_module(f"kiosk.screens.{name}")
+            load_kv(HERE / "screens" / f"{name}.kv")
+            manager.add_widget(module.SCREEN(name=name))
+        self.flow = CheckInFlow()
+        Window.clearcolor = (0.97, 0.97, 0.98, 1)
+        return manager

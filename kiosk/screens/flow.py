@@ -1,0 +1,45 @@
+"""The check-in in progress, and the student-facing wording of every refusal (translated by the catalogue)."""
+
+from dataclasses import dataclass
+
+from station.checkin import CheckIn, Identity
+
+# Error code (station.errors) → what the student reads; msgids are English, the catalogue gives Bahasa Indonesia.
+MESSAGES = {
+    "nik.length": "A NIK has 16 digits. Check the number on your family card (KK).",
+    "nik.format": "A NIK has only digits. Check the number on your family card (KK).",
+    "nik.place": "This NIK does not start with a known region code. Check the first six digits.",
+    "nik.date": "The birth date inside this NIK is impossible. Check the digits 7 to 12.",
+    "birth.date": "This birth date does not exist. Type it as day, month, year: 8 digits.",
+    "checkin.not_on_list": "You are not on today's list for this school. Please ask the recording team.",
+    "checkin.birth_date_mismatch": "The birth date does not match the list. Check it, or ask the recording team.",
+    "checkin.no_assignment": "The list for today is not loaded yet. Please ask the recording team.",
+    "phone.format": "That is not a phone number. Type a mobile number such as 0812 3456 7890.",
+    "phone.not_mobile": "That is not a mobile number. Type a mobile number such as 0812 3456 7890.",
+    "phone.foreign": "Type an Indonesian mobile number, such as 0812 3456 7890.",
+    "kiosk.internal": "Something went wrong on this kiosk. Please ask the recording team.",
+}
+PROBLEM_TITLES = {
+    "recorded": "You are already recorded",
+    "in_queue": "You are already in the queue",
+    "mismatch": "Your data does not match",
+    "default": "We could not check you in",
+}
+
+
+def message_for(code: str) -> str:
+    """The English msgid for an error code (unknown codes get the generic message)."""
+    return MESSAGES.get(code, MESSAGES["kiosk.internal"])
+
+
+@dataclass
+class CheckInFlow:
+    """What the student has entered and what the station answered, screen by screen."""
+
+    nik: str = ""
+    birth_digits: str = ""  # DDMMYYYY as typed
+    identity: Identity | None = None
+    phone: str = ""
+    ticket: CheckIn | None = None
+    problem: str = "default"  # a PROBLEM_TITLES key
+    problem_code: str = ""  # a MESSAGES key

@@ -1,0 +1,90 @@
+"""NIK, then birth date, on the big keypad; checked locally first, then against the list (off the UI thread)."""
+
+import datetime as dt
+
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.flow import message_for
+from kiosk.services import check_nik_format
+from station.errors import SinopsisError
+
+
+def group(digits: str, sizes: tuple[int, ...]) -> str:
+    """Digits shown in groups (NIK 6-6-4, date 2-2-4) so they are easy to check against the card."""
+    out, i = [], 0
+    for size in sizes:
+        if i >= len(digits):
+            break
+        out.append(digits[i:i + size])
+        i += size
+    return " ".join(out)
+
+
+class NikEntryScreen(KioskScreen):
+    step = StringProperty("nik")  # "nik" or "birth"
+    error = StringProperty("")  # an English msgid (translated in kv), or ""
+    busy = BooleanProperty(False)
+
+    def begin(self) -> None:
+        self.step, self.error, self.busy = "nik", "", False
+        self.ids.keypad.value = ""
+
+    def shown(self, value: str) -> str:
+        return group(value, (6, 6, 4)) if self.step == "nik" else group(value, (2, 2, 4))
+
+    def back(self) -> None:
+        if self.step == "birth":
+            self.step, self.error = "nik", ""
+            self.ids.keypad.value = self.app.flow.nik
+        else:
+            self.app.restart()
+
+    def ok(self) -> None:
+        if self.busy:  # a double tap while the list is being asked
+            return
+        value = self.ids.keypad.value
+        if self.step == "nik":
+            try:
+                check_nik_format(value)
+            except SinopsisError as e:
+                self.error = message_for(e.code)
+                return
+            self.app.flow.nik, self.step, self.error = value, "birth", ""
+            self.ids.keypad.value = self.app.flow.birth_digits
+            return
+        try:
+            birth = dt.date(int(value[4:8]), int(value[2:4]), int(value[0:2])) if len(value) == 8 else None
+        except ValueError:
+            birth = None
+        if birth is None:
+            self.error = message_for("birth.date")
+            return
+        self.app.flow.birth_digits, self.busy, self.error = value, True, ""
+        self.app.services.identify_nik(self.app.flow.nik, birth, self.found, self.refused)
+
+    def found(self, identity: object) -> None:
+        self.busy = False
+        flow = self.app.flow
+        flow.identity = identity
+        self.app.flow_changed()
+        if identity.status in ("recorded", "in_queue"):
+            flow.problem, flow.problem_code = identity.status, ""
+            self.app.flow_changed()
+            self.app.go("problem")
+            return
+        self.app.go("confirm")
+
+    def refused(self, error: SinopsisError) -> None:
+        self.busy = False
+        if error.code.startswith("nik."):
+            self.step = "nik"
+            self.ids.keypad.value = self.app.flow.nik
+            self.error = message_for(error.code)
+            return
+        self.app.flow.problem, self.app.flow.problem_code = "default", error.code
+        self.app.flow_changed()
+        self.app.go("problem")
+
+
+SCREEN = NikEntryScreen

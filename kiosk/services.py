@@ -1,0 +1,65 @@
+"""What the screens ask of the station, run off the UI thread: each call runs on a worker thread and its
+result (or its SinopsisError) comes back on the UI thread through Clock.schedule_once. Screens never touch the
+database or a device themselves."""
+
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from kivy.clock import Clock
+
+from station.checkin import CheckIn, Identity, check_in_by_application, identify_by_application, identify_by_nik
+from station.config import StationConfig
+from station.errors import SinopsisError
+from station.nik import parse_nik
+from station.phone import normalize_phone
+from station.store import StationStore
+
+
+class CheckInService:
+    """The check-in steps against the station store, on one worker thread (SQLite writes are serial anyway)."""
+
+    def __init__(self, store: StationStore, config: StationConfig) -> None:
+        self.store, self.config = store, config
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-service")
+
+    def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+             on_error: Callable[[SinopsisError], None]) -> None:
+        def done(future: Any) -> None:
+            error = future.exception()
+            if error is None:
+                result = future.result()
+                Clock.schedule_once(lambda _dt: on_done(result))
+            elif isinstance(error, SinopsisError):
+                Clock.schedule_once(lambda _dt: on_error(error))
+            else:
+                wrapped = SinopsisError(f"unexpected error: {error}", "kiosk.internal")
+                Clock.schedule_once(lambda _dt: on_error(wrapped))
+
+        self._pool.submit(work).add_done_callback(done)
+
+    def identify_nik(self, nik: str, birth_date: dt.date, on_done: Callable[[Identity], None],
+                     on_error: Callable[[SinopsisError], None]) -> None:
+        self._run(lambda: identify_by_nik(self.store, nik, birth_date), on_done, on_error)
+
+    def identify_application(self, application_id: str, on_done: Callable[[Identity], None],
+                             on_error: Callable[[SinopsisError], None]) -> None:
+        self._run(lambda: identify_by_application(self.store, application_id), on_done, on_error)
+
+    def check_in(self, identity: Identity, phone: str, on_done: Callable[[CheckIn], None],
+                 on_error: Callable[[SinopsisError], None]) -> None:
+        self._run(lambda: check_in_by_application(self.store, identity.application_id, phone), on_done, on_error)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def check_nik_format(nik: str) -> None:
+    """Raise NikError for a NIK that cannot be right, before asking the database (pure, on the UI thread)."""
+    parse_nik(nik)
+
+
+def check_phone(phone: str) -> str:
+    """The phone in E.164, or PhoneError (pure)."""
+    return normalize_phone(phone)

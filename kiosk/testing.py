@@ -1,0 +1,70 @@
+"""Driving the kiosk offscreen, for the tests and the screenshot command: real touches, stepped frames."""
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from kivy.base import EventLoop
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.widget import Widget
+
+
+def step(frames: int = 3) -> None:
+    """Let Kivy run `frames` frames (layout, kv bindings, scheduled callbacks)."""
+    for _ in range(frames):
+        EventLoop.idle()
+
+
+def settle(frames: int = 25) -> None:
+    """Step past the kiosk's touch guard after a screen change (a person does not tap within ⅓ s either)."""
+    step(frames)
+
+
+def wait_until(condition: Callable[[], bool], max_frames: int = 600) -> None:
+    """Step frames until `condition()` holds (worker-thread results arrive through the Clock), then settle."""
+    for _ in range(max_frames):
+        if condition():
+            settle()
+            return
+        EventLoop.idle()
+        time.sleep(0.005)
+    raise AssertionError("the kiosk did not reach the expected state")
+
+
+def tap(widget: Widget, settle_after: bool = True) -> None:
+    """A real touch down/up at the centre of `widget`, in window coordinates (then past the screen-change
+    guard, unless `settle_after` is False: a quick second tap, as a double tap)."""
+    from kivy.app import App
+
+    root = App.get_running_app().root
+    before = getattr(root, "current", None)
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    step(1)
+    touch.touch_up()
+    step(1)
+    if settle_after and getattr(root, "current", None) != before:
+        settle()
+
+
+def screenshot(path: Path) -> Path:
+    """Draw the window and save it as PNG (Kivy appends a number; the file is renamed to `path`)."""
+    Window.dispatch("on_draw")
+    saved = Window.screenshot(name=str(path.with_suffix("")) + "%(counter)04d.png")
+    Path(saved).replace(path)
+    return path
+
+
+def overflowing_labels(root: Widget) -> list[str]:
+    """Labels whose rendered text is wider or taller than the label itself (text cut off)."""
+    from kivy.uix.label import Label
+
+    bad = []
+    for widget in root.walk():
+        if isinstance(widget, Label) and widget.text.strip() and widget.opacity > 0 and widget.width > 1:
+            tw, th = widget.texture_size
+            if tw > widget.width + 1 or th > widget.height + 1:
+                bad.append(f"{widget.text[:40]!r}: text {tw:.0f}x{th:.0f} in {widget.width:.0f}x{widget.height:.0f}")
+    return bad

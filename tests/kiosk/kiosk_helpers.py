@@ -1,0 +1,22 @@
+"""Start the kiosk app offscreen over a real station store."""
+
+from kivy.core.window import Window
+
+from kiosk.app import KioskApp
+from kiosk.services import CheckInService
+from kiosk.testing import settle, step
+
+
+def start_kiosk(store, config, size=(800, 480)) -> KioskApp:
+    Window.size = size
+    app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
+    app._run_prepare()  # what App.run() does before its loop: build, show the root
+    settle()
+    return app
+
+
+def stop_kiosk(app: KioskApp) -> None:
+    app.services.close()
+    app.stop()
+    Window.remove_widget(app.root)
+    step(2)
