@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "station.cli.demo_cmd",
     "station.cli.bench_cmd",
     "station.cli.quality_cmd",
+    "station.cli.kiosk_cmd",
 )
 
 

@@ -1,0 +1,117 @@
+"""Screenshots of every kiosk screen, in both languages, at both supported sizes (800×480 and 1280×800).
+
+`sinopsis kiosk screenshots` regenerates docs/screenshots/; the tests render the same states and check that
+each image is not blank and that no label's text overflows its widget. One process per window size: SDL's
+offscreen window cannot be resized once created, so `python -m kiosk.screenshots WIDTHxHEIGHT OUT` sets the size
+before Kivy makes its window, and prints {png: [overflowing labels]} as JSON.
+"""
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
+from station.checkin import CheckIn, Identity
+
+SIZES = ((800, 480), (1280, 800))
+IDENTITY = Identity("APL-2026-00001", "Siti R. P.", "SMA Negeri 1 Pekanbaru", "…7890", "new", None)
+
+
+def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
+    """(file stem, screen, flow, screen attributes) for every state worth a screenshot."""
+    yield "welcome", "welcome", CheckInFlow(), {}
+    yield "nik", "nik_entry", CheckInFlow(), {"step": "nik", "keypad": "1471015005"}
+    yield "nik-error", "nik_entry", CheckInFlow(), {"step": "nik", "keypad": "147101500509000",
+                                                    "error": "A NIK has 16 digits. Check the number on your "
+                                                             "family card (KK)."}
+    yield "birth-date", "nik_entry", CheckInFlow(nik="1471015005090001"), {"step": "birth", "keypad": "1005"}
+    yield "confirm", "confirm", CheckInFlow(identity=IDENTITY), {}
+    yield "phone", "phone", CheckInFlow(identity=IDENTITY), {"keypad": "08123456"}
+    yield "phone-error", "phone", CheckInFlow(identity=IDENTITY), {
+        "keypad": "0761123456", "error": "That is not a mobile number. Type a mobile number such as 0812 3456 7890."}
+    yield "ticket", "ticket", CheckInFlow(identity=IDENTITY, ticket=CheckIn(42, "rec", "Siti R. P.", False)), {}
+    yield "not-on-list", "problem", CheckInFlow(problem="default", problem_code="checkin.not_on_list"), {}
+    yield "already-recorded", "problem", CheckInFlow(identity=IDENTITY, problem="recorded"), {}
+    queued = Identity(IDENTITY.application_id, IDENTITY.display_name, IDENTITY.school, IDENTITY.phone_hint,
+                      "in_queue", 7)
+    yield "already-in-queue", "problem", CheckInFlow(identity=queued, problem="in_queue"), {}
+    yield "mismatch", "problem", CheckInFlow(identity=IDENTITY, problem="mismatch"), {}
+    yield "help", "help", CheckInFlow(), {}
+
+
+def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
+    """Render every state in both languages at the window's size; returns {png path: overflowing labels}."""
+    from kiosk.i18n import LANGUAGES
+    from kiosk.testing import overflowing_labels, screenshot, settle
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    results = {}
+    settle(5)
+    for lang in LANGUAGES:
+        for stem, name, flow, attributes in states():
+            app.lang = lang
+            app.flow = flow
+            app.go(name)
+            screen = app.root.get_screen(name)
+            for key, value in attributes.items():
+                if key == "keypad":
+                    screen.ids.keypad.value = value
+                else:
+                    setattr(screen, key, value)
+            settle(4)
+            path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
+            results[str(screenshot(path))] = overflowing_labels(screen)
+    return results
+
+
+def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
+    """In this process (whose Kivy window is not made yet): start the kiosk offscreen at width x height over a
+    fresh demo station and render everything into `out_dir`."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
+    os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    from kiosk.app import KioskApp
+    from kiosk.services import CheckInService
+    from station.config import load_config
+    from station.demo import prepare
+    from station.store import StationStore
+
+    with tempfile.TemporaryDirectory(prefix="sinopsis-shots-") as tmp:
+        paths = prepare(Path(tmp) / "demo", dt.date(2026, 11, 25))
+        config = load_config(paths.station_config)
+        with StationStore(config.station.data_dir) as store:
+            app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
+            app._run_prepare()
+            try:
+                return render_all(app, out_dir, width, height)
+            finally:
+                app.services.close()
+                app.stop()
+
+
+def render_everything(out_dir: Path) -> dict[str, list[str]]:
+    """Both sizes, each in its own process; {png path: overflowing labels} over all of them."""
+    results: dict[str, list[str]] = {}
+    for width, height in SIZES:
+        done = subprocess.run([sys.executable, "-m", "kiosk.screenshots", f"{width}x{height}", str(out_dir)],
+                              capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"rendering {width}x{height} failed:\n{done.stderr[-2000:]}")
+        results.update(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
+
+
+if __name__ == "__main__":
+    size, out = sys.argv[1], Path(sys.argv[2])
+    w, h = (int(v) for v in size.split("x"))
+    print(json.dumps(render_size(out, w, h)))

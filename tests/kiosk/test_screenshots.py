@@ -1,0 +1,18 @@
+"""Every screen in both languages at both sizes: rendered (not blank) and no label's text overflows."""
+
+import cv2
+
+from kiosk.screenshots import SIZES, render_everything, states
+
+
+def test_every_screen_renders_in_both_languages_and_sizes_without_overflow(tmp_path):
+    results = render_everything(tmp_path)
+    assert len(results) == len(SIZES) * 2 * len(list(states()))
+    overflow = {png: labels for png, labels in results.items() if labels}
+    assert not overflow
+    for png in results:
+        image = cv2.imread(png)
+        width, height = (int(v) for v in png.rsplit("/", 1)[1].split("-")[0].split("x"))
+        assert image.shape[:2] == (height, width), png
+        assert image.std() > 10, f"{png} looks blank"
+        assert (image < 80).mean() > 0.002, f"{png} has (almost) no dark text"
