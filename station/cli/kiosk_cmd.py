@@ -13,6 +13,47 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_screenshots)
 
 
+def register_run(commands: argparse._SubParsersAction) -> None:
+    """Add `station run` (called by station_cmd): the kiosk on this station's store."""
+    from station.cli.common import add_config_argument
+
+    p = commands.add_parser("run", help="start the kiosk full-screen on this station (--windowed for a window)")
+    add_config_argument(p)
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--seconds", type=float, default=None, help="quit after N seconds (demos, smoke tests)")
+    p.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import os
+
+    from station.config import load_config
+    from station.store import StationStore
+
+    config = load_config(args.config)
+    if not args.windowed:
+        os.environ.setdefault("KIVY_WINDOW_FULLSCREEN", "auto")
+    from kivy.config import Config
+
+    Config.set("graphics", "fullscreen", "0" if args.windowed else "auto")
+    Config.set("graphics", "width", "1280")
+    Config.set("graphics", "height", "800")
+    from kivy.clock import Clock
+
+    from kiosk.app import KioskApp
+    from kiosk.services import CheckInService
+
+    with StationStore(config.station.data_dir) as store:
+        app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
+        if args.seconds is not None:
+            Clock.schedule_once(lambda _dt: app.stop(), args.seconds)
+        try:
+            app.run()
+        finally:
+            app.services.close()
+    return 0
+
+
 def _screenshots(args: argparse.Namespace) -> int:
     from kiosk.screenshots import render_everything
 

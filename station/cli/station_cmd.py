@@ -63,6 +63,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     from station.cli import simulate_cmd  # the composition root that wires drivers/ into the engine
 
     simulate_cmd.register(commands)
+    from station.cli import kiosk_cmd
+
+    kiosk_cmd.register_run(commands)
 
 
 def _open(args: argparse.Namespace) -> tuple[StationConfig, StationStore]:
