@@ -60,9 +60,11 @@ class KioskApp(App):
     services = ObjectProperty(None)
     flow = ObjectProperty(None, allownone=True)  # the check-in in progress (kiosk.screens.flow.CheckInFlow)
 
-    def __init__(self, services: CheckInService, helpdesk: object | None = None, **kwargs: object) -> None:
+    def __init__(self, services: CheckInService, helpdesk: object | None = None, qr_scanner: object | None = None,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.services, self.helpdesk = services, helpdesk
+        self.services, self.helpdesk, self.qr_scanner = services, helpdesk, qr_scanner
+        self._qr_listener = None
         self._catalogues = {lang: translations(lang) for lang in LANGUAGES}
         self.title = "SINOPSIS"
 
@@ -90,6 +92,33 @@ class KioskApp(App):
         self.flow = CheckInFlow()
         self.lang = DEFAULT_LANGUAGE
         self.go("welcome")
+
+    QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
+
+    def on_start(self) -> None:
+        if self.qr_scanner is not None and self._qr_listener is None:
+            from kiosk.services import QrListener
+
+            self._qr_listener = QrListener(self.qr_scanner, self.on_qr).start()
+
+    def on_stop(self) -> None:
+        if self._qr_listener is not None:
+            self._qr_listener.stop()
+            self._qr_listener = None
+
+    def on_qr(self, text: str) -> None:
+        """A QR was scanned (UI thread): check it and look the student up, unless a check-in is under way."""
+        if self.root.current not in self.QR_SCREENS:
+            return
+        from kiosk.screens.flow import CheckInFlow
+
+        self.flow = CheckInFlow()
+        self.services.identify_qr(text, self.root.get_screen("nik_entry").found, self._qr_refused)
+
+    def _qr_refused(self, error: object) -> None:
+        self.flow.problem, self.flow.problem_code = "default", error.code
+        self.flow_changed()
+        self.go("problem")
 
     def build(self) -> ScreenManager:
         import importlib

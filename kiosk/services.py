@@ -9,6 +9,7 @@ from typing import Any
 
 from kivy.clock import Clock
 
+from station.application_qr import parse_application_qr
 from station.checkin import CheckIn, Identity, check_in_by_application, identify_by_application, identify_by_nik
 from station.config import StationConfig
 from station.errors import SinopsisError
@@ -20,8 +21,8 @@ from station.store import StationStore
 class CheckInService:
     """The check-in steps against the station store, on one worker thread (SQLite writes are serial anyway)."""
 
-    def __init__(self, store: StationStore, config: StationConfig) -> None:
-        self.store, self.config = store, config
+    def __init__(self, store: StationStore, config: StationConfig, hq_key: object | None = None) -> None:
+        self.store, self.config, self.hq_key = store, config, hq_key  # hq_key: HQ's pinned assignment key
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-service")
 
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
@@ -47,6 +48,12 @@ class CheckInService:
                              on_error: Callable[[SinopsisError], None]) -> None:
         self._run(lambda: identify_by_application(self.store, application_id), on_done, on_error)
 
+    def identify_qr(self, text: str, on_done: Callable[[Identity], None],
+                    on_error: Callable[[SinopsisError], None]) -> None:
+        """A scanned application QR: HQ's signature checked, then the student looked up."""
+        self._run(lambda: identify_by_application(self.store, parse_application_qr(text, self.hq_key)), on_done,
+                  on_error)
+
     def check_in(self, identity: Identity, phone: str, on_done: Callable[[CheckIn], None],
                  on_error: Callable[[SinopsisError], None]) -> None:
         self._run(lambda: check_in_by_application(self.store, identity.application_id, phone), on_done, on_error)
@@ -63,3 +70,42 @@ def check_nik_format(nik: str) -> None:
 def check_phone(phone: str) -> str:
     """The phone in E.164, or PhoneError (pure)."""
     return normalize_phone(phone)
+
+
+class QrListener:
+    """Reads a QR line scanner (drivers.qr_scanner.LineScanner or alike) on its own thread and hands every scan
+    to the UI thread; a scanner that goes away is retried every few seconds (hotplug), never fatal."""
+
+    def __init__(self, scanner: Any, on_scan: Callable[[str], None]) -> None:
+        import threading
+
+        self.scanner, self.on_scan = scanner, on_scan
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="kiosk-qr", daemon=True)
+
+    def start(self) -> "QrListener":
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        opened = False
+        while not self._stop.is_set():
+            try:
+                if not opened:
+                    self.scanner.open()
+                    opened = True
+                text = self.scanner.read_scan(0.2)
+            except Exception as exc:  # a gone scanner: close, wait, reopen (it may be replugged)
+                if not getattr(exc, "disconnected", False) and not isinstance(exc, OSError):
+                    raise
+                opened = False
+                self.scanner.close()
+                self._stop.wait(2.0)
+                continue
+            if text:
+                Clock.schedule_once(lambda _dt, scanned=text: self.on_scan(scanned))
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.scanner.close()

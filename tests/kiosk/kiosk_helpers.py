@@ -7,15 +7,16 @@ from kiosk.services import CheckInService
 from kiosk.testing import settle, step
 
 
-def start_kiosk(store, config, size=(800, 480)) -> KioskApp:
+def start_kiosk(store, config, size=(800, 480), hq_key=None, qr_scanner=None) -> KioskApp:
     Window.size = size
-    app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
-    app._run_prepare()  # what App.run() does before its loop: build, show the root
+    app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk, qr_scanner=qr_scanner)
+    app._run_prepare()  # what App.run() does before its loop: build, show the root, on_start
     settle()
     return app
 
 
 def stop_kiosk(app: KioskApp) -> None:
+    app.dispatch("on_stop")
     app.services.close()
     app.stop()
     Window.remove_widget(app.root)
