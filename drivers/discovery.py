@@ -19,14 +19,18 @@ from drivers.base import DeviceEvent
 
 logger = logging.getLogger(__name__)
 
-# USB vendor:product → device kind. Futronic's vendor id is 0x1491 (FS80/FS88 report 0x0020); IriTech's
-# IriShield vendor id is a guess to confirm on the kit's hardware (lsusb), as are any product ids not listed.
-USB_KINDS = {"1491:0020": "fingerprint", "1491:0025": "fingerprint", "2808:0001": "iris"}
+# USB vendor:product → device kind; pass your own table (scan/HotplugMonitor `usb_kinds`) for other units.
+# Futronic's vendor id is 0x1491 (FS80/FS88 report 0x0020; 0x0025 is a guess). IriTech: GUESSES to confirm with
+# lsusb on the kit — vendor 0x2808 is unconfirmed; product 0xf001 is what one third-party Android integration
+# matches for an attached IriShield, 0x0001 a placeholder.
+USB_KINDS = {"1491:0020": "fingerprint", "1491:0025": "fingerprint", "2808:0001": "iris", "2808:f001": "iris"}
 SYSFS_USB = Path("/sys/bus/usb/devices")
 
 
 @dataclass(frozen=True)
 class PresentDevice:
+    """A device seen by scan(): its stable id, its kind, and its /dev node when it has one."""
+
     device_id: str
     kind: str
     path: str | None = None
@@ -52,7 +56,9 @@ def _usb_devices(kinds: dict[str, str], root: Path) -> list[PresentDevice]:
 
 def scan(watch_paths: dict[str, str] | None = None, usb_kinds: dict[str, str] | None = None,
          sysfs_usb: Path = SYSFS_USB, dev: Path = Path("/dev")) -> dict[str, PresentDevice]:
-    """Every device present now, by stable id."""
+    """Every device present now, by stable id: USB devices in `usb_kinds` (default USB_KINDS) from `sysfs_usb`,
+    USB serial ports, `dev`/video* cameras, `dev`/usb/lp* printers, and the `watch_paths` (path → kind) that
+    exist. The folders are parameters so tests can lay out a fake /dev and sysfs with real files."""
     kinds = usb_kinds or USB_KINDS
     devices = {d.device_id: d for d in _usb_devices(kinds, sysfs_usb)}
     for port in list_ports.comports():
@@ -86,6 +92,8 @@ class HotplugMonitor:
 
     def __init__(self, on_event: Callable[[DeviceEvent], None], watch_paths: dict[str, str] | None = None,
                  interval_s: float = 1.0, use_udev: bool | None = None, **scan_args: object) -> None:
+        if interval_s <= 0:
+            raise ValueError("hotplug polling interval must be positive")
         self.on_event, self.watch_paths, self.interval_s = on_event, watch_paths or {}, interval_s
         self.use_udev = udev_running() if use_udev is None else use_udev
         self._scan_args = scan_args
@@ -95,6 +103,7 @@ class HotplugMonitor:
         self._observer = None
 
     def start(self) -> "HotplugMonitor":
+        """Start watching (udev monitor thread where udev runs, and our scan thread); returns self."""
         if self.use_udev:
             import pyudev
 
@@ -113,7 +122,11 @@ class HotplugMonitor:
             self._wake.clear()
             if self._stop.is_set():
                 return
-            now = scan(self.watch_paths, **self._scan_args)
+            try:
+                now = scan(self.watch_paths, **self._scan_args)
+            except Exception:  # e.g. a sysfs entry vanishing mid-read: keep the last picture, try next round
+                logger.exception("hotplug scan failed")
+                continue
             for event in diff(self.present, now):
                 try:
                     self.on_event(event)
@@ -122,6 +135,7 @@ class HotplugMonitor:
             self.present = now
 
     def stop(self) -> None:
+        """Stop watching and join the threads (a listener still running gets up to 5 s to return)."""
         self._stop.set()
         self._wake.set()
         if self._observer is not None:

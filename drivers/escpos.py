@@ -2,10 +2,12 @@
 PyYAML and more for five commands; these bytes are the Epson ESC/POS reference's own).
 
     ESC @          initialise            ESC a n   align (0 left, 1 centre, 2 right)
+    ESC t 0        code page PC437       (so a previous job's code page cannot garble our text)
     ESC E n        bold on/off           GS ! n    character size (high nibble width-1, low nibble height-1)
     LF             print the line        GS V 66 n feed n lines and cut (partial)
     GS ( k         QR code, model 2: fn 65 model, fn 67 module size, fn 69 error level, fn 80 store, fn 81 print
-Text is ASCII: anything else is transliterated (é → e) or replaced by '?', so every printer's code page works.
+Text is ASCII: anything else is transliterated (é → e) or replaced by '?', so every printer's code page works
+(Indonesian needs no more: its alphabet is plain Latin).
 """
 
 import unicodedata
@@ -23,9 +25,11 @@ class EscPos:
     """Builds one slip's bytes."""
 
     def __init__(self) -> None:
-        self.data = bytearray(ESC + b"@")
+        self.data = bytearray(ESC + b"@" + ESC + b"t\x00")
 
     def align(self, where: str) -> "EscPos":
+        if where not in ("left", "centre", "right"):
+            raise ValueError(f"alignment is left, centre or right, not {where!r}")
         self.data += ESC + b"a" + bytes([{"left": 0, "centre": 1, "right": 2}[where]])
         return self
 
@@ -44,9 +48,11 @@ class EscPos:
         return self
 
     def qr(self, payload: str, module: int = 6) -> "EscPos":
-        data = payload.encode("ascii")
-        if not data or len(data) > 700:
-            raise ValueError("QR payload must be 1..700 ASCII bytes")
+        data = payload.encode("ascii", "replace")
+        if not data or len(data) > 700 or not payload.isascii() or not payload.isprintable():
+            raise ValueError(f"QR payload must be 1..700 printable ASCII characters, not {payload[:40]!r}")
+        if not 1 <= module <= 16:
+            raise ValueError("QR module size is 1..16 dots")
         store = len(data) + 3
         self.data += GS + b"(k" + bytes([4, 0, 49, 65, 50, 0])  # model 2
         self.data += GS + b"(k" + bytes([3, 0, 49, 67, module])  # module size

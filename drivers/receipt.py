@@ -1,7 +1,9 @@
 """The slips the kiosk prints: the queue slip at check-in and the acknowledgement after "Tersimpan".
 
 Labels are Bahasa Indonesia by default; the kiosk passes its gettext translations in `labels` (English on the
-toggle). Widths: 32 columns on 58 mm paper, 48 on 80 mm.
+toggle). Widths: 32 columns on 58 mm paper, 42 (font B) or 48 on 80 mm. A layout refuses bad input with a
+ValueError that names it (unknown label key, wrong width, impossible counts) before any byte is built, so a slip
+is either whole or not printed at all.
 """
 
 import textwrap
@@ -21,6 +23,7 @@ ACK_LABELS = {"title": "TANDA TERIMA PEREKAMAN KTP-el", "receipt": "No. tanda te
               "other": "lainnya"}
 FINGER_NAMES = {"thumb": "ibu jari", "index": "telunjuk", "middle": "tengah", "ring": "manis", "little": "kelingking"}
 HANDS = {"right": "kanan", "left": "kiri"}
+COLUMNS = (32, 42, 48)
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Acknowledgement:
     fingers_captured: int
     finger_exceptions: dict[str, str] = field(default_factory=dict)  # position → reason code
     irises_captured: int = 2
+    iris_exceptions: dict[str, str] = field(default_factory=dict)  # right_iris / left_iris → reason code
     below_threshold: tuple[str, ...] = ()
     helpdesk: tuple[str, ...] = ()
 
@@ -54,14 +58,37 @@ def position_name(position: str, text: dict[str, str]) -> str:
     return f"{FINGER_NAMES.get(finger, finger)} {HANDS.get(hand, hand)}"
 
 
+def _checked(columns: int, labels: dict[str, str] | None, defaults: dict[str, str]) -> dict[str, str]:
+    if columns not in COLUMNS:
+        raise ValueError(f"slip width is {', '.join(map(str, COLUMNS))} columns, not {columns}")
+    unknown = sorted(set(labels or {}) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown slip label(s) {', '.join(unknown)}; known: {', '.join(sorted(defaults))}")
+    return {**defaults, **(labels or {})}
+
+
+def _summary(captured: int, total: int, exceptions: dict[str, str], text: dict[str, str]) -> str:
+    if not 0 <= captured <= total or captured + len(exceptions) > total:
+        raise ValueError(f"{captured} captured and {len(exceptions)} exceptions do not fit {total} positions")
+    summary = f"{captured}/{total}"
+    if exceptions:
+        codes = ", ".join(sorted({text.get(code, code) for code in exceptions.values()}))
+        summary += f" ({len(exceptions)} {text['exception']}: {codes})"
+    return summary
+
+
 def _wrapped(out: EscPos, label: str, value: str, columns: int) -> None:
-    for i, chunk in enumerate(textwrap.wrap(f"{label}: {value}", columns, break_on_hyphens=False) or [""]):
-        out.line(chunk if i == 0 else f"  {chunk}")
+    # continuation lines are indented so a wrapped value still reads as belonging to its label
+    for chunk in textwrap.wrap(f"{label}: {value}", columns, subsequent_indent="  ", break_on_hyphens=False) or [""]:
+        out.line(chunk)
 
 
 def queue_slip(slip: QueueSlip, columns: int = 32, labels: dict[str, str] | None = None) -> bytes:
-    """ESC/POS bytes of a queue slip: big queue number, school, masked name, time, QR of the record id."""
-    text = {**QUEUE_LABELS, **(labels or {})}
+    """ESC/POS bytes of a queue slip: big queue number, school, masked name, time, QR of the record id.
+    `columns` is 32, 42 or 48; `labels` overrides any of QUEUE_LABELS. Raises ValueError on bad input."""
+    text = _checked(columns, labels, QUEUE_LABELS)
+    if not 0 <= slip.queue_number <= 9999:
+        raise ValueError(f"queue number {slip.queue_number} is outside 0..9999")
     out = EscPos().align("centre").bold().line(text["title"]).size(4, 4).line(f"{slip.queue_number:03d}")
     out.size().bold(False).align("left")
     for key, value in (("school", slip.school), ("name", slip.display_name), ("time", slip.time)):
@@ -74,8 +101,11 @@ def queue_slip(slip: QueueSlip, columns: int = 32, labels: dict[str, str] | None
 
 
 def acknowledgement(ack: Acknowledgement, columns: int = 32, labels: dict[str, str] | None = None) -> bytes:
-    """ESC/POS bytes of the acknowledgement: what was recorded, exceptions, flags, help desk, QR of the record."""
-    text = {**ACK_LABELS, **(labels or {})}
+    """ESC/POS bytes of the acknowledgement: what was recorded, exceptions, flags, help desk, QR of the record.
+    `columns` is 32, 42 or 48; `labels` overrides any of ACK_LABELS. Raises ValueError on bad input."""
+    text = _checked(columns, labels, ACK_LABELS)
+    fingers = _summary(ack.fingers_captured, 10, ack.finger_exceptions, text)
+    irises = _summary(ack.irises_captured, 2, ack.iris_exceptions, text)
     out = EscPos().align("centre").bold()
     for chunk in textwrap.wrap(text["title"], columns):
         out.line(chunk)
@@ -84,12 +114,8 @@ def acknowledgement(ack: Acknowledgement, columns: int = 32, labels: dict[str, s
                        ("time", ack.time)):
         _wrapped(out, text[key], value, columns)
     out.line("-" * columns)
-    fingers = f"{ack.fingers_captured}/10"
-    if ack.finger_exceptions:
-        codes = ", ".join(sorted({text.get(code, code) for code in ack.finger_exceptions.values()}))
-        fingers += f" ({len(ack.finger_exceptions)} {text['exception']}: {codes})"
     for key, value in (("face", "OK"), ("signature", "OK"), ("fingers", fingers),
-                       ("irises", f"{ack.irises_captured}/2")):
+                       ("irises", irises)):
         _wrapped(out, text[key], value, columns)
     if ack.below_threshold:
         _wrapped(out, text["below"], ", ".join(position_name(p, text) for p in ack.below_threshold), columns)

@@ -28,6 +28,12 @@ def test_usb_scanner_and_camera_nodes_are_found_with_stable_ids(tmp_path):
     assert found["usb:1491:0020:FS88-0042"].kind == "fingerprint"
     assert found[str(dev / "video0")].kind == "camera" and found[str(dev / "usb" / "lp0")].kind == "printer"
     assert not any("046d" in k for k in found)
+    (sysfs / "1-1.2").rename(sysfs / "2-1")  # the same scanner moved to another USB port keeps its id
+    assert "usb:1491:0020:FS88-0042" in scan(sysfs_usb=sysfs, dev=dev)
+    fake_usb(sysfs, "3-4", "2808", "f001")  # no serial number: the port names the unit
+    assert scan(sysfs_usb=sysfs, dev=dev)["usb:2808:f001:3-4"].kind == "iris"
+    with pytest.raises(ValueError, match="interval"):
+        HotplugMonitor(lambda e: None, interval_s=0, use_udev=False)
 
 
 def test_diff_reports_removals_then_additions():

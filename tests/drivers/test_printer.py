@@ -1,12 +1,14 @@
 """Receipt printer: real ESC/POS bytes through the driver to a simulated printer that renders the slip."""
 
+from pathlib import Path
+
 import cv2
 import pytest
 
 from drivers.base import DeviceError, DeviceNotFoundError
 from drivers.escpos import EscPos, ascii_text
 from drivers.printer import ReceiptPrinter
-from drivers.printer_sim import EscPosInterpreter, SimulatedPrinter, render
+from drivers.printer_sim import EscPosInterpreter, SimulatedPrinter, interpret_file, render
 from drivers.receipt import Acknowledgement, QueueSlip, acknowledgement, queue_slip
 
 RECORD = "01a21193-82fb-7128-944f-fa5c3e792098"
@@ -56,29 +58,83 @@ def test_bytes_split_anywhere_give_the_same_slip():
     assert whole.slips[0].lines == pieces.slips[0].lines and pieces.slips[0].qrs == [RECORD]
 
 
-def test_unknown_commands_are_reported_not_fatal():
+def test_unknown_and_garbled_commands_are_reported_not_fatal():
     interpreter = EscPosInterpreter()
-    interpreter.feed(b"\x1b@\x1bt\x10hello\n\x1dV\x42\x03")
-    assert interpreter.slips[0].text() == "hello" and interpreter.unknown == ["1b7410"]
+    bogus_qr = b"\x1d(k\xff\xff1P0"  # a QR store claiming 65535 bytes
+    interpreter.feed(b"\x1b@\x1b!\x08hel\x00lo\r\n" + bogus_qr + b"\x1dV\x42\x03")
+    interpreter.feed(queue_slip(QueueSlip("SMA 1", 7, "Ahmad P.", "08:00", RECORD)))
+    assert interpreter.slips[0].text().startswith("hello")
+    assert interpreter.unknown[:3] == ["1b2108", "00", "1d286bffff"]
+    assert interpreter.slips[1].qrs == [RECORD] and ("007", 4, "centre", True) in interpreter.slips[1].lines
 
 
-def test_a_device_file_printer_and_missing_or_unplugged_printers(tmp_path):
+def test_a_device_file_printer_and_a_captured_stream(tmp_path):
     device = tmp_path / "lp0"
     device.write_bytes(b"")
     ReceiptPrinter(str(device)).print_slip(EscPos().line("Tersimpan").cut())
-    interpreter = EscPosInterpreter()
-    interpreter.feed(device.read_bytes())
-    assert interpreter.slips[0].text() == "Tersimpan"
-    with pytest.raises(DeviceNotFoundError, match="receipt printer"):
+    slip = interpret_file(device).slips[0]
+    assert slip.text() == "Tersimpan" and slip.cut
+    assert ReceiptPrinter(str(device)).paper_ok() is None  # a device file cannot answer
+
+
+def test_missing_unplugged_refusing_and_misconfigured_printers(tmp_path):
+    with pytest.raises(DeviceNotFoundError, match="receipt printer") as missing:
         ReceiptPrinter(str(tmp_path / "lp9")).print_slip(b"x")
+    assert missing.value.disconnected
+    with pytest.raises(DeviceNotFoundError, match="folder") as folder:
+        ReceiptPrinter(str(tmp_path)).print_slip(b"x")
+    assert folder.value.code == "not_a_device"
     sim = SimulatedPrinter()
     path = sim.path
     sim.unplug()
-    with pytest.raises((DeviceError, DeviceNotFoundError)):
+    with pytest.raises(DeviceNotFoundError):
         ReceiptPrinter(path).print_slip(b"x" * 10)
+    if Path("/dev/full").exists():  # a real device that refuses every write (ENOSPC)
+        with pytest.raises(DeviceError, match="print the slip again") as full:
+            ReceiptPrinter("/dev/full").print_slip(b"x")
+        assert full.value.disconnected and full.value.code == "write_failed"
+    for bad in ({"path": ""}, {"path": "/dev/ttyUSB0", "baudrate": 12345},
+                {"path": "/dev/ttyUSB0", "write_timeout_s": 0}):
+        with pytest.raises(ValueError):
+            ReceiptPrinter(**bad)
+    with pytest.raises(ValueError, match="empty"):
+        ReceiptPrinter(str(tmp_path / "lp0")).print_slip(b"")
+
+
+def test_a_printer_that_stops_mid_slip_and_the_same_slip_printed_again(tmp_path):
+    sim = SimulatedPrinter(tmp_path)
+    long_slip = QueueSlip("SMA Negeri 1 Pekanbaru " * 6000, 3, "Siti K.", "08:15", RECORD)  # > the pty's buffer
+    data = queue_slip(long_slip)
+    printer = ReceiptPrinter(sim.path, write_timeout_s=0.3)
+    try:
+        sim.hold()
+        with pytest.raises(DeviceError, match="print the slip again") as stopped:
+            printer.print_slip(data)
+        assert stopped.value.disconnected and stopped.value.code == "write_failed"
+        sim.release()
+        printer.print_slip(data)  # the caller kept the slip: the same bytes again
+        slips = sim.wait_for_slips(2)
+    finally:
+        sim.unplug()
+    assert [s.cut for s in slips] == [False, True]  # the broken one is visible, the reprint is whole
+    assert slips[1].qrs == [RECORD] and ("003", 4, "centre", True) in slips[1].lines
+
+
+def test_paper_status_over_dle_eot():
+    sim = SimulatedPrinter()
+    try:
+        printer = ReceiptPrinter(sim.path)
+        assert printer.paper_ok() is True
+        sim.paper_out = True
+        assert printer.paper_ok() is False
+    finally:
+        sim.unplug()
 
 
 def test_text_is_ascii_for_any_code_page():
     assert ascii_text("Désa Ñusantara – ✓") == b"Desa Nusantara ? ?"
-    with pytest.raises(ValueError, match=r"1\.\.700"):
-        EscPos().qr("")
+    for payload in ("", "x" * 701, "rekam-é", "a\nb"):
+        with pytest.raises(ValueError, match=r"1\.\.700 printable ASCII"):
+            EscPos().qr(payload)
+    with pytest.raises(ValueError, match="centre"):
+        EscPos().align("middle")
