@@ -56,3 +56,7 @@ class ImageFileError(SinopsisError):
 
 class QrError(SinopsisError):
     """A QR code shown at the kiosk that is not a valid SINOPSIS application QR."""
+
+
+class AuthError(SinopsisError):
+    """An operator login that is refused (wrong id or PIN, or locked out for a while)."""
