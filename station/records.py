@@ -66,8 +66,9 @@ def apply_transition(
         "UPDATE records SET state = ?, reason_code = COALESCE(?, reason_code), updated_at = ? WHERE id = ?",
         (to_state, reason_code, now_iso(), record_id),
     )
+    said = reason_code if reason is None else f"{reason_code}: {reason}" if reason_code else reason
     audit.append(conn, actor=actor, action="record.transition", record_id=record_id, from_state=current,
-                 to_state=to_state, reason=reason_code if reason is None else f"{reason_code}: {reason}")
+                 to_state=to_state, reason=said)
     return current
 
 
