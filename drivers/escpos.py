@@ -1,5 +1,7 @@
-"""The small ESC/POS subset our slips use, encoded by hand (python-escpos would bring Pillow, qrcode, pyusb,
-PyYAML and more for five commands; these bytes are the Epson ESC/POS reference's own).
+"""The small ESC/POS subset our slips use, encoded by hand, on purpose: python-escpos 3.1 (checked on PyPI) needs
+Pillow, qrcode, python-barcode, PyYAML, appdirs, argcomplete, importlib-resources, setuptools and six (pyserial /
+pyusb as extras) and renders QR codes as raster images unless told `native=True`; we need eight commands.
+These bytes are the Epson ESC/POS reference's own.
 
     ESC @          initialise            ESC a n   align (0 left, 1 centre, 2 right)
     ESC t 0        code page PC437       (so a previous job's code page cannot garble our text)
