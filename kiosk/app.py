@@ -21,7 +21,8 @@ from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
-SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help")
+SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help", "operator_login",
+           "operator_queue", "board")
 
 
 def load_kv(path: Path) -> None:
@@ -59,6 +60,7 @@ class KioskApp(App):
     lang = StringProperty(DEFAULT_LANGUAGE)
     services = ObjectProperty(None)
     flow = ObjectProperty(None, allownone=True)  # the check-in in progress (kiosk.screens.flow.CheckInFlow)
+    operator = ObjectProperty(None, allownone=True)  # the logged-in station.operators.Operator
 
     def __init__(self, services: CheckInService, helpdesk: object | None = None, qr_scanner: object | None = None,
                  **kwargs: object) -> None:

@@ -42,6 +42,15 @@ def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "already-in-queue", "problem", CheckInFlow(identity=queued, problem="in_queue"), {}
     yield "mismatch", "problem", CheckInFlow(identity=IDENTITY, problem="mismatch"), {}
     yield "help", "help", CheckInFlow(), {}
+    from station.queue import QueueEntry
+
+    waiting = [QueueEntry(n, name, f"r{n}", "checked_in") for n, name in ((8, "Bayu K."), (9, "Putri W."),
+                                                                          (10, "Rizky T."))]
+    serving = QueueEntry(7, "Siti R. P.", "r7", "capturing")
+    yield "operator-login", "operator_login", CheckInFlow(), {"chosen": "OP-02", "keypad": "1357"}
+    yield "operator-queue", "operator_queue", CheckInFlow(), {"waiting": waiting, "serving": [serving],
+                                                              "current": serving}
+    yield "queue-board", "board", CheckInFlow(), {"waiting": waiting, "serving": [serving]}
 
 
 def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
@@ -56,7 +65,12 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
         for stem, name, flow, attributes in states():
             app.lang = lang
             app.flow = flow
+            if name.startswith("operator"):
+                from station.operators import Operator
+
+                app.operator = Operator("OP-02", "Yuliana Sari", "operator")
             app.go(name)
+            settle(10)  # let on_pre_enter's station calls come back before the state is set
             screen = app.root.get_screen(name)
             for key, value in attributes.items():
                 if key == "keypad":
@@ -90,7 +104,15 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
         paths = prepare(Path(tmp) / "demo", dt.date(2026, 11, 25))
         config = load_config(paths.station_config)
         with StationStore(config.station.data_dir) as store:
-            app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            from station.keys import load_public_key
+            from station.roster import import_assignment
+
+            hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
+            import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
+                              min_age=config.roster.min_age, actor="OP-01")
+            app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk)
             app._run_prepare()
             try:
                 return render_all(app, out_dir, width, height)

@@ -58,6 +58,45 @@ class CheckInService:
                  on_error: Callable[[SinopsisError], None]) -> None:
         self._run(lambda: check_in_by_application(self.store, identity.application_id, phone), on_done, on_error)
 
+    # -- the operator's side ------------------------------------------------------------------------------
+    def team(self, on_done: Callable[[list], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """[(operator_id, name)] of today's team, for the login screen."""
+        def work() -> list:
+            from station.roster import current_assignment
+
+            assignment = current_assignment(self.store.conn)
+            if assignment is None:
+                return []
+            return [tuple(r) for r in self.store.conn.execute(
+                "SELECT operator_id, name FROM operators WHERE assignment_ref = ? ORDER BY operator_id",
+                (assignment["id"],))]
+
+        self._run(work, on_done, on_error)
+
+    def login(self, operator_id: str, pin: str, on_done: Callable[[Any], None],
+              on_error: Callable[[SinopsisError], None]) -> None:
+        from station.operators import login
+
+        self._run(lambda: login(self.store, operator_id, pin, self.config.session), on_done, on_error)
+
+    def queue(self, on_done: Callable[[tuple], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """(waiting, now serving) lists of station.queue.QueueEntry."""
+        from station.queue import now_serving, waiting
+
+        self._run(lambda: (waiting(self.store), now_serving(self.store)), on_done, on_error)
+
+    def call_next(self, operator_id: str, passed_over: set[str], on_done: Callable[[Any], None],
+                  on_error: Callable[[SinopsisError], None]) -> None:
+        from station.queue import call_next
+
+        self._run(lambda: call_next(self.store, operator_id, set(passed_over)), on_done, on_error)
+
+    def not_here(self, record_id: str, operator_id: str, on_done: Callable[[Any], None],
+                 on_error: Callable[[SinopsisError], None]) -> None:
+        from station.queue import not_here
+
+        self._run(lambda: not_here(self.store, record_id, operator_id), on_done, on_error)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 

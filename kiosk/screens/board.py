@@ -1,0 +1,31 @@
+"""The public queue board: the numbers being served and the next ones (masked names only); refreshes itself."""
+
+from kivy.clock import Clock
+from kivy.properties import ListProperty
+
+from kiosk.screens.base import KioskScreen
+
+REFRESH_S = 2.0
+
+
+class BoardScreen(KioskScreen):
+    waiting = ListProperty([])
+    serving = ListProperty([])
+    _event = None
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.refresh()
+        self._event = Clock.schedule_interval(lambda _dt: self.refresh(), REFRESH_S)
+
+    def on_leave(self, *args: object) -> None:
+        if self._event is not None:
+            self._event.cancel()
+
+    def refresh(self) -> None:
+        self.app.services.queue(self._got, lambda _e: None)
+
+    def _got(self, lists: tuple) -> None:
+        self.waiting, self.serving = lists
+
+
+SCREEN = BoardScreen
