@@ -105,15 +105,22 @@ class HotplugMonitor:
     def start(self) -> "HotplugMonitor":
         """Start watching (udev monitor thread where udev runs, and our scan thread); returns self."""
         if self.use_udev:
-            import pyudev
-
-            monitor = pyudev.Monitor.from_netlink(pyudev.Context())
-            for subsystem in ("tty", "video4linux", "usb", "usbmisc"):
-                monitor.filter_by(subsystem)
-            self._observer = pyudev.MonitorObserver(monitor, callback=lambda _device: self._wake.set())
-            self._observer.start()
+            try:
+                self._observer = self._udev_observer()
+                self._observer.start()
+            except Exception:  # no netlink socket (sandbox, seccomp): polling still sees every change
+                logger.warning("udev monitor unavailable; polling every %ss instead", self.interval_s, exc_info=True)
+                self.use_udev, self._observer = False, None
         self._thread.start()
         return self
+
+    def _udev_observer(self) -> object:
+        import pyudev
+
+        monitor = pyudev.Monitor.from_netlink(pyudev.Context())
+        for subsystem in ("tty", "video4linux", "usb", "usbmisc"):
+            monitor.filter_by(subsystem)
+        return pyudev.MonitorObserver(monitor, callback=lambda _device: self._wake.set(), name="hotplug-udev")
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -86,6 +86,22 @@ def test_a_failing_listener_does_not_stop_the_monitor(tmp_path):
     assert [e.action for e in seen] == ["added", "removed"]
 
 
+def test_the_udev_path_runs_its_observer_and_still_polls(tmp_path):
+    """Without a udev daemon nothing arrives on the netlink socket, but the observer thread starts and stops with
+    the monitor, and the safety-net poll still reports changes."""
+    events: queue.Queue = queue.Queue()
+    target = tmp_path / "lp0"
+    monitor = HotplugMonitor(events.put, watch_paths={str(target): "printer"}, interval_s=0.05, use_udev=True,
+                             sysfs_usb=tmp_path / "nosys", dev=tmp_path / "nodev").start()
+    try:
+        target.write_text("")
+        assert events.get(timeout=10).action == "added"
+    finally:
+        monitor.stop()
+    if monitor.use_udev:  # False only where the netlink socket is refused (then polling alone ran)
+        assert not monitor._observer.is_alive()
+
+
 @pytest.mark.skipif(not udev_running(), reason="no udev daemon here (/run/udev/control missing): the polling "
                                                "fallback above is what runs")
 def test_udev_monitor_starts_and_stops():
