@@ -22,7 +22,7 @@ from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
 SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help", "operator_login",
-           "operator_queue", "board")
+           "operator_queue", "board", "capture")
 
 
 def load_kv(path: Path) -> None:
@@ -62,10 +62,14 @@ class KioskApp(App):
     flow = ObjectProperty(None, allownone=True)  # the check-in in progress (kiosk.screens.flow.CheckInFlow)
     operator = ObjectProperty(None, allownone=True)  # the logged-in station.operators.Operator
 
+    recording = ObjectProperty(None, allownone=True)  # kiosk.recording.Recording of the student being captured
+
     def __init__(self, services: CheckInService, helpdesk: object | None = None, qr_scanner: object | None = None,
-                 **kwargs: object) -> None:
+                 make_recording: object | None = None, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.services, self.helpdesk, self.qr_scanner = services, helpdesk, qr_scanner
+        # make_recording(entry, operator, on_frame, on_state) -> Recording, wired by the composition root
+        self.make_recording = make_recording
         self._qr_listener = None
         self._catalogues = {lang: translations(lang) for lang in LANGUAGES}
         self.title = "SINOPSIS"
@@ -94,6 +98,21 @@ class KioskApp(App):
         self.flow = CheckInFlow()
         self.lang = DEFAULT_LANGUAGE
         self.go("welcome")
+
+    def start_recording(self, entry: object) -> None:
+        """The operator starts capturing the called student (needs the devices wired by the composition root)."""
+        if self.make_recording is None or entry is None:
+            return
+        capture = self.root.get_screen("capture")
+        self.recording = self.make_recording(entry, self.operator, capture.show_frame, capture.on_state_event)
+        self.go("capture")
+
+    def finish_recording(self) -> None:
+        """Back to the queue after "Tersimpan"; the capture thread and its devices are released."""
+        if self.recording is not None:
+            self.recording.close()
+            self.recording = None
+        self.go("operator_queue")
 
     QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
 

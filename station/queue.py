@@ -20,6 +20,7 @@ class QueueEntry:
     display_name: str  # first name and initials, as the public board may show it
     record_id: str
     state: str  # checked_in (waiting) or capturing (being served)
+    birth_year: int = 0  # decides the portrait backdrop (red odd, blue even)
 
 
 def _entries(conn: sqlite3.Connection, states: tuple[str, ...], order: str) -> list[QueueEntry]:
@@ -28,10 +29,11 @@ def _entries(conn: sqlite3.Connection, states: tuple[str, ...], order: str) -> l
         return []
     marks = ",".join("?" * len(states))
     rows = conn.execute(
-        f"SELECT c.queue_number, a.name, r.id, r.state FROM records r JOIN checkins c ON c.id = r.checkin_ref "  # noqa: S608 - placeholders only
+        f"SELECT c.queue_number, a.name, r.id, r.state, a.birth_date FROM records r "  # noqa: S608 - placeholders only
+        f"JOIN checkins c ON c.id = r.checkin_ref "
         f"JOIN applicants a ON a.id = r.applicant_ref WHERE c.assignment_ref = ? AND r.state IN ({marks}) "
         f"ORDER BY {order}", (assignment["id"], *states)).fetchall()
-    return [QueueEntry(n, display_name(name), rid, state) for n, name, rid, state in rows]
+    return [QueueEntry(n, display_name(name), rid, state, int(born[:4])) for n, name, rid, state, born in rows]
 
 
 def waiting(store: StationStore) -> list[QueueEntry]:
@@ -50,7 +52,7 @@ def call_next(store: StationStore, operator_id: str, passed_over: set[str] | Non
     for entry in waiting(store):
         if entry.record_id not in (passed_over or set()):
             transition(store, entry.record_id, "capturing", actor=operator_id)
-            return QueueEntry(entry.queue_number, entry.display_name, entry.record_id, "capturing")
+            return QueueEntry(entry.queue_number, entry.display_name, entry.record_id, "capturing", entry.birth_year)
     return None
 
 
