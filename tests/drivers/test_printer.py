@@ -1,5 +1,6 @@
 """Receipt printer: real ESC/POS bytes through the driver to a simulated printer that renders the slip."""
 
+import threading
 from pathlib import Path
 
 import cv2
@@ -138,3 +139,25 @@ def test_text_is_ascii_for_any_code_page():
             EscPos().qr(payload)
     with pytest.raises(ValueError, match="centre"):
         EscPos().align("middle")
+
+
+def test_a_printer_unplugged_while_a_slip_is_being_written():
+    sim = SimulatedPrinter()
+    sim.hold()  # the slip cannot drain, so the unplug lands mid-write
+    data = queue_slip(QueueSlip("SMA Negeri 1 Pekanbaru " * 6000, 3, "Siti K.", "08:15", RECORD))
+    failures: list[BaseException] = []
+
+    def print_it():
+        try:
+            ReceiptPrinter(sim.path, write_timeout_s=5).print_slip(data)
+        except DeviceError as exc:
+            failures.append(exc)
+
+    writer = threading.Thread(target=print_it)
+    writer.start()
+    while sim.pty.read_nowait() == b"" and writer.is_alive():  # wait for the first bytes: the write has begun
+        writer.join(0.01)
+    sim.unplug()
+    writer.join(10)
+    assert not writer.is_alive() and len(failures) == 1
+    assert failures[0].disconnected and failures[0].code == "write_failed"
