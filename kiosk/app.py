@@ -42,7 +42,13 @@ class KioskManager(ScreenManager):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.bind(current=lambda *_: setattr(self, "guard", GUARD_FRAMES))
-        Clock.schedule_interval(self._tick, 0)
+        self._ticker = Clock.schedule_interval(self._tick, 0)
+
+    def close(self) -> None:
+        """Stop the guard's clock and let the current screen stop its own (the app is stopping)."""
+        self._ticker.cancel()
+        if self.current_screen is not None:
+            self.current_screen.dispatch("on_leave")
 
     def _tick(self, _dt: float) -> None:
         if self.guard:
@@ -123,6 +129,8 @@ class KioskApp(App):
             self._qr_listener = QrListener(self.qr_scanner, self.on_qr).start()
 
     def on_stop(self) -> None:
+        if self.root is not None:
+            self.root.close()
         if self._qr_listener is not None:
             self._qr_listener.stop()
             self._qr_listener = None

@@ -20,9 +20,14 @@ class BoardScreen(KioskScreen):
     def on_leave(self, *args: object) -> None:
         if self._event is not None:
             self._event.cancel()
+            self._event = None
 
     def refresh(self) -> None:
-        self.app.services.queue(self._got, lambda _e: None)
+        app = self.app
+        if app is None or app.root is not self.manager:  # the app stopped (or another one runs): stop refreshing
+            self.on_leave()
+            return
+        app.services.queue(self._got, lambda _e: None)
 
     def _got(self, lists: tuple) -> None:
         self.waiting, self.serving = lists

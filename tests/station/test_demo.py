@@ -5,7 +5,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
 from station.demo_data import DemoPaths
+from station.keys import load_private_key, load_public_key
+from station.packets import open_packet
 
 
 def test_demo_runs_end_to_end(tmp_path):
@@ -34,17 +39,29 @@ def test_demo_runs_end_to_end(tmp_path):
     assert verify.returncode == 0, verify.stderr
     assert json.loads(verify.stdout)["station_id"] == "st-pku-01"
 
-    # Fingers and irises came from the simulated vendor SDKs, through the real bindings, scored live.
+    # Every saved record's fingers and irises came from the simulated vendor SDKs, through the real bindings,
+    # scored live; every capture taken as "captured" met its threshold.
+    station_key = load_public_key(paths.station_public_key, Ed25519PublicKey)
+    hq_key = load_private_key(paths.hq_keys / "hq_packet.pem", X25519PrivateKey)
+    packets = sorted((paths.station_data / "packets").iterdir())
+    assert len(packets) == 4
+    for packet in packets:
+        record = json.loads(open_packet(packet.read_bytes(), station_key, hq_key)["record.json"])
+        captures = {c["position"]: c for c in record["captures"]}
+        libraries = {c["metadata"].get("library", "") for c in captures.values()
+                     if c["modality"] in ("finger", "iris") and c["outcome"] != "exception"}
+        assert {Path(lib).name for lib in libraries} == {"libScanAPI.so", "libIddk2000.so"}, packet.name
+        assert all(c["score"] >= c["threshold"] for c in captures.values() if c["outcome"] == "captured" and
+                   c["threshold"]), packet.name
+        assert captures["face"]["metadata"]["background"] in ("red", "blue"), packet.name
+
+    # `packet open` writes the record and its images for the HQ operator.
     opened = tmp_path / "opened"
-    subprocess.run([sys.executable, "-m", "station.cli", "packet", "open", str(packet), "--station-key",
+    subprocess.run([sys.executable, "-m", "station.cli", "packet", "open", str(packets[0]), "--station-key",
                     str(paths.station_public_key), "--hq-key", str(paths.hq_keys / "hq_packet.pem"),
                     "--out", str(opened)], check=True, capture_output=True, timeout=120)
-    captures = {c["position"]: c for c in json.loads((opened / "record.json").read_text())["captures"]}
-    libraries = {c["metadata"].get("library", "") for c in captures.values() if c["modality"] in ("finger", "iris")}
-    assert {Path(lib).name for lib in libraries} == {"libScanAPI.so", "libIddk2000.so"}
-    assert all(c["score"] >= c["threshold"] for c in captures.values() if c["outcome"] == "captured" and
-               c["threshold"])
-    assert captures["face"]["metadata"]["background"] in ("red", "blue")
+    assert json.loads((opened / "record.json").read_text())["captures"]
+    assert any(p.suffix == ".png" for p in opened.rglob("*"))
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
