@@ -4,8 +4,8 @@ Runs the walk-in script from the demo data against a real station store (SQLite 
 records from the shipped sample images, then checks everything it wrote and prints what is where. Every
 capture is scored by the live quality engine (native/): the face is the sample head on the backdrop the
 student's birth year requires; fingers and irises are read from the [devices] SDK libraries (the simulators
-by default) through the vendor bindings (station/demo_devices.py) until the capture engine (drivers/, issue 5)
-owns the devices.
+by default) through the vendor bindings (station/demo_devices.py): step 5 seals scripted records directly; step 6
+runs the capture engine (station/simulate.py) against the simulated kit.
 """
 
 import datetime as dt
