@@ -303,6 +303,34 @@ class CaptureEngine:
         self.bus.emit(PositionDone(result))
         return result
 
+    def take_exception_photo(self) -> bytes:
+        """One camera frame as PNG: the photo that shows why a finger or eye cannot be captured (the operator
+        points the camera at the hand or eye). RecordStateError when the kit has no camera or the camera went
+        away (the operator plugs it back in and tries again)."""
+        if self.devices.camera is None:
+            raise RecordStateError("there is no camera on this kit to take the exception photo",
+                                   "capture.no_camera")
+        try:
+            self._ensure_open("camera")
+            for _ in range(30):  # a few retryable misses (a dark or frozen frame) before giving up
+                frame = self.call("camera", self.devices.camera.read)
+                if frame is not None:
+                    return encode_png(frame.image)
+        except DevicePausedError as exc:
+            raise RecordStateError(f"the camera went away ({exc}); plug it back in and take the photo again",
+                                   "capture.device_lost") from exc
+        raise RecordStateError("the camera gave no usable frame for the exception photo; try again",
+                               "capture.no_frame")
+
+    def discard(self, position: str) -> None:
+        """Forget the result of `position` so it can be captured again (the operator's recapture from the
+        review); its attempts start again from one. A slap's fingers are recaptured together."""
+        self.results.pop(position, None)
+        self.pending.pop(position, None)
+        for key in [k for k in self.attempts if position in k.split("+")]:
+            del self.attempts[key]
+        self.state(position, "preview", "recapture")
+
     def missing(self) -> list[str]:
         """Positions without a final result, in the e-KTP order."""
         return [p for p in CAPTURE_ORDER if p not in self.results]

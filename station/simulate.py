@@ -24,14 +24,14 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from station.acknowledgement import acknowledgement_fields
 from station.capture_devices import Devices
 from station.capture_engine import CaptureEngine, Outcome
 from station.capture_policy import FINGERS, face_background_for
-from station.checkin import check_in_by_application, display_name
+from station.checkin import check_in_by_application
 from station.config import HelpdeskSection, load_config
 from station.demo import prepare, signature_strokes
 from station.keys import load_private_key, load_public_key
-from station.nik import mask_nik
 from station.records import transition
 from station.roster import import_assignment
 from station.sealing import RecordSealer
@@ -101,19 +101,8 @@ def _capture_student(engine: CaptureEngine, birth_year: int, scenario: str, stud
 
 def acknowledgement_for(engine: CaptureEngine, receipt: str, record_id: str, name: str, nik: str,
                         helpdesk: HelpdeskSection) -> dict:
-    """What the acknowledgement slip says about a saved record (drivers.receipt.Acknowledgement fields).
-    The time is the station's local time (WIB on a kit set to Asia/Jakarta)."""
-    results = engine.results
-    fingers = [p for p in FINGERS if p in results]
-    contacts = (f"Call centre {helpdesk.call_centre}", f"WhatsApp {helpdesk.whatsapp}", *helpdesk.social)
-    return {"receipt_number": receipt, "display_name": display_name(name), "masked_nik": mask_nik(nik),
-            "time": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), "record_id": record_id,
-            "helpdesk": contacts,
-            "fingers_captured": sum(results[p].outcome == "captured" for p in fingers),
-            "finger_exceptions": {p: results[p].exception_code for p in fingers if results[p].outcome == "exception"},
-            "irises_captured": sum(p in results and results[p].outcome == "captured" for p in ("right_iris",
-                                                                                              "left_iris")),
-            "below_threshold": tuple(p for p, r in results.items() if r.below_threshold)}
+    """What the acknowledgement slip says about a saved record (station/acknowledgement.py)."""
+    return acknowledgement_fields(engine.results, receipt, record_id, name, nik, helpdesk)
 
 
 def run_simulation(root: Path, students: int, make_devices: Callable[[str, str], Devices],

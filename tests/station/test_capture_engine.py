@@ -275,3 +275,28 @@ def test_with_the_replay_camera_driver_a_frozen_stream_is_survived_and_an_unplug
     assert any(isinstance(e, DeviceState) and not e.present for e in events)
     camera.replug()
     assert engine.capture_face(birth_year=2010).status == "captured"
+
+
+def test_the_exception_photo_comes_from_the_camera_and_a_gone_camera_says_so():
+    engine, _ = engine_with(Devices(camera=FrameFeed([samples.portrait("red")], unplug_at=1)))
+    photo = engine.take_exception_photo()
+    assert photo.startswith(b"\x89PNG") and cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR).shape[
+        :2] == samples.portrait("red").shape[:2]
+    result = engine.mark_exception("left_ring", "injured", "bandaged", photo)
+    assert result.image == photo and result.exception_code == "injured"
+    with pytest.raises(RecordStateError) as gone:
+        engine.take_exception_photo()  # unplugged from the second read on
+    assert gone.value.code == "capture.device_lost"
+    with pytest.raises(RecordStateError) as none:
+        engine_with(Devices())[0].take_exception_photo()
+    assert none.value.code == "capture.no_camera"
+
+
+def test_a_discarded_position_is_captured_again_from_its_first_attempt():
+    engine, _ = engine_with(Devices(camera=FrameFeed([samples.portrait("red")])))
+    assert engine.capture_face(birth_year=2009).status == "captured"
+    first = engine.results["face"]
+    engine.discard("face")
+    assert "face" in engine.missing() and not engine.attempts
+    assert engine.capture_face(birth_year=2009).status == "captured"
+    assert engine.results["face"] is not first and engine.results["face"].attempts == 1
