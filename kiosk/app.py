@@ -22,7 +22,7 @@ from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
 SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help", "operator_login",
-           "operator_queue", "board", "capture")
+           "operator_queue", "board", "identity", "capture", "review")
 
 
 def load_kv(path: Path) -> None:
@@ -111,13 +111,16 @@ class KioskApp(App):
             return
         capture = self.root.get_screen("capture")
         self.recording = self.make_recording(entry, self.operator, capture.show_frame, capture.on_state_event)
-        self.go("capture")
+        self.recording.on_device = capture.on_device
+        self.go("identity")
 
-    def finish_recording(self) -> None:
-        """Back to the queue after "Tersimpan"; the capture thread and its devices are released."""
+    def end_recording(self, message: str = "") -> None:
+        """Back to the queue (after "Tersimpan", a withdrawal or a correction request); the capture thread and its
+        devices are released and the captures in memory dropped. `message` (a msgid) is shown on the queue."""
         if self.recording is not None:
             self.recording.close()
             self.recording = None
+        self.root.get_screen("operator_queue").message = message
         self.go("operator_queue")
 
     QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
@@ -153,7 +156,7 @@ class KioskApp(App):
         import importlib
 
         from kiosk.screens.flow import CheckInFlow
-        from kiosk.widgets import keypad  # noqa: F401 - registers <Keypad> for the screens' kv
+        from kiosk.widgets import hand_diagram, keypad  # noqa: F401 - registers their kv rules for the screens
 
         load_kv(HERE / "theme.kv")
         manager = KioskManager(transition=NoTransition())

@@ -97,6 +97,25 @@ class CheckInService:
 
         self._run(lambda: not_here(self.store, record_id, operator_id), on_done, on_error)
 
+    # -- the operator's identity check (station/identity_check.py) ------------------------------------------
+    def student_details(self, record_id: str, on_done: Callable[[Any], None],
+                        on_error: Callable[[SinopsisError], None]) -> None:
+        from station.identity_check import student_details
+
+        self._run(lambda: student_details(self.store, record_id), on_done, on_error)
+
+    def request_correction(self, record_id: str, operator_id: str, code: str, on_done: Callable[[Any], None],
+                           on_error: Callable[[SinopsisError], None]) -> None:
+        from station.identity_check import request_correction
+
+        self._run(lambda: request_correction(self.store, record_id, operator_id, code), on_done, on_error)
+
+    def withdraw(self, record_id: str, operator_id: str, code: str, on_done: Callable[[Any], None],
+                 on_error: Callable[[SinopsisError], None]) -> None:
+        from station.identity_check import withdraw
+
+        self._run(lambda: withdraw(self.store, record_id, operator_id, code), on_done, on_error)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 

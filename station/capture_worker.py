@@ -24,6 +24,10 @@ class CaptureWorker:
         call: Callable[..., Any] = getattr(self.engine, method)
         return self._pool.submit(call, *args, **kwargs)
 
+    def submit_call(self, work: Callable[[], Any]) -> Future:
+        """Queue any work that touches the engine or its devices (e.g. a few engine calls in a row)."""
+        return self._pool.submit(work)
+
     def cancel(self) -> None:
         """Stop the capture in progress (thread-safe); queued calls still run."""
         self.engine.cancel()

@@ -1,76 +1,160 @@
-"""Guided capture in the e-KTP order: live preview and score, the operator's decisions, then the durable commit.
+"""Guided capture in the e-KTP order: face, signature, ten fingers (one by one, or 4-4-2 slaps), both irises.
 
-The screen only talks to the Recording (kiosk/recording.py): the engine runs on its own thread. "Tersimpan"
-is shown only after the commit has returned (packet on disk, rows and outbox committed).
+The screen only talks to the Recording (kiosk/recording.py): the engine runs on its own thread and its events
+come back through the Clock. Per position: live preview and score against the threshold, attempts, what is
+wrong (translated problem codes), and the operator's decisions — capture / stop, keep the best below the
+threshold (when the policy allows it), mark an exception (coded reason + exception photo), withdraw. When every
+position has a result, the review screen follows; "Tersimpan" is said only there, after the durable commit.
 """
 
 from kivy.graphics.texture import Texture
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk.recording import slap_of
 from kiosk.screens.base import KioskScreen
-from station.capture_policy import threshold_for
+from kiosk.screens.identity import withdraw_dialog
+from kiosk.widgets.reason_popup import ReasonPopup
+from station.capture_policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, threshold_for
 
 BELOW_REASON = "best of the attempts kept: quality limited despite retries"
+BIOMETRIC_ORDER = ("injured", "amputated", "unable_to_print", "other")
+SIGNATURE_ORDER = ("unable_to_sign", "other")
+assert set(BIOMETRIC_ORDER) == BIOMETRIC_EXCEPTIONS and set(SIGNATURE_ORDER) == SIGNATURE_EXCEPTIONS
 
 
 class CaptureScreen(KioskScreen):
     position = StringProperty("")
+    positions = ListProperty([])  # what one capture takes: the position, or its slap's fingers
     state = StringProperty("")
     score = NumericProperty(-1)
-    problems = StringProperty("")
+    attempt = NumericProperty(0)
+    problems = ListProperty([])
+    background = StringProperty("")  # the face backdrop seen, and the one the birth year requires
+    required_background = StringProperty("")
     busy = BooleanProperty(False)
-    saved = StringProperty("")  # receipt number once committed
     below = BooleanProperty(False)  # attempts used up below the threshold: the operator decides
+    device_message = StringProperty("")
+    error = StringProperty("")
+    fingers = DictProperty({})  # finger → (state, score) for the hand diagram
 
     def on_pre_enter(self, *args: object) -> None:
-        self.saved, self.below, self.busy = "", False, False
+        self.busy, self.device_message = False, ""
         self._texture = None
         self.advance()
 
+    # -- where we are --------------------------------------------------------------------------------------
     def advance(self) -> None:
+        """Show the first position without a result; the review when there is none left."""
         recording = self.app.recording
-        self.position = recording.next_position() or ""
-        self.score, self.problems, self.state, self.below = -1, "", "", False
-        if self.position == "signature":
+        self._refresh_fingers()
+        position = recording.next_position()
+        if position is None:
+            self.position, self.positions = "", []
+            self.app.go("review")
+            return
+        self.position, self.positions = position, list(recording.step_positions(position))
+        self.score, self.attempt, self.problems, self.state, self.below, self.error = -1, 0, [], "", False, ""
+        self.background = self.required_background = ""
+        self.ids.hands.selected = ""
+        if position == "signature":
             self.ids.signature.clear()
 
-    def threshold(self) -> int | None:
-        return threshold_for(self.position, self.app.recording.engine.policy) if self.position else None
+    def _refresh_fingers(self) -> None:
+        results = self.app.recording.results()
+        self.fingers = {p: ("exception" if r.outcome == "exception" else "below" if r.below_threshold else
+                            "captured", r.score) for p, r in results.items() if p in FINGERS}
 
+    def threshold(self, position: str) -> int | None:
+        return threshold_for(position, self.app.recording.engine.policy) if position else None
+
+    def is_finger(self, position: str) -> bool:
+        return position in FINGERS
+
+    def title(self, position: str, positions: list, _lang: str) -> str:
+        """The position's name; a slap is named by its hands ("Four fingers of the right hand")."""
+        if not position:
+            return ""
+        if len(positions) > 1 or (self.app.recording.slap_mode and position in FINGERS):
+            return self.app.t("slap." + slap_of(position), self.app.lang)
+        return self.app.t(position, self.app.lang)
+
+    # -- the operator's actions ----------------------------------------------------------------------------
     def start(self) -> None:
-        if self.busy or not self.position:
+        """Capture the current position (or stop the capture under way)."""
+        if self.busy:
+            self.app.recording.cancel()
             return
+        if not self.position:
+            return
+        self.error = ""
         if self.position == "signature":
             strokes = self.ids.signature.strokes()
             if strokes is None:
                 self.state = "empty_signature"
                 return
-            self.app.recording.engine.capture_signature(strokes, device="touchscreen")
-            self.advance()
+            self.busy = True
+            self.app.recording.sign(strokes, "touchscreen", self._done, self._failed)
             return
-        self.busy = True
+        self.busy, self.below, self.state = True, False, "preview"
         self.app.recording.capture(self.position, self._finished, self._failed)
 
     def _finished(self, outcome: object) -> None:
         self.busy = False
         if outcome.status == "captured":
             self.advance()
-        else:
-            self.state = outcome.status
-            self.below = outcome.status == "below_threshold" and self.app.recording.engine.policy.allow_below_threshold
+            return
+        self.state = outcome.status
+        self.below = outcome.status == "below_threshold" and self.app.recording.engine.policy.allow_below_threshold \
+            and outcome.best_score is not None
 
-    def keep_best(self) -> None:
-        self.app.recording.engine.accept_below_threshold(self.position, BELOW_REASON)
+    def _done(self, _result: object = None) -> None:
+        self.busy = False
         self.advance()
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
         self.state = "error"
-        self.problems = str(error)
+        self.error = str(error)
+
+    def keep_best(self) -> None:
+        if self.busy or not self.below:
+            return
+        self.busy = True
+        self.app.recording.keep_best(tuple(self.positions), BELOW_REASON, self._done, self._failed)
+
+    def exception_target(self) -> str:
+        """The finger touched on the diagram (if it still needs a result), else the current position."""
+        chosen = self.ids.hands.selected
+        if chosen and chosen not in self.app.recording.results():
+            return chosen
+        return self.position
+
+    def mark_exception(self) -> None:
+        """Ask for the coded reason (and, for a finger or eye, the exception photo), then keep the exception."""
+        if self.busy or not self.position or self.position == "face":
+            return
+        target = self.exception_target()
+        signature = target == "signature"
+        recording = self.app.recording
+        ReasonPopup(self.app.t("Why can {position} not be captured?", self.app.lang,
+                               position=self.app.t(target, self.app.lang)),
+                    SIGNATURE_ORDER if signature else BIOMETRIC_ORDER,
+                    lambda code, photo: recording.mark_exception(target, code, photo, self._done, self._failed),
+                    take_photo=None if signature else recording.exception_photo).open()
+
+    def withdraw(self) -> None:
+        if self.busy:
+            return
+        withdraw_dialog(self.app, self._failed)
+
+    # -- what the engine says ------------------------------------------------------------------------------
+    def _mine(self, position: str) -> bool:
+        keys = position.split("+")
+        return any(p in self.positions for p in keys) or (bool(self.position) and position == slap_of(self.position))
 
     def show_frame(self, event: object) -> None:
-        """A live frame from the engine (UI thread): preview texture, score, problems."""
-        if event.position != self.position:
+        """A live frame from the engine (UI thread): preview texture, score, problems, backdrop, finger scores."""
+        if not self._mine(event.position):
             return
         frame = event.frame
         if frame is not None and getattr(frame, "ndim", 0) in (2, 3):
@@ -82,22 +166,22 @@ class CaptureScreen(KioskScreen):
             self._texture.blit_buffer(frame.tobytes(), colorfmt=fmt, bufferfmt="ubyte")
             self.ids.preview.texture = self._texture
             self.ids.preview.canvas.ask_update()
-        self.score = event.score
-        self.problems = ", ".join(event.problems)
+        self.score, self.attempt, self.problems = event.score, event.attempt, list(event.problems)
+        details = event.details or {}
+        self.background = details.get("background") or ""
+        self.required_background = details.get("required_background") or ""
+        if "fingers" in details:  # a slap: each finger's live score on the diagram
+            live = dict(self.fingers)
+            live.update({p: ("pending", s) for p, s in details["fingers"].items()})
+            self.fingers = live
 
     def on_state_event(self, position: str, state: str) -> None:
-        if position == self.position and state in ("preview", "confirming", "retry", "paused"):
+        if self._mine(position) and state in ("preview", "confirming", "retry", "paused"):
             self.state = state
 
-    def save(self) -> None:
-        if self.busy:
-            return
-        self.busy = True
-        self.app.recording.commit(self._saved, self._failed)
-
-    def _saved(self, sealed: object) -> None:
-        self.busy = False
-        self.saved = sealed.receipt_number
+    def on_device(self, device: str, present: bool, detail: str) -> None:
+        """A device went away (the capture pauses: plug it back in, then Capture again) or came back."""
+        self.device_message = "" if present else device
 
 
 SCREEN = CaptureScreen

@@ -51,7 +51,7 @@ def sign(area):
     step(2)
 
 
-def test_a_whole_record_from_the_operator_console(kiosk, imported):
+def log_in_and_call(kiosk):
     tap(screen(kiosk, "welcome").ids.operator)
     login = screen(kiosk, "operator_login")
     wait_until(lambda: len(login.ids.team.children) == 2)
@@ -65,27 +65,47 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported):
     tap(queue.ids.call_next)
     wait_until(lambda: queue.current is not None)
     tap(queue.ids.record)
+    identity = screen(kiosk, "identity")
+    assert kiosk.root.current == "identity"
+    wait_until(lambda: identity.details is not None)
+    return identity
+
+
+def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
+    identity = log_in_and_call(kiosk)
+    assert identity.ids.nik.value == applicants[0]["nik"]  # the operator sees the NIK in full to compare
+    tap(identity.ids.confirm)
     assert kiosk.root.current == "capture"
     capture = screen(kiosk, "capture")
     assert capture.position == "face" and capture.ids.position.text == "Foto wajah"
+    shown = []
+    capture.ids.backdrop.bind(text=lambda _w, text: shown.append(text))
     tap(capture.ids.start)
     wait_until(lambda: capture.position == "signature", max_frames=3000)
+    assert any(t.startswith("Latar: ") for t in shown)  # the backdrop seen and the one the birth year needs, live
     assert capture.ids.preview.texture is not None  # the live preview showed the camera
     tap(capture.ids.start)
     assert capture.state == "empty_signature"  # nothing drawn yet
     sign(capture.ids.signature)
     tap(capture.ids.start)
-    assert capture.position == "right_thumb"
+    wait_until(lambda: capture.position == "right_thumb")
+    assert capture.ids.hands.opacity == 1 and capture.ids.hands.current == ["right_thumb"]
     while capture.position:
         position = capture.position
         tap(capture.ids.start)
         wait_until(lambda p=position: capture.position != p or capture.below, max_frames=3000)
         assert not capture.below, capture.state
-    assert capture.ids.position.text == "Semua sudah direkam"
+        if position == "right_index":
+            assert capture.fingers["right_index"][0] == "captured"  # the hand diagram shows the done finger
+    review = screen(kiosk, "review")
+    assert kiosk.root.current == "review"
+    wait_until(lambda: len(review.ids.grid.children) == 14 or review.message)
+    assert not review.message, review.message
+    assert all(tile.ids.picture.texture is not None for tile in review.ids.grid.children)
     assert imported.conn.execute("SELECT count(*) FROM records WHERE state = 'captured'").fetchone()[0] == 0
-    tap(capture.ids.save)
-    wait_until(lambda: capture.saved, max_frames=3000)
-    assert capture.ids.position.text == "Tersimpan" and capture.saved in capture.ids.score.text
+    tap(review.ids.save)
+    wait_until(lambda: review.saved, max_frames=3000)
+    assert review.ids.title.text == "Tersimpan" and review.saved in review.ids.hint.text
     assert imported.conn.execute("SELECT count(*) FROM records WHERE state = 'captured'").fetchone()[0] == 1
-    tap(capture.ids.save)  # back to the queue
+    tap(review.ids.save)  # back to the queue
     assert kiosk.root.current == "operator_queue" and kiosk.recording is None

@@ -1,0 +1,113 @@
+"""The review before saving: a thumbnail of every result with its score (or its exception), a touch on one to
+capture it again, then Save: "Tersimpan" and the receipt number only after the durable commit (packet on disk,
+rows and outbox committed), and the acknowledgement slip printed when the kit has a printer."""
+
+from kivy.properties import BooleanProperty, ListProperty, StringProperty
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.screens.base import KioskScreen
+from kiosk.screens.identity import withdraw_dialog
+from kiosk.widgets.reason_popup import texture_from_rgb
+from station.capture_policy import CAPTURE_ORDER
+
+
+class ReviewTile(ButtonBehavior, BoxLayout):
+    """One result: picture, name, score or exception; touching it recaptures the position."""
+
+    position = StringProperty("")
+    caption = StringProperty("")
+    warn = BooleanProperty(False)
+
+
+class ReviewScreen(KioskScreen):
+    saved = StringProperty("")  # receipt number once committed
+    busy = BooleanProperty(False)
+    message = StringProperty("")
+    printed = StringProperty("")  # "", "printing", "printed", "failed"
+    tiles = ListProperty([])
+
+    def on_pre_enter(self, *args: object) -> None:
+        self.saved, self.busy, self.message, self.printed = "", False, "", ""
+        self.ids.grid.clear_widgets()
+        self.app.recording.thumbnails(self._show, self._failed)
+
+    def caption(self, result: object) -> str:
+        """"Name · 87", "Name · below 40", or "Name · exception: injured" in the current language."""
+        app = self.app
+        name = app.t("short." + result.position, app.lang)
+        if result.outcome == "exception":
+            return f"{name}\n{app.t('reason.' + result.exception_code, app.lang)}"
+        if result.score is None:
+            return name
+        mark = " ↓" if result.below_threshold else ""
+        return f"{name}\n{result.score}{mark}"
+
+    def _show(self, pictures: dict) -> None:
+        results = self.app.recording.results()
+        grid = self.ids.grid
+        grid.clear_widgets()
+        for position in CAPTURE_ORDER:
+            result = results.get(position)
+            if result is None:
+                continue
+            tile = ReviewTile(position=position, caption=self.caption(result),
+                              warn=result.outcome == "exception" or result.below_threshold)
+            picture = pictures.get(position)
+            if picture is not None:
+                tile.ids.picture.texture = texture_from_rgb(picture)
+            tile.bind(on_release=lambda t: self.recapture(t.position))
+            grid.add_widget(tile)
+
+    def recapture(self, position: str) -> None:
+        """Capture this position again (its whole slap in slap mode)."""
+        if self.busy or self.saved:
+            return
+        self.busy = True
+        self.app.recording.recapture(position, lambda _r: self._recaptured(), self._failed)
+
+    def _recaptured(self) -> None:
+        self.busy = False
+        self.app.go("capture")
+
+    def save(self) -> None:
+        if self.busy or self.saved:
+            return
+        self.busy, self.message = True, ""
+        self.app.recording.commit(self._saved, self._failed)
+
+    def _saved(self, sealed: object) -> None:
+        self.busy = False
+        self.saved = sealed.receipt_number
+        self.print_acknowledgement(sealed)
+
+    def print_acknowledgement(self, sealed: object) -> None:
+        """The acknowledgement slip, when the kit has a printer (never holds up the next student)."""
+        printing = getattr(self.app, "printing", None)
+        identity = self.app.root.get_screen("identity").details
+        if printing is None or identity is None:
+            return
+        from drivers.receipt import Acknowledgement
+        from station.acknowledgement import acknowledgement_fields
+
+        fields = acknowledgement_fields(self.app.recording.results(), sealed.receipt_number,
+                                        self.app.recording.record_id, identity.name, identity.nik,
+                                        self.app.services.config.helpdesk)
+        self.printed = "printing"
+        printing.print_acknowledgement(Acknowledgement(**fields), lambda _r: setattr(self, "printed", "printed"),
+                                       lambda _e: setattr(self, "printed", "failed"))
+
+    def _failed(self, error: BaseException) -> None:
+        self.busy = False
+        self.message = str(error)
+
+    def withdraw(self) -> None:
+        if not self.busy and not self.saved:
+            withdraw_dialog(self.app, self._failed)
+
+    def done(self) -> None:
+        """Back to the queue for the next student."""
+        self.app.end_recording("")
+
+
+SCREEN = ReviewScreen
