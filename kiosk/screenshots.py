@@ -51,6 +51,9 @@ def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "operator-queue", "operator_queue", CheckInFlow(), {"waiting": waiting, "serving": [serving],
                                                               "current": serving}
     yield "queue-board", "board", CheckInFlow(), {"waiting": waiting, "serving": [serving]}
+    from kiosk.screenshots_capture import capture_states
+
+    yield from capture_states()  # last: they check a student in and start a recording
 
 
 def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
@@ -69,17 +72,26 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
                 from station.operators import Operator
 
                 app.operator = Operator("OP-02", "Yuliana Sari", "operator")
+            hooks = {k: attributes[k] for k in ("_prepare", "_after", "_cleanup") if k in attributes}
+            if "_prepare" in hooks:
+                hooks["_prepare"](app)
             app.go(name)
             settle(10)  # let on_pre_enter's station calls come back before the state is set
             screen = app.root.get_screen(name)
             for key, value in attributes.items():
+                if key in hooks:
+                    continue
                 if key == "keypad":
                     screen.ids.keypad.value = value
                 else:
                     setattr(screen, key, value)
+            if "_after" in hooks:
+                hooks["_after"](app, screen)
             settle(4)
             path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
             results[str(screenshot(path))] = overflowing_labels(screen)
+            if "_cleanup" in hooks:
+                hooks["_cleanup"](app)
     return results
 
 
@@ -117,6 +129,8 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
             try:
                 return render_all(app, out_dir, width, height)
             finally:
+                if app.recording is not None:
+                    app.recording.close()
                 app.services.close()
                 app.stop()
 

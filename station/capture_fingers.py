@@ -94,7 +94,9 @@ def capture_slap(engine: CaptureEngine, slap: str) -> Outcome:
     if slap not in SLAPS:
         raise ValueError(f"slap must be one of {sorted(SLAPS)}, not {slap!r}")
     expected = tuple(p for p in SLAPS[slap] if not (p in engine.results and engine.results[p].outcome == "exception"))
-    quality, segmenter = FingerQuality(), SlapSegmenter(max_fingers=len(SLAPS[slap]))
+    # Room for two more fingers than the slap has: a wrong hand or extra fingers on the platen is a count
+    # mismatch too, not the largest fingers silently taken.
+    quality, segmenter = FingerQuality(), SlapSegmenter(max_fingers=len(SLAPS[slap]) + 2)
     threshold = min(threshold_for(p, engine.policy) for p in expected) if expected else 0
     gate = StillnessGate(engine.still_frames, max_mean_diff=4.0, max_changed_fraction=0.05)
 

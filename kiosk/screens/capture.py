@@ -137,7 +137,7 @@ class CaptureScreen(KioskScreen):
         signature = target == "signature"
         recording = self.app.recording
         ReasonPopup(self.app.t("Why can {position} not be captured?", self.app.lang,
-                               position=self.app.t(target, self.app.lang)),
+                               position=self.app.t(target, self.app.lang).lower()),
                     SIGNATURE_ORDER if signature else BIOMETRIC_ORDER,
                     lambda code, photo: recording.mark_exception(target, code, photo, self._done, self._failed),
                     take_photo=None if signature else recording.exception_photo).open()

@@ -4,40 +4,23 @@ simulated camera, scanner and iris camera, and "Tersimpan" only after the durabl
 import pytest
 from kivy.tests.common import UnitTestTouch
 
-from kiosk.recording import Recording
 from kiosk.testing import step, tap, wait_until
-from native import samples
-from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
-from station.capture_devices import Devices
-from station.capture_engine import CaptureEngine
-from station.capture_policy import face_background_for
+from native.vendor import apply_sim_script
 from station.checkin import check_in_by_application
-from station.config import CaptureSection
+from tests.kiosk.capture_kit import log_in_and_call, recording_factory, screen
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
-from tests.station.capture_helpers import FrameFeed
 
 
 @pytest.fixture
 def kiosk(imported, station_config, applicants, sealer):
     apply_sim_script(None)
     check_in_by_application(imported, applicants[0]["application_id"], applicants[0]["phone"])
-
-    def make_recording(entry, operator, on_frame, on_state):
-        devices = Devices(camera=FrameFeed([samples.portrait(face_background_for(entry.birth_year))]),
-                          finger_scanner=FutronicScanner("sim"), iris_camera=IriTechCamera("sim"))
-        engine = CaptureEngine(CaptureSection(timeout_s=5.0), devices)
-        return Recording(engine, sealer, entry.record_id, operator.operator_id, entry.birth_year, on_frame, on_state)
-
     app = start_kiosk(imported, station_config)
-    app.make_recording = make_recording
+    app.make_recording = recording_factory(sealer)
     yield app
     if app.recording is not None:
         app.recording.close()
     stop_kiosk(app)
-
-
-def screen(app, name):
-    return app.root.get_screen(name)
 
 
 def sign(area):
@@ -49,26 +32,6 @@ def sign(area):
         step(1)
     touch.touch_up()
     step(2)
-
-
-def log_in_and_call(kiosk):
-    tap(screen(kiosk, "welcome").ids.operator)
-    login = screen(kiosk, "operator_login")
-    wait_until(lambda: len(login.ids.team.children) == 2)
-    tap(next(b for b in login.ids.team.children if "OP-02" in b.text))
-    buttons = {c.text: c for c in login.ids.keypad.children}
-    for d in "135790":
-        tap(buttons[d])
-    tap(buttons["OK"])
-    wait_until(lambda: kiosk.root.current == "operator_queue")
-    queue = screen(kiosk, "operator_queue")
-    tap(queue.ids.call_next)
-    wait_until(lambda: queue.current is not None)
-    tap(queue.ids.record)
-    identity = screen(kiosk, "identity")
-    assert kiosk.root.current == "identity"
-    wait_until(lambda: identity.details is not None)
-    return identity
 
 
 def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):

@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
+from native import samples
 from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
 
 
@@ -68,3 +70,14 @@ def sim_devices(tmp_path: Path, script: str | None = None) -> tuple[FutronicScan
         path.write_text(script)
         apply_sim_script(path)
     return FutronicScanner("sim"), IriTechCamera("sim")
+
+
+def slap_pgm(tmp_path: Path, fingers: int) -> str:
+    """A 1600x1500 slap platen image with `fingers` sample prints side by side, as a PGM the simulator serves."""
+    prints = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)[:, 28:388] for p in samples.FINGERPRINTS]
+    slap = np.full((1500, 1600), 255, np.uint8)
+    for i in range(fingers):
+        slap[300:860, 40 + i * 390: 400 + i * 390] = prints[i % 3]
+    path = tmp_path / f"slap{fingers}.pgm"
+    cv2.imwrite(str(path), slap)
+    return str(path)

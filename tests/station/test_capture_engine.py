@@ -14,7 +14,7 @@ from station.capture_events import DeviceState, FrameScored, PositionDone, State
 from station.capture_policy import FINGERS
 from station.config import CaptureSection
 from station.errors import RecordStateError
-from tests.station.capture_helpers import FrameFeed, TickClock, sim_devices
+from tests.station.capture_helpers import FrameFeed, TickClock, sim_devices, slap_pgm
 
 POLICY = CaptureSection(timeout_s=2.0)
 
@@ -191,17 +191,6 @@ def test_a_whole_record_is_sealed_and_committed(tmp_path, sealer, capturing, imp
     engine.close()
 
 
-def slap_pgm(tmp_path, fingers: int) -> str:
-    """A 1600x1500 slap platen image with `fingers` sample prints side by side, as a PGM the simulator serves."""
-    prints = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE)[:, 28:388] for p in samples.FINGERPRINTS]
-    slap = np.full((1500, 1600), 255, np.uint8)
-    for i in range(fingers):
-        slap[300:860, 40 + i * 390: 400 + i * 390] = prints[i % 3]
-    path = tmp_path / f"slap{fingers}.pgm"
-    cv2.imwrite(str(path), slap)
-    return str(path)
-
-
 def test_a_four_finger_slap_is_segmented_into_its_fingers(tmp_path):
     scanner, _ = sim_devices(tmp_path, f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
     engine, _ = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"))
@@ -300,3 +289,12 @@ def test_a_discarded_position_is_captured_again_from_its_first_attempt():
     assert "face" in engine.missing() and not engine.attempts
     assert engine.capture_face(birth_year=2009).status == "captured"
     assert engine.results["face"] is not first and engine.results["face"].attempts == 1
+
+
+def test_four_fingers_on_the_platen_are_not_taken_for_the_thumbs(tmp_path):
+    scanner, _ = sim_devices(tmp_path, f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
+    engine, events = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"),
+                                 CaptureSection(timeout_s=1.0, max_attempts=1))
+    assert engine.capture_slap("thumbs").status == "below_threshold"
+    assert not engine.results
+    assert any(isinstance(e, FrameScored) and "SLAP_COUNT_MISMATCH" in e.problems for e in events)

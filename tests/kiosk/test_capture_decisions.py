@@ -1,0 +1,163 @@
+"""The operator's decisions during a capture, by touches against the simulated kit: a correction request and a
+withdrawal (coded, audited, nothing kept), a finger exception with its reason and photo, a recapture from the
+review, a camera unplugged mid-capture (paused, resumed, nothing lost) and 4-4-2 slaps."""
+
+import pytest
+
+from kiosk.testing import tap, wait_until
+from native import samples
+from native.vendor import apply_sim_script
+from station.capture_policy import face_background_for
+from station.checkin import check_in_by_application
+from station.config import CaptureSection
+from tests.kiosk.capture_kit import choose, log_in_and_call, popup, recording_factory, screen
+from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
+from tests.station.capture_helpers import FrameFeed, slap_pgm
+
+
+@pytest.fixture
+def started(imported, station_config, applicants, sealer):
+    apply_sim_script(None)
+    check_in_by_application(imported, applicants[0]["application_id"], applicants[0]["phone"])
+    apps = []
+
+    def start(**factory):
+        app = start_kiosk(imported, station_config)
+        app.make_recording = recording_factory(sealer, **factory)
+        apps.append(app)
+        return app
+
+    yield start
+    for app in apps:
+        if app.recording is not None:
+            app.recording.close()
+        stop_kiosk(app)
+    apply_sim_script(None)
+
+
+def record_row(store):
+    return store.conn.execute("SELECT state, reason_code, id FROM records").fetchone()
+
+
+def capture_face(capture):
+    tap(capture.ids.start)
+    wait_until(lambda: capture.position != "face" or capture.state in ("paused", "below_threshold"),
+               max_frames=3000)
+
+
+def test_data_that_does_not_match_becomes_a_correction_request(started, imported):
+    kiosk = started()
+    identity = log_in_and_call(kiosk)
+    tap(identity.ids.mismatch)
+    choose("kk_mismatch")
+    wait_until(lambda: kiosk.root.current == "operator_queue")
+    assert tuple(record_row(imported))[:2] == ("correction_requested", "kk_mismatch")
+    assert kiosk.recording is None
+    assert screen(kiosk, "operator_queue").ids.message.text == "Permintaan perbaikan data dikirim ke kantor."
+
+
+def test_a_withdrawal_mid_capture_keeps_nothing(started, imported, station_config):
+    kiosk = started()
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    assert capture.position == "signature"
+    tap(capture.ids.withdraw)
+    assert popup() is not None
+    tap(popup().ids.cancel)  # changed their mind: nothing happens
+    wait_until(lambda: popup() is None)
+    assert kiosk.root.current == "capture" and record_row(imported)[0] == "capturing"
+    tap(capture.ids.withdraw)
+    choose("walked_out")
+    wait_until(lambda: kiosk.root.current == "operator_queue")
+    assert tuple(record_row(imported))[:2] == ("withdrawn", "walked_out")
+    assert not list((station_config.station.data_dir / "packets").glob("*"))
+    actor = imported.conn.execute("SELECT actor FROM audit WHERE to_state = 'withdrawn'").fetchone()[0]
+    assert actor == "OP-02"
+
+
+def test_a_finger_exception_with_its_reason_and_photo_then_recapture_from_the_review(started, imported, tmp_path):
+    kiosk = started()
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
+    tap(capture.ids.start)
+    wait_until(lambda: capture.position == "right_thumb")
+    assert capture.ids.exception.disabled is False
+    tap(capture.ids.hands.ids.left_ring)  # the injured finger, touched on the diagram
+    tap(capture.ids.exception)
+    assert popup().ids.confirm.disabled  # no reason and no photo yet
+    choose("injured", photo=True)
+    assert capture.fingers["left_ring"][0] == "exception" and capture.position == "right_thumb"
+    while capture.position:
+        position = capture.position
+        tap(capture.ids.start)
+        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+    review = screen(kiosk, "review")
+    wait_until(lambda: len(review.ids.grid.children) == 14)
+    tiles = {t.position: t for t in review.ids.grid.children}
+    assert tiles["left_ring"].warn and "Cedera" in tiles["left_ring"].caption
+    tap(tiles["face"])  # capture the portrait again
+    wait_until(lambda: kiosk.root.current == "capture")
+    assert capture.position == "face"
+    capture_face(capture)
+    wait_until(lambda: kiosk.root.current == "review" and len(review.ids.grid.children) == 14)
+    tap(review.ids.save)
+    wait_until(lambda: review.saved, max_frames=3000)
+    exception = imported.conn.execute(
+        "SELECT outcome, exception_code FROM captures WHERE position = 'left_ring'").fetchone()
+    assert tuple(exception) == ("exception", "injured")
+    face_attempts = imported.conn.execute("SELECT attempts FROM captures WHERE position = 'face'").fetchone()[0]
+    assert face_attempts == 1  # the recapture started again from its first attempt
+
+
+def test_a_camera_unplugged_mid_capture_pauses_and_resumes(started, imported, applicants):
+    backdrop = face_background_for(int(applicants[0]["birth_date"][:4]))
+    camera = FrameFeed([samples.portrait(backdrop)], unplug_at=0)  # gone from the first frame
+    kiosk = started(camera=camera)
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    assert capture.state == "paused" and capture.position == "face"
+    assert "kamera" in capture.ids.state.text  # "Perangkat terlepas: kamera. Pasang kembali…"
+    camera.replug()
+    capture_face(capture)
+    assert capture.position == "signature" and not capture.device_message
+    assert record_row(imported)[0] == "capturing"
+
+
+def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
+    script = tmp_path / "slap-script.txt"
+    script.write_text(f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
+    apply_sim_script(script)
+    kiosk = started(finger_mode="slap", policy=CaptureSection(timeout_s=1.0, max_attempts=1))
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
+    tap(capture.ids.start)
+    wait_until(lambda: capture.position == "right_thumb")
+    # The e-KTP order starts with the right thumb; on a slap scanner that is the thumbs slap (2 fingers).
+    assert capture.positions == ["right_thumb", "left_thumb"]
+    assert capture.ids.position.text == "Kedua ibu jari"
+    assert capture.ids.hands.current == ["right_thumb", "left_thumb"]
+    problems = []
+    capture.bind(problems=lambda _s, p: problems.extend(p))
+    tap(capture.ids.start)  # the platen shows four fingers: a count mismatch, never accepted
+    wait_until(lambda: not capture.busy, max_frames=6000)
+    assert capture.position == "right_thumb" and capture.state == "below_threshold"
+    assert "SLAP_COUNT_MISMATCH" in problems and not capture.below  # nothing to keep: retry or exception
+    # Right four: the four fingers of the platen are taken in one go.
+    for thumb in ("right_thumb", "left_thumb"):
+        tap(capture.ids.hands.ids[thumb])
+        tap(capture.ids.exception)
+        choose("unable_to_print", photo=True)
+    assert capture.positions == ["right_little", "right_ring", "right_middle", "right_index"]  # as on the platen
+    assert capture.ids.position.text == "Empat jari tangan kanan"
+    tap(capture.ids.start)
+    wait_until(lambda: capture.position not in ("right_index",), max_frames=6000)
+    results = kiosk.recording.results()
+    assert all(results[p].outcome == "captured" for p in ("right_index", "right_middle", "right_ring",
+                                                            "right_little"))
+    assert capture.fingers["right_ring"][0] == "captured" and capture.fingers["right_thumb"][0] == "exception"
