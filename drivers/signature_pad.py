@@ -16,7 +16,7 @@ into the same format.
 
 import json
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import serial
@@ -68,6 +68,11 @@ class SignaturePad:
     strokes: list[list[tuple[int, int, float]]] = field(default_factory=list)
     _serial: serial.Serial | None = None
     _buffer: bytes = b""
+
+    @property
+    def device_id(self) -> str:
+        """Model and serial number once the pad has said who it is (what the record stores as its device)."""
+        return f"{self.identity.model} {self.identity.serial}" if self.identity else ""
 
     def open(self, identify_timeout_s: float = 2.0) -> None:
         """Open the port and ask the pad who it is; DeviceNotFoundError / DeviceError if it is not a pad."""
@@ -163,13 +168,16 @@ class SignaturePad:
         elif event.kind == "move" and self.strokes:
             self.strokes[-1].append((event.x, event.y, event.pressure))
 
-    def capture(self, timeout_s: float = 60.0) -> bytes | None:
+    def capture(self, timeout_s: float = 60.0, should_stop: Callable[[], bool] | None = None) -> bytes | None:
         """Collect strokes until OK (returns the strokes JSON), CANCEL (None); CLEAR starts over. Raises
-        DeviceError(code="timeout", retryable=True) if the student does not finish in time."""
+        DeviceError(code="timeout", retryable=True) if the student does not finish in time. `should_stop` is
+        checked between reads (the operator's Stop): it returns None like CANCEL."""
         self.strokes.clear()
         self._write(b"C\n")
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if should_stop is not None and should_stop():
+                return None
             for event in self.poll():  # in order: a CLEAR wipes only the strokes before it
                 if isinstance(event, PenEvent):
                     self._apply(event)

@@ -69,6 +69,11 @@ class Recording:
         engine.bus.subscribe(self._event)
 
     @property
+    def has_pad(self) -> bool:
+        """True when the kit has a serial signature pad (else the student signs on the touchscreen)."""
+        return getattr(self.engine.devices, "signature_pad", None) is not None
+
+    @property
     def slap_mode(self) -> bool:
         """True when the kit's scanner takes 4-4-2 slaps rather than one finger at a time."""
         return getattr(self.engine.devices, "finger_mode", "single") == "slap"
@@ -113,10 +118,12 @@ class Recording:
     # -- work on the capture thread ------------------------------------------------------------------------
     def capture(self, position: str, on_done: Callable[[Outcome], None],
                 on_error: Callable[[BaseException], None]) -> None:
-        """Run the capture of `position` (its slap in slap mode) on the worker; `on_done(outcome)` on the UI
-        thread."""
+        """Run the capture of `position` (its slap in slap mode; the signature on the serial pad) on the worker;
+        `on_done(outcome)` on the UI thread."""
         if position == "face":
             future = self.worker.submit("capture_face", self.birth_year)
+        elif position == "signature":
+            future = self.worker.submit("capture_signature_from_pad")
         elif position in FINGERS:
             future = (self.worker.submit("capture_slap", slap_of(position)) if self.slap_mode
                       else self.worker.submit("capture_finger", position))

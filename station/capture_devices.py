@@ -36,6 +36,15 @@ class IrisCamera(Protocol):
     def capture(self, eye: str, *, max_polls: int = 200, poll_interval_s: float = 0.05) -> np.ndarray: ...
 
 
+class SignaturePadDevice(Protocol):
+    """A serial signature pad, e.g. drivers.signature_pad.SignaturePad: `capture()` blocks until the student
+    presses OK (strokes JSON) or CANCEL (None)."""
+
+    def open(self) -> None: ...
+    def close(self) -> None: ...
+    def capture(self, timeout_s: float = 60.0, should_stop: Any = None) -> bytes | None: ...
+
+
 @dataclass
 class Devices:
     """The devices a capture uses; None where the kit has none (that modality then waits for a device)."""
@@ -44,6 +53,7 @@ class Devices:
     finger_scanner: FingerScanner | None = None
     iris_camera: IrisCamera | None = None
     finger_mode: str = "single"  # "single" (one finger at a time) or "slap" (4-4-2 slaps on a slap platen)
+    signature_pad: SignaturePadDevice | None = None  # None: the student signs on the touchscreen
 
 
 def is_disconnect(error: BaseException) -> bool:

@@ -82,6 +82,19 @@ class CaptureEngine:
         """Stop the capture running on another thread at its next frame (the operator pressed stop)."""
         self._cancel.set()
 
+    def stop_requested(self) -> bool:
+        """True once the operator pressed stop (until the next capture starts)."""
+        return self._cancel.is_set()
+
+    def begin(self, position: str) -> None:
+        """A capture of `position` starts: its start time is noted and an earlier stop forgotten."""
+        self.started.setdefault(position, now_iso())
+        self._cancel.clear()
+
+    def open_device(self, name: str) -> object:
+        """Open the kit's device `name` once; DevicePausedError (after a DeviceState event) if it is gone."""
+        return self._ensure_open(name)
+
     def running(self, deadline: float) -> bool:
         """True while an attempt may go on: before its deadline and not cancelled."""
         return not self._cancel.is_set() and self.clock() < deadline
@@ -125,7 +138,7 @@ class CaptureEngine:
 
     def close(self) -> None:
         """Close every device this engine opened."""
-        for name in ("camera", "finger_scanner", "iris_camera"):
+        for name in ("camera", "finger_scanner", "iris_camera", "signature_pad"):
             device = self._device(name)
             if device is not None and id(device) in self._opened:
                 self._opened.discard(id(device))
@@ -244,6 +257,12 @@ class CaptureEngine:
         self.results["signature"] = result
         self.bus.emit(PositionDone(result))
         return result
+
+    def capture_signature_from_pad(self) -> Outcome:
+        """The signature on the serial pad (station/capture_signature.py)."""
+        from station.capture_signature import capture_from_pad
+
+        return capture_from_pad(self)
 
     # -- irises --------------------------------------------------------------------------------------------
     def capture_iris(self, eye: Literal["left", "right"]) -> Outcome:

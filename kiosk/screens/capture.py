@@ -36,6 +36,7 @@ class CaptureScreen(KioskScreen):
     device_message = StringProperty("")
     error = StringProperty("")
     fingers = DictProperty({})  # finger → (state, score) for the hand diagram
+    pad = BooleanProperty(False)  # the signature is taken on the serial pad (else on this screen)
 
     def on_pre_enter(self, *args: object) -> None:
         self.busy, self.device_message = False, ""
@@ -57,6 +58,7 @@ class CaptureScreen(KioskScreen):
         self.background = self.required_background = ""
         self.ids.hands.selected = ""
         if position == "signature":
+            self.pad = recording.has_pad
             self.ids.signature.clear()
 
     def _refresh_fingers(self) -> None:
@@ -87,7 +89,7 @@ class CaptureScreen(KioskScreen):
         if not self.position:
             return
         self.error = ""
-        if self.position == "signature":
+        if self.position == "signature" and not self.pad:
             strokes = self.ids.signature.strokes()
             if strokes is None:
                 self.state = "empty_signature"
@@ -115,6 +117,11 @@ class CaptureScreen(KioskScreen):
         self.busy = False
         self.state = "error"
         self.error = str(error)
+
+    def sign_on_screen(self) -> None:
+        """The pad is missing or broken: the student signs on the touchscreen instead."""
+        if not self.busy:
+            self.pad, self.state, self.device_message = False, "", ""
 
     def keep_best(self) -> None:
         if self.busy or not self.below:

@@ -15,13 +15,13 @@ from station.config import CaptureSection
 from tests.station.capture_helpers import FrameFeed
 
 
-def recording_factory(sealer, camera=None, finger_mode="single", policy=None):
+def recording_factory(sealer, camera=None, finger_mode="single", policy=None, pad=None):
     """make_recording(entry, operator, on_frame, on_state) over the simulated kit; `camera` overrides the
-    portrait feed (e.g. one that gets unplugged)."""
+    portrait feed (e.g. one that gets unplugged); `pad` is a serial signature pad (None: the touchscreen)."""
     def make_recording(entry, operator, on_frame, on_state):
         feed = camera or FrameFeed([samples.portrait(face_background_for(entry.birth_year))])
         devices = Devices(camera=feed, finger_scanner=FutronicScanner("sim"), iris_camera=IriTechCamera("sim"),
-                          finger_mode=finger_mode)
+                          finger_mode=finger_mode, signature_pad=pad)
         engine = CaptureEngine(policy or CaptureSection(timeout_s=5.0), devices)
         return Recording(engine, sealer, entry.record_id, operator.operator_id, entry.birth_year, on_frame, on_state)
 

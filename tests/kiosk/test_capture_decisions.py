@@ -161,3 +161,35 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
     assert all(results[p].outcome == "captured" for p in ("right_index", "right_middle", "right_ring",
                                                             "right_little"))
     assert capture.fingers["right_ring"][0] == "captured" and capture.fingers["right_thumb"][0] == "exception"
+
+
+@pytest.mark.parametrize("script", ["signs", "unplugged"])
+def test_the_signature_on_the_serial_pad_or_on_the_screen_when_the_pad_goes(started, imported, script):
+    from drivers.signature_pad import SignaturePad
+    from drivers.signature_pad_sim import SimulatedPad, signature_script
+
+    sim = SimulatedPad(signature_script() if script == "signs" else ["D 10 10 500", "M 20 15 500", "UNPLUG"])
+    try:
+        kiosk = started(pad=SignaturePad(sim.path))
+        tap(log_in_and_call(kiosk).ids.confirm)
+        capture = screen(kiosk, "capture")
+        capture_face(capture)
+        assert capture.position == "signature" and capture.pad
+        assert capture.ids.pad_hint.text.startswith("Siswa menandatangani pad")
+        tap(capture.ids.start)
+        wait_until(lambda: not capture.busy, max_frames=3000)
+        if script == "signs":
+            assert capture.position == "right_thumb"
+            assert kiosk.recording.results()["signature"].device_serial.startswith("SIM")
+            return
+        # Unplugged while the student signs: paused, said so; the student signs on the screen instead.
+        assert capture.state == "paused" and capture.device_message == "signature_pad"
+        assert "pad tanda tangan" in capture.ids.state.text
+        tap(capture.ids.sign_on_screen)
+        assert not capture.pad and capture.ids.signature.opacity == 1
+        capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
+        tap(capture.ids.start)
+        wait_until(lambda: capture.position == "right_thumb")
+        assert kiosk.recording.results()["signature"].device_serial == "touchscreen"
+    finally:
+        sim.close()

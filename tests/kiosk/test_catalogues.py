@@ -48,7 +48,7 @@ def coded_msgids() -> set[str]:
     return ({f"reason.{c}" for c in reasons} | {f"problem.{c}" for c in problem_codes()}
             | {f"short.{p}" for p in CAPTURE_ORDER} | set(CAPTURE_ORDER) | {f"slap.{s}" for s in SLAPS}
             | {f"colour.{c}" for c in ("red", "blue", "other")}
-            | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera")}
+            | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera", "signature_pad")}
             | {f"print.{p}" for p in ("printing", "printed", "failed")}
             | {f"state.{s}" for s in ("preview", "confirming", "retry", "paused", "below_threshold", "no_device",
                                       "cancelled", "error", "empty_signature")})

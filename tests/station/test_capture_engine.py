@@ -298,3 +298,25 @@ def test_four_fingers_on_the_platen_are_not_taken_for_the_thumbs(tmp_path):
     assert engine.capture_slap("thumbs").status == "below_threshold"
     assert not engine.results
     assert any(isinstance(e, FrameScored) and "SLAP_COUNT_MISMATCH" in e.problems for e in events)
+
+
+@pytest.mark.parametrize("ending, status", [("B OK", "captured"), ("B CANCEL", "cancelled"), ("UNPLUG", "paused")])
+def test_the_signature_from_the_serial_pad(ending, status):
+    from drivers.signature_pad import SignaturePad
+    from drivers.signature_pad_sim import SimulatedPad, signature_script
+
+    sim = SimulatedPad([*signature_script()[:-1], ending])
+    try:
+        engine, events = engine_with(Devices(signature_pad=SignaturePad(sim.path)))
+        outcome = engine.capture_signature_from_pad()
+        assert outcome.status == status
+        if status == "captured":
+            result = engine.results["signature"]
+            assert len(json.loads(result.image)["strokes"]) == 2 and result.device_serial.startswith("SIM")
+        else:
+            assert "signature" not in engine.results
+        if status == "paused":
+            assert any(isinstance(e, DeviceState) and not e.present for e in events)
+    finally:
+        sim.close()
+    assert engine_with(Devices())[0].capture_signature_from_pad().status == "no_device"
