@@ -60,6 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_status)
 
+    p = commands.add_parser("summary", help="end-of-day summary of the current assignment (station/day_summary.py)")
+    add_config_argument(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_summary)
+
     from station.cli import simulate_cmd  # the composition root that wires drivers/ into the engine
 
     simulate_cmd.register(commands)
@@ -150,4 +155,35 @@ def _status(args: argparse.Namespace) -> int:
           f"assignment: {a['school_name']} v{a['version']}, SPT {a['spt_number']}, recording {a['recording_date']}")
     print("records: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "records: none")
     print(f"outbox: {pending[0]} waiting for HQ" + (f" (oldest {pending[1]})" if pending[1] else ""))
+    return 0
+
+
+def _summary(args: argparse.Namespace) -> int:
+    """The end-of-day numbers: what was recorded, what is left, what HQ has not confirmed yet."""
+    from station.day_summary import day_summary
+
+    _, store = _open(args)
+    with store:
+        summary = day_summary(store)
+    if args.json:
+        print_json(None if summary is None else summary.to_dict())
+        return 0
+    if summary is None:
+        print("no assignment imported: nothing to summarise")
+        return 0
+    s = summary
+    oldest = f" (oldest {s.oldest_unsent_s / 60:.0f} min)" if s.oldest_unsent_s is not None else ""
+    lines = [f"{s.school_name}, {s.recording_date} (SPT {s.spt_number})",
+             f"on the list {s.on_list}; checked in {s.checked_in}; not checked in {s.not_checked_in}",
+             f"recorded {s.recorded}" + "".join(f", {k} {v}" for k, v in s.recorded_by_state.items()),
+             f"still waiting {s.waiting}; being recorded {s.being_served}",
+             "withdrawn: " + (", ".join(f"{k} {v}" for k, v in s.withdrawn.items()) or "none"),
+             "correction requests: " + (", ".join(f"{k} {v}" for k, v in s.corrections.items()) or "none"),
+             *(f"{m} exceptions: " + (", ".join(f"{k} {v}" for k, v in codes.items()) or "none")
+               for m, codes in s.exceptions.items()),
+             f"accepted below threshold: {s.below_threshold}",
+             f"not yet confirmed by HQ: {s.unsent}{oldest}"]
+    lines += [f"  {o.operator_id} {o.name}: called {o.called}, recorded {o.recorded}, withdrawn {o.withdrawn}, "
+              f"corrections {o.corrections}" for o in s.operators]
+    print("\n".join(lines))
     return 0
