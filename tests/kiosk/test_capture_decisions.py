@@ -193,3 +193,39 @@ def test_the_signature_on_the_serial_pad_or_on_the_screen_when_the_pad_goes(star
         assert kiosk.recording.results()["signature"].device_serial == "touchscreen"
     finally:
         sim.close()
+
+
+def test_saving_while_the_database_is_busy_waits_without_freezing_the_screen(started, imported, station_config):
+    import sqlite3
+
+    from kivy.clock import Clock
+
+    from kiosk.testing import step
+
+    kiosk = started()
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
+    tap(capture.ids.start)
+    while capture.position:
+        position = capture.position
+        tap(capture.ids.start)
+        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+    review = screen(kiosk, "review")
+    wait_until(lambda: len(review.ids.grid.children) == 14)
+    other = sqlite3.connect(imported.db_path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process (the agent) holds the write lock
+    try:
+        tap(review.ids.save)
+        ticks = []
+        ticker = Clock.schedule_interval(lambda dt: ticks.append(dt), 0)
+        step(60)  # the UI thread keeps running its frames while the commit waits on its worker
+        ticker.cancel()
+        assert len(ticks) >= 59
+        assert review.busy and not review.saved and review.ids.title.text == "Periksa hasil rekaman"
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    wait_until(lambda: review.saved, max_frames=3000)
+    assert imported.conn.execute("SELECT state FROM records").fetchone()[0] == "captured"
