@@ -143,11 +143,17 @@ class CaptureScreen(KioskScreen):
         target = self.exception_target()
         signature = target == "signature"
         recording = self.app.recording
-        ReasonPopup(self.app.t("Why can {position} not be captured?", self.app.lang,
-                               position=self.app.t(target, self.app.lang).lower()),
-                    SIGNATURE_ORDER if signature else BIOMETRIC_ORDER,
-                    lambda code, photo: recording.mark_exception(target, code, photo, self._done, self._failed),
-                    take_photo=None if signature else recording.exception_photo).open()
+        # On a slap, the popup asks which finger (the touched one first): the diagram's keys are narrow.
+        results = recording.results()
+        targets = [target, *(p for p in self.positions if p != target and p not in results)] \
+            if target in self.positions and len(self.positions) > 1 else []
+        title = (self.app.t("Why can this finger not be captured?", self.app.lang) if targets else
+                 self.app.t("Why can {position} not be captured?", self.app.lang,
+                            position=self.app.t(target, self.app.lang).lower()))
+        ReasonPopup(title, SIGNATURE_ORDER if signature else BIOMETRIC_ORDER,
+                    lambda code, photo, aimed=target: recording.mark_exception(aimed, code, photo, self._done,
+                                                                               self._failed),
+                    take_photo=None if signature else recording.exception_photo, targets=targets).open()
 
     def withdraw(self) -> None:
         if self.busy:

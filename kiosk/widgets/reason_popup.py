@@ -38,19 +38,33 @@ class ReasonPopup(ModalView):
     message = StringProperty("")
     busy = BooleanProperty(False)
 
-    def __init__(self, title: str, codes: Sequence[str], on_choose: Callable[[str, bytes | None], None],
-                 take_photo: Callable | None = None, **kwargs: object) -> None:
+    def __init__(self, title: str, codes: Sequence[str], on_choose: Callable[..., None],
+                 take_photo: Callable | None = None, targets: Sequence[str] = (), **kwargs: object) -> None:
+        """`targets`: the positions the exception may be for (a slap's fingers), the first chosen; then
+        `on_choose(code, photo, target)`. Without targets, `on_choose(code, photo)`."""
         super().__init__(size_hint=(0.92, 0.92), auto_dismiss=False, **kwargs)
         self.title, self.codes = title, list(codes)
         self.on_choose, self.take_photo = on_choose, take_photo
         self.needs_photo = take_photo is not None
         self.photo: bytes | None = None
+        self.target = targets[0] if targets else ""
         app = App.get_running_app()
         for code in self.codes:
             button = Factory.ReasonButton(text=app.t("reason." + code, app.lang))
             button.code = code
             button.bind(on_release=lambda b: self.pick(b.code))
             self.ids.reasons.add_widget(button)
+        for position in targets if len(targets) > 1 else ():
+            button = Factory.ReasonButton(text=app.t("short." + position, app.lang), selected=position == self.target)
+            button.code = position
+            button.bind(on_release=lambda b: self.aim(b.code))
+            self.ids.targets.add_widget(button)
+
+    def aim(self, position: str) -> None:
+        """A finger of the slap was touched: the exception is for that one."""
+        self.target = position
+        for button in self.ids.targets.children:
+            button.selected = button.code == position
 
     def pick(self, code: str) -> None:
         """A reason was touched: done, or (exception) wait for the photo."""
@@ -81,7 +95,10 @@ class ReasonPopup(ModalView):
         if not self.chosen or (self.needs_photo and self.photo is None):
             return
         self.dismiss()
-        self.on_choose(self.chosen, self.photo)
+        if self.target:
+            self.on_choose(self.chosen, self.photo, self.target)
+        else:
+            self.on_choose(self.chosen, self.photo)
 
 
 Factory.register("ReasonPopup", cls=ReasonPopup)

@@ -58,10 +58,13 @@ def popup():
     return next((w for w in Window.children if isinstance(w, ModalView)), None)
 
 
-def choose(code, photo=False):
-    """In the open reason popup: touch the reason `code`; with `photo`, take the photo and save."""
+def choose(code, photo=False, target=None):
+    """In the open reason popup: touch the finger `target` (on a slap), the reason `code`; with `photo`, take
+    the photo and save."""
     dialog = popup()
     assert dialog is not None, "no reason popup is open"
+    if target is not None:
+        tap(next(b for b in dialog.ids.targets.children if b.code == target))
     tap(next(b for b in dialog.ids.reasons.children if b.code == code))
     if photo:
         tap(dialog.ids.shoot)

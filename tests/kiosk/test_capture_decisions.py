@@ -149,10 +149,13 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
     assert capture.position == "right_thumb" and capture.state == "below_threshold"
     assert "SLAP_COUNT_MISMATCH" in problems and not capture.below  # nothing to keep: retry or exception
     # Right four: the four fingers of the platen are taken in one go.
-    for thumb in ("right_thumb", "left_thumb"):
-        tap(capture.ids.hands.ids[thumb])
-        tap(capture.ids.exception)
-        choose("unable_to_print", photo=True)
+    tap(capture.ids.hands.ids["left_thumb"])  # touched on the diagram: the popup starts with it
+    tap(capture.ids.exception)
+    assert [b.code for b in reversed(popup().ids.targets.children)] == ["left_thumb", "right_thumb"]
+    choose("unable_to_print", photo=True)
+    assert capture.fingers["left_thumb"][0] == "exception" and capture.positions == ["right_thumb"]
+    tap(capture.ids.exception)
+    choose("amputated", photo=True)
     assert capture.positions == ["right_little", "right_ring", "right_middle", "right_index"]  # as on the platen
     assert capture.ids.position.text == "Empat jari tangan kanan"
     tap(capture.ids.start)
