@@ -68,3 +68,29 @@ def overflowing_labels(root: Widget) -> list[str]:
             if tw > widget.width + 1 or th > widget.height + 1:
                 bad.append(f"{widget.text[:40]!r}: text {tw:.0f}x{th:.0f} in {widget.width:.0f}x{widget.height:.0f}")
     return bad
+
+
+MIN_TARGET_DP = 44  # the smallest touch target side a finger hits reliably (≈ 7 mm on a 10" 1280x800 panel)
+
+
+def small_targets(root: Widget) -> list[str]:
+    """Visible, enabled buttons smaller than MIN_TARGET_DP on a side. A widget may set `secondary_target = True`
+    when the same action has a large button elsewhere (the hand diagram's fingers: the exception popup asks too)."""
+    from kivy.metrics import dp
+    from kivy.uix.behaviors import ButtonBehavior
+
+    def shown(widget: Widget) -> bool:
+        while widget is not None and widget is not root.parent:
+            if widget.opacity == 0:
+                return False
+            widget = widget.parent
+        return True
+
+    bad = []
+    for widget in root.walk():
+        if (isinstance(widget, ButtonBehavior) and not widget.disabled and widget.width > 1 and widget.height > 1
+                and not getattr(widget, "secondary_target", False) and shown(widget)
+                and min(widget.width, widget.height) < dp(MIN_TARGET_DP)):
+            label = getattr(widget, "text", "") or type(widget).__name__
+            bad.append(f"small target {label[:30]!r}: {widget.width:.0f}x{widget.height:.0f}")
+    return bad

@@ -26,7 +26,10 @@ COLOURS = {  # state → fill colour
 
 
 class FingerKey(ButtonBehavior, Label):
-    """One finger of the diagram (its look is in hand_diagram.kv)."""
+    """One finger of the diagram (its look is in hand_diagram.kv). Narrow at 800x480, so a secondary target:
+    the exception popup offers the same choice with large buttons."""
+
+    secondary_target = True
 
     position = StringProperty("")
     diagram = ObjectProperty(None, allownone=True)

@@ -1,11 +1,12 @@
-"""Every screen in both languages at both sizes: rendered (not blank) and no label's text overflows."""
+"""Every screen in both languages at both sizes: rendered (not blank), no label's text overflows, and no touch
+target is small (kiosk.testing.small_targets)."""
 
 import cv2
 
 from kiosk.screenshots import SIZES, render_everything, states
 
 
-def test_every_screen_renders_in_both_languages_and_sizes_without_overflow(tmp_path):
+def test_every_screen_renders_in_both_languages_and_sizes_without_overflow_or_small_targets(tmp_path):
     results = render_everything(tmp_path)
     assert len(results) == len(SIZES) * 2 * len(list(states()))
     overflow = {png: labels for png, labels in results.items() if labels}
