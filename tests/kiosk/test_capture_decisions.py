@@ -45,6 +45,25 @@ def capture_face(capture):
                max_frames=3000)
 
 
+def to_the_fingers(kiosk):
+    """Identity confirmed, portrait taken, signed on the screen: the capture screen at the right thumb."""
+    tap(log_in_and_call(kiosk).ids.confirm)
+    capture = screen(kiosk, "capture")
+    capture_face(capture)
+    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
+    tap(capture.ids.start)
+    wait_until(lambda: capture.position == "right_thumb")
+    return capture
+
+
+def capture_the_rest(capture):
+    """Capture every remaining position (the review follows)."""
+    while capture.position:
+        position = capture.position
+        tap(capture.ids.start)
+        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+
+
 def test_data_that_does_not_match_becomes_a_correction_request(started, imported):
     kiosk = started()
     identity = log_in_and_call(kiosk)
@@ -78,22 +97,14 @@ def test_a_withdrawal_mid_capture_keeps_nothing(started, imported, station_confi
 
 def test_a_finger_exception_with_its_reason_and_photo_then_recapture_from_the_review(started, imported, tmp_path):
     kiosk = started()
-    tap(log_in_and_call(kiosk).ids.confirm)
-    capture = screen(kiosk, "capture")
-    capture_face(capture)
-    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
-    tap(capture.ids.start)
-    wait_until(lambda: capture.position == "right_thumb")
+    capture = to_the_fingers(kiosk)
     assert capture.ids.exception.disabled is False
     tap(capture.ids.hands.ids.left_ring)  # the injured finger, touched on the diagram
     tap(capture.ids.exception)
     assert popup().ids.confirm.disabled  # no reason and no photo yet
     choose("injured", photo=True)
     assert capture.fingers["left_ring"][0] == "exception" and capture.position == "right_thumb"
-    while capture.position:
-        position = capture.position
-        tap(capture.ids.start)
-        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+    capture_the_rest(capture)
     review = screen(kiosk, "review")
     wait_until(lambda: len(review.ids.grid.children) == 14)
     tiles = {t.position: t for t in review.ids.grid.children}
@@ -132,12 +143,7 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
     script.write_text(f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
     apply_sim_script(script)
     kiosk = started(finger_mode="slap", policy=CaptureSection(timeout_s=1.0, max_attempts=1))
-    tap(log_in_and_call(kiosk).ids.confirm)
-    capture = screen(kiosk, "capture")
-    capture_face(capture)
-    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
-    tap(capture.ids.start)
-    wait_until(lambda: capture.position == "right_thumb")
+    capture = to_the_fingers(kiosk)
     # The e-KTP order starts with the right thumb; on a slap scanner that is the thumbs slap (2 fingers).
     assert capture.positions == ["right_thumb", "left_thumb"]
     assert capture.ids.position.text == "Kedua ibu jari"
@@ -206,15 +212,7 @@ def test_saving_while_the_database_is_busy_waits_without_freezing_the_screen(sta
     from kiosk.testing import step
 
     kiosk = started()
-    tap(log_in_and_call(kiosk).ids.confirm)
-    capture = screen(kiosk, "capture")
-    capture_face(capture)
-    capture.ids.signature.points.extend([(10, 10, True), (60, 40, True), (90, 20, False)])
-    tap(capture.ids.start)
-    while capture.position:
-        position = capture.position
-        tap(capture.ids.start)
-        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+    capture_the_rest(to_the_fingers(kiosk))
     review = screen(kiosk, "review")
     wait_until(lambda: len(review.ids.grid.children) == 14)
     other = sqlite3.connect(imported.db_path, isolation_level=None)
