@@ -1,0 +1,111 @@
+"""A local mosquitto for the demo and the tests: its configuration (listener, password file, ACL, persistence,
+size limit) written from the MQTT contract's rules, and the process started, stopped, killed and restarted.
+
+The ACL is DESIGN.md §7's: a station's username is its id and it may touch only `sinopsis/v1/st/<id>/#`
+(`pattern readwrite sinopsis/v1/st/%u/#`); HQ's ingest user reads and writes every station's topics and its
+own `sinopsis/v1/hq/#`. Passwords are hashed with `mosquitto_passwd` (never stored in clear by the broker).
+Production kits use TLS client certificates (provisioning, issue 9); the ACL pattern is the same.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from station.contract import MAX_BATCH_BYTES, PREFIX
+from station.errors import SinopsisError
+
+HQ_USERS_ACL = f"topic readwrite {PREFIX}/st/#\ntopic readwrite {PREFIX}/hq/#\ntopic readwrite $share/#\n"
+
+
+class BrokerError(SinopsisError):
+    """mosquitto is missing, would not start, or its configuration cannot be written."""
+
+
+def free_port() -> int:
+    """A TCP port on the loopback that nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write_config(directory: Path, port: int, stations: Mapping[str, str], hq_users: Mapping[str, str]) -> Path:
+    """mosquitto.conf, passwd and acl in `directory` (created 0700); returns the conf path."""
+    if shutil.which("mosquitto_passwd") is None:
+        raise BrokerError("mosquitto_passwd not found: install the mosquitto package (./setup.sh does)",
+                          "broker.missing")
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    passwd = directory / "passwd"
+    passwd.write_text("")
+    passwd.chmod(0o600)
+    for user, password in {**stations, **hq_users}.items():
+        subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True, capture_output=True)
+    acl = directory / "acl"
+    acl.write_text("".join(f"user {u}\n{HQ_USERS_ACL}\n" for u in hq_users)
+                   + f"pattern readwrite {PREFIX}/st/%u/#\npattern read {PREFIX}/hq/ingest/state\n")
+    (directory / "data").mkdir(exist_ok=True, mode=0o700)
+    conf = directory / "mosquitto.conf"
+    user_line = "user root\n" if os.geteuid() == 0 else ""  # as root mosquitto would drop to 'mosquitto'
+    conf.write_text(
+        f"{user_line}listener {port} 127.0.0.1\nallow_anonymous false\npassword_file {passwd}\nacl_file {acl}\n"
+        f"persistence true\npersistence_location {directory / 'data'}/\nautosave_interval 1\n"
+        f"max_packet_size {MAX_BATCH_BYTES + 64 * 1024}\nmax_queued_messages 10000\n"
+        f"log_dest file {directory / 'mosquitto.log'}\nlog_type error\nlog_type warning\nlog_type notice\n")
+    return conf
+
+
+class LocalBroker:
+    """One mosquitto process on `port` with the configuration above; `kill()` simulates a crash."""
+
+    def __init__(self, directory: Path, stations: Mapping[str, str], hq_users: Mapping[str, str],
+                 port: int | None = None) -> None:
+        self.directory, self.port = Path(directory), port or free_port()
+        self.conf = write_config(self.directory, self.port, stations, hq_users)
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout_s: float = 10.0) -> "LocalBroker":
+        """Start mosquitto and wait until it accepts connections."""
+        binary = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
+        if not Path(binary).exists():
+            raise BrokerError("mosquitto not found: install the mosquitto package (./setup.sh does)",
+                              "broker.missing")
+        self.process = subprocess.Popen([binary, "-c", str(self.conf)], stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise BrokerError(f"mosquitto exited at start: {self.process.stderr.read().decode()[-500:]}",
+                                  "broker.start")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise BrokerError(f"mosquitto did not listen on port {self.port} in {timeout_s:g} s", "broker.start")
+
+    def stop(self) -> None:
+        """A clean stop (SIGTERM: sessions saved)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def kill(self) -> None:
+        """A crash (SIGKILL): whatever was not saved is gone, as on a power cut."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> "LocalBroker":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
