@@ -22,7 +22,7 @@ from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
 SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help", "operator_login",
-           "operator_queue", "board", "identity", "capture", "review")
+           "operator_queue", "board", "identity", "capture", "review", "day_summary")
 
 
 def load_kv(path: Path) -> None:
@@ -125,13 +125,21 @@ class KioskApp(App):
 
     QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
 
+    idle = None  # kiosk.idle.IdleWatch (idle logout / screen lock), made in on_start
+
     def on_start(self) -> None:
+        from kiosk.idle import DEFAULT_IDLE_S, IdleWatch
+
+        session = getattr(getattr(self.services, "config", None), "session", None)
+        self.idle = IdleWatch(self, getattr(session, "idle_logout_s", DEFAULT_IDLE_S)).start()
         if self.qr_scanner is not None and self._qr_listener is None:
             from kiosk.services import QrListener
 
             self._qr_listener = QrListener(self.qr_scanner, self.on_qr).start()
 
     def on_stop(self) -> None:
+        if self.idle is not None:
+            self.idle.stop()
         if self.root is not None:
             self.root.close()
         if self._qr_listener is not None:
@@ -156,7 +164,7 @@ class KioskApp(App):
         import importlib
 
         from kiosk.screens.flow import CheckInFlow
-        from kiosk.widgets import hand_diagram, keypad  # noqa: F401 - registers their kv rules for the screens
+        from kiosk.widgets import hand_diagram, keypad, status_bar  # noqa: F401 - registers their kv rules
 
         load_kv(HERE / "theme.kv")
         manager = KioskManager(transition=NoTransition())

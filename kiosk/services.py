@@ -119,6 +119,50 @@ class CheckInService:
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 
+    # -- status bar, skip / recall, session end, end of day (station/station_status.py, queue.py, day_summary.py)
+    # Set by the composition root: drivers.presence.kit_presence(kit); None = devices not reported.
+    device_presence: Callable[[], dict[str, bool]] | None = None
+    power_supply_dir: Any = None  # the kernel's power-supply folder; None = /sys/class/power_supply
+
+    def status(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """station.station_status.StationStatus now (HQ link, outbox, devices, disk, battery)."""
+        from station.station_status import POWER_SUPPLY, read_status
+
+        self._run(lambda: read_status(self.store, self.config.station.data_dir, self.power_supply_dir or POWER_SUPPLY,
+                                      self.device_presence), on_done, on_error)
+
+    def passed_over(self, on_done: Callable[[list], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """Students called who did not come (station.queue.QueueEntry), in number order."""
+        from station.queue import passed_over
+
+        self._run(lambda: passed_over(self.store), on_done, on_error)
+
+    def recall(self, record_id: str, operator_id: str, on_done: Callable[[Any], None],
+               on_error: Callable[[SinopsisError], None]) -> None:
+        from station.queue import recall
+
+        self._run(lambda: recall(self.store, record_id, operator_id), on_done, on_error)
+
+    def log_out(self, operator_id: str, reason: str, on_done: Callable[[Any], None],
+                on_error: Callable[[SinopsisError], None]) -> None:
+        """End the operator's session (audited; the students they passed over wait again)."""
+        from station.queue import end_session
+
+        self._run(lambda: end_session(self.store, operator_id, reason), on_done, on_error)
+
+    def lock(self, operator_id: str, record_id: str | None, on_done: Callable[[Any], None],
+             on_error: Callable[[SinopsisError], None]) -> None:
+        """Audit that the screen locked itself with a recording open."""
+        from station.queue import lock_session
+
+        self._run(lambda: lock_session(self.store, operator_id, record_id), on_done, on_error)
+
+    def day_summary(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """station.day_summary.DaySummary of the current assignment (None without one)."""
+        from station.day_summary import day_summary
+
+        self._run(lambda: day_summary(self.store), on_done, on_error)
+
 
 def check_nik_format(nik: str) -> None:
     """Raise NikError for a NIK that cannot be right, before asking the database (pure, on the UI thread)."""

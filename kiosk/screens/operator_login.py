@@ -1,6 +1,11 @@
-"""Operator login: tap your name from today's team, then your PIN on the keypad (shown as dots)."""
+"""Operator login: tap your name from today's team, then your PIN on the keypad (shown as dots).
 
-from kivy.properties import BooleanProperty, ListProperty, StringProperty
+In "locked" mode (kiosk/idle.py locked the screen while a recording was open) only the operator who left it
+can unlock it, with their PIN: the usual login check, so wrong PINs count toward the usual lockout, and success
+returns to the screen that was locked with the recording as it was.
+"""
+
+from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
 from kiosk.screens.base import KioskScreen
 from station.errors import SinopsisError
@@ -14,10 +19,20 @@ class OperatorLoginScreen(KioskScreen):
     chosen = StringProperty("")
     error = StringProperty("")
     busy = BooleanProperty(False)
+    locked_by = ObjectProperty(None, allownone=True)  # the Operator whose screen is locked
+    return_to = StringProperty("")  # the screen to go back to when unlocked
+
+    def lock(self, operator: object, return_to: str) -> None:
+        """Lock mode: only `operator`'s PIN unlocks; then back to `return_to`."""
+        self.locked_by, self.return_to = operator, return_to
 
     def on_pre_enter(self, *args: object) -> None:
         self.chosen, self.error, self.busy = "", "", False
         self.ids.keypad.value = ""
+        if self.locked_by is not None:
+            self.chosen = self.locked_by.operator_id
+            self._got_team([(self.locked_by.operator_id, self.locked_by.name)])
+            return
         self.app.services.team(self._got_team, self._failed)
 
     def _got_team(self, team: list) -> None:
@@ -32,6 +47,8 @@ class OperatorLoginScreen(KioskScreen):
             box.add_widget(button)
 
     def choose(self, operator_id: str) -> None:
+        if self.locked_by is not None and operator_id != self.locked_by.operator_id:
+            return  # locked: nobody else
         self.chosen, self.error = operator_id, ""
         self.ids.keypad.value = ""
 
@@ -44,6 +61,10 @@ class OperatorLoginScreen(KioskScreen):
     def _logged_in(self, operator: object) -> None:
         self.busy = False
         self.app.operator = operator
+        if self.locked_by is not None:
+            target, self.locked_by, self.return_to = self.return_to or "operator_queue", None, ""
+            self.app.go(target)
+            return
         self.app.go("operator_queue")
 
     def _failed(self, error: SinopsisError) -> None:

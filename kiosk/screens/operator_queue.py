@@ -1,46 +1,96 @@
-"""The operator's queue: who is being served, who waits; call next, not here, log out."""
+"""The operator's queue: who is being served, who waits, who was passed over; call next, not here, call back
+(recall), end of day, log out. The status bar on top tells the operator about HQ, devices, disk and battery."""
 
+from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
+from kiosk.idle import log_out
 from kiosk.screens.base import KioskScreen
 from station.errors import SinopsisError
+
+MAX_RECALL_BUTTONS = 4  # the oldest passed-over numbers; the rest are counted ("+2")
 
 
 class OperatorQueueScreen(KioskScreen):
     waiting = ListProperty([])
     serving = ListProperty([])
+    passed = ListProperty([])  # students called who did not come (station.queue.QueueEntry), in number order
     current = ObjectProperty(None, allownone=True)  # the student this operator called
     message = StringProperty("")
 
     def on_pre_enter(self, *args: object) -> None:
-        self.passed_over: set[str] = set()
+        self.current = None  # back from a recording (or a new login): that student's turn is over
         self.refresh()
 
     def refresh(self) -> None:
         self.app.services.queue(self._got_queue, self._failed)
+        self.app.services.passed_over(self._got_passed, self._failed)
 
     def _got_queue(self, lists: tuple) -> None:
         self.waiting, self.serving = lists
 
+    def _got_passed(self, entries: list) -> None:
+        self.passed = entries
+
+    def on_passed(self, *_args: object) -> None:
+        self._recall_buttons()
+
+    def on_current(self, *_args: object) -> None:
+        self._recall_buttons()
+
+    def _recall_buttons(self) -> None:
+        """One button per passed-over student (number and masked name): touching it calls them back."""
+        box = self.ids.passed_box
+        box.clear_widgets()
+        for entry in self.passed[:MAX_RECALL_BUTTONS]:
+            button = Factory.RecallButton(text=f"{entry.queue_number:03d}  {entry.display_name}")
+            button.record_id = entry.record_id
+            button.disabled = self.current is not None
+            button.bind(on_release=lambda b: self.recall(b.record_id))
+            box.add_widget(button)
+        extra = len(self.passed) - MAX_RECALL_BUTTONS
+        if extra > 0:
+            box.add_widget(Factory.Body(text=f"+{extra}", size_hint_x=None, width="48dp"))
+
     def call_next(self) -> None:
-        self.app.services.call_next(self.app.operator.operator_id, self.passed_over, self._called, self._failed)
+        if self.current is not None:
+            return  # the called student first: start recording, or "not here"
+        self.app.services.call_next(self.app.operator.operator_id, set(), self._called, self._failed)
+
+    def recall(self, record_id: str) -> None:
+        """Call a passed-over student back (they came after all)."""
+        if self.current is not None:
+            return
+        self.app.services.recall(record_id, self.app.operator.operator_id, self._called, self._recall_failed)
 
     def _called(self, entry: object) -> None:
         self.current = entry
         self.message = "" if entry is not None else "Nobody is waiting."
         self.refresh()
 
+    def _recall_failed(self, error: SinopsisError) -> None:
+        if error.code == "queue.not_passed_over":
+            self.message = "Another operator has already called this student back."
+            self.refresh()
+        else:
+            self._failed(error)
+
     def not_here(self) -> None:
         if self.current is None:
             return
-        self.passed_over.add(self.current.record_id)
-        self.app.services.not_here(self.current.record_id, self.app.operator.operator_id,
-                                   lambda _r: self._called(None) or setattr(self, "message", ""), self._failed)
+        self.app.services.not_here(self.current.record_id, self.app.operator.operator_id, self._sent_back,
+                                   self._failed)
+
+    def _sent_back(self, _result: object) -> None:
+        self.current, self.message = None, ""
+        self.refresh()
+
+    def end_of_day(self) -> None:
+        self.app.go("day_summary")
 
     def log_out(self) -> None:
-        self.app.operator = None
         self.current = None
-        self.app.restart()
+        log_out(self.app)
 
     def _failed(self, error: SinopsisError) -> None:
         self.message = "Something went wrong on this kiosk. Please ask the recording team."
