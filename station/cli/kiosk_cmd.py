@@ -25,33 +25,45 @@ def register_run(commands: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    run_kiosk(args.config, windowed=args.windowed, seconds=args.seconds)
+    return 0
+
+
+def run_kiosk(config_path: Path | None, windowed: bool = False, seconds: float | None = None,
+              slips_dir: Path | None = None) -> None:
+    """The kiosk on the station's store with its kit (station/cli/kiosk_wiring.py), until it is closed or
+    after `seconds`; the recording in progress, the kit's simulators and the worker threads are closed after."""
     import os
 
+    from station.cli.kiosk_wiring import kiosk_app, wire_kiosk
     from station.config import load_config
     from station.store import StationStore
 
-    config = load_config(args.config)
-    if not args.windowed:
+    config = load_config(config_path)
+    if not windowed:
         os.environ.setdefault("KIVY_WINDOW_FULLSCREEN", "auto")
     from kivy.config import Config
 
-    Config.set("graphics", "fullscreen", "0" if args.windowed else "auto")
+    Config.set("graphics", "fullscreen", "0" if windowed else "auto")
     Config.set("graphics", "width", "1280")
     Config.set("graphics", "height", "800")
     from kivy.clock import Clock
 
-    from kiosk.app import KioskApp
-    from kiosk.services import CheckInService
-
     with StationStore(config.station.data_dir) as store:
-        app = KioskApp(CheckInService(store, config), helpdesk=config.helpdesk)
-        if args.seconds is not None:
-            Clock.schedule_once(lambda _dt: app.stop(), args.seconds)
+        wiring = wire_kiosk(store, config, slips_dir or config.station.data_dir / "slips")
         try:
-            app.run()
+            app = kiosk_app(store, config, wiring)
+            if seconds is not None:
+                Clock.schedule_once(lambda _dt: app.stop(), seconds)
+            try:
+                app.run()
+            finally:
+                if app.recording is not None:
+                    app.recording.cancel()
+                    app.recording.close()
+                app.services.close()
         finally:
-            app.services.close()
-    return 0
+            wiring.close()
 
 
 def _screenshots(args: argparse.Namespace) -> int:

@@ -1,16 +1,89 @@
-"""`sinopsis station run` starts the kiosk on the station's store and quits cleanly (here after a second)."""
+"""`sinopsis station run`: the kiosk on the station's store with the kit built from station.toml
+(station/cli/kiosk_wiring.py), and the process starts and quits cleanly (here after a second)."""
 
 import os
 import subprocess
 import sys
 import tempfile
 
+import pytest
+from kivy.core.window import Window
+
+from drivers.signature_pad_sim import SimulatedPad
+from kiosk.testing import settle, tap, wait_until
+from station.capture_policy import face_background_for
+from station.checkin import check_in_by_application
+from station.cli.kiosk_wiring import kiosk_app, prepare_kit_for, wire_kiosk
+from tests.kiosk.capture_kit import log_in_and_call, screen
+from tests.kiosk.kiosk_helpers import stop_kiosk
+
+
+@pytest.fixture
+def wired(imported, station_config, tmp_path):
+    wiring = wire_kiosk(imported, station_config, tmp_path / "slips")
+    yield wiring
+    wiring.close()
+
+
+def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired, imported, station_config,
+                                                                          applicants):
+    student = next(a for a in applicants if int(a["birth_date"][:4]) % 2 == 0)  # blue: not the kit's default red
+    check_in_by_application(imported, student["application_id"], student["phone"])
+    Window.size = (800, 480)
+    app = kiosk_app(imported, station_config, wired)
+    app._run_prepare()
+    settle()
+    try:
+        identity = log_in_and_call(app)
+        tap(identity.ids.confirm)
+        capture = screen(app, "capture")
+        assert capture.position == "face"
+        tap(capture.ids.start)
+        wait_until(lambda: capture.position == "signature", max_frames=3000)
+        face = app.recording.results()["face"]
+        birth_year = int(student["birth_date"][:4])
+        assert face.outcome == "captured" and face.score >= station_config.capture.thresholds.face
+        assert face.metadata["background"] == face_background_for(birth_year)  # the replay camera's backdrop
+        assert face.device_serial == "camera (simulated)"
+        assert capture.ids.preview.texture is not None
+        assert capture.pad  # the kit's (simulated) serial pad takes the signature
+        tap(capture.ids.start)  # the simulated pad signs and presses OK
+        wait_until(lambda: capture.position != "signature", max_frames=3000)
+        assert app.recording.results()["signature"].device_serial == "SIMPAD-1 SP0001"
+        assert wired.device_presence()["signature_pad"] and wired.device_presence()["printer"]
+    finally:
+        if app.recording is not None:
+            app.recording.cancel()
+            app.recording.close()
+        stop_kiosk(app)
+
+
+def test_every_student_gets_a_fresh_simulated_pad_and_their_backdrop(wired):
+    first_pad = wired.kit.signature_pad
+    prepare_kit_for(wired.kit, wired.settings, 2008)
+    assert wired.kit.signature_pad is not first_pad
+    assert sum(isinstance(s, SimulatedPad) for s in wired.kit.simulators) == 1  # the used one was closed
+    frame = wired.kit.camera.frames[0]
+    assert frame[5, 5].tolist() == [190, 110, 20]  # blue backdrop (BGR) for an even birth year
+    prepare_kit_for(wired.kit, wired.settings, 2009)
+    assert wired.kit.camera.frames[0][5, 5].tolist() == [36, 28, 200]  # red for an odd one
+
 
 def test_station_run_windowed_for_a_second(imported, station_config, tmp_path):
     config = tmp_path / "station.toml"
-    config.write_text(f'[station]\ndata_dir = "{station_config.station.data_dir}"\n')
+    config.write_text(f'[station]\ndata_dir = "{station_config.station.data_dir}"\n'
+                      '[devices]\nqr_scanner = "sim"\n')  # the kit's QR line scanner is listened to
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": tempfile.mkdtemp(), "KIVY_NO_ARGS": "1"}
     done = subprocess.run([sys.executable, "-m", "station.cli", "station", "run", "--config", str(config),
                            "--windowed", "--seconds", "1"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Start application main loop" in done.stderr + done.stdout
+
+
+def test_station_run_without_the_station_keys_says_which_file(tmp_path):
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\ndata_dir = "{tmp_path / "empty"}"\n')
+    env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": tempfile.mkdtemp(), "KIVY_NO_ARGS": "1"}
+    done = subprocess.run([sys.executable, "-m", "station.cli", "station", "run", "--config", str(config),
+                           "--windowed", "--seconds", "1"], capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 2 and "station_signing.pem" in done.stderr, done.stderr[-2000:]
