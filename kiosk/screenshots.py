@@ -53,7 +53,42 @@ def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "queue-board", "board", CheckInFlow(), {"waiting": waiting, "serving": [serving]}
     from kiosk.screenshots_capture import capture_states
 
-    yield from capture_states()  # last: they check a student in and start a recording
+    yield from capture_states()  # they check a student in and start a recording
+    yield from operator_day_states()
+
+
+def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
+    """The status bar with things to act on, students passed over, the idle lock, and the end-of-day summary."""
+    from station.day_summary import DaySummary, OperatorDay
+    from station.operators import Operator
+    from station.queue import QueueEntry
+    from station.station_status import StationStatus
+
+    now = dt.datetime.now(dt.UTC)
+    status = StationStatus("offline", now - dt.timedelta(minutes=40), 3, 12 * 60, 85 * 2**30, 100 * 2**30, 45, True,
+                           {"camera": True, "fingerprint": True, "iris": False, "signature_pad": True, "printer": True})
+
+    def fixed_status(_app: object, screen: object) -> None:
+        screen.ids.status.stop()  # this reading, not the demo station's
+        screen.ids.status.show(status)
+
+    waiting = [QueueEntry(n, name, f"r{n}", "checked_in") for n, name in ((11, "Bayu K."), (12, "Putri W."))]
+    passed = [QueueEntry(n, name, f"p{n}", "checked_in") for n, name in ((8, "Dewi A."), (9, "Rizky T. S."))]
+    yield "operator-queue-passed", "operator_queue", CheckInFlow(), {"waiting": waiting, "passed": passed,
+                                                                     "_after": fixed_status}
+    locker = Operator("OP-02", "Yuliana Sari", "operator")
+
+    def lock(app: object, operator: object = locker, back_to: str = "capture") -> None:
+        app.root.get_screen("operator_login").lock(operator, back_to)
+
+    yield "operator-locked", "operator_login", CheckInFlow(), {"_prepare": lock, "keypad": "13",
+                                                               "_cleanup": lambda app: lock(app, None, "")}
+    summary = DaySummary("SMA Negeri 1 Pekanbaru", "2026-11-25", "800/123/SPT/2026", 120, 87, 79,
+                         {"captured": 12, "sent": 5, "accepted": 62}, 4, 1, {"refused": 1, "unwell": 1},
+                         {"kk_mismatch": 2}, {"finger": {"injured": 2, "amputated": 1}, "iris": {"other": 1}}, 3, 17,
+                         95 * 60, [OperatorDay("OP-01", "Hendra Gunawan", 44, 40, 1, 1),
+                                   OperatorDay("OP-02", "Yuliana Sari", 43, 39, 1, 1)])
+    yield "day-summary", "day_summary", CheckInFlow(), {"summary": summary, "_after": fixed_status}
 
 
 def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
@@ -126,6 +161,7 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
                               min_age=config.roster.min_age, actor="OP-01")
             app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk)
             app._run_prepare()
+            app.idle.stop()  # rendering takes its time: no idle logout meanwhile
             try:
                 return render_all(app, out_dir, width, height)
             finally:

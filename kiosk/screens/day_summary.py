@@ -13,11 +13,30 @@ RED_HEX = "bf1a1a"
 class DaySummaryScreen(KioskScreen):
     summary = ObjectProperty(None, allownone=True)  # station.day_summary.DaySummary
 
+    _bound = False
+
     def on_pre_enter(self, *args: object) -> None:
+        if not self._bound:
+            self.app.bind(lang=lambda *_: self._show_counts())
+            self._bound = True
         self.app.services.day_summary(self._got, lambda _error: None)
 
     def _got(self, summary: object) -> None:
         self.summary = summary
+
+    def on_summary(self, *_args: object) -> None:
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        """One row per number (a row grows when its words wrap, so names and numbers stay side by side)."""
+        from kivy.factory import Factory
+
+        box = self.ids.count_rows
+        box.clear_widgets()
+        for name, value in self.counts(self.summary, self.app.lang):
+            row = Factory.CountRow()
+            row.name, row.value = name, value
+            box.add_widget(row)
 
     def heading(self, summary: object, _lang: str) -> str:
         if summary is None:
@@ -30,13 +49,14 @@ class DaySummaryScreen(KioskScreen):
         if summary is None:
             return []
         t, lang = self.app.t, self.app.lang
-        unsent = str(summary.unsent)
-        if summary.unsent:
-            oldest = age_text(self.app, summary.oldest_unsent_s or 0)
-            unsent = f"[color={RED_HEX}]{t('{count} · oldest {age}', lang, count=summary.unsent, age=oldest)}[/color]"
-        return [(t("On the list", lang), str(summary.on_list)), (t("Checked in", lang), str(summary.checked_in)),
+        rows = [(t("On the list", lang), str(summary.on_list)), (t("Checked in", lang), str(summary.checked_in)),
                 (t("Recorded", lang), str(summary.recorded)), (t("Still waiting", lang), str(summary.waiting)),
-                (t("Being recorded", lang), str(summary.being_served)), (t("Not yet sent to HQ", lang), unsent)]
+                (t("Being recorded", lang), str(summary.being_served))]
+        if not summary.unsent:
+            return [*rows, (t("Not yet sent to HQ", lang), "0")]
+        oldest = age_text(self.app, summary.oldest_unsent_s or 0)
+        return [*rows, (t("Not yet sent to HQ", lang), f"[color={RED_HEX}]{summary.unsent}[/color]"),
+                (t("The oldest has waited", lang), f"[color={RED_HEX}]{oldest}[/color]")]
 
     def _by_reason(self, counts: dict[str, int]) -> str:
         if not counts:

@@ -112,10 +112,11 @@ def test_end_of_day_summary_after_a_day(kiosk, imported, applicants, sealer):
     tap(screen(kiosk, "operator_queue").ids.end_of_day)
     summary = screen(kiosk, "day_summary")
     wait_until(lambda: kiosk.root.current == "day_summary" and summary.summary is not None)
-    rows = dict(zip(summary.ids.count_names.text.split("\n"), summary.ids.counts.text.split("\n"), strict=True))
+    rows = {row.ids.name_label.text: row.ids.value_label.text for row in summary.ids.count_rows.children}
     assert rows["Ada di daftar"] == "24" and rows["Sudah mendaftar"] == "5" and rows["Sudah direkam"] == "1"
     assert rows["Masih menunggu"] == "2" and rows["Sedang direkam"] == "0"
-    assert "1 · tertua" in rows["Belum terkirim ke HQ"] and "[color=" in rows["Belum terkirim ke HQ"]
+    assert rows["Belum terkirim ke HQ"] == "[color=bf1a1a]1[/color]"  # red: HQ does not have it yet
+    assert "mnt" in rows["Yang tertua sudah menunggu"]
     details = summary.ids.details.text
     assert "Dibatalkan:[/b] Menolak direkam 1" in details and "Data KK berbeda 1" in details
     assert "Pengecualian sidik jari:[/b] Cedera atau diperban 1" in details
