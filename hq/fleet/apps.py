@@ -1,0 +1,9 @@
+"""The fleet app's configuration."""
+
+from django.apps import AppConfig
+
+
+class FleetConfig(AppConfig):
+    name = "hq.fleet"
+    label = "fleet"
+    verbose_name = "Fleet"

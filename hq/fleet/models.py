@@ -1,0 +1,101 @@
+"""The stations HQ knows: enrolment (id, school, SPT, Ed25519 key), liveness on HQ's own clock, the last Health
+and Reported messages with their history, and the commands (jobs) sent to them.
+
+Times are HQ's (`timezone.now()` on receipt); a station's own clock only appears inside its messages.
+"""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils import timezone
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"  # the contract's station / record / job id
+id_validator = RegexValidator(ID_PATTERN, "letters, digits, '.', '_', '-' (at most 128)")
+
+
+class Station(models.Model):
+    """An enrolled recording station; its id is its MQTT username and the station_id in its packets."""
+
+    class State(models.TextChoices):
+        UNKNOWN = "unknown"  # enrolled, never heard from
+        ONLINE = "online"
+        OFFLINE = "offline"  # said goodbye (clean stop)
+        LOST = "lost"  # its Will: the connection dropped without a goodbye
+
+    id = models.CharField(primary_key=True, max_length=128, validators=[id_validator])
+    name = models.CharField(max_length=200, blank=True)
+    school = models.CharField(max_length=200, blank=True)
+    spt_number = models.CharField("SPT number", max_length=100, blank=True)
+    public_key_pem = models.TextField(help_text="the station's Ed25519 signing key (SubjectPublicKeyInfo PEM)")
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    last_seen = models.DateTimeField(null=True, blank=True, help_text="HQ's clock at the last live message")
+    status_state = models.CharField(max_length=16, choices=State.choices, default=State.UNKNOWN)
+    status_epoch = models.BigIntegerField(null=True, blank=True, help_text="the connection the state belongs to")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    last_health = models.JSONField(null=True, blank=True, help_text="the last Health message as received")
+    health_at = models.DateTimeField(null=True, blank=True)
+    reported = models.JSONField(null=True, blank=True, help_text="the last Reported message as received")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    assignment_version = models.PositiveIntegerField(null=True, blank=True, help_text="as reported applied")
+
+    class Meta:
+        ordering = ("id",)
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class StatusChange(models.Model):
+    """One accepted liveness change (state or epoch), for the station's history and the 'lost' alert."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="status_changes")
+    state = models.CharField(max_length=16, choices=Station.State.choices)
+    epoch = models.BigIntegerField()
+    received_at = models.DateTimeField(default=timezone.now)
+    retained = models.BooleanField(default=False, help_text="learnt from the broker's retained copy")
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        indexes = (models.Index(fields=["station", "-received_at"]),)
+
+
+class HealthSample(models.Model):
+    """A Health message as received (the history behind the dashboard's trends and alerts)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="health_samples")
+    received_at = models.DateTimeField(default=timezone.now)
+    epoch = models.BigIntegerField()
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        indexes = (models.Index(fields=["station", "-received_at"]),)
+
+
+class Job(models.Model):
+    """A command HQ sent to one station, and the last state the station reported for it."""
+
+    class State(models.TextChoices):
+        SENT = "sent"  # published by HQ, no answer yet
+        QUEUED = "queued"
+        IN_PROGRESS = "in_progress"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        REJECTED = "rejected"  # the station refused it (unknown, expired, malformed)
+
+    id = models.CharField(primary_key=True, max_length=128, validators=[id_validator])
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="jobs")
+    name = models.CharField(max_length=40)
+    args = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.CharField(max_length=150, blank=True)
+    expires_at = models.DateTimeField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.SENT)
+    detail = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes = (models.Index(fields=["station", "-created_at"]),)
+
+    def __str__(self) -> str:
+        return f"{self.id} ({self.name} → {self.station_id}: {self.state})"

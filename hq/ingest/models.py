@@ -1,0 +1,97 @@
+"""What HQ received: each sealed record stored once (file + row), conflicting packets kept for a person, and
+a log of every batch with its outcome.
+
+A Record row is committed only after its file is durably on disk (station.durable), and the station's ack is
+sent only after that commit. File paths are relative to HQ's data dir and unique per content, so a later packet
+can never overwrite a stored one.
+"""
+
+from django.db import models
+from django.utils import timezone
+
+from hq.fleet.models import Station
+
+
+class Source(models.TextChoices):
+    MQTT = "mqtt"
+    IMPORT = "import"  # an offline export from removable media (`sinopsis hq import`)
+
+
+class Batch(models.Model):
+    """One batch as received (a redelivered batch is logged again); counts filled in when it is finished."""
+
+    batch_id = models.CharField(max_length=128, blank=True, help_text="the station's id of the batch")
+    station_id = models.CharField(max_length=128, blank=True, help_text="as claimed (may be unknown to HQ)")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MQTT)
+    worker = models.CharField(max_length=100, blank=True, help_text="ingest worker or import folder")
+    received_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True, help_text="empty: interrupted before the ack")
+    size = models.BigIntegerField(default=0)
+    accepted = models.PositiveIntegerField(default=0)
+    duplicate = models.PositiveIntegerField(default=0)
+    rejected = models.PositiveIntegerField(default=0)
+    rejections = models.JSONField(default=list, blank=True, help_text="[{record_id, code}]")
+    error = models.CharField(max_length=64, blank=True, help_text="a code when the whole batch was refused")
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-received_at", "-id")
+        indexes = (models.Index(fields=["station_id", "-received_at"]), models.Index(fields=["batch_id"]))
+
+
+class Record(models.Model):
+    """A sealed record HQ stored and accepted (verified against the station's enrolled key)."""
+
+    class State(models.TextChoices):
+        ACCEPTED = "accepted"
+
+    record_id = models.CharField(primary_key=True, max_length=128)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="records")
+    seq = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    path = models.CharField(max_length=500, help_text="packet file, relative to HQ's data dir")
+    sealed_at = models.CharField(max_length=40, help_text="created_at from the signed header (station clock)")
+    received_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MQTT)
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.ACCEPTED)
+    duplicates = models.PositiveIntegerField(default=0, help_text="times the same packet came again")
+    last_duplicate_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("station", "seq")
+        indexes = (models.Index(fields=["station", "seq"]), models.Index(fields=["-received_at"]))
+
+    def __str__(self) -> str:
+        return f"{self.record_id} ({self.station_id} #{self.seq})"
+
+
+class Quarantine(models.Model):
+    """A verified packet whose record id HQ already holds with other content: kept as a file for a person.
+
+    Never overwritten, never acked as accepted (the station hears `record.conflict`); the same conflicting
+    packet arriving again only counts up `times_received`.
+    """
+
+    record_id = models.CharField(max_length=128)
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="quarantined")
+    seq = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    path = models.CharField(max_length=500, help_text="packet file, relative to HQ's data dir")
+    reason = models.CharField(max_length=64, default="record.conflict")
+    received_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.MQTT)
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantined")
+    times_received = models.PositiveIntegerField(default=1)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("-received_at",)
+        constraints = (models.UniqueConstraint(fields=["record_id", "sha256"], name="quarantine_once_per_content"),)
+
+    def __str__(self) -> str:
+        return f"{self.record_id} from {self.station_id} ({self.reason})"

@@ -1,0 +1,98 @@
+"""Django settings of HQ, from the environment so one install serves the demo, the tests and the office.
+
+- SINOPSIS_HQ_DATA: the data directory (SQLite file, stored packets, quarantine, secret key);
+  default ~/.local/share/sinopsis/hq. `sinopsis hq --data DIR` sets it.
+- SINOPSIS_HQ_DATABASE_URL: postgres://user:pass@host:5432/name to use PostgreSQL instead of SQLite.
+- SINOPSIS_HQ_MQTT_URL: mqtt[s]://user[:password]@host:port of the broker (password also from
+  SINOPSIS_HQ_MQTT_PASSWORD); default mqtt://hq-ingest@127.0.0.1:1883.
+- SINOPSIS_HQ_SECRET_KEY (else generated once into the data dir), SINOPSIS_HQ_DEBUG=1,
+  SINOPSIS_HQ_ALLOWED_HOSTS (comma-separated; default localhost names).
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+from hq.dburl import parse_database_url, sqlite_database
+
+BASE_DIR = Path(__file__).resolve().parent
+HQ_DATA_DIR = Path(os.environ.get("SINOPSIS_HQ_DATA") or Path.home() / ".local/share/sinopsis/hq").resolve()
+HQ_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o750)
+HQ_MQTT_URL = os.environ.get("SINOPSIS_HQ_MQTT_URL", "mqtt://hq-ingest@127.0.0.1:1883")
+HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The key from the environment, else the one kept in the data dir (made once, 0600, never replaced)."""
+    if os.environ.get("SINOPSIS_HQ_SECRET_KEY"):
+        return os.environ["SINOPSIS_HQ_SECRET_KEY"]
+    path = data_dir / "secret_key"
+    if not path.exists():
+        tmp = data_dir / f".tmp-secret_key.{secrets.token_hex(4)}"
+        tmp.write_text(secrets.token_urlsafe(50))
+        tmp.chmod(0o600)
+        try:
+            os.link(tmp, path)  # fails if another process made it first: both then read the same key
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key(HQ_DATA_DIR)
+DEBUG = os.environ.get("SINOPSIS_HQ_DEBUG") == "1"
+ALLOWED_HOSTS = [h for h in os.environ.get("SINOPSIS_HQ_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "hq.fleet",
+    "hq.ingest",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "hq.urls"
+WSGI_APPLICATION = "hq.wsgi.application"
+TEMPLATES = [{
+    "BACKEND": "django.template.backends.django.DjangoTemplates",
+    "DIRS": [],
+    "APP_DIRS": True,
+    "OPTIONS": {"context_processors": [
+        "django.template.context_processors.request",
+        "django.contrib.auth.context_processors.auth",
+        "django.contrib.messages.context_processors.messages",
+    ]},
+}]
+
+DATABASES = {"default": parse_database_url(os.environ["SINOPSIS_HQ_DATABASE_URL"])
+             if os.environ.get("SINOPSIS_HQ_DATABASE_URL") else sqlite_database(HQ_DATA_DIR / "hq.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+TIME_ZONE = "Asia/Jakarta"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = HQ_DATA_DIR / "static"
