@@ -4,7 +4,7 @@ review, a camera unplugged mid-capture (paused, resumed, nothing lost) and 4-4-2
 
 import pytest
 
-from kiosk.testing import tap, wait_until
+from kiosk.testing import settle, tap, wait_until
 from native import samples
 from native.vendor import apply_sim_script
 from station.capture_policy import face_background_for
@@ -230,3 +230,20 @@ def test_saving_while_the_database_is_busy_waits_without_freezing_the_screen(sta
         other.close()
     wait_until(lambda: review.saved, max_frames=3000)
     assert imported.conn.execute("SELECT state FROM records").fetchone()[0] == "captured"
+
+
+def test_the_operator_switches_the_language_and_the_capture_follows(started, imported):
+    kiosk = started()
+    identity = log_in_and_call(kiosk)
+    assert identity.ids.confirm.text == "Sesuai: mulai"
+    kiosk.go("operator_queue")
+    settle()  # past the touch guard of a screen change
+    queue = screen(kiosk, "operator_queue")
+    tap(queue.ids.language)
+    assert queue.ids.language.text == "ID" and queue.ids.logout.text == "Log out"
+    kiosk.go("identity")
+    wait_until(lambda: identity.details is not None)
+    assert identity.ids.confirm.text == "Matches: start"
+    tap(identity.ids.confirm)
+    capture = screen(kiosk, "capture")
+    assert capture.ids.position.text == "Face photo" and capture.ids.start.text == "Capture"
