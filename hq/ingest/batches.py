@@ -1,0 +1,90 @@
+"""One batch from a station (MQTT `…/up/batch`) through HQ's rules, to the Ack the station gets back.
+
+The batch is logged (Batch row) before its records are stored and finished after, so an interrupted batch shows
+up as one without `finished_at`. A batch HQ cannot read at all still gets an Ack rejecting each record it names
+(when its manifest is readable), so the station stops resending bytes that will never pass.
+"""
+
+import logging
+
+from django.utils import timezone
+
+from hq.fleet.models import Station
+from hq.ingest.models import Batch, Source
+from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
+from station.contract import (
+    MAX_JSON_BYTES,
+    Ack,
+    BatchManifest,
+    ContractError,
+    Rejection,
+    parse,
+    read_batch,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _readable_manifest(payload: bytes) -> BatchManifest | None:
+    """The manifest line alone, when a batch fails as a whole but still says which records it carried."""
+    head = payload[:MAX_JSON_BYTES + 1].partition(b"\n")[0]
+    try:
+        return parse(BatchManifest, head)
+    except ContractError:
+        return None
+
+
+def ack_of(batch_id: str, outcomes: list[Outcome]) -> Ack:
+    """The contract Ack for a batch's outcomes (in the batch's order)."""
+    return Ack(batch_id=batch_id,
+               accepted=[o.record_id for o in outcomes if o.result == ACCEPTED],
+               duplicate=[o.record_id for o in outcomes if o.result == DUPLICATE],
+               rejected=[Rejection(record_id=o.record_id, code=o.code or "rejected")
+                         for o in outcomes if o.result not in (ACCEPTED, DUPLICATE)])
+
+
+def finish(batch: Batch, outcomes: list[Outcome], error: str = "", detail: str = "") -> None:
+    """Write a batch's counts and rejections to its log row."""
+    rejected = [o for o in outcomes if o.result not in (ACCEPTED, DUPLICATE)]
+    batch.accepted = sum(o.result == ACCEPTED for o in outcomes)
+    batch.duplicate = sum(o.result == DUPLICATE for o in outcomes)
+    batch.rejected = len(rejected)
+    batch.rejections = [{"record_id": o.record_id, "code": o.code} for o in rejected]
+    batch.error, batch.detail, batch.finished_at = error, detail[:2000], timezone.now()
+    batch.save()
+
+
+def enrolled(station_id: str) -> Station | None:
+    """The enrolled station with this id, or None."""
+    return Station.objects.filter(pk=station_id).first()
+
+
+def process_batch(topic_station: str, payload: bytes, worker: str = "") -> Ack | None:
+    """Store what can be stored of one batch published on `topic_station`'s topic; return the Ack to send, or
+    None when not even a batch id can be read (logged). OSError / DatabaseError propagate (do not ack)."""
+    try:
+        manifest, packets = read_batch(payload)
+        refused = None
+    except ContractError as e:
+        manifest, packets, refused = _readable_manifest(payload), [], e
+    batch = Batch.objects.create(batch_id=manifest.batch_id if manifest else "", station_id=topic_station,
+                                 source=Source.MQTT, worker=worker[:100], size=len(payload))
+    if refused is not None:
+        logger.warning("batch from %s refused (%s): %s", topic_station, refused.code, refused)
+        outcomes = [Outcome(r.record_id, REJECTED, refused.code) for r in manifest.records] if manifest else []
+        finish(batch, outcomes, refused.code, str(refused))
+        return ack_of(manifest.batch_id, outcomes) if manifest else None
+    if manifest.station_id != topic_station:
+        logger.warning("batch %s on %s's topic names station %s: every record rejected", manifest.batch_id,
+                       topic_station, manifest.station_id)
+        outcomes = [Outcome(r.record_id, REJECTED, "station.mismatch") for r in manifest.records]
+        finish(batch, outcomes, "station.mismatch", f"the manifest names {manifest.station_id}")
+        return ack_of(manifest.batch_id, outcomes)
+    station = enrolled(topic_station)
+    outcomes = [receive_packet(station, packet, expected=Expected(entry.record_id, entry.seq),
+                               claimed_station=topic_station, source=Source.MQTT, batch=batch)
+                for entry, packet in zip(manifest.records, packets, strict=True)]
+    finish(batch, outcomes, "" if station else "station.unknown")
+    logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected", manifest.batch_id, topic_station,
+                batch.accepted, batch.duplicate, batch.rejected)
+    return ack_of(manifest.batch_id, outcomes)

@@ -1,0 +1,185 @@
+"""Storing one sealed record with HQ's rules: verify against the enrolled key, store durably, then decide.
+
+`receive_packet` is the single door for MQTT batches and offline imports alike:
+- unknown station → rejected `station.unknown`; bad packet → rejected with the packet's code (packet.signature…);
+  a header naming another station, record or seq than the batch says → rejected `station.mismatch` /
+  `record.mismatch`;
+- a new record → its file written durably (temp, fsync, rename, fsync dir), THEN its row committed → accepted;
+- the same id with the same SHA-256 → duplicate (nothing written again);
+- the same id with other content → conflict: the packet kept under quarantine/ with a row for a person, never
+  overwriting anything → rejected `record.conflict`.
+File names carry the content's hash, so two workers racing on one record id can never overwrite each other's
+file; the database's primary key decides which one won.
+"""
+
+import functools
+import hashlib
+import logging
+import os
+import signal
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hq.fleet.models import Station
+from hq.ingest.models import Batch, Quarantine, Record, Source
+from station.durable import write_durably
+from station.packets import PacketError, PacketHeader, verify_packet
+
+logger = logging.getLogger(__name__)
+
+ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
+CONFLICT = "record.conflict"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one record: accepted, duplicate, or rejected with a code the station shows."""
+
+    record_id: str
+    result: str
+    code: str | None = None
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What the batch manifest (or export manifest) says the packet is; the signed header must agree."""
+
+    record_id: str
+    seq: int
+
+
+class EnrolledKeyError(Exception):
+    """The enrolled key of a station cannot be used (not PEM, not Ed25519)."""
+
+
+@functools.lru_cache(maxsize=1024)
+def station_key(pem: str) -> Ed25519PublicKey:
+    """The Ed25519 public key from an enrolled PEM; EnrolledKeyError when it is not one."""
+    try:
+        key = load_pem_public_key(pem.encode("ascii"))
+    except (ValueError, TypeError, UnicodeError) as e:
+        raise EnrolledKeyError(f"not a readable PEM public key ({e})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise EnrolledKeyError(f"a {type(key).__name__}, not an Ed25519 key")
+    return key
+
+
+def data_dir() -> Path:
+    """HQ's data directory (settings.HQ_DATA_DIR); stored paths are relative to it."""
+    return Path(settings.HQ_DATA_DIR)
+
+
+def record_path(station_id: str, record_id: str, sha256: str) -> Path:
+    """Where an accepted packet lives, relative to the data dir (one folder per station)."""
+    return Path("records") / station_id / f"{record_id}.{sha256[:16]}.sinopkt"
+
+
+def quarantine_path(station_id: str, record_id: str, sha256: str) -> Path:
+    """Where a conflicting packet is kept, relative to the data dir (full hash: never the same name twice)."""
+    return Path("quarantine") / station_id / f"{record_id}.{sha256}.sinopkt"
+
+
+def _store_file(relative: Path, packet: bytes) -> None:
+    target = data_dir() / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    write_durably(target, packet)
+
+
+def receive_packet(station: Station | None, packet: bytes, *, expected: Expected | None = None,
+                   claimed_station: str = "", source: str = Source.MQTT, batch: Batch | None = None) -> Outcome:
+    """Verify and store one packet from `station` (None when the sender is not enrolled); never raises for bad
+    input. OSError (disk) and DatabaseError propagate: the caller must not ack then, and will try again."""
+    record_id = expected.record_id if expected else "unknown"
+    if station is None:
+        logger.warning("record %s: station %r is not enrolled: rejected", record_id, claimed_station)
+        return Outcome(record_id, REJECTED, "station.unknown")
+    try:
+        header = verify_packet(packet, station_key(station.public_key_pem))
+    except EnrolledKeyError as e:
+        logger.error("station %s: its enrolled key is unusable (%s): record %s rejected", station.id, e, record_id)
+        return Outcome(record_id, REJECTED, "station.key")
+    except PacketError as e:
+        logger.warning("station %s: record %s rejected: %s (%s)", station.id, record_id, e, e.code)
+        return Outcome(record_id, REJECTED, e.code)
+    if expected is None:
+        record_id = header.record_id
+    problem = _header_problem(header, station.id, expected)
+    if problem:
+        logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
+                       record_id, problem)
+        return Outcome(record_id, REJECTED, problem)
+    sha256 = hashlib.sha256(packet).hexdigest()
+    known = Record.objects.filter(pk=header.record_id).only("sha256").first()
+    if known is not None:
+        return _already_known(known.sha256, station, header, packet, sha256, source, batch)
+    relative = record_path(station.id, header.record_id, sha256)
+    _store_file(relative, packet)
+    crash_point("hq.ingest.after_file")
+    try:
+        with transaction.atomic():
+            Record.objects.create(record_id=header.record_id, station=station, seq=header.seq, sha256=sha256,
+                                  size=len(packet), path=str(relative), sealed_at=header.created_at,
+                                  source=source, batch=batch)
+    except IntegrityError:  # another worker committed this record id meanwhile
+        known = Record.objects.filter(pk=header.record_id).only("sha256").first()
+        if known is None:
+            raise
+        if known.sha256 != sha256:
+            (data_dir() / relative).unlink(missing_ok=True)  # no row names our file: it was never accepted
+        return _already_known(known.sha256, station, header, packet, sha256, source, batch)
+    logger.info("station %s: record %s (seq %d, %d bytes) stored", station.id, header.record_id, header.seq,
+                len(packet))
+    return Outcome(header.record_id, ACCEPTED)
+
+
+def _header_problem(header: PacketHeader, station_id: str, expected: Expected | None) -> str | None:
+    if header.station_id != station_id:
+        return "station.mismatch"
+    if expected is not None and (header.record_id != expected.record_id or header.seq != expected.seq):
+        return "record.mismatch"
+    return None
+
+
+def _already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,
+                   source: str, batch: Batch | None) -> Outcome:
+    if stored_sha256 == sha256:
+        Record.objects.filter(pk=header.record_id).update(duplicates=F("duplicates") + 1,
+                                                          last_duplicate_at=timezone.now())
+        logger.info("station %s: record %s again with the same content: duplicate", station.id, header.record_id)
+        return Outcome(header.record_id, DUPLICATE)
+    _quarantine(station, header, packet, sha256, source, batch)
+    return Outcome(header.record_id, REJECTED, CONFLICT)
+
+
+def _quarantine(station: Station, header: PacketHeader, packet: bytes, sha256: str, source: str,
+                batch: Batch | None) -> None:
+    """Keep a conflicting packet for a person: its own file and row, or count it again if already kept."""
+    again = Quarantine.objects.filter(record_id=header.record_id, sha256=sha256)
+    if again.update(times_received=F("times_received") + 1):
+        logger.warning("station %s: record %s: the same conflicting packet again (kept once)", station.id,
+                       header.record_id)
+        return
+    relative = quarantine_path(station.id, header.record_id, sha256)
+    _store_file(relative, packet)
+    try:
+        with transaction.atomic():
+            Quarantine.objects.create(record_id=header.record_id, station=station, seq=header.seq, sha256=sha256,
+                                      size=len(packet), path=str(relative), source=source, batch=batch)
+    except IntegrityError:  # another worker kept the same packet meanwhile
+        again.update(times_received=F("times_received") + 1)
+    logger.warning("station %s: record %s arrived with other content than the stored one: quarantined as %s",
+                   station.id, header.record_id, relative)
+
+
+def crash_point(name: str) -> None:
+    """A named crash point for the restart tests (armed via SINOPSIS_FAILPOINT, as in station.failpoints)."""
+    armed = os.environ.get("SINOPSIS_FAILPOINT")
+    if armed and name in armed.split(","):
+        os.kill(os.getpid(), signal.SIGKILL)

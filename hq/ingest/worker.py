@@ -1,0 +1,227 @@
+"""`sinopsis hq ingest`: one ingest worker on the broker (MQTT 5, persistent session), several may run.
+
+It announces itself on the retained `sinopsis/v1/hq/ingest/state` (online, with a Will saying offline), takes
+batches from the shared subscription `$share/ingest/sinopsis/v1/st/+/up/batch` and every station's status,
+health, reported and job messages. Messages are PUBACKed by hand only after they are handled: a batch's records
+are stored (file, then row) and its Ack is published on the batch's response topic first, so a worker killed
+mid-batch gets the batch again from its session when it comes back. Anything malformed is logged with its
+reason and dropped; a database or disk failure is retried and the message kept until it succeeds.
+"""
+
+import logging
+import queue
+import threading
+
+import paho.mqtt.client as mqtt
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils import timezone
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.subscribeoptions import SubscribeOptions
+
+from hq.fleet.commands import apply_job_state
+from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
+from hq.ingest.batches import process_batch
+from hq.ingest.storage import crash_point
+from hq.mqtt import Broker, new_client, session_properties
+from station.contract import (
+    INGEST_SHARE,
+    INGEST_STATE,
+    PREFIX,
+    Ack,
+    ContractError,
+    Health,
+    IngestState,
+    JobState,
+    Reported,
+    Status,
+    dump,
+    parse,
+    split_station_topic,
+    station_topic,
+)
+
+logger = logging.getLogger(__name__)
+
+BATCH_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/batch"
+STATION_FILTERS = [f"{PREFIX}/st/+/status", f"{PREFIX}/st/+/health", f"{PREFIX}/st/+/reported",
+                   f"{PREFIX}/st/+/job/+"]
+RETRY_S = (0.5, 1, 2, 5, 10)  # waits between attempts when the database or the disk fails
+
+
+class IngestWorker:
+    """One named worker: its own MQTT session (client id `hq-ingest-<name>`) and one handling thread."""
+
+    def __init__(self, broker: Broker, name: str = "1", ack_wait_s: float = 10.0) -> None:
+        self.broker, self.name, self.ack_wait_s = broker, name, ack_wait_s
+        self.client = new_client(broker, f"hq-ingest-{name}", manual_ack=True)
+        self.client.will_set(INGEST_STATE, self._state(False), qos=1, retain=True)
+        self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
+        self.client.on_message = self._on_message
+        self.client.on_disconnect = self._on_disconnect
+        self.ready = threading.Event()  # subscribed and announced online
+        self._inbox: queue.Queue[mqtt.MQTTMessage | None] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._handle_all, name=f"hq-ingest-{name}", daemon=True)
+
+    @staticmethod
+    def _state(online: bool) -> bytes:
+        return dump(IngestState(online=online, ts=timezone.now().isoformat(timespec="milliseconds")))
+
+    def start(self) -> "IngestWorker":
+        """Connect (retrying in the background until the broker answers) and start handling messages."""
+        self._thread.start()
+        self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
+                                  properties=session_properties())
+        self.client.loop_start()
+        logger.info("ingest worker %s connecting to %s", self.name, self.broker)
+        return self
+
+    def stop(self, timeout_s: float = 10.0) -> None:
+        """Finish the message in hand, say offline (retained), disconnect keeping the session."""
+        self._stopping.set()
+        self._inbox.put(None)
+        self._thread.join(timeout_s)
+        if self.client.is_connected():
+            info = self.client.publish(INGEST_STATE, self._state(False), qos=1, retain=True)
+            _wait(info, timeout_s)
+        self.client.disconnect()
+        self.client.loop_stop()
+        logger.info("ingest worker %s stopped", self.name)
+
+    # Network thread: subscribe, announce, queue messages for the handling thread.
+
+    def _on_connect(self, client: mqtt.Client, _u: object, flags: mqtt.ConnectFlags, reason: mqtt.ReasonCode,
+                    _p: object) -> None:
+        if reason.is_failure:
+            logger.error("ingest worker %s: broker %s refused the connection: %s", self.name, self.broker, reason)
+            return
+        logger.info("ingest worker %s connected (session present: %s)", self.name, flags.session_present)
+        client.subscribe([(BATCH_FILTER, SubscribeOptions(qos=1)), (INGEST_STATE, SubscribeOptions(qos=1))]
+                         + [(f, SubscribeOptions(qos=1)) for f in STATION_FILTERS])
+
+    def _on_subscribe(self, client: mqtt.Client, _u: object, _mid: int, reasons: list[mqtt.ReasonCode],
+                      _p: object) -> None:
+        refused = [str(r) for r in reasons if r.is_failure]
+        if refused:
+            logger.error("ingest worker %s: subscriptions refused (%s): check the broker's ACL for %s", self.name,
+                         ", ".join(refused), self.broker.username)
+            return
+        client.publish(INGEST_STATE, self._state(True), qos=1, retain=True)
+        self.ready.set()
+
+    def _on_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: mqtt.ReasonCode, _p: object) -> None:
+        self.ready.clear()
+        if not self._stopping.is_set():
+            logger.warning("ingest worker %s lost the broker (%s); reconnecting", self.name, reason)
+
+    def _on_message(self, client: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
+        if msg.topic == INGEST_STATE:
+            self._ingest_state(client, msg)
+            self._puback(msg)
+        else:
+            self._inbox.put(msg)
+
+    def _ingest_state(self, client: mqtt.Client, msg: mqtt.MQTTMessage) -> None:
+        """Another worker's Will (or clean stop) said offline while this one runs: say online again."""
+        try:
+            state = parse(IngestState, msg.payload)
+        except ContractError as e:
+            logger.warning("%s: %s (%s)", msg.topic, e, e.code)
+            state = IngestState(online=False)
+        if not state.online and not self._stopping.is_set():
+            client.publish(INGEST_STATE, self._state(True), qos=1, retain=True)
+
+    def _puback(self, msg: mqtt.MQTTMessage) -> None:
+        if msg.qos > 0:
+            self.client.ack(msg.mid, msg.qos)
+
+    # Handling thread: one message at a time, acknowledged only when handled.
+
+    def _handle_all(self) -> None:
+        try:
+            while (msg := self._inbox.get()) is not None and not self._stopping.is_set():
+                if self._handle_until_done(msg):
+                    self._puback(msg)
+        finally:
+            connections.close_all()
+
+    def _handle_until_done(self, msg: mqtt.MQTTMessage) -> bool:
+        """Handle one message, retrying database and disk failures; False if stopped before it was done."""
+        attempt = 0
+        while not self._stopping.is_set():
+            close_old_connections()
+            try:
+                self._handle(msg)
+                return True
+            except (DatabaseError, OSError):
+                logger.exception("ingest worker %s: %s could not be stored; trying again", self.name, msg.topic)
+                connections.close_all()
+            except Exception:  # a bug must not stop the worker; the message is dropped with its trace logged
+                logger.exception("ingest worker %s: %s failed; message dropped", self.name, msg.topic)
+                return True
+            self._stopping.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
+            attempt += 1
+        return False
+
+    def _handle(self, msg: mqtt.MQTTMessage) -> None:
+        try:
+            station_id, leaf = split_station_topic(msg.topic)
+            if leaf == "up/batch":
+                self._batch(station_id, msg)
+            elif leaf == "status":
+                apply_status(station_id, parse(Status, msg.payload), retained=msg.retain)
+            elif leaf == "health":
+                apply_health(station_id, parse(Health, msg.payload), retained=msg.retain)
+            elif leaf == "reported":
+                apply_reported(station_id, parse(Reported, msg.payload), retained=msg.retain)
+            elif leaf.startswith("job/"):
+                if apply_job_state(station_id, leaf[4:], parse(JobState, msg.payload)):
+                    mark_seen(station_id)
+            else:
+                logger.warning("%s: not a topic HQ handles; ignored", msg.topic)
+        except ContractError as e:
+            logger.warning("%s: refused (%s): %s%s", msg.topic, e.code, e, " [retained]" if msg.retain else "")
+
+    def _batch(self, station_id: str, msg: mqtt.MQTTMessage) -> None:
+        ack = process_batch(station_id, msg.payload, worker=self.name)
+        mark_seen(station_id)
+        crash_point("hq.ingest.before_ack")
+        if ack is not None:
+            self._send_ack(station_id, msg, ack)
+
+    def _send_ack(self, station_id: str, msg: mqtt.MQTTMessage, ack: Ack) -> None:
+        """Publish the Ack on the station's ack topic with the batch's correlation data."""
+        expected = station_topic(station_id, "ack")
+        asked = getattr(msg.properties, "ResponseTopic", None) if msg.properties else None
+        if asked not in (None, expected):
+            logger.warning("batch %s from %s asked for its ack on %r; sent on %s", ack.batch_id, station_id, asked,
+                           expected)
+        props = Properties(PacketTypes.PUBLISH)
+        props.CorrelationData = (getattr(msg.properties, "CorrelationData", None) if msg.properties else None) \
+            or ack.batch_id.encode()
+        info = self.client.publish(expected, dump(ack), qos=1, properties=props)
+        if not _wait(info, self.ack_wait_s):
+            logger.warning("ack of batch %s to %s not confirmed by the broker yet; it is resent on reconnect",
+                           ack.batch_id, station_id)
+
+
+def _wait(info: mqtt.MQTTMessageInfo, timeout_s: float) -> bool:
+    """Wait for a QoS 1 publish to be confirmed; False if not (disconnected, or no PUBACK in time)."""
+    try:
+        info.wait_for_publish(timeout_s)
+    except (RuntimeError, ValueError):
+        return False
+    return info.is_published()
+
+
+def run_worker(broker: Broker, name: str = "1", seconds: float | None = None,
+               stop: threading.Event | None = None) -> None:
+    """Run one worker until `stop` is set (SIGTERM/SIGINT in the CLI) or `seconds` have passed."""
+    stop = stop or threading.Event()
+    worker = IngestWorker(broker, name).start()
+    try:
+        stop.wait(seconds)
+    finally:
+        worker.stop()

@@ -1,0 +1,139 @@
+"""`sinopsis hq …`: HQ's commands (database, station enrolment, MQTT ingest, offline import, web logins).
+
+Each handler starts Django with HQ's settings (hq/runtime.py) first; Django is imported only then, so the
+station's commands stay quick. HQ's own errors (HqError) are printed like every other bad input (exit 2).
+"""
+
+import argparse
+import functools
+import getpass
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from station.errors import SinopsisError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `hq` command group."""
+    hq = sub.add_parser("hq", help="HQ: database, station enrolment, ingest, offline import, web logins")
+    commands = hq.add_subparsers(dest="hq_command", required=True, metavar="COMMAND")
+    p = _command(commands, "migrate", "create or update HQ's database schema", _migrate)
+    p = _command(commands, "enrol-station", "enrol a station: its id and Ed25519 public key", _enrol)
+    p.add_argument("station_id", metavar="ID", help="the station id (its MQTT username and packet station_id)")
+    p.add_argument("--key", type=Path, required=True, help="the station's public signing key (PEM)")
+    p.add_argument("--name", help="a name for people (e.g. 'Kit 3')")
+    p.add_argument("--school", help="the school it records at")
+    p.add_argument("--spt", dest="spt_number", help="the SPT (assignment letter) number")
+    p.add_argument("--replace-key", action="store_true", help="replace the key of an already enrolled station")
+    p = _command(commands, "ingest", "run an ingest worker: verify, store and ack the stations' batches", _ingest)
+    p.add_argument("--broker", default=None,
+                   help="mqtt[s]://user@host:port (default: $SINOPSIS_HQ_MQTT_URL, else "
+                   "mqtt://hq-ingest@127.0.0.1:1883)")
+    p.add_argument("--password-file", type=Path, help="the broker password (default: $SINOPSIS_HQ_MQTT_PASSWORD)")
+    p.add_argument("--worker", default="1",
+                   help="this worker's name, stable across restarts (its MQTT session); one per process")
+    p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: until Ctrl-C)")
+    p = _command(commands, "createuser", "make a login for HQ's web app (the fleet dashboard)", _createuser)
+    p.add_argument("username")
+    p.add_argument("--password-file", type=Path, help="read the password from this file (default: ask)")
+    p.add_argument("--superuser", action="store_true", help="may do everything, including managing logins")
+    p.add_argument("--update", action="store_true", help="change the password of an existing login")
+
+
+def _command(commands: argparse._SubParsersAction, name: str, text: str,
+             handler: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
+    p = commands.add_parser(name, help=text, description=text)
+    p.add_argument("--data", type=Path, default=None,
+                   help="HQ's data directory (default: $SINOPSIS_HQ_DATA, else ~/.local/share/sinopsis/hq)")
+    p.set_defaults(handler=functools.partial(_run, handler))
+    return p
+
+
+def _run(handler: Callable[[argparse.Namespace], int], args: argparse.Namespace) -> int:
+    """Start Django, then run the handler; HqError becomes the CLI's bad-input error."""
+    from hq.errors import HqError
+    from hq.runtime import setup
+
+    try:
+        setup(args.data)
+        from django.utils import translation
+
+        translation.activate("en")  # the CLI speaks English like the rest of `sinopsis`; the web app does not
+        return handler(args)
+    except HqError as e:
+        raise SinopsisError(str(e), e.code) from None
+
+
+def _require_schema() -> None:
+    from hq.errors import HqError
+    from hq.runtime import pending_migrations
+
+    pending = pending_migrations()
+    if pending:
+        raise HqError(f"HQ's database lacks {len(pending)} migration(s) (e.g. {pending[0]}): run "
+                      "`sinopsis hq migrate` first", "hq.migrate")
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from hq.runtime import migrate
+
+    migrate(verbosity=1 if args.verbose else 0)
+    print("HQ database is up to date")
+    return 0
+
+
+def _enrol(args: argparse.Namespace) -> int:
+    from hq.errors import HqError
+    from hq.fleet.enrolment import enrol_station
+
+    _require_schema()
+    try:
+        pem = args.key.read_bytes()
+    except OSError as e:
+        raise HqError(f"{args.key}: cannot read the station key: {e.strerror}", "hq.station_key") from None
+    station, created = enrol_station(args.station_id, pem, source=str(args.key), name=args.name,
+                                     school=args.school, spt_number=args.spt_number, replace_key=args.replace_key)
+    print(f"station {station.id} {'enrolled' if created else 'updated'}"
+          + (f" (school: {station.school})" if station.school else ""))
+    return 0
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
+    from hq.ingest.worker import run_worker
+    from hq.mqtt import broker_from_url
+
+    _require_schema()
+    broker = broker_from_url(args.broker or settings.HQ_MQTT_URL, args.password_file)
+    if not args.verbose:
+        logging.getLogger("hq").setLevel(logging.INFO)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_worker(broker, args.worker, args.seconds, stop)
+    return 0
+
+
+def _createuser(args: argparse.Namespace) -> int:
+    from hq.errors import HqError
+    from hq.users import create_user
+
+    _require_schema()
+    if args.password_file is not None:
+        try:
+            password = args.password_file.read_text().strip()
+        except OSError as e:
+            raise HqError(f"{args.password_file}: cannot read the password: {e.strerror}", "hq.password") from None
+    else:
+        password = getpass.getpass(f"password for {args.username}: ")
+        if getpass.getpass("again: ") != password:
+            print("sinopsis: the passwords differ; nothing changed", file=sys.stderr)
+            return 2
+    created = create_user(args.username, password, superuser=args.superuser, update=args.update)
+    print(f"login {args.username} {'created' if created else 'updated'}")
+    return 0
