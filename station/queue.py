@@ -59,6 +59,9 @@ def now_serving(store: StationStore) -> list[QueueEntry]:
     return _entries(store.conn, ("capturing",), "r.updated_at DESC, c.queue_number")
 
 
+CALLED_NOT_RECORDED = "called, but the operator logged out before recording"
+
+
 def _set_queue_state(conn: sqlite3.Connection, record_id: str, to_state: str, *, actor: str, action: str,
                      reason: str | None = None) -> None:
     """Move the record's check-in to `to_state` and audit it (inside the caller's write transaction)."""
@@ -106,8 +109,9 @@ def not_here(store: StationStore, record_id: str, operator_id: str) -> None:
 
 
 def end_session(store: StationStore, operator_id: str, reason: str = "logged out") -> int:
-    """The operator's session ends (log out, or idle logout with `reason` "idle"): audited as operator.logout, and
-    the students this operator passed over wait again in number order. Returns how many were released."""
+    """The operator's session ends (log out, or idle logout with `reason` "idle"): audited as operator.logout; the
+    students this operator passed over, and one they called without starting the recording, wait again in number
+    order. Returns how many were released."""
     with store.write() as conn:
         skipped_by = {}
         for record_id, actor in conn.execute(
@@ -118,9 +122,18 @@ def end_session(store: StationStore, operator_id: str, reason: str = "logged out
         for entry in mine:
             _set_queue_state(conn, entry.record_id, "waiting", actor=operator_id, action="queue.released",
                              reason="the operator who passed them over ended the session")
+        # A student this operator called but did not start recording waits again, with the same number
+        # (a session only ends from the queue screen or by idle logout, never with a recording open).
+        called = [rid for (rid,) in conn.execute(
+            "SELECT r.id FROM records r WHERE r.state = 'capturing' AND (SELECT a.actor FROM audit a WHERE "
+            "a.record_id = r.id AND a.to_state = 'capturing' ORDER BY a.id DESC LIMIT 1) = ?", (operator_id,))]
+        for record_id in called:
+            apply_transition(conn, record_id, "checked_in", actor=operator_id, reason=CALLED_NOT_RECORDED)
+            _set_queue_state(conn, record_id, "waiting", actor=operator_id, action="queue.released",
+                             reason=CALLED_NOT_RECORDED)
         audit.append(conn, actor=operator_id, action="operator.logout", reason=reason,
-                     details={"released": len(mine)})
-    return len(mine)
+                     details={"released": len(mine) + len(called)})
+    return len(mine) + len(called)
 
 
 def lock_session(store: StationStore, operator_id: str, record_id: str | None = None) -> None:

@@ -81,7 +81,9 @@ def test_the_end_of_a_session_releases_the_students_that_operator_passed_over(im
     logout = imported.conn.execute("SELECT actor, reason, details FROM audit WHERE action = 'operator.logout'"
                                    ).fetchall()
     assert [tuple(r) for r in logout] == [("OP-02", "idle", '{"released":1}')]
-    assert end_session(imported, "OP-01") == 1 and passed_over(imported) == []
+    # OP-01's passed-over #1, and #2 they called without recording, both wait again.
+    assert end_session(imported, "OP-01") == 2 and passed_over(imported) == [] and numbers(waiting(imported)) == [1,
+                                                                                                              2, 3]
 
 
 def test_a_locked_screen_is_audited(imported, applicants):
@@ -95,3 +97,16 @@ def test_a_locked_screen_is_audited(imported, applicants):
 def test_no_assignment_no_queue(store):
     assert waiting(store) == [] and now_serving(store) == [] and passed_over(store) == []
     assert call_next(store, "OP-02") is None
+
+
+def test_a_student_called_but_not_recorded_waits_again_when_the_operator_logs_out(imported, applicants):
+    from station.checkin import check_in_by_application
+    from station.queue import call_next, end_session, now_serving, waiting
+
+    for a in applicants[:2]:
+        check_in_by_application(imported, a["application_id"], a["phone"])
+    called = call_next(imported, "OP-02")
+    other = call_next(imported, "OP-03")
+    assert end_session(imported, "OP-02") == 1
+    assert [e.record_id for e in waiting(imported)] == [called.record_id]  # same number, first in line again
+    assert [e.record_id for e in now_serving(imported)] == [other.record_id]  # another operator's call stays
