@@ -38,7 +38,7 @@ def parse_database_url(url: str) -> dict[str, Any]:
         if not parts.path or parts.path == "/":
             raise HqError(f"database URL {_redacted(url)}: sqlite needs a file path (sqlite:////abs/path.db)",
                           "hq.database_url")
-        return sqlite_database(Path(unquote(parts.path)))
+        return sqlite_database(Path(unquote(parts.path[1:])))  # sqlite:////abs/path, sqlite:///relative
     if parts.scheme not in POSTGRES_SCHEMES:
         raise HqError(f"database URL {_redacted(url)}: scheme {parts.scheme!r} is not postgres:// or sqlite://",
                       "hq.database_url")

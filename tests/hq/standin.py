@@ -45,6 +45,7 @@ class StationStandIn:
         self.acks: dict[bytes, Ack] = {}
         self.ingest_online: bool | None = None
         self.ingest_states: list[bool] = []  # every ingest state seen, in order
+        self.received: list[mqtt.MQTTMessage] = []  # messages on topics given to `listen`
         self._changed = threading.Condition()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id or station_id,
                                   protocol=mqtt.MQTTv5)
@@ -63,7 +64,9 @@ class StationStandIn:
 
     def _on_message(self, _c: mqtt.Client, _u: object, msg: mqtt.MQTTMessage) -> None:
         with self._changed:
-            if msg.topic == INGEST_STATE:
+            if msg.topic not in (INGEST_STATE, station_topic(self.station_id, "ack")):
+                self.received.append(msg)
+            elif msg.topic == INGEST_STATE:
                 self.ingest_online = parse(IngestState, msg.payload).online
                 self.ingest_states.append(self.ingest_online)
             else:
@@ -72,6 +75,13 @@ class StationStandIn:
                     self.on_ack(ack)
                 self.acks[msg.properties.CorrelationData] = ack
             self._changed.notify_all()
+
+    def listen(self, leaf: str) -> None:
+        """Subscribe to one of this station's topics (e.g. `cmd/+`); messages land in `received`."""
+        done = threading.Event()
+        self.client.on_subscribe = lambda *_a: done.set()
+        self.client.subscribe(station_topic(self.station_id, leaf), qos=1)
+        assert done.wait(10)
 
     def wait_ingest_online(self, timeout_s: float = 10.0) -> None:
         with self._changed:

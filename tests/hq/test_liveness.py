@@ -1,0 +1,105 @@
+"""What stations say about themselves: liveness on HQ's clock with epochs (a stale Will never marks a newer
+connection lost), health history without repeats, reported versions, and commands with their job states."""
+
+import logging
+
+from hq.fleet.commands import apply_job_state, send_command
+from hq.fleet.liveness import apply_health, apply_reported, apply_status
+from hq.fleet.models import HealthSample, Job, Station, StatusChange
+from hq.mqtt import connect_briefly
+from station.contract import Command, Health, JobState, Reported, Status, dump, parse
+from tests.hq.standin import wait_for
+
+TS = "2026-11-25T03:04:05.000+00:00"
+
+
+def _station() -> Station:
+    return Station.objects.get(pk="st-a")
+
+
+def test_a_stale_will_never_marks_a_newer_connection_lost(station_keys):
+    assert apply_status("st-a", Status(state="online", epoch=1))
+    assert apply_status("st-a", Status(state="online", epoch=2))  # reconnected …
+    assert not apply_status("st-a", Status(state="lost", epoch=1))  # … then the old connection's Will arrives
+    assert (_station().status_state, _station().status_epoch) == ("online", 2)
+    assert apply_status("st-a", Status(state="lost", epoch=2))  # the current connection's Will counts
+    assert not apply_status("st-a", Status(state="lost", epoch=2))  # a second worker seeing it adds nothing
+    assert list(StatusChange.objects.order_by("id").values_list("state", "epoch")) == [
+        ("online", 1), ("online", 2), ("lost", 2)]
+
+
+def test_last_seen_is_hqs_clock_at_live_messages_only(station_keys):
+    apply_status("st-a", Status(state="online", epoch=1, ts="1999-01-01T00:00:00+00:00"), retained=True)
+    assert _station().last_seen is None and _station().status_state == "online"  # state learnt, not "seen"
+    apply_status("st-a", Status(state="online", epoch=2, ts="1999-01-01T00:00:00+00:00"))
+    seen = _station().last_seen
+    assert seen is not None and seen.year >= 2025  # HQ's clock, not the station's
+    apply_status("st-a", Status(state="lost", epoch=2))  # the broker speaking for a vanished station
+    assert _station().last_seen == seen
+
+
+def test_health_history_has_one_row_per_message(station_keys):
+    health = Health(epoch=1, ts=TS, queue_depth=3, counts={"captured": 3}, software_version="0.1.0")
+    assert apply_health("st-a", health, retained=True)
+    assert not apply_health("st-a", health)  # the same message (retained copy, or a second worker)
+    assert apply_health("st-a", health.model_copy(update={"queue_depth": 0, "ts": TS.replace("05.0", "06.0")}))
+    assert HealthSample.objects.filter(station="st-a").count() == 2
+    assert _station().last_health["queue_depth"] == 0 and _station().last_seen is not None
+
+
+def test_reported_keeps_the_applied_assignment_version(station_keys, caplog):
+    apply_reported("st-a", Reported(assignment_version=3, ts=TS))
+    with caplog.at_level(logging.WARNING, logger="hq"):
+        apply_reported("st-a", Reported(assignment_version=3, refused_version=4, refused_reason="bad signature",
+                                        ts=TS))
+    station = _station()
+    assert station.assignment_version == 3 and station.reported["refused_version"] == 4
+    assert "refused assignment version 4" in caplog.text
+
+
+def test_a_stale_will_over_mqtt_after_a_reconnect(start_worker, stand_in, station_keys, caplog):
+    caplog.set_level(logging.INFO, logger="hq")
+    start_worker()
+    old = stand_in("st-a", client_id="st-a-1", will=dump(Status(state="lost", epoch=1)))
+    old.publish("status", dump(Status(state="online", epoch=1)), retain=True)
+    wait_for(lambda: Station.objects.filter(pk="st-a", status_epoch=1).exists(), what="epoch 1 online")
+    new = stand_in("st-a", client_id="st-a-2", will=dump(Status(state="lost", epoch=2)))
+    new.publish("status", dump(Status(state="online", epoch=2)), retain=True)
+    wait_for(lambda: Station.objects.filter(pk="st-a", status_epoch=2).exists(), what="epoch 2 online")
+    old.vanish()  # the first connection's Will (lost, epoch 1) now arrives after epoch 2 went online
+    wait_for(lambda: "lost of epoch 1 is older than the current epoch 2: ignored" in caplog.text, what="the Will")
+    assert (_station().status_state, _station().status_epoch) == ("online", 2)
+    new.vanish()
+    wait_for(lambda: Station.objects.filter(pk="st-a", status_state="lost", status_epoch=2).exists(),
+             what="the current connection's Will")
+
+
+def test_a_command_reaches_the_station_with_an_expiry_and_its_job_states_are_kept(start_worker, stand_in,
+                                                                                  hq_broker, station_keys):
+    start_worker()
+    station = stand_in("st-a")
+    station.listen("cmd/+")
+    client = connect_briefly(hq_broker, "hq-test-commands")
+    try:
+        job, info = send_command(client, "st-a", "sync_now", ttl_s=60, created_by="admin")
+        info.wait_for_publish(10)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+    msg = wait_for(lambda: station.received and station.received[0], what="the command")
+    command = parse(Command, msg.payload)
+    assert msg.topic.endswith(f"/st-a/cmd/{job.id}") and command.name == "sync_now" and command.job == job.id
+    assert 0 < msg.properties.MessageExpiryInterval <= 60
+    for state in ("queued", "succeeded", "in_progress"):  # the late in_progress must not undo succeeded
+        station.publish(f"job/{job.id}", dump(JobState(job=job.id, state=state, detail=state, ts=TS)))
+    wait_for(lambda: Job.objects.filter(pk=job.id, state="succeeded").exists(), what="the job's result")
+    assert Station.objects.get(pk="st-a").last_seen is not None
+
+
+def test_job_states_for_unknown_or_foreign_jobs_are_ignored(station_keys):
+    other = Job.objects.create(id="job-b", station_id="st-b", name="sync_now", expires_at="2030-01-01T00:00Z")
+    assert not apply_job_state("st-a", "job-b", JobState(job="job-b", state="failed", ts=TS))  # not st-a's job
+    assert not apply_job_state("st-a", "job-zz", JobState(job="job-zz", state="failed", ts=TS))
+    assert not apply_job_state("st-b", "job-b", JobState(job="job-other", state="failed", ts=TS))  # topic ≠ body
+    other.refresh_from_db()
+    assert other.state == "sent"
