@@ -1,0 +1,84 @@
+"""HQ on PostgreSQL: a throw-away cluster (Debian's postgresql, started by the test), `sinopsis hq migrate`
+and `enrol-station` with SINOPSIS_HQ_DATABASE_URL, and two `sinopsis hq ingest` processes on the shared
+subscription storing every record exactly once. Skipped where PostgreSQL or psycopg is not installed."""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from provisioning.broker import free_port
+from station.keys import save_public_key
+from tests.hq.conftest import HQ_PASSWORD, HQ_USER
+from tests.hq.standin import seal, wait_for
+
+psycopg = pytest.importorskip("psycopg")
+BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(BIN is None, reason="PostgreSQL is not installed")]
+
+
+def _as_postgres(*command: str) -> None:
+    """Run a PostgreSQL tool, as the postgres user when we are root (initdb refuses root)."""
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    subprocess.run([*prefix, *command], check=True, capture_output=True)
+
+
+@pytest.fixture
+def postgres() -> Iterator[str]:
+    """A fresh cluster on a random port with a database `sinopsis`; yields its URL."""
+    root = Path(tempfile.mkdtemp(prefix="sinopsis-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres")
+    port = free_port()
+    _as_postgres(f"{BIN}/initdb", "-D", str(root / "data"), "-A", "trust", "-U", "hq", "-E", "UTF8", "--no-sync")
+    _as_postgres(f"{BIN}/pg_ctl", "-D", str(root / "data"), "-l", str(root / "log"), "-w", "start", "-o",
+                 f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off")
+    try:
+        _as_postgres(f"{BIN}/createdb", "-h", str(root), "-p", str(port), "-U", "hq", "sinopsis")
+        yield f"postgres://hq@127.0.0.1:{port}/sinopsis"
+    finally:
+        _as_postgres(f"{BIN}/pg_ctl", "-D", str(root / "data"), "-m", "immediate", "stop")
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _sinopsis(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "station.cli", "hq", *args], env=env, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_two_ingest_workers_on_postgresql_store_each_record_once(postgres, broker, stand_in, hq_key, tmp_path):
+    env = {**os.environ, "SINOPSIS_HQ_DATABASE_URL": postgres, "SINOPSIS_HQ_DATA": str(tmp_path / "hq")}
+    assert _sinopsis(env, "migrate").returncode == 0
+    key = Ed25519PrivateKey.generate()
+    save_public_key(tmp_path / "st-a.pub.pem", key.public_key())
+    assert _sinopsis(env, "enrol-station", "st-a", "--key", str(tmp_path / "st-a.pub.pem")).returncode == 0
+    station = stand_in("st-a")
+    url = f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"
+    workers = [subprocess.Popen([sys.executable, "-m", "station.cli", "hq", "ingest", "--worker", name, "--broker",
+                                 url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               for name in ("w1", "w2")]
+    try:
+        wait_for(lambda: station.ingest_states.count(True) >= 2, 20, "both workers online")
+        batches = {f"b-{n}": [(f"r-{n}-{i}", 2 * n + i + 1, seal(key, hq_key, "st-a", f"r-{n}-{i}", 2 * n + i + 1))
+                              for i in range(2)] for n in range(20)}
+        for batch_id, packets in batches.items():
+            station.publish_batch(batch_id, packets)
+        acks = [station.wait_ack(batch_id, 20) for batch_id in batches]
+    finally:
+        for worker in workers:
+            worker.terminate()
+        errors = [worker.communicate(timeout=20)[1].decode() for worker in workers]
+    assert all(worker.returncode == 0 for worker in workers), errors
+    assert sorted(r for ack in acks for r in ack.accepted) == sorted(r for p in batches.values() for r, _, _ in p)
+    assert not any(ack.duplicate or ack.rejected for ack in acks)
+    with psycopg.connect(postgres) as db:
+        assert db.execute("SELECT count(*), count(DISTINCT record_id) FROM ingest_record").fetchone() == (40, 40)
+        workers_used = {w for (w,) in db.execute("SELECT DISTINCT worker FROM ingest_batch")}
+    assert workers_used == {"w1", "w2"}
+    assert len(list((tmp_path / "hq" / "records" / "st-a").iterdir())) == 40
