@@ -96,3 +96,12 @@ def connect_briefly(broker: Broker, client_id: str, timeout_s: float = 10.0) -> 
         client.loop_stop()
         raise HqError(f"broker {broker}: {refused[0] if refused else 'no answer'}", "hq.broker_refused")
     return client
+
+
+def wait_published(info: mqtt.MQTTMessageInfo, timeout_s: float) -> bool:
+    """Wait for a QoS 1 publish to be confirmed by the broker; False if not (disconnected, or no PUBACK in time)."""
+    try:
+        info.wait_for_publish(timeout_s)
+    except (RuntimeError, ValueError):
+        return False
+    return info.is_published()

@@ -29,13 +29,8 @@ def new_job_id() -> str:
     return f"job-{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}"
 
 
-def send_command(client: mqtt.Client, station_id: str, name: str, args: dict[str, str | int] | None = None,
-                 ttl_s: int = 3600, created_by: str = "") -> tuple[Job, mqtt.MQTTMessageInfo]:
-    """Record and publish a command to one station; returns the Job and the publish handle (wait on it).
-
-    The command carries `expires_at` and the same bound as MQTT message expiry, so a station that comes back
-    after `ttl_s` never receives it from the broker. HqError for an unknown station or command name.
-    """
+def _checked(station_id: str, name: str, ttl_s: int) -> Station:
+    """The enrolled station, after checking the command's name and expiry; HqError otherwise."""
     if name not in COMMANDS:
         raise HqError(f"command {name!r} is not one of {', '.join(COMMANDS)}", "hq.command_name")
     if not 1 <= ttl_s <= 30 * 24 * 3600:
@@ -43,6 +38,17 @@ def send_command(client: mqtt.Client, station_id: str, name: str, args: dict[str
     station = Station.objects.filter(pk=station_id).first()
     if station is None:
         raise HqError(f"station {station_id!r} is not enrolled", "hq.station_unknown")
+    return station
+
+
+def send_command(client: mqtt.Client, station_id: str, name: str, args: dict[str, str | int] | None = None,
+                 ttl_s: int = 3600, created_by: str = "") -> tuple[Job, mqtt.MQTTMessageInfo]:
+    """Record and publish a command to one station; returns the Job and the publish handle (wait on it).
+
+    The command carries `expires_at` and the same bound as MQTT message expiry, so a station that comes back
+    after `ttl_s` never receives it from the broker. HqError for an unknown station or command name.
+    """
+    station = _checked(station_id, name, ttl_s)
     now = timezone.now()
     expires = now + dt.timedelta(seconds=ttl_s)
     job = Job.objects.create(id=new_job_id(), station=station, name=name, args=args or {}, created_at=now,
@@ -55,6 +61,29 @@ def send_command(client: mqtt.Client, station_id: str, name: str, args: dict[str
                           properties=props)
     logger.info("command %s (%s) sent to %s, expires %s", job.id, name, station_id, expires.isoformat())
     return job, info
+
+
+def send_command_now(station_id: str, name: str, args: dict[str, str | int] | None = None,
+                     ttl_s: int | None = None, created_by: str = "", timeout_s: float = 10.0) -> Job:
+    """Send one command through a short connection to the broker in settings (for the web app); HqError when
+    the broker cannot be reached or does not confirm the publish (the Job row then says failed)."""
+    from django.conf import settings
+
+    from hq.mqtt import broker_from_url, connect_briefly, wait_published
+
+    ttl_s = ttl_s or settings.HQ_COMMAND_TTL_S
+    _checked(station_id, name, ttl_s)
+    client = connect_briefly(broker_from_url(settings.HQ_MQTT_URL), f"hq-web-{secrets.token_hex(4)}", timeout_s)
+    try:
+        job, info = send_command(client, station_id, name, args, ttl_s, created_by)
+        if not wait_published(info, timeout_s):
+            Job.objects.filter(pk=job.id).update(state=Job.State.FAILED, detail="the broker did not confirm it",
+                                                 updated_at=timezone.now())
+            raise HqError(f"command {job.id} to {station_id}: the broker did not confirm it", "hq.command_publish")
+        return job
+    finally:
+        client.disconnect()
+        client.loop_stop()
 
 
 def apply_job_state(station_id: str, topic_job: str, state: JobState) -> bool:

@@ -23,7 +23,7 @@ from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
 from hq.ingest.batches import process_batch
 from hq.ingest.storage import crash_point
-from hq.mqtt import Broker, new_client, session_properties
+from hq.mqtt import Broker, new_client, session_properties, wait_published
 from station.contract import (
     INGEST_SHARE,
     INGEST_STATE,
@@ -85,7 +85,7 @@ class IngestWorker:
         self._thread.join(timeout_s)
         if self.client.is_connected():
             info = self.client.publish(INGEST_STATE, self._state(False), qos=1, retain=True)
-            _wait(info, timeout_s)
+            wait_published(info, timeout_s)
         self.client.disconnect()
         self.client.loop_stop()
         logger.info("ingest worker %s stopped", self.name)
@@ -202,18 +202,9 @@ class IngestWorker:
         props.CorrelationData = (getattr(msg.properties, "CorrelationData", None) if msg.properties else None) \
             or ack.batch_id.encode()
         info = self.client.publish(expected, dump(ack), qos=1, properties=props)
-        if not _wait(info, self.ack_wait_s):
+        if not wait_published(info, self.ack_wait_s):
             logger.warning("ack of batch %s to %s not confirmed by the broker yet; it is resent on reconnect",
                            ack.batch_id, station_id)
-
-
-def _wait(info: mqtt.MQTTMessageInfo, timeout_s: float) -> bool:
-    """Wait for a QoS 1 publish to be confirmed; False if not (disconnected, or no PUBACK in time)."""
-    try:
-        info.wait_for_publish(timeout_s)
-    except (RuntimeError, ValueError):
-        return False
-    return info.is_published()
 
 
 def run_worker(broker: Broker, name: str = "1", seconds: float | None = None,

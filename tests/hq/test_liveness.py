@@ -3,11 +3,16 @@ connection lost), health history without repeats, reported versions, and command
 
 import logging
 
-from hq.fleet.commands import apply_job_state, send_command
+import pytest
+from django.test import override_settings
+
+from hq.errors import HqError
+from hq.fleet.commands import apply_job_state, send_command_now
 from hq.fleet.liveness import apply_health, apply_reported, apply_status
 from hq.fleet.models import HealthSample, Job, Station, StatusChange
-from hq.mqtt import connect_briefly
+from provisioning.broker import free_port
 from station.contract import Command, Health, JobState, Reported, Status, dump, parse
+from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.standin import wait_for
 
 TS = "2026-11-25T03:04:05.000+00:00"
@@ -75,25 +80,34 @@ def test_a_stale_will_over_mqtt_after_a_reconnect(start_worker, stand_in, statio
 
 
 def test_a_command_reaches_the_station_with_an_expiry_and_its_job_states_are_kept(start_worker, stand_in,
-                                                                                  hq_broker, station_keys):
+                                                                                  broker, station_keys):
     start_worker()
     station = stand_in("st-a")
     station.listen("cmd/+")
-    client = connect_briefly(hq_broker, "hq-test-commands")
-    try:
-        job, info = send_command(client, "st-a", "sync_now", ttl_s=60, created_by="admin")
-        info.wait_for_publish(10)
-    finally:
-        client.disconnect()
-        client.loop_stop()
+    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"):
+        job = send_command_now("st-a", "sync_now", ttl_s=60, created_by="admin")
     msg = wait_for(lambda: station.received and station.received[0], what="the command")
     command = parse(Command, msg.payload)
     assert msg.topic.endswith(f"/st-a/cmd/{job.id}") and command.name == "sync_now" and command.job == job.id
     assert 0 < msg.properties.MessageExpiryInterval <= 60
+    assert Job.objects.get(pk=job.id).state == "sent"
     for state in ("queued", "succeeded", "in_progress"):  # the late in_progress must not undo succeeded
         station.publish(f"job/{job.id}", dump(JobState(job=job.id, state=state, detail=state, ts=TS)))
     wait_for(lambda: Job.objects.filter(pk=job.id, state="succeeded").exists(), what="the job's result")
     assert Station.objects.get(pk="st-a").last_seen is not None
+
+
+def test_commands_hq_cannot_send_are_refused(station_keys):
+    for station_id, name, code in (("st-a", "format_disk", "hq.command_name"), ("st-zz", "sync_now",
+                                                                            "hq.station_unknown")):
+        with pytest.raises(HqError) as refused:
+            send_command_now(station_id, name)
+        assert refused.value.code == code
+    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}@127.0.0.1:{free_port()}"), \
+            pytest.raises(HqError) as refused:
+        send_command_now("st-a", "sync_now")  # no broker there
+    assert refused.value.code == "hq.broker_unreachable"
+    assert not Job.objects.exists()
 
 
 def test_job_states_for_unknown_or_foreign_jobs_are_ignored(station_keys):
