@@ -17,6 +17,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from station.errors import ConfigError
@@ -87,6 +88,13 @@ class BrokerSection(Section):
     port: int = Field(1883, ge=1, le=65535, description="MQTT broker port")
     tls: bool = Field(False, description="use mutually authenticated TLS (true in the field)")
     keepalive_s: int = Field(30, ge=5, le=600, description="MQTT keepalive")
+    session_expiry_s: int = Field(
+        14 * 86400, ge=60, le=4_294_967_295,
+        description="how long the broker keeps the station's session (subscriptions, queued acks and commands)",
+    )
+    will_delay_s: int = Field(
+        30, ge=0, le=3600, description="seconds after a lost connection before the broker publishes the Will (lost)"
+    )
 
 
 class KeysSection(Section):
@@ -99,12 +107,47 @@ class KeysSection(Section):
     hq_packet_public_key: Path = Field(
         Path("keys/hq_packet.pub.pem"), description="HQ X25519 key that packets are encrypted for"
     )
+    broker_password: Path = Field(
+        Path("keys/broker_password"), description="the station's MQTT password (one line) when broker.tls is false"
+    )
+    broker_ca: Path = Field(Path("keys/broker_ca.pem"), description="CA that signed the broker's TLS certificate")
+    broker_cert: Path = Field(
+        Path("keys/station_cert.pem"), description="the station's TLS client certificate (CN = station id)"
+    )
+    broker_key: Path = Field(Path("keys/station_cert.key.pem"), description="the TLS client certificate's key")
 
 
 class RetentionSection(Section):
     purge_after_days: int = Field(
         30, ge=1, le=365, description="days after HQ accepted a record before its sealed packet is deleted"
     )
+
+
+class AgentSection(Section):
+    """The edge agent (`sinopsis agent run`): timings of its MQTT work."""
+
+    health_interval_s: float = Field(60.0, ge=1.0, le=3600.0, description="seconds between health reports")
+    ack_timeout_s: float = Field(
+        120.0, ge=0.5, le=86400.0, description="seconds to wait for HQ's ack before resending a batch"
+    )
+    backoff_min_s: float = Field(1.0, ge=0.05, le=60.0, description="first wait after a failed connection")
+    backoff_max_s: float = Field(120.0, ge=0.1, le=3600.0, description="longest wait between connection tries")
+
+
+class OfflineSection(Section):
+    """Offline limits (MOSIP-style): warn, then stop new captures, when HQ has not been reached for too long or
+    too many records wait to be sent. The operator screen says why."""
+
+    warn_after_days: float = Field(2.0, ge=0.1, le=60.0, description="days without HQ contact before a warning")
+    block_after_days: float = Field(5.0, ge=0.1, le=90.0, description="days without HQ contact before captures stop")
+    warn_unsent: int = Field(300, ge=1, le=100_000, description="records waiting for HQ before a warning")
+    block_unsent: int = Field(800, ge=1, le=100_000, description="records waiting for HQ before captures stop")
+
+    @model_validator(mode="after")
+    def _warn_before_block(self) -> "OfflineSection":
+        if self.warn_after_days > self.block_after_days or self.warn_unsent > self.block_unsent:
+            raise ValueError("a warn_* limit must not be above its block_* limit (the warning comes first)")
+        return self
 
 
 SIM_SDK = "sim"
@@ -167,6 +210,8 @@ class StationConfig(Section):
     broker: BrokerSection = Field(default_factory=BrokerSection)
     keys: KeysSection = Field(default_factory=KeysSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)
+    agent: AgentSection = Field(default_factory=AgentSection)
+    offline: OfflineSection = Field(default_factory=OfflineSection)
     devices: DevicesSection = Field(default_factory=DevicesSection)
 
     def key_path(self, name: str) -> Path:
