@@ -65,6 +65,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_summary)
 
+    p = commands.add_parser("export", help="copy the records HQ has not confirmed, with a signed manifest, to "
+                            "removable media (for sinopsis hq import)")
+    p.add_argument("--to", type=Path, required=True, metavar="DIR", help="folder on the removable media")
+    add_config_argument(p)
+    p.set_defaults(handler=_export)
+
     from station.cli import simulate_cmd  # the composition root that wires drivers/ into the engine
 
     simulate_cmd.register(commands)
@@ -155,6 +161,26 @@ def _status(args: argparse.Namespace) -> int:
           f"assignment: {a['school_name']} v{a['version']}, SPT {a['spt_number']}, recording {a['recording_date']}")
     print("records: " + ", ".join(f"{k} {v}" for k, v in counts.items() if v) or "records: none")
     print(f"outbox: {pending[0]} waiting for HQ" + (f" (oldest {pending[1]})" if pending[1] else ""))
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    """The offline path (station/export.py): the records stay in the outbox until HQ answers."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from station.export import export_outbox
+    from station.keys import load_private_key
+
+    config, store = _open(args)
+    key = load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey)
+    with store:
+        result = export_outbox(store, config.station.id, key, args.to)
+    if result.outcome == "empty":
+        print("no records are waiting for HQ: nothing exported")
+    else:
+        again = " (this export was already there; checked)" if result.outcome == "unchanged" else ""
+        print(f"exported {result.records} record(s), {result.bytes} bytes, to {result.directory}{again}; "
+              "they stay on the station until HQ confirms them")
     return 0
 
 
