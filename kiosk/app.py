@@ -22,7 +22,7 @@ from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
 SCREENS = ("welcome", "nik_entry", "confirm", "phone", "ticket", "problem", "help", "operator_login",
-           "operator_queue", "board", "identity", "capture", "review", "day_summary")
+           "operator_queue", "board", "identity", "capture", "review", "day_summary", "correction", "correction_sent")
 
 
 def load_kv(path: Path) -> None:
@@ -71,9 +71,16 @@ class KioskApp(App):
     recording = ObjectProperty(None, allownone=True)  # kiosk.recording.Recording of the student being captured
 
     def __init__(self, services: CheckInService, helpdesk: object | None = None, qr_scanner: object | None = None,
-                 make_recording: object | None = None, **kwargs: object) -> None:
+                 make_recording: object | None = None, printer: object | None = None, camera: object | None = None,
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.services, self.helpdesk, self.qr_scanner = services, helpdesk, qr_scanner
+        # printer: a drivers.printer.ReceiptPrinter (None = no slips); camera: the kit camera (drivers/camera.py
+        # surface) read for application QR codes while the welcome screen shows (None = no camera QR)
+        from kiosk.printing import PrintService
+
+        self.printing = PrintService(printer) if printer is not None else None
+        self.camera, self.camera_qr = camera, None
         # make_recording(entry, operator, on_frame, on_state) -> Recording, wired by the composition root
         self.make_recording = make_recording
         self._qr_listener = None
@@ -136,6 +143,10 @@ class KioskApp(App):
             from kiosk.services import QrListener
 
             self._qr_listener = QrListener(self.qr_scanner, self.on_qr).start()
+        if self.camera is not None and self.camera_qr is None:
+            from kiosk.camera_qr import CameraQr
+
+            self.camera_qr = CameraQr(self.camera, self.on_qr).start().follow(self.root)
 
     def on_stop(self) -> None:
         if self.idle is not None:
@@ -145,6 +156,11 @@ class KioskApp(App):
         if self._qr_listener is not None:
             self._qr_listener.stop()
             self._qr_listener = None
+        if self.camera_qr is not None:
+            self.camera_qr.stop()
+            self.camera_qr = None
+        if self.printing is not None:
+            self.printing.close()
 
     def on_qr(self, text: str) -> None:
         """A QR was scanned (UI thread): check it and look the student up, unless a check-in is under way."""

@@ -3,6 +3,7 @@ result (or its SinopsisError) comes back on the UI thread through Clock.schedule
 database or a device themselves."""
 
 import datetime as dt
+import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -34,6 +35,10 @@ class CheckInService:
                 Clock.schedule_once(lambda _dt: on_done(result))
             elif isinstance(error, SinopsisError):
                 Clock.schedule_once(lambda _dt: on_error(error))
+            elif isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
+                # another process held the write lock past busy_timeout: the transaction rolled back whole
+                busy = SinopsisError("the station database is busy; nothing was written, try again", "store.busy")
+                Clock.schedule_once(lambda _dt: on_error(busy))
             else:
                 wrapped = SinopsisError(f"unexpected error: {error}", "kiosk.internal")
                 Clock.schedule_once(lambda _dt: on_error(wrapped))
@@ -162,6 +167,31 @@ class CheckInService:
         from station.day_summary import day_summary
 
         self._run(lambda: day_summary(self.store), on_done, on_error)
+
+    # -- the student's check-in extras: NIK check-in, correction request (station/corrections.py) ---------------
+    def check_in_nik(self, nik: str, birth_date: dt.date, phone: str, on_done: Callable[[CheckIn], None],
+                     on_error: Callable[[SinopsisError], None]) -> None:
+        """Check in a student who typed NIK + birth date (recorded as method "nik"; both checked again)."""
+        from station.checkin import check_in_by_nik
+
+        self._run(lambda: check_in_by_nik(self.store, nik, birth_date, phone), on_done, on_error)
+
+    def request_correction_at_checkin(self, identity: Identity, phone: str, code: str, method: str,
+                                      on_done: Callable[[Any], None],
+                                      on_error: Callable[[SinopsisError], None]) -> None:
+        """The student says the list's data is wrong: checked in and the correction requested in one transaction
+        (station.corrections.CorrectionRequest back)."""
+        from station.corrections import request_at_checkin
+
+        self._run(lambda: request_at_checkin(self.store, identity.application_id, phone, code, method), on_done,
+                  on_error)
+
+    def open_correction(self, application_id: str, on_done: Callable[[Any], None],
+                        on_error: Callable[[SinopsisError], None]) -> None:
+        """The student's correction request waiting for the office (CorrectionRequest), or None."""
+        from station.corrections import correction_for
+
+        self._run(lambda: correction_for(self.store, application_id), on_done, on_error)
 
 
 def check_nik_format(nik: str) -> None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from station.checkin import CheckIn, Identity
+from station.corrections import CorrectionRequest
 
 # Error code (station.errors) → what the student reads; msgids are English, the catalogue gives Bahasa Indonesia.
 MESSAGES = {
@@ -21,6 +22,17 @@ MESSAGES = {
     "qr.foreign": "This is not a SINOPSIS application QR. Show the QR from your application page, or type your NIK.",
     "qr.tampered": "This QR is not valid. Type your NIK instead, or ask the recording team.",
     "qr.bad_id": "This QR is not valid. Type your NIK instead, or ask the recording team.",
+    "checkin.in_queue": "You are already checked in. Please ask the recording team.",
+    "checkin.recorded": "Your recording is done. There is nothing more to do today.",
+    "checkin.closed": "Your check-in today was closed by the recording team. Please ask them.",
+    "store.busy": "The kiosk is busy for a moment. Nothing is lost: please press OK again.",
+}
+# What the student may say is wrong on the confirm screen (station.records.CORRECTION_REASONS), in their words.
+CORRECTION_CHOICES = {
+    "name_mismatch": "My name is written wrong",
+    "birth_date_mismatch": "My birth date is wrong",
+    "kk_mismatch": "My family card (KK) data is different",
+    "other": "Something else is wrong",
 }
 PROBLEM_TITLES = {
     "recorded": "You are already recorded",
@@ -46,3 +58,10 @@ class CheckInFlow:
     ticket: CheckIn | None = None
     problem: str = "default"  # a PROBLEM_TITLES key
     problem_code: str = ""  # a MESSAGES key
+    correction: str = ""  # the CORRECTION_CHOICES key picked: the phone screen then asks for a correction
+    correction_sent: CorrectionRequest | None = None  # what the station recorded for that request
+
+    @property
+    def method(self) -> str:
+        """How the student identified: "nik" (typed) or "qr" (scanned)."""
+        return "nik" if self.nik else "qr"

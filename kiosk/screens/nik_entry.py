@@ -64,16 +64,35 @@ class NikEntryScreen(KioskScreen):
         self.app.services.identify_nik(self.app.flow.nik, birth, self.found, self.refused)
 
     def found(self, identity: object) -> None:
-        self.busy = False
+        """The student is on the list (typed or scanned): confirm, or say they are done or already waiting."""
         flow = self.app.flow
         flow.identity = identity
         self.app.flow_changed()
-        if identity.status in ("recorded", "in_queue"):
+        if identity.status == "in_queue":  # checked in before: waiting, or waiting for the office's correction
+            self.app.services.open_correction(identity.application_id, lambda sent: self._in_queue(identity, sent),
+                                              self.refused)
+            return
+        self.busy = False
+        if identity.status == "recorded":
             flow.problem, flow.problem_code = identity.status, ""
             self.app.flow_changed()
             self.app.go("problem")
             return
         self.app.go("confirm")
+
+    def _in_queue(self, identity: object, sent: object) -> None:
+        self.busy = False
+        flow = self.app.flow
+        if flow.identity is not identity:  # a newer scan or check-in started meanwhile
+            return
+        if sent is not None:
+            flow.correction_sent = sent
+            self.app.flow_changed()
+            self.app.go("correction_sent")
+            return
+        flow.problem, flow.problem_code = "in_queue", ""
+        self.app.flow_changed()
+        self.app.go("problem")
 
     def refused(self, error: SinopsisError) -> None:
         self.busy = False

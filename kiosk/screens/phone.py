@@ -1,4 +1,10 @@
-"""The phone number the SOP records: typed on the keypad, any common Indonesian form, normalised."""
+"""The phone number the SOP records: typed on the keypad, any common Indonesian form, normalised. The same screen
+ends a correction request (flow.correction set): the office calls that number about the student's data.
+
+While the station saves, the typed number stays on the keypad: a refusal (a bad number, the database busy
+past its timeout) is explained here and the student presses OK again; nothing typed is lost."""
+
+import datetime as dt
 
 from kivy.properties import BooleanProperty, StringProperty
 
@@ -6,6 +12,16 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.flow import message_for
 from kiosk.services import check_phone
 from station.errors import SinopsisError
+
+STAY_HERE = ("phone.", "store.busy")  # refusals the student fixes on this screen
+
+
+def typed_birth_date(digits: str) -> dt.date | None:
+    """DDMMYYYY as typed on the NIK screen, or None."""
+    try:
+        return dt.date(int(digits[4:8]), int(digits[2:4]), int(digits[0:2])) if len(digits) == 8 else None
+    except ValueError:
+        return None
 
 
 class PhoneScreen(KioskScreen):
@@ -26,8 +42,16 @@ class PhoneScreen(KioskScreen):
             self.error = message_for(e.code)
             return
         self.busy, self.error = True, ""
-        self.app.flow.phone = typed
-        self.app.services.check_in(self.app.flow.identity, typed, self.checked_in, self.refused)
+        flow, services = self.app.flow, self.app.services
+        flow.phone = typed
+        birth = typed_birth_date(flow.birth_digits)
+        if flow.correction:
+            services.request_correction_at_checkin(flow.identity, typed, flow.correction, flow.method,
+                                                   self.correction_saved, self.refused)
+        elif flow.method == "nik" and birth is not None:
+            services.check_in_nik(flow.nik, birth, typed, self.checked_in, self.refused)
+        else:
+            services.check_in(flow.identity, typed, self.checked_in, self.refused)
 
     def checked_in(self, ticket: object) -> None:
         self.busy = False
@@ -36,12 +60,21 @@ class PhoneScreen(KioskScreen):
         self.app.go("ticket")
         self.manager.get_screen("ticket").shown_now()
 
+    def correction_saved(self, request: object) -> None:
+        self.busy = False
+        self.app.flow.correction_sent = request
+        self.app.flow_changed()
+        self.app.go("correction_sent")
+
     def refused(self, error: SinopsisError) -> None:
         self.busy = False
-        if error.code.startswith("phone."):
+        if error.code.startswith(STAY_HERE):
             self.error = message_for(error.code)
             return
-        self.app.flow.problem, self.app.flow.problem_code = "default", error.code
+        flow = self.app.flow
+        flow.problem, flow.problem_code = "default", error.code
+        if error.code == "checkin.in_queue" and flow.identity is not None and flow.identity.queue_number:
+            flow.problem = "in_queue"
         self.app.flow_changed()
         self.app.go("problem")
 

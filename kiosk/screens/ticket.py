@@ -1,19 +1,65 @@
-"""The queue number, big; the kiosk goes back to welcome by itself after a while."""
+"""The queue number, big, and the queue slip printed for it (kiosk/printing.py, on the printer's own thread).
+
+The number is shown at once; the slip's state follows: "printing…", then "take your slip", or — no printer,
+printer missing, unplugged, out of paper — "remember your number". The check-in never waits on the printer. The
+kiosk goes back to welcome by itself after a while.
+"""
+
+import datetime as dt
 
 from kivy.clock import Clock
+from kivy.properties import StringProperty
 
+from drivers.receipt import QueueSlip
 from kiosk.screens.base import KioskScreen
 
 BACK_TO_WELCOME_S = 20
+# The slip's labels (drivers.receipt.QUEUE_LABELS keys) as msgids: printed in the student's language.
+SLIP_LABELS = {"title": "QUEUE NUMBER", "school": "School", "name": "Name", "time": "Time",
+               "wait": "Please wait until the team calls you.", "scan": "Scan for your recording status"}
 
 
 class TicketScreen(KioskScreen):
+    slip = StringProperty("")  # "" no printer, "printing", "printed", "failed"
     _event = None
+    _printing = 0  # which slip the printer's answer is for (a late answer must not touch the next ticket)
 
     def shown_now(self) -> None:
         if self._event is not None:
             self._event.cancel()
         self._event = Clock.schedule_once(lambda _dt: self.done(), BACK_TO_WELCOME_S)
+        self.print_slip()
+
+    def print_slip(self) -> None:
+        """Send the queue slip to the printer (if the kiosk has one); the answer updates `slip`."""
+        printing, flow = self.app.printing, self.app.flow
+        self._printing += 1
+        if printing is None or flow is None or flow.ticket is None:
+            self.slip = ""
+            return
+        ticket, token = flow.ticket, self._printing
+        school = flow.identity.school if flow.identity is not None else ""
+        slip = QueueSlip(school, ticket.queue_number, ticket.display_name,
+                         dt.datetime.now().astimezone().strftime("%d-%m-%Y %H:%M"), ticket.record_id)
+        labels = {key: self.app.t(msgid) for key, msgid in SLIP_LABELS.items()}
+        self.slip = "printing"
+        printing.print_queue_slip(slip, lambda _r: self._printed(token, "printed"),
+                                  lambda _e: self._printed(token, "failed"), labels=labels)
+
+    def _printed(self, token: int, state: str) -> None:
+        if token == self._printing:
+            self.slip = state
+
+    def on_leave(self, *_args: object) -> None:
+        """No return to welcome pending once the ticket is gone (nor after the app stopped: a later app's
+        student must not be sent away by this one's timer)."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+
+    def number(self, _flow: object = None) -> str:
+        flow = self.app.flow
+        return f"{flow.ticket.queue_number:03d}" if flow and flow.ticket else ""
 
     def done(self) -> None:
         if self._event is not None:

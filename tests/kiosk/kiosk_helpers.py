@@ -7,9 +7,10 @@ from kiosk.services import CheckInService
 from kiosk.testing import settle, step
 
 
-def start_kiosk(store, config, size=(800, 480), hq_key=None, qr_scanner=None) -> KioskApp:
+def start_kiosk(store, config, size=(800, 480), hq_key=None, qr_scanner=None, printer=None, camera=None) -> KioskApp:
     Window.size = size
-    app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk, qr_scanner=qr_scanner)
+    app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk, qr_scanner=qr_scanner,
+                   printer=printer, camera=camera)
     app._run_prepare()  # what App.run() does before its loop: build, show the root, on_start
     settle()
     return app
