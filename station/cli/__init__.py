@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "station.cli.bench_cmd",
     "station.cli.quality_cmd",
     "station.cli.kiosk_cmd",
+    "station.cli.agent_cmd",
     "station.cli.hq_cmd",
 )
 

@@ -1,0 +1,124 @@
+"""Commands from HQ on `…/cmd/{job}` (contract.Command), answered on `…/job/{job}` (contract.JobState).
+
+A command that cannot be read, names an unknown command, disagrees with its topic's job id, or has expired
+(its `expires_at` is past, or the MQTT message expiry ran out before it could run) is answered `rejected` with
+the reason; anything else goes queued → in_progress → succeeded | failed. A job id seen before in this process
+is not run twice (QoS 1 may deliver a command again).
+"""
+
+import collections
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from edge_agent.logbook import Logbook
+from edge_agent.purge import purge_accepted
+from station import contract
+from station.config import StationConfig
+from station.store import StationStore
+
+logger = logging.getLogger(__name__)
+DETAIL_MAX = 2000
+SEEN_JOBS = 1000
+JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+
+
+def _time(text: str) -> dt.datetime | None:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def job_state(job: str, state: str, detail: str | None = None) -> contract.JobState:
+    """A JobState message stamped now, the detail cut to what the contract allows."""
+    return contract.JobState(job=job, state=state, detail=None if detail is None else detail[:DETAIL_MAX],
+                             ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
+
+
+@dataclass(frozen=True)
+class Received:
+    """A command as received: the job id from the topic, the command when it may run, else why not."""
+
+    job: str
+    command: contract.Command | None
+    refusal: str | None
+    deadline: dt.datetime | None = None
+
+
+def check_command(topic_job: str, payload: bytes, message_expiry_s: int | None, now: dt.datetime) -> Received:
+    """Read and check one command; `message_expiry_s` is the MQTT message expiry left when it arrived."""
+    try:
+        command = contract.parse(contract.Command, payload)
+    except contract.ContractError as e:
+        return Received(topic_job, None, f"{e.code}: {e}")
+    if command.job != topic_job:
+        return Received(topic_job, None, f"the message names job {command.job!r}, its topic {topic_job!r}")
+    expires = _time(command.expires_at)
+    if expires is None:
+        return Received(topic_job, None, f"expires_at {command.expires_at!r} is not an ISO 8601 time")
+    deadline = expires
+    if message_expiry_s is not None:
+        deadline = min(deadline, now + dt.timedelta(seconds=message_expiry_s))
+    if deadline <= now:
+        return Received(topic_job, None, f"expired at {deadline.isoformat(timespec='seconds')}")
+    return Received(topic_job, command, None, deadline)
+
+
+class CommandRunner:
+    """Runs checked commands; `publish(job_state)` sends each state, `sync_now()` drains and says what it did
+    (ok, detail)."""
+
+    def __init__(self, store: StationStore, config: StationConfig, logbook: Logbook,
+                 publish: Callable[[contract.JobState], None], sync_now: Callable[[], tuple[bool, str]]) -> None:
+        self.store, self.config, self.logbook = store, config, logbook
+        self.publish, self.sync_now = publish, sync_now
+        self.seen: collections.OrderedDict[str, None] = collections.OrderedDict()
+
+    def handle(self, topic_job: str, payload: bytes, message_expiry_s: int | None) -> str:
+        """Check and run one command; returns the final job state (or "ignored" for a job seen before)."""
+        if not JOB_ID.fullmatch(topic_job):
+            logger.warning("command on cmd/%s ignored: not a job id that can be answered", topic_job[:80])
+            return "ignored"
+        if topic_job in self.seen:
+            logger.info("job %s: seen before, not run again", topic_job)
+            return "ignored"
+        self.seen[topic_job] = None
+        while len(self.seen) > SEEN_JOBS:
+            self.seen.popitem(last=False)
+        received = check_command(topic_job, payload, message_expiry_s, dt.datetime.now(dt.UTC))
+        if received.command is None:
+            logger.warning("job %s rejected: %s", topic_job, received.refusal)
+            self.publish(job_state(topic_job, "rejected", received.refusal))
+            return "rejected"
+        command = received.command
+        self.publish(job_state(topic_job, "queued", command.name))
+        if received.deadline is not None and received.deadline <= dt.datetime.now(dt.UTC):
+            self.publish(job_state(topic_job, "rejected", "expired while queued"))
+            return "rejected"
+        self.publish(job_state(topic_job, "in_progress", command.name))
+        try:
+            ok, detail = self._run(command)
+        except Exception as e:  # a failed job is reported, never crashes the agent
+            logger.exception("job %s (%s) failed", topic_job, command.name)
+            ok, detail = False, f"{type(e).__name__}: {e}"
+        state = "succeeded" if ok else "failed"
+        logger.info("job %s (%s) %s: %s", topic_job, command.name, state, detail.splitlines()[0] if detail else "")
+        self.publish(job_state(topic_job, state, detail))
+        return state
+
+    def _run(self, command: contract.Command) -> tuple[bool, str]:
+        if command.name == "sync_now":
+            return self.sync_now()
+        if command.name == "send_logs":
+            return True, self.logbook.tail(DETAIL_MAX)
+        if command.name == "rotate_logs":
+            return True, self.logbook.rotate()
+        days = self.config.retention.purge_after_days
+        result = purge_accepted(self.store, days)
+        return True, (f"purged {len(result.purged)} record(s) HQ held for more than {days} days, freed "
+                      f"{result.bytes_freed} bytes" + (f"; swept {len(result.swept)} leftover file(s)"
+                                                        if result.swept else ""))

@@ -1,0 +1,118 @@
+"""The agent's MQTT connection (DESIGN.md §7): one paho-mqtt 2.x client per connection attempt, MQTT 5, a
+persistent session (clean_start=False, long session expiry), client id and username = station id, the password
+from the station's key file (or TLS client certificates in the field), and the retained Will `lost` carrying
+this connection's epoch with a will delay.
+
+A fresh client per attempt keeps each connection's Will and epoch together, and drops paho's own queue of
+unsent messages with the connection: the agent decides what to resend (the outbox), never a stale `online`.
+Failed attempts wait a jittered exponential backoff so a fleet that lost its broker does not reconnect in step.
+"""
+
+import contextlib
+import random
+import ssl
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from station import contract
+from station.config import StationConfig
+from station.errors import KeyFileError
+from station.store import StationStore
+
+EPOCH_COUNTER = "agent_epoch"
+CONNECT_TIMEOUT_S = 10.0
+
+
+def next_epoch(store: StationStore) -> int:
+    """A new connection epoch, persisted before it is used (so it never repeats, even after a crash)."""
+    with store.write():
+        return store.next_counter(EPOCH_COUNTER)
+
+
+def read_password(path: Path) -> str:
+    """The station's MQTT password: the first line of its key file."""
+    try:
+        return Path(path).read_text(encoding="utf-8").strip()
+    except OSError as e:
+        raise KeyFileError(f"{path}: cannot read the station's MQTT password: {e.strerror}",
+                           "keys.broker_password") from None
+
+
+def status_payload(state: str, epoch: int, ts: str | None = None) -> bytes:
+    """A contract Status message as bytes."""
+    return contract.dump(contract.Status(state=state, epoch=epoch, ts=ts))
+
+
+def make_client(config: StationConfig, epoch: int) -> mqtt.Client:
+    """A configured, not yet connected client whose Will is `lost` for `epoch` (retained, with the will delay).
+    Raises KeyFileError when a key, password or certificate file it needs cannot be read."""
+    station_id = config.station.id
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=station_id, protocol=mqtt.MQTTv5)
+    client.suppress_exceptions = True  # a bug in a handler is logged by the agent, never kills the loop
+    will = Properties(PacketTypes.WILLMESSAGE)
+    will.WillDelayInterval = config.broker.will_delay_s
+    client.will_set(contract.station_topic(station_id, "status"), status_payload("lost", epoch), qos=1,
+                    retain=True, properties=will)
+    password_file = config.key_path("broker_password")
+    if config.broker.tls:
+        paths = {name: config.key_path(name) for name in ("broker_ca", "broker_cert", "broker_key")}
+        for name, path in paths.items():
+            if not path.is_file():
+                raise KeyFileError(f"{path}: {name} not found (broker.tls is true)", f"keys.{name}")
+        client.tls_set(ca_certs=str(paths["broker_ca"]), certfile=str(paths["broker_cert"]),
+                       keyfile=str(paths["broker_key"]), cert_reqs=ssl.CERT_REQUIRED,
+                       tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        password = read_password(password_file) if password_file.is_file() else None
+    else:
+        password = read_password(password_file)
+    client.username_pw_set(station_id, password)
+    return client
+
+
+def connect_properties(config: StationConfig) -> Properties:
+    """CONNECT properties: the session outlives a disconnect by `broker.session_expiry_s`."""
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = config.broker.session_expiry_s
+    return props
+
+
+def certificate_expiry(config: StationConfig) -> str | None:
+    """When the station's TLS client certificate expires (ISO UTC), or None without TLS or a readable cert."""
+    if not config.broker.tls:
+        return None
+    from cryptography import x509
+
+    try:
+        cert = x509.load_pem_x509_certificate(config.key_path("broker_cert").read_bytes())
+    except (OSError, ValueError):
+        return None
+    return cert.not_valid_after_utc.isoformat()
+
+
+class Backoff:
+    """Jittered exponential backoff ("equal jitter"): each failure doubles the ceiling up to `maximum`, and the
+    wait is drawn uniformly between half the ceiling and the ceiling; `reset` after a good connection."""
+
+    def __init__(self, minimum: float, maximum: float, rng: random.Random | None = None) -> None:
+        self.minimum, self.maximum = minimum, max(minimum, maximum)
+        self.failures = 0
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not a secret
+
+    def next(self) -> float:
+        ceiling = min(self.maximum, self.minimum * 2 ** self.failures)
+        self.failures += 1
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+def dispose(client: mqtt.Client) -> None:
+    """Close a finished client's socket and its wake-up socket pair now (paho would only on garbage
+    collection), so reconnecting for days never leaks file descriptors. Call it outside the client's loop."""
+    with contextlib.suppress(AttributeError, OSError):
+        client._reset_sockets()  # paho 2.x has no public close; this is what its __del__ does

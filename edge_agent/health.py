@@ -1,0 +1,58 @@
+"""The station's Health message (contract.Health): progress from the station database and the kit's condition
+from station/station_status.py, published retained every `agent.health_interval_s` and whenever something an
+operator or HQ acts on changes (the `change_key`: not the ever-moving ages, free bytes and time stamps)."""
+
+import datetime as dt
+import importlib.metadata
+from collections.abc import Callable
+from pathlib import Path
+
+from station import contract
+from station.config import StationConfig
+from station.offline_limits import evaluate, last_hq_contact
+from station.records import counts_by_state
+from station.roster import current_assignment
+from station.station_status import POWER_SUPPLY, read_status
+from station.store import StationStore
+
+MOVING_FIELDS = {"ts", "oldest_pending_s", "disk_free_bytes", "last_hq_contact"}
+
+
+def software_version() -> str:
+    """The installed SINOPSIS version (the distribution's metadata)."""
+    try:
+        return importlib.metadata.version("sinopsis")[:40]
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def build_health(store: StationStore, config: StationConfig, epoch: int, *,
+                 device_presence: Callable[[], dict[str, bool]] | None = None,
+                 power_supply_dir: Path = POWER_SUPPLY, certificate_expires: str | None = None,
+                 now: dt.datetime | None = None) -> contract.Health:
+    """Health now: outbox depth and oldest age, last acked seq, records per state, devices, disk, battery,
+    versions, certificate expiry, last HQ contact and, when the offline limits stop captures, why."""
+    now = now or dt.datetime.now(dt.UTC)
+    status = read_status(store, config.station.data_dir, power_supply_dir=power_supply_dir,
+                         device_presence=device_presence, now=now)
+    conn = store.conn
+    last_acked = conn.execute("SELECT MAX(seq) FROM outbox WHERE acked_at IS NOT NULL").fetchone()[0]
+    assignment = current_assignment(conn)
+    contact = last_hq_contact(conn)
+    verdict = evaluate(contact, status.waiting, now, config.offline)
+    return contract.Health(
+        epoch=epoch, ts=now.isoformat(timespec="milliseconds"), queue_depth=status.waiting,
+        oldest_pending_s=None if status.oldest_waiting_s is None else round(status.oldest_waiting_s, 1),
+        last_acked_seq=last_acked, counts=counts_by_state(conn), devices=dict(list(status.devices.items())[:20]),
+        disk_free_bytes=status.disk_free, disk_total_bytes=status.disk_total,
+        battery_percent=status.battery_percent, charging=status.charging, software_version=software_version(),
+        assignment_version=None if assignment is None else assignment["version"],
+        certificate_expires=certificate_expires,
+        last_hq_contact=None if contact is None else contact.isoformat(timespec="seconds"),
+        capture_blocked=verdict.reason[:200] if verdict.blocked and verdict.reason else None,
+    )
+
+
+def change_key(health: contract.Health) -> str:
+    """What must differ for a health report to be sent before its interval is up."""
+    return health.model_dump_json(exclude=MOVING_FIELDS)

@@ -1,0 +1,81 @@
+"""The agent's small parts on their own: backoff, command checks, the log tail, the link file, health."""
+
+import datetime as dt
+import logging
+import random
+
+from edge_agent.commands import check_command
+from edge_agent.connection import Backoff
+from edge_agent.health import build_health, change_key
+from edge_agent.link import LinkFile
+from edge_agent.logbook import Logbook
+from station import contract
+from station.station_status import read_link
+
+NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
+
+
+def test_backoff_grows_with_jitter_up_to_the_maximum_and_resets():
+    backoff = Backoff(1.0, 30.0, random.Random(3))
+    waits = [backoff.next() for _ in range(8)]
+    ceilings = [1, 2, 4, 8, 16, 30, 30, 30]
+    assert all(c / 2 <= w <= c for w, c in zip(waits, ceilings, strict=True))
+    assert len({round(w, 6) for w in waits[5:]}) == 3, "stations that lost the broker together do not retry in step"
+    backoff.reset()
+    assert backoff.next() <= 1.0
+
+
+def cmd(expires_at: str, name: str = "sync_now", job: str = "j1") -> bytes:
+    return contract.dump(contract.Command.model_construct(job=job, name=name, expires_at=expires_at, args={}))
+
+
+def test_a_command_expires_by_its_own_time_or_by_the_mqtt_message_expiry():
+    later = (NOW + dt.timedelta(minutes=5)).isoformat()
+    assert check_command("j1", cmd(later), None, NOW).command is not None
+    assert check_command("j1", cmd(later), 30, NOW).deadline == NOW + dt.timedelta(seconds=30)
+    assert "expired" in check_command("j1", cmd(later), 0, NOW).refusal
+    assert "expired" in check_command("j1", cmd((NOW - dt.timedelta(seconds=1)).isoformat()), None, NOW).refusal
+    assert "ISO 8601" in check_command("j1", cmd("tomorrow"), None, NOW).refusal
+    assert check_command("j1", cmd(later, name="format_disk"), None, NOW).refusal.startswith("contract.schema")
+
+
+def test_the_log_tail_is_bounded_and_keeps_the_newest_lines(tmp_path):
+    book = Logbook(tmp_path).attach()
+    try:
+        log = logging.getLogger("edge_agent.test")
+        for i in range(300):
+            log.info("line %03d %s", i, "x" * 40)
+        tail = book.tail(2000)
+        assert len(tail) <= 2000 and tail.endswith("x" * 40) and "line 299" in tail and "line 000" not in tail
+        assert "line 299" in (tmp_path / "agent.log").read_text()
+        assert "rotated agent.log" in book.rotate() and (tmp_path / "agent.log.1").is_file()
+    finally:
+        book.detach()
+
+
+def test_the_link_file_is_what_the_kiosk_reads(tmp_path):
+    link = LinkFile(tmp_path)
+    link.set("offline", NOW)
+    assert read_link(tmp_path, NOW) == ("offline", NOW)
+    later = NOW + dt.timedelta(seconds=90)
+    link.set("connected", later)
+    assert read_link(tmp_path, later) == ("connected", later)
+    assert list((tmp_path / "agent").iterdir()) == [tmp_path / "agent" / "link.json"], "no temp file left"
+
+
+def test_health_reports_progress_and_why_captures_stop(imported, seal, station_config, tmp_path):
+    seal(2)
+    strict = station_config.model_copy(update={"offline": station_config.offline.model_copy(
+        update={"warn_unsent": 1, "block_unsent": 2})})
+    health = build_health(imported, strict, 7, power_supply_dir=tmp_path, device_presence=lambda: {"camera": True},
+                          now=dt.datetime.now(dt.UTC))
+    assert (health.epoch, health.queue_depth, health.last_acked_seq, health.assignment_version) == (7, 2, None, 1)
+    assert health.counts["captured"] == 2 and health.devices == {"camera": True} and health.charging is True
+    assert "2 records are waiting for HQ" in health.capture_blocked
+    assert build_health(imported, station_config, 7, power_supply_dir=tmp_path).capture_blocked is None
+    moved = build_health(imported, strict, 7, power_supply_dir=tmp_path, now=dt.datetime.now(dt.UTC)
+                         + dt.timedelta(minutes=3), device_presence=lambda: {"camera": True})
+    assert change_key(moved) == change_key(health), "ages and times alone are not a change"
+    seal(1)
+    assert change_key(build_health(imported, strict, 7, power_supply_dir=tmp_path,
+                                   device_presence=lambda: {"camera": True})) != change_key(health)

@@ -1,0 +1,63 @@
+"""purge_accepted: only packets HQ holds (accepted, or duplicate = HQ had the same bytes) and only after the
+retention period; the row stays as `purged`, audited; nothing HQ has not confirmed is ever deleted."""
+
+import datetime as dt
+
+from edge_agent import outbox
+from edge_agent.purge import purge_accepted
+from station import audit, contract
+from station.integrity import check_store
+from tests.edge_agent.conftest import states
+
+
+def answer(store, ids: list[str], **outcomes) -> None:
+    """Drive the records through the agent's own steps: published, PUBACK, HQ's ack."""
+    batch = outbox.Batch("b-" + ids[0][:8], [(r, 0) for r in ids], b"")
+    outbox.note_published(store, batch)
+    outbox.mark_sent(store, batch)
+    outbox.apply_ack(store, contract.Ack(batch_id=batch.batch_id, **outcomes), set(ids))
+
+
+def test_only_what_hq_holds_past_retention_is_purged(imported, seal):
+    old_accepted, recent_accepted, old_duplicate, old_rejected, unanswered, captured = seal(6)
+    answer(imported, [old_accepted, recent_accepted, old_duplicate, old_rejected, unanswered],
+           accepted=[old_accepted, recent_accepted], duplicate=[old_duplicate],
+           rejected=[contract.Rejection(record_id=old_rejected, code="packet.signature")])
+    now = dt.datetime.now(dt.UTC)
+    long_ago = (now - dt.timedelta(days=31)).isoformat(timespec="milliseconds")
+    with imported.write() as conn:  # time passes for three of them
+        conn.executemany("UPDATE outbox SET acked_at = ? WHERE record_id = ?",
+                         [(long_ago, r) for r in (old_accepted, old_duplicate, old_rejected)])
+    paths = {r: imported.packet_path(f"{r}.sinopkt") for r in (old_accepted, recent_accepted, old_duplicate,
+                                                               old_rejected, unanswered, captured)}
+    assert all(p.is_file() for p in paths.values())
+
+    result = purge_accepted(imported, retention_days=30, now=now)
+
+    assert sorted(result.purged) == sorted([old_accepted, old_duplicate])
+    assert result.bytes_freed > 0
+    assert not paths[old_accepted].exists() and not paths[old_duplicate].exists()
+    for kept in (recent_accepted, old_rejected, unanswered, captured):
+        assert paths[kept].is_file()
+    assert states(imported, [old_accepted, old_duplicate, recent_accepted, old_rejected, unanswered, captured]) == {
+        old_accepted: "purged", old_duplicate: "purged", recent_accepted: "accepted", old_rejected: "rejected",
+        unanswered: "sent", captured: "captured"}
+    row = imported.conn.execute("SELECT * FROM records WHERE id = ?", (old_accepted,)).fetchone()
+    assert row["receipt_number"] and row["seq"], "the metadata row stays for the service report"
+    reasons = [r["reason"] for r in imported.conn.execute(
+        "SELECT reason FROM audit WHERE to_state = 'purged' ORDER BY id")]
+    assert len(reasons) == 2 and all("kept 30 days" in r for r in reasons)
+    assert audit.verify(imported.conn).ok and check_store(imported).ok
+    assert purge_accepted(imported, retention_days=30, now=now).purged == [], "purging again does nothing"
+
+
+def test_a_crash_between_commit_and_delete_leaves_a_file_the_next_purge_sweeps(imported, seal):
+    record_id, = seal(1)
+    answer(imported, [record_id], accepted=[record_id])
+    path = imported.packet_path(f"{record_id}.sinopkt")
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(days=31)
+    data = path.read_bytes()
+    purge_accepted(imported, retention_days=30, now=later)
+    path.write_bytes(data)  # as if the process died after the commit, before the unlink
+    result = purge_accepted(imported, retention_days=30, now=later)
+    assert result.purged == [] and result.swept == [record_id] and not path.exists()
