@@ -37,6 +37,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--worker", default="1",
                    help="this worker's name, stable across restarts (its MQTT session); one per process")
     p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: until Ctrl-C)")
+    p = _command(commands, "import", "ingest a station's offline export (from `sinopsis station export`)",
+                 _import)
+    p.add_argument("directory", type=Path, metavar="DIR", help="the export folder (manifest.json, packets/)")
     p = _command(commands, "createuser", "make a login for HQ's web app (the fleet dashboard)", _createuser)
     p.add_argument("username")
     p.add_argument("--password-file", type=Path, help="read the password from this file (default: ask)")
@@ -117,6 +120,20 @@ def _ingest(args: argparse.Namespace) -> int:
         signal.signal(signum, lambda *_: stop.set())
     run_worker(broker, args.worker, args.seconds, stop)
     return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from hq.ingest.offline import import_export
+    from hq.ingest.storage import ACCEPTED, DUPLICATE
+
+    _require_schema()
+    summary = import_export(args.directory)
+    print(f"{args.directory}: export of station {summary.station_id} made {summary.created_at}, "
+          f"{len(summary.outcomes)} record(s): {len(summary.ids(ACCEPTED))} accepted, "
+          f"{len(summary.ids(DUPLICATE))} duplicate (already at HQ), {len(summary.rejected)} rejected")
+    for outcome in summary.rejected:
+        print(f"  rejected {outcome.record_id}: {outcome.code}")
+    return 1 if summary.rejected else 0
 
 
 def _createuser(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ from tests.hq.standin import StationStandIn, seal
 
 HQ_DATA = setup(Path(tempfile.mkdtemp(prefix="sinopsis-hq-test-")))
 
-STATIONS = {"st-a": "pw-a", "st-b": "pw-b", "st-x": "pw-x"}  # st-x can log in but is never enrolled
+STATIONS = {"st-a": "pw-a", "st-b": "pw-b", "st-x": "pw-x",  # st-x can log in but is never enrolled
+            "st-pku-01": "pw-demo"}  # the station of tests/conftest.py (station_config, sealer)
 HQ_USER, HQ_PASSWORD = "hq-ingest", "pw-hq"
 
 

@@ -1,0 +1,98 @@
+"""`sinopsis hq import DIR`: a real station's export (station/export.py) ingested with the MQTT rules; the same
+records sent later over MQTT are duplicates; a manifest that does not verify, an unknown station, altered or
+missing packet files and conflicts are refused with codes."""
+
+import hashlib
+import shutil
+
+import pytest
+
+from hq.fleet.enrolment import enrol_station
+from hq.ingest.models import Batch, Quarantine, Record
+from station.cli import main
+from station.contract import write_batch
+from station.demo_data import DEMO_STATION_ID
+from station.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, export_outbox, sign_manifest
+from station.keys import public_pem
+
+
+def _import(hq, directory) -> int:
+    return main(["hq", "import", str(directory), "--data", str(hq)])
+
+
+@pytest.fixture
+def station_export(hq, tmp_path, keys, sealer, capturing):
+    """One record sealed and exported by a real station store; the station enrolled at HQ."""
+    from station.demo import demo_captures
+
+    sealed = sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
+    usb = tmp_path / "usb"
+    assert export_outbox(sealer.store, DEMO_STATION_ID, keys.station_sign, usb).outcome == "written"
+    enrol_station(DEMO_STATION_ID, public_pem(keys.station_sign.public_key()).encode())
+    return usb, sealed
+
+
+def test_an_export_is_imported_then_the_same_records_over_mqtt_are_duplicates(station_export, hq, capsys,
+                                                                               start_worker, stand_in):
+    usb, sealed = station_export
+    assert _import(hq, usb) == 0
+    assert "1 accepted, 0 duplicate" in capsys.readouterr().out
+    record = Record.objects.get()
+    assert (record.pk, record.source, record.station_id) == (sealed.record_id, "import", DEMO_STATION_ID)
+    assert (hq / record.path).read_bytes() == (usb / PACKETS / f"{sealed.record_id}.sinopkt").read_bytes()
+    assert _import(hq, usb) == 0  # importing the same media again changes nothing
+    assert "0 accepted, 1 duplicate" in capsys.readouterr().out
+    start_worker()
+    station = stand_in(DEMO_STATION_ID)
+    data = (usb / PACKETS / f"{sealed.record_id}.sinopkt").read_bytes()
+    ack = station.send_batch("b-1", [(sealed.record_id, record.seq, data)])
+    assert ack.duplicate == [sealed.record_id] and not ack.accepted
+    assert Record.objects.count() == 1 and Batch.objects.filter(source="import").count() == 2
+
+
+def _hand_made(tmp_path, station_id, key, packets):
+    usb = tmp_path / "hand"
+    (usb / PACKETS).mkdir(parents=True)
+    entries = []
+    for record_id, seq, data in packets:
+        (usb / PACKETS / f"{record_id}.sinopkt").write_bytes(data)
+        entries.append(ExportEntry(record_id=record_id, seq=seq, sha256=hashlib.sha256(data).hexdigest(),
+                                   size=len(data), file=f"{record_id}.sinopkt"))
+    manifest = ExportManifest(station_id=station_id, created_at="2026-11-25T10:00:00+00:00", records=entries)
+    (usb / MANIFEST).write_bytes(sign_manifest(manifest, key))
+    return usb
+
+
+def test_altered_missing_and_conflicting_packets_are_rejected_one_by_one(hq, tmp_path, packet, station_keys,
+                                                                         capsys):
+    from hq.ingest.batches import process_batch
+
+    process_batch("st-a", write_batch("b-0", "st-a", [("r-4", 4, packet("st-a", "r-4", 4, b"stored"))]))
+    usb = _hand_made(tmp_path, "st-a", station_keys["st-a"], [
+        ("r-1", 1, packet("st-a", "r-1", 1)), ("r-2", 2, packet("st-a", "r-2", 2)),
+        ("r-3", 3, packet("st-a", "r-3", 3)), ("r-4", 4, packet("st-a", "r-4", 4, b"other"))])
+    (usb / PACKETS / "r-2.sinopkt").write_bytes(b"SINOPKT1 damaged on the stick")
+    (usb / PACKETS / "r-3.sinopkt").unlink()
+    assert _import(hq, usb) == 1
+    out = capsys.readouterr().out
+    assert "1 accepted, 0 duplicate (already at HQ), 3 rejected" in out
+    for line in ("rejected r-2: export.packet_altered", "rejected r-3: export.packet_missing",
+                 "rejected r-4: record.conflict"):
+        assert line in out
+    assert sorted(Record.objects.values_list("pk", flat=True)) == ["r-1", "r-4"]
+    assert Quarantine.objects.get().source == "import"
+
+
+def test_an_export_that_cannot_be_trusted_is_refused_whole(hq, tmp_path, packet, station_keys, capsys):
+    usb = _hand_made(tmp_path, "st-a", station_keys["st-b"], [("r-1", 1, packet("st-a", "r-1", 1))])
+    assert _import(hq, usb) == 2  # signed by another station's key
+    assert "signature does not verify" in capsys.readouterr().err
+    (usb / MANIFEST).write_bytes((usb / MANIFEST).read_bytes().replace(b'"st-a"', b'"st-x"'))
+    assert _import(hq, usb) == 2  # from a station HQ never enrolled
+    assert "not enrolled" in capsys.readouterr().err
+    shutil.rmtree(usb)
+    assert _import(hq, usb) == 2
+    assert "manifest" in capsys.readouterr().err
+    assert not Record.objects.exists()
+    assert set(Batch.objects.values_list("error", flat=True)) == {"export.signature", "station.unknown",
+                                                                  "export.missing"}
