@@ -20,6 +20,8 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 APT_PACKAGES=(
   python3 python3-venv python3-dev gcc libgl1 libegl1 libmtdev1
   mosquitto mosquitto-clients socat systemd
+  chromium chromium-driver
+  postgresql  # HQ's PostgreSQL test runs a throw-away cluster (HQ itself defaults to SQLite)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
