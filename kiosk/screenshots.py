@@ -55,6 +55,25 @@ def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
 
     yield from capture_states()  # they check a student in and start a recording
     yield from operator_day_states()
+    yield from checkin_extras_states()
+
+
+def checkin_extras_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
+    """The correction request (reason, phone, the final screen), the queue slip's states, the database busy."""
+    from station.corrections import CorrectionRequest
+
+    yield "correction", "correction", CheckInFlow(identity=IDENTITY), {}
+    yield "correction-phone", "phone", CheckInFlow(identity=IDENTITY, correction="kk_mismatch"), {"keypad": "0812",
+                                                                                               "error": ""}
+    sent = CorrectionRequest("rec", "kk_mismatch", "…7890", already_requested=False)
+    yield "correction-sent", "correction_sent", CheckInFlow(identity=IDENTITY, correction_sent=sent), {}
+    again = CorrectionRequest("rec", "name_mismatch", "…7890", already_requested=True)
+    yield "correction-already", "correction_sent", CheckInFlow(identity=IDENTITY, correction_sent=again), {}
+    ticket = CheckInFlow(identity=IDENTITY, ticket=CheckIn(42, "rec", "Siti R. P.", False))
+    for slip in ("printing", "printed", "failed"):
+        yield f"ticket-{slip}", "ticket", ticket, {"slip": slip}
+    yield "phone-busy", "phone", CheckInFlow(identity=IDENTITY), {
+        "keypad": "081234567890", "error": "The kiosk is busy for a moment. Nothing is lost: please press OK again."}
 
 
 def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
