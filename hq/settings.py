@@ -7,6 +7,8 @@
   SINOPSIS_HQ_MQTT_PASSWORD); default mqtt://hq-ingest@127.0.0.1:1883.
 - SINOPSIS_HQ_SECRET_KEY (else generated once into the data dir), SINOPSIS_HQ_DEBUG=1,
   SINOPSIS_HQ_ALLOWED_HOSTS (comma-separated; default localhost names).
+- Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
+  SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
 """
 
 import os
@@ -14,12 +16,15 @@ import secrets
 from pathlib import Path
 
 from hq.dburl import parse_database_url, sqlite_database
+from hq.fleet.catalog import compile_into
 
 BASE_DIR = Path(__file__).resolve().parent
 HQ_DATA_DIR = Path(os.environ.get("SINOPSIS_HQ_DATA") or Path.home() / ".local/share/sinopsis/hq").resolve()
 HQ_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o750)
 HQ_MQTT_URL = os.environ.get("SINOPSIS_HQ_MQTT_URL", "mqtt://hq-ingest@127.0.0.1:1883")
 HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
+HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))
+HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -57,7 +62,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "hq.fleet.middleware.LanguageMiddleware",  # Indonesian unless English was chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +95,7 @@ LOGIN_URL = "/login/"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [compile_into(HQ_DATA_DIR / "locale")]  # hq/locale/*.po compiled at start (no .mo in git)
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

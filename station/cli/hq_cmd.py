@@ -45,6 +45,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-file", type=Path, help="read the password from this file (default: ask)")
     p.add_argument("--superuser", action="store_true", help="may do everything, including managing logins")
     p.add_argument("--update", action="store_true", help="change the password of an existing login")
+    p = _command(commands, "serve", "run the fleet dashboard (web app, login required)", _serve)
+    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: this computer only; another name needs "
+                   "SINOPSIS_HQ_ALLOWED_HOSTS)")
 
 
 def _command(commands: argparse._SubParsersAction, name: str, text: str,
@@ -153,4 +158,23 @@ def _createuser(args: argparse.Namespace) -> int:
             return 2
     created = create_user(args.username, password, superuser=args.superuser, update=args.update)
     print(f"login {args.username} {'created' if created else 'updated'}")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from hq.errors import HqError
+    from hq.fleet.server import serve
+
+    _require_schema()
+    stop = threading.Event()
+
+    def ready(url: str) -> None:  # listening: from now on SIGTERM / Ctrl-C stop the server cleanly
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, lambda *_: stop.set())
+        print(f"HQ fleet dashboard on {url} (Ctrl-C stops)", flush=True)
+
+    try:
+        serve(args.host, args.port, stop, ready=ready)
+    except OSError as e:
+        raise HqError(f"cannot listen on {args.host}:{args.port}: {e.strerror}", "hq.serve") from None
     return 0

@@ -1,0 +1,285 @@
+"""What the fleet dashboard shows, read from HQ's rows: each station's liveness on HQ's own clock, its progress
+(the station's own counts from its last Health, and the records HQ actually stored), its queue and kit, and the
+alerts a person at HQ should act on. Pure data here (numbers, times, codes); hq/fleet/display.py turns it into
+translated text.
+
+Liveness: a station whose last status is `online` but that HQ has not heard from for `HQ_LOST_AFTER_S` seconds
+(HQ's clock, `Station.last_seen`) is shown as lost even without a Will, since a broker or network fault can keep
+the Will from ever arriving. The thresholds are the operator status bar's (station/station_status.py), so the
+kiosk and HQ raise the same flags.
+"""
+
+import dataclasses
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Count, Max
+from django.utils import timezone
+from pydantic import ValidationError
+
+from hq.fleet.models import HealthSample, Job, Station, StatusChange
+from hq.ingest.models import Quarantine, Record
+from station.contract import Health
+from station.station_status import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S
+
+LOST_AFTER_S_DEFAULT = 300  # five missed 60 s health reports
+CERTIFICATE_WARN_DAYS = 30
+BACKLOG_SAMPLES = 4  # the queue never fell across this many recent health reports and rose overall
+
+# Which of the station's record states count as recorded / sent / accepted (DESIGN.md §4 lifecycle).
+RECORDED = frozenset({"captured", "sent", "accepted", "duplicate", "rejected", "purged"})
+SENT = frozenset({"sent", "accepted", "duplicate", "rejected", "purged"})
+ACCEPTED = frozenset({"accepted", "duplicate", "purged"})
+
+
+def lost_after_s() -> float:
+    """Seconds of silence after which an `online` station is shown as lost (settings.HQ_LOST_AFTER_S)."""
+    return float(getattr(settings, "HQ_LOST_AFTER_S", LOST_AFTER_S_DEFAULT))
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A station's progress: its own counts by record state (None before its first Health) and HQ's rows."""
+
+    checked_in: int | None = None  # every record starts as a check-in
+    recorded: int | None = None
+    sent: int | None = None
+    accepted: int | None = None  # as the station knows it (HQ's ack arrived)
+    withdrawn: int | None = None
+    corrections: int | None = None
+    rejected: int | None = None
+    at_hq: int = 0  # records HQ stored for this station
+
+    @classmethod
+    def of(cls, counts: dict[str, int] | None, at_hq: int) -> "Progress":
+        if counts is None:
+            return cls(at_hq=at_hq)
+        def total(states: frozenset[str]) -> int:
+            return sum(n for state, n in counts.items() if state in states)
+
+        return cls(checked_in=sum(counts.values()), recorded=total(RECORDED), sent=total(SENT),
+                   accepted=total(ACCEPTED), withdrawn=counts.get("withdrawn", 0),
+                   corrections=counts.get("correction_requested", 0), rejected=counts.get("rejected", 0),
+                   at_hq=at_hq)
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something to act on: which station, what kind (a stable code), how bad, and the numbers for the text."""
+
+    station_id: str
+    kind: str  # lost, capture_blocked, oldest_pending, backlog_growing, disk_low, device_missing, ...
+    level: str  # "bad" (act now) or "warn"
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StationView:
+    """One station as the dashboard shows it, at `now` on HQ's clock."""
+
+    station: Station
+    now: dt.datetime
+    state: str  # online, offline, lost, unknown: the effective liveness
+    silent: bool  # lost because HQ has not heard from it, not because of a Will
+    seen_s: float | None  # seconds since HQ last heard from it
+    health: Health | None
+    health_age_s: float | None
+    progress: Progress
+    last_record_at: dt.datetime | None
+    last_record_seq: int | None
+    quarantined: int
+    queue_trend: tuple[int, ...]  # queue depth in the recent health reports, oldest first
+    alerts: tuple[Alert, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.station.id
+
+    @property
+    def absent(self) -> list[str]:
+        """Device kinds the station reports as not there, in the kit's usual order."""
+        devices = self.health.devices if self.health else {}
+        order = {kind: i for i, kind in enumerate(DEVICE_KINDS)}
+        return sorted((k for k, ok in devices.items() if not ok), key=lambda k: (order.get(k, 99), k))
+
+    @property
+    def disk_free_fraction(self) -> float | None:
+        h = self.health
+        if h is None or h.disk_free_bytes is None or not h.disk_total_bytes:
+            return None
+        return h.disk_free_bytes / h.disk_total_bytes
+
+    @property
+    def disk_low(self) -> bool:
+        fraction = self.disk_free_fraction
+        return fraction is not None and fraction < DISK_LOW_FRACTION
+
+    @property
+    def battery_low(self) -> bool:
+        h = self.health
+        return (h is not None and h.battery_percent is not None and h.battery_percent < BATTERY_LOW_PERCENT
+                and not h.charging)
+
+    @property
+    def oldest_pending_late(self) -> bool:
+        h = self.health
+        return (h is not None and h.queue_depth > 0 and h.oldest_pending_s is not None
+                and h.oldest_pending_s > OLDEST_WAITING_ALERT_S)
+
+    @property
+    def backlog_growing(self) -> bool:
+        trend = self.queue_trend
+        return (len(trend) >= BACKLOG_SAMPLES and trend[-1] > trend[0]
+                and all(b >= a for a, b in itertools.pairwise(trend)))
+
+    @property
+    def certificate_expires(self) -> dt.datetime | None:
+        return _parse_time(self.health.certificate_expires) if self.health else None
+
+    @property
+    def certificate_days_left(self) -> float | None:
+        expires = self.certificate_expires
+        return None if expires is None else (expires - self.now).total_seconds() / 86400
+
+    @property
+    def assignment_version(self) -> int | None:
+        if self.health is not None and self.health.assignment_version is not None:
+            return self.health.assignment_version
+        return self.station.assignment_version
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def _health(station: Station) -> Health | None:
+    """The last Health as a contract model (None if never received or no longer readable)."""
+    if not station.last_health:
+        return None
+    try:
+        return Health.model_validate(station.last_health)
+    except ValidationError:
+        return None
+
+
+def effective_state(station: Station, now: dt.datetime) -> tuple[str, bool]:
+    """(state, silent): the station's status, except that an `online` station silent for longer than
+    lost_after_s() on HQ's clock is `lost` (silent=True)."""
+    state = station.status_state
+    if state == Station.State.ONLINE:
+        seen = station.last_seen
+        if seen is None or (now - seen).total_seconds() > lost_after_s():
+            return Station.State.LOST, True
+    return state, False
+
+
+def alerts_for(view: StationView) -> tuple[Alert, ...]:
+    """The alert rules for one station. The kit's live condition (devices, battery) is only judged while the
+    station is online: a stopped or lost kit's last report says nothing about it now."""
+    sid, h, found = view.id, view.health, []
+    if view.state == Station.State.LOST:
+        found.append(Alert(sid, "lost", "bad", {"seen_s": view.seen_s, "silent": view.silent}))
+    if h is not None and h.capture_blocked:
+        found.append(Alert(sid, "capture_blocked", "bad", {"reason": h.capture_blocked}))
+    if view.oldest_pending_late:
+        found.append(Alert(sid, "oldest_pending", "warn", {"seconds": h.oldest_pending_s, "count": h.queue_depth}))
+    if view.backlog_growing:
+        found.append(Alert(sid, "backlog_growing", "warn", {"first": view.queue_trend[0],
+                                                            "last": view.queue_trend[-1]}))
+    if view.disk_low:
+        found.append(Alert(sid, "disk_low", "bad", {"free": h.disk_free_bytes, "fraction": view.disk_free_fraction}))
+    if view.state == Station.State.ONLINE and view.absent:
+        found.append(Alert(sid, "device_missing", "bad", {"devices": view.absent}))
+    if view.state == Station.State.ONLINE and view.battery_low:
+        found.append(Alert(sid, "battery_low", "warn", {"percent": h.battery_percent}))
+    days = view.certificate_days_left
+    if days is not None and days < CERTIFICATE_WARN_DAYS:
+        found.append(Alert(sid, "certificate", "bad" if days <= 0 else "warn", {"days": days}))
+    if view.quarantined:
+        found.append(Alert(sid, "quarantine", "warn", {"count": view.quarantined}))
+    return tuple(found)
+
+
+def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
+    ids = [s.id for s in stations]
+    stored = {row["station_id"]: row for row in Record.objects.filter(station_id__in=ids).values("station_id")
+              .annotate(n=Count("pk"), last_at=Max("received_at"), last_seq=Max("seq"))}
+    quarantined = dict(Quarantine.objects.filter(station_id__in=ids, resolved_at__isnull=True)
+                       .values_list("station_id").annotate(n=Count("pk")))
+    views = []
+    for station in stations:
+        state, silent = effective_state(station, now)
+        health = _health(station)
+        depths = HealthSample.objects.filter(station=station).values_list("data__queue_depth", flat=True)
+        trend = tuple(int(d) for d in reversed(depths[:BACKLOG_SAMPLES]) if isinstance(d, int))
+        row = stored.get(station.id, {})
+        view = StationView(
+            station=station, now=now, state=state, silent=silent,
+            seen_s=None if station.last_seen is None else max(0.0, (now - station.last_seen).total_seconds()),
+            health=health,
+            health_age_s=None if station.health_at is None else max(0.0, (now - station.health_at).total_seconds()),
+            progress=Progress.of(health.counts if health else None, row.get("n", 0)),
+            last_record_at=row.get("last_at"), last_record_seq=row.get("last_seq"),
+            quarantined=quarantined.get(station.id, 0), queue_trend=trend)
+        views.append(_with_alerts(view))
+    return views
+
+
+def _with_alerts(view: StationView) -> StationView:
+    return dataclasses.replace(view, alerts=alerts_for(view))
+
+
+def fleet(now: dt.datetime | None = None) -> list[StationView]:
+    """Every enrolled station, in id order."""
+    return _views(list(Station.objects.all()), now or timezone.now())
+
+
+def station(station_id: str, now: dt.datetime | None = None) -> StationView | None:
+    """One station, or None if it is not enrolled."""
+    found = list(Station.objects.filter(pk=station_id))
+    return _views(found, now or timezone.now())[0] if found else None
+
+
+def all_alerts(views: list[StationView]) -> list[Alert]:
+    """Every station's alerts, the ones to act on now first, then by station."""
+    alerts = [a for v in views for a in v.alerts]
+    return sorted(alerts, key=lambda a: (a.level != "bad", a.station_id))
+
+
+def state_counts(views: list[StationView]) -> dict[str, int]:
+    """How many stations are in each effective state (all four listed)."""
+    counts = dict.fromkeys(Station.State.values, 0)
+    for view in views:
+        counts[view.state] += 1
+    return counts
+
+
+@dataclass(frozen=True)
+class History:
+    """A station's recent history for its detail page, newest first."""
+
+    status_changes: list[StatusChange]
+    health_samples: list[HealthSample]
+    records: list[Record]
+    jobs: list[Job]
+    records_total: int
+
+
+def history(station_id: str, limit: int = 20) -> History:
+    """The last `limit` status changes, health reports, records received and jobs of a station."""
+    records = Record.objects.filter(station_id=station_id)
+    return History(
+        status_changes=list(StatusChange.objects.filter(station_id=station_id)[:limit]),
+        health_samples=list(HealthSample.objects.filter(station_id=station_id)[:limit]),
+        records=list(records.order_by("-received_at", "-seq")[:limit]),
+        jobs=list(Job.objects.filter(station_id=station_id)[:limit]),
+        records_total=records.count(),
+    )
