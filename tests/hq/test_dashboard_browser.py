@@ -88,7 +88,13 @@ def screenshot(driver: "webdriver.Chrome", folder: Path, name: str, width: int) 
 
 
 def text_of(driver: "webdriver.Chrome", station: str, key: str) -> str:
-    return driver.find_element(By.CSS_SELECTOR, f'[data-cell="{station}|{key}"]').text
+    """A cell's shown text, read in one script call (no element handle to go stale across a reload)."""
+    return driver.execute_script("return document.querySelector(arguments[0]).innerText.trim();",
+                                 f'[data-cell="{station}|{key}"]')
+
+
+def page_language(driver: "webdriver.Chrome") -> str:
+    return driver.execute_script("return document.documentElement.lang;")
 
 
 def wait_for_cell(driver: "webdriver.Chrome", station: str, key: str, text: str) -> None:
@@ -140,7 +146,7 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.fleet"))
-    assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "id"
+    assert page_language(browser) == "id"
     assert [text_of(browser, s, "state") for s in ("st-01", "st-02", "st-03", "st-04", "st-05")] == [
         "Daring", "Daring", "Terputus", "Luring", "Belum terhubung"]
     assert (text_of(browser, "st-01", "checked_in"), text_of(browser, "st-01", "at_hq")) == ("25", "10")
@@ -182,7 +188,7 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
 
     browser.get(server)
     browser.find_element(By.CSS_SELECTOR, "form.lang button").click()
-    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+    WebDriverWait(browser, BOUND_S).until(lambda d: page_language(d) == "en")
     assert browser.find_element(By.TAG_NAME, "h1").text == "Recording stations"
     assert text_of(browser, "st-02", "state") == "Online" and text_of(browser, "st-01", "state") == "Lost"
     screenshot(browser, shots, "fleet-1280-en", 1280)
