@@ -210,7 +210,7 @@ class ReplayCamera:
             image = np.full_like(image, 0 if fault == "black" else 255)
         image = image.copy()
         if self.noise and self._frozen_frame is None and fault is None:  # a live sensor is never bit-identical
-            image += self._rng.integers(0, self.noise + 1, image.shape, dtype=np.uint8)
+            cv2.add(image, self._rng.integers(0, self.noise + 1, image.shape, dtype=np.uint8), dst=image)  # saturates
         self._frozen.check(image, self.device_id)
         return Frame(image, self._index, time.monotonic(), self.device_id)
 

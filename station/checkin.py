@@ -52,18 +52,22 @@ class Identity:
     display_name: str
     school: str
     phone_hint: str | None  # the last digits of the phone on the list, e.g. "…7890"
-    status: str  # "new", "in_queue" (checked in, not yet recorded) or "recorded"
+    status: str  # "new", "in_queue" (checked in, not yet recorded), "recorded", or "see_team" (withdrawn or
+    # rejected by HQ: the team decides)
     queue_number: int | None
 
 
-RECORDED_STATES = ("captured", "sent", "accepted", "duplicate")
+RECORDED_STATES = ("captured", "sent", "accepted", "duplicate", "purged")
+# Stopped earlier today (withdrawn), or refused by HQ: only the recording team can say what happens next.
+SEE_TEAM_STATES = ("withdrawn", "rejected")
 
 
 def _identity(conn: sqlite3.Connection, applicant: sqlite3.Row) -> Identity:
     school = conn.execute("SELECT school_name FROM assignments WHERE id = ?", (applicant["assignment_ref"],))
     row = conn.execute("SELECT c.queue_number, r.state FROM checkins c JOIN records r ON r.checkin_ref = c.id "
                        "WHERE c.applicant_ref = ?", (applicant["id"],)).fetchone()
-    status = "new" if row is None else "recorded" if row[1] in RECORDED_STATES else "in_queue"
+    status = ("new" if row is None else "recorded" if row[1] in RECORDED_STATES
+              else "see_team" if row[1] in SEE_TEAM_STATES else "in_queue")
     digits = "".join(ch for ch in (applicant["phone"] or "") if ch.isdigit())
     return Identity(applicant["application_id"], display_name(applicant["name"]), school.fetchone()[0],
                     f"…{digits[-4:]}" if len(digits) >= 8 else None, status, row[0] if row else None)

@@ -19,6 +19,7 @@ MESSAGES = {
     "phone.not_mobile": "That is not a mobile number. Type a mobile number such as 0812 3456 7890.",
     "phone.foreign": "Type an Indonesian mobile number, such as 0812 3456 7890.",
     "kiosk.internal": "Something went wrong on this kiosk. Please ask the recording team.",
+    "checkin.see_team": "Your recording was stopped earlier. Please talk to the recording team.",
     "qr.foreign": "This is not a SINOPSIS application QR. Show the QR from your application page, or type your NIK.",
     "qr.tampered": "This QR is not valid. Type your NIK instead, or ask the recording team.",
     "qr.bad_id": "This QR is not valid. Type your NIK instead, or ask the recording team.",

@@ -73,8 +73,9 @@ class NikEntryScreen(KioskScreen):
                                               self.refused)
             return
         self.busy = False
-        if identity.status == "recorded":
-            flow.problem, flow.problem_code = identity.status, ""
+        if identity.status in ("recorded", "see_team"):
+            flow.problem, flow.problem_code = ("recorded", "") if identity.status == "recorded" else \
+                ("default", "checkin.see_team")
             self.app.flow_changed()
             self.app.go("problem")
             return

@@ -118,3 +118,11 @@ def test_v4l2_missing_device_and_bad_modes(tmp_path):
     assert check_mode(1280, 720, 30) is None
     assert "at least 640x480" in check_mode(320, 240, 30)
     assert "fps" in check_mode(1280, 720, 0)
+
+
+def test_sensor_noise_saturates_instead_of_wrapping_white_to_black():
+    white = np.full((48, 64, 3), 255, np.uint8)
+    camera = ReplayCamera([white], fps=1000, noise=3)
+    camera.open()
+    for _ in range(3):
+        assert camera.read().image.min() >= 250

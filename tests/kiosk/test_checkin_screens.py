@@ -112,3 +112,21 @@ def test_a_bad_phone_is_refused_and_double_taps_check_in_once(kiosk, applicants)
     wait_until(lambda: kiosk.root.current != "phone")
     assert kiosk.root.current == "ticket", (kiosk.flow.problem_code, screen(kiosk, "phone").ids.error.text)
     assert kiosk.services.store.conn.execute("SELECT count(*) FROM checkins").fetchone()[0] == 1
+
+
+def test_a_student_withdrawn_earlier_is_sent_to_the_team(kiosk, imported, applicants):
+    from station.checkin import check_in_by_application
+    from station.identity_check import withdraw
+    from station.queue import call_next
+
+    a = applicants[0]
+    check_in_by_application(imported, a["application_id"], a["phone"])
+    withdraw(imported, call_next(imported, "OP-02").record_id, "OP-02", "walked_out")
+    tap(screen(kiosk, "welcome").ids.start)
+    type_digits(kiosk, "nik_entry", a["nik"])
+    press_ok(kiosk, "nik_entry")
+    d = a["birth_date"]
+    type_digits(kiosk, "nik_entry", d[8:10] + d[5:7] + d[:4])
+    press_ok(kiosk, "nik_entry")
+    wait_until(lambda: kiosk.root.current == "problem")
+    assert "dihentikan" in screen(kiosk, "problem").ids.message.text  # not "wait to be called"

@@ -98,3 +98,15 @@ def test_identify_before_checking_in_shows_status_and_nothing_private(imported, 
     assert identify_by_application(imported, a["application_id"]).status == "recorded"
     with pytest.raises(CheckInError, match="not on today's list"):
         identify_by_application(imported, "APL-0000-99999")
+
+
+def test_a_withdrawn_student_is_sent_to_the_team_not_told_to_wait(imported, applicants):
+    from station.checkin import identify_by_application
+    from station.identity_check import withdraw
+    from station.queue import call_next
+
+    first = applicants[0]
+    check_in_by_application(imported, first["application_id"], first["phone"])
+    assert identify_by_application(imported, first["application_id"]).status == "in_queue"
+    withdraw(imported, call_next(imported, "OP-02").record_id, "OP-02", "unwell")
+    assert identify_by_application(imported, first["application_id"]).status == "see_team"
