@@ -25,6 +25,7 @@ class Logbook(logging.Handler):
                                                          backupCount=LOG_BACKUPS, encoding="utf-8")
         self.file.setFormatter(self.formatter)
         self._logger = logging.getLogger("edge_agent")
+        self._level_before = self._logger.level
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -36,12 +37,14 @@ class Logbook(logging.Handler):
     def attach(self) -> "Logbook":
         """Start collecting the `edge_agent` loggers' records (at INFO and above)."""
         self._logger.addHandler(self)
+        self._level_before = self._logger.level
         if self._logger.getEffectiveLevel() > self.level:
             self._logger.setLevel(self.level)
         return self
 
     def detach(self) -> None:
         self._logger.removeHandler(self)
+        self._logger.setLevel(self._level_before)
         self.file.close()
 
     def tail(self, max_chars: int) -> str:
