@@ -1,6 +1,7 @@
 """The station's durable state: one SQLite file plus a directory of sealed packet files (DESIGN.md §4)."""
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,7 +16,9 @@ class StationStore:
     """Opens (and migrates) the station database under `data_dir` and knows where packet files live.
 
     The kiosk and the agent each hold their own StationStore on the same directory; SQLite's locking and
-    WAL mode keep them consistent.
+    WAL mode keep them consistent. Inside one process several threads may share a store (the kiosk's service
+    thread and the capture worker's sealer): its write transactions take turns on a lock, because one SQLite
+    connection holds one transaction at a time.
     """
 
     def __init__(self, data_dir: Path) -> None:
@@ -24,12 +27,13 @@ class StationStore:
         self.packets_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
         self.db_path = self.data_dir / DB_NAME
         self.conn = db.connect(self.db_path)
+        self._write_lock = threading.RLock()
         db.migrate(self.conn)
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """A BEGIN IMMEDIATE transaction; everything in it commits together or not at all."""
-        with db.immediate(self.conn) as conn:
+        with self._write_lock, db.immediate(self.conn) as conn:
             yield conn
 
     def next_counter(self, name: str) -> int:
