@@ -102,6 +102,13 @@ class CheckInService:
 
         self._run(lambda: not_here(self.store, record_id, operator_id), on_done, on_error)
 
+    def offline_verdict(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """station.offline_limits.OfflineVerdict now: warn, or block new captures (too long without HQ, or too many
+        records unsent)."""
+        from station.offline_limits import check_station
+
+        self._run(lambda: check_station(self.store.conn, self.config.offline), on_done, on_error)
+
     # -- the operator's identity check (station/identity_check.py) ------------------------------------------
     def student_details(self, record_id: str, on_done: Callable[[Any], None],
                         on_error: Callable[[SinopsisError], None]) -> None:

@@ -17,6 +17,7 @@ class OperatorQueueScreen(KioskScreen):
     passed = ListProperty([])  # students called who did not come (station.queue.QueueEntry), in number order
     current = ObjectProperty(None, allownone=True)  # the student this operator called
     message = StringProperty("")
+    offline = ObjectProperty(None, allownone=True)  # station.offline_limits.OfflineVerdict (warn / block)
 
     def on_pre_enter(self, *args: object) -> None:
         self.current = None  # back from a recording (or a new login): that student's turn is over
@@ -25,6 +26,16 @@ class OperatorQueueScreen(KioskScreen):
     def refresh(self) -> None:
         self.app.services.queue(self._got_queue, self._failed)
         self.app.services.passed_over(self._got_passed, self._failed)
+        self.app.services.offline_verdict(self._got_offline, self._failed)
+
+    def _got_offline(self, verdict: object) -> None:
+        self.offline = verdict if verdict.level != "ok" else None
+
+    def offline_text(self, verdict: object, _lang: str) -> str:
+        """The offline limit's warning or block, in the operator's language (MOSIP-style limits)."""
+        if verdict is None:
+            return ""
+        return self.app.t(f"{verdict.code}.{verdict.level}", self.app.lang, **(verdict.values or {}))
 
     def _got_queue(self, lists: tuple) -> None:
         self.waiting, self.serving = lists

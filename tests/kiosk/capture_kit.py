@@ -32,8 +32,8 @@ def screen(app, name):
     return app.root.get_screen(name)
 
 
-def log_in_and_call(kiosk):
-    """Operator OP-02 logs in, calls the next student and starts recording: the identity check is shown."""
+def log_in(kiosk):
+    """Operator OP-02 logs in with their PIN: the queue screen is shown."""
     tap(screen(kiosk, "welcome").ids.operator)
     login = screen(kiosk, "operator_login")
     wait_until(lambda: len(login.ids.team.children) == 2)
@@ -43,7 +43,12 @@ def log_in_and_call(kiosk):
         tap(buttons[d])
     tap(buttons["OK"])
     wait_until(lambda: kiosk.root.current == "operator_queue")
-    queue = screen(kiosk, "operator_queue")
+    return screen(kiosk, "operator_queue")
+
+
+def log_in_and_call(kiosk):
+    """Operator OP-02 logs in, calls the next student and starts recording: the identity check is shown."""
+    queue = log_in(kiosk)
     tap(queue.ids.call_next)
     wait_until(lambda: queue.current is not None)
     tap(queue.ids.record)

@@ -10,7 +10,7 @@ from native.vendor import apply_sim_script
 from station.capture_policy import face_background_for
 from station.checkin import check_in_by_application
 from station.config import CaptureSection
-from tests.kiosk.capture_kit import choose, log_in_and_call, popup, recording_factory, screen
+from tests.kiosk.capture_kit import choose, log_in, log_in_and_call, popup, recording_factory, screen
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 from tests.station.capture_helpers import FrameFeed, slap_pgm
 
@@ -247,3 +247,26 @@ def test_the_operator_switches_the_language_and_the_capture_follows(started, imp
     tap(identity.ids.confirm)
     capture = screen(kiosk, "capture")
     assert capture.ids.position.text == "Face photo" and capture.ids.start.text == "Capture"
+
+
+def test_captures_stop_when_the_station_has_been_offline_too_long(imported, station_config, applicants, sealer):
+    import datetime as dt
+
+    from station.config import OfflineSection
+    from station.offline_limits import record_hq_contact
+
+    check_in_by_application(imported, applicants[0]["application_id"], applicants[0]["phone"])
+    with imported.write() as conn:
+        record_hq_contact(conn, dt.datetime.now(dt.UTC) - dt.timedelta(days=6))
+    config = station_config.model_copy(update={"offline": OfflineSection()})  # defaults: block after 5 days
+    kiosk = start_kiosk(imported, config)
+    kiosk.make_recording = recording_factory(sealer)
+    try:
+        queue = log_in(kiosk)
+        wait_until(lambda: queue.offline is not None)
+        assert queue.offline.blocked and "dihentikan" in queue.ids.offline.text
+        tap(queue.ids.call_next)
+        wait_until(lambda: queue.current is not None)
+        assert queue.ids.record.disabled  # the student was called, but no capture starts
+    finally:
+        stop_kiosk(kiosk)

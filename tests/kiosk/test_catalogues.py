@@ -50,6 +50,7 @@ def coded_msgids() -> set[str]:
             | {f"colour.{c}" for c in ("red", "blue", "other")}
             | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera", "signature_pad")}
             | {f"print.{p}" for p in ("printing", "printed", "failed")}
+            | {f"offline.{c}.{level}" for c in ("days", "unsent") for level in ("warn", "block")}
             | {f"state.{s}" for s in ("preview", "confirming", "retry", "paused", "below_threshold", "no_device",
                                       "cancelled", "error", "empty_signature")})
 
