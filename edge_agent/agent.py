@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from edge_agent import connection, outbox
 from edge_agent.commands import CommandRunner
+from edge_agent.corrections import CorrectionSender
 from edge_agent.desired import apply_desired
 from edge_agent.drain import Drain
 from edge_agent.health import build_health, change_key
@@ -58,6 +59,7 @@ class Agent:
         self.backoff = connection.Backoff(config.agent.backoff_min_s, config.agent.backoff_max_s)
         self.drain = Drain(self.store, self.station_id, config.agent.ack_timeout_s,
                            connection.Backoff(config.agent.backoff_min_s, config.agent.backoff_max_s))
+        self.corrections = CorrectionSender(self.store, self.station_id)
         self.runner = CommandRunner(self.store, config, self.logbook,
                                     lambda s: self._publish(f"job/{s.job}", s), self.sync_now)
         self.client: mqtt.Client | None = None
@@ -144,6 +146,7 @@ class Agent:
         was = self.connected
         self.connected, self.ingest_online, self.ingest_known, self._connect_started = False, False, False, None
         self.drain.connection_lost()
+        self.corrections.connection_lost()
         wait = self.backoff.next()
         self._next_connect = time.monotonic() + wait
         (logger.warning if was else logger.info)("connection lost (%s); reconnecting in %.1f s", why, wait)
@@ -155,6 +158,7 @@ class Agent:
             return
         if self.ingest_online:
             self.drain.step(self.client, now)
+            self.corrections.step(self.client, now)
         if self.ingest_online and now >= self._next_contact:
             self._contact()
             self._next_contact = now + CONTACT_EVERY_S
@@ -205,7 +209,7 @@ class Agent:
         self.backoff.reset()
         self.connects += 1
         client.subscribe([(contract.INGEST_STATE, 1), (self.topic("desired"), 1), (self.topic("cmd/+"), 1),
-                          (self.topic("ack"), 1)])
+                          (self.topic("ack"), 1), (self.topic("correction/ack"), 1)])
         self._publish("status", contract.Status(state="online", epoch=self.epoch,
                                                 ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")),
                       retain=True)
@@ -252,6 +256,8 @@ class Agent:
             correlation = getattr(msg.properties, "CorrelationData", None) if msg.properties else None
             if self.drain.on_ack(msg.payload, correlation) is not None:
                 self._next_check = 0.0
+        elif leaf == "correction/ack":
+            self.corrections.on_ack(msg.payload)
         elif leaf == "desired":
             if msg.payload:  # an empty retained message only clears the topic
                 self._contact()

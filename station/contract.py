@@ -40,7 +40,7 @@ class ContractError(SinopsisError):
 
 def station_topic(station_id: str, leaf: str) -> str:
     """`sinopsis/v1/st/{id}/{leaf}` (leaf: status, health, reported, desired, cmd/{job}, job/{job}, up/batch,
-    ack)."""
+    ack, up/correction, correction/ack)."""
     if not re.fullmatch(_ID, station_id):
         raise ContractError(f"station id {station_id!r} cannot be part of a topic", "contract.station_id")
     return f"{PREFIX}/st/{station_id}/{leaf}"
@@ -136,6 +136,27 @@ class Ack(Message):
     accepted: list[RecordId] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
     duplicate: list[RecordId] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
     rejected: list[Rejection] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
+
+
+class Correction(Message):
+    """A correction request (the student's data on the list is wrong), on `…/up/correction`; HQ stores it, then
+    answers with CorrectionAck on `…/correction/ack`. Sent again until acknowledged (HQ is idempotent)."""
+
+    record_id: RecordId
+    application_id: Annotated[str, Field(min_length=1, max_length=64)]
+    assignment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    reason_code: Literal["kk_mismatch", "name_mismatch", "birth_date_mismatch", "other"]
+    note: str | None = Field(default=None, max_length=500)
+    phone: Annotated[str, Field(pattern=r"^\+[0-9]{6,15}$")]
+    requested_at: Timestamp
+    requested_by: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CorrectionAck(Message):
+    """HQ has stored the correction request of `record_id` (reference: HQ's own id for it)."""
+
+    record_id: RecordId
+    reference: str | None = Field(default=None, max_length=64)
 
 
 class IngestState(Message):

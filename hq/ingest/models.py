@@ -95,3 +95,29 @@ class Quarantine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} from {self.station_id} ({self.reason})"
+
+
+class CorrectionRequest(models.Model):
+    """A student's correction request from a station (the list's data is wrong): the office checks the family
+    card and calls the student back. Stored once per (station, record); the station is acked after the commit."""
+
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="correction_requests")
+    record_id = models.CharField(max_length=128)
+    application_id = models.CharField(max_length=64)
+    assignment_id = models.CharField(max_length=128)
+    reason_code = models.CharField(max_length=32)
+    note = models.TextField(blank=True)
+    phone = models.CharField(max_length=20, help_text="E.164, as the student gave it at check-in")
+    requested_at = models.CharField(max_length=40, help_text="the station's time of the request (UTC ISO 8601)")
+    requested_by = models.CharField(max_length=64, help_text="'kiosk' (the student) or the operator's id")
+    received_at = models.DateTimeField(default=timezone.now)
+    times_received = models.PositiveIntegerField(default=1)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ("-received_at",)
+        constraints = (models.UniqueConstraint(fields=["station", "record_id"], name="correction_once_per_record"),)
+
+    def __str__(self) -> str:
+        return f"correction {self.reason_code} for {self.application_id} ({self.station_id})"

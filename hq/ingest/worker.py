@@ -1,7 +1,8 @@
 """`sinopsis hq ingest`: one ingest worker on the broker (MQTT 5, persistent session), several may run.
 
 It announces itself on the retained `sinopsis/v1/hq/ingest/state` (online, with a Will saying offline), takes
-batches from the shared subscription `$share/ingest/sinopsis/v1/st/+/up/batch` and every station's status,
+batches (and correction requests) from the shared subscription `$share/ingest/sinopsis/v1/st/+/up/batch`
+(`…/up/correction`) and every station's status,
 health, reported and job messages. Messages are PUBACKed by hand only after they are handled: a batch's records
 are stored (file, then row) and its Ack is published on the batch's response topic first, so a worker killed
 mid-batch gets the batch again from its session when it comes back. Anything malformed is logged with its
@@ -22,6 +23,7 @@ from paho.mqtt.subscribeoptions import SubscribeOptions
 from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
 from hq.ingest.batches import process_batch
+from hq.ingest.corrections import receive_correction
 from hq.ingest.storage import crash_point
 from hq.mqtt import Broker, new_client, session_properties, wait_published
 from station.contract import (
@@ -30,6 +32,7 @@ from station.contract import (
     PREFIX,
     Ack,
     ContractError,
+    Correction,
     Health,
     IngestState,
     JobState,
@@ -44,6 +47,7 @@ from station.contract import (
 logger = logging.getLogger(__name__)
 
 BATCH_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/batch"
+CORRECTION_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/correction"
 STATION_FILTERS = [f"{PREFIX}/st/+/status", f"{PREFIX}/st/+/health", f"{PREFIX}/st/+/reported",
                    f"{PREFIX}/st/+/job/+"]
 RETRY_S = (0.5, 1, 2, 5, 10)  # waits between attempts when the database or the disk fails
@@ -98,7 +102,8 @@ class IngestWorker:
             logger.error("ingest worker %s: broker %s refused the connection: %s", self.name, self.broker, reason)
             return
         logger.info("ingest worker %s connected (session present: %s)", self.name, flags.session_present)
-        client.subscribe([(BATCH_FILTER, SubscribeOptions(qos=1)), (INGEST_STATE, SubscribeOptions(qos=1))]
+        client.subscribe([(BATCH_FILTER, SubscribeOptions(qos=1)), (CORRECTION_FILTER, SubscribeOptions(qos=1)),
+                          (INGEST_STATE, SubscribeOptions(qos=1))]
                          + [(f, SubscribeOptions(qos=1)) for f in STATION_FILTERS])
 
     def _on_subscribe(self, client: mqtt.Client, _u: object, _mid: int, reasons: list[mqtt.ReasonCode],
@@ -170,6 +175,8 @@ class IngestWorker:
             station_id, leaf = split_station_topic(msg.topic)
             if leaf == "up/batch":
                 self._batch(station_id, msg)
+            elif leaf == "up/correction":
+                self._correction(station_id, parse(Correction, msg.payload))
             elif leaf == "status":
                 apply_status(station_id, parse(Status, msg.payload), retained=msg.retain)
             elif leaf == "health":
@@ -190,6 +197,14 @@ class IngestWorker:
         crash_point("hq.ingest.before_ack")
         if ack is not None:
             self._send_ack(station_id, msg, ack)
+
+    def _correction(self, station_id: str, correction: Correction) -> None:
+        ack = receive_correction(station_id, correction)
+        if ack is not None:
+            mark_seen(station_id)
+            info = self.client.publish(station_topic(station_id, "correction/ack"), dump(ack), qos=1)
+            if not wait_published(info, self.ack_wait_s):
+                logger.warning("correction ack to %s not confirmed yet; the station sends it again", station_id)
 
     def _send_ack(self, station_id: str, msg: mqtt.MQTTMessage, ack: Ack) -> None:
         """Publish the Ack on the station's ack topic with the batch's correlation data."""

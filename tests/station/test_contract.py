@@ -86,3 +86,14 @@ def test_a_truncated_batch_is_refused():
     for cut in (0, 10, len(payload) - 1):
         with pytest.raises(ContractError):
             read_batch(payload[:cut])
+
+
+def test_a_correction_request_is_checked_like_any_message():
+    from station.contract import Correction
+
+    good = (b'{"record_id": "r1", "application_id": "APL-1", "assignment_id": "A-1", "reason_code": "kk_mismatch", '
+            b'"phone": "+6281234567890", "requested_at": "2026-11-25T08:00:00Z", "requested_by": "kiosk"}')
+    assert parse(Correction, good).reason_code == "kk_mismatch"
+    for bad in (good.replace(b"kk_mismatch", b"looks_odd"), good.replace(b"+628", b"08")):
+        with pytest.raises(ContractError):
+            parse(Correction, bad)
