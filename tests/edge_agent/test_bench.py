@@ -1,0 +1,23 @@
+"""`sinopsis bench`'s link rows (edge_agent/bench.py) with tiny counts: the real agent, broker and ingest in a
+child process; the output has the bench's row shape with positive, finite numbers (never a time limit)."""
+
+import math
+
+from edge_agent.bench import run_link_bench
+
+
+def _positive(value: object) -> bool:
+    return isinstance(value, float) and math.isfinite(value) and value > 0
+
+
+def test_link_bench_rows_have_the_bench_shape_and_real_numbers():
+    rows = run_link_bench(records=2, ingest_records=20)
+    link, bare, ingest = rows
+    assert [r["kernel"] for r in rows] == ["outbox → HQ ack", "bare paho pub", "HQ ingest"]
+    for r in rows:
+        assert {"kernel", "frame", "c_ms", "opencv_idiomatic_ms", "speedup_vs_idiomatic", "note"} <= set(r)
+        assert _positive(r["c_ms"]) and _positive(r["records_per_s"]) and r["note"]
+    assert link["frame"].startswith("2 × ") and ingest["frame"].startswith("20 × ")
+    assert _positive(link["opencv_idiomatic_ms"]) and link["opencv_idiomatic_ms"] == bare["c_ms"]
+    assert _positive(link["ratio_to_baseline"]) and _positive(link["baseline_records_per_s"])
+    assert 500_000 <= link["mean_packet_bytes"] <= 2_000_000, "realistic packet sizes"
