@@ -54,10 +54,12 @@ def new_recording(engine: CaptureEngine, sealer: RecordSealer, entry: Any, opera
 
 
 @functools.cache
-def _portrait(backdrop: str, width: int, height: int) -> Any:
+def sim_portrait(backdrop: str) -> Any:
+    """The simulated camera's student on `backdrop`, at the synthetic portrait's own scale (640x480): scaled up
+    to the kit's 1280x720 the sample head is too soft for the face engine's sharpness check."""
     from native import samples
 
-    return samples.portrait(backdrop, width, height)
+    return samples.portrait(backdrop)
 
 
 def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
@@ -66,8 +68,7 @@ def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
     from drivers.camera import ReplayCamera
 
     if settings.camera == SIM and isinstance(kit.camera, ReplayCamera):
-        kit.camera.set_frames([_portrait(face_background_for(birth_year), settings.camera_width,
-                                         settings.camera_height)])
+        kit.camera.set_frames([sim_portrait(face_background_for(birth_year))])
     if settings.signature_pad == SIM:
         from drivers.signature_pad import SignaturePad
         from drivers.signature_pad_sim import SimulatedPad, signature_script
@@ -129,12 +130,14 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
 
 
 def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -> Any:
-    """The KioskApp on `store` with the kit wired in (QR line scanner, recordings, the status bar's device
-    presence); its `services` worker is the caller's to close after the app stops."""
+    """The KioskApp on `store` with the kit wired in: QR codes from the line scanner or else the camera, the
+    receipt printer, recordings, the status bar's device presence. Its `services` worker is the caller's to
+    close after the app stops."""
     from kiosk.app import KioskApp
     from kiosk.services import CheckInService
 
     services = CheckInService(store, config, wiring.hq_key)
     services.device_presence = wiring.device_presence
+    qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" else None
     return KioskApp(services, helpdesk=config.helpdesk, qr_scanner=wiring.qr_scanner,
-                    make_recording=wiring.make_recording)
+                    make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera)
