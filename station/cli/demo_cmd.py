@@ -2,6 +2,9 @@
 
 import argparse
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 from station.demo import prepare, run_demo
@@ -19,6 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(p)
     p.add_argument("--seconds", type=float, default=None,
                    help="stop after N seconds at the latest (without it, a demo with servers runs until Ctrl-C)")
+    p.add_argument("--kiosk", action="store_true",
+                   help="after the station steps, open the kiosk in a window on the demo station for you to try "
+                        "(needs a display) instead of the offscreen kiosk tour")
     p.set_defaults(handler=_demo)
 
 
@@ -43,9 +49,17 @@ def _demo(args: argparse.Namespace) -> int:
     # The station-only demo has no servers to keep running, so it ends when its steps are done, which is
     # always within --seconds; the agent, broker and HQ (later issues) make it run until Ctrl-C or --seconds.
     date = args.date or dt.date.today()
+    if args.kiosk and not has_display():
+        print("sinopsis demo --kiosk opens a window and needs a display, but there is none here (neither DISPLAY "
+              "nor WAYLAND_DISPLAY is set). Run it on the kiosk's screen or a desktop, or run `sinopsis demo` "
+              "without --kiosk: it drives the kiosk offscreen and saves a screenshot of every step.",
+              file=sys.stderr)
+        return 2
     status = run_demo(args.dir, date)
     if status != 0:
         return status
+    if args.kiosk:
+        return _try_the_kiosk(Path(args.dir), args.seconds)
     from station.cli.simulate_cmd import receipt_printer, simulated_devices
     from station.config import StationConfig
     from station.simulate import run_simulation, summary
@@ -59,4 +73,39 @@ def _demo(args: argparse.Namespace) -> int:
     print("\n".join(summary(runs)))
     print(f"   acknowledgement slips printed on the simulated receipt printer: {slips}/slip-*.png")
     print("   (with NFIQ 2 confirming each finger: sinopsis station simulate --students 12)")
+    return _kiosk_tour(Path(args.dir))
+
+
+def has_display() -> bool:
+    """True when a window can be opened: an X or Wayland display, or SDL told to draw offscreen (tests)."""
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+                or os.environ.get("SDL_VIDEODRIVER") == "offscreen")
+
+
+def _kiosk_tour(root: Path) -> int:
+    """Step 7: the kiosk, offscreen, driven by touches (kiosk/demo_run.py, in its own process: one Kivy window
+    per process)."""
+    print(f"\n7. The kiosk, offscreen over the demo station with the simulated kit, driven by touches "
+          f"(screenshots in {root / 'kiosk'}):", flush=True)
+    done = subprocess.run([sys.executable, "-m", "kiosk.demo_run", str(root)], stderr=subprocess.PIPE, text=True,
+                          check=False)  # its lines appear as they come; Kivy's log is kept for a failure
+    if done.returncode != 0:
+        print(f"   the kiosk tour failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+        return 1
+    print(f"   try it yourself in a window: sinopsis station run --windowed --config "
+          f"{root / 'station' / 'station.toml'}   (or: sinopsis demo --kiosk)")
     return 0
+
+
+def _try_the_kiosk(root: Path, seconds: float | None) -> int:
+    """The kiosk in a window on the demo station (operators OP-01 PIN 246810, OP-02 PIN 135790) until it is
+    closed, or for `seconds`."""
+    from station.demo_data import TEAM, DemoPaths
+
+    team = ", ".join(f"{o} PIN {pin}" for o, _name, _role, pin in TEAM)
+    print(f"\nThe kiosk opens in a window on the demo station ({team}); close the window to end.", flush=True)
+    command = [sys.executable, "-m", "station.cli", "station", "run", "--windowed", "--config",
+               str(DemoPaths(root).station_config)]
+    if seconds is not None:
+        command += ["--seconds", str(seconds)]
+    return subprocess.run(command, check=False).returncode

@@ -1,10 +1,13 @@
 """`sinopsis demo`: the whole station demo runs from nothing, as setup.sh runs it, and every check passes."""
 
 import json
+import re
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
+import cv2
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
@@ -24,11 +27,29 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "refused [checkin.not_on_list]" in out
     assert "refused [phone.not_mobile]" in out
     assert "correction requested: kk_mismatch" in out and "withdrawn: walked_out" in out
-    assert out.count("Tersimpan") == 4
+    assert out.count("Tersimpan") == 5  # four at the station core (step 3), one on the kiosk (step 7)
     assert "integrity OK" in out and "audit chain OK" in out
     assert "6. The capture engine, headless" in out and out.count("saved ST-PKU-01-") == 5
     assert "withdrawn (walked_out)" in out and "modality   captured" in out
     assert len(list((demo_dir / "slips").glob("slip-*.png"))) == 5  # one acknowledgement per saved record
+
+    # 7. The kiosk, offscreen, by touches: a check-in by NIK and a whole capture, a screenshot of every step.
+    assert "7. The kiosk, offscreen" in out
+    assert re.search(r"checked in by touch \(NIK, birth date [0-9-]+, phone\): queue number 007", out)
+    assert "called number 007 and captured face, signature" in out and "Tersimpan, receipt ST-PKU-01-000005" in out
+    shots = sorted((demo_dir / "kiosk").glob("[0-9][0-9]-*.png"))
+    names = [p.stem[3:] for p in shots]
+    assert names[:6] == ["welcome", "nik", "birth-date", "confirm", "phone", "ticket"], names
+    assert {"operator-login", "operator-queue", "identity", "face", "review", "saved"} <= set(names), names
+    for png in shots:
+        image = cv2.imread(str(png))
+        assert image.shape[:2] == (800, 1280) and image.std() > 10, png.name  # drawn, not blank
+    assert str(demo_dir / "kiosk") in out
+    assert len(list((demo_dir / "kiosk" / "slips").glob("slip-*.png"))) == 2  # queue slip and acknowledgement
+    with sqlite3.connect(DemoPaths(demo_dir).station_data / "station.db") as db:
+        kiosk_row = db.execute("SELECT c.method, r.state FROM checkins c JOIN records r ON r.applicant_ref = "
+                               "c.applicant_ref WHERE c.queue_number = 7").fetchone()
+    assert kiosk_row == ("nik", "captured")
 
     # The commands the demo suggests work as printed.
     paths = DemoPaths(demo_dir)
@@ -40,15 +61,16 @@ def test_demo_runs_end_to_end(tmp_path):
     assert json.loads(verify.stdout)["station_id"] == "st-pku-01"
 
     # Every saved record's fingers and irises came from the simulated vendor SDKs, through the real bindings,
-    # scored live; every capture taken as "captured" met its threshold.
+    # scored live (the kiosk's capture engine names the library as the device); every capture taken as
+    # "captured" met its threshold.
     station_key = load_public_key(paths.station_public_key, Ed25519PublicKey)
     hq_key = load_private_key(paths.hq_keys / "hq_packet.pem", X25519PrivateKey)
     packets = sorted((paths.station_data / "packets").iterdir())
-    assert len(packets) == 4
+    assert len(packets) == 5  # four sealed by the station core, one by the kiosk
     for packet in packets:
         record = json.loads(open_packet(packet.read_bytes(), station_key, hq_key)["record.json"])
         captures = {c["position"]: c for c in record["captures"]}
-        libraries = {c["metadata"].get("library", "") for c in captures.values()
+        libraries = {c["metadata"].get("library") or c["metadata"].get("device", "") for c in captures.values()
                      if c["modality"] in ("finger", "iris") and c["outcome"] != "exception"}
         assert {Path(lib).name for lib in libraries} == {"libScanAPI.so", "libIddk2000.so"}, packet.name
         assert all(c["score"] >= c["threshold"] for c in captures.values() if c["outcome"] == "captured" and
