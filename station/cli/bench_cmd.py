@@ -12,6 +12,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
     p.add_argument("--live-seconds", type=float, default=3.0,
                    help="seconds of the 30 fps live loop per frame size (0 to skip it)")
+    p.add_argument("--ui-frames", type=int, default=180,
+                   help="kiosk UI frames measured during the live preview, offscreen (0 to skip the kiosk rows)")
+    p.add_argument("--ui-students", type=int, default=5, help="kiosk check-ins timed from OK to the queue number")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_bench)
 
@@ -44,6 +47,10 @@ def _bench(args: argparse.Namespace) -> int:
     rows = run_all(repeat=max(1, args.repeat), nfiq2_repeat=max(1, args.nfiq2_repeat))
     if args.live_seconds > 0:
         rows += live_rows(args.live_seconds)
+    if args.ui_frames > 0:
+        from kiosk.bench_ui import run_ui_bench  # in its own process: one Kivy window per process
+
+        rows += run_ui_bench(args.ui_frames, max(1, args.ui_students))
     if args.json:
         print_json(rows)
     else:
