@@ -134,7 +134,7 @@ def link_rows(root: Path, records: int) -> list[dict]:
     mb = sum(sizes) / 1e6
     size = f"{records} × {mb / records:.1f} MB"
     link_ms, bare_ms = 1000 * link_s / records, 1000 * bare_s / records
-    link = row("outbox → HQ ack", size, link_ms, bare_ms, None,
+    link = row("outbox→HQ ack", size, link_ms, bare_ms, None,
                note=f"{records / link_s:.1f} records/s ({mb / link_s:.1f} MB/s) agent start → mosquitto → ingest "
                     f"(verified, stored durably, acked); vs idiom = bare paho publish of the same bytes")
     bare = row("bare paho pub", size, bare_ms, None, None,

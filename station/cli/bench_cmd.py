@@ -15,6 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ui-frames", type=int, default=180,
                    help="kiosk UI frames measured during the live preview, offscreen (0 to skip the kiosk rows)")
     p.add_argument("--ui-students", type=int, default=5, help="kiosk check-ins timed from OK to the queue number")
+    p.add_argument("--link-records", type=int, default=12,
+                   help="≈1.4 MB records sent station outbox → HQ ack over a local mosquitto, against a bare paho "
+                        "publish of the same bytes (0 to skip the link rows)")
+    p.add_argument("--ingest-records", type=int, default=10_000,
+                   help="small records stored by HQ's ingest, timed (default 10000, about two minutes; 0 to skip)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_bench)
 
@@ -51,6 +56,10 @@ def _bench(args: argparse.Namespace) -> int:
         from kiosk.bench_ui import run_ui_bench  # in its own process: one Kivy window per process
 
         rows += run_ui_bench(args.ui_frames, max(1, args.ui_students))
+    if args.link_records > 0 or args.ingest_records > 0:
+        from edge_agent.bench import run_link_bench  # in its own process: HQ's Django on a throw-away data dir
+
+        rows += run_link_bench(max(0, args.link_records), max(0, args.ingest_records))
     if args.json:
         print_json(rows)
     else:

@@ -4,6 +4,7 @@ child process; the output has the bench's row shape with positive, finite number
 import math
 
 from edge_agent.bench import run_link_bench
+from station.cli.bench_cmd import format_rows
 
 
 def _positive(value: object) -> bool:
@@ -13,7 +14,7 @@ def _positive(value: object) -> bool:
 def test_link_bench_rows_have_the_bench_shape_and_real_numbers():
     rows = run_link_bench(records=2, ingest_records=20)
     link, bare, ingest = rows
-    assert [r["kernel"] for r in rows] == ["outbox → HQ ack", "bare paho pub", "HQ ingest"]
+    assert [r["kernel"] for r in rows] == ["outbox→HQ ack", "bare paho pub", "HQ ingest"]
     for r in rows:
         assert {"kernel", "frame", "c_ms", "opencv_idiomatic_ms", "speedup_vs_idiomatic", "note"} <= set(r)
         assert _positive(r["c_ms"]) and _positive(r["records_per_s"]) and r["note"]
@@ -21,3 +22,5 @@ def test_link_bench_rows_have_the_bench_shape_and_real_numbers():
     assert _positive(link["opencv_idiomatic_ms"]) and link["opencv_idiomatic_ms"] == bare["c_ms"]
     assert _positive(link["ratio_to_baseline"]) and _positive(link["baseline_records_per_s"])
     assert 500_000 <= link["mean_packet_bytes"] <= 2_000_000, "realistic packet sizes"
+    table = format_rows(rows).splitlines()  # `sinopsis bench` prints them in its table
+    assert [line.split()[0] for line in table[1:4]] == ["outbox→HQ", "bare", "HQ"]
