@@ -21,7 +21,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the demo: import the assignment, check students in, seal records")
     _common(p)
     p.add_argument("--seconds", type=float, default=None,
-                   help="stop after N seconds at the latest (without it, a demo with servers runs until Ctrl-C)")
+                   help="stop the servers (step 8) N seconds after the records reached HQ, or the --kiosk window "
+                        "after N seconds (without it, they run until Ctrl-C / the window is closed)")
     p.add_argument("--kiosk", action="store_true",
                    help="after the station steps, open the kiosk in a window on the demo station for you to try "
                         "(needs a display) instead of the offscreen kiosk tour")
@@ -46,8 +47,7 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    # The station-only demo has no servers to keep running, so it ends when its steps are done, which is
-    # always within --seconds; the agent, broker and HQ (later issues) make it run until Ctrl-C or --seconds.
+    # Steps 1-7 end on their own; step 8's servers run until Ctrl-C, or --seconds after the records reached HQ.
     date = args.date or dt.date.today()
     if args.kiosk and not has_display():
         print("sinopsis demo --kiosk opens a window and needs a display, but there is none here (neither DISPLAY "
@@ -73,7 +73,12 @@ def _demo(args: argparse.Namespace) -> int:
     print("\n".join(summary(runs)))
     print(f"   acknowledgement slips printed on the simulated receipt printer: {slips}/slip-*.png")
     print("   (with NFIQ 2 confirming each finger: sinopsis station simulate --students 12)")
-    return _kiosk_tour(Path(args.dir))
+    status = _kiosk_tour(Path(args.dir))
+    if status != 0:
+        return status
+    from station.demo_hq import run_servers  # step 8: broker, HQ ingest, dashboard and agent as processes
+
+    return run_servers(Path(args.dir), args.seconds)
 
 
 def has_display() -> bool:

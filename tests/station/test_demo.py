@@ -49,7 +49,17 @@ def test_demo_runs_end_to_end(tmp_path):
     with sqlite3.connect(DemoPaths(demo_dir).station_data / "station.db") as db:
         kiosk_row = db.execute("SELECT c.method, r.state FROM checkins c JOIN records r ON r.applicant_ref = "
                                "c.applicant_ref WHERE c.queue_number = 7").fetchone()
-    assert kiosk_row == ("nik", "captured")
+    assert kiosk_row == ("nik", "accepted")  # captured on the kiosk, then accepted by HQ in step 8
+
+    # 8. The servers: every record the demo sealed reached HQ's database in the demo folder, exactly once.
+    assert "8. HQ and the link" in out and "5 of 5 sealed records reached HQ" in out and "servers stopped" in out
+    assert re.search(r"Open the fleet dashboard: http://127\.0\.0\.1:\d+/  login demo / password \S+", out)
+    with sqlite3.connect(DemoPaths(demo_dir).station_data / "station.db") as db:
+        sealed = dict(db.execute("SELECT id, packet_sha256 FROM records WHERE packet_sha256 IS NOT NULL"))
+        answers = {a for (a,) in db.execute("SELECT ack_status FROM outbox")}
+    with sqlite3.connect(demo_dir / "hq" / "hq.sqlite3") as hq_db:
+        assert dict(hq_db.execute("SELECT record_id, sha256 FROM ingest_record")) == sealed
+    assert len(sealed) == 5 and answers == {"accepted"}
 
     # The commands the demo suggests work as printed.
     paths = DemoPaths(demo_dir)
