@@ -9,6 +9,7 @@ The servers stop in order (agent, dashboard, ingest, broker) so the station says
 
 import secrets
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,7 +25,14 @@ HQ_USER = "hq-ingest"
 DEMO_LOGIN = "demo"
 STOP_WAIT_S = 15.0
 START_WAIT_S = 30.0
+DASHBOARD_PORT = 8000  # `sinopsis hq serve`'s default; another free port when it is taken
 FINAL = ("accepted", "duplicate", "rejected")
+
+
+def _port_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:`port` (the dashboard keeps its usual address when it can)."""
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
 
 
 def _secret(path: Path) -> str:
@@ -77,7 +85,7 @@ class DemoServers:
         url = f"mqtt://{HQ_USER}@127.0.0.1:{self.broker.port}"
         self._spawn("hq-ingest", sinopsis("hq", "ingest", *data, "--broker", url, "--password-file",
                                           str(self.hq_dir / "broker_password")))
-        port = free_port()
+        port = DASHBOARD_PORT if _port_free(DASHBOARD_PORT) else free_port()
         self._spawn("hq-serve", sinopsis("hq", "serve", *data, "--port", str(port)))
         self._spawn("agent", sinopsis("agent", "run", "--config", str(self.paths.station_config)))
         self.dashboard_url = self._wait_for_dashboard(port)
