@@ -7,9 +7,9 @@ threshold (when the policy allows it), mark an exception (coded reason + excepti
 position has a result, the review screen follows; "Tersimpan" is said only there, after the durable commit.
 """
 
-from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
+from kiosk.preview import LivePreview
 from kiosk.recording import slap_of
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
@@ -40,7 +40,7 @@ class CaptureScreen(KioskScreen):
 
     def on_pre_enter(self, *args: object) -> None:
         self.busy, self.device_message = False, ""
-        self._texture = None
+        self._preview = LivePreview()
         self.advance()
 
     # -- where we are --------------------------------------------------------------------------------------
@@ -171,8 +171,10 @@ class CaptureScreen(KioskScreen):
             return
         frame = event.frame
         if frame is not None and getattr(frame, "ndim", 0) in (2, 3):
-            self.ids.preview.texture = self._next_texture(frame)
-            self.ids.preview.canvas.ask_update()
+            texture = self._preview.update(frame)
+            if texture is not None:
+                self.ids.preview.texture = texture
+                self.ids.preview.canvas.ask_update()
         self.score, self.attempt, self.problems = event.score, event.attempt, list(event.problems)
         details = event.details or {}
         self.background = details.get("background") or ""
@@ -181,20 +183,6 @@ class CaptureScreen(KioskScreen):
             live = dict(self.fingers)
             live.update({p: ("pending", s) for p, s in details["fingers"].items()})
             self.fingers = live
-
-    def _next_texture(self, frame: object) -> Texture:
-        """The frame in the texture not on screen now: two textures take turns, because writing into the one
-        the GPU is still drawing makes the driver wait for that frame at once (measured with Mesa's software
-        renderer: the UI frame p50 went from ~176 ms to ~9 ms; its p99 stays ~0.3 s, the renderer's own pace)."""
-        height, width = frame.shape[:2]
-        fmt = "bgr" if frame.ndim == 3 else "luminance"
-        if self._texture is None or self._texture[0].size != (width, height) or self._fmt != fmt:
-            self._texture, self._fmt = [Texture.create(size=(width, height), colorfmt=fmt) for _ in range(2)], fmt
-            for texture in self._texture:
-                texture.flip_vertical()
-        self._texture.reverse()
-        self._texture[0].blit_buffer(frame.tobytes(), colorfmt=fmt, bufferfmt="ubyte")
-        return self._texture[0]
 
     def on_state_event(self, position: str, state: str) -> None:
         if self._mine(position) and state in ("preview", "confirming", "retry", "paused"):
