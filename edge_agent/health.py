@@ -40,10 +40,13 @@ def build_health(store: StationStore, config: StationConfig, epoch: int, *,
     assignment = current_assignment(conn)
     contact = last_hq_contact(conn)
     verdict = evaluate(contact, status.waiting, now, config.offline)
+    listed = None if assignment is None else conn.execute(
+        "SELECT COUNT(*) FROM applicants WHERE assignment_ref = ?", (assignment["id"],)).fetchone()[0]
     return contract.Health(
         epoch=epoch, ts=now.isoformat(timespec="milliseconds"), queue_depth=status.waiting,
         oldest_pending_s=None if status.oldest_waiting_s is None else round(status.oldest_waiting_s, 1),
-        last_acked_seq=last_acked, counts=counts_by_state(conn), devices=dict(list(status.devices.items())[:20]),
+        last_acked_seq=last_acked, counts=counts_by_state(conn), listed=listed,
+        devices=dict(list(status.devices.items())[:20]),
         disk_free_bytes=status.disk_free, disk_total_bytes=status.disk_total,
         battery_percent=status.battery_percent, charging=status.charging, software_version=software_version(),
         assignment_version=None if assignment is None else assignment["version"],

@@ -75,6 +75,7 @@ class Health(Message):
     oldest_pending_s: float | None = Field(default=None, ge=0)
     last_acked_seq: int | None = Field(default=None, ge=0)
     counts: dict[str, int] = Field(default_factory=dict, max_length=20)
+    listed: int | None = Field(default=None, ge=0)  # students on the station's current list (progress against it)
     devices: dict[str, bool] = Field(default_factory=dict, max_length=20)
     disk_free_bytes: int | None = Field(default=None, ge=0)
     disk_total_bytes: int | None = Field(default=None, ge=0)

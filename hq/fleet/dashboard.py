@@ -43,6 +43,7 @@ def lost_after_s() -> float:
 class Progress:
     """A station's progress: its own counts by record state (None before its first Health) and HQ's rows."""
 
+    listed: int | None = None  # students on the station's list (its last Health)
     checked_in: int | None = None  # every record starts as a check-in
     recorded: int | None = None
     sent: int | None = None
@@ -53,13 +54,13 @@ class Progress:
     at_hq: int = 0  # records HQ stored for this station
 
     @classmethod
-    def of(cls, counts: dict[str, int] | None, at_hq: int) -> "Progress":
+    def of(cls, counts: dict[str, int] | None, at_hq: int, listed: int | None = None) -> "Progress":
         if counts is None:
-            return cls(at_hq=at_hq)
+            return cls(at_hq=at_hq, listed=listed)
         def total(states: frozenset[str]) -> int:
             return sum(n for state, n in counts.items() if state in states)
 
-        return cls(checked_in=sum(counts.values()), recorded=total(RECORDED), sent=total(SENT),
+        return cls(listed=listed, checked_in=sum(counts.values()), recorded=total(RECORDED), sent=total(SENT),
                    accepted=total(ACCEPTED), withdrawn=counts.get("withdrawn", 0),
                    corrections=counts.get("correction_requested", 0), rejected=counts.get("rejected", 0),
                    at_hq=at_hq)
@@ -226,7 +227,8 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
             seen_s=None if station.last_seen is None else max(0.0, (now - station.last_seen).total_seconds()),
             health=health,
             health_age_s=None if station.health_at is None else max(0.0, (now - station.health_at).total_seconds()),
-            progress=Progress.of(health.counts if health else None, row.get("n", 0)),
+            progress=Progress.of(health.counts if health else None, row.get("n", 0),
+                                 health.listed if health else None),
             last_record_at=row.get("last_at"), last_record_seq=row.get("last_seq"),
             quarantined=quarantined.get(station.id, 0), queue_trend=trend)
         views.append(_with_alerts(view))

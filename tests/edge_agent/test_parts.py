@@ -71,6 +71,7 @@ def test_health_reports_progress_and_why_captures_stop(imported, seal, station_c
                           now=dt.datetime.now(dt.UTC))
     assert (health.epoch, health.queue_depth, health.last_acked_seq, health.assignment_version) == (7, 2, None, 1)
     assert health.counts["captured"] == 2 and health.devices == {"camera": True} and health.charging is True
+    assert health.listed == 24  # the imported list: progress against it on the dashboard
     assert "2 records are waiting for HQ" in health.capture_blocked
     assert build_health(imported, station_config, 7, power_supply_dir=tmp_path).capture_blocked is None
     moved = build_health(imported, strict, 7, power_supply_dir=tmp_path, now=dt.datetime.now(dt.UTC)

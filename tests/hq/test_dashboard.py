@@ -131,9 +131,10 @@ def test_progress_queue_and_kit_numbers_come_from_the_health_and_hqs_records(cli
     enrol("st-a", name="Kit 1")
     say_status("st-a", "online")
     say_health("st-a", queue_depth=6, oldest_pending_s=754.0, disk_free_bytes=12 * 10**9,
-               disk_total_bytes=60 * 10**9, battery_percent=64.0, charging=False)
+               disk_total_bytes=60 * 10**9, battery_percent=64.0, charging=False, listed=40)
     store_records("st-a", range(1, 12), received_at=timezone.now() - dt.timedelta(minutes=3))
     shown = cells(client, "st-a")
+    assert shown["listed"] == "40"  # progress against the station's list
     assert shown["checked_in"] == "25"  # every record on the station started as a check-in
     assert shown["recorded"] == "18"  # captured 2 + sent 4 + accepted 10 + duplicate 1 + rejected 1
     assert shown["sent"] == "16"
