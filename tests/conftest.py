@@ -100,3 +100,14 @@ def sealer(imported, station_config, keys):
     from station.sealing import RecordSealer
 
     return RecordSealer(imported, station_config, keys.station_sign, keys.hq_packet.public_key())
+
+
+@pytest.fixture(autouse=True)
+def _simulators_back_to_default():
+    """Every test starts and ends with the vendor simulators on their default script (a scripted unplug must
+    not leak into the next test, whichever order they run in)."""
+    from native.vendor import apply_sim_script
+
+    apply_sim_script(None)
+    yield
+    apply_sim_script(None)
