@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ -x .venv/bin/sinopsis ] || ./setup.sh --no-run
 .venv/bin/ruff check .
-exec .venv/bin/python -m pytest "$@"
+# Two processes (pytest-xdist); the device tests stay together in one (tests/conftest.py). `./test.sh -n0 …`
+# runs in one process, e.g. to debug.
+exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"

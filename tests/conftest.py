@@ -105,9 +105,28 @@ def sealer(imported, station_config, keys):
 @pytest.fixture(autouse=True)
 def _simulators_back_to_default():
     """Every test starts and ends with the vendor simulators on their default script (a scripted unplug must
-    not leak into the next test, whichever order they run in)."""
-    from native.vendor import apply_sim_script
+    not leak into the next test), and leaves the simulated scanner closed: the SDK allows one open handle, so a
+    test that forgets to close its engine would break whichever test comes next."""
+    from native.vendor import FutronicScanner, apply_sim_script
 
     apply_sim_script(None)
     yield
     apply_sim_script(None)
+    with FutronicScanner("sim"):  # NO_MORE_ITEMS here: this test left the scanner open
+        pass
+
+
+# ./test.sh runs the tests on two processes (pytest-xdist, --dist loadgroup). Tests that talk to simulated serial
+# devices (pseudo-terminals) all run in one of them, in order: a pty number freed in one process could otherwise
+# be given to a simulator of the other while a driver still writes to the old path. The Kivy tests are among them.
+DEVICE_TESTS = ("tests/kiosk/", "tests/drivers/", "tests/station/test_demo.py", "tests/station/test_demo_hq.py",
+                "tests/station/test_simulate.py", "tests/station/test_capture_engine.py")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    root = Path(str(config.rootpath))
+    for item in items:
+        where = Path(str(item.path)).relative_to(root).as_posix()
+        if where.startswith(DEVICE_TESTS):
+            item.add_marker(pytest.mark.xdist_group("devices"))

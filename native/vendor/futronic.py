@@ -7,6 +7,7 @@ buffer allocated at open(), so the live loop allocates nothing frame-sized.
 Not thread-safe: one scanner object belongs to one capture thread (the SDK's last error is per thread too).
 """
 
+import contextlib
 from pathlib import Path
 from types import TracebackType
 
@@ -108,6 +109,11 @@ class FutronicScanner:
             handle, self._handle = self._handle, None
             self._sdk.lib.ftrScanCloseDevice(handle)
             self._buffer_ptr = None
+
+    def __del__(self) -> None:
+        """A device object that is dropped while open releases the device (the SDK allows one open handle)."""
+        with contextlib.suppress(Exception):  # never raise from a finalizer (interpreter shutdown, library gone)
+            self.close()
 
     def __enter__(self) -> "FutronicScanner":
         self.open()

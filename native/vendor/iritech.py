@@ -7,6 +7,7 @@ result image (640x480 K2, raw 8-bit) → stop; the SDK's callback is not used, s
 Not thread-safe: one camera object belongs to one capture thread.
 """
 
+import contextlib
 import math
 import time
 from pathlib import Path
@@ -120,6 +121,11 @@ class IriTechCamera:
             handle, self._handle = self._handle, None
             self._sdk.lib.Iddk_DeinitCamera(handle)
             self._sdk.lib.Iddk_CloseDevice(handle)
+
+    def __del__(self) -> None:
+        """A device object that is dropped while open releases the device (the SDK allows one open handle)."""
+        with contextlib.suppress(Exception):  # never raise from a finalizer (interpreter shutdown, library gone)
+            self.close()
 
     def __enter__(self) -> "IriTechCamera":
         self.open()

@@ -296,6 +296,7 @@ def test_four_fingers_on_the_platen_are_not_taken_for_the_thumbs(tmp_path):
     engine, events = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"),
                                  CaptureSection(timeout_s=1.0, max_attempts=1))
     assert engine.capture_slap("thumbs").status == "below_threshold"
+    engine.close()
     assert not engine.results
     assert any(isinstance(e, FrameScored) and "SLAP_COUNT_MISMATCH" in e.problems for e in events)
 
