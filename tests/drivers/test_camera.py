@@ -16,8 +16,12 @@ def frames(n: int) -> list[np.ndarray]:
 def test_replay_serves_frames_in_order_and_loops():
     with ReplayCamera(frames(3), fps=1000) as camera:
         got = [camera.read() for _ in range(7)]
-    assert [f.index for f in got] == list(range(1, 8))
-    assert [int(f.image[0, 0, 0]) for f in got] == [0, 10, 20, 0, 10, 20, 0]
+    # Paced to real time: a reader that falls behind (a busy machine) skips the frames that were due, so check
+    # the order and the loop, with the skipped ones counted, rather than seven consecutive numbers.
+    indexes = [f.index for f in got]
+    assert indexes == sorted(set(indexes)) and indexes[0] == 1
+    assert indexes[-1] - len(indexes) == camera.dropped
+    assert [int(f.image[0, 0, 0]) for f in got] == [10 * ((i - 1) % 3) for i in indexes]
     assert all(f.device_id == "replay" for f in got)
     assert got[-1].timestamp >= got[0].timestamp
 
