@@ -180,8 +180,10 @@ class ReplayCamera:
         self._unplugged = False
 
     def thaw(self) -> None:
-        """The frozen stream moves again."""
+        """The frozen stream moves again (its frames are counted afresh: the next one may look like the frozen
+        one when the loop comes round to it)."""
         self._frozen_frame = None
+        self._frozen = FrozenDetector()
 
     def read(self) -> Frame:
         """The next due frame, after waiting for its time."""
