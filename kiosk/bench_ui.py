@@ -161,7 +161,7 @@ def measure(frames: int, students: int) -> list[dict]:
     from kivy.core.window import Window
 
     from kiosk.testing import settle
-    from station.cli.kiosk_wiring import kiosk_app, wire_kiosk
+    from station.cli.kiosk_wiring import kiosk_app, release_kiosk, wire_kiosk
     from station.store import StationStore
 
     with tempfile.TemporaryDirectory(prefix="sinopsis-bench-ui-") as tmp:
@@ -176,12 +176,7 @@ def measure(frames: int, students: int) -> list[dict]:
                 check_ins = _check_ins(app, store, students)
                 intervals, work, shown = _live_preview(app, wiring, frames)
             finally:
-                if app.recording is not None:
-                    app.recording.cancel()
-                    app.recording.close()
-                app.dispatch("on_stop")
-                app.services.close()
-                app.stop()
+                release_kiosk(app, stopped=False)
                 wiring.close()
     size, gl = f"{SIZE[0]}x{SIZE[1]}", renderer()
     rows = [

@@ -170,7 +170,7 @@ def tour(root: Path, out: Path, say: Callable[[str], None] = print) -> None:
     from kivy.core.window import Window
 
     from kiosk.testing import screenshot, settle, tap, wait_until
-    from station.cli.kiosk_wiring import kiosk_app, wire_kiosk
+    from station.cli.kiosk_wiring import kiosk_app, release_kiosk, wire_kiosk
     from station.config import load_config
     from station.demo_data import TEAM, DemoPaths
     from station.store import StationStore
@@ -219,12 +219,7 @@ def tour(root: Path, out: Path, say: Callable[[str], None] = print) -> None:
                 say(f"   queue slip and acknowledgement printed on the simulated printer: {out / 'slips'}/"
                     f"slip-001.png, slip-{slips:03d}.png")
         finally:
-            if app.recording is not None:
-                app.recording.cancel()
-                app.recording.close()
-            app.dispatch("on_stop")
-            app.services.close()
-            app.stop()
+            release_kiosk(app, stopped=False)
             wiring.close()
     say(f"   {count} screenshots: {out}/01-welcome.png … {count:02d}-queue-after.png")
 

@@ -35,7 +35,7 @@ def run_kiosk(config_path: Path | None, windowed: bool = False, seconds: float |
     after `seconds`; the recording in progress, the kit's simulators and the worker threads are closed after."""
     import os
 
-    from station.cli.kiosk_wiring import kiosk_app, wire_kiosk
+    from station.cli.kiosk_wiring import kiosk_app, release_kiosk, wire_kiosk
     from station.config import load_config
     from station.store import StationStore
 
@@ -58,10 +58,7 @@ def run_kiosk(config_path: Path | None, windowed: bool = False, seconds: float |
             try:
                 app.run()
             finally:
-                if app.recording is not None:
-                    app.recording.cancel()
-                    app.recording.close()
-                app.services.close()
+                release_kiosk(app)
         finally:
             wiring.close()
 

@@ -141,3 +141,17 @@ def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -
     qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" else None
     return KioskApp(services, helpdesk=config.helpdesk, qr_scanner=wiring.qr_scanner,
                     make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera)
+
+
+def release_kiosk(app: Any, stopped: bool = True) -> None:
+    """After the kiosk's loop: stop the capture under way and its worker, and the station service thread. With
+    `stopped` False (an offscreen run that never entered App.run), also dispatch on_stop and stop the app. The kit
+    itself is closed by KioskWiring.close()."""
+    if app.recording is not None:
+        app.recording.cancel()
+        app.recording.close()
+    if not stopped:
+        app.dispatch("on_stop")
+    app.services.close()
+    if not stopped:
+        app.stop()
