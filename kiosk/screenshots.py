@@ -113,7 +113,7 @@ def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
 def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
     """Render every state in both languages at the window's size; returns {png path: overflowing labels}."""
     from kiosk.i18n import LANGUAGES
-    from kiosk.testing import overflowing_labels, screenshot, settle, small_targets
+    from kiosk.testing import overflowing_labels, screenshot, settle, small_targets, stencil_lines
 
     out_dir.mkdir(parents=True, exist_ok=True)
     results = {}
@@ -143,7 +143,7 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
                 hooks["_after"](app, screen)
             settle(4)
             path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
-            results[str(screenshot(path))] = overflowing_labels(screen) + small_targets(screen)
+            results[str(screenshot(path))] = overflowing_labels(screen) + small_targets(screen) + stencil_lines(screen)
             if "_cleanup" in hooks:
                 hooks["_cleanup"](app)
     return results

@@ -94,3 +94,23 @@ def small_targets(root: Widget) -> list[str]:
             label = getattr(widget, "text", "") or type(widget).__name__
             bad.append(f"small target {label[:30]!r}: {widget.width:.0f}x{widget.height:.0f}")
     return bad
+
+
+def stencil_lines(root: Widget) -> list[str]:
+    """Widgets drawing a thick `Line` (width > 1) under a colour that is not opaque. Kivy draws such a line
+    through the stencil buffer, which a software renderer clears over the whole window for each line: ten
+    invisible outlines (alpha 0) made each frame of the capture screen cost ~60 ms more. Hide a line with
+    width 1, or draw it opaque."""
+    from kivy.graphics import Color, Line
+
+    bad = []
+    for widget in root.walk():
+        alpha = 1.0
+        for canvas in (widget.canvas.before, widget.canvas, widget.canvas.after):
+            for instruction in canvas.children:
+                if isinstance(instruction, Color):
+                    alpha = instruction.a
+                elif isinstance(instruction, Line) and instruction.width > 1 and alpha < 1:
+                    bad.append(f"stencil line in {type(widget).__name__}: width {instruction.width:g}, "
+                               f"alpha {alpha:g}")
+    return bad

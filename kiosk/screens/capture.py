@@ -7,6 +7,7 @@ threshold (when the policy allows it), mark an exception (coded reason + excepti
 position has a result, the review screen follows; "Tersimpan" is said only there, after the durable commit.
 """
 
+from kivy.core.window import Window
 from kivy.properties import BooleanProperty, DictProperty, ListProperty, NumericProperty, StringProperty
 
 from kiosk.preview import LivePreview
@@ -41,7 +42,11 @@ class CaptureScreen(KioskScreen):
     def on_pre_enter(self, *args: object) -> None:
         self.busy, self.device_message = False, ""
         self._preview = LivePreview()
+        Window.bind(on_flip=self._preview.frame_drawn)
         self.advance()
+
+    def on_leave(self, *args: object) -> None:
+        Window.unbind(on_flip=self._preview.frame_drawn)
 
     # -- where we are --------------------------------------------------------------------------------------
     def advance(self) -> None:

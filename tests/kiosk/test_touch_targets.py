@@ -1,9 +1,12 @@
-"""The touch-target check the screenshot test runs on every screen finds small buttons and only those."""
+"""The checks the screenshot test runs on every screen: small buttons, and thick lines the renderer must draw
+through the stencil buffer; each finds what it looks for and only that."""
 
+from kivy.graphics import Color, Line
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
+from kivy.uix.widget import Widget
 
-from kiosk.testing import small_targets
+from kiosk.testing import small_targets, stencil_lines
 
 
 def test_small_visible_enabled_buttons_are_reported():
@@ -17,3 +20,20 @@ def test_small_visible_enabled_buttons_are_reported():
     for widget in (big, small, hidden, disabled, secondary):
         root.add_widget(widget)
     assert small_targets(root) == ["small target 'x': 30x64"]
+
+
+def test_thick_lines_under_a_translucent_colour_are_reported():
+    root = Widget()
+    thin_hidden, thick_opaque, thick_hidden = Widget(), Widget(), Widget()
+    with thin_hidden.canvas:
+        Color(0, 0, 0, 0)
+        Line(points=[0, 0, 10, 10], width=1)
+    with thick_opaque.canvas.after:
+        Color(1, 1, 1, 1)
+        Line(points=[0, 0, 10, 10], width=2)
+    with thick_hidden.canvas.before:
+        Color(1, 1, 1, 0.85)
+        Line(rectangle=(0, 0, 10, 10), width=1.5)
+    for widget in (thin_hidden, thick_opaque, thick_hidden):
+        root.add_widget(widget)
+    assert stencil_lines(root) == ["stencil line in Widget: width 1.5, alpha 0.85"]
