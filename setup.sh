@@ -21,6 +21,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev gcc libgl1 libegl1 libmtdev1
   mosquitto mosquitto-clients socat systemd
   chromium chromium-driver
+  poppler-utils  # pdftoppm: the tests look at HQ's PDFs (SPT, service report) as images
   postgresql  # HQ's PostgreSQL test runs a throw-away cluster (HQ itself defaults to SQLite)
 )
 missing=()

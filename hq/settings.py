@@ -16,7 +16,7 @@ import secrets
 from pathlib import Path
 
 from hq.dburl import parse_database_url, sqlite_database
-from hq.fleet.catalog import compile_into
+from hq.fleet.catalog import compile_all
 
 BASE_DIR = Path(__file__).resolve().parent
 HQ_DATA_DIR = Path(os.environ.get("SINOPSIS_HQ_DATA") or Path.home() / ".local/share/sinopsis/hq").resolve()
@@ -57,6 +57,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "hq.fleet",
     "hq.ingest",
+    "hq.applications",
+    "hq.lists",
+    "hq.helpdesk",
+    "hq.reports",
+    "hq.office",  # last: its post_migrate gives the roles their permissions once every app has made its own
 ]
 
 MIDDLEWARE = [
@@ -80,6 +85,7 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "hq.office.context.office",  # the help desk's contacts and the person's roles on every page
     ]},
 }]
 
@@ -92,10 +98,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/office/"
 
 LANGUAGE_CODE = "id"
 LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
-LOCALE_PATHS = [compile_into(HQ_DATA_DIR / "locale")]  # hq/locale/*.po compiled at start (no .mo in git)
+LOCALE_PATHS = compile_all(HQ_DATA_DIR / "locale")  # hq/locale and hq/*/locale compiled at start (no .mo in git)
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True

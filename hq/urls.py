@@ -1,8 +1,19 @@
-"""HQ's URLs: the fleet dashboard (issue 7, point 4) and the language toggle it posts to."""
+"""HQ's URLs: the office (SOP steps 1–7, 9, 10 and the service report), the fleet dashboard, the language toggle.
 
-from django.urls import URLPattern, URLResolver, include, path
+Each app keeps its own prefix: /office/ (home), /applications/ and /account/ (steps 1, 2, 9), /lists/ (steps 3–7),
+/helpdesk/ (step 10), /reports/ (the service report); the fleet dashboard stays at the root.
+"""
+
+from pathlib import Path
+
+from django.urls import URLPattern, URLResolver, include, path, re_path
+from django.views.static import serve
+
+OFFICE_STATIC = Path(__file__).resolve().parent / "office" / "static"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: Bahasa Indonesia ⇄ English
+    path("office/", include("hq.office.urls")),
+    re_path(r"^static/(?P<path>office/[A-Za-z0-9._-]+)$", serve, {"document_root": OFFICE_STATIC}),
     path("", include("hq.fleet.urls")),
 ]

@@ -1,4 +1,5 @@
-"""HQ's translations: the .po catalogues in hq/locale/<lang>/LC_MESSAGES/django.po compiled to the .mo files
+"""HQ's translations: the .po catalogues in hq/locale/<lang>/LC_MESSAGES/django.po (and each app's own
+hq/<app>/locale/…, so each app keeps its texts beside it) compiled to the .mo files
 Django reads, written into HQ's data dir when the settings load, so no msgfmt binary or build step is needed and
 no generated binary is kept in git (station/gettext_po.py, shared with the kiosk; stdlib only, as settings import it).
 """
@@ -8,8 +9,16 @@ from pathlib import Path
 
 from station.gettext_po import compile_mo, parse_po
 
-SOURCE_DIR = Path(__file__).resolve().parent.parent / "locale"
+HQ_DIR = Path(__file__).resolve().parent.parent
+SOURCE_DIR = HQ_DIR / "locale"
 DOMAIN = "django"
+
+
+def compile_all(target: Path) -> list[Path]:
+    """Compile hq/locale into `target` and every app's hq/<app>/locale into `target`/<app>; the LOCALE_PATHS
+    (apps first: Django prefers the earlier path for a text both define)."""
+    paths = [compile_into(target / app.parent.name, app) for app in sorted(HQ_DIR.glob("*/locale"))]
+    return [*paths, compile_into(target, SOURCE_DIR)]
 
 
 def compile_into(target: Path, source: Path = SOURCE_DIR) -> Path:

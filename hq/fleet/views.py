@@ -1,4 +1,5 @@
-"""The fleet dashboard's pages (login required): the fleet with its alerts, one station with its history, and for
+"""The fleet dashboard's pages (a login with the office.view_fleet permission: every staff role; others get 403,
+and the fleet page sends them to their office home): the fleet with its alerts, one station with its history, and for
 each a small JSON document of the same cells that the page's script polls to update itself without reloading."""
 
 from typing import Any
@@ -6,11 +7,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 
 from hq.fleet import dashboard, display
+from hq.office.roles import require
+
+FLEET = "office.view_fleet"
 
 POLL_MS_DEFAULT = 5000
 
@@ -63,6 +67,8 @@ def _json(data: dict[str, Any]) -> JsonResponse:
 @login_required
 def fleet_page(request: HttpRequest) -> HttpResponse:
     """Every station with its liveness, progress, queue and kit; the alerts on top."""
+    if not request.user.has_perm(FLEET):
+        return redirect("office:home")
     data = fleet_data()
     rows = [{"view": v, "cells": data["cells"][v.id]} for v in data["views"]]
     return render(request, "fleet/fleet.html", {
@@ -71,13 +77,13 @@ def fleet_page(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@require(FLEET)
 def fleet_json(request: HttpRequest) -> JsonResponse:
     return _json(fleet_data())
 
 
 @never_cache
-@login_required
+@require(FLEET)
 def station_page(request: HttpRequest, station_id: str) -> HttpResponse:
     """One station: everything the fleet row shows, plus its recent status changes, health reports, records
     received and jobs."""
@@ -87,6 +93,6 @@ def station_page(request: HttpRequest, station_id: str) -> HttpResponse:
 
 
 @never_cache
-@login_required
+@require(FLEET)
 def station_json(request: HttpRequest, station_id: str) -> JsonResponse:
     return _json(station_data(station_id))

@@ -40,12 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = _command(commands, "import", "ingest a station's offline export (from `sinopsis station export`)",
                  _import)
     p.add_argument("directory", type=Path, metavar="DIR", help="the export folder (manifest.json, packets/)")
-    p = _command(commands, "createuser", "make a login for HQ's web app (the fleet dashboard)", _createuser)
+    p = _command(commands, "createuser", "make an office login for HQ's web app, with its SOP role(s)", _createuser)
     p.add_argument("username")
     p.add_argument("--password-file", type=Path, help="read the password from this file (default: ask)")
     p.add_argument("--superuser", action="store_true", help="may do everything, including managing logins")
     p.add_argument("--update", action="store_true", help="change the password of an existing login")
-    p = _command(commands, "serve", "run the fleet dashboard (web app, login required)", _serve)
+    p.add_argument("--role", action="append", dest="roles", metavar="ROLE",
+                   help="admin (default), kasi_pendataan, kabid_dafduk, kasubbag_umum, kabid_piak, team, school or "
+                        "student; repeat for several")
+    p.add_argument("--name", default="", help="the person's full name (shown on pages and on SPTs)")
+    p = _command(commands, "serve", "run HQ's web app: the office (SOP steps 1-7, 9, 10, service report) and the fleet dashboard", _serve)
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: this computer only; another name needs "
@@ -156,7 +160,8 @@ def _createuser(args: argparse.Namespace) -> int:
         if getpass.getpass("again: ") != password:
             print("sinopsis: the passwords differ; nothing changed", file=sys.stderr)
             return 2
-    created = create_user(args.username, password, superuser=args.superuser, update=args.update)
+    created = create_user(args.username, password, superuser=args.superuser, update=args.update,
+                          roles=tuple(args.roles or ("admin",)), full_name=args.name)
     print(f"login {args.username} {'created' if created else 'updated'}")
     return 0
 

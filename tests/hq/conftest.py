@@ -42,7 +42,7 @@ def hq(hq_data: Path) -> Iterator[Path]:
 
     yield hq_data
     connections.close_all()
-    for label in ("ingest", "fleet"):
+    for label in ("helpdesk", "lists", "applications", "ingest", "fleet"):  # those that point at others first
         for model in apps.get_app_config(label).get_models():
             model.objects.all().delete()
     User.objects.all().delete()

@@ -1,0 +1,152 @@
+"""SOP steps 1, 2 and 9: schools, students' applications, the SIAK extract and the schools' student lists they
+are verified against, and the correction requests a mismatch opens.
+
+Every step keeps the times the service report measures it by (DESIGN.md §1): an application's form opened →
+submitted (step 1), the admin opening it in the queue → the decision (step 2), a correction opened → resolved
+(step 9). Times are HQ's (`timezone.now()`).
+"""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+NPSN = RegexValidator(r"^\d{8}$", _("8 digits (the national school number, NPSN)"))
+DIGITS16 = RegexValidator(r"^\d{16}$", _("16 digits"))
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class School(models.Model):
+    """A school whose students apply; its NPSN is the one the assignment bundle carries."""
+
+    npsn = models.CharField("NPSN", primary_key=True, max_length=8, validators=[NPSN])
+    name = models.CharField(_("name"), max_length=120)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    district = models.CharField(_("district (kecamatan)"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolAccount(models.Model):
+    """A login that applies on behalf of one school's students (the SOP allows the school to apply)."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="school_account")
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="accounts")
+
+
+class Application(models.Model):
+    """One student's application for e-KTP recording at school (step 1) and its verification (step 2)."""
+
+    class State(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for verification")
+        CORRECTION = "correction", _("Correction requested")
+        VERIFIED = "verified", _("Verified")
+        REJECTED = "rejected", _("Rejected")
+
+    number = models.CharField(_("application number"), max_length=40, unique=True,
+                              help_text="also the application_id in the station's roster and QR")
+    nik = models.CharField("NIK", max_length=16, validators=[DIGITS16])
+    kk_number = models.CharField(_("family card (KK) number"), max_length=16, validators=[DIGITS16])
+    name = models.CharField(_("full name"), max_length=120)
+    birth_place = models.CharField(_("place of birth"), max_length=120)
+    birth_date = models.DateField(_("date of birth"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="applications")
+    phone = models.CharField(_("phone number"), max_length=20, help_text="E.164")
+    email = models.EmailField(_("email"), blank=True)
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications",
+                                  help_text="the student's login, or the school's that applied for them")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.SUBMITTED)
+    form_opened_at = models.DateTimeField(null=True, blank=True, help_text="step 1 starts (the form was shown)")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    review_opened_at = models.DateTimeField(null=True, blank=True, help_text="step 2 starts (the admin opened it)")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decision_note = models.TextField(blank=True, help_text="the reason of a rejection")
+    recorded_at = models.DateTimeField(null=True, blank=True, help_text="HQ received the station's record")
+
+    class Meta:
+        ordering = ("-submitted_at",)
+        constraints = (models.UniqueConstraint(fields=["nik"], condition=~Q(state="rejected"),
+                                               name="one_open_application_per_nik"),)
+        indexes = (models.Index(fields=["state", "school"]),)
+        permissions = (("verify_application", "Can verify or reject applications (step 2)"),
+                       ("import_siak", "Can import SIAK extracts and school lists"))
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+class SiakRecord(models.Model):
+    """A resident as the SIAK extract has them (the default SIAK adapter imports a CSV extract)."""
+
+    nik = models.CharField("NIK", primary_key=True, max_length=16, validators=[DIGITS16])
+    kk_number = models.CharField(max_length=16, validators=[DIGITS16])
+    name = models.CharField(max_length=120)
+    birth_place = models.CharField(max_length=120, blank=True)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1, choices=Sex.choices)
+    imported_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=200, blank=True, help_text="the file it came from")
+
+
+class SchoolListEntry(models.Model):
+    """A student on a school's own student list (CSV/XLSX from the school)."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="list_entries")
+    nik = models.CharField("NIK", max_length=16, validators=[DIGITS16])
+    name = models.CharField(max_length=120)
+    birth_date = models.DateField(null=True, blank=True)
+    class_name = models.CharField(max_length=40, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["school", "nik"], name="school_list_once_per_nik"),)
+
+
+class Correction(models.Model):
+    """Step 9: a mismatch (from verification, or flagged at a station) the admin answers with the problem and the
+    solution, which the applicant reads in their account; resolved when the data is right again."""
+
+    class Source(models.TextChoices):
+        VERIFICATION = "verification", _("Verification")
+        STATION = "station", _("Recording station")
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        ANSWERED = "answered", _("Answered")
+        RESOLVED = "resolved", _("Resolved")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="corrections")
+    source = models.CharField(max_length=12, choices=Source.choices)
+    station_request = models.OneToOneField("ingest.CorrectionRequest", null=True, blank=True,
+                                           on_delete=models.SET_NULL, related_name="office_correction")
+    fields = models.JSONField(default=list, blank=True, help_text="which data differ: name, birth_date, kk_number…")
+    problem = models.TextField(_("problem"), blank=True)
+    solution = models.TextField(_("solution"), blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ("-opened_at",)
+        permissions = (("handle_correction", "Can answer and resolve correction requests (step 9)"),)

@@ -1,0 +1,34 @@
+"""The office menu: each entry shows only to those holding its permission (the views check it again)."""
+
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# (label, URL name, permission needed; None: any applicant (student or school))
+ENTRIES = (
+    (_("Apply"), "applications:apply", "applications.add_application"),
+    (_("My applications"), "applications:mine", "applications.add_application"),
+    (_("Verification"), "applications:queue", "applications.verify_application"),
+    (_("SIAK and school lists"), "applications:imports", "applications.import_siak"),
+    (_("Corrections"), "applications:corrections", "applications.handle_correction"),
+    (_("Application lists"), "lists:index", "lists.view_applicationlist"),
+    (_("SPT"), "lists:spts", "lists.view_applicationlist"),
+    (_("Help desk"), "helpdesk:tickets", None),
+    (_("Service report"), "reports:service", "office.view_service_report"),
+    (_("Fleet"), "fleet:index", "office.view_fleet"),
+)
+
+
+def menu_for(request: Any) -> list[dict[str, Any]]:
+    """The entries this person may open (an entry whose page does not exist yet is left out)."""
+    items = []
+    for label, name, perm in ENTRIES:
+        if perm is not None and not request.user.has_perm(perm):
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "current": request.path.startswith(url) and url != "/"})
+    return items

@@ -1,0 +1,13 @@
+"""The office home: where each person starts after logging in, by what they may do."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from hq.office.menu import menu_for
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The person's menu as large links: a student sees 'Apply' and 'My applications', a Kabid the lists."""
+    return render(request, "office/home.html", {"entries": menu_for(request)})
