@@ -7,6 +7,10 @@
   SINOPSIS_HQ_MQTT_PASSWORD); default mqtt://hq-ingest@127.0.0.1:1883.
 - SINOPSIS_HQ_SECRET_KEY (else generated once into the data dir), SINOPSIS_HQ_DEBUG=1,
   SINOPSIS_HQ_ALLOWED_HOSTS (comma-separated; default localhost names).
+- Mail (password resets): SINOPSIS_HQ_SMTP_HOST[:port] sends through that server (SINOPSIS_HQ_SMTP_USER,
+  SINOPSIS_HQ_SMTP_PASSWORD, STARTTLS); without it every mail is written as a file into <data>/mail/ (the demo).
+  SINOPSIS_HQ_MAIL_FROM (default sinopsis@localhost).
+- SINOPSIS_HQ_ASSIGNMENT_KEY: HQ's assignment-signing key (PEM; default made once in <data>/keys/, hq/keys.py).
 - Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
   SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
 """
@@ -109,3 +113,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HQ_DATA_DIR / "static"
+
+if os.environ.get("SINOPSIS_HQ_SMTP_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST, _, _port = os.environ["SINOPSIS_HQ_SMTP_HOST"].partition(":")
+    EMAIL_PORT = int(_port or 587)
+    EMAIL_HOST_USER = os.environ.get("SINOPSIS_HQ_SMTP_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("SINOPSIS_HQ_SMTP_PASSWORD", "")
+    EMAIL_USE_TLS = True
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = HQ_DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("SINOPSIS_HQ_MAIL_FROM", "sinopsis@localhost")

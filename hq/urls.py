@@ -1,7 +1,7 @@
 """HQ's URLs: the office (SOP steps 1–7, 9, 10 and the service report), the fleet dashboard, the language toggle.
 
-Each app keeps its own prefix: /office/ (home), /applications/ and /account/ (steps 1, 2, 9), /lists/ (steps 3–7),
-/helpdesk/ (step 10), /reports/ (the service report); the fleet dashboard stays at the root.
+Each app keeps its own prefix: /office/ (home), /applications/ (steps 1, 2, 9, the student's account),
+/lists/ (steps 3–7), /helpdesk/ (step 10), /reports/ (the service report); the fleet dashboard stays at the root.
 """
 
 from pathlib import Path
@@ -14,6 +14,10 @@ OFFICE_STATIC = Path(__file__).resolve().parent / "office" / "static"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: Bahasa Indonesia ⇄ English
     path("office/", include("hq.office.urls")),
+    path("applications/", include("hq.applications.urls")),
+    path("lists/", include("hq.lists.urls")),
+    path("helpdesk/", include("hq.helpdesk.urls")),
+    path("reports/", include("hq.reports.urls")),
     re_path(r"^static/(?P<path>office/[A-Za-z0-9._-]+)$", serve, {"document_root": OFFICE_STATIC}),
     path("", include("hq.fleet.urls")),
 ]

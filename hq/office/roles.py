@@ -2,16 +2,15 @@
 every `migrate`. A person may hold several roles; a view names the permission it needs, never a role, and
 answers 403 to anyone without it (`office.roles.require`).
 
-| role (group)    | who                                   | may |
-|-----------------|---------------------------------------|-----|
-| student         | a student applying for themselves     | apply, see their applications and corrections, ask the help desk |
-| school          | a school applying for its students    | as student, for its school's students |
-| admin           | the office's admin / operator         | verify, import SIAK and school lists, corrections, build and submit lists, help desk |
-| kasi_pendataan  | Kasi Pendataan                        | verify (check) submitted lists |
-| kabid_dafduk    | Kabid Dafduk                          | approve lists |
-| kasubbag_umum   | Kasubbag Umum                         | issue SPTs |
-| kabid_piak      | Kabid PIAK                            | assign stations to SPTs, the fleet dashboard |
-| team            | a recording team member               | see their SPTs and the progress of their list |
+- student: a student applying for themselves — apply, see their applications and corrections, ask the help desk
+- school: a school applying for its students — the same, for its school's students
+- admin: the office's admin / operator — verify, import SIAK and school lists, corrections, build and submit
+  lists, help desk
+- kasi_pendataan (Kasi Pendataan): verify (check) submitted lists
+- kabid_dafduk (Kabid Dafduk): approve lists
+- kasubbag_umum (Kasubbag Umum): issue SPTs
+- kabid_piak (Kabid PIAK): assign stations to SPTs
+- team (a recording team member): see their SPTs and their list's progress
 
 Every staff role (all but student and school) sees the office pages, the fleet dashboard and the service report.
 """
@@ -33,14 +32,14 @@ STAFF = ("office.view_office", "office.view_fleet", "office.view_service_report"
 GRANTS: dict[str, tuple[str, ...]] = {
     STUDENT: ("applications.add_application",),
     SCHOOL: ("applications.add_application",),
-    ADMIN: STAFF + ("applications.view_application", "applications.verify_application", "applications.import_siak",
-                    "applications.handle_correction", "lists.build_list", "lists.view_applicationlist",
-                    "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting"),
-    KASI: STAFF + ("applications.view_application", "lists.view_applicationlist", "lists.check_list"),
-    KABID_DAFDUK: STAFF + ("applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
-    KASUBBAG: STAFF + ("lists.view_applicationlist", "lists.issue_spt"),
-    KABID_PIAK: STAFF + ("lists.view_applicationlist", "lists.assign_station"),
-    TEAM: STAFF + ("lists.view_applicationlist",),
+    ADMIN: (*STAFF, "applications.view_application", "applications.verify_application", "applications.import_siak",
+            "applications.handle_correction", "lists.build_list", "lists.view_applicationlist",
+            "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting"),
+    KASI: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.check_list"),
+    KABID_DAFDUK: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
+    KASUBBAG: (*STAFF, "lists.view_applicationlist", "lists.issue_spt"),
+    KABID_PIAK: (*STAFF, "lists.view_applicationlist", "lists.assign_station"),
+    TEAM: (*STAFF, "lists.view_applicationlist"),
 }
 
 
