@@ -18,7 +18,7 @@ urlpatterns: list[URLPattern] = [
     path("fleet.json", views.fleet_json, name="fleet_json"),
     path("stations/<str:station_id>/", views.station_page, name="station"),
     path("stations/<str:station_id>/live.json", views.station_json, name="station_json"),
-    path("login/", auth_views.LoginView.as_view(template_name="fleet/login.html", next_page="office:home",
+    path("login/", auth_views.LoginView.as_view(template_name="office/login.html", next_page="office:home",
                                                 redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="fleet:login"), name="logout"),
     re_path(r"^static/(?P<path>fleet/[A-Za-z0-9._-]+)$", serve, {"document_root": STATIC_DIR}, name="static"),

@@ -140,7 +140,7 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
     seed_fleet()
     browser.get(server)
     assert browser.current_url.startswith(server + "login/")
-    assert browser.find_element(By.TAG_NAME, "h1").text == "Stasiun perekaman"
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Masuk ke SINOPSIS"
     screenshot(browser, shots, "login-id", 1280)
     browser.find_element(By.ID, "id_username").send_keys(USER)
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
