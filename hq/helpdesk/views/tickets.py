@@ -1,0 +1,79 @@
+"""The tickets page, one URL with two faces (SOP step 10).
+
+- A student or a school (no `helpdesk.answer_ticket`): their own questions with the answers, and a form to ask
+  (optionally about one of their applications); the ticket gets a number TKT-<year>-<5 digits>, channel web.
+- The help desk's staff (`helpdesk.answer_ticket`): the queue — open tickets first, the oldest on top, each with
+  how long it has waited against the 10-minute standard — then the answered and closed ones with their response
+  times, and a form to log a question taken by phone, WhatsApp or social media on someone's behalf.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hq.helpdesk import tickets as desk
+from hq.helpdesk.forms import AskForm, LogForm
+from hq.helpdesk.models import Ticket
+from hq.office.roles import require
+
+RECENT = 50  # answered / closed tickets shown under the open ones
+SUMMARY_DAYS = 30
+
+
+def is_help_desk(user: object) -> bool:
+    """Whether `user` answers tickets (sees the queue) rather than asks them."""
+    return user.has_perm("helpdesk.answer_ticket")
+
+
+@require()
+def tickets(request: HttpRequest) -> HttpResponse:
+    """The asker's page or the staff's queue; a POST asks (asker) or logs a ticket (staff)."""
+    if is_help_desk(request.user):
+        return _queue(request)
+    return _mine(request)
+
+
+def _mine(request: HttpRequest) -> HttpResponse:
+    form = AskForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        ticket = desk.open_ticket(subject=form.cleaned_data["subject"], question=form.cleaned_data["question"],
+                                  asked_by=request.user, application=form.cleaned_data["application"])
+        messages.success(request, _("Your question is ticket %(number)s. The answer will appear here; the help "
+                                    "desk answers within 10 minutes in opening hours.") % {"number": ticket.number})
+        return redirect("helpdesk:tickets")
+    now = timezone.now()
+    own = list(Ticket.objects.filter(asked_by=request.user).select_related("application").order_by("-opened_at"))
+    rows = [{"ticket": t, "timing": desk.timing(t, now)} for t in own]
+    return render(request, "helpdesk/mine.html", {"rows": rows, "form": form},
+                  status=400 if form.errors else 200)
+
+
+def _queue(request: HttpRequest) -> HttpResponse:
+    form = LogForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        application = data["application_number"]
+        ticket = desk.open_ticket(subject=data["subject"], question=data["question"], channel=data["channel"],
+                                  contact=data["contact"], application=application,
+                                  asked_by=application.applicant if application else None)
+        if data["answer"]:
+            desk.answer_ticket(ticket, data["answer"], request.user)
+        messages.success(request, _("Ticket %(number)s logged.") % {"number": ticket.number})
+        return redirect("helpdesk:tickets")
+    now = timezone.now()
+    waiting = Ticket.objects.filter(answered_at__isnull=True).exclude(state=Ticket.State.CLOSED)
+    done = Ticket.objects.exclude(pk__in=waiting.values("pk")).order_by("-opened_at")[:RECENT]
+    related = ("asked_by", "answered_by", "application")
+    recent = list(Ticket.objects.filter(opened_at__gte=now - dt.timedelta(days=SUMMARY_DAYS)))
+    context = {
+        "waiting": [{"ticket": t, "timing": desk.timing(t, now)}
+                    for t in waiting.select_related(*related).order_by("opened_at")],
+        "done": [{"ticket": t, "timing": desk.timing(t, now)} for t in done.select_related(*related)],
+        "summary": desk.summary(recent), "summary_days": SUMMARY_DAYS, "form": form,
+        "log_open": bool(form.errors),
+    }
+    return render(request, "helpdesk/queue.html", context, status=400 if form.errors else 200)
