@@ -128,6 +128,12 @@ class CheckInService:
 
         self._run(lambda: withdraw(self.store, record_id, operator_id, code), on_done, on_error)
 
+    def help_desk(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """station.helpdesk.HelpDesk: the current assignment's help-desk contacts over the config's."""
+        from station.helpdesk import help_desk_for
+
+        self._run(lambda: help_desk_for(self.store, self.config), on_done, on_error)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True)
 

@@ -70,6 +70,24 @@ class RosterApplicant(_Model):
     phone: str | None = None
 
 
+Text40 = Annotated[str, StringConstraints(max_length=40)]
+Text100 = Annotated[str, StringConstraints(max_length=100)]
+Text200 = Annotated[str, StringConstraints(max_length=200)]
+
+
+class HelpDeskContacts(_Model):
+    """The help desk's contacts as HQ's setting has them (hq/helpdesk), for the kiosk's help screen; every field
+    optional, an absent one falls back to the station config's [helpdesk]. Lengths as HQ's fields."""
+
+    call_centre: Text40 | None = None
+    whatsapp: Text40 | None = None
+    instagram: Text100 | None = None
+    facebook: Text100 | None = None
+    x: Text100 | None = None
+    website: Text200 | None = None
+    hours: Text100 | None = None
+
+
 class AssignmentContent(_Model):
     assignment_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
     version: int = Field(ge=1, description="increases with every change HQ makes for this station")
@@ -80,6 +98,7 @@ class AssignmentContent(_Model):
     recording_date: dt.date
     team: list[TeamMember] = Field(min_length=1, max_length=20)
     applicants: list[RosterApplicant] = Field(min_length=1, max_length=5000)
+    help_desk: HelpDeskContacts | None = Field(None, description="HQ's help-desk contacts (optional)")
 
 
 @dataclass(frozen=True)

@@ -135,11 +135,14 @@ def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -
     close after the app stops."""
     from kiosk.app import KioskApp
     from kiosk.services import CheckInService
+    from station.helpdesk import help_desk_for
 
     services = CheckInService(store, config, wiring.hq_key)
     services.device_presence = wiring.device_presence
     qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" else None
-    return KioskApp(services, helpdesk=config.helpdesk, qr_scanner=wiring.qr_scanner,
+    # the help desk's contacts as the current assignment has them (read here, before the UI loop starts; the
+    # help screen reads them again on the station worker each time it opens)
+    return KioskApp(services, helpdesk=help_desk_for(store, config), qr_scanner=wiring.qr_scanner,
                     make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera)
 
 
