@@ -1,0 +1,94 @@
+"""The report as a PDF (fpdf2, its core Helvetica font, so text is made Latin-1 safe): the title and period,
+a table per section, and each step's share within its standard as a bar drawn with rectangles."""
+
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+from django.utils.translation import gettext as _
+
+from hq.reports.formatting import format_share
+from hq.reports.report import ServiceReport
+from hq.reports.tables import Cell, period_words, tables
+
+PDF_TYPE = "application/pdf"
+_REPLACE = {"→": "->", "–": "-", "—": "-", "…": "...", "‘": "'", "’": "'", "“": '"', "”": '"', "≈": "~",
+            "\u00a0": " ", "•": "-"}
+BRAND, GREY = (23, 78, 166), (225, 229, 236)
+BAR_MM = 120
+
+
+def latin1(text: str) -> str:
+    """Text the core fonts can draw: common typography replaced, anything else outside Latin-1 as '?'."""
+    for old, new in _REPLACE.items():
+        text = text.replace(old, new)
+    return text.encode("latin-1", "replace").decode("latin-1")
+
+
+def _cell(value: Cell) -> str:
+    return "" if value is None else latin1(str(value))
+
+
+class _Pdf(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font("Helvetica", size=8)
+        self.set_text_color(110, 110, 110)
+        self.cell(0, 6, f"{self.footer_text}  -  {self.page_no()}/{{nb}}", align="C")
+
+
+def _bars(pdf: FPDF, report: ServiceReport) -> None:
+    """Each step's share within the standard as a grey track with a blue bar; the percent beside it."""
+    pdf.set_font("Helvetica", "B", 12)
+    pdf.cell(0, 9, latin1(_("Share within the time standard")), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=9)
+    for result in report.steps:
+        if pdf.get_y() > pdf.h - 25:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.cell(80, 6, latin1(f"{result.step.number}. {result.step.title}"))
+        pdf.set_fill_color(*GREY)
+        pdf.rect(pdf.l_margin + 82, y + 1, BAR_MM, 4, style="F")
+        if result.share:
+            pdf.set_fill_color(*BRAND)
+            pdf.rect(pdf.l_margin + 82, y + 1, BAR_MM * result.share, 4, style="F")
+        pdf.set_x(pdf.l_margin + 84 + BAR_MM)
+        words = _("%(share)s (%(met)d of %(done)d done, %(open)d open)") % {
+            "share": format_share(result.share), "met": result.met, "done": result.done, "open": result.open}
+        pdf.cell(0, 6, latin1(words), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+
+def to_pdf(report: ServiceReport) -> bytes:
+    """The PDF bytes: A4 landscape, one table per section (the bars after the steps' table)."""
+    pdf = _Pdf(orientation="L", format="A4")
+    pdf.footer_text = latin1(f"SINOPSIS - {period_words(report)}")
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.set_title(latin1(f"SINOPSIS {report.period.slug()}"))
+    pdf.add_page()
+    heading = FontFace(emphasis="BOLD", fill_color=GREY)
+    for n, table in enumerate(tables(report)):
+        if n == 0:
+            pdf.set_font("Helvetica", "B", 16)
+            pdf.cell(0, 10, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", size=11)
+            pdf.cell(0, 7, latin1(period_words(report)), new_x="LMARGIN", new_y="NEXT")
+            pdf.ln(2)
+        else:
+            if pdf.get_y() > pdf.h - 45:
+                pdf.add_page()
+            pdf.set_font("Helvetica", "B", 12)
+            pdf.cell(0, 9, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("Helvetica", size=9)
+        columns = len(table.columns)
+        width = min(pdf.epw, 70 * columns)
+        with pdf.table(width=width, align="LEFT", headings_style=heading, line_height=5.5,
+                       text_align="LEFT") as grid:
+            for row in [table.columns, *table.rows]:
+                line = grid.row()
+                for value in row:
+                    line.cell(_cell(value))
+        pdf.ln(4)
+        if table.key == "steps":
+            _bars(pdf, report)
+    return bytes(pdf.output())
