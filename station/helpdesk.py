@@ -33,13 +33,22 @@ class HelpDesk:
     source: str = "config"  # "assignment" when the current assignment carried any contact
 
 
+def short_address(url: str) -> str:
+    """An address as a person types it: no https://, no www., no trailing slash ("facebook.com/name")."""
+    for prefix in ("https://", "http://", "www."):
+        url = url[len(prefix):] if url.lower().startswith(prefix) else url
+    return url.rstrip("/")
+
+
 def social_lines(contacts: HelpDeskContacts) -> tuple[str, ...]:
-    """The social-media accounts and the website, one line each ("Instagram: @name", the address as it is)."""
+    """The social-media accounts and the website, one line each: a handle with its network ("Instagram: @name"),
+    an address short, as the config writes them ("facebook.com/name": it names its network itself)."""
     lines = []
     for field, label in SOCIAL:
         value = getattr(contacts, field)
-        if value:
-            lines.append(f"{label}: {value}" if label else value)
+        if not value:
+            continue
+        lines.append(f"{label}: {value}" if label and value.startswith("@") else short_address(value))
     return tuple(lines)
 
 

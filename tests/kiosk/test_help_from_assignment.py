@@ -83,3 +83,25 @@ def test_english_labels_the_same_contacts(kiosk, store, keys, make_bundle):
     help_screen = open_help(kiosk)
     wait_until(lambda: "0812-7600-0042" in help_screen.ids.contacts.text)
     assert help_screen.ids.contacts.text.splitlines()[0] == "Call centre: (0761) 123456"
+
+
+FULL = {**OFFICE, "facebook": "https://facebook.com/disdukcapil.kota.pekanbaru", "x": "@disdukcapil_pku",
+        "website": "https://disdukcapil.pekanbaru.go.id"}
+
+
+def test_every_contact_fits_the_small_screen(store, station_config, keys, make_bundle, tmp_path):
+    """All seven contacts HQ may send, on the 800x480 kiosk: nothing cut off (screenshot kept in the test's tmp;
+    the offscreen window keeps the size it was made with, so only the small size is tried here)."""
+    from kiosk.testing import overflowing_labels
+    from kiosk.testing import screenshot as save
+
+    import_with_help_desk(store, keys, make_bundle, 1, FULL)
+    app = start_kiosk(store, station_config)
+    try:
+        help_screen = open_help(app)
+        wait_until(lambda: "disdukcapil.pekanbaru.go.id" in help_screen.ids.contacts.text)
+        assert len(help_screen.ids.contacts.text.splitlines()) == 7
+        save(tmp_path / "help-800x480.png")
+        assert overflowing_labels(help_screen) == []
+    finally:
+        stop_kiosk(app)

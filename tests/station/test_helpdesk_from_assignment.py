@@ -43,8 +43,8 @@ def test_the_assignments_contacts_are_shown(store, keys, make_bundle, station_co
     assert result.outcome == "imported"
     assert help_desk_for(store, station_config) == HelpDesk(
         "(0761) 123456", "0811-7600-001",
-        ("Instagram: @dukcapil.pku", "Facebook: https://facebook.com/dukcapilpku", "X: @dukcapil_pku",
-         "https://disdukcapil.pekanbaru.go.id"), "Senin–Jumat 07.30–16.00", "assignment")
+        ("Instagram: @dukcapil.pku", "facebook.com/dukcapilpku", "X: @dukcapil_pku", "disdukcapil.pekanbaru.go.id"),
+        "Senin–Jumat 07.30–16.00", "assignment")
 
 
 def test_what_the_assignment_leaves_out_comes_from_the_config(store, keys, make_bundle, station_config):
@@ -53,6 +53,16 @@ def test_what_the_assignment_leaves_out_comes_from_the_config(store, keys, make_
     assert desk.whatsapp == "0812-0000-1111"
     assert desk.call_centre == station_config.helpdesk.call_centre
     assert desk.social == tuple(station_config.helpdesk.social) and desk.hours == ""
+
+
+@pytest.mark.parametrize(("url", "shown"), [
+    ("https://www.instagram.com/dukcapil.pku/", "instagram.com/dukcapil.pku"),
+    ("HTTP://Facebook.com/x", "Facebook.com/x"), ("x.com/dukcapil", "x.com/dukcapil")])
+def test_addresses_are_shown_short(url, shown):
+    from station.assignment import HelpDeskContacts
+    from station.helpdesk import social_lines
+
+    assert social_lines(HelpDeskContacts(instagram=url)) == (shown,)
 
 
 def test_a_newer_assignment_brings_the_newer_contacts(store, keys, make_bundle, station_config):
