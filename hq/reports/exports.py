@@ -57,7 +57,7 @@ def to_xlsx(report: ServiceReport) -> bytes:
     book.remove(book.active)
     used: set[str] = set()
     for table in tables(report):
-        sheet = book.create_sheet(_sheet_title(table.title, used))
+        sheet = book.create_sheet(_sheet_title(table.sheet, used))
         for row_number, row in enumerate([table.columns, *table.rows], start=1):
             for column, value in enumerate(row, start=1):
                 cell = sheet.cell(row=row_number, column=column)

@@ -1,9 +1,9 @@
 """The report as a PDF (fpdf2, its core Helvetica font, so text is made Latin-1 safe): the title and period,
 a table per section, and each step's share within its standard as a bar drawn with rectangles."""
 
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
-from django.utils.translation import gettext as _
 
 from hq.reports.formatting import format_share
 from hq.reports.report import ServiceReport

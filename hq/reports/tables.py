@@ -15,8 +15,9 @@ Cell = str | int | float | None
 
 @dataclass(frozen=True)
 class Table:
-    key: str  # a stable name (tests, sheet names)
+    key: str  # a stable name
     title: str
+    sheet: str  # a short title (an XLSX sheet's name: at most 31 characters)
     columns: list[str]
     rows: list[list[Cell]]
 
@@ -37,20 +38,21 @@ def tables(report: ServiceReport) -> list[Table]:
     if note:
         about.append([_("Note"), note])
     result = [
-        Table("period", _("SINOPSIS service report"), [_("Item"), _("Value")], about),
-        Table("counts", _("Counts in the period"), [_("Item"), _("Number")],
+        Table("period", _("SINOPSIS service report"), _("Report"), [_("Item"), _("Value")], about),
+        Table("counts", _("Counts in the period"), _("Counts"), [_("Item"), _("How many")],
               [[str(row.label), row.value] for row in report.counts]),
-        Table("steps", _("SOP steps and their time standards"),
-              [_("Step"), _("Name"), _("Time standard"), _("Cases"), _("Within standard"), _("Missed"), _("Open"),
+        Table("steps", _("SOP steps and their time standards"), _("SOP steps"),
+              [_("Step"), _("Name"), _("Time standard"), _("Cases"), _("Within standard"), _("Missed"), _("Still open"),
                _("Share within standard (%)"), _("Median time"), _("Median time (seconds)")], step_rows(report)),
-        Table("days", _("Applications per day"), [_("Date"), _("Applications")],
+        Table("days", _("Applications per day"), _("Per day"), [_("Date"), _("Applications")],
               [[day.isoformat(), n] for day, n in report.per_day]),
     ]
     if report.details_available:
-        result.append(Table("schools", _("Schools visited"),
+        result.append(Table("schools", _("Schools visited"), _("Schools"),
                             [_("NPSN"), _("School"), _("Students recorded"), _("Exceptions")],
                             [[s.npsn, s.name, s.students, s.exceptions] for s in report.records.per_school]))
-    result.append(Table("stations", _("Records per station"), [_("Station"), _("Name"), _("School"), _("Records")],
+    result.append(Table("stations", _("Records per station"), _("Stations"),
+                        [_("Station"), _("Name"), _("School"), _("Records")],
                         [[s.station_id, s.name, s.school, s.records] for s in report.records.per_station]))
     return result
 

@@ -2,6 +2,8 @@
 month by default). Staff only (office.view_service_report); reading only — GET, nothing but the record index
 (a cache of what the packets say) is written."""
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -20,7 +22,7 @@ def _page(request: HttpRequest, form: PeriodForm, report: ServiceReport | None, 
     context: dict[str, object] = {"form": form, "report": report}
     if report is not None:
         context.update(
-            query=request.GET.urlencode() or f"start={report.period.start}&end={report.period.end}",
+            query=urlencode({"start": report.period.start.isoformat(), "end": report.period.end.isoformat()}),
             steps=[{"r": r, "standard": format_duration(r.step.standard), "share": format_share(r.share),
                     "median": format_duration(r.median)} for r in report.steps],
             chart_days=per_day_chart(report.per_day), chart_steps=steps_chart(report.steps))

@@ -5,6 +5,8 @@ records say only with HQ's packet key, and the records per station without it.""
 import datetime as dt
 from pathlib import Path
 
+from django.utils import translation
+
 from hq.applications.models import Application
 from hq.reports.models import RecordSummary
 from hq.reports.record_index import index_records
@@ -45,7 +47,10 @@ def test_each_packet_is_opened_once_and_only_metadata_is_kept(seeded: Seed, pack
 def test_without_the_packet_key_only_records_per_station_are_counted(seeded: Seed):
     report = build_report(*NOVEMBER)
     assert not report.details_available
-    assert report.unavailable_text() == "record details unavailable: HQ's packet key is not configured"
+    with translation.override("en"):
+        assert report.unavailable_text() == "record details unavailable: HQ's packet key is not configured"
+    with translation.override("id"):
+        assert report.unavailable_text() == "rincian rekaman tidak tersedia: kunci paket HQ belum dikonfigurasi"
     counts = {row.key: row.value for row in report.counts}
     assert (counts["records"], counts["students_recorded"], counts["schools_visited"], counts["exceptions"]) == (
         4, None, None, None)
