@@ -1,7 +1,31 @@
-"""The applications app's URLs (mounted under /applications/ by hq/urls.py)."""
+"""The applications app's URLs (mounted under /applications/ by hq/urls.py): the student's account and
+application (SOP step 1), the SIAK and school-list imports and the verification queue (step 2), the corrections
+(step 9)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path, re_path
+
+from hq.applications import account_views, apply_views, correction_views, import_views, review_views
 
 app_name = "applications"
+NUMBER = r"(?P<number>[A-Za-z0-9-]{4,40})"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("register/", account_views.register, name="register"),
+    path("password/reset/", account_views.password_reset, name="password_reset"),
+    path("password/reset/sent/", account_views.password_reset_done, name="password_reset_done"),
+    path("password/reset/done/", account_views.password_reset_complete, name="password_reset_complete"),
+    path("password/reset/<uidb64>/<token>/", account_views.password_reset_confirm, name="password_reset_confirm"),
+    path("apply/", apply_views.apply, name="apply"),
+    path("mine/", apply_views.mine, name="mine"),
+    path("queue/", review_views.queue, name="queue"),
+    re_path(rf"^queue/{NUMBER}/$", review_views.review, name="review"),
+    re_path(rf"^queue/{NUMBER}/decide/$", review_views.decide, name="decide"),
+    path("imports/", import_views.imports, name="imports"),
+    path("imports/siak/", import_views.import_siak, name="import_siak"),
+    path("imports/school/", import_views.import_school, name="import_school"),
+    path("corrections/", correction_views.corrections, name="corrections"),
+    path("corrections/<int:pk>/", correction_views.correction, name="correction"),
+    path("corrections/<int:pk>/answer/", correction_views.correction_answer, name="correction_answer"),
+    path("corrections/<int:pk>/resolve/", correction_views.correction_resolve, name="correction_resolve"),
+    re_path(rf"^{NUMBER}/$", apply_views.detail, name="detail"),
+]

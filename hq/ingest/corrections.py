@@ -7,6 +7,7 @@ import logging
 from django.db import transaction
 from django.db.models import F
 
+from hq.applications.station_corrections import open_from_station
 from hq.fleet.models import Station
 from hq.ingest.models import CorrectionRequest
 from station.contract import Correction, CorrectionAck
@@ -29,4 +30,8 @@ def receive_correction(station_id: str, correction: Correction) -> CorrectionAck
                       "requested_by": correction.requested_by})
         if not created:
             CorrectionRequest.objects.filter(pk=row.pk).update(times_received=F("times_received") + 1)
+    try:  # the office's correction (SOP step 9) for the application; never in the way of the ack
+        open_from_station(row)
+    except Exception:  # logged; the request is stored and the station still gets its ack
+        logger.exception("office correction for station %s record %s not opened", station_id, row.record_id)
     return CorrectionAck(record_id=correction.record_id, reference=f"COR-{row.pk}")

@@ -1,0 +1,76 @@
+"""SOP step 1 for the applicant: the application form, the application's page with its QR, and the list of the
+person's own applications with their state and any correction's problem and solution."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hq.applications import form_clock
+from hq.applications.access import get_visible, own_applications, school_of
+from hq.applications.apply_form import ApplicationForm
+from hq.applications.models import School
+from hq.applications.qr import application_qr
+from hq.applications.submit import DuplicateApplicationError, submit_application
+from hq.office.roles import require
+
+
+@require("applications.add_application")
+def apply(request: HttpRequest) -> HttpResponse:
+    """GET: the form (its opening time signed into it). POST: checked, stored, then the application's page; a
+    form with errors comes back with everything typed kept and each error beside its field."""
+    school = school_of(request.user)
+    schools = School.objects.filter(pk=school.pk) if school else School.objects.all()
+    if request.method != "POST":
+        initial = {"opened": form_clock.issue(request.user.pk), "email": request.user.email,
+                   "school": school.pk if school else None}
+        if school is None:
+            initial["name"] = request.user.get_full_name()
+        form = ApplicationForm(initial=initial, schools=schools)
+        return render(request, "applications/apply.html", {"form": form, "school": school})
+
+    data = request.POST.copy()
+    form = ApplicationForm(data, schools=schools)
+    opened_at, now = None, timezone.now()
+    try:
+        opened_at = form_clock.opened_at(request.POST.get("opened", ""), request.user.pk, now)
+    except form_clock.TamperedTokenError:
+        form.add_error(None, _("This form was changed on the way or is incomplete. Check your data and send it "
+                               "again."))
+    if form.is_valid():
+        try:
+            application, created = submit_application(request.user, form.cleaned_data, opened_at, now)
+        except DuplicateApplicationError as duplicate:
+            form.add_error("nik", _("This NIK has an application already: %(number)s (%(state)s). One NIK may have "
+                                    "one open application; ask the help desk if it is not yours.") % {
+                "number": duplicate.existing.number, "state": duplicate.existing.get_state_display()})
+        else:
+            if created:
+                messages.success(request, _("Your application is registered. Show its QR code to the recording "
+                                            "team at your school."))
+            else:
+                messages.info(request, _("This application was registered already; here it is."))
+            return redirect("applications:detail", number=application.number)
+    if opened_at is None:  # the form shows a fresh, trusted token for the next try
+        data["opened"] = form_clock.issue(request.user.pk)
+    return render(request, "applications/apply.html", {"form": form, "school": school}, status=400)
+
+
+@require("applications.add_application")
+def mine(request: HttpRequest) -> HttpResponse:
+    """The person's applications, newest first, with each correction's problem and solution."""
+    applications = own_applications(request.user).select_related("school").prefetch_related("corrections")
+    return render(request, "applications/mine.html", {"applications": applications})
+
+
+@login_required
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    """One application: its data, state, corrections and (unless rejected) the signed QR for the kiosk.
+    The applicant, their school's login and office staff may see it; anyone else gets 404."""
+    application = get_visible(request.user, number)
+    qr = application_qr(application.number) if application.state != application.State.REJECTED else None
+    corrections = application.corrections.order_by("opened_at")
+    return render(request, "applications/detail.html",
+                  {"application": application, "qr": qr, "corrections": corrections})

@@ -1,0 +1,29 @@
+"""Application numbers: PMH-<year>-<6 digits>, sequential within the year (HQ's local year, Asia/Jakarta).
+
+The number is also the application_id of the station's roster and the application QR, so it must match the
+station's rule (`station.application_qr.APPLICATION_ID`: 4-40 letters, digits or '-').
+"""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from hq.applications.models import Application
+from station.application_qr import APPLICATION_ID
+
+PREFIX = "PMH"  # permohonan
+SERIAL_DIGITS = 6
+
+
+def next_number(now: dt.datetime | None = None) -> str:
+    """The next free number of the year of `now` (default: HQ's now). Two requests at once may get the same
+    number: the unique constraint refuses the second insert and the caller asks again (submit.py)."""
+    year = timezone.localtime(now or timezone.now()).year
+    prefix = f"{PREFIX}-{year}-"
+    last = (Application.objects.filter(number__startswith=prefix).order_by("-number")
+            .values_list("number", flat=True).first())
+    serial = int(last[len(prefix):]) + 1 if last else 1
+    number = f"{prefix}{serial:0{SERIAL_DIGITS}d}"
+    if serial >= 10**SERIAL_DIGITS or not APPLICATION_ID.match(number):
+        raise ValueError(f"application numbers of {year} are used up ({number})")
+    return number

@@ -1,0 +1,96 @@
+"""SOP step 2 for the admin: the verification queue (oldest first, by school), the review page with the
+application beside SIAK and the school's list (differences highlighted), and the decision (verify, reject with a
+reason, or request a correction of the fields that differ)."""
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from hq.applications import decisions
+from hq.applications.compare import CORRECTABLE, FIELDS, compare
+from hq.applications.models import Application, School
+from hq.office.roles import require
+
+PAGE_SIZE = 50
+
+
+class DecisionForm(forms.Form):
+    action = forms.ChoiceField(choices=[("verify", "verify"), ("reject", "reject"), ("correction", "correction")])
+    reason = forms.CharField(label=_lazy("Reason for the rejection"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_lazy("the applicant reads it; say what they can do"))
+    to_correct = forms.MultipleChoiceField(label=_lazy("Data to correct"), required=False,
+                                       choices=[(name, label) for name, label, *_rest in FIELDS],
+                                       widget=forms.CheckboxSelectMultiple)
+    note = forms.CharField(label=_lazy("Note for the correction"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("action") == "reject" and not data.get("reason", "").strip():
+            self.add_error("reason", _("Write why the application is rejected, so the applicant knows what to do."))
+        if data.get("action") == "correction" and not data.get("to_correct"):
+            self.add_error("to_correct", _("Tick the data that must be corrected."))
+        return data
+
+
+@require("applications.verify_application")
+def queue(request: HttpRequest) -> HttpResponse:
+    """The applications waiting for verification, oldest first; ?school=<NPSN> shows one school's."""
+    waiting = Application.objects.filter(state=Application.State.SUBMITTED).select_related("school")
+    school = request.GET.get("school", "")
+    if school:
+        waiting = waiting.filter(school_id=school)
+    page = Paginator(waiting.order_by("submitted_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "applications/queue.html", {"page": page, "schools": School.objects.all(),
+                                                       "school": school})
+
+
+def _review(request: HttpRequest, application: Application, form: DecisionForm, status: int = 200) -> HttpResponse:
+    comparison = compare(application)
+    if not form.is_bound:
+        form.initial["to_correct"] = comparison.mismatches
+    return render(request, "applications/review.html", {"application": application, "comparison": comparison,
+                                                        "form": form}, status=status)
+
+
+@require("applications.verify_application")
+def review(request: HttpRequest, number: str) -> HttpResponse:
+    """The application beside SIAK and the school's list; opening it starts step 2's clock (once)."""
+    application = get_object_or_404(Application.objects.select_related("school"), number=number)
+    decisions.mark_review_opened(application)
+    return _review(request, application, DecisionForm())
+
+
+@require_POST
+@require("applications.verify_application")
+def decide(request: HttpRequest, number: str) -> HttpResponse:
+    """Verify, reject (reason required) or request a correction (the ticked fields); then the next in the
+    queue. A form with errors comes back on the review page with what was typed."""
+    application = get_object_or_404(Application.objects.select_related("school"), number=number)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _review(request, application, form, status=400)
+    action = form.cleaned_data["action"]
+    try:
+        if action == "verify":
+            decisions.verify(application, request.user)
+            messages.success(request, _("%(number)s is verified.") % {"number": number})
+        elif action == "reject":
+            decisions.reject(application, request.user, form.cleaned_data["reason"])
+            messages.success(request, _("%(number)s is rejected.") % {"number": number})
+        else:
+            fields = [f for f in form.cleaned_data["to_correct"] if f in CORRECTABLE]
+            decisions.request_correction(application, request.user, fields, form.cleaned_data["note"])
+            messages.success(request, _("A correction is requested for %(number)s.") % {"number": number})
+    except decisions.StateConflictError:
+        application.refresh_from_db()
+        messages.error(request, _("%(number)s is no longer waiting for verification (now: %(state)s); nothing was "
+                                  "changed.") % {"number": number, "state": application.get_state_display()})
+        return redirect("applications:review", number=number)
+    return redirect("applications:queue")

@@ -1,0 +1,39 @@
+"""A correction request flagged at a recording station (`hq/ingest/corrections.py` stores it) opens the office's
+Correction (SOP step 9) for the application it names, once per request, so the admin answers it in the same
+place as those from verification."""
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.db import IntegrityError, transaction
+
+from hq.applications.models import Application, Correction
+
+if TYPE_CHECKING:
+    from hq.ingest.models import CorrectionRequest
+
+logger = logging.getLogger(__name__)
+
+# the station's reason code → the application fields it is about
+FIELDS_OF_REASON = {"kk_mismatch": ["kk_number"], "name_mismatch": ["name"], "birth_date_mismatch": ["birth_date"],
+                    "other": []}
+
+
+def open_from_station(request_row: "CorrectionRequest") -> Correction | None:
+    """The office Correction of an ingest CorrectionRequest `request_row` (made the first time, found after);
+    None when no application has the request's application_id as its number."""
+    existing = Correction.objects.filter(station_request=request_row).first()
+    if existing is not None:
+        return existing
+    application = Application.objects.filter(number=request_row.application_id).first()
+    if application is None:
+        logger.info("station correction %s names no application here (%s)", request_row.pk,
+                    request_row.application_id)
+        return None
+    try:
+        with transaction.atomic():
+            return Correction.objects.create(
+                application=application, source=Correction.Source.STATION, station_request=request_row,
+                fields=FIELDS_OF_REASON.get(request_row.reason_code, []), opened_at=request_row.received_at)
+    except IntegrityError:  # another ingest worker opened it at the same moment
+        return Correction.objects.get(station_request=request_row)
