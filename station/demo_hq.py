@@ -7,6 +7,7 @@ on every run and written there (0600): they are demo secrets on a loopback-only 
 The servers stop in order (agent, dashboard, ingest, broker) so the station says offline before the broker goes.
 """
 
+import os
 import secrets
 import signal
 import socket
@@ -65,6 +66,7 @@ class DemoServers:
         self.processes: dict[str, subprocess.Popen] = {}
         self.dashboard_url = ""
         self.login = (DEMO_LOGIN, "")
+        self.logins_file = self.hq_dir / "demo_logins.txt"  # one login per SOP role (hq/office/demo.py)
 
     # ---- starting -------------------------------------------------------------------------------------------
     def start(self) -> "DemoServers":
@@ -83,6 +85,14 @@ class DemoServers:
         self._run_once("hq-login", sinopsis("hq", "createuser", DEMO_LOGIN, "--password-file",
                                             str(self.hq_dir / "demo_login_password"), "--update", *data))
         url = f"mqtt://{HQ_USER}@127.0.0.1:{self.broker.port}"
+        # HQ's processes (seed, web app) sign with the demo's HQ key, publish to the demo broker and open the
+        # demo's packets for the service report; the children inherit these.
+        os.environ.update(SINOPSIS_HQ_ASSIGNMENT_KEY=str(self.paths.hq_keys / "hq_assignment.pem"),
+                          SINOPSIS_HQ_PACKET_KEY=str(self.paths.hq_keys / "hq_packet.pem"),
+                          SINOPSIS_HQ_MQTT_URL=url, SINOPSIS_HQ_MQTT_PASSWORD=hq_pw)
+        self._run_once("hq-demo-seed", sinopsis("hq", "demo-seed", "--bundle", str(self.paths.assignment),
+                                                "--station", DEMO_STATION_ID, "--passwords",
+                                                str(self.logins_file), *data))
         self._spawn("hq-ingest", sinopsis("hq", "ingest", *data, "--broker", url, "--password-file",
                                           str(self.hq_dir / "broker_password")))
         port = DASHBOARD_PORT if _port_free(DASHBOARD_PORT) else free_port()
@@ -199,6 +209,8 @@ def run_servers(root: Path, seconds: float | None, say: Callable[[str], None] = 
             f"(HQ holds {servers.hq_records()}; outbox: {counts})")
         user, password = servers.login
         say(f"\nOpen the fleet dashboard: {servers.dashboard_url}  login {user} / password {password}")
+        say(f"   the office (SOP steps 1-10): {servers.dashboard_url}office/ — one login per role (student, school, "
+            f"admin, Kasi, Kabid, Kasubbag, PIAK, team) with their passwords in {servers.logins_file}")
         say("   " + (f"the servers stop in {seconds:g} s" if seconds is not None else "Ctrl-C stops every server"))
         deadline = None if seconds is None else time.monotonic() + seconds
         while deadline is None or time.monotonic() < deadline:

@@ -49,7 +49,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="admin (default), kasi_pendataan, kabid_dafduk, kasubbag_umum, kabid_piak, team, school or "
                         "student; repeat for several")
     p.add_argument("--name", default="", help="the person's full name (shown on pages and on SPTs)")
-    p = _command(commands, "serve", "run HQ's web app: the office (SOP steps 1-7, 9, 10, service report) and the fleet dashboard", _serve)
+    p = _command(commands, "demo-seed", "the office's demo: one login per role and a school's list through the "
+                 "whole SOP, assigned to the demo station (used by `sinopsis demo`)", _demo_seed)
+    p.add_argument("--bundle", type=Path, required=True, help="the demo station's assignment bundle (its applicants)")
+    p.add_argument("--station", required=True, help="the enrolled demo station to assign")
+    p.add_argument("--passwords", type=Path, required=True, help="write the demo logins' fresh passwords here (0600)")
+    p.add_argument("--no-publish", action="store_true", help="store the assignment but do not send it to the broker")
+    p = _command(commands, "serve", "run HQ's web app: the office (SOP steps 1-7, 9, 10, service report) and the fleet "
+                 "dashboard", _serve)
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: this computer only; another name needs "
@@ -163,6 +170,17 @@ def _createuser(args: argparse.Namespace) -> int:
     created = create_user(args.username, password, superuser=args.superuser, update=args.update,
                           roles=tuple(args.roles or ("admin",)), full_name=args.name)
     print(f"login {args.username} {'created' if created else 'updated'}")
+    return 0
+
+
+def _demo_seed(args: argparse.Namespace) -> int:
+    from hq.office.demo import seed
+
+    _require_schema()
+    made = seed(args.bundle, args.station, args.passwords, publish=not args.no_publish)
+    sent = "sent to the station" if made["published"] else f"NOT sent ({made['publish_error'] or 'not asked'})"
+    print(f"list {made['list']} approved, SPT {made['spt']}, assignment v{made['assignment_version']} {sent}; "
+          f"logins in {args.passwords}")
     return 0
 
 

@@ -24,7 +24,7 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def test_the_demo_servers_carry_the_records_to_hq_and_ctrl_c_stops_them_all(tmp_path):
     root = tmp_path / "demo"
-    assert run_demo(root, dt.date(2026, 11, 25), say=lambda _line: None) == 0
+    assert run_demo(root, dt.date.today(), say=lambda _line: None) == 0
     station_db = DemoPaths(root).station_data / "station.db"
     with sqlite3.connect(station_db) as db:
         sealed = {r for (r,) in db.execute("SELECT record_id FROM outbox")}
@@ -49,6 +49,18 @@ def test_the_demo_servers_carry_the_records_to_hq_and_ctrl_c_stops_them_all(tmp_
             assert e.code == 302 and "login" in e.headers["Location"]
         with sqlite3.connect(root / "hq" / "hq.sqlite3") as db:
             assert {r for (r,) in db.execute("SELECT record_id FROM ingest_record")} == sealed
+        # the office's demo: one login per role, and the list approved at HQ reached the station as its desired
+        # assignment over the broker; the station applied it (HQ holds what the station reported)
+        logins = (root / "hq" / "demo_logins.txt").read_text().splitlines()[1:]
+        assert {line.split()[0] for line in logins} == {"student", "school", "admin", "kasi_pendataan",
+                                                        "kabid_dafduk", "kasubbag_umum", "kabid_piak", "team"}
+        assert (root / "hq" / "demo_logins.txt").stat().st_mode & 0o077 == 0
+
+        def applied() -> bool:
+            with sqlite3.connect(root / "hq" / "hq.sqlite3") as db:
+                return db.execute("SELECT assignment_version FROM fleet_station").fetchone()[0] == 2
+
+        wait_until(applied, what="the station applied HQ's assignment v2")
         port = int((root / "broker" / "mosquitto.conf").read_text().split("listener ")[1].split()[0])
         demo.send_signal(signal.SIGINT)  # Ctrl-C
         rest = demo.communicate(timeout=60)[0]
