@@ -82,7 +82,7 @@ def render_spt_pdf(spt: Spt) -> bytes:
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(width - label, 6, latin1(
         f": Standar Operasional Prosedur Pelayanan SINOPSIS Nomor {SOP_NUMBER} dan Daftar Permohonan "
-        f"Nomor {application_list.number} yang telah disetujui."), new_x="LMARGIN", new_y="NEXT")
+        f"Nomor {application_list.number} yang telah disetujui."), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell_text(width, 7, "MEMERINTAHKAN", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -107,7 +107,7 @@ def render_spt_pdf(spt: Spt) -> bytes:
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(width - label, 6, latin1(
         ": Melaksanakan perekaman KTP elektronik bagi siswa sesuai daftar permohonan yang disetujui, di:"),
-        new_x="LMARGIN", new_y="NEXT")
+        align="L", new_x="LMARGIN", new_y="NEXT")
     count = application_list.applications.count()
     for key, value in (("Sekolah", f"{school.name} (NPSN {school.npsn})"),
                        ("Alamat", school.address or "-"),
@@ -115,12 +115,12 @@ def render_spt_pdf(spt: Spt) -> bytes:
                        ("Jumlah siswa", f"{count} orang")):
         pdf.set_x(pdf.l_margin + label)
         pdf.cell_text(44, 6, key)
-        pdf.multi_cell(width - label - 44, 6, latin1(f": {value}"), new_x="LMARGIN", new_y="NEXT")
+        pdf.multi_cell(width - label - 44, 6, latin1(f": {value}"), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
     pdf.multi_cell(width, 6, latin1(
         "Tim membawa stasiun perekaman yang ditugaskan, masuk dengan ID operator dan PIN masing-masing, dan "
         "melaporkan hasil perekaman melalui SINOPSIS. Demikian surat perintah tugas ini dibuat untuk "
-        "dilaksanakan dengan penuh tanggung jawab."), new_x="LMARGIN", new_y="NEXT")
+        "dilaksanakan dengan penuh tanggung jawab."), align="L", new_x="LMARGIN", new_y="NEXT")
 
     pdf.ln(8)
     signer = spt.issued_by.get_full_name() or spt.issued_by.get_username()
