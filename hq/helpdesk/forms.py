@@ -127,7 +127,9 @@ class LogForm(forms.Form):
     """A question staff took down from the call centre, WhatsApp or social media, on the asker's behalf."""
 
     channel = forms.ChoiceField(label=_("Asked through"), choices=[
-        (c.value, c.label) for c in Ticket.Channel if c != Ticket.Channel.WEB])
+        (c.value, c.label) for c in Ticket.Channel if c != Ticket.Channel.WEB], error_messages={
+            "invalid_choice": _("Choose how the question came: call centre, WhatsApp or social media."),
+            "required": _("Choose how the question came: call centre, WhatsApp or social media.")})
     contact = _text(_("Name and contact of the asker"), 200,
                     help_text=_("For example: Budi Santoso, 0812-3456-7890 or @budi"))
     application_number = forms.CharField(
@@ -154,4 +156,4 @@ class LogForm(forms.Form):
 class AnswerForm(forms.Form):
     """The help desk's answer to a ticket (shown to the asker in their account)."""
 
-    answer = _text(_("Answer"), MAX_TEXT, rows=5)
+    answer = _text(_("Your answer"), MAX_TEXT, rows=5)

@@ -24,5 +24,4 @@ def setting(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Saved. Every page shows the new contacts now; stations get them with their "
                                     "next assignment."))
         return redirect("helpdesk:setting")
-    return render(request, "helpdesk/setting.html", {"form": form, "desk": desk},
-                  status=400 if form.errors else 200)
+    return render(request, "helpdesk/setting.html", {"form": form, "desk": desk})

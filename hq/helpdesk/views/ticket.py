@@ -23,13 +23,13 @@ def _visible(request: HttpRequest, number: str) -> Ticket:
     return ticket
 
 
-def _page(request: HttpRequest, ticket: Ticket, form: AnswerForm | None = None, status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, ticket: Ticket, form: AnswerForm | None = None) -> HttpResponse:
     staff = is_help_desk(request.user)
     if staff and form is None:
         form = AnswerForm(initial={"answer": ticket.answer})
     return render(request, "helpdesk/ticket.html", {
         "ticket": ticket, "timing": desk.timing(ticket, timezone.now()), "staff": staff,
-        "form": form if staff and ticket.state != Ticket.State.CLOSED else None}, status=status)
+        "form": form if staff and ticket.state != Ticket.State.CLOSED else None})
 
 
 @require()
@@ -44,9 +44,11 @@ def answer(request: HttpRequest, number: str) -> HttpResponse:
     """Save the answer (the first one sets the response time), or show what is wrong with it."""
     ticket = get_object_or_404(Ticket, number=number)
     form = AnswerForm(request.POST)
-    if not form.is_valid():
-        return _page(request, ticket, form, status=400)
     try:
+        if not form.is_valid():
+            if ticket.state == Ticket.State.CLOSED:
+                raise desk.TicketClosedError(number)
+            return _page(request, ticket, form)
         desk.answer_ticket(ticket, form.cleaned_data["answer"], request.user)
     except desk.TicketClosedError:
         messages.error(request, _("Ticket %(number)s is closed and takes no more answers. Log a new ticket if the "

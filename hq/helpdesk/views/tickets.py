@@ -16,8 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from hq.helpdesk import tickets as desk
+from hq.helpdesk.contacts import call_link, chat_link
 from hq.helpdesk.forms import AskForm, LogForm
-from hq.helpdesk.models import Ticket
+from hq.helpdesk.models import HelpDesk, Ticket
 from hq.office.roles import require
 
 RECENT = 50  # answered / closed tickets shown under the open ones
@@ -48,8 +49,10 @@ def _mine(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     own = list(Ticket.objects.filter(asked_by=request.user).select_related("application").order_by("-opened_at"))
     rows = [{"ticket": t, "timing": desk.timing(t, now)} for t in own]
-    return render(request, "helpdesk/mine.html", {"rows": rows, "form": form},
-                  status=400 if form.errors else 200)
+    contacts = HelpDesk.current()
+    return render(request, "helpdesk/mine.html", {
+        "rows": rows, "form": form, "call_link": call_link(contacts.call_centre),
+        "chat_link": chat_link(contacts.whatsapp)})
 
 
 def _queue(request: HttpRequest) -> HttpResponse:
@@ -76,4 +79,4 @@ def _queue(request: HttpRequest) -> HttpResponse:
         "summary": desk.summary(recent), "summary_days": SUMMARY_DAYS, "form": form,
         "log_open": bool(form.errors),
     }
-    return render(request, "helpdesk/queue.html", context, status=400 if form.errors else 200)
+    return render(request, "helpdesk/queue.html", context)
