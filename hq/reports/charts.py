@@ -13,7 +13,7 @@ from hq.reports.formatting import format_share
 from hq.reports.steps import StepResult
 
 BRAND, TRACK, INK, SOFT, LINE = "#0b5cad", "#dde2ea", "#1d2430", "#5b6677", "#c9d0da"
-WIDTH = 400
+WIDTH = 340  # a phone shows it about at this size; wider screens scale it up
 DESC_DAYS = 62  # days named one by one in the description, at most
 
 
@@ -21,7 +21,7 @@ def _svg(ident: str, height: int, title: str, desc: str, body: list[str]) -> Saf
     return mark_safe(  # noqa: S308 — every text inside went through escape(), the rest are numbers
         f'<svg class="chart" id="{ident}" role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'viewBox="0 0 {WIDTH} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'xmlns="http://www.w3.org/2000/svg" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="12">'
+        f'xmlns="http://www.w3.org/2000/svg" font-family="Noto Sans, DejaVu Sans, sans-serif" font-size="13">'
         f'<title id="{ident}-title">{escape(title)}</title><desc id="{ident}-desc">{escape(desc)}</desc>'
         + "".join(body) + "</svg>")
 

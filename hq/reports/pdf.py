@@ -14,6 +14,8 @@ _REPLACE = {"→": "->", "–": "-", "—": "-", "…": "...", "‘": "'", "’"
             "\u00a0": " ", "•": "-"}
 BRAND, GREY = (23, 78, 166), (225, 229, 236)
 BAR_MM = 120
+WIDTHS = {"period": (60, 110), "counts": (90, 30), "steps": (18, 54, 24, 16, 22, 24, 22, 30, 30, 26),
+          "days": (40, 30), "schools": (30, 110, 36, 30), "stations": (40, 50, 110, 24)}  # mm
 
 
 def latin1(text: str) -> str:
@@ -56,6 +58,7 @@ def _bars(pdf: FPDF, report: ServiceReport) -> None:
         words = _("%(share)s (%(met)d of %(done)d done, %(open)d open)") % {
             "share": format_share(result.share), "met": result.met, "done": result.done, "open": result.open}
         pdf.cell(0, 6, latin1(words), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_fill_color(255, 255, 255)  # the tables after use the fill colour too
     pdf.ln(3)
 
 
@@ -75,15 +78,18 @@ def to_pdf(report: ServiceReport) -> bytes:
             pdf.cell(0, 7, latin1(period_words(report)), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
         else:
-            if pdf.get_y() > pdf.h - 45:
-                pdf.add_page()
+            needed = 9 + (len(table.rows) + 2) * 6  # the title and the table, with room for wrapped headings
+            if pdf.get_y() + min(needed, 45) > pdf.h - 16 or (
+                    needed < pdf.eph and pdf.get_y() + needed > pdf.h - 16):
+                pdf.add_page()  # a table that fits on one page is not split
             pdf.set_font("Helvetica", "B", 12)
             pdf.cell(0, 9, latin1(table.title), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=9)
-        columns = len(table.columns)
-        width = min(pdf.epw, 70 * columns)
-        with pdf.table(width=width, align="LEFT", headings_style=heading, line_height=5.5,
-                       text_align="LEFT") as grid:
+        widths = WIDTHS.get(table.key) or (70,) * len(table.columns)
+        numeric = ["RIGHT" if all(isinstance(row[i], int | float | None) for row in table.rows) and table.rows
+                   else "LEFT" for i in range(len(table.columns))]
+        with pdf.table(width=min(pdf.epw, sum(widths)), col_widths=widths, align="LEFT", headings_style=heading,
+                       line_height=5.5, text_align=tuple(numeric)) as grid:
             for row in [table.columns, *table.rows]:
                 line = grid.row()
                 for value in row:
