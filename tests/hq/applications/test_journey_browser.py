@@ -1,0 +1,116 @@
+"""The applications' journey in headless Chromium against `sinopsis hq serve`: a student makes an account and
+applies (a wrong phone number comes back beside its field, the rest kept), gets the application page with its QR;
+the admin opens the verification queue, sees the application beside SIAK with the differing KK number marked,
+and verifies it. Screenshots (hq-apply-*.png, hq-verify-*.png) at 1280 px and a phone's 390 px."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+
+from hq.users import create_user
+from tests.hq.applications.conftest import BUDI, NPSN, SCHOOL_NAME
+from tests.hq.test_dashboard_browser import (  # noqa: F401 - fixtures
+    BOUND_S,
+    browser,
+    page_language,
+    screenshot,
+    server,
+    shots,
+)
+
+webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
+
+STUDENT_PASSWORD, ADMIN, ADMIN_PASSWORD = "sandi-siswa-panjang-1", "admin-kantor", "sandi-admin-panjang-2"
+
+
+@pytest.fixture
+def quick_passwords() -> Iterator[None]:
+    """Not here: the server process checks passwords with HQ's real hasher, so the logins are made with it."""
+    yield
+
+
+def seed() -> None:
+    from hq.applications.models import School, SchoolListEntry, SiakRecord
+
+    school = School.objects.create(npsn=NPSN, name=SCHOOL_NAME)
+    SiakRecord.objects.create(nik=BUDI["nik"], kk_number="1471010101089999", name="BUDI SANTOSO",
+                              birth_place="Pekanbaru", birth_date=dt.date(2008, 8, 17), sex="M", source="siak.csv")
+    SchoolListEntry.objects.create(school=school, nik=BUDI["nik"], name="Budi Santoso",
+                                   birth_date=dt.date(2008, 8, 17), class_name="XII IPA 1")
+    create_user(ADMIN, ADMIN_PASSWORD, roles=("admin",), full_name="Rina Admin")
+
+
+def fill(driver, values: dict[str, str]) -> None:
+    for name, value in values.items():
+        field = driver.find_element(By.NAME, name)
+        if field.tag_name == "select":
+            Select(field).select_by_value(value)
+        elif field.get_attribute("type") == "date":
+            driver.execute_script("arguments[0].value = arguments[1];", field, value)
+        else:
+            field.clear()
+            field.send_keys(value)
+
+
+def submit(driver, selector: str = "main form button[type=submit]") -> None:
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, BOUND_S).until(lambda d: d.find_element(By.TAG_NAME, "html") != old)
+
+
+def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, shots):  # noqa: F811
+    from hq.applications.models import Application
+
+    seed()
+    browser.get(server + "applications/register/")
+    assert page_language(browser) == "id"
+    fill(browser, {"full_name": "Budi Santoso", "email": "budi@contoh.id", "username": "budi",
+                   "password1": STUDENT_PASSWORD, "password2": STUDENT_PASSWORD})
+    submit(browser)
+    assert browser.current_url == server + "applications/apply/"
+    assert browser.find_element(By.NAME, "name").get_attribute("value") == "Budi Santoso"
+    fill(browser, {**{k: v for k, v in BUDI.items() if k not in ("name", "email")}, "phone": "0812-34",
+                   "school": NPSN})
+    submit(browser)
+    error = browser.find_element(By.ID, "id_phone_error")
+    assert "Ini bukan nomor HP" in error.text
+    assert browser.find_element(By.ID, "id_phone").get_attribute("aria-invalid") == "true"
+    assert browser.find_element(By.NAME, "nik").get_attribute("value") == BUDI["nik"]  # nothing typed is lost
+    assert browser.find_element(By.NAME, "birth_date").get_attribute("value") == BUDI["birth_date"]
+    screenshot(browser, shots, "apply-error-1280", 1280)
+    screenshot(browser, shots, "apply-error-390", 390)
+    fill(browser, {"phone": BUDI["phone"]})
+    submit(browser)
+    application = Application.objects.get()
+    assert browser.current_url == f"{server}applications/{application.number}/"
+    assert browser.find_element(By.CSS_SELECTOR, "[data-number]").text == application.number
+    assert browser.execute_script("const q = document.querySelector('img[data-qr]');"
+                                  "return q.complete && q.naturalWidth > 100;")
+    screenshot(browser, shots, "apply-application-1280", 1280)
+    screenshot(browser, shots, "apply-application-390", 390)
+    submit(browser, "form.logout button")
+
+    browser.get(server + "login/")
+    fill(browser, {"username": ADMIN, "password": ADMIN_PASSWORD})
+    submit(browser)
+    browser.find_element(By.LINK_TEXT, "Verifikasi").click()
+    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-table=queue]"))
+    browser.find_element(By.LINK_TEXT, application.number).click()
+    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "[data-table=compare]"))
+    marked = browser.find_elements(By.CSS_SELECTOR, "td.mismatch")
+    assert [m.find_element(By.XPATH, "..").get_attribute("data-field") for m in marked] == ["kk_number", "kk_number"]
+    assert "Berbeda: Nomor kartu keluarga (KK)." in browser.find_element(By.CSS_SELECTOR, "[data-problems]").text
+    screenshot(browser, shots, "verify-review-1280", 1280)
+    screenshot(browser, shots, "verify-review-390", 390)
+    submit(browser, "button[data-action=verify]")
+    assert browser.current_url == server + "applications/queue/"
+    assert "terverifikasi" in browser.find_element(By.CSS_SELECTOR, ".messages").text
+    application.refresh_from_db()
+    assert application.state == "verified" and application.decided_by.username == ADMIN
+    assert application.review_opened_at <= application.decided_at
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
+              and "status of 400" not in e["message"]]  # the form sent back with its errors answers 400
+    assert errors == []
