@@ -62,7 +62,7 @@ def this_month() -> Period:
 
 
 def _date_field(label: str) -> forms.DateField:
-    return forms.DateField(label=label, input_formats=["%Y-%m-%d"], help_text=DATE_HELP,
+    return forms.DateField(label=label, input_formats=["%Y-%m-%d"],  # the help is one line below both dates
                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                            error_messages={"invalid": format_lazy("{} {}", _("This is not a date."), DATE_HELP),
                                            "required": format_lazy("{} {}", _("Choose a date."), DATE_HELP)})

@@ -63,7 +63,8 @@ def test_the_period_defaults_to_this_month_and_bad_dates_are_explained(hq: Path,
     assert f'value="{month.start.isoformat()}"' in html and f'value="{month.end.isoformat()}"' in html
     bad = page(admin, "start=2026-13-01&end=2026-11-30", status=400)
     assert "Ini bukan tanggal. Tulis tanggal sebagai TTTT-BB-HH, misalnya 2026-11-01." in bad
-    assert 'aria-invalid="true"' in bad and "data-counts" not in bad  # no report for a bad period
+    assert 'aria-invalid="true" aria-describedby="id_start_error"' in bad and 'id="id_start_error"' in bad
+    assert "data-counts" not in bad  # no report for a bad period
     backwards = page(admin, "start=2026-11-30&end=2026-11-01", status=400)
     assert "Tanggal akhir sebelum tanggal awal; pilih tanggal akhir pada atau setelah 2026-11-30." in backwards
     too_long = page(admin, "start=2025-01-01&end=2026-11-30", status=400)
