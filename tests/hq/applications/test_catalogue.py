@@ -52,3 +52,14 @@ def test_the_catalogue_compiles_as_msgfmt_does(tmp_path):
         subprocess.run(["msgfmt", "-o", str(tmp_path / "ref.mo"), str(PO)], check=True)
         reference = gettext.GNUTranslations((tmp_path / "ref.mo").open("rb"))
         assert reference._catalog == ours._catalog
+
+
+def test_a_text_other_catalogues_share_is_translated_the_same_way():
+    """HQ's catalogues make one domain and this app's is read first: a text translated differently here would
+    change another app's pages (the fleet dashboard's "State", the menu's "Apply")."""
+    ours = catalog.parse_po(PO.read_text(encoding="utf-8"))
+    for po in sorted(Path(catalog.HQ_DIR).glob("**/locale/id/LC_MESSAGES/django.po")):
+        if po != PO:
+            theirs = catalog.parse_po(po.read_text(encoding="utf-8"))
+            differ = {k: (ours[k], theirs[k]) for k in ours.keys() & theirs.keys() if k and ours[k] != theirs[k]}
+            assert differ == {}, po

@@ -158,7 +158,7 @@ def test_too_many_rows_too_big_and_not_a_table_are_refused(hq, school):
 def test_the_imports_page_uploads_shows_problems_and_is_for_the_admin_only(hq, school, admin, student):
     browser = client_for(admin)
     page = browser.get("/applications/imports/")
-    assert page.status_code == 200 and "SIAK dan daftar sekolah" in page.text
+    assert page.status_code == 200 and "SIAK dan daftar siswa sekolah" in page.text
     upload = SimpleUploadedFile("siak.csv", SIAK_CSV.encode(), content_type="text/csv")
     response = browser.post("/applications/imports/siak/", {"file": upload}, follow=True)
     assert "siak.csv: 2 baris diimpor ke data SIAK (dibaca sebagai UTF-8)." in response.text
