@@ -15,9 +15,10 @@ from hq.office.roles import STUDENT, grant_roles
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    """GET: the form. POST: a student's login is made, logged in, and sent to the application form."""
+    """GET: the form. POST: a student's login is made, logged in, and sent to the application form. Someone
+    logged in already goes to their home page."""
     if request.user.is_authenticated:
-        return redirect("applications:apply")
+        return redirect("office:home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -24,10 +24,9 @@ def apply(request: HttpRequest) -> HttpResponse:
     school = school_of(request.user)
     schools = School.objects.filter(pk=school.pk) if school else School.objects.all()
     if request.method != "POST":
-        initial = {"opened": form_clock.issue(request.user.pk), "email": request.user.email,
-                   "school": school.pk if school else None}
-        if school is None:
-            initial["name"] = request.user.get_full_name()
+        initial = {"opened": form_clock.issue(request.user.pk), "school": school.pk if school else None}
+        if school is None:  # a student applies for themselves; a school types each student's data
+            initial.update(name=request.user.get_full_name(), email=request.user.email)
         form = ApplicationForm(initial=initial, schools=schools)
         return render(request, "applications/apply.html", {"form": form, "school": school})
 

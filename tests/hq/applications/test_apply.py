@@ -49,6 +49,7 @@ def test_a_student_registers_applies_and_sees_the_application_with_its_qr(hq, sc
     assert 'src="data:image/svg+xml' in page.text and page.context["qr"].text in page.text
     mine = browser.get("/applications/mine/")
     assert application.number in mine.text
+    assert browser.get("/applications/register/")["Location"] == "/office/"  # registered already
 
 
 def test_the_application_qr_verifies_with_hq_public_key(hq, school, student):
@@ -213,6 +214,7 @@ def test_a_school_applies_for_its_own_students_only(hq, school, apply_as):
     browser = client_for(account)
     form = browser.get("/applications/apply/").context["form"]
     assert list(form.fields["school"].queryset) == [school]
+    assert not form["email"].value() and not form["name"].value()  # the school types each student's own
     assert apply_as(browser, other_school, **SITI).status_code == 400
     assert apply_as(browser, school, **SITI).status_code == 302
     assert apply_as(browser, school, **BUDI).status_code == 302
