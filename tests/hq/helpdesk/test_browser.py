@@ -17,6 +17,7 @@ from tests.hq.test_dashboard_browser import BOUND_S, browser, screenshot, server
 
 By = pytest.importorskip("selenium.webdriver.common.by").By
 WebDriverWait = pytest.importorskip("selenium.webdriver.support.ui").WebDriverWait
+WebDriverException = pytest.importorskip("selenium.common.exceptions").WebDriverException
 
 PASSWORD = "kata-sandi-panjang-1"
 
@@ -27,17 +28,33 @@ def quick_passwords() -> Iterator[None]:
     yield
 
 
+def arrive(driver, path: str) -> None:
+    """Wait until the browser shows `path`, loaded (a click's navigation does not wait for the new page)."""
+    def loaded(d: object) -> bool:
+        return path in d.current_url and d.execute_script("return document.readyState") == "complete"
+
+    WebDriverWait(driver, BOUND_S, ignored_exceptions=(WebDriverException,)).until(loaded, f"never at {path}")
+
+
+def submit(driver, form: str = "form.stack") -> None:
+    """Press the form's submit button and wait for the page that answers (a message, or the form again)."""
+    driver.execute_script("window.beforeSubmit = true;")
+    driver.find_element(By.CSS_SELECTOR, f"{form} button[type=submit]").click()
+    WebDriverWait(driver, BOUND_S, ignored_exceptions=(WebDriverException,)).until(lambda d: d.execute_script(
+        "return window.beforeSubmit === undefined && document.readyState === 'complete'"), "no page came back")
+
+
 def log_in(driver, server_url: str, username: str, then: str = "helpdesk/") -> None:
     driver.get(f"{server_url}login/?next=/{then}")
     driver.find_element(By.ID, "id_username").send_keys(username)
     driver.find_element(By.ID, "id_password").send_keys(PASSWORD)
-    driver.find_element(By.CSS_SELECTOR, "section.login button[type=submit]").click()
-    WebDriverWait(driver, BOUND_S).until(lambda d: d.current_url.endswith(f"/{then}"))
+    submit(driver, "section.login form")
+    arrive(driver, f"/{then}")
 
 
 def log_out(driver) -> None:
     driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    WebDriverWait(driver, BOUND_S).until(lambda d: "/login/" in d.current_url)
+    arrive(driver, "/login/")
 
 
 def seed_queue() -> None:
@@ -65,8 +82,7 @@ def test_a_student_asks_and_reads_the_help_desks_answer_in_chromium(server, brow
     browser.find_element(By.ID, "id_subject").send_keys("Kode QR tidak terbaca")
     browser.find_element(By.ID, "id_question").send_keys(
         "Kode QR permohonan saya tidak terbaca di kios sekolah. Apa yang harus saya lakukan?")
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.msg"))
+    submit(browser)
     number = Ticket.objects.get(subject="Kode QR tidak terbaca").number
     assert number in browser.find_element(By.CSS_SELECTOR, "li.msg").text
     log_out(browser)
@@ -79,19 +95,20 @@ def test_a_student_asks_and_reads_the_help_desks_answer_in_chromium(server, brow
     screenshot(browser, shots, "helpdesk-queue-1280", 1280)
     screenshot(browser, shots, "helpdesk-queue-390", 390)
     browser.find_element(By.LINK_TEXT, number).click()
-    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.ID, "id_answer"))
+    arrive(browser, f"/helpdesk/tickets/{number}/")
     screenshot(browser, shots, "helpdesk-ticket-390", 390)
     browser.find_element(By.ID, "id_answer").send_keys(
         "Naikkan kecerahan layar HP Anda, lalu tunjukkan lagi. Bisa juga masuk dengan NIK dan tanggal lahir.")
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "li.msg"))
+    submit(browser)
+    assert browser.current_url.endswith("/helpdesk/") and browser.find_elements(By.CSS_SELECTOR, "li.msg")
     assert not browser.find_elements(By.CSS_SELECTOR, f'[data-table="waiting"] tr[data-ticket="{number}"]')
     browser.find_element(By.LINK_TEXT, "Ubah kontak layanan bantuan").click()
-    whatsapp = WebDriverWait(browser, BOUND_S).until(lambda d: d.find_element(By.ID, "id_whatsapp"))
+    arrive(browser, "/helpdesk/setting/")
+    whatsapp = browser.find_element(By.ID, "id_whatsapp")
     whatsapp.clear()
     whatsapp.send_keys("WA 0811 7600")
-    browser.find_element(By.CSS_SELECTOR, "form.stack button[type=submit]").click()
-    error = WebDriverWait(browser, BOUND_S).until(lambda d: d.find_element(By.ID, "id_whatsapp_error"))
+    submit(browser)
+    error = browser.find_element(By.ID, "id_whatsapp_error")
     assert "Gunakan hanya angka" in error.text
     assert browser.find_element(By.ID, "id_whatsapp").get_attribute("value") == "WA 0811 7600"  # kept to fix
     screenshot(browser, shots, "helpdesk-setting-1280", 1280)
