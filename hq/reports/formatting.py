@@ -15,15 +15,17 @@ def format_duration(value: dt.timedelta | None) -> str:
         return "–"
     seconds = max(0, round(value.total_seconds()))
     if seconds < 60:
-        return _("%(s)d s") % {"s": seconds}
+        return _("%(sec)d s") % {"sec": seconds}
     if seconds < 3600:
         minutes, rest = divmod(seconds, 60)
-        return (_("%(m)d min %(s)d s") % {"m": minutes, "s": rest}) if rest else _("%(m)d min") % {"m": minutes}
+        if rest:
+            return _("%(min)d min %(sec)d s") % {"min": minutes, "sec": rest}
+        return _("%(min)d min") % {"min": minutes}
     if round(seconds / 60) < 1440:
         hours, rest = divmod(round(seconds / 60), 60)
-        return (_("%(h)d h %(m)d min") % {"h": hours, "m": rest}) if rest else _("%(h)d h") % {"h": hours}
+        return (_("%(hr)d h %(min)d min") % {"hr": hours, "min": rest}) if rest else _("%(hr)d h") % {"hr": hours}
     days, rest = divmod(round(seconds / 3600), 24)
-    return (_("%(d)d d %(h)d h") % {"d": days, "h": rest}) if rest else _("%(d)d d") % {"d": days}
+    return (_("%(days)d d %(hr)d h") % {"days": days, "hr": rest}) if rest else _("%(days)d d") % {"days": days}
 
 
 def format_share(share: float | None) -> str:

@@ -1,12 +1,16 @@
-"""How the report writes durations, shares and spreadsheet text (plain functions, both languages)."""
+"""How the report writes durations, shares and spreadsheet text (plain functions, both languages), and its
+Indonesian catalogue: complete, and agreeing with the other apps' (Django merges them all)."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
 from hq.reports.charts import _nice_top
 from hq.reports.formatting import format_duration, format_share, percent, safe_text
+from station.gettext_po import parse_po
 
 
 @pytest.mark.parametrize(("seconds", "english", "indonesian"), [
@@ -36,3 +40,30 @@ def test_text_a_spreadsheet_would_run_gets_a_quote():
 
 def test_the_chart_axis_top():
     assert [_nice_top(n) for n in (0, 1, 2, 3, 6, 11, 49, 51, 120)] == [1, 1, 2, 5, 10, 20, 50, 100, 200]
+
+
+REPORTS = Path(__file__).resolve().parents[3] / "hq" / "reports"
+CODE_TEXTS = re.compile(r'\b_\(\s*((?:"[^"]*"\s*)+)')  # _("…" "…"): adjacent literals are one text
+TEMPLATE_TEXTS = re.compile(r"""\{% translate (["'])(.+?)\1""")
+
+
+def catalogue(path: Path) -> dict[str, str]:
+    return parse_po(path.read_text(encoding="utf-8"))
+
+
+def test_every_text_of_the_report_has_its_indonesian_and_agrees_with_the_other_apps():
+    mine = catalogue(REPORTS / "locale/id/LC_MESSAGES/django.po")
+    used = set()
+    for source in REPORTS.glob("*.py"):
+        used |= {"".join(re.findall(r'"([^"]*)"', m.group(1)))
+                 for m in CODE_TEXTS.finditer(source.read_text(encoding="utf-8"))}
+    for source in REPORTS.glob("templates/reports/*.html"):
+        used |= {m.group(2) for m in TEMPLATE_TEXTS.finditer(source.read_text(encoding="utf-8"))}
+    blocks = re.findall(r"\{% blocktranslate[^%]*%\}(.+?)\{% endblocktranslate %\}",
+                        (REPORTS / "templates/reports/service.html").read_text(encoding="utf-8"), re.S)
+    used |= {re.sub(r"\{\{ (\w+) \}\}", r"%(\1)s", b) for b in blocks}
+    assert used - set(mine) == set()
+    for other in (REPORTS.parent).glob("**/locale/id/LC_MESSAGES/django.po"):
+        if other.parent.parent.parent.parent.name != "reports":  # all catalogues are merged: one meaning per text
+            theirs = catalogue(other)
+            assert {k: (v, theirs[k]) for k, v in mine.items() if k and theirs.get(k, v) != v} == {}, other
