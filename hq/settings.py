@@ -10,6 +10,8 @@
 - Mail (password resets): SINOPSIS_HQ_SMTP_HOST[:port] sends through that server (SINOPSIS_HQ_SMTP_USER,
   SINOPSIS_HQ_SMTP_PASSWORD, STARTTLS); without it every mail is written as a file into <data>/mail/ (the demo).
   SINOPSIS_HQ_MAIL_FROM (default sinopsis@localhost).
+- SINOPSIS_HQ_SIAK_ADAPTER: the SIAK adapter class (default hq.applications.siak.ExtractSiak, the imported extract).
+- SINOPSIS_HQ_PACKET_KEY: HQ's packet-decryption key (PEM) for the service report's record details (hq/reports).
 - SINOPSIS_HQ_ASSIGNMENT_KEY: HQ's assignment-signing key (PEM; default made once in <data>/keys/, hq/keys.py).
 - Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
   SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
@@ -28,6 +30,7 @@ HQ_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o750)
 HQ_MQTT_URL = os.environ.get("SINOPSIS_HQ_MQTT_URL", "mqtt://hq-ingest@127.0.0.1:1883")
 HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
 HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))
+HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.siak.ExtractSiak")
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 
 
