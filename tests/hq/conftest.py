@@ -42,7 +42,7 @@ def hq(hq_data: Path) -> Iterator[Path]:
 
     yield hq_data
     connections.close_all()
-    for label in ("helpdesk", "lists", "applications", "ingest", "fleet"):  # those that point at others first
+    for label in ("reports", "helpdesk", "lists", "applications", "ingest", "fleet"):  # those that point at others first
         for model in reversed(list(apps.get_app_config(label).get_models())):  # those that point at others first
             model.objects.all().delete()
     User.objects.all().delete()
