@@ -3,6 +3,7 @@ this month, each bad date explained), staff only (403 for a student), GET only; 
 the page's numbers, formula injection escaped, the period in the file names."""
 
 import csv
+import datetime as dt
 import io
 import re
 import shutil
@@ -13,6 +14,7 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from hq.reports.files import write_report
 from hq.reports.period import this_month
 from tests.hq.reports.seed import COUNTS, HOSTILE, STEPS, Seed
 
@@ -152,3 +154,22 @@ def test_the_pdf_export(seeded: Seed, packet_key_file: Path, client_for, tmp_pat
         assert re.search(rf"^\s*{number}\s+.*?\s{cases}\s+{met}\s+{missed}\s+{open_}\s+{re.escape(pct)}\s", text,
                          re.MULTILINE), (number, text)
     assert "6 menit 30 detik" in text and "3 jam 30 menit" in text
+
+
+def test_without_the_key_the_exports_say_why_and_leave_the_unknown_empty(seeded: Seed, client_for):
+    tables = csv_tables(client_for("admin").get(f"/reports/laporan.csv?{NOVEMBER}").content)
+    assert ["Catatan", "rincian rekaman tidak tersedia: kunci paket HQ belum dikonfigurasi"] in tables[
+        "Laporan pelayanan SINOPSIS"]
+    counts = dict(tables["Jumlah dalam periode"][1:])
+    assert (counts["Siswa direkam"], counts["Rekaman diterima"]) == ("", "4")
+    assert "Sekolah yang dikunjungi" not in tables and tables["Rekaman per stasiun"][1][0] == "st-a"
+
+
+def test_write_report_for_a_command_line(seeded: Seed, packet_key_file: Path, tmp_path: Path):
+    path = write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "xlsx", tmp_path / "out")
+    assert path == tmp_path / "out" / "laporan-sinopsis_2026-11-01_2026-11-30.xlsx"
+    assert load_workbook(path)["Jumlah"]["B2"].value == COUNTS["registered"]
+    english = write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "csv", tmp_path, language="en")
+    assert "Applications registered,6" in english.read_text(encoding="utf-8-sig")
+    with pytest.raises(ValueError, match="not one of csv, xlsx, pdf"):
+        write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "doc", tmp_path)
