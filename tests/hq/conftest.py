@@ -42,8 +42,9 @@ def hq(hq_data: Path) -> Iterator[Path]:
 
     yield hq_data
     connections.close_all()
-    for label in ("reports", "helpdesk", "lists", "applications", "ingest", "fleet"):  # those that point at others first
-        for model in reversed(list(apps.get_app_config(label).get_models())):  # those that point at others first
+    # apps whose rows point at others' first, and within an app the models declared last first
+    for label in ("reports", "helpdesk", "lists", "applications", "ingest", "fleet"):
+        for model in reversed(list(apps.get_app_config(label).get_models())):
             model.objects.all().delete()
     User.objects.all().delete()
     for folder in ("records", "quarantine"):
