@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from hq.lists import progress
 from hq.lists.content import changed_after_approval
-from hq.lists.models import ApplicationList, ListEvent, Spt
+from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember
 from hq.lists.views.common import person
 from hq.office.roles import require
 
@@ -74,7 +74,8 @@ def index(request: HttpRequest) -> HttpResponse:
                 for value, label in State.choices]
     return render(request, "lists/index.html", {
         "tasks": tasks_for(request.user, lists), "sections": sections,
-        "can_build": request.user.has_perm("lists.build_list")})
+        "can_build": request.user.has_perm("lists.build_list"),
+        "mine": SptMember.objects.filter(user=request.user).count()})
 
 
 @require("lists.view_applicationlist")

@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from hq.fleet import dashboard, display
 from hq.lists import progress
 from hq.lists.content import changed_after_approval
 from hq.lists.forms import AssignForm
-from hq.lists.models import Spt
+from hq.lists.models import Spt, SptMember
 from hq.lists.spt_pdf import render_spt_pdf
 from hq.lists.views.common import get_spt
 from hq.office.roles import require
@@ -23,7 +24,8 @@ def spts(request: HttpRequest) -> HttpResponse:
              .prefetch_related("members", "assignments").order_by("-issued_at"))
     rows = [{"spt": s, "members": len(s.members.all()), "stations": len({a.station_id for a in s.assignments.all()}),
              "errors": any(a.publish_error for a in s.assignments.all())} for s in found]
-    return render(request, "lists/spts.html", {"rows": rows})
+    mine = SptMember.objects.filter(user=request.user).count()
+    return render(request, "lists/spts.html", {"rows": rows, "mine": mine})
 
 
 def spt_context(request: HttpRequest, spt: Spt, pins: dict[str, str] | None = None,
@@ -31,16 +33,31 @@ def spt_context(request: HttpRequest, spt: Spt, pins: dict[str, str] | None = No
     """What the SPT page shows; `pins` only right after issuing or renewing them (never stored)."""
     application_list = spt.application_list
     changed = changed_after_approval(application_list)
+    can_assign = request.user.has_perm("lists.assign_station") and not changed
+    chosen = set(assign_form["stations"].value() or []) if assign_form is not None and assign_form.is_bound else set()
     return {
         "spt": spt, "list": application_list, "members": spt.members.order_by("role", "name"),
         "students": application_list.applications.count(), "changed": changed,
         "pins": sorted((pins or {}).items()),
         "progress": progress.for_spt(spt),
         "assignments": spt.assignments.select_related("station", "assigned_by").order_by("-assigned_at"),
-        "can_assign": request.user.has_perm("lists.assign_station") and not changed,
+        "can_assign": can_assign,
+        "stations": station_choices() if can_assign else [],
+        "chosen_stations": {str(c) for c in chosen},
         "can_renew_pins": request.user.has_perm("lists.issue_spt"),
         "assign_form": assign_form or AssignForm(),
     }
+
+
+def station_choices() -> list[dict[str, str]]:
+    """The enrolled stations to assign, each with where it is now and whether it is alive."""
+    found = []
+    for view in dashboard.fleet():
+        state = display.state_cell(view)
+        found.append({"id": view.id, "name": view.station.name, "school": view.station.school,
+                      "spt_number": view.station.spt_number, "state_text": state["text"],
+                      "state_level": state["level"]})
+    return found
 
 
 @never_cache

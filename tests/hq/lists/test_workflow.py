@@ -4,6 +4,7 @@ returns with and without a reason, stale forms, every transition refused (403) o
 an approved list frozen: changes refused, data changed after approval detected until the Kabid approves again."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from hq.lists.content import changed_after_approval, content_sha256
 from hq.lists.errors import ListError
 from hq.lists.forms import started_token
 from hq.lists.models import ApplicationList, ListEvent
+from station.gettext_po import parse_po
 from tests.hq.lists.conftest import NPSN, add_applicants
 
 
@@ -268,3 +270,11 @@ def test_event_attribution_is_the_person_not_the_session(make_list, people):
     application_list = make_list()
     event = workflow.transition(application_list, "submit", people["admin1"], "draft")
     assert isinstance(event, ListEvent) and event.by == people["admin1"] and event.at <= timezone.now()
+
+
+def test_every_text_of_the_lists_has_its_indonesian_translation():
+    po = Path(__file__).resolve().parents[3] / "hq" / "lists" / "locale" / "id" / "LC_MESSAGES" / "django.po"
+    text = po.read_text(encoding="utf-8")
+    assert "fuzzy" not in text  # a fuzzy entry is skipped when compiled: the page would be in English
+    ids = re.findall(r"^msgid ", text, re.M)
+    assert len(parse_po(text)) == len(ids)  # every msgid (and the header) has its msgstr
