@@ -81,18 +81,20 @@ def within_standard(ticket: Ticket) -> bool | None:
 
 
 def duration_text(span: dt.timedelta) -> str:
-    """A span as people say it, in the page's language: "45 s", "7 min", "2 h 5 min", "3 days 4 h"."""
+    """A span as people say it, in the page's language: "45 s", "7 min", "2 h 5 min", "3 days 4 h" (in words in
+    Indonesian: "2 jam 5 menit"). Placeholder names of its own: HQ's catalogues are merged, and the fleet's
+    "%(h)d h %(m)d min" is abbreviated ("mnt")."""
     seconds = max(0, int(span.total_seconds()))
     if seconds < 60:
-        return _("%(s)d s") % {"s": seconds}
+        return _("%(seconds)d s") % {"seconds": seconds}
     minutes = seconds // 60
     if minutes < 60:
-        return _("%(m)d min") % {"m": minutes}
+        return _("%(minutes)d min") % {"minutes": minutes}
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
-        return _("%(h)d h %(m)d min") % {"h": hours, "m": minutes}
+        return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": minutes}
     days, hours = divmod(hours, 24)
-    return _("%(d)d days %(h)d h") % {"d": days, "h": hours}
+    return _("%(days)d days %(hours)d h") % {"days": days, "hours": hours}
 
 
 @dataclass(frozen=True)
