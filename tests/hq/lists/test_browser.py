@@ -158,5 +158,15 @@ def test_a_list_from_grouping_to_a_station(office, server, browser, shots, peopl
     assert applied.get_attribute("data-applied") == "applied"
     screenshot(browser, shots, "spt-assigned", 1280)
     screenshot(browser, shots, "spt-assigned-phone", 390)
+
+    # the team lead follows the progress on a phone; the office sees every list by state
+    act_as(browser, server, people["rina.tim"])
+    go(browser, f"{server}/lists/mine/")
+    assert browser.find_element(By.CSS_SELECTOR, "[data-applied]").get_attribute("data-applied") == "applied"
+    screenshot(browser, shots, "list-mine-phone", 390)
+    act_as(browser, server, people["kasi1"])
+    go(browser, f"{server}/lists/")
+    assert application_list.number in browser.find_element(By.CSS_SELECTOR, '[data-section="approved"]').text
+    screenshot(browser, shots, "list-index", 1280)
     errors = [e["message"] for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert [m for m in errors if "/return/ - " not in m] == []  # only the reasonless return's 400, on purpose

@@ -54,6 +54,7 @@ def test_grouping_offers_the_schools_free_verified_applicants_ticked_and_keeps_t
     admin.post(f"/lists/new/{NPSN}/", {"started": "forged", "applications": [verified[4].pk]})
     later = ApplicationList.objects.get(number__endswith="-0002")
     assert later.grouping_started_at >= made.created_at  # a forged start time is not believed
+    assert "SMA Negeri 1 Pekanbaru" not in page(admin.get("/lists/new/"))  # no free applicant left there
 
 
 def test_grouping_refuses_an_applicant_someone_else_listed_meanwhile(login, school, people):
