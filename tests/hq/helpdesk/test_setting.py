@@ -82,3 +82,22 @@ def test_a_post_without_the_csrf_token_is_refused(login):
     token = page.cookies["csrftoken"].value
     assert browser.post("/helpdesk/setting/", {**GOOD, "csrfmiddlewaretoken": token}).status_code == 302
     assert HelpDesk.current().call_centre == GOOD["call_centre"]
+
+
+def test_the_longest_contacts_hq_saves_are_accepted_by_the_stations(admin):
+    """What the setting accepts fits the bundle's `help_desk` schema (station/assignment.py): HQ never signs an
+    assignment the stations would refuse for its contacts."""
+    from station.assignment import HelpDeskContacts
+
+    def fill(start: str, length: int, end: str = "") -> str:
+        return start + "1" * (length - len(start) - len(end)) + end
+
+    longest = {"call_centre": "+62 (0761) 123-4567" + " -" * 10 + "-", "whatsapp": "0811 7600 0000" + " (-)" * 6 + "--",
+               "instagram": fill("@", 61), "facebook": fill("https://facebook.com/", 100),
+               "x": fill("https://x.com/", 100), "website": fill("https://disdukcapil.pekanbaru.go.id/", 200),
+               "hours": "h" * 100}
+    response = admin.post("/helpdesk/setting/", longest)
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    sent = for_station()
+    assert [len(sent[k]) for k in longest] == [40, 40, 61, 100, 100, 200, 100]
+    assert HelpDeskContacts.model_validate(sent).model_dump(exclude_none=True) == sent
