@@ -18,18 +18,6 @@ def quick_passwords() -> Iterator[None]:
         yield
 
 
-@pytest.fixture(autouse=True)
-def applications_first(hq) -> Iterator[None]:
-    """Delete the tickets and applications before the `hq` fixture empties the apps: it deletes the applications
-    app's models in their order, School first, which an Application still PROTECTs."""
-    yield
-    from hq.applications.models import Application
-    from hq.helpdesk.models import Ticket
-
-    Ticket.objects.all().delete()
-    Application.objects.all().delete()
-
-
 @pytest.fixture
 def login(hq) -> Callable[..., Client]:
     """login(username, role='student', full_name='', client=None): make the user, log a client in as them."""
