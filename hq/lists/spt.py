@@ -104,6 +104,7 @@ def issue_spt(application_list: ApplicationList, recording_date: dt.date, lead: 
         ready_for_spt(current)
 
         def insert() -> Spt:
+            ready_for_spt(current)  # again on a retry: the race lost may have been for this very list
             year = this_year()
             serial = next_spt_serial(year)
             return Spt.objects.create(number=spt_number(serial, year), year=year, serial=serial,

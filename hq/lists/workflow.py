@@ -76,6 +76,16 @@ def _chosen(school: School, ids: Iterable[Any], keep: ApplicationList | None = N
     return sorted(found.values(), key=lambda a: a.number)
 
 
+def _ensure_on_one_list(application_list: ApplicationList) -> None:
+    """ListError (the transaction is rolled back) when another list took one of these applicants meanwhile."""
+    twice = (Application.objects.filter(lists=application_list).filter(lists__in=ApplicationList.objects.exclude(
+        pk=application_list.pk)).order_by("number").distinct())
+    if twice.exists():
+        raise ListError(_("These applicants were put on another list at the same moment: %(names)s. Nothing was "
+                          "saved; the page now shows who can be chosen.") % {
+            "names": ", ".join(f"{a.number} ({a.name})" for a in twice)}, "lists.not_available")
+
+
 def _event(application_list: ApplicationList, action: str, by: Any, source: str = "", target: str = "",
            reason: str = "") -> ListEvent:
     return ListEvent.objects.create(application_list=application_list, action=action, from_state=source,
@@ -98,6 +108,7 @@ def create_list(school: School, application_ids: Iterable[Any], by: Any,
 
         made = with_fresh_number(insert)
         made.applications.set(chosen)
+        _ensure_on_one_list(made)
         _event(made, Action.CREATED, by, "", State.DRAFT,
                _("%(count)d applicants of %(school)s") % {"count": len(chosen), "school": school.name})
     return made
@@ -164,6 +175,7 @@ def change_list(application_list: ApplicationList, application_ids: Iterable[Any
         if not added and not removed:
             return None
         current.applications.set(chosen)
+        _ensure_on_one_list(current)
         parts = []
         if added:
             parts.append(_("added: %(list)s") % {"list": ", ".join(f"{a.number} {a.name}" for a in added)})

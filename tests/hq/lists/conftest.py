@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from hq.applications.models import Application, School
 from hq.lists import workflow
@@ -33,6 +33,14 @@ NPSN = "10404001"
 def quick_passwords() -> Iterator[None]:
     """A fast password hash for in-process tests (the real PBKDF2 takes a second a login on 2 cores)."""
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def indonesian() -> Iterator[None]:
+    """Texts made outside a request (events' reasons, errors of the functions) in the office's language, whatever
+    an earlier test's request left active in this thread."""
+    with translation.override("id"):
         yield
 
 

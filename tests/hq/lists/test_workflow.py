@@ -279,3 +279,14 @@ def test_every_text_of_the_lists_has_its_indonesian_translation():
     assert "fuzzy" not in text  # a fuzzy entry is skipped when compiled: the page would be in English
     ids = re.findall(r"^msgid ", text, re.M)
     assert len(parse_po(text)) == len(ids)  # every msgid (and the header) has its msgstr
+
+
+def test_an_applicant_listed_by_someone_else_at_the_same_moment_is_not_listed_twice(school, people, monkeypatch):
+    ids = [a.pk for a in workflow.available_applicants(school)]
+    workflow.create_list(school, ids[:2], people["admin1"])
+    every = Application.objects.filter(school=school, state="verified").order_by("number")
+    monkeypatch.setattr(workflow, "available_applicants", lambda *_a, **_k: every)  # the other's list not seen yet
+    with pytest.raises(ListError) as twice:
+        workflow.create_list(school, ids, people["admin1"])
+    assert twice.value.code == "lists.not_available" and "pada saat yang sama" in str(twice.value)
+    assert ApplicationList.objects.count() == 1 and ListEvent.objects.count() == 1
