@@ -19,7 +19,7 @@ from station.errors import SinopsisError
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `hq` command group."""
-    hq = sub.add_parser("hq", help="HQ: database, station enrolment, ingest, offline import, web logins")
+    hq = sub.add_parser("hq", help="HQ: database, enrolment, ingest, offline import, web logins, service report")
     commands = hq.add_subparsers(dest="hq_command", required=True, metavar="COMMAND")
     p = _command(commands, "migrate", "create or update HQ's database schema", _migrate)
     p = _command(commands, "enrol-station", "enrol a station: its id and Ed25519 public key", _enrol)
@@ -55,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--station", required=True, help="the enrolled demo station to assign")
     p.add_argument("--passwords", type=Path, required=True, help="write the demo logins' fresh passwords here (0600)")
     p.add_argument("--no-publish", action="store_true", help="store the assignment but do not send it to the broker")
+    p = _command(commands, "report", "write the SINOPSIS service report (laporan pelayanan) for a period to a "
+                 "CSV, XLSX or PDF file", _report)
+    p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="the period's first day")
+    p.add_argument("--to", dest="end", required=True, metavar="YYYY-MM-DD", help="the period's last day")
+    p.add_argument("--format", dest="fmt", choices=("csv", "xlsx", "pdf"), default="pdf", help="default pdf")
+    p.add_argument("--out", type=Path, default=Path(), help="folder to write into (default: here)")
+    p.add_argument("--language", choices=("id", "en"), default="id",
+                   help="id (Bahasa Indonesia, default) or en")
     p = _command(commands, "serve", "run HQ's web app: the office (SOP steps 1-7, 9, 10, service report) and the fleet "
                  "dashboard", _serve)
     p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free port)")
@@ -181,6 +189,31 @@ def _demo_seed(args: argparse.Namespace) -> int:
     sent = "sent to the station" if made["published"] else f"NOT sent ({made['publish_error'] or 'not asked'})"
     print(f"list {made['list']} approved, SPT {made['spt']}, assignment v{made['assignment_version']} {sent}; "
           f"logins in {args.passwords}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from hq.errors import HqError
+    from hq.reports.files import write_report
+
+    _require_schema()
+    days = []
+    for option, text in (("--from", args.start), ("--to", args.end)):
+        try:
+            days.append(dt.date.fromisoformat(text))
+        except ValueError:
+            raise HqError(f"{option} {text!r}: not a date; write it as YYYY-MM-DD (e.g. 2026-11-01)",
+                          "hq.report_period") from None
+    if days[1] < days[0]:
+        raise HqError(f"--to {args.end} is before --from {args.start}: the period must end on or after its first "
+                      "day", "hq.report_period")
+    try:
+        path = write_report(days[0], days[1], args.fmt, args.out, language=args.language)
+    except OSError as e:
+        raise HqError(f"{args.out}: cannot write the report there: {e.strerror}", "hq.report_out") from None
+    print(f"service report {days[0]} - {days[1]} written to {path}")
     return 0
 
 

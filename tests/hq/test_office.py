@@ -81,3 +81,21 @@ def test_a_login_is_made_with_roles_and_an_unknown_role_is_refused(hq: Path):
     assert kasi.has_perm("lists.check_list") and not kasi.has_perm("lists.approve_list")
     with pytest.raises(HqError, match="not a role"):
         create_user("x", PASSWORD, roles=("kepala",))
+
+
+def test_a_text_in_two_catalogues_is_translated_the_same_in_both():
+    """Django merges every app's catalogue into one: a text two apps translate differently would show the wrong
+    one on some page (the fleet's durations once said 'menit' because the help desk's won)."""
+    from hq.fleet.catalog import HQ_DIR
+    from station.gettext_po import parse_po
+
+    seen: dict[str, tuple[str, str]] = {}
+    clashes = []
+    for po in sorted(HQ_DIR.glob("**/locale/id/LC_MESSAGES/django.po")):
+        for msgid, msgstr in parse_po(po.read_text(encoding="utf-8")).items():
+            if not msgid or not msgstr:
+                continue
+            first = seen.setdefault(msgid, (msgstr, str(po.relative_to(HQ_DIR))))
+            if first[0] != msgstr:
+                clashes.append(f"{msgid!r}: {first[1]} says {first[0]!r}, {po.relative_to(HQ_DIR)} {msgstr!r}")
+    assert not clashes, "\n".join(clashes)

@@ -56,7 +56,9 @@ def test_a_qr_shown_mid_check_in_is_ignored(qr_kiosk, keys, applicants):
 
 # -- the QR shown to the kiosk's camera (kiosk/camera_qr.py) ------------------------------------------------------
 
-CAMERA_FRAMES = 2000  # the camera thread reads 5 frames a second and retries an unplugged camera every second
+# a bound only (≈ 30 s of frames, for a loaded machine); the camera thread reads 5 frames a second and retries an
+# unplugged camera every second
+CAMERA_FRAMES = 6000
 
 class WatchedCamera(ReplayCamera):
     """The replay camera, saying whether it is open (the operator's capture needs it released)."""

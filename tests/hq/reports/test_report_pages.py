@@ -173,3 +173,23 @@ def test_write_report_for_a_command_line(seeded: Seed, packet_key_file: Path, tm
     assert "Applications registered,6" in english.read_text(encoding="utf-8-sig")
     with pytest.raises(ValueError, match="not one of csv, xlsx, pdf"):
         write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "doc", tmp_path)
+
+
+def test_sinopsis_hq_report_writes_the_file_and_explains_a_bad_period(hq: Path, seeded: Seed, packet_key_file: Path,
+                                                                      tmp_path: Path, capsys: pytest.CaptureFixture):
+    from station.cli import main
+
+    data = ["--data", str(hq)]
+    args = ["hq", "report", "--from", "2026-11-01", "--to", "2026-11-30", *data]
+    assert main([*args, "--format", "csv", "--out", str(tmp_path / "out"), "--language", "en"]) == 0
+    written = tmp_path / "out" / "laporan-sinopsis_2026-11-01_2026-11-30.csv"
+    assert str(written) in capsys.readouterr().out
+    assert f"Applications registered,{COUNTS['registered']}" in written.read_text(encoding="utf-8-sig")
+    assert main(["hq", "report", "--from", "2026-11-31", "--to", "2026-11-30", *data]) == 2
+    assert "--from '2026-11-31': not a date; write it as YYYY-MM-DD" in capsys.readouterr().err
+    assert main(["hq", "report", "--from", "2026-11-30", "--to", "2026-11-01", *data]) == 2
+    assert "is before --from" in capsys.readouterr().err
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    assert main([*args, "--out", str(blocked / "sub")]) == 2
+    assert "cannot write the report there" in capsys.readouterr().err
