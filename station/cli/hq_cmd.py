@@ -55,6 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--station", required=True, help="the enrolled demo station to assign")
     p.add_argument("--passwords", type=Path, required=True, help="write the demo logins' fresh passwords here (0600)")
     p.add_argument("--no-publish", action="store_true", help="store the assignment but do not send it to the broker")
+    p = _command(commands, "command", "send a command to one station over the broker (it runs when the station is "
+                 "online before the command expires); the answer shows on the station's dashboard page", _send)
+    p.add_argument("station_id", metavar="ID", help="the enrolled station")
+    p.add_argument("name", choices=("sync_now", "send_logs", "rotate_logs", "purge_accepted"),
+                   help="sync_now: send the outbox now; send_logs: the agent's log tail; rotate_logs: start a new log "
+                        "file; purge_accepted: delete packets HQ accepted longer ago than the station's retention")
+    p.add_argument("--ttl", type=int, default=None, metavar="S",
+                   help="seconds before the command expires (default: $SINOPSIS_HQ_COMMAND_TTL_S)")
     p = _command(commands, "report", "write the SINOPSIS service report (laporan pelayanan) for a period to a "
                  "CSV, XLSX or PDF file", _report)
     p.add_argument("--from", dest="start", required=True, metavar="YYYY-MM-DD", help="the period's first day")
@@ -189,6 +197,15 @@ def _demo_seed(args: argparse.Namespace) -> int:
     sent = "sent to the station" if made["published"] else f"NOT sent ({made['publish_error'] or 'not asked'})"
     print(f"list {made['list']} approved, SPT {made['spt']}, assignment v{made['assignment_version']} {sent}; "
           f"logins in {args.passwords}")
+    return 0
+
+
+def _send(args: argparse.Namespace) -> int:
+    from hq.fleet.commands import send_command_now
+
+    _require_schema()
+    job = send_command_now(args.station_id, args.name, ttl_s=args.ttl, created_by="cli")
+    print(f"command {args.name} sent to {args.station_id} as {job.id}, expires {job.expires_at.isoformat()}")
     return 0
 
 

@@ -88,3 +88,24 @@ def test_broker_urls(monkeypatch):
     assert "pw" not in str(broker)
     with pytest.raises(HqError):
         broker_from_url("http://broker.example")
+
+
+def test_a_command_sent_from_the_command_line_reaches_the_station(hq, station_keys, broker, stand_in, capsys):
+    from django.test import override_settings
+
+    from hq.fleet.models import Job
+    from station.contract import Command, parse
+    from tests.hq.conftest import HQ_PASSWORD, HQ_USER
+    from tests.hq.standin import wait_for
+
+    station = stand_in("st-a")
+    station.listen("cmd/+")
+    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"):
+        assert _hq(hq, "command", "st-a", "purge_accepted", "--ttl", "120") == 0
+        job = Job.objects.get()
+        assert f"as {job.id}" in capsys.readouterr().out
+        msg = wait_for(lambda: station.received and station.received[0], what="the command at the station")
+        assert parse(Command, msg.payload).name == "purge_accepted" and msg.topic.endswith(f"/cmd/{job.id}")
+        assert _hq(hq, "command", "st-zz", "sync_now") == 2  # not enrolled: said, nothing sent
+        assert "not enrolled" in capsys.readouterr().err
+    assert Job.objects.count() == 1
