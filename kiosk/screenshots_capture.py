@@ -126,6 +126,14 @@ def _close_popups(app: Any) -> None:
             child.dismiss(animation=False)
 
 
+def _disk_full(app: Any, screen: Any) -> None:
+    import errno
+
+    from kiosk.screens.review import save_failure_text
+
+    screen.message = save_failure_text(app, OSError(errno.ENOSPC, "No space left on device"))
+
+
 def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     """(file stem, screen, flow, attributes) of the operator's capture screens."""
     flow = CheckInFlow()
@@ -136,3 +144,4 @@ def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
                                                  "_cleanup": _close_popups}
     yield "review", "review", flow, {"_prepare": _all_done}
     yield "saved", "review", flow, {"_prepare": _all_done, "saved": "ST-PKU-01-000001", "printed": "printed"}
+    yield "save-disk-full", "review", flow, {"_prepare": _all_done, "saved": "", "printed": "", "_after": _disk_full}

@@ -2,6 +2,9 @@
 capture it again, then Save: "Tersimpan" and the receipt number only after the durable commit (packet on disk,
 rows and outbox committed), and the acknowledgement slip printed when the kit has a printer."""
 
+import errno
+import sqlite3
+
 from kivy.properties import BooleanProperty, ListProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -99,11 +102,15 @@ class ReviewScreen(KioskScreen):
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False
+        self.message = save_failure_text(self.app, error)
+
+    def _withdraw_failed(self, error: BaseException) -> None:
+        self.busy = False
         self.message = str(error)
 
     def withdraw(self) -> None:
         if not self.busy and not self.saved:
-            withdraw_dialog(self.app, self._failed)
+            withdraw_dialog(self.app, self._withdraw_failed)
 
     def done(self) -> None:
         """Back to the queue for the next student."""
@@ -111,3 +118,16 @@ class ReviewScreen(KioskScreen):
 
 
 SCREEN = ReviewScreen
+
+
+def save_failure_text(app: object, error: BaseException) -> str:
+    """What the operator reads when the save failed. The commit is one transaction after a
+    durable file write, so a failure saved nothing and the captures are still in memory: the text says so, and
+    what to do — a full disk needs the technician (docs/operations.md), a busy database only another try."""
+    if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (
+            isinstance(error, sqlite3.OperationalError) and "full" in str(error)):
+        return app.t("The station's disk is full. Nothing was saved; the pictures are kept. Ask the technician to "
+                     "free space, then press Save again.")
+    if getattr(error, "code", "") == "store.busy":
+        return app.t("The station's database is busy. Nothing was saved; the pictures are kept. Press Save again.")
+    return app.t("Not saved ({detail}). The pictures are kept; press Save again.", detail=str(error)[:160])

@@ -270,3 +270,41 @@ def test_captures_stop_when_the_station_has_been_offline_too_long(imported, stat
         assert queue.ids.record.disabled  # the student was called, but no capture starts
     finally:
         stop_kiosk(kiosk)
+
+
+@pytest.fixture
+def small_disk(imported):
+    """The station's packet folder on a real 4 MiB file system (tmpfs), nearly filled by another file: the next
+    sealed record does not fit. Skipped where this user may not mount."""
+    import subprocess
+
+    folder = imported.packets_dir
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m,mode=0750", "tmpfs", str(folder)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here (needs root)")
+    filler = folder / "filler.bin"
+    try:
+        with filler.open("wb") as f:
+            f.write(b"\0" * (4 * 1024 * 1024 - 64 * 1024))
+        yield filler
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_a_full_disk_at_save_keeps_the_captures_and_saving_again_works(started, imported, small_disk):
+    kiosk = started()
+    capture_the_rest(to_the_fingers(kiosk))
+    review = screen(kiosk, "review")
+    wait_until(lambda: len(review.ids.grid.children) == 14)
+    tap(review.ids.save)
+    wait_until(lambda: not review.busy, max_frames=3000)
+    assert not review.saved and review.message.startswith("Disk stasiun penuh. Tidak ada yang tersimpan")
+    assert review.ids.title.text == "Periksa hasil rekaman"
+    assert record_row(imported)[0] == "capturing"  # nothing committed: no packet row, no outbox row
+    assert imported.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 0
+    assert [p.name for p in imported.packets_dir.iterdir()] == ["filler.bin"]  # no half-written packet left
+    small_disk.unlink()  # the technician frees space
+    tap(review.ids.save)
+    wait_until(lambda: review.saved, max_frames=3000)
+    assert record_row(imported)[0] == "captured"
+    assert imported.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1
