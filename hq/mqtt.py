@@ -2,7 +2,10 @@
 a persistent session, shared by the ingest workers and the command sender.
 
 The password comes from the URL, else SINOPSIS_HQ_MQTT_PASSWORD, else a file given to `broker_from_url`.
-mqtts:// turns TLS on with the system's CAs, or SINOPSIS_HQ_MQTT_CA when set.
+mqtts:// turns TLS on with the system's CAs, or SINOPSIS_HQ_MQTT_CA when set (HQ's own CA on the office
+broker); SINOPSIS_HQ_MQTT_CERT and SINOPSIS_HQ_MQTT_KEY name HQ ingest's TLS client certificate and its key
+(`sinopsis provision hq-cert`), which the office broker requires: it then takes the certificate's common name
+as the username (`use_identity_as_username`) and no password is needed.
 """
 
 import os
@@ -32,6 +35,8 @@ class Broker:
     password: str
     tls: bool = False
     ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
 
     def __str__(self) -> str:
         return f"{'mqtts' if self.tls else 'mqtt'}://{self.username}@{self.host}:{self.port}"
@@ -54,8 +59,20 @@ def broker_from_url(url: str, password_file: Path | None = None) -> Broker:
         except OSError as e:
             raise HqError(f"{password_file}: cannot read the broker password: {e.strerror}",
                           "hq.broker_password") from None
+    cert_file = os.environ.get("SINOPSIS_HQ_MQTT_CERT") or None
+    key_file = os.environ.get("SINOPSIS_HQ_MQTT_KEY") or None
+    if parts.scheme == "mqtts":
+        if (cert_file is None) != (key_file is None):
+            raise HqError("SINOPSIS_HQ_MQTT_CERT and SINOPSIS_HQ_MQTT_KEY go together: set both (HQ ingest's "
+                          "certificate and its key) or neither", "hq.broker_cert")
+        for name, path in (("SINOPSIS_HQ_MQTT_CA", os.environ.get("SINOPSIS_HQ_MQTT_CA")),
+                           ("SINOPSIS_HQ_MQTT_CERT", cert_file), ("SINOPSIS_HQ_MQTT_KEY", key_file)):
+            if path and not Path(path).is_file():
+                raise HqError(f"{name}={path}: no such file; point it at the file `sinopsis provision hq-cert` "
+                              "wrote", "hq.broker_cert")
     return Broker(parts.hostname, port, unquote(parts.username or "hq-ingest"), password,
-                  tls=parts.scheme == "mqtts", ca_file=os.environ.get("SINOPSIS_HQ_MQTT_CA") or None)
+                  tls=parts.scheme == "mqtts", ca_file=os.environ.get("SINOPSIS_HQ_MQTT_CA") or None,
+                  cert_file=cert_file, key_file=key_file)
 
 
 def new_client(broker: Broker, client_id: str, manual_ack: bool = False) -> mqtt.Client:
@@ -64,7 +81,8 @@ def new_client(broker: Broker, client_id: str, manual_ack: bool = False) -> mqtt
                          manual_ack=manual_ack)
     client.username_pw_set(broker.username, broker.password or None)
     if broker.tls:
-        client.tls_set(ca_certs=broker.ca_file, tls_version=ssl.PROTOCOL_TLS_CLIENT)
+        client.tls_set(ca_certs=broker.ca_file, certfile=broker.cert_file, keyfile=broker.key_file,
+                       tls_version=ssl.PROTOCOL_TLS_CLIENT)
     return client
 
 

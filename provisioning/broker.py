@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from station.contract import MAX_BATCH_BYTES, PREFIX
@@ -32,6 +32,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def acl_text(hq_users: Iterable[str]) -> str:
+    """The ACL file: HQ's users reach every station's topics and HQ's own; a station only its own (by username,
+    which is the certificate's common name on a TLS broker) and reads HQ's ingest state."""
+    return ("".join(f"user {u}\n{HQ_USERS_ACL}\n" for u in hq_users)
+            + f"pattern readwrite {PREFIX}/st/%u/#\npattern read {PREFIX}/hq/ingest/state\n")
+
+
 def write_config(directory: Path, port: int, stations: Mapping[str, str], hq_users: Mapping[str, str]) -> Path:
     """mosquitto.conf, passwd and acl in `directory` (created 0700); returns the conf path."""
     if shutil.which("mosquitto_passwd") is None:
@@ -44,8 +51,7 @@ def write_config(directory: Path, port: int, stations: Mapping[str, str], hq_use
     for user, password in {**stations, **hq_users}.items():
         subprocess.run(["mosquitto_passwd", "-b", str(passwd), user, password], check=True, capture_output=True)
     acl = directory / "acl"
-    acl.write_text("".join(f"user {u}\n{HQ_USERS_ACL}\n" for u in hq_users)
-                   + f"pattern readwrite {PREFIX}/st/%u/#\npattern read {PREFIX}/hq/ingest/state\n")
+    acl.write_text(acl_text(hq_users))
     (directory / "data").mkdir(exist_ok=True, mode=0o700)
     conf = directory / "mosquitto.conf"
     user_line = "user root\n" if os.geteuid() == 0 else ""  # as root mosquitto would drop to 'mosquitto'

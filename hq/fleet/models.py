@@ -1,5 +1,5 @@
-"""The stations HQ knows: enrolment (id, school, SPT, Ed25519 key), liveness on HQ's own clock, the last Health
-and Reported messages with their history, and the commands (jobs) sent to them.
+"""The stations HQ knows: enrolment (id, school, SPT, Ed25519 key, TLS certificate, revocation), liveness on
+HQ's own clock, the last Health and Reported messages with their history, and the commands (jobs) sent to them.
 
 Times are HQ's (`timezone.now()` on receipt); a station's own clock only appears inside its messages.
 """
@@ -36,6 +36,12 @@ class Station(models.Model):
     reported = models.JSONField(null=True, blank=True, help_text="the last Reported message as received")
     reported_at = models.DateTimeField(null=True, blank=True)
     assignment_version = models.PositiveIntegerField(null=True, blank=True, help_text="as reported applied")
+    cert_serial = models.CharField(max_length=64, blank=True, help_text="serial (hex) of its newest TLS certificate")
+    cert_fingerprint = models.CharField(max_length=64, blank=True, help_text="SHA-256 of that certificate")
+    cert_expires_at = models.DateTimeField(null=True, blank=True, help_text="when that certificate expires")
+    revoked_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="revoked (lost, stolen, broken): HQ refuses its packets from then on")
+    revoked_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ("id",)

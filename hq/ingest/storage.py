@@ -1,7 +1,8 @@
 """Storing one sealed record with HQ's rules: verify against the enrolled key, store durably, then decide.
 
 `receive_packet` is the single door for MQTT batches and offline imports alike:
-- unknown station → rejected `station.unknown`; bad packet → rejected with the packet's code (packet.signature…);
+- unknown station → rejected `station.unknown`; a revoked station (lost or stolen kit) → rejected
+  `station.revoked` before its packet is even read; bad packet → rejected with the packet's code (packet.signature…);
   a header naming another station, record or seq than the batch says → rejected `station.mismatch` /
   `record.mismatch`;
 - a new record → its file written durably (temp, fsync, rename, fsync dir), THEN its row committed → accepted;
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 CONFLICT = "record.conflict"
+REVOKED = "station.revoked"
 
 
 @dataclass(frozen=True)
@@ -100,6 +102,10 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
     if station is None:
         logger.warning("record %s: station %r is not enrolled: rejected", record_id, claimed_station)
         return Outcome(record_id, REJECTED, "station.unknown")
+    if station.revoked_at is not None:
+        logger.warning("record %s: station %s was revoked at %s: rejected", record_id, station.id,
+                       station.revoked_at.isoformat())
+        return Outcome(record_id, REJECTED, REVOKED)
     try:
         header = verify_packet(packet, station_key(station.public_key_pem))
     except EnrolledKeyError as e:

@@ -26,6 +26,7 @@ COMMAND_MODULES = (
     "station.cli.kiosk_cmd",
     "station.cli.agent_cmd",
     "station.cli.hq_cmd",
+    "station.cli.provision_cmd",
 )
 
 
