@@ -5,6 +5,8 @@
 - SINOPSIS_HQ_DATABASE_URL: postgres://user:pass@host:5432/name to use PostgreSQL instead of SQLite.
 - SINOPSIS_HQ_MQTT_URL: mqtt[s]://user[:password]@host:port of the broker (password also from
   SINOPSIS_HQ_MQTT_PASSWORD); default mqtt://hq-ingest@127.0.0.1:1883.
+  On the office's TLS broker (mqtts://): SINOPSIS_HQ_MQTT_CA (HQ's CA), SINOPSIS_HQ_MQTT_CERT and
+  SINOPSIS_HQ_MQTT_KEY (HQ ingest's client certificate from `sinopsis provision hq-cert`; no password then).
 - SINOPSIS_HQ_SECRET_KEY (else generated once into the data dir), SINOPSIS_HQ_DEBUG=1,
   SINOPSIS_HQ_ALLOWED_HOSTS (comma-separated; default localhost names).
 - Mail (password resets): SINOPSIS_HQ_SMTP_HOST[:port] sends through that server (SINOPSIS_HQ_SMTP_USER,

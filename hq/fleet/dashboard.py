@@ -71,7 +71,7 @@ class Alert:
     """Something to act on: which station, what kind (a stable code), how bad, and the numbers for the text."""
 
     station_id: str
-    kind: str  # lost, capture_blocked, oldest_pending, backlog_growing, disk_low, device_missing, ...
+    kind: str  # revoked, lost, capture_blocked, oldest_pending, backlog_growing, disk_low, device_missing, ...
     level: str  # "bad" (act now) or "warn"
     values: dict[str, object] = field(default_factory=dict)
 
@@ -186,6 +186,8 @@ def alerts_for(view: StationView) -> tuple[Alert, ...]:
     """The alert rules for one station. The kit's live condition (devices, battery) is only judged while the
     station is online: a stopped or lost kit's last report says nothing about it now."""
     sid, h, found = view.id, view.health, []
+    if view.station.revoked_at is not None:
+        found.append(Alert(sid, "revoked", "bad", {"reason": view.station.revoked_reason}))
     if view.state == Station.State.LOST:
         found.append(Alert(sid, "lost", "bad", {"seen_s": view.seen_s, "silent": view.silent}))
     if h is not None and h.capture_blocked:

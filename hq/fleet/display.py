@@ -183,6 +183,9 @@ def alert_text(alert: Alert) -> str:
                     if v.get("seen_s") is not None else _("Lost: never heard from since it went online"))
         case "lost":
             return _("Lost: the connection dropped without a goodbye")
+        case "revoked":
+            return _("Revoked: HQ refuses its records and the broker its connection (%(reason)s)") % {
+                "reason": v["reason"] or _("no reason given")}
         case "capture_blocked":
             return _("Captures stopped: %(reason)s") % {"reason": blocked_text(str(v["reason"]))}
         case "oldest_pending":

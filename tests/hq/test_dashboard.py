@@ -187,9 +187,13 @@ def test_lost_by_will_and_by_hqs_own_clock(client):
 
 
 def test_each_alert_rule(client):
-    for sid in ("st-backlog", "st-late", "st-disk", "st-device", "st-blocked", "st-battery", "st-cert", "st-q"):
+    for sid in ("st-backlog", "st-late", "st-disk", "st-device", "st-blocked", "st-battery", "st-cert", "st-q",
+                "st-stolen"):
         enrol(sid)
         say_status(sid, "online")
+    from hq.fleet.enrolment import revoke_station
+
+    revoke_station("st-stolen", "dicuri 30 Nov")
     for depth in (2, 5, 5, 9):  # never fell across four reports and rose overall
         say_health("st-backlog", queue_depth=depth)
     for depth in (2, 5, 4, 9):  # fell once: sending works, just slowly
@@ -208,7 +212,10 @@ def test_each_alert_rule(client):
     found = {(a["station"], a["kind"]): a for a in client.get("/fleet.json").json()["alerts"]}
     assert set(found) == {("st-backlog", "backlog_growing"), ("st-late", "oldest_pending"), ("st-disk", "disk_low"),
                           ("st-device", "device_missing"), ("st-blocked", "capture_blocked"),
-                          ("st-battery", "battery_low"), ("st-cert", "certificate"), ("st-q", "quarantine")}
+                          ("st-battery", "battery_low"), ("st-cert", "certificate"), ("st-q", "quarantine"),
+                          ("st-stolen", "revoked")}
+    assert found["st-stolen", "revoked"]["text"] == (
+        "Dicabut: HQ menolak rekamannya dan broker menolak koneksinya (dicuri 30 Nov)")
     assert found["st-backlog", "backlog_growing"]["text"] == "Antrean kiriman bertambah: 2 → 9 menunggu"
     assert found["st-late", "oldest_pending"]["text"] == (
         "9 rekaman menunggu dikirim ke HQ, yang tertua sudah 3 jam 1 mnt")
