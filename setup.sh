@@ -23,6 +23,7 @@ APT_PACKAGES=(
   chromium chromium-driver
   poppler-utils  # pdftoppm: the tests look at HQ's PDFs (SPT, service report) as images
   postgresql  # HQ's PostgreSQL test runs a throw-away cluster (HQ itself defaults to SQLite)
+  cage udev  # the kit's compositor (systemd-analyze verify checks the kiosk unit's ExecStart) and udevadm (rule tests)
 )
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -27,6 +27,7 @@ from edge_agent.drain import Drain
 from edge_agent.health import build_health, change_key
 from edge_agent.link import LinkFile
 from edge_agent.logbook import Logbook
+from edge_agent.watchdog import Watchdog
 from station import contract
 from station.config import StationConfig
 from station.keys import load_public_key
@@ -53,6 +54,7 @@ class Agent:
         self.agent_dir = config.station.data_dir / "agent"
         self.link = LinkFile(config.station.data_dir)
         self.logbook = Logbook(self.agent_dir)
+        self.watchdog = Watchdog.from_environ(self.store.db_path)  # systemd Type=notify + WatchdogSec
         self.hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
         self.device_presence, self.power_supply_dir = device_presence, power_supply_dir
         self.certificate_expires = connection.certificate_expiry(config)
@@ -86,6 +88,7 @@ class Agent:
         self.logbook.attach()
         logger.info("agent for station %s starting (broker %s:%s)", self.station_id, self.config.broker.host,
                     self.config.broker.port)
+        self.watchdog.ready(self._status_line())
         deadline = None if seconds is None else time.monotonic() + seconds
         self.finished = "stopped"
         try:
@@ -109,6 +112,8 @@ class Agent:
             self._stop.wait(min(4 * LOOP_S, max(0.0, self._next_connect - now)))
         else:
             rc = client.loop(timeout=LOOP_S)
+            if rc == mqtt.MQTT_ERR_SUCCESS:
+                self.watchdog.mqtt_ran(time.monotonic())
             if rc != mqtt.MQTT_ERR_SUCCESS and self.client is client:
                 self._lost(f"network: {mqtt.error_string(rc)}")
             elif not self.connected and self._connect_started is not None and \
@@ -117,6 +122,14 @@ class Agent:
         while self._retired:
             connection.dispose(self._retired.pop())
         self._tick(time.monotonic())
+        self.watchdog.tick(time.monotonic(), self.connected and self.client is not None, self._status_line())
+
+    def _status_line(self) -> str:
+        where = f"{self.config.broker.host}:{self.config.broker.port}"
+        if not self.connected:
+            return f"not connected to {where}: retrying"
+        return (f"connected to {where}; HQ ingest {'online' if self.ingest_online else 'offline'}; "
+                f"{len(self.drain.flights)} batch(es) on the way")
 
     def _settled(self, now: float) -> bool:
         """--once: connected a moment, nothing on the way, and nothing more HQ will take now."""
@@ -273,6 +286,7 @@ class Agent:
 
     # ---- stopping -------------------------------------------------------------------------------------------
     def _shutdown(self) -> None:
+        self.watchdog.stopping()
         client = self.client
         try:
             if client is not None and self.connected:
@@ -292,4 +306,5 @@ class Agent:
             logger.info("agent for station %s stopped (%s, epoch %d)", self.station_id, self.finished, self.epoch)
         finally:
             self.logbook.detach()
+            self.watchdog.close()
             self.store.close()

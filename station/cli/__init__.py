@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "station.cli.agent_cmd",
     "station.cli.hq_cmd",
     "station.cli.provision_cmd",
+    "station.cli.image_cmd",
 )
 
 

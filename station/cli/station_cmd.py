@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from station import audit
 from station.checkin import check_in_by_application, check_in_by_nik
 from station.cli.common import add_config_argument, print_json
-from station.config import StationConfig, load_config
+from station.config import SIM_SDK, StationConfig, load_config
 from station.integrity import check_store
 from station.keys import load_public_key
 from station.records import counts_by_state
@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="config_command", required=True, metavar="COMMAND")
     p = config.add_parser("check", help="validate a station.toml: exit 0 when valid, 2 with file/key/reason")
     p.add_argument("file", type=Path)
+    p.add_argument("--devices", action="store_true",
+                   help="also check that every configured device and vendor SDK is there now (exit 1 if not)")
     p.set_defaults(handler=_config_check)
 
     p = commands.add_parser("check", help="start-up check: sweep orphan packet files, report missing ones")
@@ -87,7 +89,57 @@ def _open(args: argparse.Namespace) -> tuple[StationConfig, StationStore]:
 def _config_check(args: argparse.Namespace) -> int:
     config = load_config(args.file)
     print(f"{args.file}: valid (station {config.station.id}, data in {config.station.data_dir})")
-    return 0
+    if not args.devices:
+        return 0
+    problems = missing_devices(config, str(args.file)) + _missing_usb(config, str(args.file))
+    for problem in problems:
+        print(problem)
+    print(f"{args.file}: devices: " + (f"{len(problems)} missing" if problems else "all present"))
+    return 1 if problems else 0
+
+
+DEVICE_NAMES = {"camera": "the camera", "signature_pad": "the signature pad", "qr_scanner": "the QR scanner",
+                "printer": "the receipt printer"}
+SDK_NAMES = {"fingerprint_sdk": "Futronic ftrScanAPI (libScanAPI.so)", "iris_sdk": "IriTech IDDK 2000 (libIddk2000.so)"}
+
+
+def missing_devices(config: StationConfig, source: str = "station.toml") -> list[str]:
+    """One line (file, key, what to do) per device path or vendor SDK library in [devices] that is not there now;
+    empty when all are. Only looks (stat), never opens a device or touches the data directory, so it is safe to
+    run beside a running kiosk. A dangling /dev/sinopsis symlink counts as missing."""
+    d, problems = config.devices, []
+    for key, what in DEVICE_NAMES.items():
+        value = getattr(d, key)
+        if not value.startswith("/dev/"):
+            continue  # "sim", "camera", "touchscreen", "none": nothing to plug in
+        path = Path(value)
+        if not path.exists():
+            problems.append(f"{source}: devices.{key}: {value} does not exist (is {what} plugged in? "
+                            f"`ls -l {path.parent}/`)")
+        elif path.is_dir():
+            problems.append(f"{source}: devices.{key}: {value} is a folder, not a device (name the device in it)")
+    for key, what in SDK_NAMES.items():
+        value = getattr(d, key)
+        if value != SIM_SDK and not Path(value).expanduser().is_file():
+            problems.append(f"{source}: devices.{key}: {value} does not exist (install the vendor's {what} there, "
+                            f'or set "{SIM_SDK}")')
+    if d.sim_script is not None and not d.sim_script.is_file():
+        problems.append(f"{source}: devices.sim_script: {d.sim_script} does not exist")
+    return problems
+
+
+def _missing_usb(config: StationConfig, source: str) -> list[str]:
+    """The libusb units (no /dev node of their own in config): a vendor SDK is set but its device is not on USB."""
+    from drivers.discovery import USB_KINDS, scan
+
+    wanted = {kind: key for kind, key in (("fingerprint", "fingerprint_sdk"), ("iris", "iris_sdk"))
+              if getattr(config.devices, key) != SIM_SDK}
+    if not wanted:
+        return []
+    present = {d.kind for d in scan().values()}
+    return [f"{source}: devices.{key}: no {kind} {'scanner' if kind == 'fingerprint' else 'camera'} on USB (is it "
+            f"plugged in? `lsusb` should list {' or '.join(k for k, v in USB_KINDS.items() if v == kind)})"
+            for kind, key in wanted.items() if kind not in present]
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -1,0 +1,124 @@
+"""The file tree of a recording kit's image: everything under /etc that turns a fresh Debian 12 into a kit that
+boots straight into the kiosk (docs/kiosk-image.md).
+
+`build_tree(root)` writes, under `root` (a scratch folder for a dry run and the tests, "/" on the kit itself):
+the systemd units (systemd/sinopsis-kiosk.service, sinopsis-agent.service), their enablement symlinks, the
+default target (graphical), getty@tty1 masked, the udev rules (provisioning/udev/), the kit's
+/etc/sinopsis/station.toml (from provisioning/image/station.toml.in: the /dev/sinopsis names, TLS on), and the
+static files of provisioning/image/rootfs/ (sysusers.d, journald and logind drop-ins, GRUB's kernel command line).
+
+Idempotent: a file already holding the right bytes, or a symlink already pointing the right way, is left alone;
+a second run changes nothing. The station.toml is the one file the kit changes after the image (enrolment sets
+the id, a technician the broker): an existing one that differs is kept unless `replace_config`.
+"""
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+KIT_UNITS = {"sinopsis-kiosk.service": "graphical.target", "sinopsis-agent.service": "multi-user.target"}
+RULES = ("99-sinopsis.rules", "99-sinopsis-touchscreen.rules")
+STATION_TOML = "etc/sinopsis/station.toml"
+DEFAULT_STATION_ID = "st-kit-unenrolled"
+DEFAULT_BROKER_HOST = "mqtt.sinopsis.invalid"
+DEFAULT_BROKER_PORT = 8883
+INSTALL_DIR = "/opt/sinopsis"  # where build-image.sh puts the checkout and its .venv (the units' ExecStart)
+
+
+@dataclass
+class TreeReport:
+    """What build_tree did, path by path (relative to the root)."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # differed, left as the kit has it (station.toml)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.written)
+
+
+def render_station_toml(station_id: str = DEFAULT_STATION_ID, broker_host: str = DEFAULT_BROKER_HOST,
+                        broker_port: int = DEFAULT_BROKER_PORT, project: Path = PROJECT) -> str:
+    """The kit's station.toml from the template; checked by station.config so a bad id or port fails here."""
+    from station.config import parse_config
+
+    text = (project / "provisioning" / "image" / "station.toml.in").read_text(encoding="utf-8")
+    text = (text.replace("@STATION_ID@", station_id).replace("@BROKER_HOST@", broker_host)
+            .replace("@BROKER_PORT@", str(int(broker_port))))
+    parse_config(tomllib.loads(text), source="station.toml (image template)")
+    return text
+
+
+def planned_files(project: Path = PROJECT, station_toml: str | None = None) -> dict[str, bytes]:
+    """Every regular file of the tree: relative path → content."""
+    files: dict[str, bytes] = {}
+    for unit in KIT_UNITS:
+        files[f"etc/systemd/system/{unit}"] = (project / "systemd" / unit).read_bytes()
+    for rules in RULES:
+        files[f"etc/udev/rules.d/{rules}"] = (project / "provisioning" / "udev" / rules).read_bytes()
+    rootfs = project / "provisioning" / "image" / "rootfs"
+    for path in sorted(p for p in rootfs.rglob("*") if p.is_file()):
+        files[path.relative_to(rootfs).as_posix()] = path.read_bytes()
+    files[STATION_TOML] = (station_toml if station_toml is not None else render_station_toml(project=project)).encode()
+    return files
+
+
+def planned_links() -> dict[str, str]:
+    """Every symlink of the tree: relative path → target (what `systemctl enable/mask/set-default` would make)."""
+    links = {f"etc/systemd/system/{target}.wants/{unit}": f"/etc/systemd/system/{unit}"
+             for unit, target in KIT_UNITS.items()}
+    links["etc/systemd/system/getty@tty1.service"] = "/dev/null"  # masked: tty1 is the kiosk's
+    links["etc/systemd/system/default.target"] = "/lib/systemd/system/graphical.target"
+    return links
+
+
+def build_tree(root: Path, station_id: str = DEFAULT_STATION_ID, broker_host: str = DEFAULT_BROKER_HOST,
+               broker_port: int = DEFAULT_BROKER_PORT, replace_config: bool = False,
+               project: Path = PROJECT) -> TreeReport:
+    """Write the kit's tree under `root` (see the module doc); returns what was written, unchanged or kept."""
+    root = Path(root)
+    report = TreeReport()
+    files = planned_files(project, render_station_toml(station_id, broker_host, broker_port, project))
+    for rel, content in files.items():
+        path = root / rel
+        if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
+            report.unchanged.append(rel)
+            continue
+        if rel == STATION_TOML and path.exists() and not replace_config:
+            report.kept.append(rel)
+            continue
+        _write(path, content)
+        report.written.append(rel)
+    for rel, target in planned_links().items():
+        path = root / rel
+        if path.is_symlink() and str(path.readlink()) == target:
+            report.unchanged.append(rel)
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink() or path.exists():
+            path.unlink()
+        path.symlink_to(target)
+        report.written.append(rel)
+    return report
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Temp file, fsync, rename: a power cut while provisioning leaves the old file or the new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():
+        path.unlink()
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("wb") as f:
+        f.write(content)
+        f.flush()
+        os.fsync(f.fileno())
+    tmp.chmod(0o644)
+    tmp.replace(path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
