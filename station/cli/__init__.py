@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "station.cli.hq_cmd",
     "station.cli.provision_cmd",
     "station.cli.image_cmd",
+    "station.cli.ledger_cmd",
 )
 
 
