@@ -86,9 +86,8 @@ def compare_station(db: Path, hq_data: Path) -> StationLedger:
     quarantined = set(Quarantine.objects.filter(record_id__in=list(committed)).values_list("record_id", flat=True))
     for record_id, (seq, sha256, state) in sorted(committed.items()):
         at_hq = held.get(record_id)
-        if at_hq is not None and (at_hq.sha256 != sha256 or at_hq.station_id != station_id or at_hq.seq != seq):
-            ledger.conflicting.append(record_id)
-        elif record_id in quarantined:
+        differs = at_hq is not None and (at_hq.sha256, at_hq.station_id, at_hq.seq) != (sha256, station_id, seq)
+        if differs or record_id in quarantined:
             ledger.conflicting.append(record_id)
         elif at_hq is not None:
             ledger.delivered.append(record_id)
