@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "station.cli.provision_cmd",
     "station.cli.image_cmd",
     "station.cli.ledger_cmd",
+    "station.cli.soak_cmd",
 )
 
 
