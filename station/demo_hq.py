@@ -36,7 +36,7 @@ def _port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def _secret(path: Path) -> str:
+def fresh_secret(path: Path) -> str:
     """A fresh demo password, written to `path` (0600) for the process that needs it."""
     value = secrets.token_urlsafe(12)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +48,15 @@ def _secret(path: Path) -> str:
 def say_now(line: str) -> None:
     """Print at once (the demo's output may be a pipe, and the dashboard's address must not wait in a buffer)."""
     print(line, flush=True)
+
+
+def run_logged(logs: Path, name: str, command: list[str], who: str) -> None:
+    """Run a one-off `sinopsis` command, its output kept in `logs/<name>.log`; SinopsisError when it fails."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    (logs / f"{name}.log").write_text(done.stdout + done.stderr)
+    if done.returncode != 0:
+        raise SinopsisError(f"{who}: `{' '.join(command[2:])}` failed: {(done.stderr or done.stdout)[-800:]}",
+                            f"{who}.setup")
 
 
 def sinopsis(*args: str) -> list[str]:
@@ -72,8 +81,8 @@ class DemoServers:
     def start(self) -> "DemoServers":
         """Broker, HQ's database (migrated, the demo station enrolled, a login), ingest, dashboard, agent."""
         self.logs.mkdir(parents=True, exist_ok=True)
-        station_pw = _secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
-        hq_pw = _secret(self.hq_dir / "broker_password")
+        station_pw = fresh_secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
+        hq_pw = fresh_secret(self.hq_dir / "broker_password")
         self.broker = LocalBroker(self.root / "broker", {DEMO_STATION_ID: station_pw}, {HQ_USER: hq_pw}).start()
         self._station_to_broker(station_pw)
         data = ["--data", str(self.hq_dir)]
@@ -81,7 +90,7 @@ class DemoServers:
         self._run_once("hq-enrol", sinopsis("hq", "enrol-station", DEMO_STATION_ID, "--key",
                                             str(self.paths.station_public_key), "--school",
                                             "SMA Negeri 1 Pekanbaru", "--name", "Demo kit", *data))
-        self.login = (DEMO_LOGIN, _secret(self.hq_dir / "demo_login_password"))
+        self.login = (DEMO_LOGIN, fresh_secret(self.hq_dir / "demo_login_password"))
         self._run_once("hq-login", sinopsis("hq", "createuser", DEMO_LOGIN, "--password-file",
                                             str(self.hq_dir / "demo_login_password"), "--update", *data))
         url = f"mqtt://{HQ_USER}@127.0.0.1:{self.broker.port}"
@@ -113,11 +122,7 @@ class DemoServers:
         key.chmod(0o600)
 
     def _run_once(self, name: str, command: list[str]) -> None:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        (self.logs / f"{name}.log").write_text(done.stdout + done.stderr)
-        if done.returncode != 0:
-            raise SinopsisError(f"demo: `{' '.join(command[2:])}` failed: {(done.stderr or done.stdout)[-800:]}",
-                                "demo.hq")
+        run_logged(self.logs, name, command, "demo")
 
     def _spawn(self, name: str, command: list[str]) -> None:
         """A server in its own session (Ctrl-C reaches the demo, which stops the servers in order)."""

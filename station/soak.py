@@ -31,7 +31,7 @@ from pathlib import Path
 
 from provisioning.broker import LocalBroker
 from station.demo_data import DEMO_STATION_ID, DemoPaths, generate
-from station.demo_hq import HQ_USER, _secret, sinopsis
+from station.demo_hq import HQ_USER, fresh_secret, run_logged, sinopsis
 from station.errors import SinopsisError
 
 FAULTS = ("broker_killed", "broker_stalled", "agent_killed", "ingest_killed", "ingest_down")
@@ -73,8 +73,8 @@ class Soak:
             raise SinopsisError(f"{self.root} is not empty; the soak needs a fresh folder (--dir)", "soak.dir")
         self.logs.mkdir(parents=True, exist_ok=True)
         generate(self.root, dt.date.today(), count=students)
-        station_pw = _secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
-        hq_pw = _secret(self.hq_dir / "broker_password")
+        station_pw = fresh_secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
+        hq_pw = fresh_secret(self.hq_dir / "broker_password")
         self.broker = LocalBroker(self.root / "broker", {DEMO_STATION_ID: station_pw}, {HQ_USER: hq_pw}).start()
         config = self.paths.station_config
         config.write_text(config.read_text() + f"\n[broker]\nport = {self.broker.port}\nwill_delay_s = 1\n"
@@ -96,11 +96,7 @@ class Soak:
             self._spawn(name)
 
     def _once(self, name: str, command: list[str]) -> None:
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
-        (self.logs / f"{name}.log").write_text(done.stdout + done.stderr)
-        if done.returncode != 0:
-            raise SinopsisError(f"soak: `{' '.join(command[2:])}` failed: {(done.stderr or done.stdout)[-600:]}",
-                                "soak.setup")
+        run_logged(self.logs, name, command, "soak")
 
     def _spawn(self, name: str) -> None:
         with (self.logs / f"{name}.log").open("a") as log:
