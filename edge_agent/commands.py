@@ -2,26 +2,31 @@
 
 A command that cannot be read, names an unknown command, disagrees with its topic's job id, or has expired
 (its `expires_at` is past, or the MQTT message expiry ran out before it could run) is answered `rejected` with
-the reason; anything else goes queued → in_progress → succeeded | failed. A job id seen before in this process
-is not run twice (QoS 1 may deliver a command again).
+the reason; anything else goes queued → in_progress → succeeded | failed. A job id seen before is not run twice
+(QoS 1 may deliver a command again, and the persistent session may deliver it again after a restart): the
+last SEEN_JOBS job ids are kept in `<data_dir>/agent/jobs_seen.json`, written durably before the job runs.
 """
 
 import collections
 import datetime as dt
+import json
 import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from edge_agent.logbook import Logbook
 from edge_agent.purge import purge_accepted
 from station import contract
 from station.config import StationConfig
+from station.durable import write_durably
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
 DETAIL_MAX = 2000
 SEEN_JOBS = 1000
+SEEN_FILE = "jobs_seen.json"
 JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 
 
@@ -68,6 +73,18 @@ def check_command(topic_job: str, payload: bytes, message_expiry_s: int | None, 
     return Received(topic_job, command, None, deadline)
 
 
+def _load_seen(path: Path) -> list[str]:
+    """The job ids a previous run of the agent saw (none when the file is missing or unreadable)."""
+    try:
+        jobs = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError) as e:
+        logger.warning("seen job ids in %s unreadable (%s): starting without them", path, e)
+        return []
+    return [j for j in jobs if isinstance(j, str)][-SEEN_JOBS:] if isinstance(jobs, list) else []
+
+
 class CommandRunner:
     """Runs checked commands; `publish(job_state)` sends each state, `sync_now()` drains and says what it did
     (ok, detail)."""
@@ -76,7 +93,8 @@ class CommandRunner:
                  publish: Callable[[contract.JobState], None], sync_now: Callable[[], tuple[bool, str]]) -> None:
         self.store, self.config, self.logbook = store, config, logbook
         self.publish, self.sync_now = publish, sync_now
-        self.seen: collections.OrderedDict[str, None] = collections.OrderedDict()
+        self.seen_path = config.station.data_dir / "agent" / SEEN_FILE
+        self.seen: collections.OrderedDict[str, None] = collections.OrderedDict.fromkeys(_load_seen(self.seen_path))
 
     def handle(self, topic_job: str, payload: bytes, message_expiry_s: int | None) -> str:
         """Check and run one command; returns the final job state (or "ignored" for a job seen before)."""
@@ -89,6 +107,7 @@ class CommandRunner:
         self.seen[topic_job] = None
         while len(self.seen) > SEEN_JOBS:
             self.seen.popitem(last=False)
+        self._save_seen()
         received = check_command(topic_job, payload, message_expiry_s, dt.datetime.now(dt.UTC))
         if received.command is None:
             logger.warning("job %s rejected: %s", topic_job, received.refusal)
@@ -109,6 +128,14 @@ class CommandRunner:
         logger.info("job %s (%s) %s: %s", topic_job, command.name, state, detail.splitlines()[0] if detail else "")
         self.publish(job_state(topic_job, state, detail))
         return state
+
+    def _save_seen(self) -> None:
+        """Keep the seen job ids across restarts (before the job runs: at most once, even after a crash)."""
+        try:
+            self.seen_path.parent.mkdir(parents=True, exist_ok=True)
+            write_durably(self.seen_path, json.dumps(list(self.seen)).encode())
+        except OSError as e:  # the job still runs once in this process
+            logger.warning("cannot keep the seen job ids in %s (%s)", self.seen_path, e)
 
     def _run(self, command: contract.Command) -> tuple[bool, str]:
         if command.name == "sync_now":

@@ -13,13 +13,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from station import contract
 from station.assignment import verify_bundle
 from station.config import StationConfig
-from station.durable import write_durably
+from station.durable import fsync_dir, write_durably
 from station.errors import AssignmentError
 from station.roster import current_assignment, import_assignment
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
 DESIRED_FILE = "desired.json"
+RECEIVED_FILE = "desired.received.json"  # the bundle being imported; renamed to DESIRED_FILE once applied
 
 
 def _reported(store: StationStore, refused_version: int | None = None, reason: str | None = None) -> contract.Reported:
@@ -33,8 +34,10 @@ def apply_desired(store: StationStore, config: StationConfig, hq_key: Ed25519Pub
                   agent_dir: Path) -> contract.Reported:
     """Verify and import the assignment in `payload` (a contract Desired); the Reported to publish.
 
-    The bundle is kept as `agent_dir/desired.json` (durably) and imported from there, as `sinopsis station
-    assignment import` would, so the audit log shows the same import either way."""
+    The bundle is written durably to `agent_dir/desired.received.json` and imported from there, as `sinopsis
+    station assignment import` would, so the audit log shows the same import either way; once applied it becomes
+    `agent_dir/desired.json`. A refused bundle (an older version replayed, another key, …) is deleted, so
+    desired.json always holds the bundle the station applied."""
     try:
         desired = contract.parse(contract.Desired, payload, limit=contract.MAX_DESIRED_BYTES + 1024)
     except contract.ContractError as e:
@@ -48,9 +51,16 @@ def apply_desired(store: StationStore, config: StationConfig, hq_key: Ed25519Pub
             raise AssignmentError(f"desired says version {desired.version} but the signed assignment is version "
                                   f"{verified.content.version}", "assignment.version_mismatch")
         path = Path(agent_dir) / DESIRED_FILE
-        write_durably(path, bundle)
-        result = import_assignment(store, path, hq_key, station_id=config.station.id,
-                                   min_age=config.roster.min_age, actor="agent")
+        received = path.with_name(RECEIVED_FILE)
+        write_durably(received, bundle)
+        try:
+            result = import_assignment(store, received, hq_key, station_id=config.station.id,
+                                       min_age=config.roster.min_age, actor="agent")
+        except AssignmentError:
+            received.unlink(missing_ok=True)  # refused: desired.json keeps the bundle that is applied
+            raise
+        received.replace(path)
+        fsync_dir(path.parent)
     except AssignmentError as e:
         logger.warning("desired v%s refused (%s): %s", desired.version, e.code, e)
         return _reported(store, desired.version, f"{e.code}: {e}")

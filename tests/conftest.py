@@ -120,6 +120,7 @@ def _simulators_back_to_default():
 # devices (pseudo-terminals) all run in one of them, in order: a pty number freed in one process could otherwise
 # be given to a simulator of the other while a driver still writes to the old path. The Kivy tests are among them.
 DEVICE_TESTS = ("tests/kiosk/", "tests/drivers/", "tests/station/test_demo.py", "tests/station/test_demo_hq.py",
+                "tests/security/test_privacy_disk.py",
                 "tests/station/test_simulate.py", "tests/station/test_capture_engine.py")
 
 
