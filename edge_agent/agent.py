@@ -27,6 +27,7 @@ from edge_agent.drain import Drain
 from edge_agent.health import build_health, change_key
 from edge_agent.link import LinkFile
 from edge_agent.logbook import Logbook
+from edge_agent.purge import purge_accepted
 from edge_agent.watchdog import Watchdog
 from station import contract
 from station.config import StationConfig
@@ -69,6 +70,7 @@ class Agent:
         self.epoch = self.connects = 0
         self._stop = threading.Event()
         self._next_connect = self._next_health = self._next_check = self._next_contact = 0.0
+        self._next_purge = 0.0  # the first purge right after start
         self._connect_started: float | None = None
         self._retired: list[mqtt.Client] = []
         self._connected_at = 0.0
@@ -167,6 +169,8 @@ class Agent:
     def _tick(self, now: float) -> None:
         self.link.set("connected" if self.connected and self.ingest_online else "offline")
         self.drain.expire(now)
+        if now >= self._next_purge:
+            self._purge(now)
         if not self.connected or self.client is None:
             return
         if self.ingest_online:
@@ -177,6 +181,16 @@ class Agent:
             self._next_contact = now + CONTACT_EVERY_S
         if now >= self._next_health or now >= self._next_check:
             self._health(now)
+
+    def _purge(self, now: float) -> None:
+        """Retention (UU PDP 27/2022: keep only as long as needed): the packets HQ has held for longer than
+        `retention.purge_after_days` are deleted, on the agent's own schedule, online or not; audited."""
+        self._next_purge = now + self.config.retention.purge_every_h * 3600
+        try:
+            purge_accepted(self.store, self.config.retention.purge_after_days)
+        except Exception:  # a busy database now is a purge next time; the loop goes on
+            logger.warning("scheduled purge failed; next in %.1f h", self.config.retention.purge_every_h,
+                           exc_info=True)
 
     # ---- publishing -----------------------------------------------------------------------------------------
     def _publish(self, leaf: str, message: contract.Message, retain: bool = False) -> mqtt.MQTTMessageInfo | None:

@@ -4,7 +4,9 @@ A bare install runs on these defaults (simulated devices, local broker, data und
 config stops the program at start with the file, the key and the reason (`ConfigError`).
 """
 
+import json
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -40,6 +42,14 @@ class Section(BaseModel):
     """Every section refuses unknown keys, so a typo is an error and not a silently ignored setting."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul_in_paths(cls, value: object) -> object:
+        # the OS cannot open a path with a NUL byte: refuse it here, naming the key, not with a crash at start
+        if isinstance(value, Path) and "\x00" in str(value):
+            raise ValueError("a path cannot contain a NUL character (\\u0000)")
+        return value
 
 
 class StationSection(Section):
@@ -121,6 +131,10 @@ class RetentionSection(Section):
     purge_after_days: int = Field(
         30, ge=1, le=365, description="days after HQ accepted a record before its sealed packet is deleted"
     )
+    purge_every_h: float = Field(
+        6.0, ge=0.01, le=168.0,
+        description="hours between the agent's own purges (also offline; HQ can ask any time with purge_accepted)",
+    )
 
 
 class AgentSection(Section):
@@ -194,7 +208,11 @@ class DevicesSection(Section):
     @classmethod
     def _sim_or_absolute(cls, value: str) -> str:
         # a bare name would make dlopen search the system library path; a relative one depends on the cwd
-        if value != SIM_SDK and not Path(value).expanduser().is_absolute():
+        try:
+            absolute = Path(value).expanduser().is_absolute()
+        except RuntimeError:  # "~name" of a user this system does not have
+            absolute = False
+        if value != SIM_SDK and not absolute:
             raise ValueError(f'must be "{SIM_SDK}" or an absolute path to the vendor\'s .so file')
         return value
 
@@ -220,14 +238,30 @@ class StationConfig(Section):
         return path if path.is_absolute() else self.station.data_dir / path
 
 
+def _key_part(part: str | int) -> str:
+    """One part of a dotted key as TOML writes it: bare when it can be, else quoted (an empty key, a dot, a space or
+    a newline in a key would otherwise make the message name the wrong key or break across lines)."""
+    text = str(part)
+    return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
+
+
 def _format_validation_error(source: str, error: ValidationError) -> str:
     lines = []
     for e in error.errors():
-        key = ".".join(str(part) for part in e["loc"]) or "(top level)"
+        key = ".".join(_key_part(part) for part in e["loc"]) or "(top level)"
         reason = "unknown key (check the spelling)" if e["type"] == "extra_forbidden" else e["msg"]
         shown = "" if e["type"] == "extra_forbidden" else f" (got {e['input']!r})"
         lines.append(f"{source}: {key}: {reason}{shown}")
     return "\n".join(lines)
+
+
+def _expanded(path: Path, key: str, source: str) -> Path:
+    """`path` with a leading ~ or ~user expanded; ConfigError naming the key when that user does not exist."""
+    try:
+        return path.expanduser()
+    except RuntimeError:
+        raise ConfigError(f"{source}: {key}: {str(path).split('/')[0]!r} names a home directory this system does "
+                          f"not have (got {str(path)!r})", code="config.invalid") from None
 
 
 def parse_config(data: dict, source: str = "station.toml", base_dir: Path | None = None) -> StationConfig:
@@ -236,13 +270,13 @@ def parse_config(data: dict, source: str = "station.toml", base_dir: Path | None
         config = StationConfig.model_validate(data)
     except ValidationError as e:
         raise ConfigError(_format_validation_error(source, e), code="config.invalid") from None
-    data_dir = config.station.data_dir.expanduser()
+    data_dir = _expanded(config.station.data_dir, "station.data_dir", source)
     if not data_dir.is_absolute():
         data_dir = (base_dir or Path.cwd()) / data_dir
     station = config.station.model_copy(update={"data_dir": data_dir})
     devices = config.devices
     if devices.sim_script is not None:
-        script = devices.sim_script.expanduser()
+        script = _expanded(devices.sim_script, "devices.sim_script", source)
         devices = devices.model_copy(update={"sim_script": script if script.is_absolute()
                                              else (base_dir or Path.cwd()) / script})
     return config.model_copy(update={"station": station, "devices": devices})
@@ -270,6 +304,7 @@ def load_config(path: Path | None = None) -> StationConfig:
         raise ConfigError(f"{path}: cannot read: {e.strerror}", code="config.unreadable") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}", code="config.syntax") from None
+    except (ValueError, RecursionError) as e:  # TOMLDecodeError; an integer over 4300 digits; deep nesting
+        reason = "nested too deeply" if isinstance(e, RecursionError) else e
+        raise ConfigError(f"{path}: not valid TOML: {reason}", code="config.syntax") from None
     return parse_config(data, source=str(path), base_dir=path.parent.resolve())

@@ -61,3 +61,26 @@ def test_a_crash_between_commit_and_delete_leaves_a_file_the_next_purge_sweeps(i
     path.write_bytes(data)  # as if the process died after the commit, before the unlink
     result = purge_accepted(imported, retention_days=30, now=later)
     assert result.purged == [] and result.swept == [record_id] and not path.exists()
+
+
+def test_the_agent_purges_on_its_own_schedule_even_without_hq(imported, seal, agent_config, start_agent):
+    """Retention does not wait for HQ to ask: the agent purges at start and every `purge_every_h`, connected
+    or not (here the broker port has nobody listening)."""
+    from provisioning.broker import free_port
+    from tests.edge_agent.conftest import wait_until
+
+    old, recent = seal(2)
+    answer(imported, [old, recent], accepted=[old, recent])
+    long_ago = (dt.datetime.now(dt.UTC) - dt.timedelta(days=31)).isoformat(timespec="milliseconds")
+    with imported.write() as conn:
+        conn.execute("UPDATE outbox SET acked_at = ? WHERE record_id = ?", (long_ago, old))
+    offline = agent_config.model_copy(update={
+        "broker": agent_config.broker.model_copy(update={"port": free_port()}),
+        "retention": agent_config.retention.model_copy(update={"purge_after_days": 30, "purge_every_h": 0.01})})
+    running = start_agent(offline)
+    wait_until(lambda: states(imported, [old])[old] == "purged", what="the scheduled purge")
+    running.stop()
+    assert states(imported, [recent])[recent] == "accepted"
+    assert not imported.packet_path(f"{old}.sinopkt").exists()
+    assert imported.packet_path(f"{recent}.sinopkt").is_file()
+    assert audit.verify(imported.conn).ok and check_store(imported).ok
