@@ -31,6 +31,7 @@ from edge_agent.purge import purge_accepted
 from edge_agent.watchdog import Watchdog
 from station import contract
 from station.config import StationConfig
+from station.durable import sweep_temp_files
 from station.keys import load_public_key
 from station.offline_limits import record_hq_contact
 from station.station_status import POWER_SUPPLY
@@ -55,6 +56,7 @@ class Agent:
         self.agent_dir = config.station.data_dir / "agent"
         self.link = LinkFile(config.station.data_dir)
         self.logbook = Logbook(self.agent_dir)
+        sweep_temp_files(self.agent_dir)  # what a crash mid-write left (link.json, desired, jobs seen): garbage
         self.watchdog = Watchdog.from_environ(self.store.db_path)  # systemd Type=notify + WatchdogSec
         self.hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
         self.device_presence, self.power_supply_dir = device_presence, power_supply_dir

@@ -17,6 +17,7 @@ from paho.mqtt.properties import Properties
 from edge_agent import outbox
 from edge_agent.connection import Backoff
 from station import contract
+from station.failpoints import failpoint
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
@@ -65,8 +66,10 @@ class Drain:
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = contract.station_topic(self.station_id, "ack")
         props.CorrelationData = batch.batch_id.encode()
+        failpoint("agent.before_publish")
         info = client.publish(contract.station_topic(self.station_id, "up/batch"), batch.payload, qos=1,
                               properties=props)
+        failpoint("agent.after_publish")
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
             self.after = now + self.retry.next()
             logger.warning("batch %s not published (%s)", batch.batch_id, mqtt.error_string(info.rc))
@@ -91,6 +94,7 @@ class Drain:
             logger.warning("the broker refused batch %s (%s): its records stay in the outbox; retry in %.1f s",
                            batch_id, reason, wait)
             return True
+        failpoint("agent.after_puback")
         flight.pubacked, flight.deadline = True, time.monotonic() + self.ack_timeout_s
         self.retry.reset()
         try:
@@ -127,7 +131,7 @@ class Drain:
         """Free the records of batches whose ack did not come in time."""
         for batch_id, flight in list(self.flights.items()):
             if flight.pubacked and now > flight.deadline:
-                logger.warning("no ack from HQ for batch %s in %.0f s: its %d record(s) will be sent again",
+                logger.warning("no ack from HQ for batch %s in %g s: its %d record(s) will be sent again",
                                batch_id, self.ack_timeout_s, len(flight.batch.records))
                 del self.flights[batch_id]
                 self.counts["resends"] += 1

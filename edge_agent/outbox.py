@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from station import contract
 from station.clock import now_iso
 from station.errors import RecordStateError
+from station.failpoints import failpoint
 from station.ids import uuid7
 from station.offline_limits import record_hq_contact
 from station.records import apply_transition, get_record
@@ -114,6 +115,8 @@ def mark_sent(store: StationStore, batch: Batch) -> int:
             apply_transition(conn, record_id, "sent", actor=ACTOR, reason=f"batch {batch.batch_id}")
             conn.execute("UPDATE outbox SET sent_at = ? WHERE record_id = ?", (now, record_id))
             moved += 1
+        failpoint("agent.before_sent_commit")
+    failpoint("agent.after_sent_commit")
     return moved
 
 
@@ -148,6 +151,8 @@ def apply_ack(store: StationStore, ack: contract.Ack, members: set[str]) -> AckR
                          (now, status, code, record_id))
             getattr(result, status).append(record_id)
         record_hq_contact(conn, dt.datetime.now(dt.UTC))
+        failpoint("agent.before_ack_commit")
+    failpoint("agent.after_ack_commit")
     return result
 
 

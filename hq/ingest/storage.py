@@ -16,8 +16,6 @@ file; the database's primary key decides which one won.
 import functools
 import hashlib
 import logging
-import os
-import signal
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +28,8 @@ from django.utils import timezone
 
 from hq.fleet.models import Station
 from hq.ingest.models import Batch, Quarantine, Record, Source
-from station.durable import write_durably
+from station.durable import sweep_temp_files, write_durably
+from station.failpoints import failpoint
 from station.packets import PacketError, PacketHeader, verify_packet
 
 logger = logging.getLogger(__name__)
@@ -94,6 +93,21 @@ def _store_file(relative: Path, packet: bytes) -> None:
     write_durably(target, packet)
 
 
+def sweep_temp_files_left() -> list[Path]:
+    """Remove the temp files a worker killed mid-write left under records/ and quarantine/ (a stored packet
+    always has its final name, so a temp file is never one); returns them. Every worker does this when it
+    starts, as the station's start-up check does, else each crash would leave its temp file for ever. A worker
+    writing at that very moment loses its temp file, fails its rename and handles the batch again (the retry
+    that covers any disk error; HQ is idempotent), so nothing stored is ever touched."""
+    removed: list[Path] = []
+    for folder in ("records", "quarantine"):
+        base = data_dir() / folder
+        if base.is_dir():
+            for station_dir in sorted(p for p in base.iterdir() if p.is_dir()):
+                removed += sweep_temp_files(station_dir)
+    return removed
+
+
 def receive_packet(station: Station | None, packet: bytes, *, expected: Expected | None = None,
                    claimed_station: str = "", source: str = Source.MQTT, batch: Batch | None = None) -> Outcome:
     """Verify and store one packet from `station` (None when the sender is not enrolled); never raises for bad
@@ -126,6 +140,7 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
     if known is not None:
         return _already_known(known.sha256, station, header, packet, sha256, source, batch)
     relative = record_path(station.id, header.record_id, sha256)
+    crash_point("hq.ingest.before_file")
     _store_file(relative, packet)
     crash_point("hq.ingest.after_file")
     try:
@@ -133,6 +148,8 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
             Record.objects.create(record_id=header.record_id, station=station, seq=header.seq, sha256=sha256,
                                   size=len(packet), path=str(relative), sealed_at=header.created_at,
                                   source=source, batch=batch)
+            crash_point("hq.ingest.before_row_commit")
+        crash_point("hq.ingest.after_row_commit")
     except IntegrityError:  # another worker committed this record id meanwhile
         known = Record.objects.filter(pk=header.record_id).only("sha256").first()
         if known is None:
@@ -185,7 +202,5 @@ def _quarantine(station: Station, header: PacketHeader, packet: bytes, sha256: s
 
 
 def crash_point(name: str) -> None:
-    """A named crash point for the restart tests (armed via SINOPSIS_FAILPOINT, as in station.failpoints)."""
-    armed = os.environ.get("SINOPSIS_FAILPOINT")
-    if armed and name in armed.split(","):
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A named crash point for the restart tests: station.failpoints.failpoint (armed via SINOPSIS_FAILPOINT)."""
+    failpoint(name)

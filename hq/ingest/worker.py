@@ -24,7 +24,7 @@ from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
 from hq.ingest.batches import process_batch
 from hq.ingest.corrections import receive_correction
-from hq.ingest.storage import crash_point
+from hq.ingest.storage import crash_point, sweep_temp_files_left
 from hq.mqtt import Broker, new_client, session_properties, wait_published
 from station.contract import (
     INGEST_SHARE,
@@ -74,7 +74,10 @@ class IngestWorker:
         return dump(IngestState(online=online, ts=timezone.now().isoformat(timespec="milliseconds")))
 
     def start(self) -> "IngestWorker":
-        """Connect (retrying in the background until the broker answers) and start handling messages."""
+        """Sweep the temp files a killed worker left, connect (retrying in the background until the broker
+        answers) and start handling messages."""
+        for path in sweep_temp_files_left():
+            logger.warning("ingest worker %s: removed %s, left by a worker killed while writing it", self.name, path)
         self._thread.start()
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
                                   properties=session_properties())
@@ -148,6 +151,8 @@ class IngestWorker:
         try:
             while (msg := self._inbox.get()) is not None and not self._stopping.is_set():
                 if self._handle_until_done(msg):
+                    if msg.topic.endswith("/up/batch"):
+                        crash_point("hq.ingest.before_puback")
                     self._puback(msg)
         finally:
             connections.close_all()
@@ -217,6 +222,7 @@ class IngestWorker:
         props.CorrelationData = (getattr(msg.properties, "CorrelationData", None) if msg.properties else None) \
             or ack.batch_id.encode()
         info = self.client.publish(expected, dump(ack), qos=1, properties=props)
+        crash_point("hq.ingest.after_ack")
         if not wait_published(info, self.ack_wait_s):
             logger.warning("ack of batch %s to %s not confirmed by the broker yet; it is resent on reconnect",
                            ack.batch_id, station_id)

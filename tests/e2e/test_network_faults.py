@@ -1,0 +1,217 @@
+"""Broker and network faults (issue 10, point 2), with `sinopsis agent run` and `sinopsis hq ingest` as real
+processes on a real mosquitto: the broker killed (-9) and restarted again and again while the station keeps
+sealing; a loopback TCP proxy between the agent and the broker (tests/e2e/tcp_proxy.py) that cuts connections
+mid-batch, adds latency, and stalls a connection without closing it (the agent must notice by itself through
+MQTT keepalive and reconnect); HQ ingest down for a long stretch while the station keeps sealing. After each,
+every committed record is at HQ exactly once and final on the station once, with no orphan on either side
+(tests/e2e/crash_harness.py `check_invariants`).
+
+Unlike tests/e2e/test_station_to_hq.py (the agent in a thread, one broker crash), every part here is its own
+process. Every loop is bounded in count and time; the waits only bound a failure."""
+
+import time
+
+import pytest
+
+from tests.e2e.crash_harness import pipeline, wait_for
+from tests.e2e.tcp_proxy import TcpProxy
+
+__all__ = ["pipeline"]
+
+BIG_IMAGE = 20_000  # bytes per position: a record of ~280 kB, a batch of three spans many TCP segments
+STALL_BOUND_S = 45.0  # keepalive 5 s: paho gives up after about two keepalives without a byte from the broker
+
+
+def test_broker_killed_again_and_again_during_batches_while_the_station_seals(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as proxy:  # holds each batch half-way, so the crash falls inside it
+        line.agent_port = proxy.port
+        line.start_ingest()
+        line.start_agent()
+        for n in range(3):  # bounded: three crashes, each in the middle of a batch
+            proxy.stall_after(200_000)
+            ids = line.seal_here(2, image_bytes=BIG_IMAGE)
+            wait_for(lambda n=n: proxy.stalls == n + 1, f"batch {n + 1} half-way to the broker")
+            line.broker.kill()  # whatever mosquitto had not saved (autosave every second) is gone too
+            proxy.cut_all()  # the agent's connection goes down with the broker
+            assert set(line.states(ids).values()) == {"captured"}, "a batch half-way is not sent"
+            line.seal_here(1)  # the kiosk keeps working while the broker is down
+            line.broker.start()
+        line.wait_drained(timeout=60)
+        assert proxy.connections >= 4, "the agent came back after every crash"
+        line.stop_all()
+    line.check_invariants()
+    assert line.ledger().committed == 9
+
+
+def test_connections_cut_mid_batch(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as proxy:
+        line.agent_port = proxy.port
+        line.seal_here(3, image_bytes=BIG_IMAGE)
+        line.start_ingest()
+        line.start_agent()
+        for n in range(3):  # every resend of the batch is cut again, in its middle
+            proxy.cut_after(400_000)
+            wait_for(lambda n=n: proxy.cuts == n + 1, f"cut {n + 1}")
+            assert set(line.states().values()) <= {"captured", "sent"}, "nothing final without HQ's ack"
+        line.wait_drained()
+        assert proxy.connections >= 4, "the agent reconnected after every cut"
+        line.stop_all()
+    line.check_invariants()
+
+
+def test_hqs_link_cut_while_the_broker_delivers_a_batch(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as hq_link:
+        line.hq_port = hq_link.port
+        line.seal_here(3, image_bytes=BIG_IMAGE)
+        ingest = line.start_ingest()
+        wait_for(ingest.ready, "HQ's ingest connected")
+        for n in range(2):  # the batch, then its redelivery from HQ's session, each cut half-way to HQ
+            hq_link.cut_after(400_000, way="down")
+            if n == 0:
+                line.start_agent()
+            wait_for(lambda n=n: hq_link.cuts == n + 1, f"cut {n + 1} of HQ's link")
+        line.wait_drained()
+        assert hq_link.connections >= 3, "HQ's ingest reconnected after every cut"
+        line.stop_all()
+    line.check_invariants()
+
+
+def test_latency_on_the_link(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as proxy:
+        proxy.delay_s = 0.1  # every chunk, both ways
+        line.agent_port = proxy.port
+        line.seal_here(3)
+        line.start_ingest()
+        line.start_agent()
+        line.wait_drained()
+        line.seal_here(2, image_bytes=BIG_IMAGE)  # a batch of many segments through the slow link
+        line.wait_drained(timeout=60)
+        assert proxy.connections == 1, "latency alone never breaks the connection"
+        line.stop_all()
+    line.check_invariants()
+
+
+def test_acks_slower_than_the_ack_timeout_are_resent_and_stored_once(pipeline):
+    from hq.ingest.models import Batch
+
+    line = pipeline
+    line.agent_settings = {"agent": {"ack_timeout_s": 0.5}}
+    with TcpProxy(line.broker.port) as hq_link:  # HQ's own link is slow: 1 s each way
+        hq_link.delay_s = 1.0  # the broker PUBACKs the batch at once; HQ's ack comes about 2 s later
+        line.hq_port = hq_link.port
+        line.seal_here(3)
+        line.start_ingest()
+        agent = line.start_agent()
+        line.wait_drained(timeout=60)
+        assert hq_link.connections == 1, "a slow link alone never breaks the connection"
+        line.stop_all()
+    assert "will be sent again" in agent.text(), "the agent gave up waiting and sent the batch again"
+    line.hq_port = 0
+    line.start_ingest()  # the resends still queued in HQ's session: duplicates, stored nothing again
+    wait_for(lambda: Batch.objects.filter(duplicate=3).exists(), "a resend answered duplicate")
+    line.stop_all()
+    line.check_invariants()
+
+
+def test_a_stalled_connection_is_detected_and_the_agent_recovers(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as proxy:
+        line.agent_port = proxy.port
+        line.seal_here(3, image_bytes=BIG_IMAGE)
+        line.start_ingest()
+        agent = line.start_agent()
+        proxy.stall_after(400_000)  # in the middle of the first batch: no FIN, no RST, nothing
+        wait_for(lambda: proxy.stalls == 1, "the stall")
+        stalled_at = time.monotonic()
+        assert set(line.states().values()) == {"captured"}
+        wait_for(lambda: proxy.connections >= 2, "the agent giving up on the stalled connection",
+                 timeout=STALL_BOUND_S)
+        assert "connection lost" in agent.text()
+        detected_s = time.monotonic() - stalled_at
+        line.wait_drained()
+        line.stop_all()
+    line.check_invariants()
+    assert detected_s < STALL_BOUND_S
+
+
+def test_an_idle_link_that_goes_silent_is_detected_and_new_records_take_a_new_one(pipeline):
+    line = pipeline
+    with TcpProxy(line.broker.port) as proxy:
+        line.agent_port = proxy.port
+        line.start_ingest()
+        line.start_agent()
+        first = line.seal_here(1)
+        line.wait_drained()
+        for link in proxy.links:  # the idle, healthy link goes silent both ways
+            link.stalled = True
+        second = line.seal_here(2)
+        wait_for(lambda: proxy.connections >= 2, "a new connection after the silent one", timeout=STALL_BOUND_S)
+        line.wait_drained()
+        assert set(line.states(first + second).values()) <= {"accepted", "duplicate"}
+        line.stop_all()
+    line.check_invariants()
+
+
+def test_hq_ingest_down_for_a_long_stretch_while_the_station_keeps_sealing(pipeline):
+    line = pipeline
+    line.agent_settings = {"agent": {"ack_timeout_s": 0.5}}  # the outage below is many ack timeouts long
+    with TcpProxy(line.broker.port) as hq_link:
+        hq_link.delay_s = 0.3  # HQ's link is slow, so a batch is still on its way to HQ when it dies
+        line.hq_port = hq_link.port
+        ingest = line.start_ingest()
+        agent = line.start_agent()
+        line.seal_here(2)
+        line.wait_drained()
+        in_flight = line.seal_here(2)
+        wait_for(lambda: "sent" in line.states(in_flight).values(), "a batch PUBACKed by the broker")
+        ingest.popen.kill()  # no clean stop: the broker publishes its Will (ingest offline)
+        ingest.popen.wait(10)
+        wait_for(lambda: "HQ ingest is offline" in agent.text(), "the agent hearing HQ's Will")
+        published = agent.text().count("drain: batch ")
+        waiting = []
+        for _ in range(8):  # ~4 s: eight ack timeouts, eight times the longest reconnect backoff
+            waiting += line.seal_here(1)
+            time.sleep(0.5)
+        assert set(line.states(waiting).values()) == {"captured"}, "nothing goes up while HQ's ingest is offline"
+        assert set(line.states(in_flight).values()) <= {"sent", "accepted"}
+        assert agent.text().count("drain: batch ") == published, "no batch while HQ's ingest is offline"
+        line.start_ingest()
+        line.wait_drained()
+        line.stop_all()
+    line.check_invariants()
+    assert line.ledger().committed == 12
+
+
+def test_a_broker_crash_that_outlives_hq_ingest_leaves_a_stale_online(pipeline):
+    """The broker dies while HQ's ingest is online, the ingest dies while the broker is down: mosquitto comes
+    back with the retained `ingest/state` online from its store and never publishes the worker's Will (the
+    connection it was for died with the broker). Once HQ is back everything drains exactly once; but while it
+    is gone the station believes HQ online and sends the same records again every ack timeout, each copy queued
+    in the dead worker's session (in the field: up to 16 MB per station every `ack_timeout_s`, for as long as
+    HQ is down). Known bug, reported; this test measures it and marks itself xfail while it lasts."""
+    line = pipeline
+    ingest = line.start_ingest()
+    agent = line.start_agent()
+    line.seal_here(1)
+    line.wait_drained()
+    time.sleep(1.5)  # mosquitto's autosave (every second) has stored the retained online
+    line.broker.kill()
+    ingest.popen.kill()  # HQ's ingest goes too, while the broker is down: no Will can ever be published
+    ingest.popen.wait(10)
+    before = agent.text().count("drain: batch ")
+    line.broker.start()
+    line.seal_here(2)
+    time.sleep(5 * 2.0)  # five ack timeouts with HQ gone
+    copies = agent.text().count("drain: batch ") - before
+    assert set(line.states().values()) <= {"accepted", "captured", "sent"}
+    line.start_ingest()
+    line.wait_drained()
+    line.stop_all()
+    line.check_invariants()  # exactly once, whatever was queued
+    if copies > 2:
+        pytest.xfail(f"bug: with HQ's ingest gone behind a stale retained online the station sent the same "
+                     f"records {copies} times in five ack timeouts (each queued at the broker)")
