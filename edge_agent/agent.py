@@ -73,6 +73,7 @@ class Agent:
         self._stop = threading.Event()
         self._next_connect = self._next_health = self._next_check = self._next_contact = 0.0
         self._next_purge = 0.0  # the first purge right after start
+        self._ingest_heard = 0.0  # when HQ ingest last said anything (its online is believed for ingest_lease_s)
         self._connect_started: float | None = None
         self._retired: list[mqtt.Client] = []
         self._connected_at = 0.0
@@ -171,6 +172,10 @@ class Agent:
     def _tick(self, now: float) -> None:
         self.link.set("connected" if self.connected and self.ingest_online else "offline")
         self.drain.expire(now)
+        if self.ingest_online and now - self._ingest_heard > self.config.agent.ingest_lease_s:
+            logger.warning("no word from HQ ingest for %.0f s: taken as offline until it says online again",
+                           now - self._ingest_heard)
+            self.ingest_online = False
         if now >= self._next_purge:
             self._purge(now)
         if not self.connected or self.client is None:
@@ -274,6 +279,7 @@ class Agent:
             if online != self.ingest_online or not self.ingest_known:
                 logger.info("HQ ingest is %s", "online" if online else "offline")
             self.ingest_online, self.ingest_known = online, True
+            self._ingest_heard = time.monotonic()
             self._next_contact = 0.0
             self.drain.wake()
             return

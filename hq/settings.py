@@ -17,6 +17,8 @@
 - SINOPSIS_HQ_ASSIGNMENT_KEY: HQ's assignment-signing key (PEM; default made once in <data>/keys/, hq/keys.py).
 - Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
   SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
+- SINOPSIS_HQ_INGEST_HEARTBEAT_S: how often each ingest worker says `ingest/state` online again (default 30 s;
+  stations take HQ as offline after their `[agent] ingest_lease_s` without one).
 """
 
 import os
@@ -34,6 +36,7 @@ HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
 HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))
 HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.siak.ExtractSiak")
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
+HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
 
 
 def _secret_key(data_dir: Path) -> str:

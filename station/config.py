@@ -146,6 +146,11 @@ class AgentSection(Section):
     )
     backoff_min_s: float = Field(1.0, ge=0.05, le=60.0, description="first wait after a failed connection")
     backoff_max_s: float = Field(120.0, ge=0.1, le=3600.0, description="longest wait between connection tries")
+    ingest_lease_s: float = Field(
+        90.0, ge=1.0, le=3600.0,
+        description="seconds HQ ingest's 'online' is believed without a fresh word (HQ says it every 30 s): a "
+                    "retained online left by a crash stops batches being sent into the void after this",
+    )
 
 
 class OfflineSection(Section):

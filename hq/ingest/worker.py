@@ -68,6 +68,7 @@ class IngestWorker:
         self._inbox: queue.Queue[mqtt.MQTTMessage | None] = queue.Queue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._handle_all, name=f"hq-ingest-{name}", daemon=True)
+        self._beat = threading.Thread(target=self._heartbeat, name=f"hq-ingest-{name}-heartbeat", daemon=True)
 
     @staticmethod
     def _state(online: bool) -> bytes:
@@ -79,6 +80,7 @@ class IngestWorker:
         for path in sweep_temp_files_left():
             logger.warning("ingest worker %s: removed %s, left by a worker killed while writing it", self.name, path)
         self._thread.start()
+        self._beat.start()
         self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
                                   properties=session_properties())
         self.client.loop_start()
@@ -90,6 +92,7 @@ class IngestWorker:
         self._stopping.set()
         self._inbox.put(None)
         self._thread.join(timeout_s)
+        self._beat.join(timeout_s)
         if self.client.is_connected():
             info = self.client.publish(INGEST_STATE, self._state(False), qos=1, retain=True)
             wait_published(info, timeout_s)
@@ -118,6 +121,16 @@ class IngestWorker:
             return
         client.publish(INGEST_STATE, self._state(True), qos=1, retain=True)
         self.ready.set()
+
+    def _heartbeat(self) -> None:
+        """Say online again every HQ_INGEST_HEARTBEAT_S while subscribed. A retained `online` can outlive every
+        worker (the broker restored it from its store after a crash in which no Will could be published);
+        stations therefore believe it only for their `ingest_lease_s`, and this keeps a live HQ's word fresh."""
+        from django.conf import settings
+
+        while not self._stopping.wait(settings.HQ_INGEST_HEARTBEAT_S):
+            if self.ready.is_set() and self.client.is_connected():
+                self.client.publish(INGEST_STATE, self._state(True), qos=1, retain=True)
 
     def _on_disconnect(self, _c: mqtt.Client, _u: object, _f: object, reason: mqtt.ReasonCode, _p: object) -> None:
         self.ready.clear()
