@@ -140,7 +140,7 @@ class EscPosInterpreter:
             if body is None:
                 return False
             fn, data = body[6] if length >= 2 else 0, body[8:] if length > 3 else b""
-            if fn == 67:
+            if fn == 67 and length >= 3:  # a block of two bytes (cn, fn) holds no size: skipped
                 self._module = body[7]
             elif fn == 80:
                 self._qr = data

@@ -18,7 +18,7 @@ from station.errors import QrError
 PREFIX = "SINOPSIS1"
 CONTEXT = b"sinopsis-app/1|"
 MAX_LENGTH = 200
-APPLICATION_ID = re.compile(r"^[A-Za-z0-9-]{4,40}$")  # as in the assignment's applicant schema
+APPLICATION_ID = re.compile(r"^[A-Za-z0-9-]{4,40}\Z")  # as in the assignment's applicant schema (\Z: no final newline)
 
 
 def make_application_qr(application_id: str, hq_private_key: Ed25519PrivateKey) -> str:

@@ -90,7 +90,8 @@ class HelpDeskContacts(_Model):
 
 class AssignmentContent(_Model):
     assignment_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
-    version: int = Field(ge=1, description="increases with every change HQ makes for this station")
+    version: int = Field(ge=1, le=2**63 - 1,  # stored in an SQLite INTEGER column
+                         description="increases with every change HQ makes for this station")
     station_id: str
     issued_at: dt.datetime
     school: School
@@ -138,6 +139,10 @@ def _parse(data: bytes, source: str) -> dict[str, Any]:
         hint = " — the file ends early (truncated download?)" if e.pos >= len(text.rstrip()) else ""
         raise AssignmentError(f"{source}: line {e.lineno} column {e.colno}: malformed JSON: {e.msg}{hint}; "
                               "ask HQ for the file again", code="assignment.json") from None
+    except (ValueError, RecursionError) as e:  # an integer over 4300 digits, nesting past the recursion limit
+        reason = "nested too deeply" if isinstance(e, RecursionError) else e
+        raise AssignmentError(f"{source}: malformed JSON: {reason}; ask HQ for the file again",
+                              code="assignment.json") from None
     if not isinstance(bundle, dict) or set(bundle) != {"format", "content", "signature"}:
         raise AssignmentError(f"{source}: not an assignment bundle (expected keys format, content, signature)",
                               code="assignment.shape")

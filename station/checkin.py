@@ -9,6 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from station import audit
+from station.application_qr import APPLICATION_ID
 from station.clock import now_iso
 from station.errors import CheckInError
 from station.ids import uuid7
@@ -84,10 +85,11 @@ def identify_by_application(store: StationStore, application_id: str) -> Identit
 
 
 def _applicant_by_application(store: StationStore, application_id: str) -> sqlite3.Row:
-    applicant = store.conn.execute(
-        "SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
-        (_assignment_ref(store.conn), application_id.strip()),
-    ).fetchone()
+    assignment_ref, wanted = _assignment_ref(store.conn), application_id.strip()
+    applicant = None
+    if APPLICATION_ID.match(wanted):  # no other text is on a list (and a lone surrogate would crash the query)
+        applicant = store.conn.execute("SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
+                                       (assignment_ref, wanted)).fetchone()
     if applicant is None:
         raise CheckInError("this application is not on today's list for this school; ask the recording team",
                            code="checkin.not_on_list")

@@ -26,6 +26,7 @@ MAX_JSON_BYTES = 256 * 1024  # any JSON message (health, desired pointer, ack, j
 MAX_DESIRED_BYTES = 4 * 1024 * 1024  # a signed assignment with its applicants
 MAX_BATCH_BYTES = 16 * 1024 * 1024  # the broker's message_size_limit is set to this too
 MAX_BATCH_RECORDS = 50
+MAX_INT = 2**63 - 1  # what a database integer column holds: epochs, versions and seqs end up in one at HQ
 
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 StationId = Annotated[str, Field(pattern=f"^{_ID}$")]
@@ -62,27 +63,28 @@ class Status(Message):
     """Liveness (retained). The Will is `lost` with the same epoch; a clean stop publishes `offline` first."""
 
     state: Literal["online", "offline", "lost"]
-    epoch: int = Field(ge=0)
+    epoch: int = Field(ge=0, le=MAX_INT)
     ts: Timestamp | None = None
 
 
 class Health(Message):
     """Progress and the kit's condition (retained), every 60 s and on change."""
 
-    epoch: int = Field(ge=0)
+    epoch: int = Field(ge=0, le=MAX_INT)
     ts: Timestamp
-    queue_depth: int = Field(ge=0)
+    queue_depth: int = Field(ge=0, le=MAX_INT)
     oldest_pending_s: float | None = Field(default=None, ge=0)
-    last_acked_seq: int | None = Field(default=None, ge=0)
+    last_acked_seq: int | None = Field(default=None, ge=0, le=MAX_INT)
     counts: dict[str, int] = Field(default_factory=dict, max_length=20)
-    listed: int | None = Field(default=None, ge=0)  # students on the station's current list (progress against it)
+    # students on the station's current list (progress against it)
+    listed: int | None = Field(default=None, ge=0, le=MAX_INT)
     devices: dict[str, bool] = Field(default_factory=dict, max_length=20)
-    disk_free_bytes: int | None = Field(default=None, ge=0)
-    disk_total_bytes: int | None = Field(default=None, ge=0)
+    disk_free_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
+    disk_total_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
     battery_percent: float | None = Field(default=None, ge=0, le=100)
     charging: bool | None = None
     software_version: str = Field(max_length=40)
-    assignment_version: int | None = Field(default=None, ge=0)
+    assignment_version: int | None = Field(default=None, ge=0, le=MAX_INT)
     certificate_expires: Timestamp | None = None
     last_hq_contact: Timestamp | None = None
     capture_blocked: str | None = Field(default=None, max_length=200)  # offline limits: why captures stopped
@@ -91,8 +93,8 @@ class Health(Message):
 class Reported(Message):
     """What the station applied (retained): the assignment version, or why the desired one was refused."""
 
-    assignment_version: int | None = Field(default=None, ge=0)
-    refused_version: int | None = Field(default=None, ge=0)
+    assignment_version: int | None = Field(default=None, ge=0, le=MAX_INT)
+    refused_version: int | None = Field(default=None, ge=0, le=MAX_INT)
     refused_reason: str | None = Field(default=None, max_length=500)
     ts: Timestamp
 
@@ -100,7 +102,7 @@ class Reported(Message):
 class Desired(Message):
     """The signed assignment for the station (retained), as the bundle bytes the station imports."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=MAX_INT)
     bundle: str = Field(max_length=MAX_DESIRED_BYTES)  # the signed assignment JSON, verified by the station
 
 
@@ -169,7 +171,7 @@ class IngestState(Message):
 
 class BatchEntry(Message):
     record_id: RecordId
-    seq: int = Field(ge=1)
+    seq: int = Field(ge=1, le=MAX_INT)
     sha256: Sha256
     size: int = Field(ge=1, le=MAX_BATCH_BYTES)
 
@@ -183,15 +185,41 @@ class BatchManifest(Message):
 M = TypeVar("M", bound=Message)
 
 
+def _not_json(token: str) -> None:
+    """NaN and Infinity are not JSON (RFC 8259) although Python reads them: a message carrying one could not be
+    sent on, nor stored in PostgreSQL's jsonb, so it is refused like any other bad JSON."""
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _holds_nul(data: object) -> bool:
+    """Whether any key or text in parsed JSON holds NUL: PostgreSQL stores it neither in text nor in jsonb, so
+    such a message would fail at HQ on every delivery (walked without recursion: the nesting can be deep)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
 def parse(model: type[M], payload: bytes, limit: int = MAX_JSON_BYTES) -> M:
     """`payload` as a `model`, or ContractError saying what is wrong with it."""
     name = model.__name__
     if len(payload) > limit:
         raise ContractError(f"{name}: {len(payload)} bytes, more than the {limit} allowed", "contract.too_large")
     try:
-        data = json.loads(payload.decode("utf-8"))
+        data = json.loads(payload.decode("utf-8"), parse_constant=_not_json)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise ContractError(f"{name}: not JSON ({exc})", "contract.json") from None
+    if _holds_nul(data):
+        raise ContractError(f"{name}: a text holds a NUL character (\\u0000), which HQ's database cannot store",
+                            "contract.schema")
     try:
         return model.model_validate(data)
     except ValidationError as exc:

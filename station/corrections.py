@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 
 from station import audit
+from station.application_qr import APPLICATION_ID
 from station.checkin import RECORDED_STATES
 from station.clock import now_iso
 from station.errors import CheckInError, RecordStateError
@@ -105,8 +106,10 @@ def _applicant(conn: sqlite3.Connection, application_id: str) -> sqlite3.Row:
     if assignment is None:
         raise CheckInError("no assignment is loaded on this station yet; the team must import today's list",
                            code="checkin.no_assignment")
-    row = conn.execute("SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
-                       (assignment["id"], application_id.strip())).fetchone()
+    wanted, row = application_id.strip(), None
+    if APPLICATION_ID.match(wanted):  # no other text is on a list (and a lone surrogate would crash the query)
+        row = conn.execute("SELECT * FROM applicants WHERE assignment_ref = ? AND application_id = ?",
+                           (assignment["id"], wanted)).fetchone()
     if row is None:
         raise CheckInError("this application is not on today's list for this school; ask the recording team",
                            code="checkin.not_on_list")

@@ -7,6 +7,7 @@ or test time and never committed to the repository.
 from pathlib import Path
 from typing import TypeVar
 
+from cryptography.exceptions import InternalError, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
@@ -59,7 +60,8 @@ def load_private_key(path: Path, kind: type[K]) -> K:
     data = _read(path, f"{kind.__name__} file")
     try:
         key = serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, UnsupportedAlgorithm, InternalError) as e:  # an unknown key type; OpenSSL's
+        # "key setup failed" for a key of the wrong length (e.g. 32 bytes under the X448 OID) is an InternalError
         raise KeyFileError(f"{path}: not a readable PEM private key ({e})") from None
     if not isinstance(key, kind):
         raise KeyFileError(f"{path}: holds a {type(key).__name__}, expected a {kind.__name__}")
@@ -73,10 +75,10 @@ def load_public_key(path: Path, kind: type[K]) -> K:
 
 def parse_public_key(pem: bytes | str, kind: type[K], source: str = "key") -> K:
     """Parse PEM public key text of the given class; raises KeyFileError naming `source`."""
-    data = pem.encode("ascii") if isinstance(pem, str) else pem
     try:
+        data = pem.encode("ascii") if isinstance(pem, str) else pem
         key = serialization.load_pem_public_key(data)
-    except (ValueError, TypeError, UnicodeError) as e:
+    except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm, InternalError) as e:
         raise KeyFileError(f"{source}: not a readable PEM public key ({e})") from None
     if not isinstance(key, kind):
         raise KeyFileError(f"{source}: holds a {type(key).__name__}, expected a {kind.__name__}")

@@ -35,6 +35,7 @@ MAGIC = b"SINOPKT1"
 ALG = {"sig": "Ed25519", "enc": "A256GCM", "wrap": "X25519-HKDF-SHA256-A256KW"}
 SIG_LEN = 64
 MAX_HEADER = 64 * 1024
+MAX_SEQ = 2**63 - 1  # HQ stores seq in a database integer column
 _PREFIX = len(MAGIC) + 4
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIELDS: dict[str, type] = {"format": str, "record_id": str, "station_id": str, "seq": int, "created_at": str,
@@ -197,8 +198,8 @@ def _parse(signed: bytes, ciphertext: bytes) -> PacketHeader:
     for name in ("record_id", "station_id"):
         if not _ID.fullmatch(header[name]):
             raise _bad_header(f"field {name!r} is not a plain id")
-    if header["seq"] < 1 or not _is_utc_iso(header["created_at"]):
-        raise _bad_header("has a seq below 1 or a created_at that is not an ISO 8601 UTC time")
+    if not 1 <= header["seq"] <= MAX_SEQ or not _is_utc_iso(header["created_at"]):
+        raise _bad_header(f"has a seq outside 1..{MAX_SEQ} or a created_at that is not an ISO 8601 UTC time")
     for name in _B64_SIZES:
         _b64_field(header, name)
     if not _SHA256_HEX.fullmatch(header["ciphertext_sha256"]) or header["ciphertext_len"] < 16:

@@ -28,7 +28,9 @@ def hash_pin(pin: str) -> str:
 def is_pin_hash(text: str) -> bool:
     """Whether `text` has the shape of a hash made by `hash_pin` (used to validate assignment bundles)."""
     parts = text.split("$")
-    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isdigit() for p in parts[1:4]):
+    # plain ASCII digits only (isdigit() alone takes '²' and '٣', which int() then refuses), and short ones
+    if len(parts) != 6 or parts[0] != "scrypt" or not all(p.isascii() and p.isdigit() and len(p) <= 9
+                                                           for p in parts[1:4]):
         return False
     try:
         return len(base64.b64decode(parts[4], validate=True)) >= 8 and len(
@@ -41,10 +43,14 @@ def verify_pin(pin: str, stored: str) -> bool:
     """True when `pin` matches the stored hash; False for a wrong PIN or a malformed hash."""
     if not is_pin_hash(stored):
         return False
-    _, n, r, p, salt, digest = stored.split("$")
-    if int(n) > 2**20 or int(r) > 32 or int(p) > 16:
+    _, n_text, r_text, p_text, salt, digest = stored.split("$")
+    n, r, p = int(n_text), int(r_text), int(p_text)
+    if n > 2**20 or r > 32 or p > 16:
         return False  # refuse parameters that would stall the kiosk
-    candidate = hashlib.scrypt(
-        pin.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=32
-    )
+    if n < 2 or n & (n - 1) or r < 1 or p < 1:
+        return False  # scrypt needs n a power of two above 1, r and p at least 1: no hash_pin made this
+    try:
+        candidate = hashlib.scrypt(pin.encode(), salt=base64.b64decode(salt), n=n, r=r, p=p, dklen=32)
+    except ValueError:  # parameters within the bounds above that still need more memory than scrypt allows
+        return False
     return hmac.compare_digest(candidate, base64.b64decode(digest))

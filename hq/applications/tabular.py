@@ -193,7 +193,9 @@ def _xlsx_rows(data: bytes, fail: Any) -> Iterator[tuple[int, list[Any]]]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        # a damaged directory fails in more ways than BadZipFile: an unknown zip version (NotImplementedError), a
+        # name flagged UTF-8 that is not (UnicodeDecodeError), an offset out of the file (OSError, ValueError)
         raise fail("xlsx", _("This file is damaged or is not an Excel file. Save it again as .xlsx or CSV.")) from None
     if unpacked > MAX_UNPACKED:
         raise fail("too_big", _("The file unpacks to more than %(limit)s MB. Split it into smaller files.")

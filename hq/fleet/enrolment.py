@@ -7,6 +7,7 @@ The station's TLS certificate (serial, fingerprint, expiry) is noted here when H
 
 import datetime as dt
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ def normalised_public_key(pem: bytes, source: str) -> str:
     """The Ed25519 public key in `pem` as canonical PEM text; HqError naming `source` otherwise."""
     try:
         key = serialization.load_pem_public_key(pem)
-    except (ValueError, TypeError, UnicodeError) as e:
+    except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm) as e:  # the last: an unknown key type
         raise HqError(f"{source}: not a readable PEM public key ({e})", "hq.station_key") from None
     if not isinstance(key, Ed25519PublicKey):
         raise HqError(f"{source}: holds a {type(key).__name__}, expected the station's Ed25519 signing key",

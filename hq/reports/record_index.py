@@ -114,7 +114,8 @@ def summarize(record: Record, key: X25519PrivateKey) -> RecordSummary:
         return _unreadable(record, "record.format")
     applicant = document.get("applicant") if isinstance(document.get("applicant"), dict) else {}
     assignment = document.get("assignment") if isinstance(document.get("assignment"), dict) else {}
-    captures = [c for c in document.get("captures") or [] if isinstance(c, dict)]
+    listed = document.get("captures")
+    captures = [c for c in listed if isinstance(c, dict)] if isinstance(listed, list) else []  # 5, true: none
     codes = [_text(c.get("exception_code"), 32) or "other" for c in captures if c.get("outcome") == "exception"]
     return RecordSummary(
         record=record, application_number=_text(applicant.get("application_id"), 64),
