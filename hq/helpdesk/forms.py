@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hq.helpdesk.models import HelpDesk, Ticket
 
-PHONE = re.compile(r"^\+?[0-9 ()\-]+$")
-HANDLE = re.compile(r"^@[A-Za-z0-9._]{1,60}$")
+PHONE = re.compile(r"^\+?[0-9 ()\-]+\Z")
+HANDLE = re.compile(r"^@[A-Za-z0-9._]{1,60}\Z")
 MAX_TEXT = 4000
 TOO_LONG = _("This is too long: at most %(limit_value)d characters (now %(show_value)d). Shorten it.")
 

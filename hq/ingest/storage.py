@@ -19,6 +19,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.conf import settings
@@ -65,7 +66,7 @@ def station_key(pem: str) -> Ed25519PublicKey:
     """The Ed25519 public key from an enrolled PEM; EnrolledKeyError when it is not one."""
     try:
         key = load_pem_public_key(pem.encode("ascii"))
-    except (ValueError, TypeError, UnicodeError) as e:
+    except (ValueError, TypeError, UnicodeError, UnsupportedAlgorithm) as e:
         raise EnrolledKeyError(f"not a readable PEM public key ({e})") from None
     if not isinstance(key, Ed25519PublicKey):
         raise EnrolledKeyError(f"a {type(key).__name__}, not an Ed25519 key")

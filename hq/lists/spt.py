@@ -27,7 +27,7 @@ from hq.lists.numbering import next_spt_serial, spt_number, this_year, with_fres
 from hq.office.roles import TEAM
 from station.pins import hash_pin
 
-OPERATOR_ID = re.compile(r"^[A-Za-z0-9._-]{2,32}$")  # station/assignment.py TeamMember.operator_id
+OPERATOR_ID = re.compile(r"^[A-Za-z0-9._-]{2,32}\Z")  # station/assignment.py TeamMember.operator_id
 MAX_TEAM = 20  # station/assignment.py: team max_length
 PIN_DIGITS = 6
 

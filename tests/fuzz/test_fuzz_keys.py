@@ -114,3 +114,12 @@ def test_regression_a_private_key_of_the_wrong_length_for_its_oid_is_a_key_file_
     with pytest.raises(KeyFileError) as err:
         load_private_key(path, Ed25519PrivateKey)
     assert str(err.value).startswith(f"{path}: not a readable PEM private key")
+
+
+def test_regression_an_enrolled_key_of_an_unknown_algorithm_is_refused_not_raised(hq: Path) -> None:
+    """Seen while fuzzing (a database edited by hand): HQ's ingest read an enrolled PEM naming an unknown
+    algorithm with UnsupportedAlgorithm escaping `station_key`; it is the enrolled-key error the ingest codes."""
+    from hq.ingest.storage import EnrolledKeyError, station_key
+
+    with pytest.raises(EnrolledKeyError, match="not a readable PEM public key"):
+        station_key(UNKNOWN_ALGORITHM.decode() if isinstance(UNKNOWN_ALGORITHM, bytes) else UNKNOWN_ALGORITHM)
