@@ -101,7 +101,10 @@ class QrReader:
     """QR codes in camera frames (students hold their application QR up to the kiosk camera)."""
 
     def __init__(self) -> None:
-        self._detector = cv2.QRCodeDetector()
+        # OpenCV's ArUco-based detector first: the classic QRCodeDetector misses about one genuine application QR
+        # in fifteen (their content is a signature, so the pattern differs per student), which would leave those
+        # students unable to check in by camera; the classic one stays as a second opinion for what it misses.
+        self._detectors = (cv2.QRCodeDetectorAruco(), cv2.QRCodeDetector())
         self._grey: np.ndarray | None = None
 
     def decode(self, frame: np.ndarray) -> str | None:
@@ -113,5 +116,8 @@ class QrReader:
             if self._grey is None or self._grey.shape != frame.shape[:2]:
                 self._grey = np.empty(frame.shape[:2], np.uint8)
             grey = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=self._grey)
-        text, _points, _ = self._detector.detectAndDecode(grey)
-        return text or None
+        for detector in self._detectors:
+            text, _points, _ = detector.detectAndDecode(grey)
+            if text:
+                return text
+        return None
