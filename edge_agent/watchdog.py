@@ -20,70 +20,15 @@ not help.
 
 import logging
 import os
-import socket
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
+from station.sd_notify import Notifier, notify_address, watchdog_interval
+
+__all__ = ["Notifier", "Watchdog", "notify_address", "watchdog_interval"]
 logger = logging.getLogger(__name__)
 PROBE_TIMEOUT_MAX_S = 1.0  # longest the loop may wait on a locked database for one probe
-
-
-def notify_address(value: str) -> str | bytes | None:
-    """The socket address of $NOTIFY_SOCKET: a filesystem path, or b"\\0name" for "@name" (abstract)."""
-    if not value:
-        return None
-    if value.startswith("@"):
-        return b"\0" + value[1:].encode()
-    if value.startswith("/"):
-        return value
-    return None  # systemd only hands out absolute paths or abstract names; anything else is not for us
-
-
-class Notifier:
-    """Sends sd_notify messages; never raises (a broken socket is logged once and then ignored)."""
-
-    def __init__(self, address: str | bytes | None) -> None:
-        self.address = address
-        self._sock: socket.socket | None = None
-        self._failed = False
-
-    @property
-    def enabled(self) -> bool:
-        return self.address is not None
-
-    def send(self, *fields: str) -> bool:
-        """Send one datagram with the `fields` ("READY=1", "STATUS=…"), newline-separated; True when sent."""
-        if self.address is None or self._failed:
-            return False
-        try:
-            if self._sock is None:
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-            self._sock.sendto("\n".join(fields).encode(), self.address)
-            return True
-        except OSError as e:
-            logger.warning("systemd notify socket %r unusable (%s): no more notifications", self.address, e)
-            self._failed = True
-            return False
-
-    def close(self) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-
-
-def watchdog_interval(environ: Mapping[str, str], pid: int | None = None) -> float | None:
-    """Seconds between pings: half of $WATCHDOG_USEC, or None when systemd asks for none (unset, zero, not a
-    number, or $WATCHDOG_PID names another process — the variables were inherited, not meant for us)."""
-    usec = environ.get("WATCHDOG_USEC", "")
-    owner = environ.get("WATCHDOG_PID", "")
-    if owner and owner != str(os.getpid() if pid is None else pid):
-        return None
-    try:
-        value = int(usec)
-    except ValueError:
-        return None
-    return value / 2e6 if value > 0 else None
 
 
 class Watchdog:

@@ -133,12 +133,16 @@ class KioskApp(App):
     QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
 
     idle = None  # kiosk.idle.IdleWatch (idle logout / screen lock), made in on_start
+    watchdog = None  # kiosk.ui_watchdog.UiWatchdog (systemd WatchdogSec=), made in on_start
 
     def on_start(self) -> None:
         from kiosk.idle import DEFAULT_IDLE_S, IdleWatch
 
         session = getattr(getattr(self.services, "config", None), "session", None)
         self.idle = IdleWatch(self, getattr(session, "idle_logout_s", DEFAULT_IDLE_S)).start()
+        from kiosk.ui_watchdog import UiWatchdog
+
+        self.watchdog = UiWatchdog().start()  # pings systemd only while this thread turns frames
         if self.qr_scanner is not None and self._qr_listener is None:
             from kiosk.services import QrListener
 
@@ -151,6 +155,9 @@ class KioskApp(App):
     def on_stop(self) -> None:
         if self.idle is not None:
             self.idle.stop()
+        if self.watchdog is not None:
+            self.watchdog.stop()
+            self.watchdog = None
         if self.root is not None:
             self.root.close()
         if self._qr_listener is not None:
