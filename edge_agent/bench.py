@@ -61,16 +61,15 @@ def noise_captures(seed: int) -> list:
 
 def _station(root: Path, records: int):
     """A demo station with `records` sealed records in its outbox; returns (config, paths, packet sizes)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from station.checkin import check_in_by_application
     from station.config import load_config
     from station.demo_data import generate
-    from station.keys import load_private_key, load_public_key
+    from station.keys import load_public_key
     from station.records import transition
     from station.roster import import_assignment
-    from station.sealing import RecordSealer
+    from station.sealing import station_sealer
     from station.store import StationStore
 
     paths = generate(root, BENCH_DATE, count=max(records, 24))
@@ -80,9 +79,7 @@ def _station(root: Path, records: int):
         import_assignment(store, paths.assignment, load_public_key(config.key_path("hq_assignment_public_key"),
                                                                    Ed25519PublicKey),
                           station_id=config.station.id, min_age=config.roster.min_age)
-        sealer = RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"),
-                                                              Ed25519PrivateKey),
-                              load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
+        sealer = station_sealer(store, config)
         applicants = store.conn.execute("SELECT application_id, phone FROM applicants ORDER BY rowid").fetchall()
         for i, (application_id, phone) in enumerate(applicants[:records]):
             ticket = check_in_by_application(store, application_id, phone)

@@ -16,8 +16,6 @@ def _engine_and_recording(app: Any) -> Any:
     """Check the first applicant in, call them, and open a Recording over the simulated kit (once per process)."""
     if getattr(app, "_shots_recording", None) is not None:
         return app._shots_recording
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
     from drivers.camera import ReplayCamera
     from kiosk.recording import Recording
@@ -27,10 +25,9 @@ def _engine_and_recording(app: Any) -> Any:
     from station.capture_engine import CaptureEngine
     from station.capture_policy import face_background_for
     from station.checkin import check_in_by_application
-    from station.keys import load_private_key, load_public_key
     from station.operators import Operator
     from station.queue import call_next
-    from station.sealing import RecordSealer
+    from station.sealing import station_sealer
 
     store, config = app.services.store, app.services.config
     first = store.conn.execute("SELECT application_id FROM applicants ORDER BY id LIMIT 1").fetchone()[0]
@@ -39,8 +36,7 @@ def _engine_and_recording(app: Any) -> Any:
     apply_sim_script(None)
     camera = ReplayCamera([samples.portrait(face_background_for(entry.birth_year))], fps=30, noise=1)
     devices = Devices(camera=camera, finger_scanner=FutronicScanner("sim"), iris_camera=IriTechCamera("sim"))
-    sealer = RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                          load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
+    sealer = station_sealer(store, config)
     capture = app.root.get_screen("capture")
     app.operator = Operator("OP-02", "Yuliana Sari", "operator")
     recording = Recording(CaptureEngine(config.capture, devices), sealer, entry.record_id, "OP-02",

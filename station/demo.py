@@ -16,8 +16,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from native import samples
 from station import audit
@@ -27,11 +26,11 @@ from station.config import StationConfig, load_config
 from station.demo_data import DemoPaths, generate
 from station.errors import SinopsisError
 from station.integrity import check_store
-from station.keys import load_private_key, load_public_key
+from station.keys import load_public_key
 from station.packets import verify_packet
 from station.records import counts_by_state, transition
 from station.roster import import_assignment
-from station.sealing import RecordSealer
+from station.sealing import station_sealer
 from station.store import StationStore
 
 MARKER = ".sinopsis-demo"
@@ -137,9 +136,7 @@ def run_demo(root: Path, recording_date: dt.date, say: Callable[[str], None] = p
                                   min_age=config.roster.min_age, actor="OP-01")
         say(f"2. Assignment v{result.version} for {result.school_name}: {result.outcome}, "
             f"{result.applicants} applicants (importing it again: {again.outcome})")
-        sealer = RecordSealer(store, config,
-                              load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                              load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
+        sealer = station_sealer(store, config)
         say("3. Walk-ins at the kiosk:")
         sealed = []
         for w in json.loads(paths.walk_ins.read_text()):

@@ -21,6 +21,7 @@ from station.config import StationConfig
 from station.durable import write_durably
 from station.failpoints import failpoint
 from station.ids import receipt_number
+from station.keys import load_private_key, load_public_key
 from station.packets import packet_file_name, seal_record
 from station.records import apply_transition, get_record
 from station.store import StationStore
@@ -129,3 +130,10 @@ class RecordSealer:
             ],
         }
         return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
+
+
+def station_sealer(store: StationStore, config: StationConfig) -> "RecordSealer":
+    """The sealer with the keys enrolment left on the station: its own signing key and HQ's packet key
+    (KeyFileError names a missing or unreadable one)."""
+    return RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
+                        load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))

@@ -21,8 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from station.acknowledgement import acknowledgement_fields
 from station.capture_devices import Devices
@@ -31,10 +30,10 @@ from station.capture_policy import FINGERS, face_background_for
 from station.checkin import check_in_by_application
 from station.config import HelpdeskSection, load_config
 from station.demo import prepare, signature_strokes
-from station.keys import load_private_key, load_public_key
+from station.keys import load_public_key
 from station.records import transition
 from station.roster import import_assignment
-from station.sealing import RecordSealer
+from station.sealing import station_sealer
 from station.store import StationStore
 
 SCENARIOS = ("good", "retry", "exception", "below_threshold", "good", "walk_out")
@@ -119,9 +118,7 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
         hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
         import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
                           min_age=config.roster.min_age, actor="OP-01")
-        sealer = RecordSealer(store, config,
-                              load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                              load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
+        sealer = station_sealer(store, config)
         applicants = store.conn.execute("SELECT application_id, name, birth_date, phone, nik FROM applicants "
                                         "ORDER BY id LIMIT ?", (students,)).fetchall()
         photo = _exception_photo()

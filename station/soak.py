@@ -154,6 +154,8 @@ class Soak:
         return result
 
     def _soak(self, seconds: float, students: int, result: SoakResult) -> None:
+        from station.config import load_config
+        from station.sealing import station_sealer
         from station.store import StationStore
 
         self.started = time.monotonic()
@@ -161,7 +163,7 @@ class Soak:
         next_fault = self.started + self.fault_every_s
         down_until: float | None = None
         with StationStore(self.paths.station_data) as store:
-            sealer = _sealer(store, self.paths)
+            sealer = station_sealer(store, load_config(self.paths.station_config))
             applicants = [r[0] for r in store.conn.execute("SELECT application_id FROM applicants ORDER BY id")]
             while time.monotonic() < deadline and result.sealed < students:
                 now = time.monotonic()
@@ -214,19 +216,6 @@ class Soak:
         result.ledger = json.loads(as_json.stdout)[0]["counts"]
         result.ledger_text = text.stdout
         result.exit_code = as_json.returncode or (0 if result.drained and result.ledger["pending"] == 0 else 1)
-
-
-def _sealer(store: object, paths: DemoPaths) -> object:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
-    from station.config import load_config
-    from station.keys import load_private_key, load_public_key
-    from station.sealing import RecordSealer
-
-    config = load_config(paths.station_config)
-    return RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                        load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
 
 
 def _seal_one(store: object, sealer: object, application_id: str) -> str:

@@ -22,21 +22,10 @@ from station.capture_engine import CaptureEngine
 from station.capture_policy import face_background_for
 from station.cli.simulate_cmd import kit_settings
 from station.config import StationConfig
-from station.sealing import RecordSealer
+from station.sealing import RecordSealer, station_sealer
 from station.store import StationStore
 
 MakeRecording = Callable[[Any, Any, Callable, Callable], Any]
-
-
-def station_sealer(store: StationStore, config: StationConfig) -> RecordSealer:
-    """The sealer with the keys enrolment left on the station (KeyFileError names a missing one)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-
-    from station.keys import load_private_key, load_public_key
-
-    return RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                        load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
 
 
 def capture_devices(config: StationConfig, kit: Kit) -> Devices:
