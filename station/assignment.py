@@ -19,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from station.contract import MAX_INT
 from station.errors import AssignmentError, NikError, PhoneError
 from station.nik import check_applicant, mask_nik
 from station.phone import normalize_phone
@@ -90,7 +91,7 @@ class HelpDeskContacts(_Model):
 
 class AssignmentContent(_Model):
     assignment_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
-    version: int = Field(ge=1, le=2**63 - 1,  # stored in an SQLite INTEGER column
+    version: int = Field(ge=1, le=MAX_INT,  # stored in an SQLite INTEGER column
                          description="increases with every change HQ makes for this station")
     station_id: str
     issued_at: dt.datetime

@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
+from station.contract import MAX_INT
 from station.errors import PacketError
 
 FORMAT = "sinopsis-packet/1"
@@ -35,7 +36,7 @@ MAGIC = b"SINOPKT1"
 ALG = {"sig": "Ed25519", "enc": "A256GCM", "wrap": "X25519-HKDF-SHA256-A256KW"}
 SIG_LEN = 64
 MAX_HEADER = 64 * 1024
-MAX_SEQ = 2**63 - 1  # HQ stores seq in a database integer column
+MAX_SEQ = MAX_INT  # HQ stores seq in a database integer column
 _PREFIX = len(MAGIC) + 4
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIELDS: dict[str, type] = {"format": str, "record_id": str, "station_id": str, "seq": int, "created_at": str,
