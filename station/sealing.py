@@ -132,8 +132,10 @@ class RecordSealer:
         return json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
 
 
-def station_sealer(store: StationStore, config: StationConfig) -> "RecordSealer":
-    """The sealer with the keys enrolment left on the station: its own signing key and HQ's packet key
-    (KeyFileError names a missing or unreadable one)."""
-    return RecordSealer(store, config, load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
-                        load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))
+def station_sealer(store: StationStore, config: StationConfig,
+                   kind: type["RecordSealer"] | None = None) -> "RecordSealer":
+    """The sealer (`kind`, default RecordSealer) with the keys enrolment left on the station: its own signing key
+    and HQ's packet key (KeyFileError names a missing or unreadable one)."""
+    return (kind or RecordSealer)(store, config,
+                                  load_private_key(config.key_path("station_signing_key"), Ed25519PrivateKey),
+                                  load_public_key(config.key_path("hq_packet_public_key"), X25519PublicKey))

@@ -12,6 +12,7 @@ These tests use the vendor SDK simulators (one open handle each), so they run in
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import os
 import sqlite3
@@ -30,7 +31,7 @@ from native.vendor import apply_sim_script
 from station.capture_policy import CaptureResult
 from station.cli.simulate_cmd import simulated_devices
 from station.config import StationConfig
-from station.sealing import RecordSealer, SealedRecord
+from station.sealing import RecordSealer, SealedRecord, station_sealer
 from station.simulate import run_simulation
 from tests.security.disk_scan import DiskScanner, distinct_run, magic_in
 from tests.security.leaks import leaks
@@ -100,10 +101,10 @@ def private_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
 
 @pytest.fixture
 def watched(monkeypatch: pytest.MonkeyPatch) -> type[WatchedSealer]:
-    """run_simulation seals with WatchedSealer (a fresh list of captures per test)."""
+    """run_simulation seals with WatchedSealer (through station_sealer) (a fresh list of captures per test)."""
     monkeypatch.setattr(WatchedSealer, "captured", [])
     monkeypatch.setattr(WatchedSealer, "leak", False)
-    monkeypatch.setattr(station.simulate, "RecordSealer", WatchedSealer)
+    monkeypatch.setattr(station.simulate, "station_sealer", functools.partial(station_sealer, kind=WatchedSealer))
     return WatchedSealer
 
 
