@@ -1,7 +1,7 @@
 """A small threaded TCP proxy on the loopback for network-fault tests: the agent connects to the proxy, the proxy
 to the broker, and a test breaks the link the ways the field does.
 
-- `cut_after(n, way)`: once `n` more bytes went that way (client → server by default), forward only up to that
+- `cut_after(n, way, times=1)`: once `n` more bytes went that way (client → server by default), forward only up to that
   byte and close both sides (a connection cut in the middle of a packet, e.g. mid-batch);
 - `delay_s`: latency: every chunk is forwarded this long after it was read, both ways, in order;
   `delay_up_s` / `delay_down_s` set one way only (client → server / server → client);
@@ -53,6 +53,7 @@ class TcpProxy:
         # per way ("up": client → server, "down"), bytes forwarded over all links and the byte to cut / stall at
         self._total = {"up": 0, "down": 0}
         self._armed: dict[str, tuple[int, str]] = {}
+        self._again: dict[str, tuple[int, int]] = {}  # per way: (bytes, cuts left) to arm after the armed one
         self.cuts = 0
         self.stalls = 0
         self._listener = socket.create_server((LOOPBACK, 0))
@@ -70,16 +71,19 @@ class TcpProxy:
     def delay_s(self, seconds: float) -> None:
         self.delay_up_s = self.delay_down_s = seconds
 
-    def cut_after(self, n: int, way: str = "up") -> None:
+    def cut_after(self, n: int, way: str = "up", times: int = 1) -> None:
         """Cut the connection that carries the n-th next byte going `way` ("up": client → server, or
-        "down"), right after that byte."""
+        "down"), right after that byte; with `times`, again n bytes after each cut (armed at once, so a quick
+        resend cannot slip through before a test arms the next cut)."""
         with self._lock:
             self._armed[way] = (self._total[way] + n, "cut")
+            self._again[way] = (n, times - 1)
 
     def stall_after(self, n: int, way: str = "up") -> None:
         """Black-hole the connection that carries the n-th next byte going `way`, right after that byte."""
         with self._lock:
             self._armed[way] = (self._total[way] + n, "stall")
+            self._again.pop(way, None)
 
     def cut_all(self) -> None:
         """Close every open connection now."""
@@ -141,6 +145,9 @@ class TcpProxy:
                 del self._armed[way]
                 take = max(0, at - total)
                 self._total[way] += take
+                n, left = self._again.pop(way, (0, 0))
+                if left > 0:
+                    self._armed[way], self._again[way] = (self._total[way] + n, action), (n, left - 1)
                 return take, action
             self._total[way] += size
             return size, ""
