@@ -230,7 +230,13 @@ class Pipeline:
         for name, values in sections.items():
             lines.append(f"[{name}]")
             lines += [f"{k} = {_toml(v)}" for k, v in values.items()]
-        path.write_text("\n".join(lines) + "\n")
+        text = "\n".join(lines) + "\n"
+        if not path.exists() or path.read_text() != text:
+            # whole or not at all: a child starting now (the agent, while a sealing child is started) must never
+            # read a half-written file, which would load the defaults (another data dir, no keys)
+            part = path.with_suffix(".toml.part")
+            part.write_text(text)
+            part.replace(path)
         return path
 
     def start_agent(self, failpoint: str | None = None) -> Proc:
