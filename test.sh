@@ -4,6 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")"
 [ -x .venv/bin/sinopsis ] || ./setup.sh --no-run
 .venv/bin/ruff check .
-# Two processes (pytest-xdist); the device tests stay together in one (tests/conftest.py). `./test.sh -n0 …`
+# Two processes (pytest-xdist; worksteal: an idle process takes queued tests from the busy one). `./test.sh -n0 …`
 # runs in one process, e.g. to debug.
-exec .venv/bin/python -m pytest -n 2 --dist loadgroup "$@"
+exec .venv/bin/python -m pytest -n 2 --dist worksteal "$@"

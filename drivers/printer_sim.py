@@ -213,7 +213,7 @@ class SimulatedPrinter:
     """An ESC/POS printer on a pty; each finished slip is rendered to PNG in `out_dir` (if given)."""
 
     def __init__(self, out_dir: Path | None = None) -> None:
-        self.pty, self.out_dir, self.interpreter = PtyDevice(), out_dir, EscPosInterpreter()
+        self.pty, self.out_dir, self.interpreter = PtyDevice("printer"), out_dir, EscPosInterpreter()
         self.path = self.pty.path
         self._stop = threading.Event()
         self.rendered = 0

@@ -1,17 +1,29 @@
-"""The far end of a simulated serial device: a pseudo-terminal whose slave path a driver opens like /dev/ttyACM0."""
+"""The far end of a simulated serial device: a pseudo-terminal the driver opens through a stable name, the way a
+kit's driver opens udev's /dev/sinopsis/… link rather than /dev/ttyACM0."""
 
 import contextlib
 import os
+import tempfile
 import tty
+from pathlib import Path
 
 
 class PtyDevice:
-    """A raw pty; the simulator writes to `master`, the driver opens `path` with pyserial."""
+    """A raw pty; the simulator writes to `master`, the driver opens `path` with pyserial.
 
-    def __init__(self) -> None:
+    `path` is a symlink to the pty's slave in a directory of its own, removed on unplug like udev removes a device's
+    link. Opening /dev/pts/N itself would be wrong after an unplug: the kernel gives a freed pty number to the next
+    process that asks, so a driver reopening the old number could reach another simulator (another test process's,
+    or the demo's) instead of finding its device gone."""
+
+    def __init__(self, name: str = "tty") -> None:
         self.master, self._slave = os.openpty()
         tty.setraw(self._slave)
-        self.path = os.ttyname(self._slave)  # the slave stays open so the driver may close and reopen it
+        self.pts = os.ttyname(self._slave)  # the slave stays open so the driver may close and reopen it
+        self._dir = Path(tempfile.mkdtemp(prefix="sinopsis-dev-"))
+        link = self._dir / name
+        link.symlink_to(self.pts)
+        self.path = str(link)
         self.closed = False
 
     def write(self, data: bytes) -> None:
@@ -27,9 +39,13 @@ class PtyDevice:
             return b""
 
     def unplug(self) -> None:
-        """The device goes away: both ends close, so the driver's next read fails."""
+        """The device goes away: its name first (nothing can open it again), then both ends close, so the driver's
+        next read fails."""
         if not self.closed:
             self.closed = True
+            with contextlib.suppress(OSError):
+                Path(self.path).unlink()
+                self._dir.rmdir()
             for fd in (self.master, self._slave):
                 with contextlib.suppress(OSError):
                     os.close(fd)

@@ -9,7 +9,7 @@ class SimulatedScanner:
     """Writes scans the way a line scanner types them (CR-terminated by default)."""
 
     def __init__(self, terminator: bytes = b"\r") -> None:
-        self.pty, self.terminator = PtyDevice(), terminator
+        self.pty, self.terminator = PtyDevice("qr-scanner"), terminator
         self.path = self.pty.path
 
     def scan(self, text: str) -> None:

@@ -1,4 +1,4 @@
-"""A simulated signature pad on a pseudo-terminal: the driver opens its /dev/pts path like /dev/ttyACM0.
+"""A simulated signature pad on a pseudo-terminal, opened by a stable name like a kit's /dev/sinopsis/signature-pad.
 
 The simulator answers `?` with its identity and plays a script of lines: pen messages, buttons, and faults —
 `GARBAGE` (binary noise), `PARTIAL <line>` (a line written in two pieces with a pause between), `LONG` (a line
@@ -31,7 +31,7 @@ class SimulatedPad:
 
     def __init__(self, script: Sequence[str], delay_s: float = 0.001) -> None:
         self.script, self.delay_s = list(script), delay_s
-        self.pty = PtyDevice()
+        self.pty = PtyDevice("signature-pad")
         self.path = self.pty.path
         self._stop = threading.Event()
         self._started = threading.Event()

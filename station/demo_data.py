@@ -95,14 +95,15 @@ def _applicants(rng: random.Random, recording_date: dt.date, count: int) -> list
 
 
 def build_assignment_content(recording_date: dt.date, applicants: list[dict], version: int = 1) -> dict:
-    """The assignment content HQ would send for the demo school (unsigned)."""
+    """The assignment content HQ would send for the demo school (unsigned); a fresh dict throughout, so a caller
+    may edit it (a test changing the school's name once changed it for every later bundle in the process)."""
     return {
         "assignment_id": f"ASG-{recording_date:%Y%m%d}-{SCHOOL['npsn']}",
         "version": version,
         "station_id": DEMO_STATION_ID,
         "issued_at": dt.datetime.combine(recording_date - dt.timedelta(days=2), dt.time(9, 30),
                                          tzinfo=dt.UTC).isoformat(),
-        "school": SCHOOL,
+        "school": dict(SCHOOL),
         "spt": {"number": f"800/SPT/DISDUKCAPIL/{recording_date:%m}/{recording_date.year}/0142",
                 "date": (recording_date - dt.timedelta(days=3)).isoformat()},
         "recording_date": recording_date.isoformat(),

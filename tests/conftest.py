@@ -114,20 +114,3 @@ def _simulators_back_to_default():
     apply_sim_script(None)
     with FutronicScanner("sim"):  # NO_MORE_ITEMS here: this test left the scanner open
         pass
-
-
-# ./test.sh runs the tests on two processes (pytest-xdist, --dist loadgroup). Tests that talk to simulated serial
-# devices (pseudo-terminals) all run in one of them, in order: a pty number freed in one process could otherwise
-# be given to a simulator of the other while a driver still writes to the old path. The Kivy tests are among them.
-DEVICE_TESTS = ("tests/kiosk/", "tests/drivers/", "tests/station/test_demo.py", "tests/station/test_demo_hq.py",
-                "tests/security/test_privacy_disk.py",
-                "tests/station/test_simulate.py", "tests/station/test_capture_engine.py")
-
-
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
-def pytest_collection_modifyitems(config, items):
-    root = Path(str(config.rootpath))
-    for item in items:
-        where = Path(str(item.path)).relative_to(root).as_posix()
-        if where.startswith(DEVICE_TESTS):
-            item.add_marker(pytest.mark.xdist_group("devices"))

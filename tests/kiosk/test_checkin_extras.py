@@ -33,22 +33,8 @@ def printer_sim(tmp_path):
 
 
 @pytest.fixture
-def printer_link(tmp_path, printer_sim):
-    """The printer's stable name, as udev gives a kit's printer (/dev/serial/by-id/…): a freed pty number may be
-    taken by another process at once, a by-id link goes away with the device."""
-    link = tmp_path / "usb-printer"
-    link.symlink_to(printer_sim.path)
-    return link
-
-
-def unplug(printer_sim, printer_link):
-    printer_sim.unplug()
-    printer_link.unlink()
-
-
-@pytest.fixture
-def printing_kiosk(imported, station_config, printer_link):
-    app = start_kiosk(imported, station_config, printer=ReceiptPrinter(str(printer_link), write_timeout_s=1))
+def printing_kiosk(imported, station_config, printer_sim):
+    app = start_kiosk(imported, station_config, printer=ReceiptPrinter(printer_sim.path, write_timeout_s=1))
     yield app
     stop_kiosk(app)
 
@@ -164,7 +150,7 @@ def test_the_queue_slip_is_printed_with_the_number_and_school(printing_kiosk, pr
     assert "QUEUE NUMBER" in english and "School: SMA Negeri 1 Pekanbaru" in english.replace("\n  ", " ")
 
 
-def test_a_printer_unplugged_mid_way_never_stops_the_check_in(printing_kiosk, printer_sim, printer_link, applicants):
+def test_a_printer_unplugged_mid_way_never_stops_the_check_in(printing_kiosk, printer_sim, applicants):
     app = printing_kiosk
     check_in(app, applicants[0])
     wait_until(lambda: screen(app, "ticket").slip == "printed")
@@ -172,7 +158,7 @@ def test_a_printer_unplugged_mid_way_never_stops_the_check_in(printing_kiosk, pr
     to_confirm(app, applicants[1])
     tap(screen(app, "confirm").ids.yes)
     type_digits(app, "phone", "0812")
-    unplug(printer_sim, printer_link)  # while the next student types their number
+    printer_sim.unplug()  # while the next student types their number
     type_digits(app, "phone", "98765432")
     press_ok(app, "phone")
     wait_until(lambda: app.root.current == "ticket")

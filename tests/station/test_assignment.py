@@ -55,6 +55,14 @@ def test_same_version_with_other_content_is_refused(store, keys, make_bundle):
     assert err.value.code == "assignment.version_conflict"
 
 
+def test_editing_one_bundles_content_leaves_the_next_one_alone():
+    from station.demo_data import build_assignment_content
+
+    first = build_assignment_content(dt.date(2026, 11, 25), [])
+    first["school"]["name"] = "SMA Negeri 8 Pekanbaru"
+    assert build_assignment_content(dt.date(2026, 11, 25), [])["school"]["name"] == "SMA Negeri 1 Pekanbaru"
+
+
 def _expect_refused(store, keys, path, code, *fragments):
     before = _table_counts(store)
     with pytest.raises(AssignmentError) as err:
