@@ -8,7 +8,6 @@ before Kivy makes its window, and prints {png: [overflowing labels]} as JSON.
 
 import datetime as dt
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -152,14 +151,9 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
 def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
     """In this process (whose Kivy window is not made yet): start the kiosk offscreen at width x height over a
     fresh demo station and render everything into `out_dir`."""
-    os.environ.setdefault("KIVY_NO_ARGS", "1")
-    os.environ.setdefault("SDL_VIDEODRIVER", "offscreen")
-    os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="kivy-home-"))
-    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
-    from kivy.config import Config
+    from kiosk.demo_run import offscreen
 
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
+    offscreen(width, height, maxfps=0)  # unthrottled: the renders step frames, nobody watches them
     from kiosk.app import KioskApp
     from kiosk.services import CheckInService
     from station.config import load_config

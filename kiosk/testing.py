@@ -21,15 +21,21 @@ def settle(frames: int = 25) -> None:
     step(frames)
 
 
-def wait_until(condition: Callable[[], bool], max_frames: int = 600) -> None:
-    """Step frames until `condition()` holds (worker-thread results arrive through the Clock), then settle."""
-    for _ in range(max_frames):
+def wait_until(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
+    """Step frames until `condition()` holds (worker-thread results arrive through the Clock), then settle. The
+    bound is in seconds, not frames: the tests run Kivy's clock unthrottled (tests/kiosk/conftest.py), so frames
+    come as fast as they are drawn while the worker threads keep real time."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
         if condition():
             settle()
             return
         EventLoop.idle()
         time.sleep(0.005)
-    raise AssertionError("the kiosk did not reach the expected state")
+    if condition():
+        settle()
+        return
+    raise AssertionError(f"the kiosk did not reach the expected state within {timeout_s:g} s")
 
 
 def tap(widget: Widget, settle_after: bool = True) -> None:

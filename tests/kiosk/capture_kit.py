@@ -73,7 +73,7 @@ def choose(code, photo=False, target=None):
     tap(next(b for b in dialog.ids.reasons.children if b.code == code))
     if photo:
         tap(dialog.ids.shoot)
-        wait_until(lambda: dialog.photo is not None or dialog.message, max_frames=1200)
+        wait_until(lambda: dialog.photo is not None or dialog.message, timeout_s=20)
         assert not dialog.message, dialog.message
         tap(dialog.ids.confirm)
     wait_until(lambda: popup() is None)

@@ -42,7 +42,7 @@ def record_row(store):
 def capture_face(capture):
     tap(capture.ids.start)
     wait_until(lambda: capture.position != "face" or capture.state in ("paused", "below_threshold"),
-               max_frames=3000)
+               timeout_s=50)
 
 
 def to_the_fingers(kiosk):
@@ -61,7 +61,7 @@ def capture_the_rest(capture):
     while capture.position:
         position = capture.position
         tap(capture.ids.start)
-        wait_until(lambda p=position: capture.position != p, max_frames=3000)
+        wait_until(lambda p=position: capture.position != p, timeout_s=50)
 
 
 def test_data_that_does_not_match_becomes_a_correction_request(started, imported):
@@ -115,7 +115,7 @@ def test_a_finger_exception_with_its_reason_and_photo_then_recapture_from_the_re
     capture_face(capture)
     wait_until(lambda: kiosk.root.current == "review" and len(review.ids.grid.children) == 14)
     tap(review.ids.save)
-    wait_until(lambda: review.saved, max_frames=3000)
+    wait_until(lambda: review.saved, timeout_s=50)
     exception = imported.conn.execute(
         "SELECT outcome, exception_code FROM captures WHERE position = 'left_ring'").fetchone()
     assert tuple(exception) == ("exception", "injured")
@@ -151,7 +151,7 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
     problems = []
     capture.bind(problems=lambda _s, p: problems.extend(p))
     tap(capture.ids.start)  # the platen shows four fingers: a count mismatch, never accepted
-    wait_until(lambda: not capture.busy, max_frames=6000)
+    wait_until(lambda: not capture.busy, timeout_s=100)
     assert capture.position == "right_thumb" and capture.state == "below_threshold"
     assert "SLAP_COUNT_MISMATCH" in problems and not capture.below  # nothing to keep: retry or exception
     # Right four: the four fingers of the platen are taken in one go.
@@ -165,7 +165,7 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
     assert capture.positions == ["right_little", "right_ring", "right_middle", "right_index"]  # as on the platen
     assert capture.ids.position.text == "Empat jari tangan kanan"
     tap(capture.ids.start)
-    wait_until(lambda: capture.position not in ("right_index",), max_frames=6000)
+    wait_until(lambda: capture.position not in ("right_index",), timeout_s=100)
     results = kiosk.recording.results()
     assert all(results[p].outcome == "captured" for p in ("right_index", "right_middle", "right_ring",
                                                             "right_little"))
@@ -186,7 +186,7 @@ def test_the_signature_on_the_serial_pad_or_on_the_screen_when_the_pad_goes(star
         assert capture.position == "signature" and capture.pad
         assert capture.ids.pad_hint.text.startswith("Siswa menandatangani pad")
         tap(capture.ids.start)
-        wait_until(lambda: not capture.busy, max_frames=3000)
+        wait_until(lambda: not capture.busy, timeout_s=50)
         if script == "signs":
             assert capture.position == "right_thumb"
             assert kiosk.recording.results()["signature"].device_serial.startswith("SIM")
@@ -228,7 +228,7 @@ def test_saving_while_the_database_is_busy_waits_without_freezing_the_screen(sta
     finally:
         other.execute("ROLLBACK")
         other.close()
-    wait_until(lambda: review.saved, max_frames=3000)
+    wait_until(lambda: review.saved, timeout_s=50)
     assert imported.conn.execute("SELECT state FROM records").fetchone()[0] == "captured"
 
 
@@ -297,7 +297,7 @@ def test_a_full_disk_at_save_keeps_the_captures_and_saving_again_works(started, 
     review = screen(kiosk, "review")
     wait_until(lambda: len(review.ids.grid.children) == 14)
     tap(review.ids.save)
-    wait_until(lambda: not review.busy, max_frames=3000)
+    wait_until(lambda: not review.busy, timeout_s=50)
     assert not review.saved and review.message.startswith("Disk stasiun penuh. Tidak ada yang tersimpan")
     assert review.ids.title.text == "Periksa hasil rekaman"
     assert record_row(imported)[0] == "capturing"  # nothing committed: no packet row, no outbox row
@@ -305,6 +305,6 @@ def test_a_full_disk_at_save_keeps_the_captures_and_saving_again_works(started, 
     assert [p.name for p in imported.packets_dir.iterdir()] == ["filler.bin"]  # no half-written packet left
     small_disk.unlink()  # the technician frees space
     tap(review.ids.save)
-    wait_until(lambda: review.saved, max_frames=3000)
+    wait_until(lambda: review.saved, timeout_s=50)
     assert record_row(imported)[0] == "captured"
     assert imported.conn.execute("SELECT COUNT(*) FROM outbox").fetchone()[0] == 1

@@ -44,7 +44,7 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     shown = []
     capture.ids.backdrop.bind(text=lambda _w, text: shown.append(text))
     tap(capture.ids.start)
-    wait_until(lambda: capture.position == "signature", max_frames=3000)
+    wait_until(lambda: capture.position == "signature", timeout_s=50)
     assert any(t.startswith("Latar: ") for t in shown)  # the backdrop seen and the one the birth year needs, live
     assert capture.ids.preview.texture is not None  # the live preview showed the camera
     tap(capture.ids.start)
@@ -56,7 +56,7 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     while capture.position:
         position = capture.position
         tap(capture.ids.start)
-        wait_until(lambda p=position: capture.position != p or capture.below, max_frames=3000)
+        wait_until(lambda p=position: capture.position != p or capture.below, timeout_s=50)
         assert not capture.below, capture.state
         if position == "right_index":
             assert capture.fingers["right_index"][0] == "captured"  # the hand diagram shows the done finger
@@ -67,7 +67,7 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     assert all(tile.ids.picture.texture is not None for tile in review.ids.grid.children)
     assert imported.conn.execute("SELECT count(*) FROM records WHERE state = 'captured'").fetchone()[0] == 0
     tap(review.ids.save)
-    wait_until(lambda: review.saved, max_frames=3000)
+    wait_until(lambda: review.saved, timeout_s=50)
     assert review.ids.title.text == "Tersimpan" and review.saved in review.ids.hint.text
     assert imported.conn.execute("SELECT count(*) FROM records WHERE state = 'captured'").fetchone()[0] == 1
     tap(review.ids.save)  # back to the queue

@@ -39,7 +39,7 @@ def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired,
         capture = screen(app, "capture")
         assert capture.position == "face"
         tap(capture.ids.start)
-        wait_until(lambda: capture.position == "signature", max_frames=3000)
+        wait_until(lambda: capture.position == "signature", timeout_s=50)
         face = app.recording.results()["face"]
         birth_year = int(student["birth_date"][:4])
         assert face.outcome == "captured" and face.score >= station_config.capture.thresholds.face
@@ -48,7 +48,7 @@ def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired,
         assert capture.ids.preview.texture is not None
         assert capture.pad  # the kit's (simulated) serial pad takes the signature
         tap(capture.ids.start)  # the simulated pad signs and presses OK
-        wait_until(lambda: capture.position != "signature", max_frames=3000)
+        wait_until(lambda: capture.position != "signature", timeout_s=50)
         assert app.recording.results()["signature"].device_serial == "SIMPAD-1 SP0001"
         assert wired.device_presence()["signature_pad"] and wired.device_presence()["printer"]
     finally:
