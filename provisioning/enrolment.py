@@ -38,6 +38,7 @@ from provisioning.pki import (
     fingerprint,
     load_private_tls_key,
     new_key,
+    parse_csr,
     save_key,
     utcnow,
 )
@@ -103,7 +104,7 @@ class Request:
 def _load_json(data: bytes, source: str, fmt: str, what: str) -> dict:
     try:
         body = json.loads(data)
-    except (ValueError, UnicodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, an integer over 4300 digits, nesting too deep
         body = None
     if not isinstance(body, dict) or body.get("format") != fmt:
         raise ProvisionError(f"{source}: not {what} (expected JSON with format {fmt}); give the file "
@@ -122,7 +123,7 @@ def check_request(data: bytes, station_id: str, source: str = "request", now: dt
                              "certificates (they may read every station's topics); choose another id",
                              "provision.reserved_id")
     try:
-        csr = x509.load_pem_x509_csr(str(body["csr"]).encode("ascii"))
+        csr = parse_csr(str(body["csr"]), source)
         signing = parse_public_key(str(body["signing_public_key"]), Ed25519PublicKey, source=f"{source}: signing key")
         signature = base64.b64decode(str(body["signature"]), validate=True)
         clock = dt.datetime.fromisoformat(str(body["station_clock"]))

@@ -105,10 +105,35 @@ def parse_cert(pem: bytes | str, source: str) -> x509.Certificate:
     """A PEM certificate; ProvisionError naming `source` when it is not one (a damaged file, a flipped byte)."""
     data = pem.encode("ascii", "replace") if isinstance(pem, str) else pem
     try:
-        return x509.load_pem_x509_certificate(data)
+        cert = x509.load_pem_x509_certificate(data)
+        _read_whole(cert)
     except ValueError as e:
         raise ProvisionError(f"{source}: not a readable certificate, the file is damaged ({e}); make it again",
                              "provision.cert_unreadable") from None
+    return cert
+
+
+def _read_whole(item: x509.Certificate | x509.CertificateSigningRequest) -> None:
+    """Decode every part the checks read: cryptography decodes a certificate's key, names and extensions only when
+    asked, so a damaged key inside a well-formed PEM would otherwise raise ValueError in the middle of a check."""
+    item.public_key()
+    common_name(item)
+    _ = item.extensions
+    if isinstance(item, x509.Certificate):
+        _ = (item.not_valid_before_utc, item.not_valid_after_utc, item.serial_number, item.issuer)
+    else:
+        _ = item.is_signature_valid
+
+
+def parse_csr(pem: str, source: str) -> x509.CertificateSigningRequest:
+    """A PEM certificate request, decoded whole; ProvisionError naming `source` when it is not one."""
+    try:
+        csr = x509.load_pem_x509_csr(pem.encode("ascii"))
+        _read_whole(csr)
+    except (ValueError, UnicodeError) as e:
+        raise ProvisionError(f"{source}: the certificate request is damaged ({e}); make a new request on the "
+                             "station", "provision.request") from None
+    return csr
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ request- and bundle-shaped JSON with random values, and real files with bytes ch
 naming the file and giving a `provision.*` code; a refused bundle pins nothing on the kit (its keys dir unchanged).
 """
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,30 @@ def test_a_real_request_with_one_field_changed_is_refused(request_bytes: bytes, 
     with pytest.raises(ProvisionError) as e:
         check_request(dumps(body), STATION_ID, source="request.json")
     refused_clearly(e.value, "request.json")
+
+
+def damaged_key(pem: str, label: str) -> str:
+    """`pem` with its EC public key's point-format byte changed: the PEM and the DER still parse, the key does not."""
+    der = base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
+    assert der.count(b"\x03\x42\x00\x04") == 1
+    body = base64.encodebytes(der.replace(b"\x03\x42\x00\x04", b"\x03\x42\x00\x84")).decode()
+    return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
+
+
+def test_regression_a_request_whose_csr_key_is_damaged_is_a_provision_error(request_bytes: bytes) -> None:
+    body = json.loads(request_bytes)
+    body["csr"] = damaged_key(body["csr"], "CERTIFICATE REQUEST")  # once: ValueError "Invalid key" escaped
+    with pytest.raises(ProvisionError) as e:
+        check_request(dumps(body), STATION_ID, source="request.json")
+    assert e.value.code == "provision.request" and "request is damaged" in str(e.value)
+
+
+def test_regression_a_bundle_whose_certificate_key_is_damaged_is_a_provision_error(kit: Any, bundle: bytes) -> None:
+    body = json.loads(bundle)
+    body["certificate"] = damaged_key(body["certificate"], "CERTIFICATE")
+    with pytest.raises(ProvisionError) as e:
+        install_bundle(kit, dumps(body), source="bundle.json")
+    assert e.value.code == "provision.cert_unreadable" and str(e.value).startswith("bundle.json: station certificate")
 
 
 @pytest.fixture
