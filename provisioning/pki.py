@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
@@ -107,7 +107,7 @@ def parse_cert(pem: bytes | str, source: str) -> x509.Certificate:
     try:
         cert = x509.load_pem_x509_certificate(data)
         _read_whole(cert)
-    except ValueError as e:
+    except (ValueError, UnsupportedAlgorithm) as e:  # UnsupportedAlgorithm: a curve or key type we do not know
         raise ProvisionError(f"{source}: not a readable certificate, the file is damaged ({e}); make it again",
                              "provision.cert_unreadable") from None
     return cert
@@ -130,7 +130,7 @@ def parse_csr(pem: str, source: str) -> x509.CertificateSigningRequest:
     try:
         csr = x509.load_pem_x509_csr(pem.encode("ascii"))
         _read_whole(csr)
-    except (ValueError, UnicodeError) as e:
+    except (ValueError, UnicodeError, UnsupportedAlgorithm) as e:
         raise ProvisionError(f"{source}: the certificate request is damaged ({e}); make a new request on the "
                              "station", "provision.request") from None
     return csr

@@ -82,25 +82,32 @@ def test_a_real_request_with_one_field_changed_is_refused(request_bytes: bytes, 
     refused_clearly(e.value, "request.json")
 
 
-def damaged_key(pem: str, label: str) -> str:
-    """`pem` with its EC public key's point-format byte changed: the PEM and the DER still parse, the key does not."""
+POINT_FORMAT = (b"\x03\x42\x00\x04", b"\x03\x42\x00\x84")  # an uncompressed P-256 point, its format byte changed
+CURVE = (b"\x2a\x86\x48\xce\x3d\x03\x01\x07", b"\x2a\x86\x48\xce\x3d\x03\x01\x08")  # prime256v1 → an unknown curve
+
+
+def damaged_key(pem: str, label: str, edit: tuple[bytes, bytes]) -> str:
+    """`pem` with one part of its EC public key changed: the PEM and the DER still parse, the key does not."""
     der = base64.b64decode("".join(pem.strip().splitlines()[1:-1]))
-    assert der.count(b"\x03\x42\x00\x04") == 1
-    body = base64.encodebytes(der.replace(b"\x03\x42\x00\x04", b"\x03\x42\x00\x84")).decode()
+    assert der.count(edit[0]) >= 1
+    body = base64.encodebytes(der.replace(edit[0], edit[1], 1)).decode()
     return f"-----BEGIN {label}-----\n{body}-----END {label}-----\n"
 
 
-def test_regression_a_request_whose_csr_key_is_damaged_is_a_provision_error(request_bytes: bytes) -> None:
+@pytest.mark.parametrize("edit", [POINT_FORMAT, CURVE], ids=["point", "curve"])
+def test_regression_a_request_whose_csr_key_is_damaged_is_a_provision_error(request_bytes: bytes, edit) -> None:
     body = json.loads(request_bytes)
-    body["csr"] = damaged_key(body["csr"], "CERTIFICATE REQUEST")  # once: ValueError "Invalid key" escaped
+    body["csr"] = damaged_key(body["csr"], "CERTIFICATE REQUEST", edit)  # once: ValueError / UnsupportedAlgorithm
     with pytest.raises(ProvisionError) as e:
         check_request(dumps(body), STATION_ID, source="request.json")
     assert e.value.code == "provision.request" and "request is damaged" in str(e.value)
 
 
-def test_regression_a_bundle_whose_certificate_key_is_damaged_is_a_provision_error(kit: Any, bundle: bytes) -> None:
+@pytest.mark.parametrize("edit", [POINT_FORMAT, CURVE], ids=["point", "curve"])
+def test_regression_a_bundle_whose_certificate_key_is_damaged_is_a_provision_error(kit: Any, bundle: bytes,
+                                                                                   edit) -> None:
     body = json.loads(bundle)
-    body["certificate"] = damaged_key(body["certificate"], "CERTIFICATE")
+    body["certificate"] = damaged_key(body["certificate"], "CERTIFICATE", edit)
     with pytest.raises(ProvisionError) as e:
         install_bundle(kit, dumps(body), source="bundle.json")
     assert e.value.code == "provision.cert_unreadable" and str(e.value).startswith("bundle.json: station certificate")
