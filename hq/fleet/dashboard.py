@@ -24,6 +24,8 @@ from hq.ingest.models import Quarantine, Record
 from station.contract import Health
 from station.station_status import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S
 
+REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
+
 LOST_AFTER_S_DEFAULT = 300  # five missed 60 s health reports
 CERTIFICATE_WARN_DAYS = 30
 BACKLOG_SAMPLES = 4  # the queue never fell across this many recent health reports and rose overall
@@ -172,8 +174,10 @@ def _health(station: Station) -> Health | None:
 
 
 def effective_state(station: Station, now: dt.datetime) -> tuple[str, bool]:
-    """(state, silent): the station's status, except that an `online` station silent for longer than
-    lost_after_s() on HQ's clock is `lost` (silent=True)."""
+    """(state, silent): the station's status, except that a revoked station is `revoked` and an `online` station
+    silent for longer than lost_after_s() on HQ's clock is `lost` (silent=True)."""
+    if station.revoked_at is not None:  # whatever it last said: HQ and the broker refuse it now
+        return REVOKED, False
     state = station.status_state
     if state == Station.State.ONLINE:
         seen = station.last_seen
@@ -259,8 +263,8 @@ def all_alerts(views: list[StationView]) -> list[Alert]:
 
 
 def state_counts(views: list[StationView]) -> dict[str, int]:
-    """How many stations are in each effective state (all four listed)."""
-    counts = dict.fromkeys(Station.State.values, 0)
+    """How many stations are in each effective state (every one listed, revoked last)."""
+    counts = dict.fromkeys([*Station.State.values, REVOKED], 0)
     for view in views:
         counts[view.state] += 1
     return counts

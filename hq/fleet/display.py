@@ -22,8 +22,9 @@ STATE_LABELS = {
     "offline": gettext_lazy("Offline"),
     "lost": gettext_lazy("Lost"),
     "unknown": gettext_lazy("Not yet connected"),
+    "revoked": gettext_lazy("Revoked"),
 }
-STATE_LEVELS = {"online": "ok", "offline": "muted", "lost": "bad", "unknown": "muted"}
+STATE_LEVELS = {"online": "ok", "offline": "muted", "lost": "bad", "unknown": "muted", "revoked": "bad"}
 DEVICE_LABELS = {
     "camera": gettext_lazy("camera"),
     "fingerprint": gettext_lazy("fingerprint scanner"),

@@ -111,8 +111,10 @@ def shown_alerts(driver: "webdriver.Chrome") -> set[tuple[str, str]]:
 
 
 def seed_fleet() -> None:
-    """Five kits on an ordinary morning: recording, a slow link with a device unplugged, one stopped by the
-    offline limits, one switched off cleanly, one not yet connected."""
+    """Six kits on an ordinary morning: recording, a slow link with a device unplugged, one stopped by the
+    offline limits, one switched off cleanly, one not yet connected, one revoked (reported lost)."""
+    from hq.fleet.enrolment import revoke_station
+
     enrol("st-01", "SMA Negeri 1 Pekanbaru", "474/014/Disdukcapil/2026", name="Kit 1")
     enrol("st-02", "SMA Negeri 8 Pekanbaru", "474/015/Disdukcapil/2026", name="Kit 2")
     enrol("st-03", "SMK Negeri 2 Pekanbaru", "474/016/Disdukcapil/2026", name="Kit 3")
@@ -133,10 +135,12 @@ def seed_fleet() -> None:
     say_status("st-03", "lost")
     say_health("st-04")
     say_status("st-04", "offline")
+    enrol("st-06", "SMA Negeri 9 Pekanbaru", "474/018/Disdukcapil/2026", name="Kit 6")
+    revoke_station("st-06", "kit reported stolen")
 
 
 def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
-    create_user(USER, PASSWORD)
+    create_user(USER, PASSWORD, roles=("kabid_piak",), full_name="Dewi Lestari")
     seed_fleet()
     browser.get(server)
     assert browser.current_url.startswith(server + "login/")
@@ -147,13 +151,17 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     WebDriverWait(browser, BOUND_S).until(lambda d: d.find_elements(By.CSS_SELECTOR, "table.fleet"))
     assert page_language(browser) == "id"
-    assert [text_of(browser, s, "state") for s in ("st-01", "st-02", "st-03", "st-04", "st-05")] == [
-        "Daring", "Daring", "Terputus", "Luring", "Belum terhubung"]
+    assert [text_of(browser, s, "state") for s in ("st-01", "st-02", "st-03", "st-04", "st-05", "st-06")] == [
+        "Daring", "Daring", "Terputus", "Luring", "Belum terhubung", "Dicabut"]
+    assert text_of(browser, "_summary", "revoked") == "1"
+    assert browser.find_element(By.CSS_SELECTOR, "header .who").text == "Dewi Lestari"  # the full name
+    menu = [a.text for a in browser.find_elements(By.CSS_SELECTOR, "nav.menu a")]
+    assert menu[0] == "Beranda" and "Stasiun perekaman" in menu, menu  # the office's menu on the fleet pages too
     assert (text_of(browser, "st-01", "checked_in"), text_of(browser, "st-01", "at_hq")) == ("25", "10")
     assert shown_alerts(browser) == {
         ("st-02", "backlog_growing"), ("st-02", "oldest_pending"), ("st-02", "device_missing"),
         ("st-02", "battery_low"), ("st-03", "lost"), ("st-03", "capture_blocked"), ("st-03", "oldest_pending"),
-        ("st-03", "disk_low")}
+        ("st-03", "disk_low"), ("st-06", "revoked")}
     screenshot(browser, shots, "fleet-1280-id", 1280)
     browser.execute_script("window.stillTheSamePage = true;")
 
