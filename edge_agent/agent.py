@@ -191,10 +191,12 @@ class Agent:
 
     def _purge(self, now: float) -> None:
         """Retention (UU PDP 27/2022: keep only as long as needed): the packets HQ has held for longer than
-        `retention.purge_after_days` are deleted, on the agent's own schedule, online or not; audited."""
+        `retention.purge_after_days`, and those it rejected longer than `retention.purge_rejected_after_days` ago,
+        are deleted, on the agent's own schedule, online or not; audited."""
         self._next_purge = now + self.config.retention.purge_every_h * 3600
         try:
-            purge_accepted(self.store, self.config.retention.purge_after_days)
+            purge_accepted(self.store, self.config.retention.purge_after_days,
+                           rejected_days=self.config.retention.purge_rejected_after_days)
         except Exception:  # a busy database now is a purge next time; the loop goes on
             logger.warning("scheduled purge failed; next in %.1f h", self.config.retention.purge_every_h,
                            exc_info=True)

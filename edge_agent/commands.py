@@ -144,8 +144,10 @@ class CommandRunner:
             return True, self.logbook.tail(DETAIL_MAX)
         if command.name == "rotate_logs":
             return True, self.logbook.rotate()
-        days = self.config.retention.purge_after_days
-        result = purge_accepted(self.store, days)
-        return True, (f"purged {len(result.purged)} record(s) HQ held for more than {days} days, freed "
-                      f"{result.bytes_freed} bytes" + (f"; swept {len(result.swept)} leftover file(s)"
-                                                        if result.swept else ""))
+        days, rejected_days = self.config.retention.purge_after_days, self.config.retention.purge_rejected_after_days
+        result = purge_accepted(self.store, days, rejected_days=rejected_days)
+        return True, (f"purged {len(result.purged)} record(s) HQ held for more than {days} days"
+                      + (f" and the packets of {len(result.rejected_cleared)} it rejected more than {rejected_days} "
+                         "days ago" if result.rejected_cleared else "")
+                      + f", freed {result.bytes_freed} bytes"
+                      + (f"; swept {len(result.swept)} leftover file(s)" if result.swept else ""))

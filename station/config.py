@@ -131,6 +131,11 @@ class RetentionSection(Section):
     purge_after_days: int = Field(
         30, ge=1, le=365, description="days after HQ accepted a record before its sealed packet is deleted"
     )
+    purge_rejected_after_days: int = Field(
+        90, ge=1, le=365,
+        description="days after HQ rejected a record before its sealed packet is deleted (the row stays rejected): "
+        "time for the office to look and, if HQ was wrong, to take the packet by export",
+    )
     purge_every_h: float = Field(
         6.0, ge=0.01, le=168.0,
         description="hours between the agent's own purges (also offline; HQ can ask any time with purge_accepted)",

@@ -1,5 +1,6 @@
 """purge_accepted: only packets HQ holds (accepted, or duplicate = HQ had the same bytes) and only after the
-retention period; the row stays as `purged`, audited; nothing HQ has not confirmed is ever deleted."""
+retention period; the row stays as `purged`, audited; nothing HQ has not answered is ever deleted. The packets of
+records HQ rejected go after their own, longer period; those rows stay `rejected`."""
 
 import datetime as dt
 
@@ -49,6 +50,39 @@ def test_only_what_hq_holds_past_retention_is_purged(imported, seal):
     assert len(reasons) == 2 and all("kept 30 days" in r for r in reasons)
     assert audit.verify(imported.conn).ok and check_store(imported).ok
     assert purge_accepted(imported, retention_days=30, now=now).purged == [], "purging again does nothing"
+
+
+def test_a_rejected_records_packet_goes_after_its_own_period_and_the_row_stays_rejected(imported, seal):
+    old_rejected, recent_rejected, old_accepted = seal(3)
+    answer(imported, [old_rejected, recent_rejected, old_accepted], accepted=[old_accepted],
+           rejected=[contract.Rejection(record_id=r, code="packet.signature") for r in (old_rejected, recent_rejected)])
+    now = dt.datetime.now(dt.UTC)
+    with imported.write() as conn:  # rejected 91 and 60 days ago; accepted 60 days ago
+        conn.executemany("UPDATE outbox SET acked_at = ? WHERE record_id = ?", [
+            ((now - dt.timedelta(days=d)).isoformat(timespec="milliseconds"), r)
+            for r, d in ((old_rejected, 91), (recent_rejected, 60), (old_accepted, 60))])
+    paths = {r: imported.packet_path(f"{r}.sinopkt") for r in (old_rejected, recent_rejected, old_accepted)}
+
+    assert purge_accepted(imported, retention_days=30, now=now).rejected_cleared == [], "only when asked to"
+    assert paths[old_rejected].is_file() and paths[recent_rejected].is_file()
+    result = purge_accepted(imported, retention_days=30, now=now, rejected_days=90)
+
+    assert result.rejected_cleared == [old_rejected] and result.purged == []  # the accepted one went above
+    assert not paths[old_rejected].exists() and paths[recent_rejected].is_file()
+    assert states(imported, [old_rejected, recent_rejected]) == {old_rejected: "rejected",
+                                                                   recent_rejected: "rejected"}
+    row = imported.conn.execute("SELECT * FROM records WHERE id = ?", (old_rejected,)).fetchone()
+    assert row["packet_deleted_at"] and row["packet_file"] and row["packet_sha256"], "what it was stays known"
+    said = imported.conn.execute("SELECT reason FROM audit WHERE action = 'record.packet_deleted'").fetchall()
+    assert [r[0] for r in said] == [said[0][0]] and "packet.signature" in said[0][0] and "kept 90 days" in said[0][0]
+    report = check_store(imported)
+    assert report.ok and report.swept_orphans == [], "a deleted rejected packet is neither missing nor an orphan"
+    assert audit.verify(imported.conn).ok
+    again = purge_accepted(imported, retention_days=30, now=now, rejected_days=90)
+    assert again.rejected_cleared == [] and again.bytes_freed == 0, "deleting again does nothing"
+    paths[old_rejected].write_bytes(b"left by a crash after the commit")  # the unlink never happened
+    assert purge_accepted(imported, retention_days=30, now=now, rejected_days=90).bytes_freed > 0
+    assert not paths[old_rejected].exists()
 
 
 def test_a_crash_between_commit_and_delete_leaves_a_file_the_next_purge_sweeps(imported, seal):
