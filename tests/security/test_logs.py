@@ -1,10 +1,10 @@
-"""Logs never hold a NIK in full or an image (issue 10, point 5c). The station's check-in paths (good and every
-refusal), the assignment import's refusals, the correction request, then the real agent sending sealed records
-and a correction through a real mosquitto to HQ's real ingest worker, a refused assignment on `desired` reported
-back to HQ, and HQ's `send_logs` command — all with logging captured at DEBUG (caplog: the station's, the
-agent's and HQ ingest's loggers) and the agent's own log file (edge_agent/logbook.py). A masked NIK is fine.
-The capture and sealing path is checked the same way in test_privacy_disk.py. The refusals' messages are
-checked too: the CLI prints them to stderr, which the station's journal keeps."""
+"""Logs never hold a NIK (or KK number) in full or an image (issue 10, point 5c). The station's check-in paths
+(good and every refusal), the assignment import's refusals, the correction request, then the real agent sending
+sealed records and a correction through a real mosquitto to HQ's real ingest worker, a refused assignment on
+`desired` reported back to HQ, and HQ's `send_logs` command — all with logging captured at DEBUG (caplog: the
+station's, the agent's and HQ ingest's loggers) and the agent's own log file (edge_agent/logbook.py). A masked
+NIK is fine. The capture and sealing path is checked the same way in test_privacy_disk.py. The refusals'
+messages are checked too: the CLI prints them to stderr, which the station's journal keeps."""
 
 import datetime as dt
 import logging
@@ -80,6 +80,7 @@ def test_check_in_refusals_import_refusals_and_corrections_log_no_nik(imported, 
 
     niks = [a["nik"] for a in applicants] + [other_nik(a1["nik"]), a1["nik"][:15], applicants[5]["nik"][:15],
                                              applicants[0]["nik"][:8] + "13" + applicants[0]["nik"][10:]]
+    niks += [a["kk_number"] for a in applicants]  # the family card number is personal data as much as the NIK
     text = caplog.text + "\n".join(said)
     assert len(said) == 6
     assert not leaks(text, niks), (leaks(text, niks), nik_like(text), said)
@@ -133,7 +134,7 @@ def test_the_agent_and_hq_ingest_log_no_nik_and_no_image(imported, applicants, s
     agent_log = "\n".join(p.read_text(encoding="utf-8") for p in (imported.data_dir / "agent").glob("agent.log*"))
     assert "desired v2 refused" in agent_log and "j-logs-1" in agent_log
     images = [c.image for c in demo_captures() if c.image is not None]
-    niks = [x["nik"] for x in applicants]
+    niks = [x["nik"] for x in applicants] + [x["kk_number"] for x in applicants]
     for where, text in (("caplog", caplog.text), ("agent.log", agent_log)):
         assert text.strip(), where
         assert not leaks(text, niks, images), (where, leaks(text, niks, images), nik_like(text))

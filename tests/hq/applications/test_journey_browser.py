@@ -18,6 +18,7 @@ from tests.hq.test_dashboard_browser import (  # noqa: F401 - fixtures
     server,
     shots,
 )
+from tests.security.leaks import leaks, nik_like
 
 webdriver = pytest.importorskip("selenium.webdriver")
 from selenium.webdriver.common.by import By  # noqa: E402
@@ -61,7 +62,7 @@ def submit(driver, selector: str = "main form button[type=submit]") -> None:
     WebDriverWait(driver, BOUND_S).until(lambda d: d.find_element(By.TAG_NAME, "html") != old)
 
 
-def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, shots):  # noqa: F811
+def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, shots, tmp_path):  # noqa: F811
     from hq.applications.models import Application
 
     seed()
@@ -114,3 +115,7 @@ def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, s
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
               and "status of 400" not in e["message"]]  # the form sent back with its errors answers 400
     assert errors == []
+    served = (tmp_path / "serve.log").read_text()  # HQ's own log of the whole journey (requests, forms, errors)
+    assert "POST /applications/apply/" in served, "the log is the web app's, requests included"
+    identifiers = [BUDI["nik"], BUDI["kk_number"], "1471010101089999"]  # the NIK, and the KK typed and in SIAK
+    assert not leaks(served, identifiers), (leaks(served, identifiers), nik_like(served))
