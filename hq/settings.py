@@ -19,6 +19,8 @@
   SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
 - SINOPSIS_HQ_INGEST_HEARTBEAT_S: how often each ingest worker says `ingest/state` online again (default 30 s;
   stations take HQ as offline after their `[agent] ingest_lease_s` without one).
+- SINOPSIS_HQ_INGEST_KEEPALIVE_S: the ingest workers' MQTT keepalive (default 30 s, 5 to 600): a link that goes
+  silent is noticed after about 1.5 times this, by the broker and by the worker.
 """
 
 import os
@@ -37,6 +39,7 @@ HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))
 HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.siak.ExtractSiak")
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
+HQ_INGEST_KEEPALIVE_S = min(600, max(5, int(os.environ.get("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "30"))))
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -11,8 +11,9 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
 from station.checkin import CheckIn, Identity
@@ -148,6 +149,21 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
     return results
 
 
+def _shot_service() -> type:
+    """CheckInService whose status bar reads the demo station (link, outbox) but a kit's disk and battery, not
+    this machine's: the pictures in docs/ stay the same from one machine to the next."""
+    import dataclasses
+
+    from kiosk.services import CheckInService
+
+    class ShotService(CheckInService):
+        def status(self, on_done: Callable[[Any], None], on_error: Callable[[Any], None]) -> None:
+            kit = {"disk_free": 40 * 2**30, "disk_total": 64 * 2**30, "battery_percent": 87, "charging": True}
+            super().status(lambda status: on_done(dataclasses.replace(status, **kit)), on_error)
+
+    return ShotService
+
+
 def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
     """In this process (whose Kivy window is not made yet): start the kiosk offscreen at width x height over a
     fresh demo station and render everything into `out_dir`."""
@@ -155,7 +171,6 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
 
     offscreen(width, height, maxfps=0)  # unthrottled: the renders step frames, nobody watches them
     from kiosk.app import KioskApp
-    from kiosk.services import CheckInService
     from station.config import load_config
     from station.demo import prepare
     from station.store import StationStore
@@ -172,7 +187,7 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
             hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
             import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
                               min_age=config.roster.min_age, actor="OP-01")
-            app = KioskApp(CheckInService(store, config, hq_key), helpdesk=config.helpdesk)
+            app = KioskApp(_shot_service()(store, config, hq_key), helpdesk=config.helpdesk)
             app._run_prepare()
             app.idle.stop()  # rendering takes its time: no idle logout meanwhile
             try:

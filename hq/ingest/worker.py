@@ -79,9 +79,12 @@ class IngestWorker:
         answers) and start handling messages."""
         for path in sweep_temp_files_left():
             logger.warning("ingest worker %s: removed %s, left by a worker killed while writing it", self.name, path)
+        from django.conf import settings
+
         self._thread.start()
         self._beat.start()
-        self.client.connect_async(self.broker.host, self.broker.port, keepalive=30, clean_start=False,
+        self.client.connect_async(self.broker.host, self.broker.port, keepalive=settings.HQ_INGEST_KEEPALIVE_S,
+                                  clean_start=False,
                                   properties=session_properties())
         self.client.loop_start()
         logger.info("ingest worker %s connecting to %s", self.name, self.broker)

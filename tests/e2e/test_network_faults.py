@@ -78,6 +78,27 @@ def test_hqs_link_cut_while_the_broker_delivers_a_batch(pipeline):
     line.check_invariants()
 
 
+def test_hqs_link_stalled_mid_batch_is_given_up_after_its_keepalive(pipeline, monkeypatch):
+    """HQ's side of a black hole: the broker's delivery to ingest stops half-way (no FIN, no RST). The worker's
+    keepalive (SINOPSIS_HQ_INGEST_KEEPALIVE_S, here 5 s instead of 30) notices, it reconnects to its session and
+    the batch is delivered again."""
+    monkeypatch.setenv("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "5")  # the ingest child's environment
+    line = pipeline
+    with TcpProxy(line.broker.port) as hq_link:
+        line.hq_port = hq_link.port
+        line.seal_here(3, image_bytes=BIG_IMAGE)
+        ingest = line.start_ingest()
+        wait_for(ingest.ready, "HQ's ingest connected")
+        hq_link.stall_after(400_000, way="down")
+        line.start_agent()
+        wait_for(lambda: hq_link.stalls == 1, "the stall of HQ's link")
+        wait_for(lambda: hq_link.connections >= 2, "HQ's ingest giving up on the stalled link",
+                 timeout=STALL_BOUND_S)
+        line.wait_drained()
+        line.stop_all()
+    line.check_invariants()
+
+
 def test_latency_on_the_link(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:
