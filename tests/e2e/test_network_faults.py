@@ -60,13 +60,18 @@ def test_connections_cut_mid_batch(pipeline):
     line.check_invariants()
 
 
+def hq_behind(line, hq_link: TcpProxy) -> None:
+    """Three big records sealed and waiting, HQ's ingest connected through `hq_link`."""
+    line.hq_port = hq_link.port
+    line.seal_here(3, image_bytes=BIG_IMAGE)
+    ingest = line.start_ingest()
+    wait_for(ingest.ready, "HQ's ingest connected")
+
+
 def test_hqs_link_cut_while_the_broker_delivers_a_batch(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as hq_link:
-        line.hq_port = hq_link.port
-        line.seal_here(3, image_bytes=BIG_IMAGE)
-        ingest = line.start_ingest()
-        wait_for(ingest.ready, "HQ's ingest connected")
+        hq_behind(line, hq_link)
         hq_link.cut_after(400_000, way="down", times=2)  # the batch, then its redelivery from HQ's session,
         line.start_agent()  # each cut half-way to HQ
         for n in range(2):
@@ -85,10 +90,7 @@ def test_hqs_link_stalled_mid_batch_is_given_up_after_its_keepalive(pipeline, mo
     monkeypatch.setenv("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "5")  # the ingest child's environment
     line = pipeline
     with TcpProxy(line.broker.port) as hq_link:
-        line.hq_port = hq_link.port
-        line.seal_here(3, image_bytes=BIG_IMAGE)
-        ingest = line.start_ingest()
-        wait_for(ingest.ready, "HQ's ingest connected")
+        hq_behind(line, hq_link)
         hq_link.stall_after(400_000, way="down")
         line.start_agent()
         wait_for(lambda: hq_link.stalls == 1, "the stall of HQ's link")
