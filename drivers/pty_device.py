@@ -5,6 +5,7 @@ import contextlib
 import os
 import tempfile
 import tty
+import weakref
 from pathlib import Path
 
 
@@ -25,6 +26,8 @@ class PtyDevice:
         link.symlink_to(self.pts)
         self.path = str(link)
         self.closed = False
+        # the name goes on unplug, or when the simulator is dropped or its process exits without one
+        self._remove_name = weakref.finalize(self, _remove_name, link)
 
     def write(self, data: bytes) -> None:
         """Send bytes to the driver."""
@@ -43,9 +46,14 @@ class PtyDevice:
         next read fails."""
         if not self.closed:
             self.closed = True
-            with contextlib.suppress(OSError):
-                Path(self.path).unlink()
-                self._dir.rmdir()
+            self._remove_name()
             for fd in (self.master, self._slave):
                 with contextlib.suppress(OSError):
                     os.close(fd)
+
+
+def _remove_name(link: Path) -> None:
+    """Remove a device's symlink and the directory made for it."""
+    with contextlib.suppress(OSError):
+        link.unlink()
+        link.parent.rmdir()
