@@ -6,14 +6,14 @@ offscreen window cannot be resized once created, so `python -m kiosk.screenshots
 before Kivy makes its window, and prints {png: [overflowing labels]} as JSON.
 """
 
+import dataclasses
 import datetime as dt
 import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
 from station.checkin import CheckIn, Identity
@@ -149,19 +149,9 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
     return results
 
 
-def _shot_service() -> type:
-    """CheckInService whose status bar reads the demo station (link, outbox) but a kit's disk and battery, not
-    this machine's: the pictures in docs/ stay the same from one machine to the next."""
-    import dataclasses
-
-    from kiosk.services import CheckInService
-
-    class ShotService(CheckInService):
-        def status(self, on_done: Callable[[Any], None], on_error: Callable[[Any], None]) -> None:
-            kit = {"disk_free": 40 * 2**30, "disk_total": 64 * 2**30, "battery_percent": 87, "charging": True}
-            super().status(lambda status: on_done(dataclasses.replace(status, **kit)), on_error)
-
-    return ShotService
+# A kit's disk and battery for the status bar, not this machine's: the pictures in docs/ stay the same from one
+# machine to the next (the link and the outbox are the demo station's own).
+KIT_POWER = {"disk_free": 40 * 2**30, "disk_total": 64 * 2**30, "battery_percent": 87, "charging": True}
 
 
 def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
@@ -171,6 +161,7 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
 
     offscreen(width, height, maxfps=0)  # unthrottled: the renders step frames, nobody watches them
     from kiosk.app import KioskApp
+    from kiosk.services import CheckInService
     from station.config import load_config
     from station.demo import prepare
     from station.store import StationStore
@@ -187,7 +178,10 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
             hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
             import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
                               min_age=config.roster.min_age, actor="OP-01")
-            app = KioskApp(_shot_service()(store, config, hq_key), helpdesk=config.helpdesk)
+            service = CheckInService(store, config, hq_key)
+            read = service.status
+            service.status = lambda done, failed: read(lambda s: done(dataclasses.replace(s, **KIT_POWER)), failed)
+            app = KioskApp(service, helpdesk=config.helpdesk)
             app._run_prepare()
             app.idle.stop()  # rendering takes its time: no idle logout meanwhile
             try:
