@@ -21,9 +21,10 @@ from hypothesis import strategies as st
 from hq.errors import HqError
 from station import contract
 from station.contract import write_batch
-from station.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, sign_manifest
+from station.export import MANIFEST
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, nasty_text, pathological_json, shaped_objects
+from tests.hq.standin import hand_made_export
 
 PACKET_CODES = {"packet.truncated", "packet.magic", "packet.header", "packet.signature", "packet.ciphertext_hash",
                 "packet.trailing", "packet.format"}
@@ -105,19 +106,6 @@ def test_process_batch_acks_what_it_stored_and_rejects_the_rest_with_codes(hq: P
     consistent(hq)
 
 
-def export_dir(root: Path, key: Any, records: list[tuple[str, int, bytes]], station_id: str = "st-a") -> Path:
-    usb = root / f"usb-{fresh_id()}"
-    (usb / PACKETS).mkdir(parents=True)
-    entries = []
-    for record_id, seq, data in records:
-        (usb / PACKETS / f"{record_id}.sinopkt").write_bytes(data)
-        entries.append(ExportEntry(record_id=record_id, seq=seq, sha256=hashlib.sha256(data).hexdigest(),
-                                   size=len(data), file=f"{record_id}.sinopkt"))
-    manifest = ExportManifest(station_id=station_id, created_at="2026-11-25T10:00:00+00:00", records=entries)
-    (usb / MANIFEST).write_bytes(sign_manifest(manifest, key))
-    return usb
-
-
 EXPORT_CODES = {"export.json", "export.shape", "export.format", "export.schema", "export.signature",
                 "export.too_large", "export.missing", "station.unknown", "station.key"}
 
@@ -130,7 +118,7 @@ def test_an_export_with_a_damaged_manifest_is_refused_whole(hq: Path, station_ke
     from hq.ingest.offline import import_export
 
     record_id = fresh_id()
-    usb = export_dir(tmp_path, station_keys["st-a"], [(record_id, 1, packet("st-a", record_id, 1))])
+    usb = hand_made_export(tmp_path, "st-a", station_keys["st-a"], [(record_id, 1, packet("st-a", record_id, 1))])
     manifest = (usb / MANIFEST).read_bytes()
     hostile = data.draw(mutated(manifest) | st.binary(max_size=200) | pathological_json
                         | st.builds(dumps, json_values))
@@ -165,7 +153,7 @@ def test_a_signed_export_with_hostile_packet_files_rejects_them_one_by_one(hq: P
         real = packet("st-a", record_id, seq)
         hostile = st.sampled_from([real]) | mutated(real).filter(bool) | st.binary(min_size=1, max_size=80)
         records.append((record_id, seq, data.draw(hostile)))  # a manifest entry's size is at least 1
-    usb = export_dir(tmp_path, station_keys["st-a"], records)
+    usb = hand_made_export(tmp_path, "st-a", station_keys["st-a"], records)
     summary = import_export(usb)
     accepted = {o.record_id for o in summary.outcomes if o.result == ACCEPTED}
     assert accepted == set(Record.objects.filter(pk__in=[r for r, _, _ in records]).values_list("pk", flat=True))

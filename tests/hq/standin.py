@@ -1,10 +1,13 @@
 """A small station stand-in for HQ's tests: a paho MQTT 5 client publishing per the contract (batches with a
 response topic and correlation data, status/health/…), collecting the Acks HQ sends back; and sealed packets
-made with station.packets.seal_record."""
+made with station.packets.seal_record; a hand-made signed export (a USB stick's folder) of given packet bytes."""
 
+import hashlib
 import threading
 import time
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -14,6 +17,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from station.contract import INGEST_STATE, Ack, IngestState, parse, station_topic, write_batch
+from station.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, sign_manifest
 from station.packets import seal_record
 
 
@@ -124,3 +128,19 @@ class StationStandIn:
         if not self.vanished:
             self.client.disconnect()  # before loop_stop: it wakes the network thread at once
         self.client.loop_stop()
+
+
+def hand_made_export(root: Path, station_id: str, key: Ed25519PrivateKey,
+                     packets: list[tuple[str, int, bytes]]) -> Path:
+    """A new folder under `root` laid out as `sinopsis station export` writes it: each (record id, seq, bytes)
+    as a packet file, and a manifest of them signed with `key` (which need not be the station's)."""
+    usb = root / f"usb-{uuid.uuid4().hex[:12]}"
+    (usb / PACKETS).mkdir(parents=True)
+    entries = []
+    for record_id, seq, data in packets:
+        (usb / PACKETS / f"{record_id}.sinopkt").write_bytes(data)
+        entries.append(ExportEntry(record_id=record_id, seq=seq, sha256=hashlib.sha256(data).hexdigest(),
+                                   size=len(data), file=f"{record_id}.sinopkt"))
+    manifest = ExportManifest(station_id=station_id, created_at="2026-11-25T10:00:00+00:00", records=entries)
+    (usb / MANIFEST).write_bytes(sign_manifest(manifest, key))
+    return usb

@@ -2,7 +2,6 @@
 records sent later over MQTT are duplicates; a manifest that does not verify, an unknown station, altered or
 missing packet files and conflicts are refused with codes."""
 
-import hashlib
 import shutil
 
 import pytest
@@ -12,8 +11,9 @@ from hq.ingest.models import Batch, Quarantine, Record
 from station.cli import main
 from station.contract import write_batch
 from station.demo_data import DEMO_STATION_ID
-from station.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, export_outbox, sign_manifest
+from station.export import MANIFEST, PACKETS, export_outbox
 from station.keys import public_pem
+from tests.hq.standin import hand_made_export
 
 
 def _import(hq, directory) -> int:
@@ -50,25 +50,12 @@ def test_an_export_is_imported_then_the_same_records_over_mqtt_are_duplicates(st
     assert Record.objects.count() == 1 and Batch.objects.filter(source="import").count() == 2
 
 
-def _hand_made(tmp_path, station_id, key, packets):
-    usb = tmp_path / "hand"
-    (usb / PACKETS).mkdir(parents=True)
-    entries = []
-    for record_id, seq, data in packets:
-        (usb / PACKETS / f"{record_id}.sinopkt").write_bytes(data)
-        entries.append(ExportEntry(record_id=record_id, seq=seq, sha256=hashlib.sha256(data).hexdigest(),
-                                   size=len(data), file=f"{record_id}.sinopkt"))
-    manifest = ExportManifest(station_id=station_id, created_at="2026-11-25T10:00:00+00:00", records=entries)
-    (usb / MANIFEST).write_bytes(sign_manifest(manifest, key))
-    return usb
-
-
 def test_altered_missing_and_conflicting_packets_are_rejected_one_by_one(hq, tmp_path, packet, station_keys,
                                                                          capsys):
     from hq.ingest.batches import process_batch
 
     process_batch("st-a", write_batch("b-0", "st-a", [("r-4", 4, packet("st-a", "r-4", 4, b"stored"))]))
-    usb = _hand_made(tmp_path, "st-a", station_keys["st-a"], [
+    usb = hand_made_export(tmp_path, "st-a", station_keys["st-a"], [
         ("r-1", 1, packet("st-a", "r-1", 1)), ("r-2", 2, packet("st-a", "r-2", 2)),
         ("r-3", 3, packet("st-a", "r-3", 3)), ("r-4", 4, packet("st-a", "r-4", 4, b"other"))])
     (usb / PACKETS / "r-2.sinopkt").write_bytes(b"SINOPKT1 damaged on the stick")
@@ -84,7 +71,7 @@ def test_altered_missing_and_conflicting_packets_are_rejected_one_by_one(hq, tmp
 
 
 def test_an_export_that_cannot_be_trusted_is_refused_whole(hq, tmp_path, packet, station_keys, capsys):
-    usb = _hand_made(tmp_path, "st-a", station_keys["st-b"], [("r-1", 1, packet("st-a", "r-1", 1))])
+    usb = hand_made_export(tmp_path, "st-a", station_keys["st-b"], [("r-1", 1, packet("st-a", "r-1", 1))])
     assert _import(hq, usb) == 2  # signed by another station's key
     assert "signature does not verify" in capsys.readouterr().err
     (usb / MANIFEST).write_bytes((usb / MANIFEST).read_bytes().replace(b'"st-a"', b'"st-x"'))
