@@ -20,12 +20,28 @@ BIG_IMAGE = 20_000  # bytes per position: a record of ~280 kB, a batch of three 
 STALL_BOUND_S = 45.0  # keepalive 5 s: paho gives up after about two keepalives without a byte from the broker
 
 
+def agent_behind(line, proxy: TcpProxy, records: int = 3, image_bytes: int = BIG_IMAGE):
+    """`records` sealed and waiting (`image_bytes` a capture), HQ's ingest up, the agent started connecting
+    through `proxy`; the agent's process."""
+    line.agent_port = proxy.port
+    if records:
+        line.seal_here(records, image_bytes=image_bytes)
+    line.start_ingest()
+    return line.start_agent()
+
+
+def hq_behind(line, hq_link: TcpProxy) -> None:
+    """Three big records sealed and waiting, HQ's ingest connected through `hq_link`."""
+    line.hq_port = hq_link.port
+    line.seal_here(3, image_bytes=BIG_IMAGE)
+    ingest = line.start_ingest()
+    wait_for(ingest.ready, "HQ's ingest connected")
+
+
 def test_broker_killed_again_and_again_during_batches_while_the_station_seals(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:  # holds each batch half-way, so the crash falls inside it
-        line.agent_port = proxy.port
-        line.start_ingest()
-        line.start_agent()
+        agent_behind(line, proxy, records=0)
         for n in range(3):  # bounded: three crashes, each in the middle of a batch
             proxy.stall_after(200_000)
             ids = line.seal_here(2, image_bytes=BIG_IMAGE)
@@ -45,10 +61,7 @@ def test_broker_killed_again_and_again_during_batches_while_the_station_seals(pi
 def test_connections_cut_mid_batch(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:
-        line.agent_port = proxy.port
-        line.seal_here(3, image_bytes=BIG_IMAGE)
-        line.start_ingest()
-        line.start_agent()
+        agent_behind(line, proxy)
         proxy.cut_after(400_000, times=3)  # the batch and its next two resends, each cut in its middle
         for n in range(3):
             wait_for(lambda n=n: proxy.cuts >= n + 1, f"cut {n + 1}")
@@ -58,14 +71,6 @@ def test_connections_cut_mid_batch(pipeline):
         assert proxy.connections >= 4, "the agent reconnected after every cut"
         line.stop_all()
     line.check_invariants()
-
-
-def hq_behind(line, hq_link: TcpProxy) -> None:
-    """Three big records sealed and waiting, HQ's ingest connected through `hq_link`."""
-    line.hq_port = hq_link.port
-    line.seal_here(3, image_bytes=BIG_IMAGE)
-    ingest = line.start_ingest()
-    wait_for(ingest.ready, "HQ's ingest connected")
 
 
 def test_hqs_link_cut_while_the_broker_delivers_a_batch(pipeline):
@@ -105,10 +110,7 @@ def test_latency_on_the_link(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:
         proxy.delay_s = 0.1  # every chunk, both ways
-        line.agent_port = proxy.port
-        line.seal_here(3)
-        line.start_ingest()
-        line.start_agent()
+        agent_behind(line, proxy, image_bytes=256)
         line.wait_drained()
         line.seal_here(2, image_bytes=BIG_IMAGE)  # a batch of many segments through the slow link
         line.wait_drained(timeout=60)
@@ -142,10 +144,7 @@ def test_acks_slower_than_the_ack_timeout_are_resent_and_stored_once(pipeline):
 def test_a_stalled_connection_is_detected_and_the_agent_recovers(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:
-        line.agent_port = proxy.port
-        line.seal_here(3, image_bytes=BIG_IMAGE)
-        line.start_ingest()
-        agent = line.start_agent()
+        agent = agent_behind(line, proxy)
         proxy.stall_after(400_000)  # in the middle of the first batch: no FIN, no RST, nothing
         wait_for(lambda: proxy.stalls == 1, "the stall")
         stalled_at = time.monotonic()
@@ -163,9 +162,7 @@ def test_a_stalled_connection_is_detected_and_the_agent_recovers(pipeline):
 def test_an_idle_link_that_goes_silent_is_detected_and_new_records_take_a_new_one(pipeline):
     line = pipeline
     with TcpProxy(line.broker.port) as proxy:
-        line.agent_port = proxy.port
-        line.start_ingest()
-        line.start_agent()
+        agent_behind(line, proxy, records=0)
         first = line.seal_here(1)
         line.wait_drained()
         for link in proxy.links:  # the idle, healthy link goes silent both ways
