@@ -21,8 +21,7 @@ class PtyDevice:
         self.master, self._slave = os.openpty()
         tty.setraw(self._slave)
         self.pts = os.ttyname(self._slave)  # the slave stays open so the driver may close and reopen it
-        self._dir = Path(tempfile.mkdtemp(prefix="sinopsis-dev-"))
-        link = self._dir / name
+        link = Path(tempfile.mkdtemp(prefix="sinopsis-dev-")) / name
         link.symlink_to(self.pts)
         self.path = str(link)
         self.closed = False
