@@ -8,9 +8,9 @@
   stays `rejected` (still counted as rejected in the ledger and on the dashboard; the student may be recorded
   again) with `packet_deleted_at` set, and an audit row says when and why the file went.
 
-Nothing else is ever deleted. The row's change commits (audited) before the file is removed: a crash in between
-leaves a file its row says is gone, which the next purge (and `sinopsis station check`) sweeps, never a row whose
-file vanished.
+Nothing else is ever deleted. Either way the row gets `packet_deleted_at`, the one mark that its file went, and
+that commits (audited) before the file is removed: a crash in between leaves a file its row says is gone, which
+the next purge (and `sinopsis station check`) sweeps, never a row whose file vanished.
 """
 
 import datetime as dt
@@ -38,60 +38,47 @@ class PurgeResult:
 def purge_accepted(store: StationStore, retention_days: int, now: dt.datetime | None = None,
                    actor: str = "agent", rejected_days: int | None = None) -> PurgeResult:
     """Purge every record HQ acknowledged as held (accepted/duplicate) at least `retention_days` ago, and with
-    `rejected_days` the packet files of records HQ rejected at least that long ago."""
+    `rejected_days` delete the packet files of records HQ rejected at least that long ago. One write transaction
+    marks them all (`packet_deleted_at`, audited); then the files go, with any a crash left behind."""
     now = now or dt.datetime.now(dt.UTC)
-    cutoff = (now - dt.timedelta(days=retention_days)).isoformat(timespec="milliseconds")
-    result = PurgeResult()
-    if rejected_days is not None:
-        _clear_rejected(store, rejected_days, now, actor, result)
+    at = now_iso()
     with store.write() as conn:
-        rows = conn.execute(
-            "SELECT r.id, r.state, r.packet_file, o.acked_at FROM records r JOIN outbox o ON o.record_id = r.id "
+        held = conn.execute(
+            "SELECT r.id, r.state, o.acked_at FROM records r JOIN outbox o ON o.record_id = r.id "
             "WHERE r.state IN ('accepted', 'duplicate') AND o.ack_status IN ('accepted', 'duplicate') "
-            "AND o.acked_at IS NOT NULL AND o.acked_at <= ? ORDER BY o.seq", (cutoff,)).fetchall()
-        for row in rows:
+            "AND o.acked_at IS NOT NULL AND o.acked_at <= ? ORDER BY o.seq", (_cutoff(now, retention_days),)).fetchall()
+        for row in held:
             apply_transition(conn, row["id"], "purged", actor=actor, expect=row["state"],
                              reason=f"HQ {row['state']} it at {row['acked_at']}; kept {retention_days} days")
-        leftovers = conn.execute("SELECT id, packet_file FROM records WHERE state = 'purged' AND packet_file IS NOT "
-                                 "NULL").fetchall()
-    purged_ids = {r["id"] for r in rows}
-    for row in leftovers:
+        rejected = [] if rejected_days is None else conn.execute(
+            "SELECT r.id, o.reject_code, o.acked_at FROM records r JOIN outbox o ON o.record_id = r.id "
+            "WHERE r.state = 'rejected' AND r.packet_file IS NOT NULL AND r.packet_deleted_at IS NULL "
+            "AND o.ack_status = 'rejected' AND o.acked_at IS NOT NULL AND o.acked_at <= ? ORDER BY o.seq",
+            (_cutoff(now, rejected_days),)).fetchall()
+        for row in rejected:
+            audit.append(conn, actor=actor, action="record.packet_deleted", record_id=row["id"],
+                         from_state="rejected", to_state="rejected",
+                         reason=f"HQ rejected it ({row['reject_code'] or 'no code'}) at {row['acked_at']}; "
+                         f"kept {rejected_days} days")
+        conn.executemany("UPDATE records SET packet_deleted_at = ? WHERE id = ?",
+                         [(at, r["id"]) for r in (*held, *rejected)])
+        gone = conn.execute("SELECT id, packet_file FROM records WHERE packet_deleted_at IS NOT NULL "
+                            "AND packet_file IS NOT NULL").fetchall()
+    result = PurgeResult(purged=[r["id"] for r in held], rejected_cleared=[r["id"] for r in rejected])
+    now_marked = {*result.purged, *result.rejected_cleared}
+    for row in gone:
         path = store.packet_path(row["packet_file"])
         if not path.exists():
             continue
         result.bytes_freed += path.stat().st_size
         remove_durably(path)
-        (result.purged if row["id"] in purged_ids else result.swept).append(row["id"])
-    result.purged = [r["id"] for r in rows]
-    logger.info("purged %d record(s) HQ holds (older than %d days), swept %d leftover file(s), freed %d bytes",
-                len(result.purged), retention_days, len(result.swept), result.bytes_freed)
+        if row["id"] not in now_marked:
+            result.swept.append(row["id"])
+    logger.info("purged %d record(s) HQ holds (older than %d days), deleted the packets of %d it rejected, swept "
+                "%d leftover file(s), freed %d bytes", len(result.purged), retention_days,
+                len(result.rejected_cleared), len(result.swept), result.bytes_freed)
     return result
 
 
-def _clear_rejected(store: StationStore, days: int, now: dt.datetime, actor: str, result: PurgeResult) -> None:
-    """Delete the packet files of records HQ rejected at least `days` ago: each row keeps its state and file name
-    and gets `packet_deleted_at` (audited), then the file goes; files a crash left behind go on the next call."""
-    cutoff = (now - dt.timedelta(days=days)).isoformat(timespec="milliseconds")
-    with store.write() as conn:
-        rows = conn.execute(
-            "SELECT r.id, r.packet_file, o.reject_code, o.acked_at FROM records r JOIN outbox o ON o.record_id = r.id "
-            "WHERE r.state = 'rejected' AND r.packet_file IS NOT NULL AND r.packet_deleted_at IS NULL "
-            "AND o.ack_status = 'rejected' AND o.acked_at IS NOT NULL AND o.acked_at <= ? ORDER BY o.seq",
-            (cutoff,)).fetchall()
-        for row in rows:
-            at = now_iso()
-            conn.execute("UPDATE records SET packet_deleted_at = ?, updated_at = ? WHERE id = ?", (at, at, row["id"]))
-            audit.append(conn, actor=actor, action="record.packet_deleted", record_id=row["id"],
-                         from_state="rejected", to_state="rejected",
-                         reason=f"HQ rejected it ({row['reject_code'] or 'no code'}) at {row['acked_at']}; "
-                         f"kept {days} days", details={"packet_file": row["packet_file"]})
-        leftovers = conn.execute("SELECT packet_file FROM records WHERE state = 'rejected' AND "
-                                 "packet_deleted_at IS NOT NULL").fetchall()
-    for row in leftovers:
-        path = store.packet_path(row["packet_file"])
-        if path.exists():
-            result.bytes_freed += path.stat().st_size
-            remove_durably(path)
-    result.rejected_cleared = [r["id"] for r in rows]
-    if rows:
-        logger.info("deleted the packet files of %d record(s) HQ rejected more than %d days ago", len(rows), days)
+def _cutoff(now: dt.datetime, days: int) -> str:
+    return (now - dt.timedelta(days=days)).isoformat(timespec="milliseconds")

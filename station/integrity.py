@@ -34,8 +34,8 @@ def check_store(store: StationStore) -> IntegrityReport:
     report = IntegrityReport()
     with store.write() as conn:
         rows = conn.execute(
-            "SELECT id, packet_file, packet_sha256 FROM records WHERE packet_file IS NOT NULL AND state != 'purged' "
-            "AND packet_deleted_at IS NULL").fetchall()  # purged, or rejected past retention: the file went
+            "SELECT id, packet_file, packet_sha256 FROM records WHERE packet_file IS NOT NULL "
+            "AND packet_deleted_at IS NULL").fetchall()  # deleted: purged, or rejected past retention
         expected = {r["packet_file"]: r for r in rows}
         report.swept_temp = sorted(p.name for p in sweep_temp_files(store.packets_dir))
         for path in sorted(store.packets_dir.iterdir()):

@@ -118,3 +118,19 @@ def test_the_agent_purges_on_its_own_schedule_even_without_hq(imported, seal, ag
     assert not imported.packet_path(f"{old}.sinopkt").exists()
     assert imported.packet_path(f"{recent}.sinopkt").is_file()
     assert audit.verify(imported.conn).ok and check_store(imported).ok
+
+
+def test_records_purged_before_the_deletion_mark_existed_get_it_from_the_migration(imported, seal):
+    from station import db
+
+    record_id, = seal(1)
+    answer(imported, [record_id], accepted=[record_id])
+    purge_accepted(imported, retention_days=30, now=dt.datetime.now(dt.UTC) + dt.timedelta(days=31))
+    with imported.write() as conn:  # the database as version 1 left it: the same purged row, no column
+        conn.execute("ALTER TABLE records DROP COLUMN packet_deleted_at")
+    imported.conn.execute("PRAGMA user_version = 1")
+    assert db.migrate(imported.conn) == len(db.migrations())
+    row = imported.conn.execute("SELECT packet_deleted_at, updated_at FROM records WHERE id = ?",
+                                (record_id,)).fetchone()
+    assert row["packet_deleted_at"] == row["updated_at"]
+    assert check_store(imported).ok and check_store(imported).swept_orphans == []
