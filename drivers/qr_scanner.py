@@ -3,7 +3,7 @@
 A line scanner types each scan as one line ending in CR and/or LF (its factory setting; some add a prefix or
 suffix, which `prefix`/`suffix` strip). Partial lines wait for their end; garbage (control bytes, non-text,
 over-long lines) is skipped and counted in `rejected`; a read error is DeviceError(disconnected=True).
-What the text means (a signed application QR, or not) is for station/application_qr.py to decide.
+What the text means (a signed application QR, or not) is for contract/application_qr.py to decide.
 """
 
 import time

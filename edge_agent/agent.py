@@ -19,6 +19,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from contract import wire
+from contract.durable import sweep_temp_files
+from contract.keys import load_public_key
 from edge_agent import connection, outbox
 from edge_agent.commands import CommandRunner
 from edge_agent.corrections import CorrectionSender
@@ -29,10 +32,7 @@ from edge_agent.link import LinkFile
 from edge_agent.logbook import Logbook
 from edge_agent.purge import purge_accepted
 from edge_agent.watchdog import Watchdog
-from station import contract
 from station.config import StationConfig
-from station.durable import sweep_temp_files
-from station.keys import load_public_key
 from station.offline_limits import record_hq_contact
 from station.station_status import POWER_SUPPLY
 from station.store import StationStore
@@ -81,7 +81,7 @@ class Agent:
         self.finished = ""  # why run() returned: "settled" (--once), "time" (--seconds) or "stopped"
 
     def topic(self, leaf: str) -> str:
-        return contract.station_topic(self.station_id, leaf)
+        return wire.station_topic(self.station_id, leaf)
 
     def stop(self) -> None:
         """Ask the loop to stop cleanly (thread- and signal-safe)."""
@@ -202,11 +202,11 @@ class Agent:
                            exc_info=True)
 
     # ---- publishing -----------------------------------------------------------------------------------------
-    def _publish(self, leaf: str, message: contract.Message, retain: bool = False) -> mqtt.MQTTMessageInfo | None:
+    def _publish(self, leaf: str, message: wire.Message, retain: bool = False) -> mqtt.MQTTMessageInfo | None:
         if not self.connected or self.client is None:
             logger.info("not connected: %s not published", leaf)
             return None
-        return self.client.publish(self.topic(leaf), contract.dump(message), qos=1, retain=retain)
+        return self.client.publish(self.topic(leaf), wire.dump(message), qos=1, retain=retain)
 
     def _health(self, now: float) -> None:
         health = build_health(self.store, self.config, self.epoch, device_presence=self.device_presence,
@@ -244,9 +244,9 @@ class Agent:
         self.connected, self._connect_started, self._connected_at = True, None, time.monotonic()
         self.backoff.reset()
         self.connects += 1
-        client.subscribe([(contract.INGEST_STATE, 1), (self.topic("desired"), 1), (self.topic("cmd/+"), 1),
+        client.subscribe([(wire.INGEST_STATE, 1), (self.topic("desired"), 1), (self.topic("cmd/+"), 1),
                           (self.topic("ack"), 1), (self.topic("correction/ack"), 1)])
-        self._publish("status", contract.Status(state="online", epoch=self.epoch,
+        self._publish("status", wire.Status(state="online", epoch=self.epoch,
                                                 ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")),
                       retain=True)
         self._next_health = 0.0
@@ -272,10 +272,10 @@ class Agent:
             logger.exception("message on %s (%d bytes) could not be handled", msg.topic, len(msg.payload))
 
     def _dispatch(self, msg: mqtt.MQTTMessage) -> None:
-        if msg.topic == contract.INGEST_STATE:
+        if msg.topic == wire.INGEST_STATE:
             try:
-                online = bool(msg.payload) and contract.parse(contract.IngestState, msg.payload).online
-            except contract.ContractError as e:
+                online = bool(msg.payload) and wire.parse(wire.IngestState, msg.payload).online
+            except wire.ContractError as e:
                 logger.warning("HQ ingest state unreadable (%s): taken as offline", e)
                 online = False
             if online != self.ingest_online or not self.ingest_known:
@@ -285,7 +285,7 @@ class Agent:
             self._next_contact = 0.0
             self.drain.wake()
             return
-        station, leaf = contract.split_station_topic(msg.topic)
+        station, leaf = wire.split_station_topic(msg.topic)
         if station != self.station_id:
             logger.warning("message for station %s on this station's connection ignored", station)
             return
@@ -314,7 +314,7 @@ class Agent:
         client = self.client
         try:
             if client is not None and self.connected:
-                info = self._publish("status", contract.Status(
+                info = self._publish("status", wire.Status(
                     state="offline", epoch=self.epoch, ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")),
                     retain=True)
                 end = time.monotonic() + STOP_FLUSH_S

@@ -1,4 +1,4 @@
-"""Commands from HQ on `…/cmd/{job}` (contract.Command), answered on `…/job/{job}` (contract.JobState).
+"""Commands from HQ on `…/cmd/{job}` (wire.Command), answered on `…/job/{job}` (wire.JobState).
 
 A command that cannot be read, names an unknown command, disagrees with its topic's job id, or has expired
 (its `expires_at` is past, or the MQTT message expiry ran out before it could run) is answered `rejected` with
@@ -16,11 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from contract import wire
+from contract.durable import write_durably
 from edge_agent.logbook import Logbook
 from edge_agent.purge import purge_accepted
-from station import contract
 from station.config import StationConfig
-from station.durable import write_durably
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
@@ -38,9 +38,9 @@ def _time(text: str) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def job_state(job: str, state: str, detail: str | None = None) -> contract.JobState:
+def job_state(job: str, state: str, detail: str | None = None) -> wire.JobState:
     """A JobState message stamped now, the detail cut to what the contract allows."""
-    return contract.JobState(job=job, state=state, detail=None if detail is None else detail[:DETAIL_MAX],
+    return wire.JobState(job=job, state=state, detail=None if detail is None else detail[:DETAIL_MAX],
                              ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
 
 
@@ -49,7 +49,7 @@ class Received:
     """A command as received: the job id from the topic, the command when it may run, else why not."""
 
     job: str
-    command: contract.Command | None
+    command: wire.Command | None
     refusal: str | None
     deadline: dt.datetime | None = None
 
@@ -57,8 +57,8 @@ class Received:
 def check_command(topic_job: str, payload: bytes, message_expiry_s: int | None, now: dt.datetime) -> Received:
     """Read and check one command; `message_expiry_s` is the MQTT message expiry left when it arrived."""
     try:
-        command = contract.parse(contract.Command, payload)
-    except contract.ContractError as e:
+        command = wire.parse(wire.Command, payload)
+    except wire.ContractError as e:
         return Received(topic_job, None, f"{e.code}: {e}")
     if command.job != topic_job:
         return Received(topic_job, None, f"the message names job {command.job!r}, its topic {topic_job!r}")
@@ -90,7 +90,7 @@ class CommandRunner:
     (ok, detail)."""
 
     def __init__(self, store: StationStore, config: StationConfig, logbook: Logbook,
-                 publish: Callable[[contract.JobState], None], sync_now: Callable[[], tuple[bool, str]]) -> None:
+                 publish: Callable[[wire.JobState], None], sync_now: Callable[[], tuple[bool, str]]) -> None:
         self.store, self.config, self.logbook = store, config, logbook
         self.publish, self.sync_now = publish, sync_now
         self.seen_path = config.station.data_dir / "agent" / SEEN_FILE
@@ -137,7 +137,7 @@ class CommandRunner:
         except OSError as e:  # the job still runs once in this process
             logger.warning("cannot keep the seen job ids in %s (%s)", self.seen_path, e)
 
-    def _run(self, command: contract.Command) -> tuple[bool, str]:
+    def _run(self, command: wire.Command) -> tuple[bool, str]:
         if command.name == "sync_now":
             return self.sync_now()
         if command.name == "send_logs":

@@ -18,9 +18,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from station import contract
+from contract import wire
+from contract.errors import KeyFileError
 from station.config import StationConfig
-from station.errors import KeyFileError
 from station.store import StationStore
 
 EPOCH_COUNTER = "agent_epoch"
@@ -44,7 +44,7 @@ def read_password(path: Path) -> str:
 
 def status_payload(state: str, epoch: int, ts: str | None = None) -> bytes:
     """A contract Status message as bytes."""
-    return contract.dump(contract.Status(state=state, epoch=epoch, ts=ts))
+    return wire.dump(wire.Status(state=state, epoch=epoch, ts=ts))
 
 
 def make_client(config: StationConfig, epoch: int) -> mqtt.Client:
@@ -55,7 +55,7 @@ def make_client(config: StationConfig, epoch: int) -> mqtt.Client:
     client.suppress_exceptions = True  # a bug in a handler is logged by the agent, never kills the loop
     will = Properties(PacketTypes.WILLMESSAGE)
     will.WillDelayInterval = config.broker.will_delay_s
-    client.will_set(contract.station_topic(station_id, "status"), status_payload("lost", epoch), qos=1,
+    client.will_set(wire.station_topic(station_id, "status"), status_payload("lost", epoch), qos=1,
                     retain=True, properties=will)
     password_file = config.key_path("broker_password")
     if config.broker.tls:
@@ -113,6 +113,9 @@ class Backoff:
 
 def dispose(client: mqtt.Client) -> None:
     """Close a finished client's socket and its wake-up socket pair now (paho would only on garbage
-    collection), so reconnecting for days never leaks file descriptors. Call it outside the client's loop."""
-    with contextlib.suppress(AttributeError, OSError):
-        client._reset_sockets()  # paho 2.x has no public close; this is what its __del__ does
+    collection), so reconnecting for days never leaks file descriptors. Call it outside the client's loop.
+
+    paho 2.x has no public close: its public `reinitialise` closes both (what its __del__ does) and leaves a
+    blank client without callbacks, which is then dropped."""
+    with contextlib.suppress(OSError):
+        client.reinitialise()

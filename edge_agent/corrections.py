@@ -9,9 +9,9 @@ import logging
 
 import paho.mqtt.client as mqtt
 
-from station import contract
+from contract import wire
+from contract.errors import SinopsisError
 from station.corrections import mark_reported, pending_corrections
-from station.errors import SinopsisError
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
@@ -32,11 +32,11 @@ class CorrectionSender:
         for pending in pending_corrections(self.store):
             if now - self.sent_at.get(pending.record_id, -RESEND_S) < RESEND_S:
                 continue
-            message = contract.Correction(
+            message = wire.Correction(
                 record_id=pending.record_id, application_id=pending.application_id,
                 assignment_id=pending.assignment_id, reason_code=pending.reason_code, note=pending.note,
                 phone=pending.phone, requested_at=pending.requested_at, requested_by=pending.requested_by)
-            client.publish(contract.station_topic(self.station_id, "up/correction"), contract.dump(message), qos=1)
+            client.publish(wire.station_topic(self.station_id, "up/correction"), wire.dump(message), qos=1)
             self.sent_at[pending.record_id] = now
             sent += 1
         return sent
@@ -44,7 +44,7 @@ class CorrectionSender:
     def on_ack(self, payload: bytes) -> bool:
         """HQ stored a request: mark it reported. False (logged) for a malformed or unexpected ack."""
         try:
-            ack = contract.parse(contract.CorrectionAck, payload)
+            ack = wire.parse(wire.CorrectionAck, payload)
             mark_reported(self.store, ack.record_id, reference=ack.reference)
         except SinopsisError as e:  # ContractError, or no such pending request (an ack seen twice)
             logger.warning("correction ack ignored (%s): %s", e.code, e)

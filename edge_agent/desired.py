@@ -1,5 +1,5 @@
 """`desired` → `reported`: HQ's retained, signed assignment for this station, verified and imported all or
-nothing (station/assignment.py, station/roster.py), answered with the version now applied or the version
+nothing (contract/assignment.py, station/roster.py), answered with the version now applied or the version
 refused and why. Garbage on `desired` is refused with a reason and changes nothing; an older version is
 refused by the roster's version rules; the same version again is applied already (reported again).
 """
@@ -10,11 +10,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from station import contract
-from station.assignment import verify_bundle
+from contract import wire
+from contract.assignment import verify_bundle
+from contract.durable import fsync_dir, write_durably
+from contract.errors import AssignmentError
 from station.config import StationConfig
-from station.durable import fsync_dir, write_durably
-from station.errors import AssignmentError
 from station.roster import current_assignment, import_assignment
 from station.store import StationStore
 
@@ -23,15 +23,15 @@ DESIRED_FILE = "desired.json"
 RECEIVED_FILE = "desired.received.json"  # the bundle being imported; renamed to DESIRED_FILE once applied
 
 
-def _reported(store: StationStore, refused_version: int | None = None, reason: str | None = None) -> contract.Reported:
+def _reported(store: StationStore, refused_version: int | None = None, reason: str | None = None) -> wire.Reported:
     current = current_assignment(store.conn)
-    return contract.Reported(assignment_version=None if current is None else current["version"],
+    return wire.Reported(assignment_version=None if current is None else current["version"],
                              refused_version=refused_version, refused_reason=None if reason is None else reason[:500],
                              ts=dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds"))
 
 
 def apply_desired(store: StationStore, config: StationConfig, hq_key: Ed25519PublicKey, payload: bytes,
-                  agent_dir: Path) -> contract.Reported:
+                  agent_dir: Path) -> wire.Reported:
     """Verify and import the assignment in `payload` (a contract Desired); the Reported to publish.
 
     The bundle is written durably to `agent_dir/desired.received.json` and imported from there, as `sinopsis
@@ -39,8 +39,8 @@ def apply_desired(store: StationStore, config: StationConfig, hq_key: Ed25519Pub
     `agent_dir/desired.json`. A refused bundle (an older version replayed, another key, …) is deleted, so
     desired.json always holds the bundle the station applied."""
     try:
-        desired = contract.parse(contract.Desired, payload, limit=contract.MAX_DESIRED_BYTES + 1024)
-    except contract.ContractError as e:
+        desired = wire.parse(wire.Desired, payload, limit=wire.MAX_DESIRED_BYTES + 1024)
+    except wire.ContractError as e:
         logger.warning("desired refused (%s): %s", e.code, e)
         return _reported(store, None, f"{e.code}: {e}")
     bundle = desired.bundle.encode("utf-8")

@@ -14,10 +14,10 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract import wire
+from contract.failpoints import failpoint
 from edge_agent import outbox
 from edge_agent.connection import Backoff
-from station import contract
-from station.failpoints import failpoint
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)
@@ -64,10 +64,10 @@ class Drain:
         while len(self.history) > HISTORY:
             self.history.popitem(last=False)
         props = Properties(PacketTypes.PUBLISH)
-        props.ResponseTopic = contract.station_topic(self.station_id, "ack")
+        props.ResponseTopic = wire.station_topic(self.station_id, "ack")
         props.CorrelationData = batch.batch_id.encode()
         failpoint("agent.before_publish")
-        info = client.publish(contract.station_topic(self.station_id, "up/batch"), batch.payload, qos=1,
+        info = client.publish(wire.station_topic(self.station_id, "up/batch"), batch.payload, qos=1,
                               properties=props)
         failpoint("agent.after_publish")
         if info.rc != mqtt.MQTT_ERR_SUCCESS:
@@ -106,8 +106,8 @@ class Drain:
     def on_ack(self, payload: bytes, correlation: bytes | None) -> outbox.AckResult | None:
         """HQ's ack; None when malformed or for a batch this station does not know (logged, ignored)."""
         try:
-            ack = contract.parse(contract.Ack, payload)
-        except contract.ContractError as e:
+            ack = wire.parse(wire.Ack, payload)
+        except wire.ContractError as e:
             self.counts["bad_acks"] += 1
             logger.warning("malformed ack ignored (%s): %s", e.code, e)
             return None

@@ -1,4 +1,4 @@
-"""The station's Health message (contract.Health): progress from the station database and the kit's condition
+"""The station's Health message (wire.Health): progress from the station database and the kit's condition
 from station/station_status.py, published retained every `agent.health_interval_s` and whenever something an
 operator or HQ acts on changes (the `change_key`: not the ever-moving ages, free bytes and time stamps)."""
 
@@ -7,7 +7,7 @@ import importlib.metadata
 from collections.abc import Callable
 from pathlib import Path
 
-from station import contract
+from contract import wire
 from station.config import StationConfig
 from station.offline_limits import evaluate, last_hq_contact
 from station.records import counts_by_state
@@ -29,7 +29,7 @@ def software_version() -> str:
 def build_health(store: StationStore, config: StationConfig, epoch: int, *,
                  device_presence: Callable[[], dict[str, bool]] | None = None,
                  power_supply_dir: Path = POWER_SUPPLY, certificate_expires: str | None = None,
-                 now: dt.datetime | None = None) -> contract.Health:
+                 now: dt.datetime | None = None) -> wire.Health:
     """Health now: outbox depth and oldest age, last acked seq, records per state, devices, disk, battery,
     versions, certificate expiry, last HQ contact and, when the offline limits stop captures, why."""
     now = now or dt.datetime.now(dt.UTC)
@@ -42,7 +42,7 @@ def build_health(store: StationStore, config: StationConfig, epoch: int, *,
     verdict = evaluate(contact, status.waiting, now, config.offline)
     listed = None if assignment is None else conn.execute(
         "SELECT COUNT(*) FROM applicants WHERE assignment_ref = ?", (assignment["id"],)).fetchone()[0]
-    return contract.Health(
+    return wire.Health(
         epoch=epoch, ts=now.isoformat(timespec="milliseconds"), queue_depth=status.waiting,
         oldest_pending_s=None if status.oldest_waiting_s is None else round(status.oldest_waiting_s, 1),
         last_acked_seq=last_acked, counts=counts_by_state(conn), listed=listed,
@@ -56,6 +56,6 @@ def build_health(store: StationStore, config: StationConfig, epoch: int, *,
     )
 
 
-def change_key(health: contract.Health) -> str:
+def change_key(health: wire.Health) -> str:
     """What must differ for a health report to be sent before its interval is up."""
     return health.model_dump_json(exclude=MOVING_FIELDS)

@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from station.durable import write_durably
+from contract.durable import write_durably
 from station.station_status import LINK_FILE
 
 LINK_REFRESH_S = 30.0

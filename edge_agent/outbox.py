@@ -11,11 +11,11 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
-from station import contract
+from contract import wire
+from contract.errors import RecordStateError
+from contract.failpoints import failpoint
+from contract.ids import uuid7
 from station.clock import now_iso
-from station.errors import RecordStateError
-from station.failpoints import failpoint
-from station.ids import uuid7
 from station.offline_limits import record_hq_contact
 from station.records import apply_transition, get_record
 from station.store import StationStore
@@ -54,8 +54,8 @@ class AckResult:
 
 
 def build_batch(store: StationStore, station_id: str, busy: set[str],
-                max_records: int = contract.MAX_BATCH_RECORDS,
-                max_bytes: int = contract.MAX_BATCH_BYTES) -> Batch | None:
+                max_records: int = wire.MAX_BATCH_RECORDS,
+                max_bytes: int = wire.MAX_BATCH_BYTES) -> Batch | None:
     """The oldest unacknowledged records not in `busy` (batches still waiting for their ack), up to the
     contract's count and size limits, with their packet bytes; None when there is nothing to send.
 
@@ -88,7 +88,7 @@ def build_batch(store: StationStore, station_id: str, busy: set[str],
     if not chosen:
         return None
     batch_id = uuid7()
-    payload = contract.write_batch(batch_id, station_id, chosen)
+    payload = wire.write_batch(batch_id, station_id, chosen)
     return Batch(batch_id, [(r, s) for r, s, _ in chosen], payload)
 
 
@@ -125,7 +125,7 @@ def batch_members(store: StationStore, batch_id: str) -> set[str]:
     return {r[0] for r in store.conn.execute("SELECT record_id FROM outbox WHERE batch_id = ?", (batch_id,))}
 
 
-def apply_ack(store: StationStore, ack: contract.Ack, members: set[str]) -> AckResult:
+def apply_ack(store: StationStore, ack: wire.Ack, members: set[str]) -> AckResult:
     """Apply HQ's answer for the records of one batch (`members`: the records that batch carried) in one
     transaction: outcome, outbox ack columns, audited transition, and the HQ contact time."""
     result = AckResult()

@@ -17,9 +17,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 
+from contract.durable import remove_durably
 from station import audit
 from station.clock import now_iso
-from station.durable import remove_durably
 from station.records import apply_transition
 from station.store import StationStore
 

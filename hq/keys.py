@@ -10,7 +10,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.keys import load_private_key, save_private_key
+from contract.keys import load_private_key, save_private_key
 
 KEY_FILE = "keys/hq_assignment.pem"
 

@@ -1,15 +1,15 @@
 """Translations through gettext: Bahasa Indonesia first, English on the toggle.
 
-The catalogues are the .po files in kiosk/locale/<lang>/LC_MESSAGES/sinopsis.po (msgids are English). They are
-compiled to the .mo format in memory when loaded — the same bytes msgfmt writes — and handed to
-gettext.GNUTranslations, so no build step or msgfmt binary is needed on the kit.
+The catalogues are the .po files in kiosk/locale/<lang>/LC_MESSAGES/sinopsis.po (msgids are English). polib
+compiles them to the .mo format in memory when loaded — the bytes msgfmt writes — for gettext.GNUTranslations,
+so no build step or msgfmt binary is needed on the kit.
 """
 
 import gettext
 import io
 from pathlib import Path
 
-from station.gettext_po import compile_mo, parse_po
+import polib
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "sinopsis"
@@ -24,6 +24,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     if not po.exists():
         return gettext.NullTranslations()
-    entries = {k: v for k, v in parse_po(po.read_text(encoding="utf-8")).items() if k}
-    entries[""] = "Content-Type: text/plain; charset=UTF-8\n"
-    return gettext.GNUTranslations(io.BytesIO(compile_mo(entries)))
+    catalogue = polib.pofile(str(po), encoding="utf-8")
+    catalogue.metadata["Content-Type"] = "text/plain; charset=UTF-8"
+    return gettext.GNUTranslations(io.BytesIO(catalogue.to_binary()))
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """msgid → msgstr of a .po catalogue's translated entries (fuzzy, untranslated and obsolete ones left out)."""
+    return {e.msgid: e.msgstr for e in polib.pofile(text).translated_entries()}

@@ -15,6 +15,9 @@ from kivy.clock import Clock
 from drivers.base import DeviceError, DeviceNotFoundError
 from drivers.receipt import Acknowledgement, QueueSlip, acknowledgement, queue_slip
 
+__all__ = ["FAILURES", "Acknowledgement", "PrintError", "PrintService", "QueueSlip"]  # screens take the
+# slips' types from here: they never import drivers themselves
+
 # Why a slip was not printed (PrintError.code); the screens show "could not be printed" for all of them.
 FAILURES = ("missing", "unplugged", "paper_out", "permission", "bad_slip", "failed")
 

@@ -1,5 +1,5 @@
 """One student's guided capture, driven from the operator's screens: the capture engine runs on its worker
-thread (station.capture_worker); its events and results come back to the UI thread through the Clock, the
+thread (station.capture.worker); its events and results come back to the UI thread through the Clock, the
 live preview at most once per UI frame (the newest frame wins, older ones are dropped).
 
 Every call that touches the engine or a device goes through the worker, so the UI thread never waits on a
@@ -14,10 +14,10 @@ import cv2
 import numpy as np
 from kivy.clock import Clock
 
-from station.capture_engine import CaptureEngine, Outcome
-from station.capture_events import DeviceState, FrameScored, PositionDone, StateChanged
-from station.capture_fingers import SLAPS
-from station.capture_policy import FINGERS, CaptureResult
+from station.capture.engine import CaptureEngine, Outcome
+from station.capture.events import DeviceState, FrameScored, PositionDone, StateChanged
+from station.capture.fingers import SLAPS
+from station.capture.policy import FINGERS, CaptureResult
 
 THUMB_HEIGHT = 160  # pixels of a review thumbnail
 
@@ -57,7 +57,7 @@ class Recording:
     def __init__(self, engine: CaptureEngine, sealer: object, record_id: str, operator_id: str, birth_year: int,
                  on_frame: Callable[[FrameScored], None], on_state: Callable[[str, str], None],
                  on_device: Callable[[str, bool, str], None] | None = None) -> None:
-        from station.capture_worker import CaptureWorker
+        from station.capture.worker import CaptureWorker
 
         self.engine, self.sealer, self.record_id = engine, sealer, record_id
         self.operator_id, self.birth_year = operator_id, birth_year

@@ -10,12 +10,12 @@ from typing import Any
 
 from kivy.clock import Clock
 
-from station.application_qr import parse_application_qr
+from contract.application_qr import parse_application_qr
+from contract.errors import SinopsisError
+from contract.nik import parse_nik
+from contract.phone import normalize_phone
 from station.checkin import CheckIn, Identity, check_in_by_application, identify_by_application, identify_by_nik
 from station.config import StationConfig
-from station.errors import SinopsisError
-from station.nik import parse_nik
-from station.phone import normalize_phone
 from station.store import StationStore
 
 

@@ -6,48 +6,19 @@ outputs, 16-bit intermediates); and, for fingerprints, NIST NFIQ 2. Results are 
 machine at this moment: they are reported, never asserted in tests.
 """
 
-import statistics
-import time
-from collections.abc import Callable
-
 import cv2
 import numpy as np
 
+from native.bench_modalities import face_bench, finger_bench, iris_bench
+from native.bench_timing import FRAME_BUDGET_MS, median_ms, row, textured_frame
 from native.image_stats import ExposureMeter
 from native.motion import MotionMeter
 from native.sharpness import SharpnessMeter
 
+__all__ = ["FRAME_BUDGET_MS", "FRAME_SIZES", "median_ms", "row", "run_all", "textured_frame"]
+
 FRAME_SIZES = {"640x480": (480, 640), "1920x1080": (1080, 1920), "finger 416x560": (560, 416),
                "slap 1600x1500": (1500, 1600)}
-FRAME_BUDGET_MS = 1000.0 / 30.0  # one frame at 30 fps
-
-
-def median_ms(fn: Callable[[], object], repeat: int) -> float:
-    """Median wall time of `fn` in milliseconds over `repeat` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000.0
-
-
-def row(kernel: str, frame: str, c_ms: float, idiomatic_ms: float | None, prealloc_ms: float | None,
-        nfiq2_ms: float | None = None, note: str = "") -> dict:
-    """One result row with its ratios (None where a way does not apply)."""
-    def ratio(other: float | None) -> float | None:
-        return other / c_ms if other is not None and c_ms > 0 else None
-
-    return {"kernel": kernel, "frame": frame, "c_ms": c_ms, "opencv_idiomatic_ms": idiomatic_ms,
-            "opencv_prealloc_ms": prealloc_ms, "nfiq2_ms": nfiq2_ms, "speedup_vs_idiomatic": ratio(idiomatic_ms),
-            "speedup_vs_prealloc": ratio(prealloc_ms), "speedup_vs_nfiq2": ratio(nfiq2_ms), "note": note}
-
-
-def textured_frame(shape: tuple[int, int], seed: int) -> np.ndarray:
-    """A textured grey frame: blurred noise, so neither flat nor pure noise."""
-    rng = np.random.default_rng(seed)
-    return cv2.GaussianBlur(rng.integers(0, 256, shape, dtype=np.uint8), (0, 0), 1.0)
 
 
 def sharpness_bench(repeat: int = 30, seed: int = 0) -> list[dict]:
@@ -113,7 +84,5 @@ def motion_bench(repeat: int = 30, seed: int = 0) -> list[dict]:
 
 def run_all(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
     """Every benchmark, in one run (NFIQ 2 rows only where nbis-py is installed)."""
-    from native.bench_modalities import face_bench, finger_bench, iris_bench
-
     return [*sharpness_bench(repeat), *exposure_bench(repeat), *motion_bench(repeat), *face_bench(repeat),
             *finger_bench(repeat, nfiq2_repeat), *iris_bench(repeat)]

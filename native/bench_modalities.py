@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from native import samples
-from native.bench import FRAME_BUDGET_MS, median_ms, row
+from native.bench_timing import FRAME_BUDGET_MS, median_ms, row
 from native.face import FaceQuality
 from native.fingerprint import FingerQuality, SlapSegmenter
 from native.iris import IrisQuality

@@ -11,10 +11,22 @@ Built with fixed seeds from the three SFinGe samples (416x560, 500 ppi); every i
 of each (usable vs unusable; ties count half; NFIQ 2's "no score" counts as 0), Spearman's rho between the two
 (ranks with ties averaged), and what NFIQ 2 gives pure noise. `evaluation_table()` is the printable report that
 `sinopsis quality --eval` shows.
+
+NFIQ 2 takes about a quarter of a second an image, and the set is fixed: its scores are kept in a small JSON file
+in the cache folder ($SINOPSIS_CACHE_DIR, else $XDG_CACHE_HOME/sinopsis or ~/.cache/sinopsis), keyed by the
+SHA-256 of every image, and computed once under a file lock (two evaluations at once score the set once).
 """
 
-from collections.abc import Callable
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -153,19 +165,59 @@ def spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float((ra * rb).sum() / denominator) if denominator > 0 else float("nan")
 
 
+def cache_dir() -> Path:
+    """Where SINOPSIS keeps data it can always compute again: $SINOPSIS_CACHE_DIR, else the XDG cache folder."""
+    named = os.environ.get("SINOPSIS_CACHE_DIR", "").strip()
+    if named:
+        return Path(named)
+    return Path(os.environ.get("XDG_CACHE_HOME", "").strip() or Path.home() / ".cache") / "sinopsis"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        yield
+
+
+def set_key(images: list[LabelledImage]) -> str:
+    """The SHA-256 of the set's names and pixels and of the NFIQ 2 build that scores them."""
+    digest = hashlib.sha256()
+    with contextlib.suppress(metadata.PackageNotFoundError):
+        digest.update(metadata.version("nbis-py").encode())
+    for item in images:
+        digest.update(item.name.encode() + b"\0" + item.image.tobytes())
+    return digest.hexdigest()
+
+
+def nfiq2_scores(images: list[LabelledImage], scorer: ConfirmScorer | None = None,
+                 folder: Path | None = None) -> dict[str, int | None]:
+    """NFIQ 2 of every image (name -> score), from the cache file when it holds this very set, else scored now
+    (by `scorer`, or NIST NFIQ 2) and stored; ConfirmError when NFIQ 2 is not installed."""
+    path = (folder or cache_dir()) / "nfiq2-eval.json"
+    key = set_key(images)
+    with _locked(path.with_suffix(".lock")):
+        with contextlib.suppress(OSError, ValueError):
+            stored = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("scores"), dict):
+                return stored["scores"]
+        scorer = scorer if scorer is not None else Nfiq2Scorer()
+        scores = {item.name: scorer.score(item.image) for item in images}
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=".nfiq2-", delete=False) as tmp:
+            json.dump({"key": key, "scores": scores}, tmp)
+        Path(tmp.name).replace(path)
+    return scores
+
+
 def evaluate(nfiq2: ConfirmScorer | None = None, threshold: int = MOSIP_FINGER_THRESHOLD,
-             images: list[LabelledImage] | None = None,
-             nfiq2_cache: dict[str, int | None] | None = None) -> Evaluation:
-    """Score the set with ours and NFIQ 2 (made here unless given); `nfiq2_cache` (name -> score) saves reruns."""
+             images: list[LabelledImage] | None = None) -> Evaluation:
+    """Score the set with ours and NFIQ 2: `nfiq2` when given (scored here, nothing cached), else NIST NFIQ 2
+    through the cache (`nfiq2_scores`)."""
     images = build_set() if images is None else images
-    cache = {} if nfiq2_cache is None else nfiq2_cache
-    missing = [i for i in images if i.name not in cache]
-    if missing:
-        scorer = nfiq2 if nfiq2 is not None else Nfiq2Scorer()
-        for item in missing:
-            cache[item.name] = scorer.score(item.image)
+    scored = {i.name: nfiq2.score(i.image) for i in images} if nfiq2 is not None else nfiq2_scores(images)
     ours = FingerQuality()
-    rows = [EvalRow(i.name, i.kind, i.usable, ours.measure(i.image).score, cache[i.name]) for i in images]
+    rows = [EvalRow(i.name, i.kind, i.usable, ours.measure(i.image).score, scored[i.name]) for i in images]
     labels = np.array([r.usable for r in rows])
     our_scores = np.array([r.ours for r in rows], np.float64)
     their_scores = np.array([r.nfiq2 or 0 for r in rows], np.float64)

@@ -15,8 +15,8 @@ import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from station.contract import MAX_BATCH_BYTES, PREFIX
-from station.errors import SinopsisError
+from contract.errors import SinopsisError
+from contract.wire import MAX_BATCH_BYTES, PREFIX
 
 HQ_USERS_ACL = f"topic readwrite {PREFIX}/st/#\ntopic readwrite {PREFIX}/hq/#\ntopic readwrite $share/#\n"
 

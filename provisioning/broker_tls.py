@@ -16,9 +16,9 @@ import signal
 from collections.abc import Iterable
 from pathlib import Path
 
+from contract.wire import MAX_BATCH_BYTES
 from provisioning.broker import BrokerError, LocalBroker, acl_text, free_port
 from provisioning.pki import SERVER, CertificateAuthority, ProvisionError
-from station.contract import MAX_BATCH_BYTES
 
 # Queue limits, per client session (mosquitto counts each client's queue on its own). The queue that grows is HQ
 # ingest's while it is down: every kit's status and health (health every 60 s, ~2 KB) keep arriving for its

@@ -3,39 +3,35 @@
 1. On the station, `make_request` keeps (or makes) its TLS key and its Ed25519 packet-signing key in its keys
    dir and writes a request: a CSR with CN = station id, the signing public key, the station's clock reading,
    all signed with the signing key (so HQ knows the station holds it).
-2. At HQ, `enrol` checks the request (CSR signature, CN = the id the technician asked for, the request's own
-   signature, the station's clock within `CLOCK_TOLERANCE` of HQ's), registers the signing key
-   (hq.fleet.enrolment.enrol_station), signs a client certificate and returns the bundle: the certificate, the
-   CA certificate, HQ's assignment-signing and packet-encryption public keys, signed by the CA's key.
+2. At HQ, `check_request` checks the request (CSR signature, CN = the id the technician asked for, the request's
+   own signature, the station's clock within `CLOCK_TOLERANCE` of HQ's); sinopsis/enrolment.py then registers
+   the signing key at HQ, signs a client certificate and returns the bundle (`make_bundle`): the certificate,
+   the CA certificate, HQ's assignment-signing and packet-encryption public keys, signed by the CA's key.
 3. On the station, provisioning/install.py checks the bundle and pins it.
 
-`renew` issues a new certificate for the key of the station's newest one (no visit to the kit needed beyond
-installing the bundle); the old certificate keeps working until it expires or is revoked. `revoke` marks the
-station revoked at HQ (ingest refuses its packets) and puts all its certificates on the CRL.
+Renewing and revoking (sinopsis/enrolment.py) need HQ's station registry as well as the CA, so they live with
+the application that wires both.
 """
 
 import base64
 import datetime as dt
 import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.x509.oid import NameOID
 
+from contract.errors import KeyFileError
+from contract.keys import load_private_key, parse_public_key, public_pem, save_private_key
 from provisioning.pki import (
-    STATION,
     CertificateAuthority,
     ProvisionError,
     cert_pem,
     common_name,
-    fingerprint,
     load_private_tls_key,
     new_key,
     parse_csr,
@@ -43,8 +39,6 @@ from provisioning.pki import (
     utcnow,
 )
 from station.config import StationConfig
-from station.errors import KeyFileError
-from station.keys import load_private_key, parse_public_key, public_pem, save_private_key
 
 REQUEST_FORMAT, BUNDLE_FORMAT = "sinopsis.enrolment-request.v1", "sinopsis.enrolment-bundle.v1"
 CLOCK_TOLERANCE = dt.timedelta(minutes=10)  # the kit is at the office: the request is minutes old at most
@@ -162,95 +156,14 @@ def check_request(data: bytes, station_id: str, source: str = "request", now: dt
     return Request(station_id, csr, signing, clock)
 
 
-def hq_packet_key() -> X25519PrivateKey:
-    """HQ's packet-encryption key: SINOPSIS_HQ_PACKET_KEY, else <HQ data>/keys/hq_packet.pem (made once, 0600,
-    where the service report also looks for it)."""
-    from django.conf import settings
-
-    named = os.environ.get("SINOPSIS_HQ_PACKET_KEY", "").strip()
-    path = Path(named) if named else Path(settings.HQ_DATA_DIR) / "keys" / "hq_packet.pem"
-    if not named and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        save_private_key(path, X25519PrivateKey.generate())
-    return load_private_key(path, X25519PrivateKey)
-
-
-def make_bundle(ca: CertificateAuthority, station_id: str, cert: x509.Certificate) -> bytes:
-    """The enrolment bundle for a station (needs Django: HQ's keys), signed with the CA's key."""
-    from hq.keys import assignment_key
-
+def make_bundle(ca: CertificateAuthority, station_id: str, cert: x509.Certificate, assignment_public_pem: str,
+                packet_public_pem: str) -> bytes:
+    """The enrolment bundle for a station, signed with the CA's key: its certificate, the CA certificate and HQ's
+    assignment-signing and packet-encryption public keys (PEM)."""
     body = {"format": BUNDLE_FORMAT, "station_id": station_id, "certificate": cert_pem(cert).decode("ascii"),
             "ca_certificate": cert_pem(ca.cert).decode("ascii"),
-            "hq_assignment_public_key": public_pem(assignment_key().public_key()),
-            "hq_packet_public_key": public_pem(hq_packet_key().public_key()),
+            "hq_assignment_public_key": assignment_public_pem,
+            "hq_packet_public_key": packet_public_pem,
             "issued_at": utcnow().isoformat()}
     body["signature"] = base64.b64encode(ca.key.sign(canonical(body), ec.ECDSA(hashes.SHA256()))).decode("ascii")
     return json.dumps(body, indent=1).encode() + b"\n"
-
-
-@dataclass(frozen=True)
-class Enrolled:
-    """What `enrol` or `renew` did: the bundle to carry to the kit, and the certificate in it."""
-
-    bundle: bytes
-    cert: x509.Certificate
-    created: bool = False
-
-
-def _issue(ca: CertificateAuthority, station_id: str, public_key: ec.EllipticCurvePublicKey, days: int | None,
-           now: dt.datetime | None) -> x509.Certificate:
-    from hq.fleet.enrolment import record_certificate
-
-    cert = ca.issue(station_id, public_key, STATION, days=days, now=now)
-    record_certificate(station_id, f"{cert.serial_number:x}", fingerprint(cert), cert.not_valid_after_utc)
-    return cert
-
-
-def enrol(ca: CertificateAuthority, station_id: str, request: bytes, *, source: str = "request",
-          days: int | None = None, now: dt.datetime | None = None, tolerance: dt.timedelta = CLOCK_TOLERANCE,
-          name: str | None = None, school: str | None = None, spt_number: str | None = None,
-          replace_key: bool = False) -> Enrolled:
-    """HQ side: check the request, register the station's signing key, issue its certificate; the bundle.
-    ProvisionError for a bad request, HqError (hq.fleet) for a refused enrolment (another key, revoked key)."""
-    from django.db import transaction
-
-    from hq.fleet.enrolment import enrol_station
-
-    checked = check_request(request, station_id, source, now, tolerance)
-    with transaction.atomic():  # no certificate is recorded for a station whose enrolment was refused
-        station, created = enrol_station(station_id, public_pem(checked.signing_key).encode(), source=source,
-                                         name=name, school=school, spt_number=spt_number, replace_key=replace_key)
-        cert = _issue(ca, station.id, checked.csr.public_key(), days, now)
-    return Enrolled(make_bundle(ca, station.id, cert), cert, created)
-
-
-def renew(ca: CertificateAuthority, station_id: str, days: int | None = None,
-          now: dt.datetime | None = None) -> Enrolled:
-    """HQ side: a new certificate for the same TLS key as the station's newest certificate (the old one stays
-    valid until it expires); refused for an unknown or revoked station."""
-    from hq.fleet.models import Station
-
-    station = Station.objects.filter(pk=station_id).first()
-    if station is None:
-        raise ProvisionError(f"station {station_id} is not enrolled at HQ; enrol it first "
-                             "(`sinopsis provision enrol`)", "provision.unknown_station")
-    if station.revoked_at is not None:
-        raise ProvisionError(f"station {station_id} was revoked on {station.revoked_at:%Y-%m-%d}; a revoked kit "
-                             "gets no new certificate. Re-provision it and enrol it again", "provision.revoked")
-    latest = ca.latest(station_id)
-    if latest is None:
-        raise ProvisionError(f"station {station_id} has no certificate from this CA ({ca.directory}) to renew; "
-                             "enrol it with a request from the kit (`sinopsis provision request`)",
-                             "provision.no_cert")
-    old = ca.issued_cert(latest.serial)
-    cert = _issue(ca, station_id, old.public_key(), days, now)  # type: ignore[arg-type]
-    return Enrolled(make_bundle(ca, station_id, cert), cert)
-
-
-def revoke(ca: CertificateAuthority, station_id: str, reason: str = "") -> int:
-    """HQ side: the station revoked at HQ (its packets refused from now on) and every certificate of it on the
-    CRL; returns how many certificates were newly revoked."""
-    from hq.fleet.enrolment import revoke_station
-
-    revoke_station(station_id, reason)
-    return len(ca.revoke(station_id, STATION, reason))

@@ -26,6 +26,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
+from contract.durable import TEMP_PREFIX, fsync_dir
+from contract.errors import KeyFileError
+from contract.keys import parse_public_key
 from provisioning.enrolment import BUNDLE_FORMAT, _load_json, canonical
 from provisioning.pki import (
     ProvisionError,
@@ -37,9 +40,6 @@ from provisioning.pki import (
     verify_issued_by,
 )
 from station.config import StationConfig
-from station.durable import TEMP_PREFIX, fsync_dir
-from station.errors import KeyFileError
-from station.keys import parse_public_key
 
 PINNED = ("broker_cert", "broker_ca", "hq_assignment_public_key", "hq_packet_public_key")
 

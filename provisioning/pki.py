@@ -28,8 +28,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from station.durable import write_durably
-from station.errors import SinopsisError
+from contract.durable import write_durably
+from contract.errors import SinopsisError
 
 CA_KEY, CA_CERT, CRL, INDEX = "ca.key.pem", "ca.pem", "crl.pem", "index.json"
 CA_DAYS, CLIENT_DAYS, SERVER_DAYS = 3650, 365, 825

@@ -1,1 +1,2 @@
-"""station: the recording station's core without UI (config, store, roster, records, packets, audit, CLI)."""
+"""station: the recording station's core without UI or CLI (config, store, roster, check-in, records, sealing,
+audit); `station.capture` is the capture workflow."""

@@ -8,10 +8,10 @@ set to Asia/Jakarta).
 import datetime as dt
 from collections.abc import Mapping
 
-from station.capture_policy import FINGERS, IRISES, CaptureResult
+from contract.nik import mask_nik
+from station.capture.policy import FINGERS, IRISES, CaptureResult
 from station.checkin import display_name
 from station.config import HelpdeskSection
-from station.nik import mask_nik
 
 
 def helpdesk_lines(helpdesk: HelpdeskSection) -> tuple[str, ...]:

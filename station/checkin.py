@@ -8,13 +8,13 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from contract.application_qr import APPLICATION_ID
+from contract.errors import CheckInError
+from contract.ids import uuid7
+from contract.nik import mask_nik, parse_nik
+from contract.phone import normalize_phone
 from station import audit
-from station.application_qr import APPLICATION_ID
 from station.clock import now_iso
-from station.errors import CheckInError
-from station.ids import uuid7
-from station.nik import mask_nik, parse_nik
-from station.phone import normalize_phone
 from station.roster import current_assignment
 from station.store import StationStore
 

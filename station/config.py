@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from station.errors import ConfigError
+from contract.errors import ConfigError
 
 ENV_CONFIG = "SINOPSIS_STATION_CONFIG"
 SYSTEM_CONFIG = Path("/etc/sinopsis/station.toml")

@@ -15,13 +15,13 @@ so no table changes and the report itself is audited.
 import sqlite3
 from dataclasses import asdict, dataclass
 
+from contract.application_qr import APPLICATION_ID
+from contract.errors import CheckInError, RecordStateError
+from contract.ids import uuid7
+from contract.phone import normalize_phone
 from station import audit
-from station.application_qr import APPLICATION_ID
 from station.checkin import RECORDED_STATES
 from station.clock import now_iso
-from station.errors import CheckInError, RecordStateError
-from station.ids import uuid7
-from station.phone import normalize_phone
 from station.records import CORRECTION_REASONS, apply_transition
 from station.roster import current_assignment
 from station.store import StationStore

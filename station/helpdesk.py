@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from station.assignment import HelpDeskContacts
+from contract.assignment import HelpDeskContacts
 from station.config import HelpdeskSection, StationConfig
 from station.roster import current_assignment
 from station.store import StationStore

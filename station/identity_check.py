@@ -8,7 +8,7 @@ it); a withdrawal ends the record with nothing captured kept (the captures lived
 
 from dataclasses import dataclass
 
-from station.errors import RecordStateError
+from contract.errors import RecordStateError
 from station.records import CORRECTION_REASONS, WITHDRAW_REASONS, transition
 from station.store import StationStore
 

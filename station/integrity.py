@@ -8,7 +8,7 @@ never "saved", so it is removed. A row whose file is missing or altered is data 
 import logging
 from dataclasses import dataclass, field
 
-from station.durable import TEMP_PREFIX, remove_durably, sha256_file, sweep_temp_files
+from contract.durable import TEMP_PREFIX, remove_durably, sha256_file, sweep_temp_files
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)

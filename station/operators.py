@@ -8,10 +8,10 @@ same answer, so the screen does not tell a passer-by which team ids exist.
 import datetime as dt
 from dataclasses import dataclass
 
+from contract.errors import AuthError
+from contract.pins import verify_pin
 from station import audit
 from station.config import SessionSection
-from station.errors import AuthError
-from station.pins import verify_pin
 from station.roster import current_assignment
 from station.store import StationStore
 

@@ -11,9 +11,9 @@ number order). Every change — the record's and the queue's — is audited in t
 import sqlite3
 from dataclasses import dataclass
 
+from contract.errors import RecordStateError
 from station import audit
 from station.checkin import display_name
-from station.errors import RecordStateError
 from station.records import apply_transition
 from station.roster import current_assignment
 from station.store import StationStore

@@ -7,9 +7,9 @@ transaction, with time, actor and reason.
 
 import sqlite3
 
+from contract.errors import RecordStateError
 from station import audit
 from station.clock import now_iso
-from station.errors import RecordStateError
 from station.store import StationStore
 
 TRANSITIONS: dict[str, frozenset[str]] = {

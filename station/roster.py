@@ -11,10 +11,10 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from contract.assignment import verify_bundle
+from contract.errors import AssignmentError
 from station import audit
-from station.assignment import verify_bundle
 from station.clock import now_iso
-from station.errors import AssignmentError
 from station.store import StationStore
 
 logger = logging.getLogger(__name__)

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+from contract.durable import write_durably
+from contract.failpoints import failpoint
+from contract.ids import receipt_number
+from contract.keys import load_private_key, load_public_key
+from contract.packets import packet_file_name, seal_record
 from station import audit
-from station.capture_policy import CaptureResult, check_complete, threshold_for
+from station.capture.policy import CaptureResult, check_complete, threshold_for
 from station.clock import now_iso
 from station.config import StationConfig
-from station.durable import write_durably
-from station.failpoints import failpoint
-from station.ids import receipt_number
-from station.keys import load_private_key, load_public_key
-from station.packets import packet_file_name, seal_record
 from station.records import apply_transition, get_record
 from station.store import StationStore
 

@@ -17,16 +17,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# When the bar asks for action (colour): the thresholds HQ's dashboard uses too (contract/wire.py).
+from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S
 from station.store import StationStore
 
 LINK_FILE = Path("agent") / "link.json"
 LINK_STALE_S = 120
 POWER_SUPPLY = Path("/sys/class/power_supply")
-# When the bar asks for action (colour): below these, or older than this.
-DISK_LOW_FRACTION = 0.10
-BATTERY_LOW_PERCENT = 20
-OLDEST_WAITING_ALERT_S = 3600
-DEVICE_KINDS = ("camera", "fingerprint", "iris", "signature_pad", "printer")
 
 
 @dataclass(frozen=True)

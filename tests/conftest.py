@@ -2,7 +2,10 @@
 
 import copy
 import datetime as dt
+import os
 import random
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,10 +14,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from station.assignment import bundle_to_bytes, sign_assignment
+from contract.assignment import bundle_to_bytes, sign_assignment
+from contract.keys import save_private_key, save_public_key
+from sinopsis.demo_data import DEMO_STATION_ID, build_assignment_content, demo_applicants
 from station.config import StationConfig, load_config
-from station.demo_data import DEMO_STATION_ID, _applicants, build_assignment_content
-from station.keys import save_private_key, save_public_key
 from station.store import StationStore
 
 RECORDING_DATE = dt.date(2026, 11, 25)
@@ -27,6 +30,28 @@ class Keys:
     hq_sign: Ed25519PrivateKey
     hq_packet: X25519PrivateKey
     station_sign: Ed25519PrivateKey
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One cache folder for the whole run (SINOPSIS_CACHE_DIR), made by the controlling process before the test
+    processes start so they all inherit it: what is computed once per run (NFIQ 2 of the fingerprint evaluation
+    set, native/finger_eval.py) is computed once, whichever process asks first."""
+    if not hasattr(config, "workerinput") and "SINOPSIS_CACHE_DIR" not in os.environ:
+        config.sinopsis_cache_dir = tempfile.mkdtemp(prefix="sinopsis-test-cache-")
+        os.environ["SINOPSIS_CACHE_DIR"] = config.sinopsis_cache_dir
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = getattr(config, "sinopsis_cache_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is marked `e2e` (run once per ./test.sh; `-m 'not e2e'` for a quick loop)."""
+    for item in items:
+        if "e2e" in Path(str(item.fspath)).parts:
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.fixture
@@ -55,7 +80,7 @@ def store(station_config: StationConfig):
 @pytest.fixture
 def applicants() -> list[dict]:
     """24 valid applicants for the recording date (seeded, so the same every run)."""
-    return _applicants(random.Random(7), RECORDING_DATE, 24)
+    return demo_applicants(random.Random(7), RECORDING_DATE, 24)
 
 
 @pytest.fixture

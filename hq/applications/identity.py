@@ -1,6 +1,6 @@
 """The applicant's identity checks with messages a student can act on, in the page's language: the NIK (through
-the station's own rules, `station.nik`, so HQ never accepts what a station would refuse), the KK number and the
-phone number (`station.phone`).
+the station's own rules, `contract.nik`, so HQ never accepts what a station would refuse), the KK number and the
+phone number (`contract.phone`).
 
 Age: the station records anyone at least `MIN_AGE` years old on the recording day (station.toml
 `[roster] min_age`, default 16). The application is checked against the same age on the day it is made, and a
@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from station.errors import NikError, PhoneError
-from station.nik import check_applicant, parse_nik
-from station.phone import normalize_phone
+from contract.errors import NikError, PhoneError
+from contract.nik import check_applicant, parse_nik
+from contract.phone import normalize_phone
 
 MIN_AGE = 16  # station.config RosterSection.min_age's default
 SEPARATORS = re.compile(r"[\s.\-]")

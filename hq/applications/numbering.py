@@ -1,15 +1,15 @@
 """Application numbers: PMH-<year>-<6 digits>, sequential within the year (HQ's local year, Asia/Jakarta).
 
 The number is also the application_id of the station's roster and the application QR, so it must match the
-station's rule (`station.application_qr.APPLICATION_ID`: 4-40 letters, digits or '-').
+station's rule (`contract.application_qr.APPLICATION_ID`: 4-40 letters, digits or '-').
 """
 
 import datetime as dt
 
 from django.utils import timezone
 
+from contract.application_qr import APPLICATION_ID
 from hq.applications.models import Application
-from station.application_qr import APPLICATION_ID
 
 PREFIX = "PMH"  # permohonan
 SERIAL_DIGITS = 6

@@ -1,12 +1,12 @@
-"""The application QR a student shows at the kiosk (`station.application_qr`): HQ's signature over the
+"""The application QR a student shows at the kiosk (`contract.application_qr`): HQ's signature over the
 application number, drawn as an SVG data URI by segno so the page needs no image file and prints as it shows."""
 
 from dataclasses import dataclass
 
 import segno
 
+from contract.application_qr import make_application_qr
 from hq.keys import assignment_key
-from station.application_qr import make_application_qr
 
 
 @dataclass(frozen=True)

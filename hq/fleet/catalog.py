@@ -1,13 +1,13 @@
 """HQ's translations: the .po catalogues in hq/locale/<lang>/LC_MESSAGES/django.po (and each app's own
 hq/<app>/locale/…, so each app keeps its texts beside it) compiled to the .mo files
 Django reads, written into HQ's data dir when the settings load, so no msgfmt binary or build step is needed and
-no generated binary is kept in git (station/gettext_po.py, shared with the kiosk; stdlib only, as settings import it).
+no generated binary is kept in git (polib writes the .mo bytes msgfmt would).
 """
 
 import os
 from pathlib import Path
 
-from station.gettext_po import compile_mo, parse_po
+import polib
 
 HQ_DIR = Path(__file__).resolve().parent.parent
 SOURCE_DIR = HQ_DIR / "locale"
@@ -26,7 +26,7 @@ def compile_into(target: Path, source: Path = SOURCE_DIR) -> Path:
     replaced atomically so a running server never reads half a catalogue); returns `target` for LOCALE_PATHS."""
     for po in sorted(source.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
         mo = target / po.relative_to(source).with_suffix(".mo")
-        blob = compile_mo(parse_po(po.read_text(encoding="utf-8")))
+        blob = polib.pofile(str(po), encoding="utf-8").to_binary()
         if mo.is_file() and mo.read_bytes() == blob:
             continue
         mo.parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +34,13 @@ def compile_into(target: Path, source: Path = SOURCE_DIR) -> Path:
         tmp.write_bytes(blob)
         tmp.replace(mo)
     return target
+
+
+def parse_po(text: str) -> dict[str, str]:
+    """msgid → msgstr of a .po catalogue: its translated entries (fuzzy, untranslated and obsolete ones left out)
+    and the header as msgid "" (what the compiled .mo holds)."""
+    catalogue = polib.pofile(text)
+    entries = {e.msgid: e.msgstr for e in catalogue.translated_entries()}
+    if catalogue.metadata:
+        entries[""] = catalogue.metadata_as_entry().msgstr
+    return entries

@@ -15,9 +15,9 @@ from django.utils import timezone
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract.wire import COMMANDS, Command, JobState, dump, station_topic
 from hq.errors import HqError
 from hq.fleet.models import Job, Station
-from station.contract import COMMANDS, Command, JobState, dump, station_topic
 
 logger = logging.getLogger(__name__)
 

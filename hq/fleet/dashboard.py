@@ -19,10 +19,9 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from pydantic import ValidationError
 
+from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
 from hq.fleet.models import HealthSample, Job, Station, StatusChange
 from hq.ingest.models import Quarantine, Record
-from station.contract import Health
-from station.station_status import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
 

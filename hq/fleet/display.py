@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pydantic import ValidationError
 
+from contract.wire import Health
 from hq.fleet.dashboard import CERTIFICATE_WARN_DAYS, Alert, History, Progress, StationView
-from station.contract import Health
 
 Cell = dict[str, str]
 

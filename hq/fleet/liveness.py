@@ -12,8 +12,8 @@ import logging
 from django.db import transaction
 from django.utils import timezone
 
+from contract.wire import Health, Reported, Status
 from hq.fleet.models import HealthSample, Station, StatusChange
-from station.contract import Health, Reported, Status
 
 logger = logging.getLogger(__name__)
 

@@ -9,10 +9,7 @@ import logging
 
 from django.utils import timezone
 
-from hq.fleet.models import Station
-from hq.ingest.models import Batch, Source
-from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
-from station.contract import (
+from contract.wire import (
     MAX_JSON_BYTES,
     Ack,
     BatchManifest,
@@ -21,6 +18,9 @@ from station.contract import (
     parse,
     read_batch,
 )
+from hq.fleet.models import Station
+from hq.ingest.models import Batch, Source
+from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
 
 logger = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ import logging
 from django.db import transaction
 from django.db.models import F
 
+from contract.wire import Correction, CorrectionAck
 from hq.applications.station_corrections import open_from_station
 from hq.fleet.models import Station
 from hq.ingest.models import CorrectionRequest
-from station.contract import Correction, CorrectionAck
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What HQ received: each sealed record stored once (file + row), conflicting packets kept for a person, and
 a log of every batch with its outcome.
 
-A Record row is committed only after its file is durably on disk (station.durable), and the station's ack is
+A Record row is committed only after its file is durably on disk (contract.durable), and the station's ack is
 sent only after that commit. File paths are relative to HQ's data dir and unique per content, so a later packet
 can never overwrite a stored one.
 """

@@ -11,6 +11,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.export import ExportError, load_manifest, verify_export
 from hq.errors import HqError
 from hq.fleet.models import Station
 from hq.ingest.batches import finish
@@ -25,7 +26,6 @@ from hq.ingest.storage import (
     receive_packet,
     station_key,
 )
-from station.export import ExportError, load_manifest, verify_export
 
 logger = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from contract.durable import sweep_temp_files, write_durably
+from contract.failpoints import failpoint
+from contract.packets import PacketError, PacketHeader, verify_packet
 from hq.fleet.models import Station
 from hq.ingest.models import Batch, Quarantine, Record, Source
-from station.durable import sweep_temp_files, write_durably
-from station.failpoints import failpoint
-from station.packets import PacketError, PacketHeader, verify_packet
 
 logger = logging.getLogger(__name__)
 
@@ -203,5 +203,5 @@ def _quarantine(station: Station, header: PacketHeader, packet: bytes, sha256: s
 
 
 def crash_point(name: str) -> None:
-    """A named crash point for the restart tests: station.failpoints.failpoint (armed via SINOPSIS_FAILPOINT)."""
+    """A named crash point for the restart tests: contract.failpoints.failpoint (armed via SINOPSIS_FAILPOINT)."""
     failpoint(name)

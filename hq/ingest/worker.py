@@ -20,13 +20,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.subscribeoptions import SubscribeOptions
 
-from hq.fleet.commands import apply_job_state
-from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
-from hq.ingest.batches import process_batch
-from hq.ingest.corrections import receive_correction
-from hq.ingest.storage import crash_point, sweep_temp_files_left
-from hq.mqtt import Broker, new_client, session_properties, wait_published
-from station.contract import (
+from contract.wire import (
     INGEST_SHARE,
     INGEST_STATE,
     PREFIX,
@@ -43,6 +37,12 @@ from station.contract import (
     split_station_topic,
     station_topic,
 )
+from hq.fleet.commands import apply_job_state
+from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
+from hq.ingest.batches import process_batch
+from hq.ingest.corrections import receive_correction
+from hq.ingest.storage import crash_point, sweep_temp_files_left
+from hq.mqtt import Broker, new_client, session_properties, wait_published
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
 """SOP step 7: the Kabid PIAK assigns stations to an SPT. For each station HQ builds the assignment exactly as
-station/assignment.py defines it (school, SPT, recording date, team with PIN hashes, the approved applicants),
+contract/assignment.py defines it (school, SPT, recording date, team with PIN hashes, the approved applicants),
 checks it with the station's own `verify_bundle` against HQ's public key (a list the station would refuse is
 never sent: the station's reasons are shown instead), signs it with HQ's assignment key, stores it as a
 StationAssignment and publishes it as the station's retained `desired` (QoS 1) through a short connection.
@@ -22,6 +22,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contract.assignment import AssignmentContent, bundle_to_bytes, canonical_bytes, sign_assignment, verify_bundle
+from contract.errors import AssignmentError
+from contract.wire import Desired, dump, station_topic
 from hq.errors import HqError
 from hq.fleet.models import Station
 from hq.keys import assignment_key
@@ -29,9 +32,6 @@ from hq.lists.content import changed_after_approval, list_data
 from hq.lists.errors import ListError
 from hq.lists.models import ApplicationList, ListEvent, Spt, StationAssignment
 from hq.lists.numbering import ATTEMPTS
-from station.assignment import AssignmentContent, bundle_to_bytes, canonical_bytes, sign_assignment, verify_bundle
-from station.contract import Desired, dump, station_topic
-from station.errors import AssignmentError
 
 logger = logging.getLogger(__name__)
 PUBLISH_TIMEOUT_S = 10.0
@@ -56,7 +56,7 @@ def next_version(station: Station) -> int:
 
 
 def build_content(spt: Spt, station: Station, version: int, issued_at: dt.datetime) -> dict[str, Any]:
-    """The assignment content for one station (station/assignment.py AssignmentContent), as plain JSON types."""
+    """The assignment content for one station (contract/assignment.py AssignmentContent), as plain JSON types."""
     school = spt.application_list.school
     content: dict[str, Any] = {
         "assignment_id": f"ASG-{spt.year}-{spt.serial:03d}-{station.id}-v{version}"[:64],

@@ -1,7 +1,7 @@
 """What an approved list freezes: its applicants' data exactly as it would go to a station, and its SHA-256.
 
 The Kabid's approval stores `approved_sha256` of the canonical JSON (the bytes an assignment signature covers,
-station/assignment.py `canonical_bytes`) of these data. If an applicant's data change afterwards (a correction
+contract/assignment.py `canonical_bytes`) of these data. If an applicant's data change afterwards (a correction
 resolved, say), the hash no longer matches: the list is "changed after approval" and no SPT or assignment goes
 out until the Kabid approves the new data.
 """
@@ -9,13 +9,13 @@ out until the Kabid approves the new data.
 import hashlib
 from typing import Any
 
+from contract.assignment import canonical_bytes
 from hq.applications.models import Application
 from hq.lists.models import ApplicationList
-from station.assignment import canonical_bytes
 
 
 def applicant_data(application: Application) -> dict[str, Any]:
-    """One applicant as the station's roster gets them (station/assignment.py RosterApplicant)."""
+    """One applicant as the station's roster gets them (contract/assignment.py RosterApplicant)."""
     return {"application_id": application.number, "nik": application.nik, "name": application.name,
             "birth_place": application.birth_place, "birth_date": application.birth_date.isoformat(),
             "sex": application.sex, "kk_number": application.kk_number, "phone": application.phone or None}

@@ -105,7 +105,7 @@ class SptMember(models.Model):
     operator_id = models.CharField(max_length=32)
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.OPERATOR)
-    pin_hash = models.CharField(max_length=200, help_text="station.pins hash; the PIN itself is never stored")
+    pin_hash = models.CharField(max_length=200, help_text="contract.pins hash; the PIN itself is never stored")
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=["spt", "operator_id"], name="spt_member_once"),)

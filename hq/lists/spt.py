@@ -2,7 +2,7 @@
 recording date and the team — one lead and operators, chosen from the logins in the `team` group.
 
 Each member gets a fresh 6-digit PIN (`secrets`) for logging in at the station; HQ keeps only its hash
-(station.pins.hash_pin), which travels inside the signed assignment. The PINs are returned once, to be shown on
+(contract.pins.hash_pin), which travels inside the signed assignment. The PINs are returned once, to be shown on
 the page right after issuing and handed to the team; they are never stored or shown again (`new_pins` makes new
 ones, which the stations get with the next assignment).
 """
@@ -20,15 +20,15 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contract.pins import hash_pin
 from hq.lists.content import changed_after_approval
 from hq.lists.errors import ListError
 from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember
 from hq.lists.numbering import next_spt_serial, spt_number, this_year, with_fresh_number
 from hq.office.roles import TEAM
-from station.pins import hash_pin
 
-OPERATOR_ID = re.compile(r"^[A-Za-z0-9._-]{2,32}\Z")  # station/assignment.py TeamMember.operator_id
-MAX_TEAM = 20  # station/assignment.py: team max_length
+OPERATOR_ID = re.compile(r"^[A-Za-z0-9._-]{2,32}\Z")  # contract/assignment.py TeamMember.operator_id
+MAX_TEAM = 20  # contract/assignment.py: team max_length
 PIN_DIGITS = 6
 
 

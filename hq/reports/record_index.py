@@ -21,12 +21,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.conf import settings
 from django.db import transaction
 
+from contract.errors import KeyFileError, PacketError
+from contract.keys import load_private_key, parse_public_key
+from contract.packets import open_packet
 from hq.applications.models import Application
 from hq.ingest.models import Record
 from hq.reports.models import RecordSummary
-from station.errors import KeyFileError, PacketError
-from station.keys import load_private_key, parse_public_key
-from station.packets import open_packet
 
 logger = logging.getLogger(__name__)
 KEY_ENV = "SINOPSIS_HQ_PACKET_KEY"

@@ -15,7 +15,7 @@ from kiosk.recording import slap_of
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
 from kiosk.widgets.reason_popup import ReasonPopup
-from station.capture_policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, threshold_for
+from station.capture.policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, threshold_for
 
 BELOW_REASON = "best of the attempts kept: quality limited despite retries"
 BIOMETRIC_ORDER = ("injured", "amputated", "unable_to_print", "other")

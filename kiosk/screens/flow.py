@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from station.checkin import CheckIn, Identity
 from station.corrections import CorrectionRequest
 
-# Error code (station.errors) → what the student reads; msgids are English, the catalogue gives Bahasa Indonesia.
+# Error code (contract.errors) → what the student reads; msgids are English, the catalogue gives Bahasa Indonesia.
 MESSAGES = {
     "nik.length": "A NIK has 16 digits. Check the number on your family card (KK).",
     "nik.format": "A NIK has only digits. Check the number on your family card (KK).",

@@ -8,9 +8,9 @@ import logging
 
 from kivy.properties import ObjectProperty
 
+from contract.errors import SinopsisError
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.qr_image import QrImage  # noqa: F401 - registers the widget help.kv uses
-from station.errors import SinopsisError
 
 log = logging.getLogger(__name__)
 

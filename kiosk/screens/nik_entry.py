@@ -4,10 +4,10 @@ import datetime as dt
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from contract.errors import SinopsisError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.flow import message_for
 from kiosk.services import check_nik_format
-from station.errors import SinopsisError
 
 
 def group(digits: str, sizes: tuple[int, ...]) -> str:

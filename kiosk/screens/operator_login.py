@@ -7,8 +7,8 @@ returns to the screen that was locked with the recording as it was.
 
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
 
+from contract.errors import SinopsisError
 from kiosk.screens.base import KioskScreen
-from station.errors import SinopsisError
 
 LOGIN_MESSAGES = {"auth.failed": "Operator or PIN is wrong.",
                   "auth.locked": "Too many wrong PINs. This operator is locked for a while; ask the team leader."}

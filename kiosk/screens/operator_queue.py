@@ -4,9 +4,9 @@
 from kivy.factory import Factory
 from kivy.properties import ListProperty, ObjectProperty, StringProperty
 
+from contract.errors import SinopsisError
 from kiosk.idle import log_out
 from kiosk.screens.base import KioskScreen
-from station.errors import SinopsisError
 
 MAX_RECALL_BUTTONS = 4  # the oldest passed-over numbers; the rest are counted ("+2")
 

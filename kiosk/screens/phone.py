@@ -8,10 +8,10 @@ import datetime as dt
 
 from kivy.properties import BooleanProperty, StringProperty
 
+from contract.errors import SinopsisError
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.flow import message_for
 from kiosk.services import check_phone
-from station.errors import SinopsisError
 
 STAY_HERE = ("phone.", "store.busy")  # refusals the student fixes on this screen
 

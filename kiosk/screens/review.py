@@ -12,7 +12,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
 from kiosk.widgets.reason_popup import texture_from_rgb
-from station.capture_policy import CAPTURE_ORDER
+from station.capture.policy import CAPTURE_ORDER
 
 
 class ReviewTile(ButtonBehavior, BoxLayout):
@@ -90,7 +90,7 @@ class ReviewScreen(KioskScreen):
         identity = self.app.root.get_screen("identity").details
         if printing is None or identity is None:
             return
-        from drivers.receipt import Acknowledgement
+        from kiosk.printing import Acknowledgement
         from station.acknowledgement import acknowledgement_fields
 
         fields = acknowledgement_fields(self.app.recording.results(), sealed.receipt_number,

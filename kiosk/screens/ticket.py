@@ -10,7 +10,7 @@ import datetime as dt
 from kivy.clock import Clock
 from kivy.properties import StringProperty
 
-from drivers.receipt import QueueSlip
+from kiosk.printing import QueueSlip
 from kiosk.screens.base import KioskScreen
 
 BACK_TO_WELCOME_S = 20

@@ -1,7 +1,7 @@
 """The live-loop benchmark runs camera → analysis → events on threads and reports latency and drops."""
 
 from drivers.bench_live import run_live_loop
-from station.cli.bench_cmd import format_rows, live_rows
+from sinopsis.cli.bench_cmd import format_rows, live_rows
 
 
 def test_frames_flow_and_the_report_is_consistent():

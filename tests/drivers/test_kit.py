@@ -44,7 +44,7 @@ def test_real_backends_are_chosen_by_path(tmp_path):
 
 
 def test_station_config_maps_onto_the_kit(tmp_path):
-    from station.cli.simulate_cmd import kit_settings
+    from sinopsis.kit import kit_settings
     from station.config import load_config
 
     path = tmp_path / "station.toml"

@@ -94,7 +94,7 @@ def test_every_genuine_application_qr_is_read_from_a_camera_frame():
     kiosk tests failed now and then with fresh keys); every one of 80 fresh ones must be read."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    from station.application_qr import make_application_qr
+    from contract.application_qr import make_application_qr
 
     reader, rng, missed = QrReader(), np.random.default_rng(5), []
     for i in range(80):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.broker import LocalBroker
-from station.demo_data import DEMO_STATION_ID
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.edge_agent.conftest import HQ_PASSWORD, HQ_USER, STATION_PASSWORD, agent_config, seal, start_agent
 from tests.hq.conftest import hq, hq_data
 
@@ -24,8 +24,8 @@ def broker(tmp_path: Path) -> Iterator[LocalBroker]:
 @pytest.fixture
 def enrolled(hq: Path, keys) -> str:
     """The test station enrolled at HQ with its real signing key; returns its id."""
+    from contract.keys import public_pem
     from hq.fleet.enrolment import enrol_station
-    from station.keys import public_pem
 
     enrol_station(DEMO_STATION_ID, public_pem(keys.station_sign.public_key()).encode(), school="SMA Demo")
     return DEMO_STATION_ID

@@ -1,6 +1,6 @@
 """Crash-injection harness (issue 10): the station's capture commit, `sinopsis agent run` and `sinopsis hq ingest`
 as real processes on one real mosquitto and HQ's real SQLite database, each of them killable (SIGKILL) at a named
-failpoint (station/failpoints.py) and started again without it; then the end-to-end invariants are checked.
+failpoint (contract/failpoints.py) and started again without it; then the end-to-end invariants are checked.
 
 The invariants (`Pipeline.check_invariants`):
 - every record the station committed is at HQ exactly once (hq/ledger.py `compare_station`: lost = duplicate =
@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from contract.failpoints import ENV_VAR
 from station import audit
-from station.failpoints import ENV_VAR
 from tests.e2e.seal_child import OPERATOR, small_captures
 
 if TYPE_CHECKING:
@@ -241,7 +241,7 @@ class Pipeline:
 
     def start_agent(self, failpoint: str | None = None) -> Proc:
         """`sinopsis agent run` on this station (armed with `failpoint`)."""
-        return self._start("agent", [sys.executable, "-m", "station.cli", "agent", "run", "--config",
+        return self._start("agent", [sys.executable, "-m", "sinopsis", "agent", "run", "--config",
                                      str(self.config_file())], failpoint, ready_line="connected, epoch")
 
     @property
@@ -252,7 +252,7 @@ class Pipeline:
     def start_ingest(self, failpoint: str | None = None, worker: str = "1") -> Proc:
         """`sinopsis hq ingest` (worker `worker`, its persistent session) on HQ's data dir (armed with
         `failpoint`)."""
-        return self._start(f"ingest{worker}", [sys.executable, "-m", "station.cli", "hq", "ingest", "--data",
+        return self._start(f"ingest{worker}", [sys.executable, "-m", "sinopsis", "hq", "ingest", "--data",
                                                str(self.hq_data), "--worker", worker, "--broker", self.hq_url],
                            failpoint, ready_line=f"ingest worker {worker} connected")
 

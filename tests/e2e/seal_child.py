@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from station.capture_policy import CAPTURE_ORDER, CaptureResult
+from station.capture.policy import CAPTURE_ORDER, CaptureResult
 
 OPERATOR = "OP-02"
 
@@ -25,8 +25,8 @@ def seal(config_file: Path, ids: list[str]) -> int:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
 
+    from contract.keys import load_private_key, load_public_key
     from station.config import load_config
-    from station.keys import load_private_key, load_public_key
     from station.sealing import RecordSealer
     from station.store import StationStore
 

@@ -1,12 +1,12 @@
 """Crash injection at every named step (issue 10, point 1): the capture commit, `sinopsis agent run` and
 `sinopsis hq ingest` run as real processes on a real mosquitto and HQ's SQLite; one of them is SIGKILLed at a
-failpoint (station/failpoints.py), started again without it, and then every committed record is at HQ exactly
+failpoint (contract/failpoints.py), started again without it, and then every committed record is at HQ exactly
 once, final on the station exactly once, with no orphan file or fileless row on either side and the station's
 audit chain intact (tests/e2e/crash_harness.py)."""
 
 import pytest
 
-from station.failpoints import AGENT_POINTS, ALL_POINTS, DURABLE_POINTS, HQ_POINTS, STATION_POINTS
+from contract.failpoints import AGENT_POINTS, ALL_POINTS, DURABLE_POINTS, HQ_POINTS, STATION_POINTS
 from tests.e2e.crash_harness import Pipeline, pipeline, wait_for
 
 __all__ = ["pipeline"]

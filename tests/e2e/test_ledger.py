@@ -7,7 +7,7 @@ import shutil
 
 from django.db import connections
 
-from station.cli import main
+from sinopsis.cli import main
 from tests.edge_agent.conftest import states, wait_until
 
 

@@ -223,7 +223,9 @@ def test_a_broker_crash_that_outlives_hq_ingest_leaves_a_stale_online_believed_o
     time.sleep(4.0)  # longer than the lease: a live HQ's heartbeat keeps the station sending
     line.seal_here(1)
     line.wait_drained()
-    time.sleep(1.5)  # mosquitto's autosave (every second) has stored the retained online
+    stored_after = time.time()  # mosquitto's autosave (every second) stores the retained online: wait for it
+    database = line.broker.directory / "data" / "mosquitto.db"
+    wait_for(lambda: database.is_file() and database.stat().st_mtime > stored_after, "mosquitto's autosave")
     line.broker.kill()
     ingest.popen.kill()  # HQ's ingest goes too, while the broker is down: no Will can ever be published
     ingest.popen.wait(10)

@@ -11,12 +11,12 @@ import sys
 def test_bad_arguments_are_named(tmp_path):
     for args, expected in ((["--minutes", "0"], "--minutes 0: give a time"),
                            (["--fault-every", "0.1"], "--fault-every 0.1: give 0.5 to 3600 seconds")):
-        done = subprocess.run([sys.executable, "-m", "station.cli", "soak", *args, "--dir", str(tmp_path / "x")],
+        done = subprocess.run([sys.executable, "-m", "sinopsis", "soak", *args, "--dir", str(tmp_path / "x")],
                               capture_output=True, text=True, timeout=60, check=False)
         assert done.returncode == 2 and expected in done.stderr
     busy = tmp_path / "busy"
     busy.mkdir()
     (busy / "something").write_text("x")
-    done = subprocess.run([sys.executable, "-m", "station.cli", "soak", "--minutes", "0.1", "--dir", str(busy)],
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "soak", "--minutes", "0.1", "--dir", str(busy)],
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and "is not empty" in done.stderr

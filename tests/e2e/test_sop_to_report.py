@@ -16,13 +16,13 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from contract.keys import save_private_key, save_public_key
 from hq.keys import assignment_key
 from hq.lists.assign import assign, publish
 from hq.lists.spt import issue_spt
 from hq.reports.record_index import KEY_ENV
+from sinopsis.demo import demo_captures
 from station.checkin import check_in_by_application
-from station.demo import demo_captures
-from station.keys import save_private_key, save_public_key
 from station.records import transition
 from station.roster import current_assignment
 from station.sealing import RecordSealer

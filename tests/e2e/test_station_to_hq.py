@@ -5,8 +5,8 @@ of the same records, and a conflicting resend (issue 7, point 5)."""
 
 import hashlib
 
-from station.demo_data import DEMO_STATION_ID
-from station.packets import seal_record
+from contract.packets import seal_record
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.edge_agent.conftest import states, wait_until
 
 
@@ -89,7 +89,7 @@ def test_hq_ingest_down_then_up_the_backlog_drains(imported, seal, enrolled, sta
 def test_an_offline_import_then_the_agent_sends_the_same_records_as_duplicates(
         imported, seal, enrolled, keys, hq, tmp_path, start_ingest, start_agent):
     from hq.ingest.models import Record
-    from station.cli import main
+    from sinopsis.cli import main
     from station.export import export_outbox
 
     ids = seal(3)

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from contract.keys import save_private_key
 from provisioning.broker_tls import TlsBroker
-from provisioning.enrolment import enrol, make_request, revoke
+from provisioning.enrolment import make_request
 from provisioning.install import install_bundle
 from provisioning.pki import HQ_CLIENT, CertificateAuthority
-from station.demo_data import DEMO_STATION_ID
-from station.keys import save_private_key
+from sinopsis.demo_data import DEMO_STATION_ID
+from sinopsis.enrolment import enrol, revoke
 from tests.edge_agent.conftest import states, wait_until
 
 

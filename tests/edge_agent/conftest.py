@@ -12,12 +12,12 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract import wire
 from edge_agent.agent import Agent
 from provisioning.broker import LocalBroker
-from station import contract
+from sinopsis.demo import demo_captures
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.checkin import check_in_by_application
-from station.demo import demo_captures
-from station.demo_data import DEMO_STATION_ID
 from station.records import transition
 
 STATION_PASSWORD = "pw-station"
@@ -42,9 +42,9 @@ class FakeHq:
         self.lock = threading.Lock()
         self.online = False
         self.stored: dict[str, str] = {}  # record id → sha256, like HQ's table
-        self.batches: list[contract.BatchManifest] = []
+        self.batches: list[wire.BatchManifest] = []
         self.messages: list[tuple[str, bytes, bool]] = []  # (topic, payload, retain) from stations
-        self.acks_sent: list[contract.Ack] = []
+        self.acks_sent: list[wire.Ack] = []
         self.answer: Callable[[str, str], object] = self.idempotent
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="hq-standin", protocol=mqtt.MQTTv5)
         self.client.username_pw_set(HQ_USER, HQ_PASSWORD)
@@ -71,51 +71,51 @@ class FakeHq:
                           ("sinopsis/v1/st/+/reported", 1), ("sinopsis/v1/st/+/job/+", 1),
                           ("sinopsis/v1/st/+/up/batch", 1)])
         if self.online:  # the broker may have lost the retained state (killed before saving)
-            client.publish(contract.INGEST_STATE, contract.dump(contract.IngestState(online=True)), qos=1,
+            client.publish(wire.INGEST_STATE, wire.dump(wire.IngestState(online=True)), qos=1,
                            retain=True)
         self.connected.set()
 
     def set_ingest(self, online: bool) -> None:
         self.online = online
-        self.client.publish(contract.INGEST_STATE, contract.dump(contract.IngestState(online=online)), qos=1,
+        self.client.publish(wire.INGEST_STATE, wire.dump(wire.IngestState(online=online)), qos=1,
                             retain=True).wait_for_publish(5)
 
-    def send_ack(self, station: str, ack: contract.Ack | bytes, correlation: bytes | None = None) -> None:
+    def send_ack(self, station: str, ack: wire.Ack | bytes, correlation: bytes | None = None) -> None:
         props = Properties(PacketTypes.PUBLISH)
         if correlation is not None:
             props.CorrelationData = correlation
-        payload = ack if isinstance(ack, bytes) else contract.dump(ack)
-        self.client.publish(contract.station_topic(station, "ack"), payload, qos=1, properties=props)
+        payload = ack if isinstance(ack, bytes) else wire.dump(ack)
+        self.client.publish(wire.station_topic(station, "ack"), payload, qos=1, properties=props)
 
     def _on_message(self, _c, _u, msg) -> None:
-        station, leaf = contract.split_station_topic(msg.topic)
+        station, leaf = wire.split_station_topic(msg.topic)
         if leaf != "up/batch":
             with self.lock:
                 self.messages.append((msg.topic, msg.payload, msg.retain))
             return
-        manifest, _packets = contract.read_batch(msg.payload)
+        manifest, _packets = wire.read_batch(msg.payload)
         with self.lock:
             self.batches.append(manifest)
             answers = [(e.record_id, self.answer(e.record_id, e.sha256)) for e in manifest.records]
         if all(a is None for _, a in answers):
             return
-        ack = contract.Ack(batch_id=manifest.batch_id,
+        ack = wire.Ack(batch_id=manifest.batch_id,
                            accepted=[r for r, a in answers if a == "accepted"],
                            duplicate=[r for r, a in answers if a == "duplicate"],
-                           rejected=[contract.Rejection(record_id=r, code=a[1]) for r, a in answers
+                           rejected=[wire.Rejection(record_id=r, code=a[1]) for r, a in answers
                                      if isinstance(a, tuple)])
         with self.lock:
             self.acks_sent.append(ack)
         self.send_ack(station, ack, msg.properties.CorrelationData)
 
-    def published(self, leaf: str, model: type[contract.M] | None = None) -> list:
+    def published(self, leaf: str, model: type[wire.M] | None = None) -> list:
         """What stations published on `leaf` (status, health, reported; "job/" for every job topic), parsed
         as `model` when given, else as (topic, payload)."""
         with self.lock:
             found = [(t, p) for t, p, _r in self.messages
-                     if contract.split_station_topic(t)[1] == leaf or
-                     (leaf.endswith("/") and contract.split_station_topic(t)[1].startswith(leaf))]
-        return [contract.parse(model, p) if model else (t, p) for t, p in found]
+                     if wire.split_station_topic(t)[1] == leaf or
+                     (leaf.endswith("/") and wire.split_station_topic(t)[1].startswith(leaf))]
+        return [wire.parse(model, p) if model else (t, p) for t, p in found]
 
     def received_ids(self) -> list[str]:
         with self.lock:

@@ -1,10 +1,10 @@
-"""`sinopsis bench`'s link rows (edge_agent/bench.py) with tiny counts: the real agent, broker and ingest in a
+"""`sinopsis bench`'s link rows (sinopsis/bench_link.py) with tiny counts: the real agent, broker and ingest in a
 child process; the output has the bench's row shape with positive, finite numbers (never a time limit)."""
 
 import math
 
-from edge_agent.bench import run_link_bench
-from station.cli.bench_cmd import format_rows
+from sinopsis.bench_link import run_link_bench
+from sinopsis.cli.bench_cmd import format_rows
 
 
 def _positive(value: object) -> bool:

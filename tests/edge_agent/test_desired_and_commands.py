@@ -4,12 +4,12 @@ import datetime as dt
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station import contract
-from station.demo_data import DEMO_STATION_ID
+from contract import wire
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.roster import current_assignment
 from tests.edge_agent.conftest import wait_until
 
-DESIRED = contract.station_topic(DEMO_STATION_ID, "desired")
+DESIRED = wire.station_topic(DEMO_STATION_ID, "desired")
 
 
 def publish_desired(hq, payload: bytes) -> None:
@@ -17,18 +17,18 @@ def publish_desired(hq, payload: bytes) -> None:
 
 
 def desired(version: int, path) -> bytes:
-    return contract.dump(contract.Desired(version=version, bundle=path.read_text(encoding="utf-8")))
+    return wire.dump(wire.Desired(version=version, bundle=path.read_text(encoding="utf-8")))
 
 
-def reports(hq) -> list[contract.Reported]:
-    return hq.published("reported", contract.Reported)
+def reports(hq) -> list[wire.Reported]:
+    return hq.published("reported", wire.Reported)
 
 
 def test_desired_is_verified_imported_and_reported(imported, hq, start_agent, make_bundle):
     start_agent()
     count = 0
 
-    def next_report() -> contract.Reported:
+    def next_report() -> wire.Reported:
         nonlocal count
         count += 1
         wait_until(lambda: len(reports(hq)) >= count, what=f"reported #{count}")
@@ -65,13 +65,13 @@ def test_desired_is_verified_imported_and_reported(imported, hq, start_agent, ma
 
 def command(job: str, name: str, expires_in_s: float = 60, **extra) -> bytes:
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=expires_in_s)).isoformat()
-    return contract.dump(contract.Command.model_construct(job=job, name=name, expires_at=expires, args={}, **extra))
+    return wire.dump(wire.Command.model_construct(job=job, name=name, expires_at=expires, args={}, **extra))
 
 
-def job_states(hq) -> dict[str, list[contract.JobState]]:
-    found: dict[str, list[contract.JobState]] = {}
+def job_states(hq) -> dict[str, list[wire.JobState]]:
+    found: dict[str, list[wire.JobState]] = {}
     for _topic, payload in hq.published("job/"):
-        state = contract.parse(contract.JobState, payload)
+        state = wire.parse(wire.JobState, payload)
         found.setdefault(state.job, []).append(state)
     return found
 
@@ -82,8 +82,8 @@ def test_commands_are_answered_with_job_states(imported, seal, hq, start_agent):
     running = start_agent()
     wait_until(lambda: running.agent.ingest_known, what="agent connected")
 
-    def send(job: str, payload: bytes, final: str) -> contract.JobState:
-        hq.client.publish(contract.station_topic(DEMO_STATION_ID, f"cmd/{job}"), payload, qos=1)
+    def send(job: str, payload: bytes, final: str) -> wire.JobState:
+        hq.client.publish(wire.station_topic(DEMO_STATION_ID, f"cmd/{job}"), payload, qos=1)
         wait_until(lambda: job in job_states(hq) and job_states(hq)[job][-1].state == final, what=f"{job} {final}")
         return job_states(hq)[job][-1]
 
@@ -108,7 +108,7 @@ def test_commands_are_answered_with_job_states(imported, seal, hq, start_agent):
     mismatch = send("j-topic", command("j-other", "sync_now"), "rejected")
     assert "j-other" in mismatch.detail
     send("j-garbage", b"[]", "rejected")
-    hq.client.publish(contract.station_topic(DEMO_STATION_ID, "cmd/j-logs"), command("j-logs", "send_logs"), qos=1)
+    hq.client.publish(wire.station_topic(DEMO_STATION_ID, "cmd/j-logs"), command("j-logs", "send_logs"), qos=1)
     send("j-after", command("j-after", "rotate_logs"), "succeeded")  # commands run in order: j-logs came first
     assert len(job_states(hq)["j-logs"]) == 3, "a job id seen before is not run again"
     assert running.thread.is_alive()

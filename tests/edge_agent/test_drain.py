@@ -2,7 +2,8 @@
 
 import json
 
-from station import audit, contract
+from contract import wire
+from station import audit
 from station.station_status import LINK_FILE
 from tests.edge_agent.conftest import WAIT_S, states, wait_until
 
@@ -18,7 +19,7 @@ def test_normal_drain_in_batches_with_acks(imported, seal, hq, start_agent):
     running = start_agent()
     wait_until(lambda: set(states(imported, ids).values()) == {"accepted"}, what="every record accepted")
     assert sorted(hq.received_ids()) == sorted(ids) and len(hq.batches) >= 2
-    assert all(len(b.records) <= contract.MAX_BATCH_RECORDS for b in hq.batches)
+    assert all(len(b.records) <= wire.MAX_BATCH_RECORDS for b in hq.batches)
     assert [e.seq for b in hq.batches for e in b.records] == sorted(e.seq for b in hq.batches for e in b.records)
     assert set(acked(imported, ids).values()) == {"accepted"}
     transitions = [(r["record_id"], r["from_state"], r["to_state"]) for r in imported.conn.execute(
@@ -29,14 +30,14 @@ def test_normal_drain_in_batches_with_acks(imported, seal, hq, start_agent):
     assert audit.verify(imported.conn).ok
     link = json.loads((imported.data_dir / LINK_FILE).read_text())
     assert link["state"] == "connected"
-    wait_until(lambda: any(h.queue_depth == 0 for h in hq.published("health", contract.Health)),
+    wait_until(lambda: any(h.queue_depth == 0 for h in hq.published("health", wire.Health)),
                what="health with the outbox empty")
-    health = hq.published("health", contract.Health)[-1]
+    health = hq.published("health", wire.Health)[-1]
     assert health.counts["accepted"] == 7 and health.last_acked_seq == 7 and health.assignment_version == 1
     assert health.last_hq_contact is not None and health.capture_blocked is None
     assert imported.conn.execute("SELECT value FROM counters WHERE name = 'hq_contact_unix'").fetchone()
     running.stop()
-    statuses = hq.published("status", contract.Status)
+    statuses = hq.published("status", wire.Status)
     assert [s.state for s in statuses] == ["online", "offline"] and statuses[0].epoch == statuses[1].epoch >= 1
     assert json.loads((imported.data_dir / LINK_FILE).read_text())["state"] == "offline"
 
@@ -89,9 +90,9 @@ def test_no_ack_means_the_same_records_go_again_in_a_new_batch(imported, seal, h
     assert [e.record_id for e in first.records] == [e.record_id for e in second.records] == ids
     assert running.agent.drain.counts["resends"] >= 1
     # A late ack of the first batch changes nothing any more; one for a batch nobody sent, or garbage, is ignored.
-    hq.send_ack("st-pku-01", contract.Ack(batch_id=first.batch_id, rejected=[
-        contract.Rejection(record_id=ids[0], code="late.answer")]))
-    hq.send_ack("st-pku-01", contract.Ack(batch_id="no-such-batch", accepted=[ids[1]]))
+    hq.send_ack("st-pku-01", wire.Ack(batch_id=first.batch_id, rejected=[
+        wire.Rejection(record_id=ids[0], code="late.answer")]))
+    hq.send_ack("st-pku-01", wire.Ack(batch_id="no-such-batch", accepted=[ids[1]]))
     hq.send_ack("st-pku-01", b"{not json")
     wait_until(lambda: running.agent.drain.counts["unknown_acks"] >= 1 and running.agent.drain.counts["bad_acks"] >= 1,
                what="the stray acks handled")
@@ -107,4 +108,4 @@ def test_once_drains_what_hq_takes_and_stops_cleanly(imported, seal, hq, agent_c
     agent = Agent(agent_config, power_supply_dir=tmp_path / "none")
     agent.run(once=True, seconds=WAIT_S)
     assert agent.finished == "settled" and set(states(imported, ids).values()) == {"accepted"}
-    assert [s.state for s in hq.published("status", contract.Status)] == ["online", "offline"]
+    assert [s.state for s in hq.published("status", wire.Status)] == ["online", "offline"]

@@ -4,12 +4,12 @@ import datetime as dt
 import logging
 import random
 
+from contract import wire
 from edge_agent.commands import check_command
 from edge_agent.connection import Backoff
 from edge_agent.health import build_health, change_key
 from edge_agent.link import LinkFile
 from edge_agent.logbook import Logbook
-from station import contract
 from station.station_status import read_link
 
 NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
@@ -26,7 +26,7 @@ def test_backoff_grows_with_jitter_up_to_the_maximum_and_resets():
 
 
 def cmd(expires_at: str, name: str = "sync_now", job: str = "j1") -> bytes:
-    return contract.dump(contract.Command.model_construct(job=job, name=name, expires_at=expires_at, args={}))
+    return wire.dump(wire.Command.model_construct(job=job, name=name, expires_at=expires_at, args={}))
 
 
 def test_a_command_expires_by_its_own_time_or_by_the_mqtt_message_expiry():

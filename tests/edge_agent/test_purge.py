@@ -4,9 +4,10 @@ records HQ rejected go after their own, longer period; those rows stay `rejected
 
 import datetime as dt
 
+from contract import wire
 from edge_agent import outbox
 from edge_agent.purge import purge_accepted
-from station import audit, contract
+from station import audit
 from station.integrity import check_store
 from tests.edge_agent.conftest import states
 
@@ -16,14 +17,14 @@ def answer(store, ids: list[str], **outcomes) -> None:
     batch = outbox.Batch("b-" + ids[0][:8], [(r, 0) for r in ids], b"")
     outbox.note_published(store, batch)
     outbox.mark_sent(store, batch)
-    outbox.apply_ack(store, contract.Ack(batch_id=batch.batch_id, **outcomes), set(ids))
+    outbox.apply_ack(store, wire.Ack(batch_id=batch.batch_id, **outcomes), set(ids))
 
 
 def test_only_what_hq_holds_past_retention_is_purged(imported, seal):
     old_accepted, recent_accepted, old_duplicate, old_rejected, unanswered, captured = seal(6)
     answer(imported, [old_accepted, recent_accepted, old_duplicate, old_rejected, unanswered],
            accepted=[old_accepted, recent_accepted], duplicate=[old_duplicate],
-           rejected=[contract.Rejection(record_id=old_rejected, code="packet.signature")])
+           rejected=[wire.Rejection(record_id=old_rejected, code="packet.signature")])
     now = dt.datetime.now(dt.UTC)
     long_ago = (now - dt.timedelta(days=31)).isoformat(timespec="milliseconds")
     with imported.write() as conn:  # time passes for three of them
@@ -55,7 +56,7 @@ def test_only_what_hq_holds_past_retention_is_purged(imported, seal):
 def test_a_rejected_records_packet_goes_after_its_own_period_and_the_row_stays_rejected(imported, seal):
     old_rejected, recent_rejected, old_accepted = seal(3)
     answer(imported, [old_rejected, recent_rejected, old_accepted], accepted=[old_accepted],
-           rejected=[contract.Rejection(record_id=r, code="packet.signature") for r in (old_rejected, recent_rejected)])
+           rejected=[wire.Rejection(record_id=r, code="packet.signature") for r in (old_rejected, recent_rejected)])
     now = dt.datetime.now(dt.UTC)
     with imported.write() as conn:  # rejected 91 and 60 days ago; accepted 60 days ago
         conn.executemany("UPDATE outbox SET acked_at = ? WHERE record_id = ?", [

@@ -11,8 +11,8 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from station import contract
-from station.demo_data import DEMO_STATION_ID
+from contract import wire
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.edge_agent.conftest import HQ_PASSWORD, HQ_USER, STATION_PASSWORD, states, wait_until
 
 
@@ -47,18 +47,18 @@ def test_a_backlog_waiting_for_a_broker_that_is_not_there_yet(imported, seal, hq
     epochs_tried = running.agent.epoch
     broker.start()
     wait_until(lambda: set(states(imported, ids).values()) == {"accepted"}, what="the backlog drained")
-    online = [s for s in hq.published("status", contract.Status) if s.state == "online"]
+    online = [s for s in hq.published("status", wire.Status) if s.state == "online"]
     assert online[-1].epoch > epochs_tried >= 3, "every connection attempt has a new epoch, never reused"
 
 
 def _deny_batches(broker, deny: bool) -> None:
-    station_rules = (f"pattern write {contract.PREFIX}/st/%u/status\npattern write {contract.PREFIX}/st/%u/health\n"
-                     f"pattern write {contract.PREFIX}/st/%u/reported\npattern write {contract.PREFIX}/st/%u/job/#\n"
-                     f"pattern read {contract.PREFIX}/st/%u/desired\npattern read {contract.PREFIX}/st/%u/cmd/#\n"
-                     f"pattern read {contract.PREFIX}/st/%u/ack\n")
+    station_rules = (f"pattern write {wire.PREFIX}/st/%u/status\npattern write {wire.PREFIX}/st/%u/health\n"
+                     f"pattern write {wire.PREFIX}/st/%u/reported\npattern write {wire.PREFIX}/st/%u/job/#\n"
+                     f"pattern read {wire.PREFIX}/st/%u/desired\npattern read {wire.PREFIX}/st/%u/cmd/#\n"
+                     f"pattern read {wire.PREFIX}/st/%u/ack\n")
     acl = broker.directory / "acl"
     text = acl.read_text()
-    normal = f"pattern readwrite {contract.PREFIX}/st/%u/#\n"
+    normal = f"pattern readwrite {wire.PREFIX}/st/%u/#\n"
     acl.write_text(text.replace(normal, station_rules) if deny else text.replace(station_rules, normal))
     broker.process.send_signal(signal.SIGHUP)  # mosquitto reloads its ACL
 
@@ -76,13 +76,13 @@ def test_a_batch_the_broker_refuses_is_a_failure_and_is_retried(imported, seal, 
     wait_until(lambda: set(states(imported, ids).values()) == {"accepted"}, what="sent once the broker allows it")
 
 
-def _retained_status(port: int) -> contract.Status:
-    got: list[contract.Status] = []
+def _retained_status(port: int) -> wire.Status:
+    got: list[wire.Status] = []
     done = threading.Event()
     c = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="late-reader", protocol=mqtt.MQTTv5)
     c.username_pw_set(HQ_USER, HQ_PASSWORD)
-    c.on_connect = lambda cl, *_a: cl.subscribe(contract.station_topic(DEMO_STATION_ID, "status"), 1)
-    c.on_message = lambda _c, _u, m: (got.append(contract.parse(contract.Status, m.payload)), done.set())
+    c.on_connect = lambda cl, *_a: cl.subscribe(wire.station_topic(DEMO_STATION_ID, "status"), 1)
+    c.on_message = lambda _c, _u, m: (got.append(wire.parse(wire.Status, m.payload)), done.set())
     c.connect("127.0.0.1", port)
     c.loop_start()
     try:
@@ -99,11 +99,11 @@ def test_killed_agent_will_is_lost_with_its_epoch_and_the_next_connection_is_new
     config = tmp_path / "agent.toml"
     config.write_text(f'[station]\nid = "{DEMO_STATION_ID}"\ndata_dir = "station"\n[broker]\nport = {broker.port}\n'
                       'will_delay_s = 0\n[agent]\nbackoff_min_s = 0.05\nbackoff_max_s = 0.5\n')
-    command = [sys.executable, "-m", "station.cli", "agent", "run", "--config", str(config)]
+    command = [sys.executable, "-m", "sinopsis", "agent", "run", "--config", str(config)]
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
 
-    def statuses() -> list[contract.Status]:
-        return hq.published("status", contract.Status)
+    def statuses() -> list[wire.Status]:
+        return hq.published("status", wire.Status)
 
     first = subprocess.Popen(command, env=env, stderr=(tmp_path / "first.log").open("w"))
     try:

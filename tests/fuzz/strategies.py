@@ -7,8 +7,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from station import contract
-from station.contract import Message
+from contract import wire
+from contract.wire import Message
 
 # A few characters that have broken parsers before: NUL, CR/LF, separators, a BOM, a lone surrogate, Arabic-Indic
 # and full-width digits (str.isdigit() says yes), a combining mark, '~' (home-directory expansion), and quotes.
@@ -75,8 +75,8 @@ def zip_directory_mutated(draw: st.DrawFn, archive: bytes) -> bytes:
     return bytes(data)
 
 
-# every JSON message of the MQTT contract (station/contract.py)
-MESSAGE_MODELS = sorted((m for m in vars(contract).values()
+# every JSON message of the MQTT contract (contract/wire.py)
+MESSAGE_MODELS = sorted((m for m in vars(wire).values()
                          if isinstance(m, type) and issubclass(m, Message) and m is not Message),
                         key=lambda m: m.__name__)
 

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract import wire
 from edge_agent.commands import check_command
 from edge_agent.desired import apply_desired
-from station import contract
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.state import snapshot
 from tests.fuzz.strategies import dumps, json_values, mutated, nasty_text, pathological_json
@@ -42,7 +42,7 @@ def test_a_hostile_desired_is_reported_as_refused_and_changes_nothing(imported: 
     agent_dir.mkdir(exist_ok=True)  # the agent's own folder (its logbook makes it at start)
     before = snapshot(imported.conn), sorted((p.name, p.read_bytes()) for p in agent_dir.iterdir())
     reported = apply_desired(imported, station_config, keys.hq_sign.public_key(), payload, agent_dir)
-    assert isinstance(reported, contract.Reported)
+    assert isinstance(reported, wire.Reported)
     if reported.refused_reason is not None:
         assert reported.refused_reason and len(reported.refused_reason) <= 500
         after = snapshot(imported.conn), sorted((p.name, p.read_bytes()) for p in agent_dir.iterdir())
@@ -53,7 +53,7 @@ def test_a_hostile_desired_is_reported_as_refused_and_changes_nothing(imported: 
 
 commands = st.fixed_dictionaries({}, optional={
     "job": st.sampled_from(["j1", "j2", "", "../j"]) | nasty_text,
-    "name": st.sampled_from([*list(contract.COMMANDS), "format_disk"]),
+    "name": st.sampled_from([*list(wire.COMMANDS), "format_disk"]),
     "expires_at": st.sampled_from(["2026-11-25T09:00:00Z", "2026-11-25T07:00:00+00:00", "0001-01-01T00:00:00+14:00",
                                    "9999-12-31T23:59:59-14:00", "tomorrow", "2026-11-25T09:00:00"]) | nasty_text,
     "args": st.dictionaries(nasty_text, st.integers() | nasty_text, max_size=3) | json_values})

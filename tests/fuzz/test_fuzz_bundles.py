@@ -1,4 +1,4 @@
-"""Assignment bundles (station/assignment.py `verify_bundle`, station/roster.py `import_assignment`) against
+"""Assignment bundles (contract/assignment.py `verify_bundle`, station/roster.py `import_assignment`) against
 hostile files: random bytes and JSON, pathological JSON (deep nesting, huge integers), real bundles signed by HQ
 (tests/conftest.py `make_bundle`) with bytes flipped, inserted or deleted, and bundles validly signed by HQ's key
 whose content has random values in random places (what a bug at HQ could sign). Only AssignmentError escapes,
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station.assignment import bundle_to_bytes, sign_assignment, verify_bundle
-from station.demo_data import DEMO_STATION_ID
-from station.errors import AssignmentError
+from contract.assignment import bundle_to_bytes, sign_assignment, verify_bundle
+from contract.errors import AssignmentError
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.roster import import_assignment
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.state import snapshot

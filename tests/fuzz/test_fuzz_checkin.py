@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract.errors import CheckInError, NikError, PhoneError, RecordStateError
 from edge_agent.corrections import CorrectionSender
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.checkin import check_in_by_application, check_in_by_nik
 from station.corrections import pending_corrections, request_at_checkin
-from station.demo_data import DEMO_STATION_ID
-from station.errors import CheckInError, NikError, PhoneError, RecordStateError
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.state import snapshot
 from tests.fuzz.strategies import dumps, json_values, nasty_text

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from contract.errors import ConfigError
 from station.config import StationConfig, load_config
-from station.errors import ConfigError
 from tests.fuzz.profiles import fuzz
 
 CODES = {"config.invalid", "config.syntax", "config.encoding", "config.unreadable", "config.missing"}

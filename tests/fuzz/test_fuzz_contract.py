@@ -1,4 +1,4 @@
-"""Every MQTT message of the contract (station/contract.py `parse(Model, payload)`: Status, Health, Reported,
+"""Every MQTT message of the contract (contract/wire.py `parse(Model, payload)`: Status, Health, Reported,
 Desired, Command, JobState, Ack, Rejection, Correction, CorrectionAck, IngestState, BatchManifest, BatchEntry)
 and the binary batch (`read_batch`) against random bytes, random JSON, JSON objects with the model's own field
 names holding random values, pathological JSON and oversized payloads. Only ContractError escapes, with a
@@ -13,31 +13,31 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station import contract
-from station.contract import ContractError, Message, parse, read_batch, write_batch
+from contract import wire
+from contract.wire import ContractError, Message, parse, read_batch, write_batch
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import MESSAGE_MODELS as MODELS
 from tests.fuzz.strategies import dumps, json_values, mutated, pathological_json, shaped_objects
 
-LIMITS = {contract.Desired: contract.MAX_DESIRED_BYTES}
+LIMITS = {wire.Desired: wire.MAX_DESIRED_BYTES}
 CODES = {"contract.too_large", "contract.json", "contract.schema"}
 
 
 def check(model: type[Message], payload: bytes) -> None:
     """`payload` parses as `model` and survives a round trip, or is refused with a clear ContractError."""
-    limit = LIMITS.get(model, contract.MAX_JSON_BYTES)
+    limit = LIMITS.get(model, wire.MAX_JSON_BYTES)
     try:
         message = parse(model, payload, limit=limit)
     except ContractError as e:
         assert e.code in CODES and str(e).startswith(f"{model.__name__}: ") and len(str(e)) > len(model.__name__) + 2
         return
     assert isinstance(message, model)
-    assert parse(model, contract.dump(message), limit=limit) == message, "an accepted message must round-trip"
+    assert parse(model, wire.dump(message), limit=limit) == message, "an accepted message must round-trip"
 
 
 @fuzz(100)
 @given(st.sampled_from(MODELS), st.binary(max_size=200) | pathological_json | st.builds(dumps, json_values))
-@example(contract.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1","oldest_pending_s":Infinity}')
+@example(wire.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1","oldest_pending_s":Infinity}')
 def test_random_payloads_only_raise_contract_error(model: type[Message], payload: bytes) -> None:
     check(model, payload)
 
@@ -50,7 +50,7 @@ def test_objects_shaped_like_the_message_only_raise_contract_error(case: tuple[t
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
 def test_an_oversized_payload_is_refused_before_it_is_parsed(model: type[Message]) -> None:
-    limit = LIMITS.get(model, contract.MAX_JSON_BYTES)
+    limit = LIMITS.get(model, wire.MAX_JSON_BYTES)
     with pytest.raises(ContractError) as err:
         parse(model, b'{"x": "' + b"a" * limit + b'"}', limit=limit)
     assert err.value.code == "contract.too_large" and str(err.value).startswith(f"{model.__name__}: ")
@@ -92,7 +92,7 @@ def test_hostile_batches_only_raise_contract_error(payload: bytes) -> None:
 
 def test_a_batch_over_the_size_limit_is_refused() -> None:
     with pytest.raises(ContractError) as err:
-        read_batch(b"{}\n" + bytes(contract.MAX_BATCH_BYTES))
+        read_batch(b"{}\n" + bytes(wire.MAX_BATCH_BYTES))
     assert err.value.code == "contract.too_large"
 
 
@@ -102,14 +102,14 @@ def test_regression_nan_and_infinity_are_not_json(token: bytes) -> None:
     was accepted, could not be sent on unchanged (it dumps as null) and breaks HQ's jsonb on PostgreSQL."""
     payload = b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1","oldest_pending_s":' + token + b"}"
     with pytest.raises(ContractError) as err:
-        parse(contract.Health, payload)
+        parse(wire.Health, payload)
     assert err.value.code == "contract.json" and f"{token.decode()} is not a JSON number" in str(err.value)
 
 
 @pytest.mark.parametrize(("model", "payload"), [
-    (contract.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1\\u0000"}'),
-    (contract.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1","counts":{"a\\u0000":1}}'),
-    (contract.Correction, b'{"record_id":"r1","application_id":"APL\\u0000","assignment_id":"A-1","reason_code":'
+    (wire.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1\\u0000"}'),
+    (wire.Health, b'{"epoch":0,"ts":"t","queue_depth":0,"software_version":"1","counts":{"a\\u0000":1}}'),
+    (wire.Correction, b'{"record_id":"r1","application_id":"APL\\u0000","assignment_id":"A-1","reason_code":'
                           b'"other","phone":"+6281234567890","requested_at":"t","requested_by":"kiosk"}'),
 ])
 def test_regression_a_nul_in_any_text_is_refused(model: type[Message], payload: bytes) -> None:

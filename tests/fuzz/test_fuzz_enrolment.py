@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from provisioning.enrolment import BUNDLE_FORMAT, REQUEST_FORMAT, check_request, enrol, make_request
+from provisioning.enrolment import BUNDLE_FORMAT, REQUEST_FORMAT, check_request, make_request
 from provisioning.install import install_bundle
 from provisioning.pki import CertificateAuthority, ProvisionError
+from sinopsis.enrolment import enrol
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, nasty_text, pathological_json
 from tests.provisioning.conftest import blank_kit, ca, hq, hq_data, hq_keys

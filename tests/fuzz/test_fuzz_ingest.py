@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract import wire
+from contract.export import MANIFEST
+from contract.wire import write_batch
 from hq.errors import HqError
-from station import contract
-from station.contract import write_batch
-from station.export import MANIFEST
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, nasty_text, pathological_json, shaped_objects
 from tests.hq.standin import hand_made_export
@@ -162,7 +162,7 @@ def test_a_signed_export_with_hostile_packet_files_rejects_them_one_by_one(hq: P
     consistent(hq)
 
 
-LIVENESS = [contract.Status, contract.Health, contract.Reported, contract.JobState]
+LIVENESS = [wire.Status, wire.Health, wire.Reported, wire.JobState]
 
 
 @fuzz(150)
@@ -176,32 +176,32 @@ def test_any_message_that_parses_is_applied_to_the_station_row_without_a_crash(
 
     model, payload = case
     try:
-        message = contract.parse(model, payload)
-    except contract.ContractError:
+        message = wire.parse(model, payload)
+    except wire.ContractError:
         return
     for station_id in ("st-a", "st-x"):  # enrolled, and never enrolled (ignored)
-        if model is contract.JobState:
+        if model is wire.JobState:
             assert apply_job_state(station_id, message.job, message) is False  # HQ sent no job
         else:
-            apply = {contract.Status: apply_status, contract.Health: apply_health, contract.Reported: apply_reported}
+            apply = {wire.Status: apply_status, wire.Health: apply_health, wire.Reported: apply_reported}
             assert isinstance(apply[model](station_id, message, retained=retained), bool)
 
 
 @pytest.mark.parametrize(("model", "payload"), [
-    (contract.Status, b'{"state": "online", "epoch": 9223372036854775808}'),
-    (contract.Health, b'{"epoch": 18446744073709551616, "ts": "t", "queue_depth": 0, "software_version": "1"}'),
-    (contract.Reported, b'{"assignment_version": 9223372036854775808, "ts": "t"}'),
-    (contract.BatchEntry,
+    (wire.Status, b'{"state": "online", "epoch": 9223372036854775808}'),
+    (wire.Health, b'{"epoch": 18446744073709551616, "ts": "t", "queue_depth": 0, "software_version": "1"}'),
+    (wire.Reported, b'{"assignment_version": 9223372036854775808, "ts": "t"}'),
+    (wire.BatchEntry,
      b'{"record_id": "r1", "seq": 9223372036854775808, "sha256": "' + b"0" * 64 + b'", "size": 1}'),
 ])
 def test_regression_integers_past_a_database_column_are_refused_by_the_contract(hq: Path, station_keys: dict,
                                                                                 model: type, payload: bytes) -> None:
     """Found by fuzzing: an epoch or version of 2**63 or more passed the contract and crashed HQ's handler with
     OverflowError ("Python int too large to convert to SQLite INTEGER") inside the ingest worker."""
-    with pytest.raises(contract.ContractError) as err:
-        contract.parse(model, payload)
+    with pytest.raises(wire.ContractError) as err:
+        wire.parse(model, payload)
     assert err.value.code == "contract.schema" and "less than or equal to 9223372036854775807" in str(err.value)
-    assert contract.parse(model, payload.replace(b"9223372036854775808", b"9223372036854775807")
+    assert wire.parse(model, payload.replace(b"9223372036854775808", b"9223372036854775807")
                           .replace(b"18446744073709551616", b"9223372036854775807"))
 
 
@@ -209,9 +209,9 @@ def test_regression_a_signed_packet_with_a_huge_seq_is_rejected_not_crashed(hq: 
                                                                            hq_key: Any) -> None:
     """Found by fuzzing: a packet signed with the station's key (a stolen kit) whose header seq is 2**63 reached
     Record.objects.create and crashed receive_packet with OverflowError; it is now a bad header (packet.header)."""
+    from contract.packets import seal_record
     from hq.fleet.models import Station
     from hq.ingest.storage import REJECTED, receive_packet
-    from station.packets import seal_record
 
     sealed = seal_record(record_id="rec-huge", station_id="st-a", seq=2 ** 63, created_at="2026-11-25T03:04:05+00:00",
                          files={"record.json": b"{}"}, station_key=station_keys["st-a"],
@@ -235,7 +235,7 @@ def corrections(draw: st.DrawFn) -> bytes:
 
 
 @fuzz(60)
-@given(corrections() | shaped_objects(contract.Correction))
+@given(corrections() | shaped_objects(wire.Correction))
 def test_any_correction_that_parses_is_stored_once_and_acked(hq: Path, station_keys: dict, payload: bytes) -> None:
     """hq/ingest/corrections.py `receive_correction`: stored once per (station, record) and acked; from a station
     HQ never enrolled: no ack, nothing stored."""
@@ -243,8 +243,8 @@ def test_any_correction_that_parses_is_stored_once_and_acked(hq: Path, station_k
     from hq.ingest.models import CorrectionRequest
 
     try:
-        correction = contract.parse(contract.Correction, payload)
-    except contract.ContractError:
+        correction = wire.parse(wire.Correction, payload)
+    except wire.ContractError:
         return
     before = CorrectionRequest.objects.count()
     assert receive_correction("st-x", correction) is None

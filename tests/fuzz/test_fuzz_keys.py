@@ -1,4 +1,4 @@
-"""Key material from outside (station/keys.py `parse_public_key`, `load_public_key`, `load_private_key`: HQ's
+"""Key material from outside (contract/keys.py `parse_public_key`, `load_public_key`, `load_private_key`: HQ's
 keys on a kit, a blank kit's signing key in its enrolment request; hq/fleet/enrolment.py `enrol_station`: the
 PEM an admin uploads for a station) fed random bytes and text, and real PEM keys whose DER bytes are changed
 and armoured again (so the PEM parses but the key inside is damaged or of an unknown type). Only KeyFileError
@@ -15,9 +15,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract.errors import KeyFileError
+from contract.keys import load_private_key, parse_public_key, public_pem
 from hq.errors import HqError
-from station.errors import KeyFileError
-from station.keys import load_private_key, parse_public_key, public_pem
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import mutated, nasty_text
 

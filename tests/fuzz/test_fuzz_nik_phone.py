@@ -1,4 +1,4 @@
-"""NIK (station/nik.py) and phone (station/phone.py) parsing of whatever is typed at the kiosk or carried in an
+"""NIK (contract/nik.py) and phone (contract/phone.py) parsing of whatever is typed at the kiosk or carried in an
 assignment: random text, digit-heavy text with separators, non-ASCII digits. Only the documented error escapes
 (NikError with a nik.* code; PhoneError with a phone.* code), its message is non-empty and never shows a whole
 NIK, and what is accepted is what the docstrings promise (16 ASCII digits; an Indonesian mobile in E.164)."""
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station.errors import NikError, PhoneError
-from station.nik import check_applicant, parse_nik
-from station.phone import format_phone_local, normalize_phone
+from contract.errors import NikError, PhoneError
+from contract.nik import check_applicant, parse_nik
+from contract.phone import format_phone_local, normalize_phone
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import nasty_text
 

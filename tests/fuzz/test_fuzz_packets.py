@@ -1,4 +1,4 @@
-"""Sealed packets (station/packets.py `read_header`, `verify_packet`, `open_packet`), extending
+"""Sealed packets (contract/packets.py `read_header`, `verify_packet`, `open_packet`), extending
 tests/station/test_packets.py (which fuzzes single flipped bytes, cuts and signed header values): real packets
 with one to three edits of any kind (flip, insert, delete, repeat, truncate) anywhere, appended bytes, and
 packets validly signed by the station key (the forger of test_packets.py: what a stolen key could make) whose
@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.errors import PacketError
-from station.packets import open_packet, read_header, verify_packet
+from contract.errors import PacketError
+from contract.packets import open_packet, read_header, verify_packet
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, zip_directory_mutated
 from tests.station.test_packets import FILES, HQ, PACKET, STATION, forge, zip_of

@@ -1,4 +1,4 @@
-"""Operator PIN hashes (station/pins.py `is_pin_hash`, `verify_pin`): the hash travels in the signed assignment
+"""Operator PIN hashes (contract/pins.py `is_pin_hash`, `verify_pin`): the hash travels in the signed assignment
 (TeamMember.pin_hash) and is read at every operator login, so a malformed one must be refused, never crash the
 kiosk. Random strings and near-miss hashes ("scrypt$n$r$p$salt$hash" with odd digits, zero, non-powers of two,
 huge numbers, bad base64) give a bool from both functions; a hash made by hash_pin verifies only its own PIN."""
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station.pins import hash_pin, is_pin_hash, verify_pin
+from contract.pins import hash_pin, is_pin_hash, verify_pin
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import nasty_text
 

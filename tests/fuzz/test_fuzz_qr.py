@@ -1,4 +1,4 @@
-"""The application QR (station/application_qr.py `parse_application_qr`, and HQ's `make_application_qr`) against
+"""The application QR (contract/application_qr.py `parse_application_qr`, and HQ's `make_application_qr`) against
 random text, real QRs cut short or with characters changed, QRs signed by another key or with random signature
 bytes, and random application ids given to HQ's maker. Only QrError escapes, with qr.foreign (not ours) or
 qr.tampered (ours but altered) from parse and qr.bad_id from make, each with a message that tells the student what
@@ -12,8 +12,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station.application_qr import make_application_qr, parse_application_qr
-from station.errors import QrError
+from contract.application_qr import make_application_qr, parse_application_qr
+from contract.errors import QrError
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import nasty_text
 

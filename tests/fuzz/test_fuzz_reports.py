@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from station.packets import seal_record
+from contract.packets import seal_record
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, nasty_text
 

@@ -59,8 +59,8 @@ def hq_key() -> X25519PrivateKey:
 @pytest.fixture
 def station_keys(hq: Path) -> dict[str, Ed25519PrivateKey]:
     """st-a and st-b enrolled with fresh keys (st-x is not enrolled)."""
+    from contract.keys import public_pem
     from hq.fleet.enrolment import enrol_station
-    from station.keys import public_pem
 
     keys = {sid: Ed25519PrivateKey.generate() for sid in ("st-a", "st-b")}
     for sid, key in keys.items():

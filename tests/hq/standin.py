@@ -1,6 +1,6 @@
 """A small station stand-in for HQ's tests: a paho MQTT 5 client publishing per the contract (batches with a
 response topic and correlation data, status/health/…), collecting the Acks HQ sends back; and sealed packets
-made with station.packets.seal_record; a hand-made signed export (a USB stick's folder) of given packet bytes."""
+made with contract.packets.seal_record; a hand-made signed export (a USB stick's folder) of given packet bytes."""
 
 import hashlib
 import threading
@@ -16,9 +16,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from station.contract import INGEST_STATE, Ack, IngestState, parse, station_topic, write_batch
-from station.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, sign_manifest
-from station.packets import seal_record
+from contract.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, sign_manifest
+from contract.packets import seal_record
+from contract.wire import INGEST_STATE, Ack, IngestState, parse, station_topic, write_batch
 
 
 def seal(key: Ed25519PrivateKey, hq_key: X25519PrivateKey, station_id: str, record_id: str, seq: int,

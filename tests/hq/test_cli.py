@@ -6,12 +6,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.contrib.auth import authenticate
 
+from contract.keys import save_public_key
 from hq.dburl import parse_database_url
 from hq.errors import HqError
 from hq.fleet.models import Station
 from hq.mqtt import broker_from_url
-from station.cli import main
-from station.keys import save_public_key
+from sinopsis.cli import main
 
 
 def _hq(hq, *args: str) -> int:
@@ -93,8 +93,8 @@ def test_broker_urls(monkeypatch):
 def test_a_command_sent_from_the_command_line_reaches_the_station(hq, station_keys, broker, stand_in, capsys):
     from django.test import override_settings
 
+    from contract.wire import Command, parse
     from hq.fleet.models import Job
-    from station.contract import Command, parse
     from tests.hq.conftest import HQ_PASSWORD, HQ_USER
     from tests.hq.standin import wait_for
 

@@ -5,9 +5,9 @@ counted twice)."""
 import threading
 import time
 
+from contract.keys import public_pem
 from edge_agent.agent import Agent
 from station.corrections import pending_corrections, request_at_checkin
-from station.keys import public_pem
 from tests.hq.conftest import STATIONS
 
 
@@ -52,9 +52,9 @@ def test_a_correction_request_reaches_hq_once_and_is_marked_reported(hq, broker,
 
 
 def test_hq_stores_a_request_once_and_refuses_an_unknown_station(hq, station_keys):
+    from contract.wire import Correction
     from hq.ingest.corrections import receive_correction
     from hq.ingest.models import CorrectionRequest
-    from station.contract import Correction
 
     request = Correction(record_id="r1", application_id="APL-1", assignment_id="ASG-1", reason_code="name_mismatch",
                          phone="+6281234567890", requested_at="2026-11-25T08:00:00Z", requested_by="kiosk")

@@ -19,6 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.test import Client, override_settings
 from django.utils import timezone
 
+from contract.keys import public_pem
+from contract.wire import Health, JobState, Status
 from hq.fleet import catalog
 from hq.fleet.commands import apply_job_state
 from hq.fleet.enrolment import enrol_station
@@ -27,10 +29,8 @@ from hq.fleet.models import Job, Station
 from hq.fleet.server import serve
 from hq.ingest.models import Quarantine, Record
 from hq.users import create_user
-from station.cli import main
+from sinopsis.cli import main
 from station.config import OfflineSection
-from station.contract import Health, JobState, Status
-from station.keys import public_pem
 from station.offline_limits import evaluate
 
 USER, PASSWORD = "petugas", "sandi-panjang-sekali"

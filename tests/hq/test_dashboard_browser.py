@@ -38,7 +38,7 @@ def server(hq: Path, tmp_path: Path) -> Iterator[str]:
     """`sinopsis hq serve --port 0` on the test's HQ data dir; yields the URL it printed."""
     env = {**os.environ, "SINOPSIS_HQ_POLL_MS": "300", "SINOPSIS_HQ_LOST_AFTER_S": "300"}
     with (tmp_path / "serve.log").open("w") as log:
-        process = subprocess.Popen([sys.executable, "-m", "station.cli", "hq", "serve", "--port", "0", "--data",
+        process = subprocess.Popen([sys.executable, "-m", "sinopsis", "hq", "serve", "--port", "0", "--data",
                                     str(hq)], stdout=subprocess.PIPE, stderr=log, text=True, env=env)
     try:
         line = process.stdout.readline()

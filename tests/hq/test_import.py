@@ -6,13 +6,14 @@ import shutil
 
 import pytest
 
+from contract.export import MANIFEST, PACKETS
+from contract.keys import public_pem
+from contract.wire import write_batch
 from hq.fleet.enrolment import enrol_station
 from hq.ingest.models import Batch, Quarantine, Record
-from station.cli import main
-from station.contract import write_batch
-from station.demo_data import DEMO_STATION_ID
-from station.export import MANIFEST, PACKETS, export_outbox
-from station.keys import public_pem
+from sinopsis.cli import main
+from sinopsis.demo_data import DEMO_STATION_ID
+from station.export import export_outbox
 from tests.hq.standin import hand_made_export
 
 
@@ -23,7 +24,7 @@ def _import(hq, directory) -> int:
 @pytest.fixture
 def station_export(hq, tmp_path, keys, sealer, capturing):
     """One record sealed and exported by a real station store; the station enrolled at HQ."""
-    from station.demo import demo_captures
+    from sinopsis.demo import demo_captures
 
     sealed = sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
     usb = tmp_path / "usb"

@@ -6,10 +6,10 @@ import logging
 
 from django.db import connection
 
+from contract.wire import MAX_BATCH_BYTES, write_batch
 from hq.fleet.models import Station, StatusChange
 from hq.ingest.models import Batch, Quarantine, Record
 from hq.ingest.storage import data_dir
-from station.contract import MAX_BATCH_BYTES, write_batch
 from tests.hq.standin import wait_for
 
 

@@ -6,12 +6,12 @@ import logging
 import pytest
 from django.test import override_settings
 
+from contract.wire import Command, Health, JobState, Reported, Status, dump, parse
 from hq.errors import HqError
 from hq.fleet.commands import apply_job_state, send_command_now
 from hq.fleet.liveness import apply_health, apply_reported, apply_status
 from hq.fleet.models import HealthSample, Job, Station, StatusChange
 from provisioning.broker import free_port
-from station.contract import Command, Health, JobState, Reported, Status, dump, parse
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.standin import wait_for
 

@@ -86,8 +86,7 @@ def test_a_login_is_made_with_roles_and_an_unknown_role_is_refused(hq: Path):
 def test_a_text_in_two_catalogues_is_translated_the_same_in_both():
     """Django merges every app's catalogue into one: a text two apps translate differently would show the wrong
     one on some page (the fleet's durations once said 'menit' because the help desk's won)."""
-    from hq.fleet.catalog import HQ_DIR
-    from station.gettext_po import parse_po
+    from hq.fleet.catalog import HQ_DIR, parse_po
 
     seen: dict[str, tuple[str, str]] = {}
     clashes = []

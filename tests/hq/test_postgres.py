@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.keys import save_public_key
 from provisioning.broker import free_port
-from station.keys import save_public_key
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.standin import seal, wait_for
 
@@ -48,7 +48,7 @@ def postgres() -> Iterator[str]:
 
 
 def _sinopsis(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station.cli", "hq", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "sinopsis", "hq", *args], env=env, capture_output=True,
                           text=True, timeout=60)
 
 
@@ -60,7 +60,7 @@ def test_two_ingest_workers_on_postgresql_store_each_record_once(postgres, broke
     assert _sinopsis(env, "enrol-station", "st-a", "--key", str(tmp_path / "st-a.pub.pem")).returncode == 0
     station = stand_in("st-a")
     url = f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"
-    workers = [subprocess.Popen([sys.executable, "-m", "station.cli", "hq", "ingest", "--worker", name, "--broker",
+    workers = [subprocess.Popen([sys.executable, "-m", "sinopsis", "hq", "ingest", "--worker", name, "--broker",
                                  url], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
                for name in ("w1", "w2")]
     try:

@@ -13,7 +13,7 @@ from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 
 def _ingest(hq, broker, failpoint: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "SINOPSIS_FAILPOINT": failpoint or ""}
-    return subprocess.Popen([sys.executable, "-m", "station.cli", "hq", "ingest", "--data", str(hq), "--worker", "1",
+    return subprocess.Popen([sys.executable, "-m", "sinopsis", "hq", "ingest", "--data", str(hq), "--worker", "1",
                              "--broker", f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"],
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 

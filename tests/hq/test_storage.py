@@ -6,9 +6,9 @@ import hashlib
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.wire import MAX_BATCH_BYTES, write_batch
 from hq.ingest.batches import process_batch
 from hq.ingest.models import Batch, Quarantine, Record
-from station.contract import MAX_BATCH_BYTES, write_batch
 
 
 def _process(station: str, payload: bytes):

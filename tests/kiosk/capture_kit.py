@@ -8,9 +8,9 @@ from kiosk.recording import Recording
 from kiosk.testing import tap, wait_until
 from native import samples
 from native.vendor import FutronicScanner, IriTechCamera
-from station.capture_devices import Devices
-from station.capture_engine import CaptureEngine
-from station.capture_policy import face_background_for
+from station.capture.devices import Devices
+from station.capture.engine import CaptureEngine
+from station.capture.policy import face_background_for
 from station.config import CaptureSection
 from tests.station.capture_helpers import FrameFeed
 

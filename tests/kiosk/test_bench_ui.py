@@ -3,8 +3,8 @@ positive time (never a wall-clock limit: the numbers are reported, not judged, h
 
 import math
 
-from kiosk.bench_ui import BUDGET_MS, percentile, run_ui_bench
-from station.cli.bench_cmd import format_rows
+from sinopsis.bench_ui import BUDGET_MS, percentile, run_ui_bench
+from sinopsis.cli.bench_cmd import format_rows
 
 
 def test_percentiles_interpolate_between_ranks():

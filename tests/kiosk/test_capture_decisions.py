@@ -7,7 +7,7 @@ import pytest
 from kiosk.testing import settle, tap, wait_until
 from native import samples
 from native.vendor import apply_sim_script
-from station.capture_policy import face_background_for
+from station.capture.policy import face_background_for
 from station.checkin import check_in_by_application
 from station.config import CaptureSection
 from tests.kiosk.capture_kit import choose, log_in, log_in_and_call, popup, recording_factory, screen

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from kiosk.i18n import LOCALE_DIR, parse_po
-from station.capture_fingers import SLAPS
-from station.capture_policy import BIOMETRIC_EXCEPTIONS, CAPTURE_ORDER, SIGNATURE_EXCEPTIONS
+from station.capture.fingers import SLAPS
+from station.capture.policy import BIOMETRIC_EXCEPTIONS, CAPTURE_ORDER, SIGNATURE_EXCEPTIONS
 from station.records import CORRECTION_REASONS, WITHDRAW_REASONS
 
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"

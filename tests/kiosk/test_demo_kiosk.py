@@ -15,7 +15,7 @@ def _env(**extra):
 
 def test_demo_kiosk_without_a_display_says_so_and_makes_nothing(tmp_path):
     demo_dir = tmp_path / "demo"
-    done = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--kiosk", "--dir", str(demo_dir)],
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "demo", "--kiosk", "--dir", str(demo_dir)],
                           capture_output=True, text=True, timeout=120, env=_env())
     assert done.returncode == 2
     assert "needs a display" in done.stderr and "DISPLAY" in done.stderr and "without --kiosk" in done.stderr
@@ -24,7 +24,7 @@ def test_demo_kiosk_without_a_display_says_so_and_makes_nothing(tmp_path):
 
 def test_demo_kiosk_opens_the_kiosk_on_the_demo_station(tmp_path):
     demo_dir = tmp_path / "demo"
-    done = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--kiosk", "--dir", str(demo_dir), "--date",
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "demo", "--kiosk", "--dir", str(demo_dir), "--date",
                            "2026-11-25", "--seconds", "1"], capture_output=True, text=True, timeout=300,
                           env=_env(SDL_VIDEODRIVER="offscreen"))
     assert done.returncode == 0, done.stderr[-3000:]

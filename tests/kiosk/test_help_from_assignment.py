@@ -8,7 +8,7 @@ import cv2
 import pytest
 
 from kiosk.testing import tap, wait_until
-from station.demo_data import DEMO_STATION_ID
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.roster import import_assignment
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 from tests.kiosk.test_checkin_extras import rendered_pixels

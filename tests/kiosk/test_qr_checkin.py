@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.application_qr import make_application_qr
 from drivers.camera import ReplayCamera
 from drivers.qr_scanner import LineScanner
 from drivers.qr_scanner_sim import SimulatedScanner
 from kiosk.testing import step, tap, wait_until
-from station.application_qr import make_application_qr
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 
 

@@ -3,7 +3,7 @@ target is small (kiosk.testing.small_targets)."""
 
 import cv2
 
-from kiosk.screenshots import SIZES, render_everything, states
+from sinopsis.screenshots import SIZES, render_everything, states
 
 
 def test_every_screen_renders_in_both_languages_and_sizes_without_overflow_or_small_targets(tmp_path):

@@ -1,5 +1,5 @@
 """`sinopsis station run`: the kiosk on the station's store with the kit built from station.toml
-(station/cli/kiosk_wiring.py), and the process starts and quits cleanly (here after a second)."""
+(sinopsis/kiosk_wiring.py), and the process starts and quits cleanly (here after a second)."""
 
 import os
 import subprocess
@@ -11,9 +11,9 @@ from kivy.core.window import Window
 
 from drivers.signature_pad_sim import SimulatedPad
 from kiosk.testing import settle, tap, wait_until
-from station.capture_policy import face_background_for
+from sinopsis.kiosk_wiring import kiosk_app, prepare_kit_for, wire_kiosk
+from station.capture.policy import face_background_for
 from station.checkin import check_in_by_application
-from station.cli.kiosk_wiring import kiosk_app, prepare_kit_for, wire_kiosk
 from tests.kiosk.capture_kit import log_in_and_call, screen
 from tests.kiosk.kiosk_helpers import stop_kiosk
 
@@ -74,7 +74,7 @@ def test_station_run_windowed_for_a_second(imported, station_config, tmp_path):
     config.write_text(f'[station]\ndata_dir = "{station_config.station.data_dir}"\n'
                       '[devices]\nqr_scanner = "sim"\n')  # the kit's QR line scanner is listened to
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": tempfile.mkdtemp(), "KIVY_NO_ARGS": "1"}
-    done = subprocess.run([sys.executable, "-m", "station.cli", "station", "run", "--config", str(config),
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "station", "run", "--config", str(config),
                            "--windowed", "--seconds", "1"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Start application main loop" in done.stderr + done.stdout
@@ -84,6 +84,6 @@ def test_station_run_without_the_station_keys_says_which_file(tmp_path):
     config = tmp_path / "station.toml"
     config.write_text(f'[station]\ndata_dir = "{tmp_path / "empty"}"\n')
     env = {**os.environ, "SDL_VIDEODRIVER": "offscreen", "KIVY_HOME": tempfile.mkdtemp(), "KIVY_NO_ARGS": "1"}
-    done = subprocess.run([sys.executable, "-m", "station.cli", "station", "run", "--config", str(config),
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "station", "run", "--config", str(config),
                            "--windowed", "--seconds", "1"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 2 and "station_signing.pem" in done.stderr, done.stderr[-2000:]

@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.testing import wait_until
 from kiosk.widgets.status_bar import RED
-from station.demo import demo_captures
+from sinopsis.demo import demo_captures
 from station.station_status import LINK_FILE
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 from tests.kiosk.test_operator_screens import log_in, type_pin

@@ -23,28 +23,37 @@ def notify(monkeypatch):
     listener.close()
 
 
-def turn_frames_for(seconds: float) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
+def turn_frames_until(condition, timeout_s: float = 10.0) -> None:
+    """Turn the UI thread's frames until `condition()` holds (bounded in seconds; pings follow the Clock)."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "no ping came while the frames turned"
         step(1)
-        time.sleep(0.01)
+        time.sleep(0.005)
+
+
+def received(notify: NotifySocket) -> int:
+    """The WATCHDOG=1 count once everything already sent has arrived: a mark is sent and waited for (datagrams on
+    one socket arrive in order), so nothing is left in flight — no settling sleep."""
+    marks = notify.count("MARK")
+    notify.mark()
+    deadline = time.monotonic() + 5.0
+    while notify.count("MARK") == marks:
+        assert time.monotonic() < deadline, "the notify socket did not receive its own mark"
+        time.sleep(0.005)
+    return notify.count("WATCHDOG=1")
 
 
 def test_pings_only_while_the_ui_thread_turns_frames(notify, imported, station_config):
     app = start_kiosk(imported, station_config)
     try:
-        turn_frames_for(0.6)
+        turn_frames_until(lambda: notify.count("WATCHDOG=1") >= 3)
         assert notify.snapshot()[:2] == ["READY=1", "WATCHDOG=1"]
-        assert notify.count("WATCHDOG=1") >= 3
-        time.sleep(0.3)  # settle what was in flight
-        before = notify.count("WATCHDOG=1")
-        time.sleep(0.6)  # the UI thread is "stuck": no frame turns for six ping intervals
-        notify.mark()
-        time.sleep(0.1)
-        assert notify.count("WATCHDOG=1") == before, "pinged while the UI thread was not running"
-        turn_frames_for(0.4)
-        assert notify.count("WATCHDOG=1") > before  # running again: pinging again
+        before = received(notify)
+        time.sleep(6 * PING_USEC / 2e6)  # the UI thread is "stuck": no frame turns for six ping intervals
+        assert received(notify) == before, "pinged while the UI thread was not running"
+        turn_frames_until(lambda: notify.count("WATCHDOG=1") > before)  # running again: pinging again
     finally:
         stop_kiosk(app)
-    time.sleep(0.1)
-    assert notify.snapshot()[-1] == "STOPPING=1"
+    received(notify)
+    assert [m for m in notify.snapshot() if m != "MARK"][-1] == "STOPPING=1"

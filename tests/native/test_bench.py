@@ -1,7 +1,7 @@
 """`sinopsis bench` runs every row in one process and reports ratios (never asserted: the machine is noisy)."""
 
 from native.bench import run_all
-from station.cli.bench_cmd import format_rows
+from sinopsis.cli.bench_cmd import format_rows
 
 
 def test_every_modality_and_frame_size_is_measured_with_its_baselines():

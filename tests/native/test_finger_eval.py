@@ -19,12 +19,13 @@ from station.config import Thresholds
 
 needs_nbis = pytest.mark.skipif(importlib.util.find_spec("nbis") is None,
                                 reason="nbis-py (NFIQ 2) is pinned for x86_64 only")
-NFIQ2_CACHE: dict[str, int | None] = {}  # NFIQ 2 is ~0.25 s an image: each image is scored once per test session
 
 
 @pytest.fixture(scope="module")
 def result() -> Evaluation:
-    return evaluate(threshold=Thresholds().finger, nfiq2_cache=NFIQ2_CACHE)
+    """NFIQ 2 is ~0.25 s an image: the cache (tests/conftest.py points it at one folder for the whole run, shared
+    by the test processes) scores the set once per ./test.sh, here or in `sinopsis quality --eval-fingerprints`."""
+    return evaluate(threshold=Thresholds().finger)
 
 
 def test_set_is_fixed_and_labelled():

@@ -13,10 +13,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from paho.mqtt.enums import CallbackAPIVersion
 
+from contract.keys import save_private_key
 from provisioning.broker_tls import TlsBroker
 from provisioning.pki import STATION, CertificateAuthority, new_key, save_cert, save_key
 from station.config import StationConfig, load_config
-from station.keys import save_private_key
 from tests.hq.conftest import hq, hq_data
 
 __all__ = ["hq", "hq_data"]  # HQ's Django on a temp SQLite (tests/hq/conftest.py)

@@ -8,11 +8,11 @@ import uuid
 from pathlib import Path
 
 from provisioning import kit_image
-from station.cli import main
+from sinopsis.cli import main
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "sinopsis", *args], capture_output=True, text=True, timeout=120)
 
 
 def write_config(tmp_path: Path, devices: str) -> Path:

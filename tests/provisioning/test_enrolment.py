@@ -13,10 +13,11 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from provisioning.enrolment import check_request, enrol, make_request, renew, revoke
+from contract.keys import load_private_key, load_public_key, public_pem
+from provisioning.enrolment import check_request, make_request
 from provisioning.install import install_bundle, write_all
 from provisioning.pki import CertificateAuthority, ProvisionError, cert_pem, fingerprint, utcnow
-from station.keys import load_private_key, load_public_key, public_pem
+from sinopsis.enrolment import enrol, renew, revoke
 from tests.hq.standin import seal
 from tests.provisioning.conftest import blank_kit
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provisioning import kit_image
-from station.cli import main
+from sinopsis.cli import main
 from tests.provisioning.test_systemd import render_for_checkout, verify
 
 PROJECT = Path(__file__).resolve().parents[2]

@@ -3,7 +3,7 @@ renew, revoke, the broker's files and HQ's certificate; bad input exits 2 saying
 
 import json
 
-from station.cli import main
+from sinopsis.cli import main
 from tests.provisioning.conftest import blank_kit
 
 

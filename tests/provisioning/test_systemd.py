@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.kit_image import INSTALL_DIR
-from station.cli import build_parser
+from sinopsis.cli import build_parser
 
 PROJECT = Path(__file__).resolve().parents[2]
 UNITS = sorted((PROJECT / "systemd").glob("*.service"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from provisioning.broker import LocalBroker
-from station.demo_data import DEMO_STATION_ID
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.e2e.conftest import enrolled, start_ingest  # they ask for `broker`: the one below
 from tests.edge_agent.conftest import HQ_PASSWORD, HQ_USER, STATION_PASSWORD, agent_config, seal, start_agent
 from tests.hq.conftest import STATIONS, hq, hq_data, hq_key, packet, station_keys

@@ -126,13 +126,13 @@ def objects(people: dict[str, Any], make_list, school) -> Iterator[dict[str, str
     a student's help-desk ticket, an enrolled station; the values to fill the URLs with."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from contract.keys import public_pem
     from hq.applications.decisions import request_correction
     from hq.applications.models import Application, Correction
     from hq.fleet.enrolment import enrol_station
     from hq.helpdesk.models import Ticket
     from hq.helpdesk.tickets import open_ticket
     from hq.lists.spt import issue_spt
-    from station.keys import public_pem
 
     application_list = make_list("approved")
     spt, _pins = issue_spt(application_list, recording_day(), people["rina.tim"], [people["agus.tim"]],

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from station import contract
-from station.contract import station_topic, write_batch
+from contract import wire
+from contract.wire import station_topic, write_batch
 from tests.hq.standin import StationStandIn, wait_for
 from tests.security.conftest import BROKER_STATIONS
 
@@ -45,12 +45,12 @@ def test_an_unknown_stations_packets_and_messages_store_nothing(hq, start_ingest
     ack = unknown.send_batch("b-x1", [("r-x1", 1, packet("st-x", "r-x1", 1, key=station_keys["st-a"]))])
     assert [(r.record_id, r.code) for r in ack.rejected] == [("r-x1", "station.unknown")] and not ack.accepted
     for leaf, message in (
-            ("status", contract.Status(state="online", epoch=1)),
-            ("reported", contract.Reported(assignment_version=9, ts="2026-11-25T03:04:05+00:00")),
-            ("up/correction", contract.Correction(
+            ("status", wire.Status(state="online", epoch=1)),
+            ("reported", wire.Reported(assignment_version=9, ts="2026-11-25T03:04:05+00:00")),
+            ("up/correction", wire.Correction(
                 record_id="r-x2", application_id="APL-1", assignment_id="A-1", reason_code="kk_mismatch",
                 phone="+6281234567890", requested_at="2026-11-25T03:04:05+00:00", requested_by="kiosk"))):
-        unknown.publish(leaf, contract.dump(message))
+        unknown.publish(leaf, wire.dump(message))
     ack = unknown.send_batch("b-x2", [("r-x3", 2, packet("st-x", "r-x3", 2, key=station_keys["st-a"]))])
     assert [r.code for r in ack.rejected] == ["station.unknown"]  # handled in order: the messages before it too
 
@@ -68,7 +68,7 @@ def test_a_station_cannot_publish_on_another_stations_topic(hq, start_ingest, st
     a = stand_in("st-a")
     good = packet("st-a", "r-a1", 1)
     a.publish_batch("b-cross", [("r-a1", 1, good)], topic_station="st-b")  # A's packet on B's topic
-    info = a.client.publish(station_topic("st-b", "status"), contract.dump(contract.Status(state="lost", epoch=99)),
+    info = a.client.publish(station_topic("st-b", "status"), wire.dump(wire.Status(state="lost", epoch=99)),
                             qos=1)
     info.wait_for_publish(10)
     # the broker's ACL (pattern readwrite sinopsis/v1/st/%u/#) drops both; A's own batch goes through after them

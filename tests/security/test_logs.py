@@ -13,12 +13,12 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from station import contract
+from contract import wire
+from contract.errors import SinopsisError
+from sinopsis.demo import demo_captures
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.checkin import check_in_by_application, check_in_by_nik
 from station.corrections import request_at_checkin
-from station.demo import demo_captures
-from station.demo_data import DEMO_STATION_ID
-from station.errors import SinopsisError
 from station.records import transition
 from station.roster import import_assignment
 from tests.edge_agent.conftest import HQ_PASSWORD, HQ_USER, states, wait_until
@@ -119,14 +119,14 @@ def test_the_agent_and_hq_ingest_log_no_nik_and_no_image(imported, applicants, s
 
     # a list HQ got wrong: the station refuses it and says why to HQ, which logs the reason
     bundle = make_bundle(version=2, edit=bad_list(applicants)).read_text(encoding="utf-8")
-    publish(broker.port, contract.station_topic(DEMO_STATION_ID, "desired"),
-            contract.dump(contract.Desired(version=2, bundle=bundle)), retain=True)
+    publish(broker.port, wire.station_topic(DEMO_STATION_ID, "desired"),
+            wire.dump(wire.Desired(version=2, bundle=bundle)), retain=True)
     wait_until(lambda: (Station.objects.get(pk=enrolled).reported or {}).get("refused_version") == 2,
                what="the refusal reported to HQ")
     # HQ asks for the agent's log lines
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
-    publish(broker.port, contract.station_topic(DEMO_STATION_ID, "cmd/j-logs-1"),
-            contract.dump(contract.Command(job="j-logs-1", name="send_logs", expires_at=expires)))
+    publish(broker.port, wire.station_topic(DEMO_STATION_ID, "cmd/j-logs-1"),
+            wire.dump(wire.Command(job="j-logs-1", name="send_logs", expires_at=expires)))
     wait_until(lambda: any("j-logs-1" in r.getMessage() and "succeeded" in r.getMessage() for r in caplog.records),
                what="send_logs answered")
     running.stop()

@@ -25,14 +25,14 @@ import cv2
 import numpy as np
 import pytest
 
-import station.simulate
+import sinopsis.simulate
 from native import samples
 from native.vendor import apply_sim_script
-from station.capture_policy import CaptureResult
-from station.cli.simulate_cmd import simulated_devices
+from sinopsis.kit import simulated_devices
+from sinopsis.simulate import run_simulation
+from station.capture.policy import CaptureResult
 from station.config import StationConfig
 from station.sealing import RecordSealer, SealedRecord, station_sealer
-from station.simulate import run_simulation
 from tests.security.disk_scan import DiskScanner, distinct_run, magic_in
 from tests.security.leaks import leaks
 
@@ -104,7 +104,7 @@ def watched(monkeypatch: pytest.MonkeyPatch) -> type[WatchedSealer]:
     """run_simulation seals with WatchedSealer (through station_sealer) (a fresh list of captures per test)."""
     monkeypatch.setattr(WatchedSealer, "captured", [])
     monkeypatch.setattr(WatchedSealer, "leak", False)
-    monkeypatch.setattr(station.simulate, "station_sealer", functools.partial(station_sealer, kind=WatchedSealer))
+    monkeypatch.setattr(sinopsis.simulate, "station_sealer", functools.partial(station_sealer, kind=WatchedSealer))
     return WatchedSealer
 
 
@@ -188,7 +188,7 @@ def test_the_scanner_finds_a_png_written_next_to_the_packet_and_other_plants(tmp
     """Without this, the test above could pass by looking nowhere: the real sealer, made to also write the PNG
     it encodes next to the packet (the bug), a raw pixel dump without a header in the temp dir, and an image
     inside an SQLite file are each found."""
-    from station.demo import demo_captures
+    from sinopsis.demo import demo_captures
 
     watched.leak = True
     sealer = WatchedSealer(imported, station_config, keys.station_sign, keys.hq_packet.public_key())

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from contract import wire
 from edge_agent.commands import CommandRunner
 from edge_agent.desired import DESIRED_FILE, apply_desired
 from edge_agent.logbook import Logbook
-from station import contract
 
 
 def desired(version: int, bundle: Path) -> bytes:
-    return contract.dump(contract.Desired(version=version, bundle=bundle.read_text(encoding="utf-8")))
+    return wire.dump(wire.Desired(version=version, bundle=bundle.read_text(encoding="utf-8")))
 
 
 def snapshot(store, agent_dir: Path) -> dict:
@@ -42,7 +42,7 @@ def test_replayed_older_conflicting_and_foreign_assignments_change_nothing(store
     agent_dir = station_config.station.data_dir / "agent"
     agent_dir.mkdir()  # the agent makes it at start (its log)
 
-    def apply(payload: bytes) -> contract.Reported:
+    def apply(payload: bytes) -> wire.Reported:
         return apply_desired(store, station_config, hq_key, payload, agent_dir)
 
     v1, v2 = make_bundle(version=1), make_bundle(version=2)
@@ -67,7 +67,7 @@ def test_replayed_older_conflicting_and_foreign_assignments_change_nothing(store
     for code, payload in refusals.items():
         reported = apply(payload)
         assert reported.assignment_version == 2, code
-        assert reported.refused_version == contract.parse(contract.Desired, payload).version, code
+        assert reported.refused_version == wire.parse(wire.Desired, payload).version, code
         assert reported.refused_reason.startswith(code + ":"), (code, reported.refused_reason)
         assert snapshot(store, agent_dir) == applied, f"{code} changed the station"
 
@@ -76,14 +76,14 @@ def test_replayed_older_conflicting_and_foreign_assignments_change_nothing(store
 
 def command(job: str, name: str, expires_in_s: float = 300) -> bytes:
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=expires_in_s)).isoformat()
-    return contract.dump(contract.Command(job=job, name=name, expires_at=expires))
+    return wire.dump(wire.Command(job=job, name=name, expires_at=expires))
 
 
 class Station:
     """The agent's CommandRunner on the station's data dir, as a (re)started agent makes it."""
 
     def __init__(self, store, config) -> None:
-        self.states: list[contract.JobState] = []
+        self.states: list[wire.JobState] = []
         self.syncs = 0
         self.logbook = Logbook(config.station.data_dir / "agent")
         self.runner = CommandRunner(store, config, self.logbook, self.states.append, self._sync)

@@ -10,10 +10,11 @@ commit and delete); this file covers the configured period through the command p
 import datetime as dt
 from pathlib import Path
 
+from contract import wire
 from edge_agent import outbox
 from edge_agent.commands import CommandRunner
 from edge_agent.logbook import Logbook
-from station import audit, contract
+from station import audit
 from station.config import load_config
 from station.integrity import check_store
 from tests.edge_agent.conftest import states
@@ -24,7 +25,7 @@ def answer(store, ids: list[str], **outcomes) -> None:
     batch = outbox.Batch("b-" + ids[0][:8], [(r, 0) for r in ids], b"")
     outbox.note_published(store, batch)
     outbox.mark_sent(store, batch)
-    outbox.apply_ack(store, contract.Ack(batch_id=batch.batch_id, **outcomes), set(ids))
+    outbox.apply_ack(store, wire.Ack(batch_id=batch.batch_id, **outcomes), set(ids))
 
 
 def acked_days_ago(store, days: dict[str, float]) -> None:
@@ -51,7 +52,7 @@ def test_the_configured_retention_purges_only_what_hq_held_long_enough_and_audit
     config = seven_day_config(tmp_path, station_config)
     old, old_dup, fresh, old_rejected, unanswered, unsent = seal(6)
     answer(imported, [old, old_dup, fresh, old_rejected, unanswered], accepted=[old, fresh], duplicate=[old_dup],
-           rejected=[contract.Rejection(record_id=old_rejected, code="packet.signature")])
+           rejected=[wire.Rejection(record_id=old_rejected, code="packet.signature")])
     acked_days_ago(imported, {old: 8, old_dup: 7.01, fresh: 6.9, old_rejected: 30})
     paths = {r: imported.packet_path(f"{r}.sinopkt") for r in (old, old_dup, fresh, old_rejected, unanswered,
                                                                unsent)}
@@ -59,12 +60,12 @@ def test_the_configured_retention_purges_only_what_hq_held_long_enough_and_audit
                                             (r,)).fetchone()) for r in paths}
     audit_rows = imported.conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0]
 
-    published: list[contract.JobState] = []
+    published: list[wire.JobState] = []
     logbook = Logbook(tmp_path / "agent-logs")
     runner = CommandRunner(imported, config, logbook, published.append, lambda: (True, ""))
     expires = (dt.datetime.now(dt.UTC) + dt.timedelta(minutes=5)).isoformat()
     try:
-        state = runner.handle("j-purge-1", contract.dump(contract.Command(job="j-purge-1", name="purge_accepted",
+        state = runner.handle("j-purge-1", wire.dump(wire.Command(job="j-purge-1", name="purge_accepted",
                                                                          expires_at=expires)), None)
     finally:
         logbook.file.close()
@@ -92,7 +93,7 @@ def test_the_configured_retention_purges_only_what_hq_held_long_enough_and_audit
     assert report.ok and report.rows == audit_rows + 2, report.problems
     assert check_store(imported).ok, "no row lost its file, no file lost its row"
 
-    again = runner.handle("j-purge-2", contract.dump(contract.Command(job="j-purge-2", name="purge_accepted",
+    again = runner.handle("j-purge-2", wire.dump(wire.Command(job="j-purge-2", name="purge_accepted",
                                                                      expires_at=expires)), None)
     assert again == "succeeded" and published[-1].detail.startswith("purged 0 record(s)")
     assert imported.conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0] == audit_rows + 2, \

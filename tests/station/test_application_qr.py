@@ -3,8 +3,8 @@
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from station.application_qr import make_application_qr, parse_application_qr
-from station.errors import QrError
+from contract.application_qr import make_application_qr, parse_application_qr
+from contract.errors import QrError
 
 HQ = Ed25519PrivateKey.generate()
 

@@ -6,8 +6,8 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.errors import AssignmentError
 from station import audit
-from station.errors import AssignmentError
 from station.roster import current_assignment, import_assignment
 
 
@@ -56,7 +56,7 @@ def test_same_version_with_other_content_is_refused(store, keys, make_bundle):
 
 
 def test_editing_one_bundles_content_leaves_the_next_one_alone():
-    from station.demo_data import build_assignment_content
+    from sinopsis.demo_data import build_assignment_content
 
     first = build_assignment_content(dt.date(2026, 11, 25), [])
     first["school"]["name"] = "SMA Negeri 8 Pekanbaru"

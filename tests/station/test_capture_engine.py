@@ -6,14 +6,14 @@ import cv2
 import numpy as np
 import pytest
 
+from contract.errors import RecordStateError
 from native import samples
 from native.vendor import apply_sim_script
-from station.capture_devices import Devices
-from station.capture_engine import CaptureEngine
-from station.capture_events import DeviceState, FrameScored, PositionDone, StateChanged
-from station.capture_policy import FINGERS
+from station.capture.devices import Devices
+from station.capture.engine import CaptureEngine
+from station.capture.events import DeviceState, FrameScored, PositionDone, StateChanged
+from station.capture.policy import FINGERS
 from station.config import CaptureSection
-from station.errors import RecordStateError
 from tests.station.capture_helpers import FrameFeed, TickClock, sim_devices, slap_pgm
 
 POLICY = CaptureSection(timeout_s=2.0)
@@ -220,7 +220,7 @@ def test_a_missing_finger_in_a_slap_is_detected_not_silently_accepted(tmp_path):
 def test_the_worker_thread_runs_captures_and_cancel_stops_one(tmp_path):
     import threading
 
-    from station.capture_worker import CaptureWorker
+    from station.capture.worker import CaptureWorker
 
     scanner, _ = sim_devices(tmp_path, "finger absent\n")  # nobody ever puts a finger down
     engine = CaptureEngine(CaptureSection(timeout_s=120.0), Devices(finger_scanner=scanner,

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from contract.errors import CheckInError, NikError, PhoneError
 from station import audit
 from station.checkin import check_in_by_application, check_in_by_nik, display_name
-from station.errors import CheckInError, NikError, PhoneError
 
 
 def test_check_in_by_application_gives_queue_numbers_in_order(imported, applicants):

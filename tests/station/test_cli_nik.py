@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from station.cli import nik_cmd
-from station.errors import NikError
+from contract.errors import NikError
+from sinopsis.cli import nik_cmd
 
 
 def run(argv: list[str]) -> int:
@@ -60,7 +60,7 @@ def test_bad_date_is_a_usage_error(capsys):
 
 
 def sinopsis(*argv: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station.cli", *argv], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "sinopsis", *argv], capture_output=True, text=True,
                           timeout=60, check=False)
 
 

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from station.cli import main
-from station.keys import save_private_key, save_public_key
-from station.packets import packet_file_name, seal_record
+from contract.keys import save_private_key, save_public_key
+from contract.packets import packet_file_name, seal_record
+from sinopsis.cli import main
 
 RECORD_ID = "0190aaaa-0000-7000-8000-000000000002"
 FILES = {"record.json": b'{"seq": 3}', "face.png": b"\x89PNG\r\n\x1a\n" + bytes(range(256)),
@@ -77,7 +77,7 @@ def test_verify_reports_a_damaged_packet_with_exit_1(setup, capsys, damage, mess
 
 
 def test_verify_as_a_subprocess(setup):
-    command = [sys.executable, "-m", "station.cli", "packet", "verify", str(setup.packet), "--station-key", setup.pub]
+    command = [sys.executable, "-m", "sinopsis", "packet", "verify", str(setup.packet), "--station-key", setup.pub]
     ok = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert ok.returncode == 0 and RECORD_ID in ok.stdout
     _tamper(setup.packet)

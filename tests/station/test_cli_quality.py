@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from native import samples
-from station.cli import main
+from sinopsis.cli import main
 
 
 def run_json(argv: list[str], capsys) -> dict:
@@ -77,7 +77,7 @@ def test_missing_arguments_are_a_usage_error(capsys):
 
 
 def test_exit_code_2_from_the_real_command(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "station.cli", "quality", str(tmp_path / "none.png"),
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "quality", str(tmp_path / "none.png"),
                            "--modality", "face"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "no such file" in done.stderr
 

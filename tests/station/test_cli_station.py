@@ -6,11 +6,11 @@ import sys
 
 import pytest
 
-from station.cli import build_parser, main
+from sinopsis.cli import build_parser, main
 
 
 def _run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "station.cli", *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "sinopsis", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_config_check_valid_and_invalid(tmp_path):
@@ -58,7 +58,7 @@ def test_bad_assignment_exits_2_and_changes_nothing(tmp_path, station_config, ma
 
 
 def test_check_and_audit_exit_1_on_problems(tmp_path, station_config, capturing, sealer):
-    from station.demo import demo_captures
+    from sinopsis.demo import demo_captures
 
     sealed = sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
     sealer.store.packet_path(sealed.packet_file).unlink()

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from contract.errors import ConfigError
 from station.config import load_config, parse_config
-from station.errors import ConfigError
 
 
 def test_embedded_defaults(monkeypatch):

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.contract import (
+from contract.wire import (
     Ack,
     Command,
     ContractError,
@@ -89,7 +89,7 @@ def test_a_truncated_batch_is_refused():
 
 
 def test_a_correction_request_is_checked_like_any_message():
-    from station.contract import Correction
+    from contract.wire import Correction
 
     good = (b'{"record_id": "r1", "application_id": "APL-1", "assignment_id": "A-1", "reason_code": "kk_mismatch", '
             b'"phone": "+6281234567890", "requested_at": "2026-11-25T08:00:00Z", "requested_by": "kiosk"}')

@@ -4,6 +4,7 @@ import sqlite3
 
 import pytest
 
+from contract.errors import CheckInError, PhoneError, RecordStateError
 from station import audit
 from station.checkin import check_in_by_application
 from station.corrections import (
@@ -12,7 +13,6 @@ from station.corrections import (
     pending_corrections,
     request_at_checkin,
 )
-from station.errors import CheckInError, PhoneError, RecordStateError
 from station.identity_check import request_correction
 from station.queue import waiting
 from station.records import transition

@@ -4,11 +4,11 @@ student passed over; and `sinopsis station summary`."""
 import dataclasses
 import json
 
-from station.capture_policy import CaptureResult
+from sinopsis.cli import main
+from sinopsis.demo import demo_captures
+from station.capture.policy import CaptureResult
 from station.checkin import check_in_by_application
-from station.cli import main
 from station.day_summary import day_summary
-from station.demo import demo_captures
 from station.identity_check import request_correction, withdraw
 from station.queue import call_next, not_here
 

@@ -1,27 +1,92 @@
-"""`sinopsis demo`: the whole station demo runs from nothing, as setup.sh runs it, and every check passes."""
+"""`sinopsis demo`: the whole demo runs once from nothing, as setup.sh runs it — steps 1-7, then step 8's servers
+(mosquitto, HQ ingest, the dashboard and the agent as real processes) carry the records to HQ, are checked live
+while they run, and Ctrl-C stops them all cleanly; every check of every step is made on that one run."""
 
 import json
+import os
 import re
+import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import cv2
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
-from station.demo_data import DemoPaths
-from station.keys import load_private_key, load_public_key
-from station.packets import open_packet
+from contract.keys import load_private_key, load_public_key
+from contract.packets import open_packet
+from sinopsis.demo_data import DemoPaths
+from tests.edge_agent.conftest import wait_until
+
+pytestmark = pytest.mark.demo
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_args, **_kw):  # the dashboard's answer itself, not the login page's
+        return None
+
+
+def _live_checks(root: Path, out: str) -> None:
+    """While step 8's servers run: the dashboard wants a login, the office's demo logins are there (0600), and the
+    list approved at HQ reached the station as its desired assignment, which the station applied."""
+    url = out.split("Open the fleet dashboard: ")[1].split()[0]
+    user, password = out.split("login ")[1].split()[0], out.split("password ")[-1].split()[0]
+    assert user == "demo" and password == (root / "hq" / "demo_login_password").read_text().strip()
+    try:
+        urllib.request.build_opener(NoRedirect).open(url, timeout=10)
+        raise AssertionError("the dashboard answered without a login")
+    except urllib.error.HTTPError as e:
+        assert e.code == 302 and "login" in e.headers["Location"]
+    logins = (root / "hq" / "demo_logins.txt").read_text().splitlines()[1:]
+    assert {line.split()[0] for line in logins} == {"student", "school", "admin", "kasi_pendataan",
+                                                    "kabid_dafduk", "kasubbag_umum", "kabid_piak", "team"}
+    assert (root / "hq" / "demo_logins.txt").stat().st_mode & 0o077 == 0
+
+    def applied() -> bool:
+        with sqlite3.connect(root / "hq" / "hq.sqlite3") as db:
+            return db.execute("SELECT assignment_version FROM fleet_station").fetchone()[0] == 2
+
+    wait_until(applied, what="the station applied HQ's assignment v2")
 
 
 def test_demo_runs_end_to_end(tmp_path):
     demo_dir = tmp_path / "demo"
-    result = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--dir", str(demo_dir), "--seconds", "5",
-                             "--date", "2026-11-25"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # a pipe, buffered as for a user
+    demo = subprocess.Popen([sys.executable, "-m", "sinopsis", "demo", "--dir", str(demo_dir), "--date",
+                             "2026-11-25"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    lines: list[str] = []
+    try:
+        for line in demo.stdout:
+            lines.append(line)
+            if line.startswith("Open the fleet dashboard"):
+                break
+        _live_checks(demo_dir, "".join(lines))
+        port = int((demo_dir / "broker" / "mosquitto.conf").read_text().split("listener ")[1].split()[0])
+        demo.send_signal(signal.SIGINT)  # Ctrl-C
+        rest, err = demo.communicate(timeout=120)
+    finally:
+        demo.kill()
+    assert demo.returncode == 0, err[-3000:]
+    out = "".join(lines) + rest
+
+    # Ctrl-C stopped every server cleanly: the agent first (offline published), the broker last.
+    logs = demo_dir / "logs"
+    assert "stopped (stopped" in (logs / "agent.log").read_text()
+    assert "ingest worker 1 stopped" in (logs / "hq-ingest.log").read_text()
+    with sqlite3.connect(demo_dir / "hq" / "hq.sqlite3") as db:
+        assert db.execute("SELECT status_state FROM fleet_station").fetchone()[0] == "offline"
+
+    def broker_gone() -> bool:
+        with socket.socket() as s:
+            return s.connect_ex(("127.0.0.1", port)) != 0
+
+    wait_until(broker_gone, what="mosquitto stopped")
+
     assert "Assignment v1 for SMA Negeri 1 Pekanbaru: imported, 24 applicants (importing it again: unchanged)" in out
     assert "refused [checkin.birth_date_mismatch]" in out
     assert "refused [checkin.not_on_list]" in out
@@ -64,7 +129,7 @@ def test_demo_runs_end_to_end(tmp_path):
     # The commands the demo suggests work as printed.
     paths = DemoPaths(demo_dir)
     packet = next((paths.station_data / "packets").iterdir())
-    verify = subprocess.run([sys.executable, "-m", "station.cli", "packet", "verify", str(packet),
+    verify = subprocess.run([sys.executable, "-m", "sinopsis", "packet", "verify", str(packet),
                              "--station-key", str(paths.station_public_key), "--json"],
                             capture_output=True, text=True, timeout=120)
     assert verify.returncode == 0, verify.stderr
@@ -89,7 +154,7 @@ def test_demo_runs_end_to_end(tmp_path):
 
     # `packet open` writes the record and its images for the HQ operator.
     opened = tmp_path / "opened"
-    subprocess.run([sys.executable, "-m", "station.cli", "packet", "open", str(packets[0]), "--station-key",
+    subprocess.run([sys.executable, "-m", "sinopsis", "packet", "open", str(packets[0]), "--station-key",
                     str(paths.station_public_key), "--hq-key", str(paths.hq_keys / "hq_packet.pem"),
                     "--out", str(opened)], check=True, capture_output=True, timeout=120)
     assert json.loads((opened / "record.json").read_text())["captures"]
@@ -98,7 +163,7 @@ def test_demo_runs_end_to_end(tmp_path):
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     (tmp_path / "precious.txt").write_text("not the demo's")
-    result = subprocess.run([sys.executable, "-m", "station.cli", "demo", "--dir", str(tmp_path)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "sinopsis", "demo", "--dir", str(tmp_path)],
+                            capture_output=True, text=True, timeout=120)  # refused before anything runs
     assert result.returncode == 2 and "not made by the demo" in result.stderr
     assert (tmp_path / "precious.txt").exists()

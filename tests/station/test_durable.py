@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from station.durable import TEMP_PREFIX, sha256_file, sweep_temp_files, write_durably
+from contract.durable import TEMP_PREFIX, sha256_file, sweep_temp_files, write_durably
 
 
 def test_write_returns_hash_and_sets_mode(tmp_path):
@@ -33,7 +33,7 @@ def test_missing_directory_leaves_nothing(tmp_path):
 def test_kill_at_each_step(tmp_path, point, new_visible):
     path = tmp_path / "f.bin"
     path.write_bytes(b"old")
-    code = ("import pathlib; from station.durable import write_durably; "
+    code = ("import pathlib; from contract.durable import write_durably; "
             f"write_durably(pathlib.Path({str(path)!r}), b'new')")
     child = subprocess.run([sys.executable, "-c", code], env={**os.environ, "SINOPSIS_FAILPOINT": point},
                            capture_output=True, timeout=60)

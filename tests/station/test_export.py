@@ -6,12 +6,13 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from contract.export import MANIFEST, PACKETS, ExportError, load_manifest, verify_export
+from contract.packets import verify_packet
+from sinopsis.cli import main
+from sinopsis.demo import demo_captures
 from station import audit
 from station.checkin import check_in_by_application
-from station.cli import main
-from station.demo import demo_captures
-from station.export import MANIFEST, PACKETS, ExportError, export_outbox, load_manifest, verify_export
-from station.packets import verify_packet
+from station.export import export_outbox
 from station.records import transition
 
 

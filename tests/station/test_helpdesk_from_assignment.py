@@ -4,9 +4,9 @@ imported the way the agent imports them; a malformed `help_desk` refuses the who
 
 import pytest
 
-from station.assignment import verify_bundle
-from station.demo_data import DEMO_STATION_ID
-from station.errors import AssignmentError
+from contract.assignment import verify_bundle
+from contract.errors import AssignmentError
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.helpdesk import HelpDesk, help_desk_for
 from station.roster import current_assignment, import_assignment
 
@@ -59,7 +59,7 @@ def test_what_the_assignment_leaves_out_comes_from_the_config(store, keys, make_
     ("https://www.instagram.com/dukcapil.pku/", "instagram.com/dukcapil.pku"),
     ("HTTP://Facebook.com/x", "Facebook.com/x"), ("x.com/dukcapil", "x.com/dukcapil")])
 def test_addresses_are_shown_short(url, shown):
-    from station.assignment import HelpDeskContacts
+    from contract.assignment import HelpDeskContacts
     from station.helpdesk import social_lines
 
     assert social_lines(HelpDeskContacts(instagram=url)) == (shown,)

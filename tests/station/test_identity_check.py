@@ -2,9 +2,9 @@
 
 import pytest
 
+from contract.errors import RecordStateError
 from station.audit import verify
 from station.checkin import check_in_by_application
-from station.errors import RecordStateError
 from station.identity_check import request_correction, student_details, withdraw
 from station.queue import call_next
 

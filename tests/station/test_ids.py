@@ -4,7 +4,7 @@ import threading
 import time
 import uuid
 
-from station.ids import receipt_number, uuid7
+from contract.ids import receipt_number, uuid7
 
 
 def test_layout_and_timestamp():

@@ -1,13 +1,13 @@
 """The start-up check: orphans and temp files swept, a missing or altered packet reported, never hidden."""
 
-from station.durable import TEMP_PREFIX
+from contract.durable import TEMP_PREFIX
 from station.integrity import check_store
 from station.records import transition
 
 
 def test_missing_and_altered_packets_are_reported(imported, capturing, sealer, applicants):
+    from sinopsis.demo import demo_captures
     from station.checkin import check_in_by_application
-    from station.demo import demo_captures
 
     first = sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
     ticket = check_in_by_application(imported, applicants[1]["application_id"], applicants[1]["phone"])
@@ -30,7 +30,7 @@ def test_missing_and_altered_packets_are_reported(imported, capturing, sealer, a
 
 
 def test_orphans_and_temp_files_are_swept(imported, capturing, sealer):
-    from station.demo import demo_captures
+    from sinopsis.demo import demo_captures
 
     sealed = sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
     (imported.packets_dir / "0190aaaa-dead-7000-8000-000000000000.sinopkt").write_bytes(b"left by a crash")

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from station.errors import NikError
-from station.nik import NikInfo, age_on, check_applicant, mask_nik, parse_nik
+from contract.errors import NikError
+from contract.nik import NikInfo, age_on, check_applicant, mask_nik, parse_nik
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
+from contract.errors import ConfigError
 from station.config import OfflineSection, parse_config
-from station.errors import ConfigError
 from station.offline_limits import check_station, evaluate, last_hq_contact, record_hq_contact
 
 NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
+from contract.errors import AuthError
 from station import audit
 from station.config import SessionSection
-from station.errors import AuthError
 from station.operators import login
 
 SESSION = SessionSection(pin_max_attempts=3, pin_lockout_s=300)

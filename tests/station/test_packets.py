@@ -23,8 +23,16 @@ from cryptography.hazmat.primitives.keywrap import aes_key_unwrap, aes_key_wrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from station.errors import PacketError
-from station.packets import FORMAT, PacketHeader, open_packet, packet_file_name, read_header, seal_record, verify_packet
+from contract.errors import PacketError
+from contract.packets import (
+    FORMAT,
+    PacketHeader,
+    open_packet,
+    packet_file_name,
+    read_header,
+    seal_record,
+    verify_packet,
+)
 
 STATION = Ed25519PrivateKey.generate()
 HQ = X25519PrivateKey.generate()

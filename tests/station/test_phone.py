@@ -2,8 +2,8 @@
 
 import pytest
 
-from station.errors import PhoneError
-from station.phone import format_phone_local, normalize_phone
+from contract.errors import PhoneError
+from contract.phone import format_phone_local, normalize_phone
 
 
 @pytest.mark.parametrize("text", [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from station.pins import hash_pin, is_pin_hash, verify_pin
+from contract.pins import hash_pin, is_pin_hash, verify_pin
 
 
 def test_hash_and_verify():

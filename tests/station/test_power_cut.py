@@ -15,8 +15,8 @@ CHILD = textwrap.dedent("""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
     from station.config import load_config
-    from station.demo import demo_captures
-    from station.keys import load_private_key, load_public_key
+    from sinopsis.demo import demo_captures
+    from contract.keys import load_private_key, load_public_key
     from station.sealing import RecordSealer
     from station.store import StationStore
 
@@ -68,7 +68,7 @@ def test_kill_at_each_step_leaves_a_consistent_station(tmp_path, station_config,
         from station.sealing import RecordSealer
 
         retry = RecordSealer(store, sealer.config, sealer._station_key, sealer._hq_packet_key)
-        from station.demo import demo_captures
+        from sinopsis.demo import demo_captures
 
         assert retry.seal_and_commit(capturing, demo_captures(), operator_id="OP-02").seq == 1
         assert check_store(store).ok

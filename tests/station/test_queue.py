@@ -3,9 +3,9 @@ over until recalled or until the operator's session ends; every change audited."
 
 import pytest
 
+from contract.errors import RecordStateError
 from station import audit
 from station.checkin import check_in_by_application
-from station.errors import RecordStateError
 from station.queue import (
     call_next,
     end_session,

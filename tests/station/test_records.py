@@ -2,8 +2,8 @@
 
 import pytest
 
+from contract.errors import RecordStateError
 from station import audit
-from station.errors import RecordStateError
 from station.records import STATES, TRANSITIONS, counts_by_state, transition
 
 
@@ -44,7 +44,7 @@ def test_correction_request_and_back_to_the_queue(imported, capturing):
 
 
 def test_a_sealed_record_cannot_be_withdrawn_or_reopened(imported, capturing, sealer):
-    from station.demo import demo_captures
+    from sinopsis.demo import demo_captures
 
     sealer.seal_and_commit(capturing, demo_captures(), operator_id="OP-02")
     for state in ("withdrawn", "capturing", "checked_in", "accepted"):

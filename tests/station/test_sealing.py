@@ -5,12 +5,12 @@ import json
 
 import pytest
 
+from contract.errors import RecordStateError
+from contract.packets import open_packet, verify_packet
+from sinopsis.demo import demo_captures
 from station import audit
-from station.capture_policy import CAPTURE_ORDER
-from station.demo import demo_captures
-from station.errors import RecordStateError
+from station.capture.policy import CAPTURE_ORDER
 from station.integrity import check_store
-from station.packets import open_packet, verify_packet
 
 
 def test_sealed_record_is_committed_with_outbox_row_and_audit(imported, capturing, sealer, keys):

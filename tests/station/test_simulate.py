@@ -4,8 +4,8 @@ import datetime as dt
 
 from native import samples
 from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
-from station.capture_devices import Devices
-from station.simulate import SIM_SCRIPTS, run_simulation, summary
+from sinopsis.simulate import SIM_SCRIPTS, run_simulation, summary
+from station.capture.devices import Devices
 from tests.station.capture_helpers import FrameFeed
 
 
@@ -39,13 +39,13 @@ def test_the_simulate_command_prints_students_and_the_summary(tmp_path):
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-m", "station.cli", "station", "simulate", "--students", "3",
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "station", "simulate", "--students", "3",
                            "--no-confirm", "--date", "2026-11-25", "--dir", str(tmp_path / "sim")],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.count("saved ST-PKU-01-") == 3
     assert "face              3" in done.stdout and "finger" in done.stdout
-    bad = subprocess.run([sys.executable, "-m", "station.cli", "station", "simulate", "--students", "0"],
+    bad = subprocess.run([sys.executable, "-m", "sinopsis", "station", "simulate", "--students", "0"],
                          capture_output=True, text=True, timeout=60)
     assert bad.returncode == 2 and "--students must be 1..500" in bad.stderr
 

@@ -3,7 +3,7 @@
 import datetime as dt
 import json
 
-from station.demo import demo_captures
+from sinopsis.demo import demo_captures
 from station.station_status import LINK_FILE, read_battery, read_link, read_status
 
 NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)

@@ -2,8 +2,8 @@
 
 from django import template
 
-from station.errors import PhoneError
-from station.phone import format_phone_local
+from contract.errors import PhoneError
+from contract.phone import format_phone_local
 
 register = template.Library()
 

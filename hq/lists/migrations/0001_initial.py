@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
                 ('operator_id', models.CharField(max_length=32)),
                 ('name', models.CharField(max_length=120)),
                 ('role', models.CharField(choices=[('lead', 'Team lead'), ('operator', 'Operator')], default='operator', max_length=8)),
-                ('pin_hash', models.CharField(help_text='station.pins hash; the PIN itself is never stored', max_length=200)),
+                ('pin_hash', models.CharField(help_text='contract.pins hash; the PIN itself is never stored', max_length=200)),
                 ('spt', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='lists.spt')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='spt_memberships', to=settings.AUTH_USER_MODEL)),
             ],

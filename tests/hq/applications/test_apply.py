@@ -55,10 +55,10 @@ def test_a_student_registers_applies_and_sees_the_application_with_its_qr(hq, sc
 def test_the_application_qr_verifies_with_hq_public_key(hq, school, student):
     from cryptography.exceptions import InvalidSignature  # noqa: F401 - parse_application_qr raises QrError
 
+    from contract.application_qr import parse_application_qr
+    from contract.errors import QrError
     from hq.applications.qr import application_qr
     from hq.keys import assignment_key
-    from station.application_qr import parse_application_qr
-    from station.errors import QrError
 
     application = submitted(school, student)
     page = client_for(student).get(f"/applications/{application.number}/")

@@ -4,10 +4,10 @@ application's data, which goes back to the verification queue; each step timesta
 
 import pytest
 
+from contract.wire import Correction as StationCorrection
 from hq.applications import decisions
 from hq.applications.models import Application, Correction
 from hq.applications.station_corrections import open_from_station
-from station.contract import Correction as StationCorrection
 from tests.hq.applications.conftest import BUDI, client_for, make_user, submitted
 from tests.hq.standin import wait_for
 
@@ -107,8 +107,8 @@ def test_a_failing_office_correction_never_stops_the_ack(hq, school, student, st
 
 def test_a_station_correction_over_the_broker_reaches_the_admin_and_resolving_marks_it_handled(
         hq, school, student, admin, station_keys, start_worker, stand_in):
+    from contract.wire import dump
     from hq.ingest.models import CorrectionRequest
-    from station.contract import dump
 
     application = submitted(school, student, state=Application.State.VERIFIED)
     start_worker()

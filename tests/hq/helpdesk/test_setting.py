@@ -85,9 +85,9 @@ def test_a_post_without_the_csrf_token_is_refused(login):
 
 
 def test_the_longest_contacts_hq_saves_are_accepted_by_the_stations(admin):
-    """What the setting accepts fits the bundle's `help_desk` schema (station/assignment.py): HQ never signs an
+    """What the setting accepts fits the bundle's `help_desk` schema (contract/assignment.py): HQ never signs an
     assignment the stations would refuse for its contacts."""
-    from station.assignment import HelpDeskContacts
+    from contract.assignment import HelpDeskContacts
 
     def fill(start: str, length: int, end: str = "") -> str:
         return start + "1" * (length - len(start) - len(end)) + end

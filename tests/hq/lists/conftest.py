@@ -17,7 +17,7 @@ from hq.applications.models import Application, School
 from hq.lists import workflow
 from hq.lists.models import ApplicationList, Spt, StationAssignment
 from hq.users import create_user
-from station.demo_data import _applicants
+from sinopsis.demo_data import demo_applicants
 
 PASSWORD = "kata-sandi-panjang-sekali"
 PEOPLE = {  # username: (role, full name)
@@ -64,7 +64,7 @@ def add_applicants(school: School, student: Any, count: int, seed: int = 3, firs
                    state: str = Application.State.VERIFIED) -> list[Application]:
     """`count` applicants of `school` whose data pass the station's roster rules on `recording_day()`."""
     made = []
-    for i, p in enumerate(_applicants(random.Random(seed), recording_day(), count + first - 1)[first - 1:]):
+    for i, p in enumerate(demo_applicants(random.Random(seed), recording_day(), count + first - 1)[first - 1:]):
         made.append(Application.objects.create(
             number=f"APL-{recording_day().year}-{first + i:05d}", nik=p["nik"], kk_number=p["kk_number"],
             name=p["name"], birth_place=p["birth_place"], birth_date=dt.date.fromisoformat(p["birth_date"]),

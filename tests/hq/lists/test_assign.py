@@ -1,4 +1,4 @@
-"""SOP step 7: an SPT assigned to stations — the content exactly as station/assignment.py defines it and as the
+"""SOP step 7: an SPT assigned to stations — the content exactly as contract/assignment.py defines it and as the
 station verifies it, versions above anything the station has, a list the station would refuse never sent, the
 retained `desired` over a real mosquitto received by a station that applies it, a broker that is down (the error,
 then 'send again'), and the team's progress on the SPT, list and team pages."""
@@ -14,6 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.test import override_settings
 from django.utils import timezone
 
+from contract.assignment import AssignmentContent, verify_bundle
+from contract.keys import public_pem
+from contract.wire import Desired, Reported, Status, parse
 from edge_agent.desired import apply_desired
 from hq.applications.models import Application
 from hq.fleet.enrolment import enrol_station
@@ -27,10 +30,7 @@ from hq.lists.content import list_data
 from hq.lists.errors import ListError
 from hq.lists.models import ListEvent, StationAssignment
 from hq.lists.spt import issue_spt
-from station.assignment import AssignmentContent, verify_bundle
-from station.contract import Desired, Reported, Status, parse
-from station.demo_data import DEMO_STATION_ID
-from station.keys import public_pem
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.lists.conftest import add_applicants, recording_day, walk
 from tests.hq.standin import wait_for

@@ -14,12 +14,12 @@ from collections.abc import Iterator
 import pytest
 from django.test import Client
 
+from contract.assignment import verify_bundle
+from contract.wire import Desired, Reported, Status, parse
 from hq.fleet.liveness import apply_reported, apply_status
 from hq.keys import assignment_key
 from hq.lists.models import ApplicationList, Spt, StationAssignment
-from station.assignment import verify_bundle
-from station.contract import Desired, Reported, Status, parse
-from station.demo_data import DEMO_STATION_ID
+from sinopsis.demo_data import DEMO_STATION_ID
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.lists.conftest import NPSN, recording_day
 from tests.hq.lists.test_assign import enrol

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from contract.pins import verify_pin
 from hq.applications.models import Application
 from hq.lists import spt as spt_module
 from hq.lists import workflow
@@ -20,7 +21,6 @@ from hq.lists.models import Spt, SptMember
 from hq.lists.spt import issue_spt
 from hq.lists.spt_pdf import latin1, render_spt_pdf
 from hq.users import create_user
-from station.pins import verify_pin
 from tests.hq.lists.conftest import add_applicants, recording_day, walk
 from tests.hq.test_dashboard_browser import shots  # noqa: F401
 

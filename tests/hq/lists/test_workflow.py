@@ -10,12 +10,12 @@ import pytest
 from django.utils import timezone
 
 from hq.applications.models import Application
+from hq.fleet.catalog import parse_po
 from hq.lists import workflow
 from hq.lists.content import changed_after_approval, content_sha256
 from hq.lists.errors import ListError
 from hq.lists.forms import started_token
 from hq.lists.models import ApplicationList, ListEvent
-from station.gettext_po import parse_po
 from tests.hq.lists.conftest import NPSN, add_applicants
 
 

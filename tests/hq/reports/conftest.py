@@ -9,12 +9,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.test import Client, override_settings
 
+from contract.keys import save_private_key
 from hq.applications.models import Application, Correction, School
 from hq.helpdesk.models import Ticket
 from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember, StationAssignment
 from hq.reports.record_index import KEY_ENV
 from hq.users import create_user
-from station.keys import save_private_key
 from tests.hq.reports.seed import PASSWORD, Seed, seed_november
 
 

@@ -1,5 +1,5 @@
 """A November 2026 for the service report's tests, seeded straight through the models, with real sealed packets
-(station.packets.seal_record, a record.json like the station's, images that are only magic bytes and a marker).
+(contract.packets.seal_record, a record.json like the station's, images that are only magic bytes and a marker).
 
 Every expected number below is worked out by hand from the seed (HQ's time zone is Asia/Jakarta, UTC+7); the
 comments beside each row say which counts and steps it falls in.
@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
+from contract.packets import packet_file_name, seal_record
 from hq.applications.models import Application, Correction, School
 from hq.fleet.models import HealthSample, Station
 from hq.helpdesk.models import Ticket
 from hq.ingest.models import CorrectionRequest, Record
 from hq.lists.models import ApplicationList, ListEvent, Spt, StationAssignment
 from hq.users import create_user
-from station.packets import packet_file_name, seal_record
 
 WIB = ZoneInfo("Asia/Jakarta")
 HOSTILE = '=HYPERLINK("http://x","y")'  # a school name a spreadsheet would run as a formula

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from hq.fleet.catalog import parse_po
 from hq.reports.charts import _nice_top
 from hq.reports.formatting import format_duration, format_share, percent, safe_text
-from station.gettext_po import parse_po
 
 
 @pytest.mark.parametrize(("seconds", "english", "indonesian"), [

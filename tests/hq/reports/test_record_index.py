@@ -12,13 +12,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 from django.utils import translation
 
+from contract.keys import parse_public_key
+from contract.packets import open_packet
 from hq.fleet.models import Station
 from hq.ingest.models import Record
 from hq.reports.models import RecordSummary
 from hq.reports.record_index import KEY_ENV, index_records
 from hq.reports.report import build_report
-from station.keys import parse_public_key
-from station.packets import open_packet
 from tests.hq.reports.seed import JPEG, PNG, WSQ, Seed, nov, store_packet
 
 MAGIC = {"PNG": PNG, "JPEG": b"\xff\xd8\xff", "JFIF": JPEG[3:10], "WSQ": WSQ}

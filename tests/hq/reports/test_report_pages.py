@@ -177,7 +177,7 @@ def test_write_report_for_a_command_line(seeded: Seed, packet_key_file: Path, tm
 
 def test_sinopsis_hq_report_writes_the_file_and_explains_a_bad_period(hq: Path, seeded: Seed, packet_key_file: Path,
                                                                       tmp_path: Path, capsys: pytest.CaptureFixture):
-    from station.cli import main
+    from sinopsis.cli import main
 
     data = ["--data", str(hq)]
     args = ["hq", "report", "--from", "2026-11-01", "--to", "2026-11-30", *data]

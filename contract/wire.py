@@ -1,0 +1,276 @@
+"""The MQTT contract v1 (DESIGN.md §7): topic names and the messages on them, shared by the station's agent
+(edge_agent/) and HQ's ingest (hq/) so both sides parse and refuse exactly the same bytes.
+
+JSON messages are pydantic models with `extra="forbid"` and bounded sizes; `parse(model, payload)` turns any bad
+payload (not UTF-8, not JSON, wrong schema, too large) into ContractError with a code and a reason for the log.
+
+A batch (`…/up/batch`) is binary, so 0.5–2 MB packets are not inflated by base64: one line of JSON (the
+manifest: batch id, station, and per record its id, seq, SHA-256 and size), a newline, then the packets'
+bytes back to back in manifest order. `read_batch` checks every size and hash before anything is trusted.
+"""
+
+import hashlib
+import json
+import re
+from typing import Annotated, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from contract.errors import SinopsisError
+
+VERSION = "v1"
+PREFIX = f"sinopsis/{VERSION}"
+INGEST_STATE = f"{PREFIX}/hq/ingest/state"
+INGEST_SHARE = "ingest"  # HQ workers subscribe to $share/ingest/sinopsis/v1/st/+/up/batch
+MAX_JSON_BYTES = 256 * 1024  # any JSON message (health, desired pointer, ack, job…)
+MAX_DESIRED_BYTES = 4 * 1024 * 1024  # a signed assignment with its applicants
+MAX_BATCH_BYTES = 16 * 1024 * 1024  # the broker's message_size_limit is set to this too
+MAX_BATCH_RECORDS = 50
+MAX_INT = 2**63 - 1  # what a database integer column holds: epochs, versions and seqs end up in one at HQ
+# What a Health report's numbers ask action for, the same on the kiosk's status bar and HQ's dashboard: disk
+# below this fraction free, battery below this percent, a record waiting longer than this; the device kinds.
+DISK_LOW_FRACTION = 0.10
+BATTERY_LOW_PERCENT = 20
+OLDEST_WAITING_ALERT_S = 3600
+DEVICE_KINDS = ("camera", "fingerprint", "iris", "signature_pad", "printer")
+
+_ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
+StationId = Annotated[str, Field(pattern=f"^{_ID}$")]
+RecordId = Annotated[str, Field(pattern=f"^{_ID}$")]
+Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+Timestamp = Annotated[str, Field(max_length=40)]
+
+
+class ContractError(SinopsisError):
+    """A message that breaks the contract: which topic or part, what is wrong (logged, never crashes)."""
+
+
+def station_topic(station_id: str, leaf: str) -> str:
+    """`sinopsis/v1/st/{id}/{leaf}` (leaf: status, health, reported, desired, cmd/{job}, job/{job}, up/batch,
+    ack, up/correction, correction/ack)."""
+    if not re.fullmatch(_ID, station_id):
+        raise ContractError(f"station id {station_id!r} cannot be part of a topic", "contract.station_id")
+    return f"{PREFIX}/st/{station_id}/{leaf}"
+
+
+def split_station_topic(topic: str) -> tuple[str, str]:
+    """(station id, leaf) of a station topic; ContractError for anything else."""
+    match = re.fullmatch(rf"{re.escape(PREFIX)}/st/({_ID})/(.+)", topic)
+    if match is None:
+        raise ContractError(f"{topic!r} is not a SINOPSIS station topic", "contract.topic")
+    return match.group(1), match.group(2)
+
+
+class Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Status(Message):
+    """Liveness (retained). The Will is `lost` with the same epoch; a clean stop publishes `offline` first."""
+
+    state: Literal["online", "offline", "lost"]
+    epoch: int = Field(ge=0, le=MAX_INT)
+    ts: Timestamp | None = None
+
+
+class Health(Message):
+    """Progress and the kit's condition (retained), every 60 s and on change."""
+
+    epoch: int = Field(ge=0, le=MAX_INT)
+    ts: Timestamp
+    queue_depth: int = Field(ge=0, le=MAX_INT)
+    oldest_pending_s: float | None = Field(default=None, ge=0)
+    last_acked_seq: int | None = Field(default=None, ge=0, le=MAX_INT)
+    counts: dict[str, int] = Field(default_factory=dict, max_length=20)
+    # students on the station's current list (progress against it)
+    listed: int | None = Field(default=None, ge=0, le=MAX_INT)
+    devices: dict[str, bool] = Field(default_factory=dict, max_length=20)
+    disk_free_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
+    disk_total_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
+    battery_percent: float | None = Field(default=None, ge=0, le=100)
+    charging: bool | None = None
+    software_version: str = Field(max_length=40)
+    assignment_version: int | None = Field(default=None, ge=0, le=MAX_INT)
+    certificate_expires: Timestamp | None = None
+    last_hq_contact: Timestamp | None = None
+    capture_blocked: str | None = Field(default=None, max_length=200)  # offline limits: why captures stopped
+
+
+class Reported(Message):
+    """What the station applied (retained): the assignment version, or why the desired one was refused."""
+
+    assignment_version: int | None = Field(default=None, ge=0, le=MAX_INT)
+    refused_version: int | None = Field(default=None, ge=0, le=MAX_INT)
+    refused_reason: str | None = Field(default=None, max_length=500)
+    ts: Timestamp
+
+
+class Desired(Message):
+    """The signed assignment for the station (retained), as the bundle bytes the station imports."""
+
+    version: int = Field(ge=1, le=MAX_INT)
+    bundle: str = Field(max_length=MAX_DESIRED_BYTES)  # the signed assignment JSON, verified by the station
+
+
+COMMANDS = ("sync_now", "send_logs", "rotate_logs", "purge_accepted")
+
+
+class Command(Message):
+    """A command for one station (not retained; the MQTT message expiry bounds it too)."""
+
+    job: Annotated[str, Field(pattern=f"^{_ID}$")]
+    name: Literal["sync_now", "send_logs", "rotate_logs", "purge_accepted"]
+    expires_at: Timestamp
+    args: dict[str, str | int] = Field(default_factory=dict, max_length=10)
+
+
+class JobState(Message):
+    """The station's answer to a command, on `…/job/{job}`."""
+
+    job: Annotated[str, Field(pattern=f"^{_ID}$")]
+    state: Literal["queued", "in_progress", "succeeded", "failed", "rejected"]
+    detail: str | None = Field(default=None, max_length=2000)
+    ts: Timestamp
+
+
+class Rejection(Message):
+    record_id: RecordId
+    code: Annotated[str, Field(pattern=r"^[a-z_.]{1,64}$")]
+
+
+class Ack(Message):
+    """HQ's application ack of a batch: only after every accepted record is durably stored."""
+
+    batch_id: Annotated[str, Field(pattern=f"^{_ID}$")]
+    accepted: list[RecordId] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
+    duplicate: list[RecordId] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
+    rejected: list[Rejection] = Field(default_factory=list, max_length=MAX_BATCH_RECORDS)
+
+
+class Correction(Message):
+    """A correction request (the student's data on the list is wrong), on `…/up/correction`; HQ stores it, then
+    answers with CorrectionAck on `…/correction/ack`. Sent again until acknowledged (HQ is idempotent)."""
+
+    record_id: RecordId
+    application_id: Annotated[str, Field(min_length=1, max_length=64)]
+    assignment_id: Annotated[str, Field(min_length=1, max_length=128)]
+    reason_code: Literal["kk_mismatch", "name_mismatch", "birth_date_mismatch", "other"]
+    note: str | None = Field(default=None, max_length=500)
+    phone: Annotated[str, Field(pattern=r"^\+[0-9]{6,15}$")]
+    requested_at: Timestamp
+    requested_by: Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class CorrectionAck(Message):
+    """HQ has stored the correction request of `record_id` (reference: HQ's own id for it)."""
+
+    record_id: RecordId
+    reference: str | None = Field(default=None, max_length=64)
+
+
+class IngestState(Message):
+    """HQ ingest's availability (retained); its Will sets online false."""
+
+    online: bool
+    ts: Timestamp | None = None
+
+
+class BatchEntry(Message):
+    record_id: RecordId
+    seq: int = Field(ge=1, le=MAX_INT)
+    sha256: Sha256
+    size: int = Field(ge=1, le=MAX_BATCH_BYTES)
+
+
+class BatchManifest(Message):
+    batch_id: Annotated[str, Field(pattern=f"^{_ID}$")]
+    station_id: StationId
+    records: list[BatchEntry] = Field(min_length=1, max_length=MAX_BATCH_RECORDS)
+
+
+M = TypeVar("M", bound=Message)
+
+
+def _not_json(token: str) -> None:
+    """NaN and Infinity are not JSON (RFC 8259) although Python reads them: a message carrying one could not be
+    sent on, nor stored in PostgreSQL's jsonb, so it is refused like any other bad JSON."""
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _holds_nul(data: object) -> bool:
+    """Whether any key or text in parsed JSON holds NUL: PostgreSQL stores it neither in text nor in jsonb, so
+    such a message would fail at HQ on every delivery (walked without recursion: the nesting can be deep)."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+        elif isinstance(value, dict):
+            stack.extend(value)
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+    return False
+
+
+def parse(model: type[M], payload: bytes, limit: int = MAX_JSON_BYTES) -> M:
+    """`payload` as a `model`, or ContractError saying what is wrong with it."""
+    name = model.__name__
+    if len(payload) > limit:
+        raise ContractError(f"{name}: {len(payload)} bytes, more than the {limit} allowed", "contract.too_large")
+    try:
+        data = json.loads(payload.decode("utf-8"), parse_constant=_not_json)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ContractError(f"{name}: not JSON ({exc})", "contract.json") from None
+    if _holds_nul(data):
+        raise ContractError(f"{name}: a text holds a NUL character (\\u0000), which HQ's database cannot store",
+                            "contract.schema")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "(top)"
+        raise ContractError(f"{name}: {where}: {first['msg']}", "contract.schema") from None
+
+
+def dump(message: Message) -> bytes:
+    """The compact JSON bytes of a message."""
+    return message.model_dump_json(exclude_none=True).encode()
+
+
+def write_batch(batch_id: str, station_id: str, packets: list[tuple[str, int, bytes]]) -> bytes:
+    """A batch payload from (record id, seq, packet bytes), in that order."""
+    entries = [BatchEntry(record_id=r, seq=s, sha256=hashlib.sha256(p).hexdigest(), size=len(p))
+               for r, s, p in packets]
+    manifest = BatchManifest(batch_id=batch_id, station_id=station_id, records=entries)
+    payload = dump(manifest) + b"\n" + b"".join(p for _, _, p in packets)
+    if len(payload) > MAX_BATCH_BYTES:
+        raise ContractError(f"batch {batch_id} would be {len(payload)} bytes, over {MAX_BATCH_BYTES}",
+                            "contract.too_large")
+    return payload
+
+
+def read_batch(payload: bytes) -> tuple[BatchManifest, list[bytes]]:
+    """The manifest and each record's packet bytes; ContractError if any size or hash disagrees."""
+    if len(payload) > MAX_BATCH_BYTES:
+        raise ContractError(f"batch: {len(payload)} bytes, more than {MAX_BATCH_BYTES}", "contract.too_large")
+    head, newline, body = payload.partition(b"\n")
+    if not newline:
+        raise ContractError("batch: no manifest line", "contract.batch")
+    manifest = parse(BatchManifest, head)
+    if sum(e.size for e in manifest.records) != len(body):
+        raise ContractError(f"batch {manifest.batch_id}: the manifest's sizes add up to "
+                            f"{sum(e.size for e in manifest.records)} bytes, the body has {len(body)}",
+                            "contract.batch")
+    if len({e.record_id for e in manifest.records}) != len(manifest.records):
+        raise ContractError(f"batch {manifest.batch_id}: a record id appears twice", "contract.batch")
+    packets, offset = [], 0
+    for entry in manifest.records:
+        packet = body[offset:offset + entry.size]
+        offset += entry.size
+        if hashlib.sha256(packet).hexdigest() != entry.sha256:
+            raise ContractError(f"batch {manifest.batch_id}: record {entry.record_id}: SHA-256 differs from the "
+                                "manifest", "contract.batch")
+        packets.append(packet)
+    return manifest, packets

@@ -1,0 +1,246 @@
+"""`sinopsis bench`'s link rows: station outbox → HQ ack over loopback, against a bare paho publish of the same
+bytes, and HQ ingest of many small records.
+
+It runs in its own process (`python -m sinopsis.bench_link`, started by `run_link_bench`), since HQ's Django is set
+up once per process on a throw-away data dir. Everything is real: a LocalBroker (mosquitto with passwords and the
+ACL) on a random port, a demo station whose records are sealed by the real sealer from random-noise images (so the
+packets are ≈ 0.5–2 MB and do not compress), the real Agent draining its outbox and HQ's real IngestWorker
+storing and acking. The baseline publishes the very same packet bytes with a bare paho client (QoS 1) to a
+subscriber with HQ's broker account: the cost of the wire alone. Ingest of small records times
+hq.ingest.storage.receive_packet (verify, durable file, row) per record.
+"""
+
+import argparse
+import datetime as dt
+import json
+import math
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+BENCH_DATE = dt.date(2026, 11, 25)
+STATION_PW, HQ_USER, HQ_PW = "bench-station", "hq-ingest", "bench-hq"
+WAIT_S = 600.0  # a bound on each wait, so a broken link ends the bench instead of hanging it
+
+
+def _wait(predicate, what: str) -> None:
+    end = time.monotonic() + WAIT_S
+    while not predicate():
+        if time.monotonic() > end:
+            raise RuntimeError(f"bench: timed out waiting for {what}")
+        time.sleep(0.005)
+
+
+NOISE_SCALE = 0.6  # each side of the demo's images: ≈ 1.4 MB of noise per record, within 0.5–2 MB
+
+
+def noise_captures(seed: int) -> list:
+    """The demo's complete record with every image replaced by random noise in the same format, each side
+    NOISE_SCALE of the demo image's (noise does not compress, so the packet stays that big)."""
+    from sinopsis.demo import demo_captures
+
+    rng = np.random.default_rng(seed)
+    out = []
+    for capture in demo_captures():
+        image = cv2.imdecode(np.frombuffer(capture.image or b"", np.uint8), cv2.IMREAD_UNCHANGED) \
+            if capture.image_ext in ("png", "pgm") else None
+        if image is not None:
+            shape = (round(image.shape[0] * NOISE_SCALE), round(image.shape[1] * NOISE_SCALE), *image.shape[2:])
+            ok, data = cv2.imencode(f".{capture.image_ext}", rng.integers(0, 256, shape, dtype=np.uint8))
+            capture = replace(capture, image=data.tobytes()) if ok else capture
+        out.append(capture)
+    return out
+
+
+def _station(root: Path, records: int):
+    """A demo station with `records` sealed records in its outbox; returns (config, paths, packet sizes)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from contract.keys import load_public_key
+    from sinopsis.demo_data import generate
+    from station.checkin import check_in_by_application
+    from station.config import load_config
+    from station.records import transition
+    from station.roster import import_assignment
+    from station.sealing import station_sealer
+    from station.store import StationStore
+
+    paths = generate(root, BENCH_DATE, count=max(records, 24))
+    config = load_config(paths.station_config)
+    sizes = []
+    with StationStore(config.station.data_dir) as store:
+        import_assignment(store, paths.assignment, load_public_key(config.key_path("hq_assignment_public_key"),
+                                                                   Ed25519PublicKey),
+                          station_id=config.station.id, min_age=config.roster.min_age)
+        sealer = station_sealer(store, config)
+        applicants = store.conn.execute("SELECT application_id, phone FROM applicants ORDER BY rowid").fetchall()
+        for i, (application_id, phone) in enumerate(applicants[:records]):
+            ticket = check_in_by_application(store, application_id, phone)
+            transition(store, ticket.record_id, "capturing", actor="OP-02")
+            sealed = sealer.seal_and_commit(ticket.record_id, noise_captures(i), operator_id="OP-02")
+            sizes.append(store.packet_path(sealed.packet_file).stat().st_size)
+    return config, paths, sizes
+
+
+def _packets(config) -> list[bytes]:
+    from station.store import StationStore
+
+    with StationStore(config.station.data_dir) as store:
+        return [store.packet_path(f).read_bytes() for (f,) in store.conn.execute(
+            "SELECT r.packet_file FROM outbox o JOIN records r ON r.id = o.record_id ORDER BY o.seq")]
+
+
+def link_rows(root: Path, records: int) -> list[dict]:
+    """Agent → broker → IngestWorker → ack, then a bare paho publish of the same bytes; two rows."""
+    from edge_agent.agent import Agent
+    from hq.fleet.enrolment import enrol_station
+    from hq.ingest.worker import IngestWorker
+    from hq.mqtt import broker_from_url
+    from native.bench_timing import row
+    from provisioning.broker import LocalBroker
+    from station.store import StationStore
+
+    config, paths, sizes = _station(root / "station", records)
+    enrol_station(config.station.id, paths.station_public_key.read_bytes())
+    with LocalBroker(root / "broker", {config.station.id: STATION_PW}, {HQ_USER: HQ_PW}) as broker:
+        config.key_path("broker_password").write_text(STATION_PW + "\n")
+        config = config.model_copy(update={"broker": config.broker.model_copy(update={"port": broker.port})})
+        worker = IngestWorker(broker_from_url(f"mqtt://{HQ_USER}:{HQ_PW}@127.0.0.1:{broker.port}"), "bench").start()
+        try:
+            _wait(worker.ready.is_set, "the ingest worker")
+            agent = Agent(config, power_supply_dir=root / "no-power")
+            with StationStore(config.station.data_dir) as store:
+                start = time.perf_counter()
+                thread = threading.Thread(target=agent.run, daemon=True)
+                thread.start()
+                _wait(lambda: store.conn.execute("SELECT COUNT(*) FROM outbox WHERE ack_status = 'accepted'")
+                      .fetchone()[0] == records, "every record accepted by HQ")
+                link_s = time.perf_counter() - start
+            agent.stop()
+            thread.join(30)
+        finally:
+            worker.stop()
+        bare_s = _bare_publish(broker.port, config.station.id, _packets(config))
+    mb = sum(sizes) / 1e6
+    size = f"{records} × {mb / records:.1f} MB"
+    link_ms, bare_ms = 1000 * link_s / records, 1000 * bare_s / records
+    link = row("outbox→HQ ack", size, link_ms, bare_ms, None,
+               note=f"{records / link_s:.1f} records/s ({mb / link_s:.1f} MB/s) agent start → mosquitto → ingest "
+                    f"(verified, stored durably, acked); vs idiom = bare paho publish of the same bytes")
+    bare = row("bare paho pub", size, bare_ms, None, None,
+               note=f"{records / bare_s:.1f} records/s ({mb / bare_s:.1f} MB/s) QoS 1 publish to a subscriber, "
+                    f"no storage: the baseline")
+    link.update(records_per_s=records / link_s, baseline_records_per_s=records / bare_s,
+                ratio_to_baseline=(records / link_s) / (records / bare_s), mean_packet_bytes=sum(sizes) / records)
+    bare.update(records_per_s=records / bare_s)
+    return [link, bare]
+
+
+def _bare_publish(port: int, station_id: str, packets: list[bytes]) -> float:
+    """Seconds to publish `packets` (QoS 1) as the station until a subscriber with HQ's account has them all."""
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from contract.wire import station_topic
+
+    topic = station_topic(station_id, "bench")
+    got, ready = [0], threading.Event()
+    sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub", protocol=mqtt.MQTTv5)
+    sub.username_pw_set(HQ_USER, HQ_PW)
+    sub.on_connect = lambda c, *_a: c.subscribe(topic, 1)
+    sub.on_subscribe = lambda *_a: ready.set()
+    sub.on_message = lambda *_a: got.__setitem__(0, got[0] + 1)
+    pub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-pub", protocol=mqtt.MQTTv5)
+    pub.username_pw_set(station_id, STATION_PW)
+    for client in (sub, pub):
+        client.connect("127.0.0.1", port)
+        client.loop_start()
+    try:
+        _wait(lambda: ready.is_set() and pub.is_connected(), "the baseline clients")
+        start = time.perf_counter()
+        for data in packets:
+            pub.publish(topic, data, qos=1).wait_for_publish(WAIT_S)
+        _wait(lambda: got[0] >= len(packets), "the baseline's messages")
+        return time.perf_counter() - start
+    finally:
+        for client in (pub, sub):
+            client.disconnect()
+            client.loop_stop()
+
+
+def ingest_row(count: int) -> dict:
+    """HQ's receive_packet over `count` small sealed records (prepared first, then timed)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    from contract.keys import public_pem
+    from contract.packets import seal_record
+    from hq.fleet.enrolment import enrol_station
+    from hq.ingest.storage import ACCEPTED, Expected, receive_packet
+    from native.bench_timing import row
+
+    key, hq_key = Ed25519PrivateKey.generate(), X25519PrivateKey.generate()
+    station, _ = enrol_station("st-bench-small", public_pem(key.public_key()).encode())
+    packets = [(f"small-{i:06d}", i + 1, seal_record(
+        record_id=f"small-{i:06d}", station_id=station.id, seq=i + 1, created_at="2026-11-25T03:04:05+00:00",
+        files={"record.json": b'{"seq": %d}' % (i + 1)}, station_key=key, hq_public_key=hq_key.public_key()))
+        for i in range(count)]
+    start = time.perf_counter()
+    outcomes = [receive_packet(station, data, expected=Expected(rid, seq)) for rid, seq, data in packets]
+    seconds = time.perf_counter() - start
+    if any(o.result != ACCEPTED for o in outcomes):
+        raise RuntimeError(f"bench: small records not accepted: {[o for o in outcomes if o.result != ACCEPTED][:3]}")
+    result = row("HQ ingest", f"{count} × {len(packets[0][2])} B", 1000 * seconds / count, None, None,
+                 note=f"{count / seconds:.0f} records/s: receive_packet (verify, durable file, row) per small record")
+    result.update(records_per_s=count / seconds)
+    return result
+
+
+def run_in_this_process(records: int, ingest_records: int) -> list[dict]:
+    """Every link row, on a temp HQ data dir (this process's Django is set up on it)."""
+    from hq.runtime import migrate, setup
+
+    with tempfile.TemporaryDirectory(prefix="sinopsis-bench-link-") as tmp:
+        root = Path(tmp)
+        setup(root / "hq")
+        migrate(verbosity=0)
+        rows = link_rows(root, records) if records > 0 else []
+        if ingest_records > 0:
+            rows.append(ingest_row(ingest_records))
+        from django.db import connections
+
+        connections.close_all()
+    return rows
+
+
+def run_link_bench(records: int = 12, ingest_records: int = 10_000) -> list[dict]:
+    """The link rows, measured in a child process (its own Django); RuntimeError with its output on failure."""
+    done = subprocess.run([sys.executable, "-m", "sinopsis.bench_link", "--records", str(records),
+                           "--ingest-records", str(ingest_records)], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the link bench failed:\n{done.stderr[-3000:]}")
+    rows = json.loads(done.stdout)
+    for r in rows:
+        if not all(math.isfinite(v) and v > 0 for v in (r["c_ms"], r["records_per_s"])):
+            raise RuntimeError(f"the link bench measured nonsense: {r}")
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--records", type=int, default=12)
+    p.add_argument("--ingest-records", type=int, default=10_000)
+    args = p.parse_args(argv)
+    print(json.dumps(run_in_this_process(args.records, args.ingest_records)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

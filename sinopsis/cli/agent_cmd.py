@@ -1,0 +1,62 @@
+"""`sinopsis agent run`: the station's MQTT agent (edge_agent/), its own process beside the kiosk."""
+
+import argparse
+import signal
+from collections.abc import Callable
+from pathlib import Path
+
+from sinopsis.cli.common import add_config_argument
+from station.config import SIM_SDK, StationConfig, load_config
+
+ONCE_LIMIT_S = 120.0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add the `agent` command group."""
+    agent = sub.add_parser("agent", help="the station's MQTT agent: records to HQ, health, assignment, commands")
+    commands = agent.add_subparsers(dest="agent_command", required=True, metavar="COMMAND")
+    p = commands.add_parser("run", help="connect to the broker and work until stopped (SIGTERM stops cleanly)")
+    add_config_argument(p)
+    p.add_argument("--once", action="store_true",
+                   help=f"stop when nothing is left to do now (sent, acked, answered); at most {ONCE_LIMIT_S:g} s "
+                   "unless --seconds says otherwise")
+    p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (demos, smoke tests)")
+    p.set_defaults(handler=_run)
+
+
+def config_presence(config: StationConfig) -> Callable[[], dict[str, bool]]:
+    """Device presence from the configuration alone, without opening anything (the kiosk owns the devices):
+    simulators are present, device paths must exist, the vendor USB scanners by their USB id in sysfs."""
+    from drivers.discovery import scan
+
+    d = config.devices
+    paths = {"camera": d.camera, "signature_pad": d.signature_pad, "printer": d.printer}
+
+    def presence() -> dict[str, bool]:
+        result = {kind: value == SIM_SDK or Path(value).exists() for kind, value in paths.items()
+                  if value not in ("touchscreen", "none")}
+        usb = None
+        for kind, sdk in (("fingerprint", d.fingerprint_sdk), ("iris", d.iris_sdk)):
+            if sdk == SIM_SDK:
+                result[kind] = True
+                continue
+            usb = usb if usb is not None else {dev.kind for dev in scan().values()}
+            result[kind] = kind in usb
+        return result
+
+    return presence
+
+
+def _run(args: argparse.Namespace) -> int:
+    from edge_agent.agent import Agent
+
+    config = load_config(args.config)
+    agent = Agent(config, device_presence=config_presence(config))
+    seconds = args.seconds if args.seconds is not None else (ONCE_LIMIT_S if args.once else None)
+    previous = {sig: signal.signal(sig, lambda *_: agent.stop()) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        agent.run(seconds=seconds, once=args.once)  # a signal only asks it to stop: offline is published first
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0

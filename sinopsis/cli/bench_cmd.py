@@ -1,0 +1,82 @@
+"""`sinopsis bench`: speed ratios of our kernels against a baseline run in the same process."""
+
+import argparse
+
+from sinopsis.cli.common import print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `bench`."""
+    p = sub.add_parser("bench", help="measure our C kernels against the OpenCV/numpy way and NFIQ 2 (same run)")
+    p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
+    p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
+    p.add_argument("--live-seconds", type=float, default=3.0,
+                   help="seconds of the 30 fps live loop per frame size (0 to skip it)")
+    p.add_argument("--ui-frames", type=int, default=180,
+                   help="kiosk UI frames measured during the live preview, offscreen (0 to skip the kiosk rows)")
+    p.add_argument("--ui-students", type=int, default=5, help="kiosk check-ins timed from OK to the queue number")
+    p.add_argument("--link-records", type=int, default=12,
+                   help="≈1.4 MB records sent station outbox → HQ ack over a local mosquitto, against a bare paho "
+                        "publish of the same bytes (0 to skip the link rows)")
+    p.add_argument("--ingest-records", type=int, default=10_000,
+                   help="small records stored by HQ's ingest, timed (default 10000, about two minutes; 0 to skip)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_bench)
+
+
+def _ms(value: float | None) -> str:
+    return f"{value:9.3f}" if value is not None else f"{'-':>9}"
+
+
+def _x(value: float | None) -> str:
+    return f"{value:7.1f}x" if value is not None else f"{'-':>8}"
+
+
+def format_rows(rows: list[dict]) -> str:
+    """The side-by-side table: times in ms, then how many times faster our C path is than each way."""
+    lines = [f"{'kernel':<14} {'frame':<16} {'C ms':>9} {'idiom ms':>9} {'prealloc':>9} {'NFIQ2 ms':>9} "
+             f"{'vs idiom':>8} {'vs prea.':>8} {'vs NFIQ2':>8}  note"]
+    for r in rows:
+        lines.append(f"{r['kernel']:<14} {r['frame']:<16} {_ms(r['c_ms'])} {_ms(r['opencv_idiomatic_ms'])} "
+                     f"{_ms(r['opencv_prealloc_ms'])} {_ms(r['nfiq2_ms'])} {_x(r['speedup_vs_idiomatic'])} "
+                     f"{_x(r['speedup_vs_prealloc'])} {_x(r['speedup_vs_nfiq2'])}  {r['note']}")
+    lines.append("idiom = the idiomatic OpenCV/numpy way (e.g. cv2.Laplacian(img, cv2.CV_64F).var()); prealloc = "
+                 "OpenCV with preallocated outputs and 16-bit intermediates; medians of wall time on this machine "
+                 "now (noisy: compare ratios, not absolute times)")
+    return "\n".join(lines)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from native.bench import run_all  # OpenCV is imported only when benchmarking
+
+    rows = run_all(repeat=max(1, args.repeat), nfiq2_repeat=max(1, args.nfiq2_repeat))
+    if args.live_seconds > 0:
+        rows += live_rows(args.live_seconds)
+    if args.ui_frames > 0:
+        from sinopsis.bench_ui import run_ui_bench  # in its own process: one Kivy window per process
+
+        rows += run_ui_bench(args.ui_frames, max(1, args.ui_students))
+    if args.link_records > 0 or args.ingest_records > 0:
+        from sinopsis.bench_link import run_link_bench  # in its own process: HQ's Django on a throw-away data dir
+
+        rows += run_link_bench(max(0, args.link_records), max(0, args.ingest_records))
+    if args.json:
+        print_json(rows)
+    else:
+        print(format_rows(rows))
+    return 0
+
+
+def live_rows(seconds: float) -> list[dict]:
+    """The live loop (camera → analysis → event at 30 fps) at 720p and 1080p, as bench rows (p50 as the time)."""
+    from drivers.bench_live import run_live_loop
+    from native.bench_timing import row
+
+    rows = []
+    for width, height in ((1280, 720), (1920, 1080)):
+        r = run_live_loop(width, height, seconds)
+        rows.append(row("live loop", f"{width}x{height}", r.p50_ms, None, None,
+                        note=f"camera→face analysis→event at 30 fps: p50 {r.p50_ms:.1f} ms "
+                             f"({100 * r.budget_share:.0f}% of the frame budget), p99 {r.p99_ms:.1f} ms, "
+                             f"{r.analysed}/{r.frames} frames analysed, {r.dropped} dropped"))
+    return rows

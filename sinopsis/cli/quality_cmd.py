@@ -1,0 +1,119 @@
+"""`sinopsis quality`: the live-capture quality metrics and 0-100 score of one image file, per modality.
+
+The same analyzers the capture engine runs on every frame (native/), so an operator or a support engineer can
+check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint (the slow confirm step);
+`--eval-fingerprints` prints how our fingerprint score separates the labelled degradation set, next to NFIQ 2.
+"""
+
+import argparse
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from contract.errors import ImageFileError, SinopsisError
+from sinopsis.cli.common import add_config_argument, print_json
+
+MODALITIES = ("finger", "face", "iris")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    """Add `quality`."""
+    p = sub.add_parser("quality", help="quality metrics and score of an image file (finger, face or iris)")
+    p.add_argument("image", nargs="?", type=Path, help="image file (PNG, PGM, JPEG, BMP…)")
+    p.add_argument("--modality", choices=MODALITIES, help="what the image shows")
+    p.add_argument("--background", choices=("red", "blue"), help="face: the backdrop colour required")
+    p.add_argument("--birth-year", type=int, help="face: require the e-KTP backdrop for this birth year "
+                   "(red for odd, blue for even)")
+    p.add_argument("--slap", action="store_true", help="finger: segment a 4-4-2 slap and score each finger")
+    p.add_argument("--confirm", action="store_true", help="finger: add the NIST NFIQ 2 score (slow)")
+    p.add_argument("--eval-fingerprints", action="store_true",
+                   help="score the labelled fingerprint degradation set against NFIQ 2 (no IMAGE)")
+    p.add_argument("--json", action="store_true")
+    add_config_argument(p)  # --eval-fingerprints gates at the configured finger threshold
+    p.set_defaults(handler=_quality)
+
+
+def read_image(path: Path, colour: bool) -> Any:
+    """The image as a uint8 array (BGR when `colour`, else grey); ImageFileError saying what is wrong."""
+    import cv2
+
+    if not path.is_file():
+        raise ImageFileError(f"{path}: no such file; give the path of an image file", "image.missing")
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE)
+    if image is None or image.size == 0:
+        raise ImageFileError(f"{path}: not an image OpenCV can decode (PNG, PGM, JPEG, BMP, TIFF); "
+                             "check the file is complete", "image.undecodable")
+    return image
+
+
+def _analyse(args: argparse.Namespace) -> dict:
+    if args.modality == "face":
+        from native.face import FaceQuality
+        from station.capture.policy import face_background_for
+
+        required = face_background_for(args.birth_year) if args.birth_year else args.background
+        report = FaceQuality().measure(read_image(args.image, colour=True), required_background=required)
+        return {"modality": "face", "required_background": required, **dataclasses.asdict(report)}
+    image = read_image(args.image, colour=False)
+    if args.modality == "iris":
+        from native.iris import IrisQuality
+
+        return {"modality": "iris", **dataclasses.asdict(IrisQuality().measure(image))}
+    from native.fingerprint import FingerQuality, SlapSegmenter
+
+    quality = FingerQuality()
+    result: dict = {"modality": "finger", **dataclasses.asdict(quality.measure(image))}
+    if args.slap:
+        fingers = []
+        for box in SlapSegmenter().segment(image):
+            crop = image[box.y:box.y + box.height, box.x:box.x + box.width]
+            fingers.append({"box": dataclasses.asdict(box), **dataclasses.asdict(FingerQuality().measure(crop))})
+        result["fingers"] = fingers
+    if args.confirm:
+        from native.confirm import Nfiq2Scorer
+
+        result["nfiq2"] = Nfiq2Scorer().score(image)
+    return result
+
+
+def _print_human(result: dict) -> None:
+    print(f"{result['modality']}: score {result['score']}/100")
+    problems = result.get("problems")
+    if problems is not None:
+        print("problems: " + (", ".join(problems) if problems else "none"))
+    if result.get("nfiq2") is not None:
+        print(f"NFIQ 2: {result['nfiq2']}")
+    flat = {**(result.get("metrics") or {}), **{k: v for k, v in result.items() if not isinstance(v, dict | list)}}
+    for key in ("modality", "score", "nfiq2", "problems"):
+        flat.pop(key, None)
+    for key, value in flat.items():
+        print(f"  {key:<22} {value:.4g}" if isinstance(value, float) else f"  {key:<22} {value}")
+    for name, factor in (result.get("factors") or {}).items():
+        print(f"  factor {name:<15} {factor:.2f}")
+    for i, finger in enumerate(result.get("fingers", []), 1):
+        box = finger["box"]
+        print(f"  finger {i}: box {box['x']},{box['y']} {box['width']}x{box['height']}  score {finger['score']}")
+
+
+def _quality(args: argparse.Namespace) -> int:
+    if args.eval_fingerprints:
+        from native.finger_eval import evaluate, format_table
+        from station.config import load_config
+
+        evaluation = evaluate(threshold=load_config(args.config).capture.thresholds.finger)
+        if args.json:
+            print_json(dataclasses.asdict(evaluation))
+        else:
+            print(format_table(evaluation))
+        return 0
+    if args.image is None or args.modality is None:
+        raise SinopsisError("give an IMAGE and --modality finger|face|iris (or --eval-fingerprints)", "usage")
+    try:
+        result = _analyse(args)
+    except ValueError as exc:  # the analyzers refuse frames they cannot read, with the reason
+        raise ImageFileError(f"{args.image}: {exc}", "image.unusable") from exc
+    if args.json:
+        print_json(result)
+    else:
+        _print_human(result)
+    return 0

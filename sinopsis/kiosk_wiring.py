@@ -1,0 +1,149 @@
+"""The kiosk's composition root: the kit from station.toml wired into the capture engine and the kiosk.
+
+The application (sinopsis/) is the one place that imports drivers/ and kiosk/ together. From a StationConfig this
+builds the kit (drivers.kit, real device or simulator per [devices] entry), the RecordSealer with the station's keys,
+and the `make_recording(entry, operator, on_frame, on_state)` factory the kiosk calls when the operator starts a
+student: a CaptureEngine over the kit's devices and [capture] policy, inside a kiosk.recording.Recording.
+
+The simulated kit needs two touches per student that a real kit does not: the replay camera shows a student on
+the backdrop their birth year requires (red odd, blue even), and the simulated signature pad (which plays its
+signature once) is replaced by a fresh one, so every student signs.
+"""
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from drivers.kit import SIM, Kit, KitSettings, build_kit
+from sinopsis.kit import kit_settings
+from station.capture.devices import Devices
+from station.capture.engine import CaptureEngine
+from station.capture.policy import face_background_for
+from station.config import StationConfig
+from station.sealing import RecordSealer, station_sealer
+from station.store import StationStore
+
+MakeRecording = Callable[[Any, Any, Callable, Callable], Any]
+
+
+def capture_devices(config: StationConfig, kit: Kit) -> Devices:
+    """The capture engine's view of the kit (a pad set to "touchscreen" is None: the student signs on screen)."""
+    return Devices(camera=kit.camera, finger_scanner=kit.finger_scanner, iris_camera=kit.iris_camera,
+                   finger_mode=config.devices.finger_mode, signature_pad=kit.signature_pad)
+
+
+def new_recording(engine: CaptureEngine, sealer: RecordSealer, entry: Any, operator: Any,
+                  on_frame: Callable, on_state: Callable) -> Any:
+    """The one place a kiosk Recording is constructed (its constructor may change; only this follows)."""
+    from kiosk.recording import Recording
+
+    return Recording(engine, sealer, entry.record_id, operator.operator_id, entry.birth_year, on_frame, on_state)
+
+
+@functools.cache
+def sim_portrait(backdrop: str) -> Any:
+    """The simulated camera's student on `backdrop`, at the synthetic portrait's own scale (640x480): scaled up
+    to the kit's 1280x720 the sample head is too soft for the face engine's sharpness check."""
+    from native import samples
+
+    return samples.portrait(backdrop)
+
+
+def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
+    """Simulators only: the replay camera shows a student on the backdrop `birth_year` requires, and the
+    simulated pad is replaced by a fresh one that will sign once. A real kit is left as it is."""
+    from drivers.camera import ReplayCamera
+
+    if settings.camera == SIM and isinstance(kit.camera, ReplayCamera):
+        kit.camera.set_frames([sim_portrait(face_background_for(birth_year))])
+    if settings.signature_pad == SIM:
+        from drivers.signature_pad import SignaturePad
+        from drivers.signature_pad_sim import SimulatedPad, signature_script
+
+        old = next((s for s in kit.simulators if isinstance(s, SimulatedPad)), None)
+        if old is not None:
+            kit.simulators.remove(old)
+            old.close()
+        kit.simulators.append(SimulatedPad(signature_script()))
+        kit.signature_pad = SignaturePad(kit.simulators[-1].path)
+
+
+def recording_factory(config: StationConfig, kit: Kit, settings: KitSettings, sealer: RecordSealer) -> MakeRecording:
+    """make_recording(entry, operator, on_frame, on_state): a Recording over the kit for the called student."""
+    def make_recording(entry: Any, operator: Any, on_frame: Callable, on_state: Callable) -> Any:
+        prepare_kit_for(kit, settings, entry.birth_year)
+        engine = CaptureEngine(config.capture, capture_devices(config, kit))
+        return new_recording(engine, sealer, entry, operator, on_frame, on_state)
+
+    return make_recording
+
+
+@dataclass
+class KioskWiring:
+    """Everything the kiosk gets from the composition root; `close()` stops the kit's simulators."""
+
+    kit: Kit
+    settings: KitSettings
+    sealer: RecordSealer
+    make_recording: MakeRecording
+    qr_scanner: Any | None  # the kit's QR line scanner, None when QR codes come from the camera
+    device_presence: Callable[[], dict[str, bool]]
+    hq_key: Any  # HQ's pinned assignment key: application QR codes are signed with it
+
+    def close(self) -> None:
+        self.kit.close()
+
+
+def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | None = None) -> KioskWiring:
+    """Build the kit from `config` (the simulated printer renders slips into `slips_dir`) and the recording
+    factory over it. Raises KeyFileError / VendorLibraryError / ValueError naming what is wrong."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from contract.keys import load_public_key
+    from drivers.presence import kit_presence
+    from drivers.qr_scanner import LineScanner
+    from native.vendor import apply_sim_script
+
+    apply_sim_script(config.devices.sim_script)  # the vendor simulators read it when a device opens
+    sealer = station_sealer(store, config)
+    hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
+    settings = kit_settings(config, slips_dir)
+    if slips_dir is not None and settings.printer == SIM:
+        slips_dir.mkdir(parents=True, exist_ok=True)
+    kit = build_kit(settings)
+    qr = kit.qr if isinstance(kit.qr, LineScanner) else None
+    return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer), qr,
+                       kit_presence(kit), hq_key)
+
+
+def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -> Any:
+    """The KioskApp on `store` with the kit wired in: QR codes from the line scanner or else the camera, the
+    receipt printer, recordings, the status bar's device presence. Its `services` worker is the caller's to
+    close after the app stops."""
+    from kiosk.app import KioskApp
+    from kiosk.services import CheckInService
+    from station.helpdesk import help_desk_for
+
+    services = CheckInService(store, config, wiring.hq_key)
+    services.device_presence = wiring.device_presence
+    qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" else None
+    # the help desk's contacts as the current assignment has them (read here, before the UI loop starts; the
+    # help screen reads them again on the station worker each time it opens)
+    return KioskApp(services, helpdesk=help_desk_for(store, config), qr_scanner=wiring.qr_scanner,
+                    make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera)
+
+
+def release_kiosk(app: Any, stopped: bool = True) -> None:
+    """After the kiosk's loop: stop the capture under way and its worker, and the station service thread. With
+    `stopped` False (an offscreen run that never entered App.run), also dispatch on_stop and stop the app. The kit
+    itself is closed by KioskWiring.close()."""
+    if app.recording is not None:
+        app.recording.cancel()
+        app.recording.close()
+    if not stopped:
+        app.dispatch("on_stop")
+    app.services.close()
+    if not stopped:
+        app.stop()
