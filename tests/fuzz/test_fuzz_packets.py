@@ -1,5 +1,5 @@
 """Sealed packets (contract/packets.py `read_header`, `verify_packet`, `open_packet`), extending
-tests/station/test_packets.py (which fuzzes single flipped bytes, cuts and signed header values): real packets
+tests/contract/test_packets.py (which fuzzes single flipped bytes, cuts and signed header values): real packets
 with one to three edits of any kind (flip, insert, delete, repeat, truncate) anywhere, appended bytes, and
 packets validly signed by the station key (the forger of test_packets.py: what a stolen key could make) whose
 payload zip is itself damaged, or whose signed header is random JSON. Every refusal is a PacketError with one of
@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 
 from contract.errors import PacketError
 from contract.packets import open_packet, read_header, verify_packet
+from tests.contract.test_packets import FILES, HQ, PACKET, STATION, forge, zip_of
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, zip_directory_mutated
-from tests.station.test_packets import FILES, HQ, PACKET, STATION, forge, zip_of
 
 CODES = {"packet.truncated", "packet.magic", "packet.header", "packet.signature", "packet.ciphertext_hash",
          "packet.trailing", "packet.format", "packet.decrypt", "packet.payload"}

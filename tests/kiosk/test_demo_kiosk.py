@@ -1,6 +1,6 @@
 """`sinopsis demo --kiosk`: the kiosk in a window on the demo station for a person to try; without a display it
 says so before doing anything. (The offscreen kiosk tour of plain `sinopsis demo` is checked in
-tests/station/test_demo.py, which runs the whole demo.)"""
+tests/sinopsis/test_demo.py, which runs the whole demo.)"""
 
 import os
 import subprocess
