@@ -25,6 +25,12 @@ class CheckInService:
     def __init__(self, store: StationStore, config: StationConfig, hq_key: object | None = None) -> None:
         self.store, self.config, self.hq_key = store, config, hq_key  # hq_key: HQ's pinned assignment key
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-service")
+        self._closed = False
+
+    def _later(self, callback: Callable[[Any], None], value: Any) -> None:
+        """Hand `value` to `callback` on the UI thread, unless the service was closed meanwhile (the app stopped:
+        its screens must not be touched by an answer that arrives after it)."""
+        Clock.schedule_once(lambda _dt: None if self._closed else callback(value))
 
     def _run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
              on_error: Callable[[SinopsisError], None]) -> None:
@@ -32,16 +38,15 @@ class CheckInService:
             error = future.exception()
             if error is None:
                 result = future.result()
-                Clock.schedule_once(lambda _dt: on_done(result))
+                self._later(on_done, result)
             elif isinstance(error, SinopsisError):
-                Clock.schedule_once(lambda _dt: on_error(error))
+                self._later(on_error, error)
             elif isinstance(error, sqlite3.OperationalError) and "locked" in str(error):
                 # another process held the write lock past busy_timeout: the transaction rolled back whole
                 busy = SinopsisError("the station database is busy; nothing was written, try again", "store.busy")
-                Clock.schedule_once(lambda _dt: on_error(busy))
+                self._later(on_error, busy)
             else:
-                wrapped = SinopsisError(f"unexpected error: {error}", "kiosk.internal")
-                Clock.schedule_once(lambda _dt: on_error(wrapped))
+                self._later(on_error, SinopsisError(f"unexpected error: {error}", "kiosk.internal"))
 
         self._pool.submit(work).add_done_callback(done)
 
@@ -135,7 +140,9 @@ class CheckInService:
         self._run(lambda: help_desk_for(self.store, self.config), on_done, on_error)
 
     def close(self) -> None:
+        """Finish the call in progress and drop every answer not yet delivered (the app is stopping)."""
         self._pool.shutdown(wait=True)
+        self._closed = True
 
     # -- status bar, skip / recall, session end, end of day (station/station_status.py, queue.py, day_summary.py)
     # Set by the composition root: drivers.presence.kit_presence(kit); None = devices not reported.
