@@ -100,7 +100,8 @@ TEMPLATES = [{
         "django.template.context_processors.request",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
-        "hq.office.context.office",  # the help desk's contacts and the person's roles on every page
+        "hq.office.context.office",  # the person's roles and menu on every page
+        "hq.helpdesk.context.help_desk",  # the help desk's contacts on every page
     ]},
 }]
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hq.applications.models import Application, Correction
+from hq.applications.signals import correction_resolved
 
 
 class StateConflictError(Exception):
@@ -102,9 +103,5 @@ def resolve(correction: Correction, by: Any, changes: dict[str, Any]) -> Correct
         now = timezone.now()
         row.state, row.resolved_at, row.resolved_by = Correction.State.RESOLVED, now, by
         row.save(update_fields=["state", "resolved_at", "resolved_by"])
-        if row.station_request_id is not None:
-            from hq.ingest.models import CorrectionRequest
-
-            CorrectionRequest.objects.filter(pk=row.station_request_id, handled_at=None).update(
-                handled_at=now, handled_by=by.get_username())
+        correction_resolved.send(sender=Correction, correction=row, at=now, by=by.get_username())
     return row

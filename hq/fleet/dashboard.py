@@ -21,7 +21,6 @@ from pydantic import ValidationError
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
 from hq.fleet.models import HealthSample, Job, Station, StatusChange
-from hq.ingest.models import Quarantine, Record
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
 
@@ -216,10 +215,13 @@ def alerts_for(view: StationView) -> tuple[Alert, ...]:
 
 def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
     ids = [s.id for s in stations]
-    stored = {row["station_id"]: row for row in Record.objects.filter(station_id__in=ids).values("station_id")
-              .annotate(n=Count("pk"), last_at=Max("received_at"), last_seq=Max("seq"))}
-    quarantined = dict(Quarantine.objects.filter(station_id__in=ids, resolved_at__isnull=True)
-                       .values_list("station_id").annotate(n=Count("pk")))
+    # through the stations' reverse relations (ingest's Record and Quarantine point at Station): the fleet app
+    # counts what ingest stored without importing it (ingest builds on fleet, never the other way)
+    stored = {row["id"]: row for row in Station.objects.filter(id__in=ids, records__isnull=False).values("id")
+              .annotate(n=Count("records"), last_at=Max("records__received_at"), last_seq=Max("records__seq"))}
+    quarantined = dict(Station.objects.filter(id__in=ids, quarantined__resolved_at__isnull=True,
+                                              quarantined__isnull=False)
+                       .values_list("id").annotate(n=Count("quarantined")))
     views = []
     for station in stations:
         state, silent = effective_state(station, now)
@@ -275,14 +277,17 @@ class History:
 
     status_changes: list[StatusChange]
     health_samples: list[HealthSample]
-    records: list[Record]
+    records: list  # ingest Record rows, newest first
     jobs: list[Job]
     records_total: int
 
 
 def history(station_id: str, limit: int = 20) -> History:
     """The last `limit` status changes, health reports, records received and jobs of a station."""
-    records = Record.objects.filter(station_id=station_id)
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        return History([], [], [], [], 0)
+    records = station.records.all()  # ingest's rows through the reverse relation: fleet never imports ingest
     return History(
         status_changes=list(StatusChange.objects.filter(station_id=station_id)[:limit]),
         health_samples=list(HealthSample.objects.filter(station_id=station_id)[:limit]),

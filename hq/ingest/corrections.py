@@ -8,9 +8,9 @@ from django.db import transaction
 from django.db.models import F
 
 from contract.wire import Correction, CorrectionAck
-from hq.applications.station_corrections import open_from_station
 from hq.fleet.models import Station
 from hq.ingest.models import CorrectionRequest
+from hq.ingest.office_corrections import open_from_station
 
 logger = logging.getLogger(__name__)
 

@@ -1,5 +1,5 @@
-"""What every page's layout needs: the help desk's contacts (SOP step 10: on every page for students) and the
-person's roles (which menu entries to show)."""
+"""What every page's layout needs from the office: the person's roles (which menu entries to show). The help
+desk's contacts (SOP step 10: on every page for students) come from hq/helpdesk/context.py."""
 
 from typing import Any
 
@@ -10,9 +10,7 @@ from hq.office.roles import STAFF_ROLES, roles_of
 
 
 def office(request: HttpRequest) -> dict[str, Any]:
-    from hq.helpdesk.models import HelpDesk
-
     user = getattr(request, "user", None)
     roles = roles_of(user) if user is not None else set()
-    return {"help_desk": HelpDesk.current(), "roles": roles, "is_staff_role": bool(roles & set(STAFF_ROLES)),
+    return {"roles": roles, "is_staff_role": bool(roles & set(STAFF_ROLES)),
             "office_menu": menu_for(request) if user is not None and user.is_authenticated else []}

@@ -7,7 +7,7 @@ import pytest
 from contract.wire import Correction as StationCorrection
 from hq.applications import decisions
 from hq.applications.models import Application, Correction
-from hq.applications.station_corrections import open_from_station
+from hq.ingest.office_corrections import open_from_station
 from tests.hq.applications.conftest import BUDI, client_for, make_user, submitted
 from tests.hq.standin import wait_for
 

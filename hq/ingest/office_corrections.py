@@ -1,16 +1,18 @@
 """A correction request flagged at a recording station (`hq/ingest/corrections.py` stores it) opens the office's
 Correction (SOP step 9) for the application it names, once per request, so the admin answers it in the same
-place as those from verification."""
+place as those from verification. When the office resolves it, `hq.applications.signals.correction_resolved`
+marks the station's request handled here (ingest depends on applications, never the other way)."""
 
+import datetime as dt
 import logging
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.dispatch import receiver
 
 from hq.applications.models import Application, Correction
-
-if TYPE_CHECKING:
-    from hq.ingest.models import CorrectionRequest
+from hq.applications.signals import correction_resolved
+from hq.ingest.models import CorrectionRequest
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +21,7 @@ FIELDS_OF_REASON = {"kk_mismatch": ["kk_number"], "name_mismatch": ["name"], "bi
                     "other": []}
 
 
-def open_from_station(request_row: "CorrectionRequest") -> Correction | None:
+def open_from_station(request_row: CorrectionRequest) -> Correction | None:
     """The office Correction of an ingest CorrectionRequest `request_row` (made the first time, found after);
     None when no application has the request's application_id as its number."""
     existing = Correction.objects.filter(station_request=request_row).first()
@@ -37,3 +39,11 @@ def open_from_station(request_row: "CorrectionRequest") -> Correction | None:
                 fields=FIELDS_OF_REASON.get(request_row.reason_code, []), opened_at=request_row.received_at)
     except IntegrityError:  # another ingest worker opened it at the same moment
         return Correction.objects.get(station_request=request_row)
+
+
+@receiver(correction_resolved, dispatch_uid="ingest.station_request_handled")
+def mark_station_request_handled(sender: Any, correction: Correction, at: dt.datetime, by: str, **_kw: Any) -> None:
+    """The office resolved a Correction opened from a station's request: that request is handled (once)."""
+    if correction.station_request_id is not None:
+        CorrectionRequest.objects.filter(pk=correction.station_request_id, handled_at=None).update(
+            handled_at=at, handled_by=by)
