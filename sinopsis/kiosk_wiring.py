@@ -11,6 +11,7 @@ signature once) is replaced by a fresh one, so every student signs.
 """
 
 import functools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from station.sealing import RecordSealer, station_sealer
 from station.store import StationStore
 
 MakeRecording = Callable[[Any, Any, Callable, Callable], Any]
+log = logging.getLogger(__name__)
 
 
 def capture_devices(config: StationConfig, kit: Kit) -> Devices:
@@ -70,11 +72,28 @@ def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
         kit.signature_pad = SignaturePad(kit.simulators[-1].path)
 
 
-def recording_factory(config: StationConfig, kit: Kit, settings: KitSettings, sealer: RecordSealer) -> MakeRecording:
-    """make_recording(entry, operator, on_frame, on_state): a Recording over the kit for the called student."""
+def confirm_worker_for(config: StationConfig) -> Any | None:
+    """The NFIQ 2 confirm worker the kiosk's captures share ([capture] confirm_fingers, on by default), or None
+    when it is off or NFIQ 2 is not installed on this machine (logged: the live score alone then decides)."""
+    from native.confirm import ConfirmError, ConfirmWorker, Nfiq2Scorer
+
+    if not config.capture.confirm_fingers:
+        return None
+    try:
+        Nfiq2Scorer()
+    except ConfirmError as exc:
+        log.warning("NFIQ 2 is not available, fingers are accepted on the live score alone: %s", exc)
+        return None
+    return ConfirmWorker()
+
+
+def recording_factory(config: StationConfig, kit: Kit, settings: KitSettings, sealer: RecordSealer,
+                      confirm: Any | None = None) -> MakeRecording:
+    """make_recording(entry, operator, on_frame, on_state): a Recording over the kit for the called student, its
+    fingers confirmed by `confirm` (the shared NFIQ 2 worker) when there is one."""
     def make_recording(entry: Any, operator: Any, on_frame: Callable, on_state: Callable) -> Any:
         prepare_kit_for(kit, settings, entry.birth_year)
-        engine = CaptureEngine(config.capture, capture_devices(config, kit))
+        engine = CaptureEngine(config.capture, capture_devices(config, kit), confirm=confirm)
         return new_recording(engine, sealer, entry, operator, on_frame, on_state)
 
     return make_recording
@@ -91,8 +110,11 @@ class KioskWiring:
     qr_scanner: Any | None  # the kit's QR line scanner, None when QR codes come from the camera
     device_presence: Callable[[], dict[str, bool]]
     hq_key: Any  # HQ's pinned assignment key: application QR codes are signed with it
+    confirm: Any | None = None  # the NFIQ 2 confirm worker (native.confirm.ConfirmWorker), None when off
 
     def close(self) -> None:
+        if self.confirm is not None:
+            self.confirm.close()
         self.kit.close()
 
 
@@ -114,8 +136,9 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
         slips_dir.mkdir(parents=True, exist_ok=True)
     kit = build_kit(settings)
     qr = kit.qr if isinstance(kit.qr, LineScanner) else None
-    return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer), qr,
-                       kit_presence(kit), hq_key)
+    confirm = confirm_worker_for(config)
+    return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer, confirm), qr,
+                       kit_presence(kit), hq_key, confirm)
 
 
 def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -> Any:

@@ -72,6 +72,10 @@ class CaptureSection(Section):
     allow_below_threshold: bool = Field(
         True, description="operator may accept a below-threshold capture, with a reason (audited)"
     )
+    confirm_fingers: bool = Field(
+        True, description="NIST NFIQ 2 confirms every finger the live score accepts (the kiosk's wiring; without "
+        "it the live score alone decides)"
+    )
 
 
 class SessionSection(Section):

@@ -113,6 +113,8 @@ class CaptureScreen(KioskScreen):
         self.state = outcome.status
         self.below = outcome.status == "below_threshold" and self.app.recording.engine.policy.allow_below_threshold \
             and outcome.best_score is not None
+        if outcome.problems:  # why the best frame was not accepted (e.g. NFIQ 2 gave it no score): the operator decides
+            self.problems = list(outcome.problems)
 
     def _done(self, _result: object = None) -> None:
         self.busy = False

@@ -45,6 +45,7 @@ class Outcome:
     positions: tuple[str, ...]
     best_score: int | None = None
     detail: str = ""
+    problems: tuple[str, ...] = ()  # below_threshold: the kept frames' problem codes (e.g. NFIQ2_NO_SCORE)
 
 
 class DevicePausedError(Exception):
@@ -66,6 +67,7 @@ class PositionRunner:
         self.pending: dict[str, Candidate] = {}
         self.attempts: dict[str, int] = {}
         self.started: dict[str, str] = {}
+        self.noted: dict[str, list[str]] = {}  # problems of the capture under way, per position (note())
         self._opened: set[int] = set()
         self._cancel = threading.Event()
 
@@ -149,6 +151,7 @@ class PositionRunner:
             return Outcome("no_device", positions, detail=f"no {device} on this kit")
         for p in positions:
             self.started.setdefault(p, now_iso())
+            self.noted.pop(p, None)
         self._cancel.clear()
         try:
             self._ensure_open(device)
@@ -170,8 +173,20 @@ class PositionRunner:
             self.state(key, "paused", str(exc))
             return Outcome("paused", positions, detail=str(exc))
         best = [self.pending[p].score for p in positions if p in self.pending]
-        self.state(key, "needs_decision", "accept below the threshold with a reason, retry, or mark an exception")
-        return Outcome("below_threshold", positions, min(best) if len(best) == len(positions) else None)
+        problems = tuple(dict.fromkeys([*(code for p in positions for code in self.noted.get(p, ())),
+                                        *(code for p in positions if p in self.pending
+                                          for code in self.pending[p].metadata.get("problems", ()))]))
+        self.state(key, "needs_decision", "accept below the threshold with a reason, retry, or mark an exception"
+                   + (f" ({', '.join(problems)})" if problems else ""))
+        return Outcome("below_threshold", positions, min(best) if len(best) == len(positions) else None,
+                       problems=problems)
+
+    def note(self, position: str, problem: str) -> None:
+        """Remember a problem of this capture of `position` that its outcome must tell the operator (e.g. NFIQ 2
+        gave a frame no score), whichever frame ends up kept."""
+        codes = self.noted.setdefault(position, [])
+        if problem not in codes:
+            codes.append(problem)
 
     def beats(self, position: str, score: int) -> bool:
         """True if a frame scoring `score` would be the best of `position` so far."""
@@ -217,7 +232,12 @@ class PositionRunner:
         if position not in self.pending:
             raise RecordStateError(f"{position}: no frame was captured to accept", "capture.nothing_to_accept")
         key_attempts = max((n for k, n in self.attempts.items() if position in k.split("+")), default=1)
-        self._keep(position, self.pending[position], key_attempts, below=True, reason=reason.strip())
+        kept = self.pending[position]
+        noted = [code for code in self.noted.get(position, ()) if code not in kept.metadata.get("problems", ())]
+        if noted:  # what the operator was told stays with the capture (e.g. NFIQ 2 gave no score)
+            kept = Candidate(kept.score, kept.image, {**kept.metadata,
+                                                      "problems": [*kept.metadata.get("problems", ()), *noted]})
+        self._keep(position, kept, key_attempts, below=True, reason=reason.strip())
         self.state(position, "captured", "accepted below the threshold")
         return self.results[position]
 

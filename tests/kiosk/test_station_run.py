@@ -46,6 +46,7 @@ def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired,
         assert face.metadata["background"] == face_background_for(birth_year)  # the replay camera's backdrop
         assert face.device_serial == "camera (simulated)"
         assert capture.ids.preview.texture is not None
+        assert app.recording.engine.confirm is wired.confirm  # NFIQ 2 confirms fingers in the default wiring
         assert capture.pad  # the kit's (simulated) serial pad takes the signature
         tap(capture.ids.start)  # the simulated pad signs and presses OK
         wait_until(lambda: capture.position != "signature", timeout_s=50)
@@ -56,6 +57,18 @@ def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired,
             app.recording.cancel()
             app.recording.close()
         stop_kiosk(app)
+
+
+def test_nfiq2_confirms_fingers_in_the_default_wiring_and_can_be_turned_off(wired, imported, tmp_path):
+    pytest.importorskip("nbis")
+    from native.confirm import ConfirmWorker
+    from sinopsis.kiosk_wiring import confirm_worker_for
+    from station.config import load_config
+
+    assert isinstance(wired.confirm, ConfirmWorker)
+    off = tmp_path / "off.toml"
+    off.write_text("[capture]\nconfirm_fingers = false\n")
+    assert confirm_worker_for(load_config(off)) is None
 
 
 def test_every_student_gets_a_fresh_simulated_pad_and_their_backdrop(wired):

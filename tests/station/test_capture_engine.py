@@ -112,6 +112,58 @@ def test_finger_from_the_simulated_scanner_is_confirmed_by_nfiq2(tmp_path):
     engine.close()
 
 
+class UnscoredConfirm:
+    """A confirm scorer (the ConfirmScorer surface) that gives no score, as NFIQ 2 does for a frame it cannot
+    score; with `fail`, one whose scoring fails (NFIQ 2 broken on this machine)."""
+
+    name = "no-score"
+
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+
+    def score(self, _frame: np.ndarray) -> int | None:
+        if self.fail:
+            from native.confirm import ConfirmError
+
+            raise ConfirmError("nbis failed")
+        return None
+
+
+@pytest.mark.parametrize("fail", [False, True], ids=["no score", "scoring failed"])
+def test_a_finger_nfiq2_cannot_score_is_not_accepted_and_the_operator_decides(tmp_path, fail):
+    from native.confirm import ConfirmWorker
+
+    scanner, _ = sim_devices(tmp_path, "finger absent 3\nfinger present\n")
+    with ConfirmWorker(lambda: UnscoredConfirm(fail)) as worker:
+        engine, events = engine_with(Devices(finger_scanner=scanner), CaptureSection(timeout_s=2.0, max_attempts=2),
+                                     confirm=worker)
+        try:
+            outcome = engine.capture_finger("right_index")
+        finally:
+            engine.close()
+    assert outcome.status == "below_threshold" and outcome.problems == ("NFIQ2_NO_SCORE",)
+    assert "right_index" not in engine.results, "never accepted on the live score alone"
+    assert any(isinstance(e, StateChanged) and "NFIQ 2 gave no score" in e.detail for e in events)
+    kept = engine.accept_below_threshold("right_index", "NFIQ 2 gave no score; print checked by eye")
+    assert kept.below_threshold and kept.metadata["nfiq2"] is None
+    assert kept.metadata["problems"] == ["NFIQ2_NO_SCORE"] and kept.metadata["live_score"] >= 40
+
+
+def test_a_slap_nfiq2_cannot_score_is_not_accepted(tmp_path):
+    from native.confirm import ConfirmWorker
+
+    scanner, _ = sim_devices(tmp_path, f"finger slap\nfinger image {slap_pgm(tmp_path, 4)}\nfinger present\n")
+    with ConfirmWorker(UnscoredConfirm) as worker:
+        engine, _ = engine_with(Devices(finger_scanner=scanner, finger_mode="slap"),
+                                CaptureSection(timeout_s=2.0, max_attempts=1), confirm=worker)
+        try:
+            outcome = engine.capture_slap("left_four")
+        finally:
+            engine.close()
+    assert outcome.status == "below_threshold" and outcome.problems == ("NFIQ2_NO_SCORE",)
+    assert not engine.results
+
+
 def test_quality_ramp_takes_the_frames_it_needs(tmp_path):
     scanner, _ = sim_devices(tmp_path, "finger ramp 12\nfinger present\n")
     engine, events = engine_with(Devices(finger_scanner=scanner))
