@@ -8,10 +8,10 @@ check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint 
 import argparse
 import dataclasses
 from pathlib import Path
-from typing import Any
 
 from contract.errors import ImageFileError, SinopsisError
 from sinopsis.cli.common import add_config_argument, print_json
+from sinopsis.image_file import read_image
 
 MODALITIES = ("finger", "face", "iris")
 
@@ -31,19 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # --eval-fingerprints gates at the configured finger threshold
     p.set_defaults(handler=_quality)
-
-
-def read_image(path: Path, colour: bool) -> Any:
-    """The image as a uint8 array (BGR when `colour`, else grey); ImageFileError saying what is wrong."""
-    import cv2
-
-    if not path.is_file():
-        raise ImageFileError(f"{path}: no such file; give the path of an image file", "image.missing")
-    image = cv2.imread(str(path), cv2.IMREAD_COLOR if colour else cv2.IMREAD_GRAYSCALE)
-    if image is None or image.size == 0:
-        raise ImageFileError(f"{path}: not an image OpenCV can decode (PNG, PGM, JPEG, BMP, TIFF); "
-                             "check the file is complete", "image.undecodable")
-    return image
 
 
 def _analyse(args: argparse.Namespace) -> dict:
