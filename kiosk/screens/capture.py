@@ -15,7 +15,7 @@ from kiosk.recording import slap_of
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
 from kiosk.widgets.reason_popup import ReasonPopup
-from station.capture.policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, threshold_for
+from station.capture.policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, modality_of, threshold_for
 
 BELOW_REASON = "best of the attempts kept: quality limited despite retries"
 BIOMETRIC_ORDER = ("injured", "amputated", "unable_to_print", "other")
@@ -58,6 +58,8 @@ class CaptureScreen(KioskScreen):
             self.position, self.positions = "", []
             self.app.go("review")
             return
+        if not self.position or modality_of(position) != modality_of(self.position):
+            self.ids.preview.texture = None  # a new modality: never the last one's picture (the irises after a finger)
         self.position, self.positions = position, list(recording.step_positions(position))
         self.score, self.attempt, self.problems, self.state, self.below, self.error = -1, 0, [], "", False, ""
         self.background = self.required_background = ""

@@ -7,6 +7,11 @@
  * present/ramp complete it (a ramp gives blurred results first), busy -> IDDK_DEV_BUSY, timeout ->
  * IDDK_DEVICE_IO_TIMEOUT, unplug -> IDDK_DEVICE_IO_FAILED from then on (scan/open: IDDK_DEVICE_NOT_FOUND).
  * The capture callback of Iddk_StartCapture is not called: the simulator is polled.
+ *
+ * Iddk_GetSdkVersion reports 2.0.0, or the MAJOR.MINOR.BUILD in $SINOPSIS_SIM_IDDK_VERSION (read at every call,
+ * since the binding asks before any device is opened), so tests can present an SDK the binding must refuse.
+ * Built with -DIDDK_SIM_WITHOUT_VERSION it does not export Iddk_GetSdkVersion at all (a library that cannot say
+ * its version). Only the version changes: images are always served in the 2.x layout of iddk2000.h.
  */
 #define _GNU_SOURCE
 #include "sim_common.h"
@@ -16,6 +21,8 @@
 #define SIM_WIDTH 640
 #define SIM_HEIGHT 480
 #define SIM_DEVICE_NAME "SINOPSIS-SIM-IRIS-0001"
+#define SIM_ENV_IDDK_VERSION "SINOPSIS_SIM_IDDK_VERSION"
+#define SIM_DEFAULT_VERSION 0x02000000u /* 2.0.0 */
 
 typedef struct {
     int open;
@@ -59,6 +66,24 @@ static int iddk_present(void) {
     if (sim_script_load(&probe, "iris", iddk_defaults, 2) != 0) return 1;
     return probe.steps[0].kind != SIM_UNPLUG;
 }
+
+#ifndef IDDK_SIM_WITHOUT_VERSION
+/* 2.0.0, or $SINOPSIS_SIM_IDDK_VERSION as MAJOR.MINOR.BUILD (each 0-255) packed as the SDK packs it; a value that
+ * is not one reports 0.0.0 (a version nobody binds) after saying why on stderr. */
+SIM_EXPORT unsigned int Iddk_GetSdkVersion(void) {
+    const char *text = getenv(SIM_ENV_IDDK_VERSION);
+    if (text == NULL || text[0] == '\0') return SIM_DEFAULT_VERSION;
+    unsigned int major = 0, minor = 0, build = 0;
+    char extra = '\0';
+    if (sscanf(text, "%u.%u.%u%c", &major, &minor, &build, &extra) != 3 || major > 255 || minor > 255 ||
+        build > 255 || !isdigit((unsigned char)text[0])) {
+        fprintf(stderr, "sinopsis sim: %s=%s is not MAJOR.MINOR.BUILD (each 0-255); reporting 0.0.0\n",
+                SIM_ENV_IDDK_VERSION, text);
+        return 0;
+    }
+    return major << 24 | minor << 16 | build;
+}
+#endif
 
 SIM_EXPORT IddkResult Iddk_ScanDevices(const char ***ppDeviceDescs, int *pnDevicesCount) {
     if (ppDeviceDescs == NULL || pnDevicesCount == NULL) return IDDK_INVALID_PARAMETER;

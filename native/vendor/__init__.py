@@ -1,7 +1,8 @@
 """native.vendor: the biometric devices' vendor SDKs, bound in cffi ABI mode from headers we wrote.
 
 - `FutronicScanner` (Futronic ftrScanAPI, libScanAPI.so) — fingerprint frames into a preallocated buffer;
-- `IriTechCamera` (IriTech IDDK 2000, libIddk2000.so) — left/right iris images.
+- `IriTechCamera` (IriTech IDDK 2000 2.x, libIddk2000.so) — left/right iris images; another IDDK major version
+  is refused at load with `VendorVersionError`.
 
 Library paths come from config ([devices]); "sim" loads our simulators from native/sim/ (built at install),
 which export the same functions, so tests and the demo exercise the very code a real device uses. Their
@@ -19,6 +20,7 @@ from native.vendor.errors import (
     VendorError,
     VendorLibraryError,
     VendorSdkError,
+    VendorVersionError,
 )
 from native.vendor.futronic import FutronicScanner
 from native.vendor.iritech import IriTechCamera
@@ -37,6 +39,7 @@ __all__ = [
     "VendorError",
     "VendorLibraryError",
     "VendorSdkError",
+    "VendorVersionError",
     "apply_sim_script",
     "resolve_sdk_path",
 ]

@@ -22,6 +22,26 @@ class VendorLibraryError(VendorError):
         self.missing = missing
 
 
+class VendorVersionError(VendorLibraryError):
+    """The library is the vendor's SDK, but not a version our binding was written for, or it does not say which.
+
+    Symbol checks cannot see a changed signature or struct layout, so a binding that reads the SDK's version and
+    refuses the ones it does not bind turns a silently wrong capture into a clear error at start. Coded like
+    `VendorSdkError`: `code` is None (the binding found the problem, the SDK returned no error) and `name` says
+    which problem: "IDDK_VERSION_UNSUPPORTED" (it reported a major version we do not bind) or
+    "IDDK_VERSION_UNKNOWN" (it lacks the version function). `reported` is the version it reported
+    ((major, minor, build); None when unknown) and `supported` the major versions the binding accepts.
+    """
+
+    def __init__(self, message: str, path: str, name: str, reported: tuple[int, int, int] | None,
+                 supported: tuple[int, ...], missing: tuple[str, ...] = ()) -> None:
+        super().__init__(message, path, missing)
+        self.code: int | None = None
+        self.name = name
+        self.reported = reported
+        self.supported = supported
+
+
 class DeviceNotOpenError(VendorError, RuntimeError):
     """A device call before open() or after close(): refused in Python, the SDK never sees a stale handle."""
 

@@ -6,7 +6,12 @@
  *   - native/sim/iddk_sim.c: the simulated libIddk2000.so includes it, so the sim cannot drift from the binding.
  * Keep it cffi-parsable: plain C declarations, enum values as integer literals.
  *
- * Every call returns an IddkResult; IDDK_OK is success. Memory handed out by the SDK (device names, images)
+ * Only the 2.x layout is declared here: Iddk_GetResultImage with six arguments and IddkImage with six fields.
+ * Public headers of a later IDDK add a seventh argument to Iddk_GetResultImage and fields after imageDataLen;
+ * native/vendor/iritech.py therefore asks Iddk_GetSdkVersion first and refuses any major version but 2
+ * (docs/devices.md, "IriTech SDK versions").
+ *
+ * Every call returns an IddkResult (except Iddk_GetSdkVersion); IDDK_OK is success. Memory handed out by the SDK (device names, images)
  * belongs to the SDK and stays valid only until the next call on the device.
  */
 #ifndef SINOPSIS_IDDK2000_H
@@ -122,6 +127,9 @@ typedef struct _IddkImage_ {
 /* Optional completion callback of Iddk_StartCapture; SINOPSIS passes NULL and polls the status instead. */
 typedef void (*IDDKCAPTUREPROC)(void *pParam, IddkImage *pImages, int nMaxEyeSubtypes,
                                 IddkCaptureStatus *pCaptureStatus, IddkResult *pCaptureError);
+
+/* The SDK's version, packed: major in bits 31-24, minor in bits 23-16, build in bits 7-0 (bits 15-8 unused). */
+unsigned int Iddk_GetSdkVersion(void);
 
 IddkResult Iddk_ScanDevices(const char ***ppDeviceDescs, int *pnDevicesCount);
 IddkResult Iddk_OpenDevice(const char *pDeviceDesc, HIRICAMM *phDevice);

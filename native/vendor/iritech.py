@@ -4,6 +4,11 @@ ABI-mode cffi binding: the cdef comes from our own native/vendor/iddk2000.h, the
 ([devices] iris_sdk; "sim" is our simulator in native/sim/). A capture is start → poll the status → fetch the
 result image (640x480 K2, raw 8-bit) → stop; the SDK's callback is not used, so no C thread calls Python.
 
+Loading asks the SDK its version (Iddk_GetSdkVersion) and refuses a major version that is not in
+SUPPORTED_MAJORS, or a library without the version function, with VendorVersionError: later IDDKs change
+Iddk_GetResultImage's arguments and the IddkImage layout under the same symbol names, which the symbol check
+cannot see and which would give wrong images rather than an error (docs/devices.md, "IriTech SDK versions").
+
 Not thread-safe: one camera object belongs to one capture thread.
 """
 
@@ -17,10 +22,20 @@ from typing import Literal
 import numpy as np
 
 from native.vendor._loader import SdkLibrary, load_sdk, resolve_sdk_path
-from native.vendor.errors import DeviceNotOpenError, IrisCameraError
+from native.vendor.errors import DeviceNotOpenError, IrisCameraError, VendorLibraryError, VendorVersionError
 
 HEADER = "iddk2000.h"
 SIM_LIBRARY = "libIddk2000.so"
+WHAT = "IriTech IDDK 2000"
+VERSION_FUNCTION = "Iddk_GetSdkVersion"
+# Major versions of the IDDK this binding can drive -> our header declaring that version's ABI (the cdef to load).
+# Add a major only with a header for its exact Iddk_GetResultImage signature and IddkImage layout.
+SUPPORTED_MAJORS: dict[int, str] = {2: HEADER}
+# Why a known but unbound major is refused, for the technician's message.
+_UNBOUND_REASONS = {
+    3: "public IDDK headers after 2.x add an argument to Iddk_GetResultImage and liveness/eye-side fields to "
+       "IddkImage, and none says which 3.x releases do, so this binding could read a 3.x SDK's images wrongly",
+}
 _HINT = "install IriTech's IDDK 2000 for Linux (libIddk2000.so) or set iris_sdk = \"sim\" for the simulator."
 Eye = Literal["left", "right"]
 
@@ -51,16 +66,64 @@ _RETRYABLE = {"IDDK_DEV_BUSY", "IDDK_DEVICE_IO_TIMEOUT", "IDDK_SE_NO_FRAME_AVAIL
 _DISCONNECTED = {"IDDK_DEVICE_NOT_FOUND", "IDDK_DEVICE_IO_FAILED", "IDDK_DEV_IO_FAILED", "IDDK_SE_NO_CAM"}
 
 
+def decode_sdk_version(raw: int) -> tuple[int, int, int]:
+    """(major, minor, build) from Iddk_GetSdkVersion's packed value: major in bits 31-24, minor in bits 23-16,
+    build in bits 7-0, as IriTech's samples decode it (bits 15-8 are not part of the version)."""
+    return (raw >> 24) & 0xFF, (raw >> 16) & 0xFF, raw & 0xFF
+
+
+def _supported_text() -> str:
+    """The supported majors as a technician reads them: "2.x"."""
+    return ", ".join(f"{major}.x" for major in sorted(SUPPORTED_MAJORS))
+
+
+def load_iddk(lib_path: str | Path) -> tuple[SdkLibrary, tuple[int, int, int]]:
+    """Load the IDDK at `lib_path` with the header of the major version it reports; return it and its version.
+
+    Raises VendorLibraryError for a missing, unloadable or foreign library (as every binding does), and
+    VendorVersionError when the library lacks Iddk_GetSdkVersion (IDDK_VERSION_UNKNOWN) or reports a major version
+    not in SUPPORTED_MAJORS (IDDK_VERSION_UNSUPPORTED): names the library, the version it reports, the versions
+    supported and what to do.
+    """
+    path = resolve_sdk_path(lib_path, SIM_LIBRARY)
+    supported = tuple(sorted(SUPPORTED_MAJORS))
+    what_to_do = (f"Install IriTech's IDDK 2000 {_supported_text()} for Linux and point [devices] iris_sdk in "
+                  f"station.toml at its libIddk2000.so (or set iris_sdk = \"sim\" for the simulator); another IDDK "
+                  f"version needs a SINOPSIS update that binds its API. See docs/devices.md, \"IriTech SDK versions\".")
+    try:
+        sdk = load_sdk(HEADER, path, WHAT, _HINT)
+    except VendorLibraryError as e:
+        if e.missing != (VERSION_FUNCTION,):
+            raise
+        raise VendorVersionError(
+            f"{e.path} has the {WHAT} functions but not {VERSION_FUNCTION}, so it cannot say which IDDK version it "
+            f"is; this station supports IDDK {_supported_text()} only and will not guess, since another version "
+            f"would return wrong iris images. {what_to_do}", e.path, "IDDK_VERSION_UNKNOWN", None, supported,
+            e.missing) from None
+    raw = int(getattr(sdk.lib, VERSION_FUNCTION)())
+    version = decode_sdk_version(raw)
+    major = version[0]
+    if major not in SUPPORTED_MAJORS:
+        reason = _UNBOUND_REASONS.get(major, "this binding was not written for that version's API")
+        raise VendorVersionError(
+            f"{sdk.path} is {WHAT} version {'.'.join(map(str, version))} ({VERSION_FUNCTION}() = {raw:#010x}), but "
+            f"this station supports IDDK {_supported_text()} only: {reason}. {what_to_do}", str(sdk.path),
+            "IDDK_VERSION_UNSUPPORTED", version, supported)
+    if SUPPORTED_MAJORS[major] != HEADER:  # another major's ABI: load its declarations instead
+        sdk = load_sdk(SUPPORTED_MAJORS[major], path, WHAT, _HINT)
+    return sdk, version
+
+
 class IriTechCamera:
     """One IriTech camera: open() → capture("left") / capture("right") … → close(); or use `with`.
 
-    `lib_path` is the SDK library ("sim" for our simulator). Loading checks every function we declare and
-    raises VendorLibraryError for a missing or wrong library; SDK failures raise IrisCameraError.
+    `lib_path` is the SDK library ("sim" for our simulator). Loading checks every function we declare and the
+    SDK's version: VendorLibraryError for a missing or wrong library, its subclass VendorVersionError for an IDDK
+    version we do not bind; SDK failures raise IrisCameraError.
     """
 
     def __init__(self, lib_path: str | Path = "sim") -> None:
-        self._sdk: SdkLibrary = load_sdk(HEADER, resolve_sdk_path(lib_path, SIM_LIBRARY), "IriTech IDDK 2000",
-                                         _HINT)
+        self._sdk, self._version = load_iddk(lib_path)
         self._names = dict(self._sdk.ffi.typeof("IddkResult").elements)  # value -> name
         self._handle = None
         self._size: tuple[int, int] | None = None
@@ -70,6 +133,11 @@ class IriTechCamera:
     def lib_path(self) -> Path:
         """The library actually loaded."""
         return self._sdk.path
+
+    @property
+    def sdk_version(self) -> tuple[int, int, int]:
+        """(major, minor, build) the SDK reported at load (Iddk_GetSdkVersion), e.g. for the station's log."""
+        return self._version
 
     def _error(self, code: int, call: str) -> IrisCameraError:
         """The exception for IddkResult `code` returned by `call`."""

@@ -43,10 +43,13 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     assert capture.position == "face" and capture.ids.position.text == "Foto wajah"
     shown = []
     capture.ids.backdrop.bind(text=lambda _w, text: shown.append(text))
+    previews = []
+    capture.ids.preview.bind(texture=lambda _w, texture: previews.append(texture))
     tap(capture.ids.start)
     wait_until(lambda: capture.position == "signature", timeout_s=50)
     assert any(t.startswith("Latar: ") for t in shown)  # the backdrop seen and the one the birth year needs, live
-    assert capture.ids.preview.texture is not None  # the live preview showed the camera
+    assert any(p is not None for p in previews)  # the live preview showed the camera
+    assert capture.ids.preview.texture is None  # and the signature does not show the face
     tap(capture.ids.start)
     assert capture.state == "empty_signature"  # nothing drawn yet
     sign(capture.ids.signature)
@@ -55,6 +58,8 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     assert capture.ids.hands.opacity == 1 and capture.ids.hands.current == ["right_thumb"]
     while capture.position:
         position = capture.position
+        if position == "right_iris":  # a new modality: the preview no longer shows the last fingerprint
+            assert capture.ids.preview.texture is None and capture.score == -1
         tap(capture.ids.start)
         wait_until(lambda p=position: capture.position != p or capture.below, timeout_s=50)
         assert not capture.below, capture.state
