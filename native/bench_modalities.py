@@ -112,7 +112,8 @@ def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
         nfiq2 = None
     quality, segmenter = FingerQuality(), SlapSegmenter()
     single = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
-    note = "baselines: block std + coherence only (no OpenCV clarity); NFIQ 2 = NIST reference"
+    note = ("C: block metrics + pattern checks; baselines: block std + coherence only (no OpenCV clarity); "
+            "NFIQ 2 = NIST reference")
     nfiq2_ms = median_ms(lambda: nfiq2.score(single), nfiq2_repeat) if nfiq2 else None
     rows = [row("finger", "finger 416x560", median_ms(lambda: quality.measure(single), repeat),
                 median_ms(lambda: _cv_blocks(single), repeat),

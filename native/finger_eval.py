@@ -115,6 +115,151 @@ def _non_fingers() -> list[LabelledImage]:
             LabelledImage("text card", "non-finger", False, card)]
 
 
+# --- non-finger textures (issue 18): procedural, seeded, never scored by NFIQ 2 -----------------------------------
+
+NON_FINGER_KINDS = ("grating", "masked grating", "rings", "cloth", "paper", "printed text", "brick", "gravel")
+NON_FINGER_SEEDS = 4  # images per kind; each seed draws its own period, angle, scale and placement
+
+
+def _scanner_look(pattern: np.ndarray, rng: np.random.Generator, dark: float = 40.0, light: float = 225.0,
+                  noise: float = 3.0) -> np.ndarray:
+    """A pattern in 0..1 (1 = touching the platen) as a scanner shows it: dark where it touches, sensor noise."""
+    image = light + (dark - light) * np.clip(pattern, 0.0, 1.0) + rng.normal(0.0, noise, pattern.shape)
+    return np.clip(image, 0, 255).round().astype(np.uint8)
+
+
+def _coordinates(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Pixel coordinates rotated by a random angle about a random point (so no pattern is axis-aligned by luck)."""
+    yy, xx = np.mgrid[0:SHAPE[0], 0:SHAPE[1]].astype(np.float64)
+    angle = rng.uniform(0.0, np.pi)
+    xx, yy = xx - rng.uniform(0, SHAPE[1]), yy - rng.uniform(0, SHAPE[0])
+    return xx * np.cos(angle) + yy * np.sin(angle), -xx * np.sin(angle) + yy * np.cos(angle)
+
+
+def _ellipse_mask(rng: np.random.Generator) -> np.ndarray:
+    """A fingertip-shaped ellipse (about 300x420 px) somewhere near the middle of the frame."""
+    mask = np.zeros(SHAPE, np.uint8)
+    centre = (int(rng.integers(180, 236)), int(rng.integers(250, 310)))
+    cv2.ellipse(mask, centre, (int(rng.integers(130, 170)), int(rng.integers(190, 230))),
+                float(rng.uniform(-20, 20)), 0, 360, 255, -1)
+    return mask > 0
+
+
+def grating(rng: np.random.Generator) -> np.ndarray:
+    """A sinusoidal grating, period 5-15 px (the finger ridge band at 500 ppi), any angle."""
+    u, _ = _coordinates(rng)
+    return _scanner_look(0.5 + 0.5 * np.cos(2 * np.pi * u / rng.uniform(5.0, 15.0)), rng)
+
+
+def masked_grating(rng: np.random.Generator) -> np.ndarray:
+    """A grating inside a fingertip-shaped ellipse on an empty platen: the outline of a finger, none of its ridges."""
+    u, _ = _coordinates(rng)
+    pattern = np.where(_ellipse_mask(rng), 0.5 + 0.5 * np.cos(2 * np.pi * u / rng.uniform(5.0, 15.0)), 0.0)
+    return _scanner_look(pattern, rng)
+
+
+def rings(rng: np.random.Generator) -> np.ndarray:
+    """Concentric rings, period 5-15 px, centred anywhere in the middle half of the frame."""
+    yy, xx = np.mgrid[0:SHAPE[0], 0:SHAPE[1]].astype(np.float64)
+    cx, cy = rng.uniform(0.25, 0.75) * SHAPE[1], rng.uniform(0.25, 0.75) * SHAPE[0]
+    radius = np.hypot(xx - cx, yy - cy)
+    return _scanner_look(0.5 + 0.5 * np.cos(2 * np.pi * radius / rng.uniform(5.0, 15.0)), rng)
+
+
+def cloth(rng: np.random.Generator) -> np.ndarray:
+    """Woven cloth: warp and weft threads (pitch 6-16 px) going over and under each other (plain weave or twill),
+    each thread shaded across its width, with fibre noise and a random rotation."""
+    u, v = _coordinates(rng)
+    pitch = rng.uniform(6.0, 16.0)
+    iu, iv = np.floor(u / pitch), np.floor(v / pitch)
+    fu, fv = u / pitch - iu, v / pitch - iv
+    twill = int(rng.integers(1, 3))  # 1: plain weave; 2: twill (over two, under two)
+    warp_on_top = ((iu + twill * iv).astype(np.int64) // twill) % 2 == 0
+    warp = np.sin(np.pi * fu) ** 2  # a thread presses hardest (darkest) along its middle
+    weft = np.sin(np.pi * fv) ** 2
+    pattern = np.where(warp_on_top, warp, weft) * (0.8 + 0.2 * rng.random(SHAPE))
+    return _scanner_look(cv2.GaussianBlur(pattern, (0, 0), 0.8), rng)
+
+
+def paper(rng: np.random.Generator) -> np.ndarray:
+    """Paper: a nearly flat sheet with fibres (short thin strokes at random angles) and mottled density."""
+    sheet = np.zeros(SHAPE, np.float64)
+    for _ in range(int(rng.integers(300, 900))):
+        x, y = rng.uniform(0, SHAPE[1]), rng.uniform(0, SHAPE[0])
+        angle, length = rng.uniform(0, np.pi), rng.uniform(10, 60)
+        dx, dy = np.cos(angle) * length / 2, np.sin(angle) * length / 2
+        cv2.line(sheet, (int(x - dx), int(y - dy)), (int(x + dx), int(y + dy)), float(rng.uniform(0.2, 0.7)), 1,
+                 cv2.LINE_AA)
+    mottle = cv2.GaussianBlur(rng.random(SHAPE), (0, 0), rng.uniform(4, 12))
+    pattern = cv2.GaussianBlur(sheet, (0, 0), 0.7) + 4.0 * (mottle - mottle.mean())
+    return _scanner_look(0.15 + pattern, rng, noise=4.0)
+
+
+def printed_text(rng: np.random.Generator) -> np.ndarray:
+    """A printed page: lines of random letters and digits, small to large type, dark ink on white."""
+    page = np.zeros(SHAPE, np.float64)
+    scale = rng.uniform(0.35, 0.9)
+    thickness = 1 if scale < 0.6 else 2
+    step = int(30 * scale + 6)
+    letters = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789     .,:/-"))
+    font = [cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_PLAIN, cv2.FONT_HERSHEY_DUPLEX,
+            cv2.FONT_HERSHEY_COMPLEX][int(rng.integers(0, 4))]
+    for y in range(step, SHAPE[0], step):
+        line = "".join(rng.choice(letters, 60))
+        cv2.putText(page, line, (int(rng.integers(0, 12)), y), font, scale, 1.0, thickness, cv2.LINE_AA)
+    return _scanner_look(page, rng, dark=20.0, light=245.0)
+
+
+def brick(rng: np.random.Generator) -> np.ndarray:
+    """A brick wall: courses 12-40 px high, bricks twice to three times as long, offset each course, dark mortar,
+    each brick its own shade with grain."""
+    u, v = _coordinates(rng)
+    height = rng.uniform(12.0, 40.0)
+    length = height * rng.uniform(2.0, 3.0)
+    course = np.floor(v / height)
+    shifted = u + (course % 2) * length / 2
+    column = np.floor(shifted / length)
+    fu, fv = shifted / length - column, v / height - course
+    mortar = np.maximum(np.minimum(fu, 1 - fu) * length, 0)
+    mortar = np.minimum(mortar, np.minimum(fv, 1 - fv) * height) < rng.uniform(1.5, 3.5)
+    shade = np.random.default_rng(int(rng.integers(1 << 30))).uniform(0.2, 0.5, (2048,))
+    brick_shade = shade[((course * 131 + column * 17) % 2048).astype(np.int64)]
+    pattern = np.where(mortar, 0.9, brick_shade + 0.15 * cv2.GaussianBlur(rng.random(SHAPE), (0, 0), 1.0))
+    return _scanner_look(pattern, rng)
+
+
+def gravel(rng: np.random.Generator) -> np.ndarray:
+    """Gravel: packed pebbles (radius 4-30 px) of random shade and shape, each shaded like a dome."""
+    pattern = np.full(SHAPE, 0.1, np.float64)
+    low, high = rng.uniform(4, 10), rng.uniform(10, 30)
+    for _ in range(int(3 * SHAPE[0] * SHAPE[1] / (np.pi * ((low + high) / 2) ** 2))):
+        stone = np.zeros(SHAPE, np.uint8)
+        axes = (int(rng.uniform(low, high)), int(rng.uniform(low, high)))
+        centre = (int(rng.integers(0, SHAPE[1])), int(rng.integers(0, SHAPE[0])))
+        cv2.ellipse(stone, centre, axes, float(rng.uniform(0, 180)), 0, 360, 255, -1)
+        pattern[stone > 0] = rng.uniform(0.3, 0.9)
+    pattern = cv2.GaussianBlur(pattern, (0, 0), 1.0) + 0.05 * rng.random(SHAPE)
+    return _scanner_look(pattern, rng)
+
+
+_NON_FINGER_MAKERS: dict[str, Callable[[np.random.Generator], np.ndarray]] = {
+    "grating": grating, "masked grating": masked_grating, "rings": rings, "cloth": cloth, "paper": paper,
+    "printed text": printed_text, "brick": brick, "gravel": gravel}
+
+
+def non_finger_set(seeds: int = NON_FINGER_SEEDS, first_seed: int = 0) -> list[LabelledImage]:
+    """Procedural non-finger textures a station must refuse (kind in NON_FINGER_KINDS, all unusable), `seeds` of
+    each, 416x560. Separate from build_set(): NFIQ 2 never scores these (its evaluation set stays as it is); the
+    tests need only our score of them. Each image's seed is derived from its kind and number, so a new kind does not
+    change the others."""
+    out = []
+    for number, kind in enumerate(NON_FINGER_KINDS):
+        for seed in range(first_seed, first_seed + seeds):
+            rng = np.random.default_rng([18, number, seed])
+            out.append(LabelledImage(f"{kind} seed {seed}", kind, False, _NON_FINGER_MAKERS[kind](rng)))
+    return out
+
+
 def build_set() -> list[LabelledImage]:
     """The labelled set: 5 usable and 3 unusable variants of each sample, 12 pure noise frames, 4 non-fingers."""
     out: list[LabelledImage] = []

@@ -5,6 +5,9 @@
 #include "fingerprint.h"
 
 #define MAX_BLOCK 64
+/* 3x3 Sobel is 8x the derivative at low frequency: a sinusoid of period P has mean squared Sobel gradient
+   64 (2 pi / P)^2 var, so P = 16 pi sqrt(var / mean squared gradient). */
+#define PERIOD_GAIN (16.0 * 3.14159265358979323846)
 #define MAX_CANDIDATES 32
 /* Touching fingers: a component is split at a column whose foreground count is at most SPLIT_RATIO of the highest
    column on its lower side, leaving at least SPLIT_MIN_WIDTH columns (8 blocks = 128 px at 500 ppi) each side. */
@@ -77,6 +80,31 @@ static void ridge_profile(const uint8_t *pixels, int stride, int x0, int y0, int
     *crossings = cross;
 }
 
+/* Ridge period variety over the interior blocks (every one of the 8 neighbours has a period too, so no print
+   outline, mask edge or frame edge is inside): the mean and standard deviation of ln period. A finger's period
+   changes across the print (closer ridges near the core and the tip); a grating's or rings' does not. */
+static void period_variety(const struct fingerprint_workspace *ws, struct fingerprint_quality *out)
+{
+    int w = ws->blocks_x, h = ws->blocks_y, count = 0;
+    double sum = 0.0, sum_sq = 0.0;
+    for (int y = 1; y < h - 1; y++) {
+        for (int x = 1; x < w - 1; x++) {
+            const double *p = ws->period + (size_t)y * (size_t)w + x;
+            if (!(p[-w - 1] > 0.0 && p[-w] > 0.0 && p[-w + 1] > 0.0 && p[-1] > 0.0 && p[0] > 0.0 && p[1] > 0.0 &&
+                  p[w - 1] > 0.0 && p[w] > 0.0 && p[w + 1] > 0.0))
+                continue;
+            double l = log(p[0]);
+            sum += l;
+            sum_sq += l * l;
+            count++;
+        }
+    }
+    double mean = count ? sum / count : 0.0;
+    out->interior_blocks = count;
+    out->ridge_period = count ? exp(mean) : 0.0;
+    out->period_spread = count ? sqrt(fmax(0.0, sum_sq / count - mean * mean)) : 0.0;
+}
+
 int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride,
                         const struct fingerprint_params *params, struct fingerprint_workspace *ws,
                         struct fingerprint_quality *out)
@@ -87,12 +115,12 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
     if (bx_n < 1 || by_n < 1)
         return -1;
     if (ws->blocks_x != bx_n || ws->blocks_y != by_n || !ws->mask || !ws->coherence || !ws->clarity ||
-        !ws->contrast || !ws->quality)
+        !ws->contrast || !ws->quality || !ws->period)
         return -2;
     int64_t n = (int64_t)b * b;
     double min_var = params->foreground_min_std * params->foreground_min_std;
-    int fg = 0, ridge = 0;
-    double sum_coh = 0.0, sum_clar = 0.0, sum_con = 0.0, sum_q = 0.0;
+    int fg = 0, ridge = 0, oriented = 0;
+    double sum_coh = 0.0, sum_clar = 0.0, sum_con = 0.0, sum_q = 0.0, sum_u = 0.0, sum_v = 0.0;
     for (int by = 0; by < by_n; by++) {
         for (int bx = 0; bx < bx_n; bx++) {
             int x0 = bx * b, y0 = by * b, k = by * bx_n + bx;
@@ -126,7 +154,7 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
             double var = ((double)ss * (double)n - (double)s * (double)s) / ((double)n * (double)n);
             ws->coherence[k] = coh;
             ws->mask[k] = var >= min_var && var > 0.0;
-            ws->clarity[k] = ws->contrast[k] = ws->quality[k] = 0.0;
+            ws->clarity[k] = ws->contrast[k] = ws->quality[k] = ws->period[k] = 0.0;
             if (!ws->mask[k])
                 continue;
             int crossings;
@@ -134,7 +162,16 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
                           &crossings);
             if (crossings >= params->ridge_min_crossings) {
                 ws->quality[k] = coh * ws->clarity[k];
+                ws->mask[k] |= 4;
                 ridge++;
+                double r = sqrt(d * d + e * e);
+                if (r > 0.0) { /* unit doubled-angle vector: orientation, with 0 and 180 degrees the same */
+                    sum_u += d / r;
+                    sum_v += e / r;
+                    oriented++;
+                }
+                if (energy > 0.0) /* var / mean squared gradient = (period / 2 pi)^2 / 64 for a sinusoid */
+                    ws->period[k] = PERIOD_GAIN * sqrt(var * (double)n / energy);
                 if (ws->quality[k] >= params->segment_min_quality)
                     ws->mask[k] |= 2;
             }
@@ -157,6 +194,10 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
     out->ridge_quality = sum_q / all;
     out->present = fg > 0 && out->foreground_fraction >= params->present_min_fraction &&
                    sum_q / fg >= params->present_min_quality && out->contrast >= params->present_min_contrast;
+    out->ridge_blocks = ridge;
+    out->oriented_blocks = oriented;
+    out->orientation_resultant = oriented ? sqrt(sum_u * sum_u + sum_v * sum_v) / oriented : 0.0;
+    period_variety(ws, out);
     return 0;
 }
 

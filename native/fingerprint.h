@@ -23,11 +23,15 @@ struct fingerprint_params {
 /* Per-block results, blocks_x * blocks_y entries each, row-major. */
 struct fingerprint_workspace {
     int blocks_x, blocks_y;           /* the grid the arrays were made for */
-    uint8_t *mask;                    /* bit 0: foreground; bit 1: foreground of quality >= segment_min_quality */
+    uint8_t *mask;                    /* bit 0: foreground; bit 1: foreground of quality >= segment_min_quality;
+                                         bit 2: ridge-like foreground (profile crosses its mean often enough) */
     double *coherence;                /* sqrt((gxx-gyy)^2 + 4 gxy^2) / (gxx + gyy), 0 if no gradient */
     double *clarity;                  /* share of block variance explained by the profile across the ridges */
     double *contrast;                 /* mean of pixels above the block mean minus mean of those at or below */
     double *quality;                  /* coherence * clarity if ridge-like, else 0 (0 for background too) */
+    double *period;                   /* ridge-like blocks: ridge period estimate in pixels, 16 pi sqrt(var * n /
+                                         (gxx + gyy)) (exact for a sinusoid under 3x3 Sobel at low frequency);
+                                         0 for other blocks */
     int32_t *labels;                  /* segmentation scratch: component label per block */
     int32_t *stack;                   /* segmentation scratch: flood-fill stack */
 };
@@ -42,6 +46,16 @@ struct fingerprint_quality {
     double ridge_fraction;            /* share of foreground blocks that are ridge-like */
     double ridge_quality;             /* sum of block quality / all blocks, 0..1: quality and area in one */
     int present;                      /* 1 if a finger is on the platen (see the present_* params) */
+    /* Pattern checks (is it a finger at all?): a grating has one orientation, rings and gratings one period, a
+       textured surface no solid ridge area. */
+    int ridge_blocks;                 /* ridge-like foreground blocks */
+    int oriented_blocks;              /* ridge-like blocks with a gradient direction */
+    double orientation_resultant;     /* |mean of the unit doubled-angle vectors| of those blocks, 0..1: 1 = one
+                                         orientation everywhere (a grating), 0 if none */
+    int interior_blocks;              /* ridge-like blocks with a period whose 8 neighbours are all ridge-like
+                                         blocks with a period (no print or mask outline inside) */
+    double ridge_period;              /* exp(mean ln period) over the interior blocks, pixels; 0 if none */
+    double period_spread;             /* standard deviation of ln period over the interior blocks; 0 if none */
 };
 
 struct fingerprint_box {

@@ -9,13 +9,32 @@ Fingerprint quality score (OUR approximation, not NFIQ 2; NFIQ 2 confirms a cand
     block quality q_b = coherence_b * clarity_b   for a foreground block whose ridge profile crosses its mean
                                                   at least twice (a ridge bounded on both sides), else 0
     ridge_quality     = sum(q_b) / all blocks      (0..1: good ridge area, so a small or partial print scores low)
-    score             = round(100 * min(1, 1.25 * ridge_quality * min(1, contrast / 40)))
+    score             = round(100 * min(1, 1.25 * ridge_quality * min(1, contrast / 40)) * naturalness)
+    naturalness       = orientation_factor * period_factor * solidity_factor   (1 for a finger, 0 for a grating)
 
 Blocks are 16x16 pixels at 500 ppi; foreground blocks have a grey std of at least 10. `coherence` is the structure
 tensor coherence of Sobel gradients, `clarity` the share of the block's grey variance explained by its mean profile
 across the ridges (a correlation ratio in the spirit of NFIQ 2's local clarity score, not that score), `contrast` the
 mean grey of the block's pixels above its mean minus that of the others. 1.25 maps a clean, finger-filled frame
 (ridge_quality ~0.6-0.8) to the top of the scale; 40 grey levels of ridge-valley separation count as full contrast.
+
+Naturalness (issue 18: a grating or concentric rings scored 100, a perfect print) asks whether the ridges are a
+finger's at all. A finger's orientation field turns around its core and deltas, and its ridge period changes across
+the print (closer ridges near the core and the tip); a grating has one orientation and one period, rings one period:
+
+- `orientation_resultant` R = |mean of the unit doubled-angle vectors (gxx - gyy, 2 gxy) / |.|| over ridge-like
+  blocks: 1 when every block has the same orientation. orientation_factor falls from 1 at R = 0.80 to 0 at 0.90
+  (whole sample prints 0.1-0.5, a printed page 0.5-0.65, any grating 0.96-1.0);
+- `period_spread` = standard deviation of ln(period) over interior ridge blocks (all 8 neighbours ridge-like, so no
+  outline inside), the period of a block being 16 pi sqrt(grey variance / mean squared Sobel gradient) (exact for a
+  sinusoid). period_factor rises from 0 at 0.040 to 1 at 0.055 (sample prints 0.06-0.07, rings and gratings of any
+  period 0.002-0.045). Judged only with at least MIN_INTERIOR_BLOCKS interior blocks; fewer (a small or broken
+  print, which scores low anyway) leave the factor at 1;
+- `solidity` = interior blocks / ridge-like blocks: a print's ridge area is one solid region (sample prints 0.82-0.86,
+  a smudged one too); the ridge-like blocks of a brick wall, gravel, paper or a face are isolated lines and edges
+  among flat patches (0-0.1). solidity_factor rises from 0 at 0.25 to 1 at 0.50.
+
+A naturalness below 1 adds the problem code FINGER_PATTERN_UNNATURAL to the report.
 """
 
 from dataclasses import dataclass
@@ -29,6 +48,11 @@ BLOCK = 16  # pixels at 500 ppi: 1.5-2 ridge periods
 FULL_CONTRAST = 40.0  # grey levels of ridge-valley separation that count as full contrast
 SCORE_GAIN = 1.25  # ridge_quality of a clean, finger-filled frame (~0.6-0.8) reaches the top of the scale
 SEGMENT_MIN_QUALITY = 0.10  # ridge blocks for slaps: noise blocks stay under 0.05, 98 % of print blocks reach 0.1
+ORIENTATION_RESULTANT = (0.80, 0.90)  # factor 1 at or below the first, 0 at or above the second: one orientation
+PERIOD_SPREAD = (0.040, 0.055)  # factor 0 at or below the first, 1 at or above the second: one ridge period
+SOLIDITY = (0.25, 0.50)  # factor 0 at or below the first, 1 at or above the second: ridge area full of holes
+MIN_INTERIOR_BLOCKS = 16  # fewer interior blocks cannot tell a finger's period variety from an estimate's noise
+UNNATURAL = "FINGER_PATTERN_UNNATURAL"  # problem code: one orientation or period everywhere, or no solid ridge area
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,12 @@ class FingerReport:
     contrast: float  # grey levels, ridge-valley separation
     ridge_fraction: float  # share of foreground blocks that look like ridges (profile crosses its mean twice)
     ridge_quality: float  # sum of block quality / all blocks
+    orientation_resultant: float = 0.0  # 0..1, 1 = the same orientation in every ridge block (a grating)
+    period_spread: float = 0.0  # std of ln(ridge period) over interior ridge blocks (0 = one period: rings)
+    ridge_period: float = 0.0  # geometric mean ridge period over interior ridge blocks, pixels
+    interior_blocks: int = 0  # ridge blocks whose 8 neighbours are ridge blocks (the period spread's sample)
+    naturalness: float = 1.0  # 0..1, the factor the two checks above put on the score
+    problems: tuple[str, ...] = ()  # FINGER_PATTERN_UNNATURAL when naturalness < 1
 
 
 @dataclass(frozen=True)
@@ -58,10 +88,27 @@ class FingerBox:
     centre_y: float
 
 
-def score_from(ridge_quality: float, contrast: float) -> int:
-    """The 0–100 score from the kernel's ridge quality and contrast (formula in the module docstring)."""
+def _ramp(value: float, zero: float, one: float) -> float:
+    """0 at `zero`, 1 at `one`, linear between and clamped (zero > one gives a falling ramp)."""
+    return min(1.0, max(0.0, (value - zero) / (one - zero)))
+
+
+def naturalness_from(orientation_resultant: float, period_spread: float, interior_blocks: int,
+                     ridge_blocks: int) -> float:
+    """0..1: how much the ridge pattern looks like a finger's and not a grating's, concentric rings' or a textured
+    surface's (thresholds in the module docstring). The period check needs MIN_INTERIOR_BLOCKS interior blocks and
+    is 1 with fewer: too little print to judge, and such a print scores low anyway."""
+    orientation = _ramp(orientation_resultant, ORIENTATION_RESULTANT[1], ORIENTATION_RESULTANT[0])
+    period = _ramp(period_spread, *PERIOD_SPREAD) if interior_blocks >= MIN_INTERIOR_BLOCKS else 1.0
+    solidity = _ramp(interior_blocks / ridge_blocks if ridge_blocks else 0.0, *SOLIDITY)
+    return orientation * period * solidity
+
+
+def score_from(ridge_quality: float, contrast: float, naturalness: float = 1.0) -> int:
+    """The 0–100 score from the kernel's ridge quality and contrast and the pattern's naturalness (formula in the
+    module docstring)."""
     value = SCORE_GAIN * ridge_quality * min(1.0, contrast / FULL_CONTRAST)
-    return round(100 * min(1.0, max(0.0, value)))
+    return round(100 * min(1.0, max(0.0, value)) * min(1.0, max(0.0, naturalness)))
 
 
 class _Kernel:
@@ -86,7 +133,8 @@ class _Kernel:
         n = bx * by
         arrays = {"mask": ffi.new("uint8_t[]", n), "coherence": ffi.new("double[]", n),
                   "clarity": ffi.new("double[]", n), "contrast": ffi.new("double[]", n),
-                  "quality": ffi.new("double[]", n), "labels": ffi.new("int32_t[]", n),
+                  "quality": ffi.new("double[]", n), "period": ffi.new("double[]", n),
+                  "labels": ffi.new("int32_t[]", n),
                   "stack": ffi.new("int32_t[]", n)}
         for name, array in arrays.items():
             setattr(self._ws, name, array)
@@ -124,10 +172,15 @@ class FingerQuality(_Kernel):
     def measure(self, frame: np.ndarray) -> FingerReport:
         """Score one finger image; the components are kept in the report."""
         out = self.run(frame)
-        return FingerReport(score=score_from(out.ridge_quality, out.contrast), present=bool(out.present),
+        natural = naturalness_from(out.orientation_resultant, out.period_spread, out.interior_blocks,
+                                   out.ridge_blocks)
+        return FingerReport(score=score_from(out.ridge_quality, out.contrast, natural), present=bool(out.present),
                             foreground_fraction=out.foreground_fraction, coherence=out.coherence,
                             clarity=out.clarity, contrast=out.contrast, ridge_fraction=out.ridge_fraction,
-                            ridge_quality=out.ridge_quality)
+                            ridge_quality=out.ridge_quality, orientation_resultant=out.orientation_resultant,
+                            period_spread=out.period_spread, ridge_period=out.ridge_period,
+                            interior_blocks=out.interior_blocks, naturalness=natural,
+                            problems=(UNNATURAL,) if natural < 1.0 else ())
 
 
 class SlapSegmenter(_Kernel):

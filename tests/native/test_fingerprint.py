@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis.extra import numpy as hnp
 
 from native import samples
-from native.fingerprint import BLOCK, FingerQuality, SlapSegmenter, score_from
+from native.fingerprint import BLOCK, FingerQuality, SlapSegmenter, naturalness_from, score_from
+from native.fingerprint_reference import pattern_reference
 
 QUALITY = FingerQuality()
 PRINTS = [cv2.imread(str(p), cv2.IMREAD_GRAYSCALE) for p in samples.FINGERPRINTS]
@@ -60,7 +61,8 @@ def reference(frame: np.ndarray, b: int = BLOCK, min_std: float = 10.0) -> dict[
     ok = (dark_n > 0) & (light_n > 0)
     contrast = np.where(ok, light_s / np.maximum(light_n, 1) - dark_s / np.maximum(dark_n, 1), 0.0)
     quality = np.where(mask & (crossings >= 2), coherence * clarity, 0.0)
-    return {"mask": mask, "ridge": mask & (crossings >= 2) & (quality >= 0.10), "coherence": coherence,
+    return {"mask": mask, "ridge": mask & (crossings >= 2) & (quality >= 0.10), "ridge_like": mask & (crossings >= 2),
+            "coherence": coherence,
             "clarity": np.where(mask, clarity, 0.0), "contrast": np.where(mask, contrast, 0.0), "quality": quality}
 
 
@@ -72,20 +74,29 @@ def reference_report(frame: np.ndarray) -> dict[str, float]:
     mean = (lambda a: float(a[fg].mean())) if k else (lambda a: 0.0)
     ridge_quality = float(m["quality"].sum() / fg.size)
     contrast = mean(m["contrast"])
+    p = pattern_reference(frame, m["ridge_like"])
+    natural = naturalness_from(p["orientation_resultant"], p["period_spread"], p["interior_blocks"], p["ridge_blocks"])
     return {"foreground_fraction": k / fg.size, "coherence": mean(m["coherence"]), "clarity": mean(m["clarity"]),
-            "contrast": contrast, "ridge_quality": ridge_quality, "score": score_from(ridge_quality, contrast),
+            "contrast": contrast, "ridge_quality": ridge_quality, "score": score_from(ridge_quality, contrast, natural),
+            "orientation_resultant": p["orientation_resultant"], "period_spread": p["period_spread"],
+            "ridge_period": p["ridge_period"], "interior_blocks": p["interior_blocks"], "naturalness": natural,
+            "period": p["period"],
             "present": bool(k and k / fg.size >= 0.10 and m["quality"][fg].mean() >= 0.30 and contrast >= 20)}
 
 
 def agree(frame: np.ndarray) -> None:
     got = QUALITY.measure(frame)
     want = reference_report(frame)
-    for name in ("foreground_fraction", "coherence", "clarity", "contrast", "ridge_quality"):
+    for name in ("foreground_fraction", "coherence", "clarity", "contrast", "ridge_quality", "orientation_resultant",
+                 "period_spread", "ridge_period", "naturalness"):
         assert getattr(got, name) == pytest.approx(want[name], rel=1e-9, abs=1e-9), name
-    assert (got.score, got.present) == (want["score"], want["present"])
+    assert (got.score, got.present, got.interior_blocks) == (want["score"], want["present"], want["interior_blocks"])
+    assert got.problems == (("FINGER_PATTERN_UNNATURAL",) if want["naturalness"] < 1 else ())
+    np.testing.assert_allclose(QUALITY.block_array("period"), want["period"], rtol=1e-9, atol=1e-9)
     ref = reference(frame)
     bits = QUALITY.block_array("mask")
     assert np.array_equal(bits & 1 == 1, ref["mask"]) and np.array_equal(bits & 2 == 2, ref["ridge"])
+    assert np.array_equal(bits & 4 == 4, ref["ridge_like"])
     for name in ("coherence", "clarity", "contrast", "quality"):
         np.testing.assert_allclose(QUALITY.block_array(name), ref[name], rtol=1e-9, atol=1e-9, err_msg=name)
 

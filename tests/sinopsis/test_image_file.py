@@ -85,8 +85,6 @@ def test_what_is_no_face_finger_or_iris_is_never_a_pass(tmp_path, capsys, modali
     assert code == 0
     report = json.loads(captured.out)
     threshold = getattr(Thresholds(), modality)
-    if modality == "finger" and content == "grating":
-        pytest.xfail("issue 18 item 3: a grating still scores as a print (the non-finger check is being built)")
     assert report["score"] < threshold, report
-    if modality != "finger":
-        assert report["problems"], report
+    if modality != "finger" or content == "grating":
+        assert report["problems"], report  # a reason the operator reads (a grating: FINGER_PATTERN_UNNATURAL)
