@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from native import samples
-from native.bench_timing import FRAME_BUDGET_MS, median_ms, row
+from native.bench_timing import FRAME_BUDGET_MS, median_ms, read_pass_ms, row
 from native.face import FaceQuality
 from native.fingerprint import FingerQuality, SlapSegmenter
 from native.iris import IrisQuality
@@ -72,11 +72,13 @@ def _face_rows(width: int, height: int, repeat: int) -> list[dict]:
 
     c_ms = median_ms(ours, repeat)
     whole = median_ms(lambda: quality.measure(frame, required_background="red"), repeat)
+    read_ms = read_pass_ms(frame, repeat)
     return [row("face metrics", label, c_ms, median_ms(idiomatic, repeat), median_ms(prealloc, repeat),
-                note=f"given the box, incl. BGR->grey; {100 * c_ms / FRAME_BUDGET_MS:.1f}% of a 30 fps frame"),
+                note=f"given the box, incl. BGR->grey; {100 * c_ms / FRAME_BUDGET_MS:.1f}% of a 30 fps frame",
+                read_ms=read_ms),
             row("face pipeline", label, whole, None, None,
                 note=f"Haar face (+ eyes on a candidate) + metrics + score; {100 * whole / FRAME_BUDGET_MS:.1f}% "
-                     "of a frame")]
+                     "of a frame", read_ms=read_ms)]
 
 
 def _cv_blocks(frame: np.ndarray, dtype: int = cv2.CV_64F) -> tuple[np.ndarray, np.ndarray]:
@@ -118,7 +120,7 @@ def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
     rows = [row("finger", "finger 416x560", median_ms(lambda: quality.measure(single), repeat),
                 median_ms(lambda: _cv_blocks(single), repeat),
                 median_ms(lambda: _cv_blocks(single, cv2.CV_32F), repeat), nfiq2_ms,
-                note if nfiq2 else note + " (nbis-py not installed)")]
+                note if nfiq2 else note + " (nbis-py not installed)", read_ms=read_pass_ms(single, repeat))]
     slap = _slap()
     boxes = segmenter.segment(slap)
     crops = [slap[b.y:b.y + b.height, b.x:b.x + b.width] for b in boxes]
@@ -134,7 +136,7 @@ def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
     rows.append(row("slap", "slap 1600x1500", median_ms(ours, repeat), median_ms(idiomatic, repeat),
                     median_ms(lambda: idiomatic(cv2.CV_32F), repeat), slap_nfiq2,
                     f"segment + {len(boxes)} fingers; baselines: block stats + connected components; "
-                    "NFIQ 2 on each finger"))
+                    "NFIQ 2 on each finger", read_ms=read_pass_ms(slap, repeat)))
     return rows
 
 
