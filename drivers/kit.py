@@ -2,7 +2,7 @@
 
 The station's `[devices]` config section maps onto `KitSettings` (the composition root does that: drivers/ never
 imports station/). "sim" picks the simulator with exactly the real driver's surface — a replay camera showing a
-synthetic student, the vendor SDK simulators, a signature pad, QR scanner and printer on pseudo-terminals — so
+synthetic student, the vendor SDK simulators, a Topaz signature pad, QR scanner and printer on pseudo-terminals — so
 the demo and the tests run the same driver code a kit does. Objects are built, not opened.
 """
 
@@ -28,7 +28,7 @@ class KitSettings:
     camera_height: int = 720
     camera_fps: int = 30
     camera_format: str = "MJPG"
-    signature_pad: str = SIM  # or "touchscreen", or a serial port
+    signature_pad: str = SIM  # or "touchscreen", or the serial port of a Topaz pad
     qr_scanner: str = "camera"  # or "sim", or a serial port
     printer: str = SIM  # or "none", or a port / device file
     slips_dir: Path | None = None  # where the simulated printer renders slips
@@ -55,7 +55,7 @@ def build_kit(settings: KitSettings) -> Kit:
     """The kit's device objects; VendorLibraryError / ValueError name a wrong setting."""
     from drivers.printer_sim import SimulatedPrinter
     from drivers.qr_scanner_sim import SimulatedScanner
-    from drivers.signature_pad import SignaturePad
+    from drivers.signature_pad import TopazPad
     from drivers.signature_pad_sim import SimulatedPad, signature_script
     from native import samples
 
@@ -70,9 +70,9 @@ def build_kit(settings: KitSettings) -> Kit:
     pad = None
     if settings.signature_pad == SIM:
         sims.append(SimulatedPad(signature_script()))
-        pad = SignaturePad(sims[-1].path)
+        pad = TopazPad(sims[-1].path, usb_serial=sims[-1].usb_serial)
     elif settings.signature_pad != "touchscreen":
-        pad = SignaturePad(settings.signature_pad)
+        pad = TopazPad(settings.signature_pad)  # a Topaz serial pad: SigLite 1x5 at 19200 8O1
     if settings.qr_scanner == "camera":
         qr: object = QrReader()
     else:

@@ -61,7 +61,7 @@ def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
     if settings.camera == SIM and isinstance(kit.camera, ReplayCamera):
         kit.camera.set_frames([sim_portrait(face_background_for(birth_year))])
     if settings.signature_pad == SIM:
-        from drivers.signature_pad import SignaturePad
+        from drivers.signature_pad import TopazPad
         from drivers.signature_pad_sim import SimulatedPad, signature_script
 
         old = next((s for s in kit.simulators if isinstance(s, SimulatedPad)), None)
@@ -69,7 +69,7 @@ def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
             kit.simulators.remove(old)
             old.close()
         kit.simulators.append(SimulatedPad(signature_script()))
-        kit.signature_pad = SignaturePad(kit.simulators[-1].path)
+        kit.signature_pad = TopazPad(kit.simulators[-1].path, usb_serial=kit.simulators[-1].usb_serial)
 
 
 def confirm_worker_for(config: StationConfig) -> Any | None:

@@ -127,6 +127,12 @@ class CaptureScreen(KioskScreen):
         self.state = "error"
         self.error = str(error)
 
+    def pad_done(self) -> None:
+        """The student has signed on the serial pad (which has no OK button): its capture ends with the strokes."""
+        finish = getattr(self.app.recording.engine.devices.signature_pad, "finish", None)
+        if self.busy and self.position == "signature" and self.pad and finish is not None:
+            finish()  # thread-safe: the capture thread returns the strokes at its next read
+
     def sign_on_screen(self) -> None:
         """The pad is missing or broken: the student signs on the touchscreen instead."""
         if not self.busy:

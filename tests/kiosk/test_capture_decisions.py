@@ -174,22 +174,30 @@ def test_four_four_two_slaps_on_a_slap_scanner(started, imported, tmp_path):
 
 @pytest.mark.parametrize("script", ["signs", "unplugged"])
 def test_the_signature_on_the_serial_pad_or_on_the_screen_when_the_pad_goes(started, imported, script):
-    from drivers.signature_pad import SignaturePad
+    from drivers.signature_pad import TopazPad
     from drivers.signature_pad_sim import SimulatedPad, signature_script
 
-    sim = SimulatedPad(signature_script() if script == "signs" else ["D 10 10 500", "M 20 15 500", "UNPLUG"])
+    signed = signature_script()[:-1]  # two strokes; the pen then hovers until the operator presses OK
+    sim = SimulatedPad([*signed, *[(900, 1000, False)] * 900] if script == "signs"
+                       else [(600, 900, True), (610, 905, True), "unplug"])
     try:
-        kiosk = started(pad=SignaturePad(sim.path))
+        pad = TopazPad(sim.path, usb_serial=sim.usb_serial, quiet_s=60)
+        kiosk = started(pad=pad)
         tap(log_in_and_call(kiosk).ids.confirm)
         capture = screen(kiosk, "capture")
         capture_face(capture)
         assert capture.position == "signature" and capture.pad
         assert capture.ids.pad_hint.text.startswith("Siswa menandatangani pad")
+        assert capture.ids.pad_done.disabled  # OK only while the pad is listening
         tap(capture.ids.start)
+        if script == "signs":
+            wait_until(lambda: sum(len(s) for s in pad.strokes) == 60, timeout_s=50)
+            assert not capture.ids.pad_done.disabled
+            tap(capture.ids.pad_done)  # the student has signed: the operator presses OK on the screen
         wait_until(lambda: not capture.busy, timeout_s=50)
         if script == "signs":
             assert capture.position == "right_thumb"
-            assert kiosk.recording.results()["signature"].device_serial.startswith("SIM")
+            assert kiosk.recording.results()["signature"].device_serial == "Topaz SigLite1X5 SIM00001"
             return
         # Unplugged while the student signs: paused, said so; the student signs on the screen instead.
         assert capture.state == "paused" and capture.device_message == "signature_pad"

@@ -50,9 +50,9 @@ def test_the_wired_kiosk_captures_a_called_student_from_the_simulated_kit(wired,
         assert any(p is not None for p in previews)  # the camera's live view was shown
         assert app.recording.engine.confirm is wired.confirm  # NFIQ 2 confirms fingers in the default wiring
         assert capture.pad  # the kit's (simulated) serial pad takes the signature
-        tap(capture.ids.start)  # the simulated pad signs and presses OK
+        tap(capture.ids.start)  # the simulated pad signs, then the pen leaves the pad
         wait_until(lambda: capture.position != "signature", timeout_s=50)
-        assert app.recording.results()["signature"].device_serial == "SIMPAD-1 SP0001"
+        assert app.recording.results()["signature"].device_serial == "Topaz SigLite1X5 SIM00001"
         assert wired.device_presence()["signature_pad"] and wired.device_presence()["printer"]
     finally:
         if app.recording is not None:

@@ -353,19 +353,42 @@ def test_four_fingers_on_the_platen_are_not_taken_for_the_thumbs(tmp_path):
     assert any(isinstance(e, FrameScored) and "SLAP_COUNT_MISMATCH" in e.problems for e in events)
 
 
-@pytest.mark.parametrize("ending, status", [("B OK", "captured"), ("B CANCEL", "cancelled"), ("UNPLUG", "paused")])
-def test_the_signature_from_the_serial_pad(ending, status):
-    from drivers.signature_pad import SignaturePad
-    from drivers.signature_pad_sim import SimulatedPad, signature_script
+@pytest.mark.parametrize("ending, status", [("leave", "captured"), ("ok", "captured"), ("stop", "cancelled"),
+                                            ("timeout", "cancelled"), ("unplug", "paused")])
+def test_the_signature_from_the_serial_pad(ending, status, monkeypatch):
+    """capture_from_pad over a Topaz pad simulated on a pty: the pen leaving the pad or the operator's OK ends the
+    signature; the operator's Stop or nothing signed in time cancels it; an unplug pauses it."""
+    import threading
+    import time
 
-    sim = SimulatedPad([*signature_script()[:-1], ending])
+    from drivers.signature_pad import TopazPad
+    from drivers.signature_pad_sim import SimulatedPad, signature_script
+    from station.capture import signature
+
+    signed = signature_script()[:-1]  # two strokes, the pen still hovering
+    script = {"leave": [*signed, "leave"], "unplug": [*signed, "unplug"], "timeout": [(900, 1000, False)] * 20}
+    sim = SimulatedPad(script.get(ending, [*signed, *[(900, 1000, False)] * 900]))
+    monkeypatch.setattr(signature, "SIGNATURE_TIMEOUT_S", 1.0 if ending == "timeout" else 30.0)
     try:
-        engine, events = engine_with(Devices(signature_pad=SignaturePad(sim.path)))
+        pad = TopazPad(sim.path, usb_serial=sim.usb_serial, quiet_s=0.3 if ending == "leave" else 30)
+        engine, events = engine_with(Devices(signature_pad=pad))
+
+        def operator():  # presses OK (or Stop) once the student has signed
+            while sum(len(s) for s in pad.strokes) < 60:
+                time.sleep(0.01)
+            if ending == "ok":
+                pad.finish()
+            else:
+                engine.cancel()
+
+        if ending in ("ok", "stop"):
+            threading.Thread(target=operator, daemon=True).start()
         outcome = engine.capture_signature_from_pad()
         assert outcome.status == status
         if status == "captured":
             result = engine.results["signature"]
-            assert len(json.loads(result.image)["strokes"]) == 2 and result.device_serial.startswith("SIM")
+            assert len(json.loads(result.image)["strokes"]) == 2
+            assert result.device_serial == "Topaz SigLite1X5 SIM00001"
         else:
             assert "signature" not in engine.results
         if status == "paused":
