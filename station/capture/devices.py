@@ -37,8 +37,9 @@ class IrisCamera(Protocol):
 
 
 class SignaturePadDevice(Protocol):
-    """A serial signature pad, e.g. drivers.signature_pad.SignaturePad: `capture()` blocks until the student
-    presses OK (strokes JSON) or CANCEL (None)."""
+    """A serial signature pad, e.g. drivers.signature_pad.TopazPad: `capture()` blocks until the signature is done
+    (strokes JSON: the operator's `finish()`, or the pen out of range after a stroke) or it is stopped or times out
+    (None)."""
 
     def open(self) -> None: ...
     def close(self) -> None: ...

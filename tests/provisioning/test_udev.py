@@ -94,14 +94,15 @@ def usb(vid: str, pid: str) -> dict:
             "attr": {"idVendor": vid, "idProduct": pid}}
 
 
-def tty(kernel: str, vid: str, pid: str) -> dict:
-    return {"subsystem": "tty", "kernel": kernel, "parents": [{}, {"idVendor": vid, "idProduct": pid}]}
+def tty(kernel: str, vid: str, pid: str, serial: str | None = None) -> dict:
+    usb_device = {"idVendor": vid, "idProduct": pid} | ({"serial": serial} if serial else {})
+    return {"subsystem": "tty", "kernel": kernel, "parents": [{}, usb_device]}
 
 
 KIT = {
     "fingerprint": [usb("1491", "0020"), usb("1491", "0025")],
     "iris": [usb("2808", "0001"), usb("2808", "f001")],
-    "signature-pad": [tty("ttyACM0", "0000", "0001")],
+    "signature-pad": [tty("ttyUSB3", "0403", "6001", "TOPAZBSB")],  # a Topaz pad behind its FTDI bridge
     "qr-scanner": [tty("ttyACM1", "0000", "0002"), tty("ttyUSB0", "0000", "0002")],
     "printer": [{"subsystem": "usbmisc", "kernel": "lp0"}],
     "camera": [{"subsystem": "video4linux", "kernel": "video0", "attr": {"index": "0"},
@@ -112,6 +113,7 @@ NOT_KIT = [
     {"subsystem": "usb", "kernel": "1-1:1.0", "env": {"DEVTYPE": "usb_interface"},
      "attr": {"idVendor": "1491", "idProduct": "0020"}},  # the scanner's interface, not the device
     tty("ttyACM0", "2341", "0043"),  # an Arduino
+    tty("ttyUSB2", "0403", "6001", "A50285BI"),  # another device's FTDI bridge: not the signature pad
     {"subsystem": "tty", "kernel": "ttyS0"},
     {"subsystem": "video4linux", "kernel": "video1", "attr": {"index": "1"}, "env": {"ID_V4L_CAPABILITIES": ":"}},
     {"subsystem": "input", "kernel": "event3", "env": {"ID_INPUT_KEYBOARD": "1"}},
