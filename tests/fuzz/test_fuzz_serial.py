@@ -1,10 +1,11 @@
 """Bytes read from serial devices (drivers/): the QR line scanner (`LineScanner.read_scan` and its line splitting)
-and the signature pad's line protocol (`SignaturePad.poll` / `_parse`, docs/devices.md) fed random bytes, random
-protocol-like lines and good lines among garbage, in chunks split anywhere. The parsers run for real; only the
-port is a stand-in (`ChunkPort`, which hands out the chunks and then fails like an unplugged cable), so no pty is
+and the Topaz signature pad's 5-byte reports (`TopazPad.poll`, `TopazDecoder.feed`, docs/devices.md) fed random
+bytes, random reports among random bytes and good reports after garbage, in chunks split anywhere. The parsers run
+for real; only the port is a stand-in (`ChunkPort`, which hands out the chunks and then fails like an unplugged cable), so no pty is
 needed. Properties: nothing escapes but DeviceError (the unplug at the end, disconnected=True); a scan is always
 printable text of at most 512 bytes without CR/LF; a good scan or pen stroke after a line end is never lost to the
-garbage before it; pad events are always in range (pressure 0..1) and garbage is counted in `rejected`. The
+garbage before it; pad reports are always 12-bit positions that are not the all-ones noise report, and damage is
+counted in `rejected`. The
 printer simulator's ESC/POS reader (drivers/printer_sim.py `EscPosInterpreter`, what the tests read slips back
 with) takes random and damaged streams in any chunks without raising, and reads the same slips whatever the
 chunking."""
@@ -20,7 +21,8 @@ from drivers.base import DeviceError
 from drivers.escpos import EscPos
 from drivers.printer_sim import EscPosInterpreter
 from drivers.qr_scanner import MAX_SCAN, LineScanner
-from drivers.signature_pad import MAX_LINE, ButtonEvent, PadIdentity, PenEvent, SignaturePad
+from drivers.signature_pad import TopazDecoder, TopazPad, TopazReport
+from drivers.signature_pad_sim import encode_report
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import mutated
 
@@ -94,59 +96,52 @@ def test_scanner_random_bytes_only_end_in_the_unplug(chunks: list[bytes]) -> Non
         assert scan.isprintable() and len(scan.encode()) <= MAX_SCAN
 
 
-IDENTITY = b"I SIG-100 SN123 640 200 1023\n"
-numbers = st.integers(-5, 1100).map(str) | st.sampled_from(["1_0", "+5", "0x10", "1e3", "", "٣", "99999999999"])
-pad_words = st.sampled_from(["I", "D", "M", "U", "B", "H", "OK", "CLEAR", "CANCEL", "?", "C", "SIG-100"]) | numbers
-pad_lines = st.lists(pad_words, max_size=7).map(lambda w: " ".join(w).encode()) | st.binary(max_size=80)
+REPORT = st.builds(lambda x, y, near, touch, kind: encode_report(x, y, near=near, touching=touch, kind=kind),
+                   st.integers(0, 4094), st.integers(0, 4094), st.booleans(), st.booleans(), st.sampled_from([0, 1, 4]))
+pad_bytes = st.binary(max_size=200) | st.lists(REPORT | st.binary(max_size=7), max_size=12).map(b"".join)
+
+
+def pad_reports(chunks: list[bytes]) -> tuple[list[TopazReport], TopazPad]:
+    """Every pen report a TopazPad reads from the stand-in port until its unplug (DeviceError, disconnected)."""
+    pad = TopazPad("/dev/fuzz")
+    pad._serial = ChunkPort(chunks)
+    reports: list[TopazReport] = []
+    with pytest.raises(DeviceError) as gone:
+        while True:
+            reports += pad.poll()
+    assert gone.value.disconnected
+    return reports, pad
 
 
 @fuzz(300)
-@given(st.lists(pad_lines, max_size=12), st.sampled_from([b"\n", b"\r\n"]), st.data())
-def test_pad_lines_only_give_valid_events(lines: list[bytes], end: bytes, data: st.DataObject) -> None:
-    stream = IDENTITY + b"".join(line.replace(b"\n", b"") + end for line in lines)
-    pad = SignaturePad("/dev/fuzz")
-    pad._serial = ChunkPort(data.draw(chunked(stream)))
-    events: list[PenEvent | ButtonEvent] = []
-    with pytest.raises(DeviceError) as gone:
-        while True:
-            events += pad.poll()
-    assert gone.value.disconnected
-    assert isinstance(pad.identity, PadIdentity) and min(pad.identity.width, pad.identity.height) >= 1
-    for event in events:
-        if isinstance(event, ButtonEvent):
-            assert event.button in ("OK", "CLEAR", "CANCEL")
-        else:
-            assert event.kind in ("down", "move", "up") and 0.0 <= event.pressure <= 1.0
-            assert 0 <= event.x < pad.identity.width and 0 <= event.y < pad.identity.height
+@given(pad_bytes, st.data())
+def test_pad_bytes_only_give_valid_reports(stream: bytes, data: st.DataObject) -> None:
+    reports, pad = pad_reports(data.draw(chunked(stream)))
+    for report in reports:
+        assert 0 <= report.x < 4096 and 0 <= report.y < 4096 and not (report.x == report.y == 4095)
+        assert isinstance(report.near, bool) and isinstance(report.touching, bool)
     assert pad.rejected >= 0
 
 
 @fuzz(200)
-@given(st.lists(st.tuples(garbage, st.integers(0, 639), st.integers(0, 199), st.integers(0, 1023)), max_size=5),
-       st.data())
-def test_pad_strokes_survive_the_garbage_before_them(strokes: list[tuple[bytes, int, int, int]],
+@given(st.lists(st.tuples(garbage, st.integers(0, 4094), st.integers(0, 4094)), max_size=5), st.data())
+def test_pad_reports_survive_the_garbage_before_them(strokes: list[tuple[bytes, int, int]],
                                                      data: st.DataObject) -> None:
-    stream = IDENTITY + b"".join(g + b"\n" + f"D {x} {y} {p}\n".encode() for g, x, y, p in strokes)
-    pad = SignaturePad("/dev/fuzz")
-    pad._serial = ChunkPort(data.draw(chunked(stream)))
-    events: list[PenEvent | ButtonEvent] = []
-    with pytest.raises(DeviceError):
-        while True:
-            events += pad.poll()
-    downs = [(e.x, e.y) for e in events if isinstance(e, PenEvent) and e.kind == "down"]
-    for _g, x, y, _p in strokes:
-        assert (x, y) in downs, f"pen down at {(x, y)} lost to the garbage before it"
+    stream = b"".join(g + encode_report(x, y, touching=True) for g, x, y in strokes)
+    reports, _pad = pad_reports(data.draw(chunked(stream)))
+    touched = [(r.x, r.y) for r in reports if r.touching]
+    for _g, x, y in strokes:
+        assert (x, y) in touched, f"pen report at {(x, y)} lost to the garbage before it"
 
 
 @fuzz(300)
-@given(st.binary(max_size=MAX_LINE + 20))
-def test_pad_parse_of_any_line_is_an_event_none_or_counted(line: bytes) -> None:
-    pad = SignaturePad("/dev/fuzz", identity=PadIdentity("SIG-100", "SN1", 640, 200, 1023))
-    before = pad.rejected
-    event = pad._parse(line)
-    assert event is None or isinstance(event, PenEvent | ButtonEvent)
-    if event is None:
-        assert pad.rejected in (before, before + 1)
+@given(st.binary(min_size=1, max_size=40))
+def test_pad_decoder_on_any_bytes_gives_reports_or_counts_them(data: bytes) -> None:
+    decoder = TopazDecoder()
+    reports = decoder.feed(data)
+    syncs = sum(1 for byte in data if byte & 0x80)
+    assert len(reports) <= syncs and all(isinstance(r, TopazReport) for r in reports)
+    assert decoder.rejected <= len(data)
 
 
 SLIP = EscPos().align("centre").bold().size(2, 2).line("SMA Negeri 1").bold(False).size().line("Antrean 007") \
