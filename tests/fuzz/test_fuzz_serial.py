@@ -1,14 +1,13 @@
-"""Bytes read from serial devices (drivers/): the QR line scanner (`LineScanner.read_scan` and its line splitting)
-and the Topaz signature pad's 5-byte reports (`TopazPad.poll`, `TopazDecoder.feed`, docs/devices.md) fed random
-bytes, random reports among random bytes and good reports after garbage, in chunks split anywhere. The parsers run
-for real; only the port is a stand-in (`ChunkPort`, which hands out the chunks and then fails like an unplugged cable), so no pty is
-needed. Properties: nothing escapes but DeviceError (the unplug at the end, disconnected=True); a scan is always
-printable text of at most 512 bytes without CR/LF; a good scan or pen stroke after a line end is never lost to the
-garbage before it; pad reports are always 12-bit positions that are not the all-ones noise report, and damage is
-counted in `rejected`. The
-printer simulator's ESC/POS reader (drivers/printer_sim.py `EscPosInterpreter`, what the tests read slips back
-with) takes random and damaged streams in any chunks without raising, and reads the same slips whatever the
-chunking."""
+"""Bytes read from serial devices (drivers/): the QR line scanner (`LineScanner.read_scan` and its line splitting) and
+the Topaz signature pad's 5-byte reports (`TopazPad.poll`, `TopazDecoder.feed`, docs/devices.md) fed random bytes,
+random reports among random bytes and good reports after garbage, in chunks split anywhere. The parsers run for
+real; only the port is a stand-in (`ChunkPort`, which hands out the chunks and then fails like an unplugged cable),
+so no pty is needed. Properties: nothing escapes but DeviceError (the unplug at the end, disconnected=True); a scan
+is always printable text of at most 512 bytes without CR/LF; a good scan or pen stroke after a line end is never
+lost to the garbage before it; pad reports are always 12-bit positions that are not the all-ones noise report, and
+damage is counted in `rejected`. The printer simulator's ESC/POS reader (drivers/printer_sim.py `EscPosInterpreter`,
+what the tests read slips back with) takes random and damaged streams in any chunks without raising, and reads the
+same slips whatever the chunking."""
 
 from collections.abc import Iterable
 
