@@ -30,6 +30,8 @@ class CaptureScreen(KioskScreen):
     score = NumericProperty(-1)
     attempt = NumericProperty(0)
     problems = ListProperty([])
+    circles = ListProperty([])  # an iris frame: [[x, y, r] pupil, [x, y, r] limbus] in frame pixels, as found
+    frame_size = ListProperty([0, 0])  # the shown frame's width and height, to place the circles on it
     background = StringProperty("")  # the face backdrop seen, and the one the birth year requires
     required_background = StringProperty("")
     busy = BooleanProperty(False)
@@ -60,6 +62,7 @@ class CaptureScreen(KioskScreen):
             return
         if not self.position or modality_of(position) != modality_of(self.position):
             self.ids.preview.texture = None  # a new modality: never the last one's picture (the irises after a finger)
+        self.circles = []
         self.position, self.positions = position, list(recording.step_positions(position))
         self.score, self.attempt, self.problems, self.state, self.below, self.error = -1, 0, [], "", False, ""
         self.background = self.required_background = ""
@@ -67,6 +70,17 @@ class CaptureScreen(KioskScreen):
         if position == "signature":
             self.pad = recording.has_pad
             self.ids.signature.clear()
+
+    def ellipse_for(self, which: int, centre: tuple, shown: tuple, circles: list, frame_size: list) -> tuple:
+        """The window rectangle (x, y, w, h) of circle `which` (0 pupil, 1 limbus) over the preview image shown at
+        `centre` with size `shown` (Image.norm_image_size); an empty one when there is no such circle."""
+        if len(circles) <= which or not frame_size[0] or not shown[0]:
+            return (0, 0, 0, 0)
+        x, y, r = circles[which]
+        scale = shown[0] / frame_size[0]
+        left, bottom = centre[0] - shown[0] / 2, centre[1] - shown[1] / 2
+        cx, cy = left + x * scale, bottom + (frame_size[1] - y) * scale  # frame rows grow down, the window's up
+        return (cx - r * scale, cy - r * scale, 2 * r * scale, 2 * r * scale)
 
     def _refresh_fingers(self) -> None:
         results = self.app.recording.results()
@@ -192,6 +206,9 @@ class CaptureScreen(KioskScreen):
                 self.ids.preview.canvas.ask_update()
         self.score, self.attempt, self.problems = event.score, event.attempt, list(event.problems)
         details = event.details or {}
+        if frame is not None and getattr(frame, "ndim", 0) in (2, 3):
+            self.frame_size = [frame.shape[1], frame.shape[0]]
+        self.circles = details.get("circles") or []
         self.background = details.get("background") or ""
         self.required_background = details.get("required_background") or ""
         if "fingers" in details:  # a slap: each finger's live score on the diagram

@@ -6,7 +6,9 @@
  * docs/devices.md). While capturing, each Iddk_GetCaptureStatus is a tick: absent/move keep it CAPTURING,
  * present/ramp complete it (a ramp gives blurred results first), busy -> IDDK_DEV_BUSY, timeout ->
  * IDDK_DEVICE_IO_TIMEOUT, unplug -> IDDK_DEVICE_IO_FAILED from then on (scan/open: IDDK_DEVICE_NOT_FOUND).
- * The capture callback of Iddk_StartCapture is not called: the simulator is polled.
+ * The capture callback of Iddk_StartCapture is not called: the simulator is polled. Iddk_GetStreamImage gives the
+ * live frames of the capture under way without ticking the script: soft (the eye not yet in focus) until the
+ * capture completes, then the result's sharpness.
  *
  * Iddk_GetSdkVersion reports 2.0.0, or the MAJOR.MINOR.BUILD in $SINOPSIS_SIM_IDDK_VERSION (read at every call,
  * since the binding asks before any device is opened), so tests can present an SDK the binding must refuse.
@@ -198,6 +200,37 @@ SIM_EXPORT IddkResult Iddk_GetCaptureStatus(HIRICAMM hDevice, IddkCaptureStatus 
     return IDDK_OK;
 }
 
+#define SIM_STREAM_LEVEL 250 /* how sharp a live frame is before the capture completes (1000: the sample itself) */
+
+static void iddk_fill(IddkImageKind kind, int level) {
+    for (int i = 0; i < 2; i++) {
+        int wanted = g_dev.eye == IDDK_BOTH_EYE || g_dev.eye == IDDK_UNKNOWN_EYE || (int)g_dev.eye == i + 1;
+        IddkImage *img = &g_dev.images[i];
+        memset(img, 0, sizeof(*img));
+        if (!wanted) continue;
+        sim_degrade(g_dev.base[i], g_dev.out[i], g_dev.tmp, SIM_WIDTH, SIM_HEIGHT, level);
+        img->imageKind = (unsigned char)kind;
+        img->imageFormat = (unsigned char)IDDK_IFORMAT_MONO_RAW;
+        img->imageWidth = SIM_WIDTH;
+        img->imageHeight = SIM_HEIGHT;
+        img->imageData = g_dev.out[i];
+        img->imageDataLen = SIM_WIDTH * SIM_HEIGHT;
+    }
+}
+
+SIM_EXPORT IddkResult Iddk_GetStreamImage(HIRICAMM hDevice, IddkImage **pImages, int *pnMaxEyeSubtypes,
+                                          IddkCaptureStatus *pCaptureStatus) {
+    IddkResult r = iddk_check(hDevice);
+    if (r != IDDK_OK) return r;
+    if (pImages == NULL || pnMaxEyeSubtypes == NULL || pCaptureStatus == NULL) return IDDK_INVALID_PARAMETER;
+    if (g_dev.status != IDDK_CAPTURING && g_dev.status != IDDK_COMPLETE) return IDDK_SE_NO_FRAME_AVAILABLE;
+    iddk_fill(IDDK_IKIND_K2, g_dev.status == IDDK_COMPLETE ? g_dev.level : SIM_STREAM_LEVEL);
+    *pImages = g_dev.images;
+    *pnMaxEyeSubtypes = 2;
+    *pCaptureStatus = g_dev.status;
+    return IDDK_OK;
+}
+
 SIM_EXPORT IddkResult Iddk_GetResultImage(HIRICAMM hDevice, IddkImageKind imageKind, IddkImageFormat imageFormat,
                                           unsigned char nCompressionQuality, IddkImage **pImages,
                                           int *pnMaxEyeSubtypes) {
@@ -209,19 +242,7 @@ SIM_EXPORT IddkResult Iddk_GetResultImage(HIRICAMM hDevice, IddkImageKind imageK
     if (imageFormat != IDDK_IFORMAT_MONO_RAW || (imageKind != IDDK_IKIND_K1 && imageKind != IDDK_IKIND_K2)) {
         return IDDK_UNSUPPORTED_IMAGE_FORMAT;
     }
-    for (int i = 0; i < 2; i++) {
-        int wanted = g_dev.eye == IDDK_BOTH_EYE || g_dev.eye == IDDK_UNKNOWN_EYE || (int)g_dev.eye == i + 1;
-        IddkImage *img = &g_dev.images[i];
-        memset(img, 0, sizeof(*img));
-        if (!wanted) continue;
-        sim_degrade(g_dev.base[i], g_dev.out[i], g_dev.tmp, SIM_WIDTH, SIM_HEIGHT, g_dev.level);
-        img->imageKind = (unsigned char)imageKind;
-        img->imageFormat = (unsigned char)imageFormat;
-        img->imageWidth = SIM_WIDTH;
-        img->imageHeight = SIM_HEIGHT;
-        img->imageData = g_dev.out[i];
-        img->imageDataLen = SIM_WIDTH * SIM_HEIGHT;
-    }
+    iddk_fill(imageKind, g_dev.level);
     *pImages = g_dev.images;
     *pnMaxEyeSubtypes = 2;
     return IDDK_OK;

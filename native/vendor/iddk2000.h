@@ -141,6 +141,9 @@ IddkResult Iddk_StartCapture(HIRICAMM hDevice, IddkCaptureMode captureMode, int 
                              IddkEyeSubtype eyeSubtype, unsigned char bAutoLeds, IDDKCAPTUREPROC captureProc,
                              void *pParam);
 IddkResult Iddk_GetCaptureStatus(HIRICAMM hDevice, IddkCaptureStatus *pCaptureStatus);
+/* The camera's live frames while it captures (the operator's preview): the images are valid until the next call. */
+IddkResult Iddk_GetStreamImage(HIRICAMM hDevice, IddkImage **pImages, int *pnMaxEyeSubtypes,
+                               IddkCaptureStatus *pCaptureStatus);
 IddkResult Iddk_GetResultImage(HIRICAMM hDevice, IddkImageKind imageKind, IddkImageFormat imageFormat,
                                unsigned char nCompressionQuality, IddkImage **pImages, int *pnMaxEyeSubtypes);
 IddkResult Iddk_StopCapture(HIRICAMM hDevice);

@@ -15,6 +15,7 @@ Not thread-safe: one camera object belongs to one capture thread.
 import contextlib
 import math
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Literal
@@ -219,11 +220,15 @@ class IriTechCamera:
         self._require_open()
         return self._size
 
-    def capture(self, eye: Eye, *, max_polls: int = 200, poll_interval_s: float = 0.05) -> np.ndarray:
+    def capture(self, eye: Eye, *, max_polls: int = 200, poll_interval_s: float = 0.05,
+                on_preview: Callable[[np.ndarray], None] | None = None) -> np.ndarray:
         """Capture one eye and return its image: a new (height, width) uint8 array (a copy: the SDK's image
         memory is only valid until its next call). Polls the status at most `max_polls` times, sleeping
         `poll_interval_s` between polls; a capture that does not complete raises IrisCameraError
-        CAPTURE_TIMEOUT (retryable). The capture is always stopped before returning or raising."""
+        CAPTURE_TIMEOUT (retryable). With `on_preview`, each poll while the camera is still looking also fetches
+        its live frame (Iddk_GetStreamImage) and hands a copy of that eye's frame to `on_preview`, on this
+        thread — the operator's live view; a poll without a frame is skipped. The capture is always stopped
+        before returning or raising."""
         if eye not in ("left", "right"):
             raise ValueError(f"eye must be 'left' or 'right', not {eye!r}")
         if max_polls < 1 or poll_interval_s < 0:
@@ -236,12 +241,13 @@ class IriTechCamera:
                                           lib.IDDK_AUTO_CAPTURE, subtype, 1, ffi.NULL, ffi.NULL),
                     "Iddk_StartCapture")
         try:
-            self._wait_complete(handle, max_polls, poll_interval_s)
+            self._wait_complete(handle, max_polls, poll_interval_s, eye, on_preview)
             return self._result_image(handle, eye)
         finally:
             lib.Iddk_StopCapture(handle)
 
-    def _wait_complete(self, handle: object, max_polls: int, poll_interval_s: float) -> None:
+    def _wait_complete(self, handle: object, max_polls: int, poll_interval_s: float, eye: Eye,
+                       on_preview: Callable[[np.ndarray], None] | None) -> None:
         lib, status = self._sdk.lib, self._sdk.ffi.new("IddkCaptureStatus *")
         for poll in range(max_polls):
             if poll and poll_interval_s:
@@ -249,25 +255,45 @@ class IriTechCamera:
             self._check(lib.Iddk_GetCaptureStatus(handle, status), "Iddk_GetCaptureStatus")
             if status[0] == lib.IDDK_COMPLETE:
                 return
+            if on_preview is not None and status[0] == lib.IDDK_CAPTURING:
+                frame = self._stream_image(handle, eye)
+                if frame is not None:
+                    on_preview(frame)
             if status[0] == lib.IDDK_ABORT:
                 raise IrisCameraError(None, "IDDK_ABORT", "the camera aborted the capture", "Iddk_GetCaptureStatus",
                                       retryable=True)
         raise IrisCameraError(None, "CAPTURE_TIMEOUT", f"no good eye image after {max_polls} status polls",
                               "Iddk_GetCaptureStatus", retryable=True)
 
+    def _stream_image(self, handle: object, eye: Eye) -> np.ndarray | None:
+        """The camera's current live frame of `eye` (a copy), or None when it has none to give right now."""
+        lib, ffi = self._sdk.lib, self._sdk.ffi
+        images, count, status = ffi.new("IddkImage **"), ffi.new("int *"), ffi.new("IddkCaptureStatus *")
+        if lib.Iddk_GetStreamImage(handle, images, count, status) != lib.IDDK_OK:
+            return None
+        try:
+            return self._copy_image(images, count, eye, "Iddk_GetStreamImage")
+        except IrisCameraError:
+            return None  # a damaged live frame is skipped: only the result image must be right
+
     def _result_image(self, handle: object, eye: Eye) -> np.ndarray:
         lib, ffi = self._sdk.lib, self._sdk.ffi
         images, count = ffi.new("IddkImage **"), ffi.new("int *")
         self._check(lib.Iddk_GetResultImage(handle, lib.IDDK_IKIND_K2, lib.IDDK_IFORMAT_MONO_RAW, 0, images, count),
                     "Iddk_GetResultImage")
+        return self._copy_image(images, count, eye, "Iddk_GetResultImage")
+
+    def _copy_image(self, images: object, count: object, eye: Eye, call: str) -> np.ndarray:
+        """A copy of `eye`'s image among the SDK's images (binocular: [0] right, [1] left), checked."""
+        lib, ffi = self._sdk.lib, self._sdk.ffi
         if images[0] == ffi.NULL or count[0] < 1:
-            raise IrisCameraError(None, "NO_IMAGE", "the SDK returned no image", "Iddk_GetResultImage")
+            raise IrisCameraError(None, "NO_IMAGE", "the SDK returned no image", call)
         index = (0 if eye == "right" else 1) if count[0] >= 2 else 0  # binocular: [0] right, [1] left
         image = images[0][index]
         width, height = image.imageWidth, image.imageHeight
         if (image.imageData == ffi.NULL or not (0 < width <= 4096 and 0 < height <= 4096)
                 or image.imageDataLen < width * height or image.imageFormat != lib.IDDK_IFORMAT_MONO_RAW):
             raise IrisCameraError(None, "BAD_IMAGE", f"the SDK returned an unusable {eye}-eye image ({width}x{height},"
-                                  f" {image.imageDataLen} bytes)", "Iddk_GetResultImage")
+                                  f" {image.imageDataLen} bytes)", call)
         raw = ffi.buffer(image.imageData, width * height)
         return np.frombuffer(raw, dtype=np.uint8).reshape(height, width).copy()

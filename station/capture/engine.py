@@ -96,11 +96,22 @@ class CaptureEngine(PositionRunner):
 
         def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
             polls = max(1, round(self.policy.timeout_s / 0.05))
-            image = self.call("iris_camera", lambda: camera.capture(eye, max_polls=polls, poll_interval_s=0.05))
+            shown = 0
+
+            def preview(frame: object) -> None:  # the camera's live view while it looks for a good eye
+                nonlocal shown
+                live = self._iris.measure(frame)
+                shown += 1
+                self.bus.emit(FrameScored(position, n, shown, live.score, False, live.problems, frame,
+                                          iris_details(live)))
+
+            image = self.call("iris_camera", lambda: camera.capture(eye, max_polls=polls, poll_interval_s=0.05,
+                                                                    on_preview=preview))
             if image is None:
                 return None
             report = self._iris.measure(image)
-            self.bus.emit(FrameScored(position, n, 1, report.score, True, report.problems, image))
+            self.bus.emit(FrameScored(position, n, shown + 1, report.score, True, report.problems, image,
+                                      iris_details(report)))
             candidate = Candidate(report.score, encode_png(image),
                                   {"device": device_label(camera), "problems": list(report.problems),
                                    "iris_diameter": report.metrics.iris_diameter,
@@ -109,3 +120,15 @@ class CaptureEngine(PositionRunner):
             return {position: candidate} if report.score >= threshold else None
 
         return self.run_attempts((position,), "iris_camera", attempt)
+
+
+def iris_details(report: object) -> dict:
+    """What the operator's screen draws over an iris frame: the pupil and limbus circles found (x, y, radius in
+    frame pixels) and the usable share of the iris; nothing when no eye was found."""
+    m = report.metrics
+    if m is None or not m.found:
+        return {}
+    iris_x, iris_y = getattr(m, "iris_x", m.pupil_x), getattr(m, "iris_y", m.pupil_y)  # the limbus's own centre
+    return {"circles": [[round(m.pupil_x, 1), round(m.pupil_y, 1), round(m.pupil_radius, 1)],
+                        [round(iris_x, 1), round(iris_y, 1), round(m.iris_radius, 1)]],
+            "usable_fraction": round(m.usable_fraction, 3)}

@@ -56,6 +56,8 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
     tap(capture.ids.start)
     wait_until(lambda: capture.position == "right_thumb")
     assert capture.ids.hands.opacity == 1 and capture.ids.hands.current == ["right_thumb"]
+    circles = []
+    capture.bind(circles=lambda _w, found: circles.append(list(found)))
     while capture.position:
         position = capture.position
         if position == "right_iris":  # a new modality: the preview no longer shows the last fingerprint
@@ -65,6 +67,8 @@ def test_a_whole_record_from_the_operator_console(kiosk, imported, applicants):
         assert not capture.below, capture.state
         if position == "right_index":
             assert capture.fingers["right_index"][0] == "captured"  # the hand diagram shows the done finger
+    # the irises were shown live with the pupil and limbus circles the quality check found
+    assert any(len(c) == 2 and all(r > 0 for _x, _y, r in c) for c in circles)
     review = screen(kiosk, "review")
     assert kiosk.root.current == "review"
     wait_until(lambda: len(review.ids.grid.children) == 14 or review.message)
