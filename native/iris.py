@@ -3,14 +3,18 @@
 The score is our own approximation of the ISO/IEC 29794-6 checks a live capture can afford, not a certified
 iris quality measure. It is 100 x the product of per-check factors in 0..1:
 
-- found: no pupil found gives score 0 (IRIS_NOT_FOUND);
+- found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND);
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
 - pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
 - pupil/iris contrast (grey step / 255) from 0.05 (0) to 0.15 (1), iris/sclera contrast from 0.02 (0) to 0.08 (1)
   (LOW_CONTRAST);
-- sharpness: Laplacian variance in the iris annulus on a log scale from 10 (0) to 60 (1) (IRIS_BLURRED);
-- usable area (annulus minus reflections, eyelids and lashes) from 0.5 (0) to 0.7 (1) (IRIS_OCCLUDED; ISO asks
-  for >= 70 % usable iris area);
+- sharpness: Laplacian variance over the usable annulus pixels (reflections and lids left out: their edges are not
+  iris focus) on a log scale from 10 (0) to 60 (1) (IRIS_BLURRED);
+- usable iris area (the annulus between the pupil and limbus circles minus reflections, eyelids, lashes and what
+  lies outside the frame; ISO/IEC 29794-6 asks for >= 70 %): a refusal, not a slope: below 0.70 the factor is at
+  most 0.5, so the score is at most 50, under any capture threshold >= 51 (the station's is 60), with
+  IRIS_USABLE_AREA_LOW and the main cause, IRIS_OCCLUDED (lids, lashes, off-frame) or IRIS_REFLECTION
+  (specular highlights);
 - margin: the distance from the pupil centre to the nearest frame edge, in iris radii, from 0.9 (0) to 1.1 (1)
   (IRIS_AT_EDGE).
 """
@@ -25,19 +29,25 @@ from native.face import ramp
 from native.frames import grey_frame_pointer
 
 MIN_SIDE = 32
+MIN_USABLE = 0.70  # ISO/IEC 29794-6 usable iris area: at least 70 % of the iris annulus
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class IrisMetrics:
-    """What the C kernel measured (see native/iris.h for each field)."""
+    """What the C kernel measured (see native/iris.h for each field): the pupil and limbus circles, greys, shares."""
 
     found: bool
     dark_threshold: int
     pupil_x: float
     pupil_y: float
-    pupil_radius: int
-    iris_radius: int
-    iris_diameter: int
+    pupil_radius: float
+    iris_x: float
+    iris_y: float
+    iris_radius: float
+    iris_diameter: float
+    pupil_inliers: int
+    limbus_edges: int
+    limbus_inliers: int
     pupil_grey: float
     iris_grey: float
     sclera_grey: float
@@ -79,10 +89,10 @@ class IrisQuality:
         if lib.iris_measure(ptr, width, height, stride, self._integral, self._profile, self._out) != 0:
             raise ValueError("iris_measure rejected the frame")
         o = self._out
-        return IrisMetrics(bool(o.found), o.dark_threshold, o.pupil_x, o.pupil_y, o.pupil_radius, o.iris_radius,
-                           o.iris_diameter, o.pupil_grey, o.iris_grey, o.sclera_grey, o.pupil_contrast,
-                           o.iris_contrast, o.annulus_sharpness, o.specular_fraction, o.occluded_fraction,
-                           o.usable_fraction)
+        return IrisMetrics(bool(o.found), o.dark_threshold, o.pupil_x, o.pupil_y, o.pupil_radius, o.iris_x, o.iris_y,
+                           o.iris_radius, o.iris_diameter, o.pupil_inliers, o.limbus_edges, o.limbus_inliers,
+                           o.pupil_grey, o.iris_grey, o.sclera_grey, o.pupil_contrast, o.iris_contrast,
+                           o.annulus_sharpness, o.specular_fraction, o.occluded_fraction, o.usable_fraction)
 
     def measure(self, frame: np.ndarray) -> IrisReport:
         """Measure and score one eye frame."""
@@ -102,11 +112,24 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
         "pupil_contrast": ramp(m.pupil_contrast, 0.05, 0.15),
         "iris_contrast": ramp(m.iris_contrast, 0.02, 0.08),
         "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
-        "usable_area": ramp(m.usable_fraction, 0.5, 0.7),
+        "usable_area": 1.0 if m.usable_fraction >= MIN_USABLE else 0.5 * ramp(m.usable_fraction, 0.3, MIN_USABLE),
         "margin": ramp(margin, 0.9, 1.1),
     }
     codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("LOW_CONTRAST", "pupil_contrast"),
-             ("LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"), ("IRIS_OCCLUDED", "usable_area"),
+             ("LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"), ("IRIS_USABLE_AREA_LOW", "usable_area"),
              ("IRIS_AT_EDGE", "margin")]
-    problems = tuple(dict.fromkeys(code for code, name in codes if factors[name] < 1.0))
-    return IrisReport(round(100.0 * math.prod(factors.values())), problems, m, factors)
+    problems = [code for code, name in codes if factors[name] < 1.0]
+    if factors["usable_area"] < 1.0:
+        problems[problems.index("IRIS_USABLE_AREA_LOW") + 1:0] = _area_causes(m)
+    return IrisReport(round(100.0 * math.prod(factors.values())), tuple(dict.fromkeys(problems)), m, factors)
+
+
+def _area_causes(m: IrisMetrics) -> list[str]:
+    """What took the usable area: each cause that alone takes half the 30 % allowance, else the larger one.
+
+    The operator's remedy differs: reflections (IRIS_REFLECTION: glasses, lighting) or lids, lashes and a
+    partly off-frame eye (IRIS_OCCLUDED: open wider, re-centre)."""
+    share = (1.0 - MIN_USABLE) / 2.0
+    causes = [code for code, part in (("IRIS_OCCLUDED", m.occluded_fraction), ("IRIS_REFLECTION", m.specular_fraction))
+              if part >= share]
+    return causes or ["IRIS_REFLECTION" if m.specular_fraction > m.occluded_fraction else "IRIS_OCCLUDED"]
