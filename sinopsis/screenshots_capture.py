@@ -95,6 +95,33 @@ def _live_face(app: Any, screen: Any) -> None:
                                   {"background": backdrop, "required_background": backdrop}))
 
 
+def _fingers_done(app: Any) -> None:
+    """Face, signature and every finger captured: the irises are next."""
+    _fingers_half_done(app)
+    recording = app.recording
+    for position in recording.engine.missing():
+        if not position.endswith("_iris"):
+            _run(recording, ("capture_finger", position))
+
+
+def _live_iris(app: Any, screen: Any) -> None:
+    """The iris camera's live view with the pupil and limbus circles the quality check found, its score and reason."""
+    screen.advance()
+    import cv2
+
+    from native import samples
+    from native.iris import IrisQuality
+    from station.capture.engine import iris_details
+    from station.capture.events import FrameScored
+
+    eye = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    report = IrisQuality().measure(eye)
+    screen.show_frame(FrameScored(screen.position, 1, 9, report.score, False, report.problems, eye,
+                                  iris_details(report)))
+    if not (screen.position.endswith("_iris") and len(screen.circles) == 2 and screen.score == report.score):
+        raise RuntimeError(f"capture-iris shows {screen.position} with circles {screen.circles}, not a live iris")
+
+
 def _live_finger(app: Any, screen: Any) -> None:
     screen.advance()  # the screen was already shown: show the position the engine is at now
     import cv2
@@ -138,6 +165,7 @@ def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "capture-fingers", "capture", flow, {"_prepare": _fingers_half_done, "_after": _live_finger}
     yield "capture-exception", "capture", flow, {"_prepare": _fingers_half_done, "_after": _exception_popup,
                                                  "_cleanup": _close_popups}
+    yield "capture-iris", "capture", flow, {"_prepare": _fingers_done, "_after": _live_iris}
     yield "review", "review", flow, {"_prepare": _all_done}
     yield "saved", "review", flow, {"_prepare": _all_done, "saved": "ST-PKU-01-000001", "printed": "printed"}
     yield "save-disk-full", "review", flow, {"_prepare": _all_done, "saved": "", "printed": "", "_after": _disk_full}
