@@ -32,6 +32,8 @@ class KitSettings:
     qr_scanner: str = "camera"  # or "sim", or a serial port
     printer: str = SIM  # or "none", or a port / device file
     slips_dir: Path | None = None  # where the simulated printer renders slips
+    signature_pad_model: str = "SigLite1X5"  # drivers.signature_pad.TOPAZ_MODELS
+    signature_pad_quiet_s: float = 2.0
 
 
 @dataclass
@@ -69,10 +71,13 @@ def build_kit(settings: KitSettings) -> Kit:
                             settings.camera_format)
     pad = None
     if settings.signature_pad == SIM:
-        sims.append(SimulatedPad(signature_script()))
-        pad = TopazPad(sims[-1].path, usb_serial=sims[-1].usb_serial)
-    elif settings.signature_pad != "touchscreen":
-        pad = TopazPad(settings.signature_pad)  # a Topaz serial pad: SigLite 1x5 at 19200 8O1
+        model = settings.signature_pad_model
+        sims.append(SimulatedPad(signature_script(model=model), model=model))
+        pad = TopazPad(sims[-1].path, model=model, quiet_s=settings.signature_pad_quiet_s,
+                       usb_serial=sims[-1].usb_serial)
+    elif settings.signature_pad != "touchscreen":  # a Topaz serial pad at its model's speed, 8O1
+        pad = TopazPad(settings.signature_pad, model=settings.signature_pad_model,
+                       quiet_s=settings.signature_pad_quiet_s)
     if settings.qr_scanner == "camera":
         qr: object = QrReader()
     else:

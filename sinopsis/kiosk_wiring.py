@@ -68,8 +68,10 @@ def prepare_kit_for(kit: Kit, settings: KitSettings, birth_year: int) -> None:
         if old is not None:
             kit.simulators.remove(old)
             old.close()
-        kit.simulators.append(SimulatedPad(signature_script()))
-        kit.signature_pad = TopazPad(kit.simulators[-1].path, usb_serial=kit.simulators[-1].usb_serial)
+        model = settings.signature_pad_model
+        kit.simulators.append(SimulatedPad(signature_script(model=model), model=model))
+        kit.signature_pad = TopazPad(kit.simulators[-1].path, model=model, quiet_s=settings.signature_pad_quiet_s,
+                                     usb_serial=kit.simulators[-1].usb_serial)
 
 
 def confirm_worker_for(config: StationConfig) -> Any | None:

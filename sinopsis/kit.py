@@ -17,7 +17,8 @@ def kit_settings(config: StationConfig, slips_dir: Path | None = None) -> object
 
     d = config.devices
     return KitSettings(d.fingerprint_sdk, d.iris_sdk, d.camera, d.camera_width, d.camera_height, d.camera_fps,
-                       d.camera_format, d.signature_pad, d.qr_scanner, d.printer, slips_dir)
+                       d.camera_format, d.signature_pad, d.qr_scanner, d.printer, slips_dir,
+                       signature_pad_model=d.signature_pad_model, signature_pad_quiet_s=d.signature_pad_quiet_s)
 
 
 def simulated_devices(config: StationConfig, workdir: Path) -> Callable[[str, str], Devices]:

@@ -205,6 +205,14 @@ class DevicesSection(Section):
     signature_pad: str = Field(
         SIM_SDK, description='"sim", "touchscreen" (the kiosk screen is the pad) or the pad\'s serial port'
     )
+    signature_pad_model: Literal[
+        "SigLite1X5", "SignatureGem1X5", "SignatureGem4X5", "SigLiteLCD1X5", "SigLiteLCD4X5", "ClipGem", "SigGemColor57"
+    ] = Field("SigLite1X5", description="the Topaz pad's model: its line speed (8O1) and signing area "
+              "(drivers/signature_pad.py TOPAZ_MODELS, docs/devices.md)")
+    signature_pad_quiet_s: float = Field(
+        2.0, ge=0.5, le=10.0, description="seconds the pen stays out of the pad's range after a stroke before the "
+        "signature counts as done (the operator can also press Signature done)"
+    )
     qr_scanner: str = Field(
         "camera", description='"camera" (QR from the portrait camera), "sim", or the line scanner\'s serial port'
     )

@@ -183,3 +183,30 @@ def test_touchscreen_fallback_gives_the_same_format():
     data = json.loads(strokes_json(points_to_strokes(points)))
     assert data == {"format": "strokes/1", "strokes": [[[1, 1, 0.5], [2, 2, 0.5]], [[9, 9, 0.5], [10, 10, 0.5]]]}
     assert json.loads(strokes_json([[], [(1, 2, 7.0)]]))["strokes"] == [[[1, 2, 1.0]]]
+
+
+def test_the_configured_model_and_quiet_time_reach_the_kit(tmp_path):
+    """[devices] signature_pad_model / signature_pad_quiet_s (station.toml) → the kit's pad and its simulator; the
+    config's model names are exactly the driver's models, and an unknown one is refused with the key."""
+    import typing
+
+    import pytest
+
+    from contract.errors import ConfigError
+    from drivers.kit import build_kit
+    from drivers.signature_pad import TOPAZ_MODELS
+    from sinopsis.kit import kit_settings
+    from station.config import DevicesSection, load_config
+
+    assert set(typing.get_args(DevicesSection.model_fields["signature_pad_model"].annotation)) == set(TOPAZ_MODELS)
+    path = tmp_path / "station.toml"
+    path.write_text('[devices]\nsignature_pad_model = "ClipGem"\nsignature_pad_quiet_s = 1.5\n')
+    kit = build_kit(kit_settings(load_config(path)))
+    try:
+        assert kit.signature_pad.model == "ClipGem" and kit.signature_pad.quiet_s == 1.5
+        assert kit.signature_pad.baudrate == TOPAZ_MODELS["ClipGem"].baudrate
+    finally:
+        kit.close()
+    path.write_text('[devices]\nsignature_pad_model = "Wacom"\n')
+    with pytest.raises(ConfigError, match="signature_pad_model"):
+        load_config(path)
