@@ -61,4 +61,4 @@ def test_the_engine_scores_live_iris_frames_and_names_the_circles(tmp_path):
     final = scored[-1]
     assert len(final.details["circles"]) == 2 and 0 < final.details["usable_fraction"] <= 1
     (px, py, pr), (ix, iy, ir) = final.details["circles"]
-    assert 0 < pr < ir and 0 <= px < 640 and 0 <= py < 480
+    assert 0 < pr < ir and 0 <= px < 640 and 0 <= py < 480 and abs(ix - px) < pr and abs(iy - py) < pr
