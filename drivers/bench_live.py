@@ -46,7 +46,7 @@ def run_live_loop(width: int, height: int, seconds: float = 3.0, fps: float = 30
     events: queue.Queue = queue.Queue()
     stop = threading.Event()
     replaced = 0
-    quality, gate = FaceQuality(), StillnessGate()
+    quality, gate = FaceQuality(detect_every=5), StillnessGate()  # as the engine runs it ([capture.face])
 
     def camera_thread() -> None:
         nonlocal replaced

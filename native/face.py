@@ -1,23 +1,42 @@
-"""Face quality: detection (OpenCV Haar cascades), the C metrics inside the face box and the background band,
-and a documented 0-100 score with the reasons behind it.
+"""Face quality: faces, landmarks and head pose from `native.face_landmarks` (YuNet + MediaPipe Face Mesh), the
+C metrics inside the face box and the background band (`native/face.c`), and a documented 0-100 score with the
+reasons behind it.
 
-The score is our own approximation of a portrait-capture gate (ICAO-style checks that a kiosk can run live),
-not an ISO/IEC 29794-5 face quality measure. It is 100 x the product of per-check factors in 0..1, so one
-failing check pulls the whole score down and the factors say which check it was:
+Why landmarks: the Haar cascades this replaced missed eyes behind glasses on every frame, called a group "no
+face" and knew nothing of head pose. The score is our own approximation of ICAO-style portrait checks that a
+kiosk can run live, not an ISO/IEC 29794-5 measure. It is 100 x the product of per-check factors in 0..1, so one
+failing check pulls the whole score down, and each factor below 1 names its problem code:
 
-- one face: no face or more than one face gives score 0 (FACE_NONE / FACE_MULTIPLE);
-- size: face box width from 12 % (factor 0) to 22 % (factor 1) of the frame width (FACE_TOO_SMALL);
-- centred: box centre within 10 % of the frame width from the middle (1), falling to 0 at 30 % (FACE_OFF_CENTRE);
-- sharpness: Laplacian variance in the box, on a log scale from 8 (0) to 50 (1) (FACE_BLURRED);
-- exposure: mean grey in the box 80..190 (1), falling to 0 at 30 and 240; and clipped pixels (<= 5 or >= 250)
-  up to 2 % (1) falling to 0 at 20 % (FACE_TOO_DARK / FACE_TOO_BRIGHT);
-- eyes: both eyes found by the eye cascade in the upper face (1), otherwise 0.5 (EYES_NOT_FOUND; closed eyes
-  and glasses glare are the usual causes; an approximation, not an eye-openness measure). The eye detector
-  costs more than all the other checks together, so it runs only on a candidate frame, one whose other factors
-  already give a score of at least 90; on other frames `eyes` is None and the factor is left at 1;
-- background: grey-level standard deviation of the band up to 12 (1) falling to 0 at 40 (BACKGROUND_NOT_UNIFORM);
-  and, when a colour is required (e-KTP: red for an odd birth year, blue for an even one), the band's colour
-  class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR).
+- faces: no face or more than one face (YuNet boxes at least `OTHER_FACE_SHARE` of the main face's width) gives
+  score 0 (FACE_NONE / FACE_MULTIPLE);
+- size: eye distance (landmark eye centres) below the minimum gives 0 (FACE_TOO_SMALL); from the minimum to the
+  best distance the factor rises from 0.95 to 1. The minimum is `min_eye_distance_px` (ISO 90 px), lowered to
+  `min_eye_distance_share` of the frame width for frames too narrow to give it (see `FaceLimits.required_eye_distance`);
+- centred: eye-centre midpoint within 15 % of the frame width from the middle (1) falling to 0 at 35 %, the eye
+  line between 15 % and 70 % of the height from the top (1) falling to 0 at 5 % / 85 %, and every landmark
+  inside the frame (FACE_OFF_CENTRE);
+- roll (eye line) within `max_roll_deg`, falling to 0 four degrees past it (FACE_TILTED);
+- yaw and calibrated pitch within `max_yaw_deg` / `max_pitch_deg` plus `pose_allowance_deg` (the estimator's
+  own spread), falling to 0 five degrees past it (FACE_TURNED); pitch is read as the landmarks' pitch plus
+  `PITCH_OFFSET` (see there);
+- eyes open: the less open eye's lid gap over its width from `min_eye_open` / 2 (0) to `min_eye_open` (1)
+  (EYES_CLOSED);
+- noise: sigma of the face box at the camera's resolution (Immerkaer's mask, robust median form), 7 (1) to 12
+  (0) grey levels (FACE_NOISY);
+- sharpness and exposure are measured on the face box scaled so that the eyes are `NORM_EYE_DISTANCE` px apart
+  (area averaging when shrinking, which also averages noise away), so the same limits hold for any camera
+  resolution and distance: sharpness (see `face_measures`) 0.04 (0) to 0.065 (1) (FACE_BLURRED); the 95th
+  percentile grey 55 (0) to 80 (1) and the median up to 215 (1) falling to 0 at 245, clipped pixels (<= 5 or
+  >= 250) up to 5 % (1) falling to 0 at 20 % (FACE_TOO_DARK / FACE_TOO_BRIGHT). The percentiles, not the mean,
+  so a dark-skinned face is not "too dark", and on the averaged face, so strong noise is called noise;
+- background (the C band, unchanged): grey-level standard deviation of the band up to 12 (1) falling to 0 at
+  40 (BACKGROUND_NOT_UNIFORM); and, when a colour is required (e-KTP: red for an odd birth year, blue for an
+  even one), the band's colour class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR).
+
+Live loop: `FaceQuality(detect_every=N)` keeps its state per camera stream: YuNet runs on a downscaled frame
+every N frames (or when the face is lost), the landmarks of the previous frame give the next crop in between
+(MediaPipe's tracking, as `FaceLandmarker.track`). `reset()` starts a new stream. With the default N = 1 every
+call detects, which is what a single still image needs.
 """
 
 import math
@@ -27,13 +46,55 @@ import cv2
 import numpy as np
 
 from native._native import ffi, lib
+from native.face_landmarks import PRESENCE, FaceLandmarker, Landmarks, Roi, roi_from_landmarks
+from native.face_landmarks import FaceBox as DetectedFace
 from native.frames import grey_frame_pointer
 
-DETECT_WIDTH = 320  # the face detector runs on the frame scaled to this width
-EYE_PATCH = 128  # the upper face is scaled to this square for the eye detector
 COLOUR_SHARE = 0.6  # share of band pixels of one colour for the backdrop to count as that colour
 BACKGROUNDS = ("red", "blue")
-EYES_CHECK_FROM = 90  # the eye detector runs only on frames that score at least this without it
+OTHER_FACE_SHARE = 0.25  # a second YuNet face counts when its box is at least this share of the main face's width
+# Pitch calibration: on the 879 official frontal portraits of members of Congress (Hainish/congress-images-225x275
+# at commit 20531e9, the development set's source) the landmarks' pitch has median -6.8 degrees (5-95 %:
+# -15.2..+2.5): the canonical face model's "level" is about 7 degrees chin-up of a level studio portrait. Adding
+# this offset makes such a portrait read 0.
+PITCH_OFFSET = 6.8
+NORM_EYE_DISTANCE = 64.0  # sharpness, noise and exposure are measured with the face scaled to this eye distance
+IMMERKAER = np.array([[1, -2, 1], [-2, 4, -2], [1, -2, 1]], np.float32)  # noise mask; its response is 6 sigma
+# second differences along x, y and both diagonals: sharpness is the weakest direction, so a motion blur along
+# any of them shows even though the other directions keep their detail
+SECOND_DIFFERENCES = tuple(np.array(k, np.float32) for k in (
+    [[0, 0, 0], [1, -2, 1], [0, 0, 0]], [[0, 1, 0], [0, -2, 0], [0, 1, 0]],
+    [[1, 0, 0], [0, -2, 0], [0, 0, 1]], [[0, 0, 1], [0, -2, 0], [1, 0, 0]]))
+SECOND_DIFFERENCE_NOISE_GAIN = 6.0  # variance of a [1, -2, 1] difference of white noise of variance 1
+NOISE_SIDE = 128  # the noise median runs on about this many rows and columns of the face at most
+HAIR_MARGIN = 0.15  # the band's box is the landmark box widened this share of its width on each side (hair)
+
+
+@dataclass(frozen=True)
+class FaceLimits:
+    """The portrait limits (station.toml [capture.face]; the sources are in station/config.py's descriptions).
+
+    Degrees and pixels. A head is refused as turned past `max_yaw_deg` / `max_pitch_deg` + `pose_allowance_deg`.
+    """
+
+    max_roll_deg: float = 8.0
+    max_yaw_deg: float = 5.0
+    max_pitch_deg: float = 5.0
+    pose_allowance_deg: float = 12.0
+    min_eye_distance_px: float = 90.0
+    best_eye_distance_px: float = 120.0
+    min_eye_distance_share: float = 0.10
+    min_eye_open: float = 0.12
+
+    def required_eye_distance(self, frame_width: int) -> tuple[float, float]:
+        """(minimum, best) eye distance in px for a frame `frame_width` wide.
+
+        The ISO minimum in pixels, except on a frame too narrow to give it with the head framed for the ID photo:
+        there the minimum is `min_eye_distance_share` of the width (the 640 x 480 simulator, a low-resolution
+        webcam), and the best distance shrinks in the same proportion.
+        """
+        minimum = min(self.min_eye_distance_px, self.min_eye_distance_share * frame_width)
+        return minimum, self.best_eye_distance_px * minimum / self.min_eye_distance_px
 
 
 @dataclass(frozen=True)
@@ -63,6 +124,23 @@ class FaceMetrics:
 
 
 @dataclass(frozen=True)
+class FacePose:
+    """What the landmarks said: pose in degrees (pitch calibrated by PITCH_OFFSET), eye distance in px, the less
+    open eye's openness, and the scale-normalised face measures (noise sigma and exposure in grey levels)."""
+
+    roll: float
+    yaw: float
+    pitch: float
+    eye_distance: float
+    eye_open: float
+    noise: float  # at the camera's resolution, in grey levels
+    sharpness: float
+    median: float
+    highlight: float  # 95th-percentile grey
+    clipped: float
+
+
+@dataclass(frozen=True)
 class FaceReport:
     """One frame's verdict: the 0-100 score, the problem codes, and every component kept."""
 
@@ -72,8 +150,9 @@ class FaceReport:
     box: FaceBox | None = None
     metrics: FaceMetrics | None = None
     background: str = "unknown"  # red / blue / other, or unknown when the face fills the frame
-    eyes: int | None = None  # eyes found; None when the frame failed other checks first (not looked for)
+    eyes: int | None = None  # open eyes (0-2) by the landmarks; None when no landmarks were found
     factors: dict[str, float] = field(default_factory=dict)
+    pose: FacePose | None = None
 
 
 def ramp(value: float, zero: float, one: float) -> float:
@@ -102,66 +181,139 @@ def colour_frame_pointer(frame: np.ndarray) -> tuple[object, int, int, int]:
     return ffi.cast("const uint8_t *", frame.__array_interface__["data"][0]), width, height, frame.strides[0]
 
 
-class FaceQuality:
-    """Scores BGR camera frames for the e-KTP portrait. Buffers are allocated once per frame size.
+class Scratch:
+    """Grow-only work buffers, so that measuring a frame allocates nothing frame-sized: `take` returns a
+    C-contiguous (h, w) view of a flat backing array that is reallocated only when a bigger one is asked for."""
 
-    `border_fraction` sets the background band's width as a share of the frame's shorter side.
+    def __init__(self) -> None:
+        self._backing: dict[str, np.ndarray] = {}
+
+    def take(self, name: str, shape: tuple[int, int], dtype: type) -> np.ndarray:
+        """A contiguous `shape` view of the buffer `name` (contents undefined)."""
+        size = shape[0] * shape[1]
+        backing = self._backing.get(name)
+        if backing is None or backing.size < size or backing.dtype != dtype:
+            backing = self._backing[name] = np.empty(max(size, 1), dtype)
+        return backing[:size].reshape(shape)
+
+
+_SCRATCH = Scratch()  # for the module-level functions called without one
+
+
+def noise_sigma(grey: np.ndarray, step: int = 1, scratch: Scratch | None = None) -> float:
+    """Noise standard deviation of a grey image in grey levels: Immerkaer's (1996) Laplacian-difference mask,
+    whose response to white noise has 6 sigma, in its robust form (1.4826 x median absolute response, so edges
+    and texture, which are sparse, count little). `step` > 1 takes the median over every step-th row and column
+    of the response (the mask still sees every pixel's neighbours), to bound the cost on a large face."""
+    if min(grey.shape) < 3:
+        return 0.0
+    scratch = scratch or _SCRATCH
+    response = scratch.take("response", grey.shape, np.float32)
+    cv2.filter2D(np.ascontiguousarray(grey), cv2.CV_32F, IMMERKAER, dst=response)
+    picked = response[1:-1:step, 1:-1:step]
+    values = scratch.take("median", picked.shape, np.float32)
+    np.abs(picked, out=values)
+    flat = values.reshape(-1)
+    middle = flat.size // 2
+    flat.partition(middle)
+    return float(1.4826 * flat[middle] / 6.0)
+
+
+def face_measures(grey_face: np.ndarray, eye_distance: float,
+                  scratch: Scratch | None = None) -> tuple[float, float, float, float]:
+    """(sharpness, median grey, 95th-percentile grey, clipped share) of a grey face crop, after scaling it so the
+    eyes are NORM_EYE_DISTANCE px apart (area averaging when shrinking, which also averages the noise away).
+
+    Sharpness is the standard deviation of the second difference along the weakest of four directions (x, y, the
+    diagonals: a motion blur removes detail along one), with the noise's expected part (6 sigma^2) taken out, over
+    the crop's grey standard deviation: a contrast-free measure of fine detail, so a dim face is not "blurred".
+    Exposure is read from the median and the 95th percentile (the face's highlights: forehead, nose, cheeks), not
+    the mean: a well-lit dark-skinned face has a low mean but still has highlights; an underexposed one has none.
+    """
+    scratch = scratch or _SCRATCH
+    scale = NORM_EYE_DISTANCE / max(eye_distance, 1.0)
+    height, width = grey_face.shape
+    size = (max(3, round(width * scale)), max(3, round(height * scale)))
+    small = scratch.take("small", (size[1], size[0]), np.uint8)
+    cv2.resize(grey_face, size, dst=small, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    sigma = noise_sigma(small, scratch=scratch)
+    second = scratch.take("second", small.shape, np.float32)
+    detail = math.inf
+    for kernel in SECOND_DIFFERENCES:
+        cv2.filter2D(small, cv2.CV_32F, kernel, dst=second)
+        std = float(cv2.meanStdDev(second[1:-1, 1:-1])[1][0, 0])
+        detail = min(detail, math.sqrt(max(0.0, std * std - SECOND_DIFFERENCE_NOISE_GAIN * sigma * sigma)))
+    contrast = float(cv2.meanStdDev(small)[1][0, 0])
+    mask = scratch.take("mask", small.shape, np.uint8)
+    cv2.threshold(small, 5, 255, cv2.THRESH_BINARY_INV, dst=mask)  # <= 5
+    clipped = cv2.countNonZero(mask)
+    cv2.threshold(small, 249, 255, cv2.THRESH_BINARY, dst=mask)  # >= 250
+    clipped = (clipped + cv2.countNonZero(mask)) / small.size
+    ordered = scratch.take("ordered", small.shape, np.uint8).reshape(-1)
+    np.copyto(ordered, small.reshape(-1))
+    ranks = (small.size // 2, min(small.size - 1, round(0.95 * (small.size - 1))))
+    ordered.partition(ranks)
+    median, highlight = float(ordered[ranks[0]]), float(ordered[ranks[1]])
+    return detail / contrast if contrast > 1.0 else 0.0, median, highlight, clipped
+
+
+class FaceQuality:
+    """Scores BGR camera frames for the e-KTP portrait; one instance per camera stream (it tracks the face).
+
+    `border_fraction` sets the background band's width as a share of the frame's shorter side; `limits` the
+    portrait limits (station.toml [capture.face]); `detect_every` how often the face detector runs in a stream
+    (1: every frame, for stills). Models load once; not thread-safe.
     """
 
-    def __init__(self, border_fraction: float = 0.08) -> None:
+    def __init__(self, border_fraction: float = 0.08, limits: FaceLimits | None = None, detect_every: int = 1,
+                 landmarker: FaceLandmarker | None = None) -> None:
         if not 0.0 < border_fraction < 0.5:
             raise ValueError(f"border_fraction must be between 0 and 0.5 (got {border_fraction})")
+        if detect_every < 1:
+            raise ValueError(f"detect_every must be at least 1 (got {detect_every})")
         self.border_fraction = border_fraction
-        cascades = cv2.data.haarcascades
-        self._faces = cv2.CascadeClassifier(cascades + "haarcascade_frontalface_default.xml")
-        self._eyes = cv2.CascadeClassifier(cascades + "haarcascade_eye.xml")
-        if self._faces.empty() or self._eyes.empty():
-            raise RuntimeError(f"OpenCV Haar cascades missing under {cascades} (opencv-python-headless < 5 ships them)")
+        self.limits = limits or FaceLimits()
+        self.detect_every = detect_every
+        self._landmarker = landmarker or FaceLandmarker()
         self._out = ffi.new("struct face_metrics *")
         self._box = ffi.new("struct face_box *")
-        self._eye_patch = np.empty((EYE_PATCH, EYE_PATCH), np.uint8)
+        self._scratch = Scratch()
         self._shape: tuple[int, int] | None = None
+        self._roi: Roi | None = None
+        self._since_detect = 0
+        self._faces = 0
 
     def _buffers(self, height: int, width: int) -> None:
         if self._shape != (height, width):
             self._grey = np.empty((height, width), np.uint8)
-            scale = DETECT_WIDTH / width if width > DETECT_WIDTH else 1.0
-            self._scale = scale
-            self._small = np.empty((max(1, round(height * scale)), max(1, round(width * scale))), np.uint8)
             self._shape = (height, width)
+
+    def _grey_of(self, frame: np.ndarray) -> None:
+        colour_frame_pointer(frame)
+        self._buffers(*frame.shape[:2])
+        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=self._grey)
 
     @property
     def grey(self) -> np.ndarray | None:
         """The grey version of the last frame measured or searched (a reused buffer), e.g. for the motion gate."""
         return self._grey if self._shape is not None else None
 
+    def reset(self) -> None:
+        """Forget the tracked face: the next `measure` runs the detector (a new stream or a new person)."""
+        self._roi = None
+        self._since_detect = 0
+        self._faces = 0
+
+    def _faces_in(self, frame: np.ndarray) -> list[DetectedFace]:
+        """YuNet's faces, largest first, without those much smaller than the main one (see OTHER_FACE_SHARE)."""
+        found = sorted(self._landmarker.detect(frame), key=lambda b: b.width * b.height, reverse=True)
+        return [b for b in found if b.width >= OTHER_FACE_SHARE * found[0].width]
+
     def detect(self, frame: np.ndarray) -> list[FaceBox]:
-        """All frontal faces in a BGR frame, in frame pixels, biggest first."""
-        colour_frame_pointer(frame)
-        self._buffers(*frame.shape[:2])
-        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=self._grey)
-        return self._detect_grey()
-
-    def _detect_grey(self) -> list[FaceBox]:
-        small = self._grey
-        if self._scale != 1.0:
-            cv2.resize(self._grey, self._small.shape[::-1], dst=self._small, interpolation=cv2.INTER_AREA)
-            small = self._small
-        min_side = max(24, round(small.shape[1] * 0.12))
-        found = self._faces.detectMultiScale(small, 1.2, 5, minSize=(min_side, min_side))
-        height, width = self._grey.shape
-        boxes = []
-        for row in found.tolist() if len(found) else []:  # no generators here: they churn memory per frame
-            x, y, w, h = [round(v / self._scale) for v in row]
-            boxes.append(FaceBox(x, y, min(w, width - x), min(h, height - y)))
-        boxes.sort(key=lambda b: b.width * b.height, reverse=True)
-        return boxes
-
-    def _count_eyes(self, box: FaceBox) -> int:
-        upper = self._grey[box.y: box.y + box.height * 3 // 5, box.x: box.x + box.width]
-        cv2.resize(upper, (EYE_PATCH, EYE_PATCH), dst=self._eye_patch, interpolation=cv2.INTER_AREA)
-        eyes = self._eyes.detectMultiScale(self._eye_patch, 1.2, 5, minSize=(20, 20), maxSize=(48, 48))
-        return min(2, len(eyes))
+        """All faces in a BGR frame (YuNet boxes, clipped to the frame), in frame pixels, biggest first."""
+        self._grey_of(frame)
+        height, width = frame.shape[:2]
+        return [clipped_box(b.x, b.y, b.x + b.width, b.y + b.height, width, height) for b in self._faces_in(frame)]
 
     def metrics(self, frame: np.ndarray, box: FaceBox) -> FaceMetrics:
         """The C metrics for a known face box (the grey buffer must hold this frame's grey)."""
@@ -176,29 +328,80 @@ class FaceQuality:
                            (o.bg_mean_b, o.bg_mean_g, o.bg_mean_r), o.bg_stddev, o.bg_red_fraction,
                            o.bg_blue_fraction)
 
+    def _landmarks(self, frame: np.ndarray, box: FaceBox | None) -> tuple[Landmarks | None, int]:
+        """The main face's landmarks and the face count: detect, or follow the last frame's landmarks."""
+        if box is not None:  # the caller says where the face is: one crop there, no detector
+            roi = Roi(box.x + box.width / 2, box.y + box.height / 2, max(box.width, box.height) * 1.25, 0.0)
+            found = self._landmarker.landmarks_in(frame, roi)
+            return (found, 1) if found.presence >= PRESENCE else (None, 0)
+        if self._roi is not None and self._since_detect < self.detect_every:
+            found = self._landmarker.landmarks_in(frame, self._roi)
+            self._since_detect += 1
+            if found.presence >= PRESENCE:
+                self._roi = roi_from_landmarks(found.points)
+                return found, self._faces
+        faces = self._faces_in(frame)  # first frame, every detect_every frames, or the track was lost
+        self._faces, self._since_detect, self._roi = len(faces), 1, None
+        if not faces:
+            return None, 0
+        found = self._landmarker.landmarks(frame, faces[0])
+        if found.presence < PRESENCE:
+            return None, len(faces)
+        self._roi = roi_from_landmarks(found.points)
+        return found, len(faces)
+
     def measure(self, frame: np.ndarray, required_background: str | None = None,
                 box: FaceBox | None = None) -> FaceReport:
-        """Detect (unless `box` is given), measure and score one BGR frame.
+        """Find the face (or use `box`), measure and score one BGR frame.
 
         `required_background` is "red", "blue" or None (colour not checked). Raises ValueError for a frame that
         is not H x W x 3 uint8 with packed pixels, or smaller than 3x3.
         """
         if required_background not in (None, *BACKGROUNDS):
             raise ValueError(f"required_background must be one of {BACKGROUNDS} or None (got {required_background!r})")
-        colour_frame_pointer(frame)
-        self._buffers(*frame.shape[:2])
-        cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY, dst=self._grey)
-        if box is None:
-            boxes = self._detect_grey()
-            if len(boxes) != 1:
-                return FaceReport(0, ("FACE_NONE",) if not boxes else ("FACE_MULTIPLE",), len(boxes))
-            box = boxes[0]
-        m = self.metrics(frame, box)
+        self._grey_of(frame)
+        height, width = frame.shape[:2]
+        if box is not None and (box.x < 0 or box.y < 0 or box.width < 3 or box.height < 3
+                                or box.x + box.width > width or box.y + box.height > height):
+            raise ValueError(f"face box {box} does not fit a {width}x{height} frame (or is smaller than 3x3)")
+        found, faces = self._landmarks(frame, box)
+        if faces > 1:
+            return FaceReport(0, ("FACE_MULTIPLE",), faces)
+        if found is None and box is None:
+            return FaceReport(0, ("FACE_NONE",), faces)
+        if found is None:  # a given box with no face in it: the metrics, but no score
+            m = self.metrics(frame, box)
+            colour = background_colour(m.bg_red_fraction, m.bg_blue_fraction) if m.bg_pixels else "unknown"
+            return FaceReport(0, ("FACE_NONE",), 0, box, m, colour)
+        pose = self._landmarker.pose(found)
+        xs, ys = found.points[:, 0], found.points[:, 1]
+        inside = bool(xs.min() >= 0 and ys.min() >= 0 and xs.max() <= width - 1 and ys.max() <= height - 1)
+        face_box = box or clipped_box(float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max()), width,
+                                      height)
+        grow = round(face_box.width * HAIR_MARGIN)  # the C band leaves out the head's columns: add the hair
+        m = self.metrics(frame, clipped_box(face_box.x - grow, face_box.y, face_box.x + face_box.width + grow,
+                                            face_box.y + face_box.height, width, height))
+        crop = self._grey[face_box.y:face_box.y + face_box.height, face_box.x:face_box.x + face_box.width]
+        sharpness, median, highlight, clipped = face_measures(crop, pose.eye_distance, self._scratch)
+        noise = noise_sigma(crop, max(1, round(max(crop.shape) / NOISE_SIDE)), self._scratch)
+        eye_open = min(pose.right_eye_open, pose.left_eye_open)
+        measured = FacePose(pose.roll, pose.yaw, pose.pitch + PITCH_OFFSET, pose.eye_distance, eye_open, noise,
+                            sharpness, median, highlight, clipped)
+        eye_mid = ((pose.right_eye[0] + pose.left_eye[0]) / 2, (pose.right_eye[1] + pose.left_eye[1]) / 2)
         colour = background_colour(m.bg_red_fraction, m.bg_blue_fraction) if m.bg_pixels else "unknown"
-        report = score_face(frame.shape[1], box, m, None, colour, required_background)
-        if report.score >= EYES_CHECK_FROM:  # a candidate frame: now pay for the eye detector
-            report = score_face(frame.shape[1], box, m, self._count_eyes(box), colour, required_background)
-        return report
+        open_from = self.limits.min_eye_open
+        eyes = int(pose.right_eye_open >= open_from) + int(pose.left_eye_open >= open_from)
+        return score_face((width, height), face_box, m, measured, eye_mid, inside, eyes, colour, required_background,
+                          self.limits)
+
+
+def clipped_box(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> FaceBox:
+    """The integer box of (x0, y0)-(x1, y1) clipped to a width x height frame, at least 3 x 3."""
+    left = min(max(0, math.floor(x0)), width - 3)
+    top = min(max(0, math.floor(y0)), height - 3)
+    right = max(min(width, math.ceil(x1)), left + 3)
+    bottom = max(min(height, math.ceil(y1)), top + 3)
+    return FaceBox(left, top, right - left, bottom - top)
 
 
 ID_PHOTO_ASPECT = 3 / 4  # e-KTP photo, width : height
@@ -224,26 +427,40 @@ def crop_id_photo(frame: np.ndarray, box: FaceBox) -> np.ndarray:
     return frame[crop.y:crop.y + crop.height, crop.x:crop.x + crop.width].copy()
 
 
-def score_face(frame_width: int, box: FaceBox, m: FaceMetrics, eyes: int | None, colour: str,
-               required_background: str | None) -> FaceReport:
-    """Turn one face's measurements into the documented 0-100 score and its problem codes."""
-    offset = abs(box.x + box.width / 2 - frame_width / 2) / frame_width
-    clipped = m.dark_fraction + m.bright_fraction
+def score_face(size: tuple[int, int], box: FaceBox, m: FaceMetrics, pose: FacePose, eye_mid: tuple[float, float],
+               inside: bool, eyes: int, colour: str, required_background: str | None,
+               limits: FaceLimits | None = None) -> FaceReport:
+    """Turn one face's measurements into the documented 0-100 score and its problem codes (module docstring)."""
+    limits = limits or FaceLimits()
+    width, height = size
+    minimum, best = limits.required_eye_distance(width)
+    offset_x = abs(eye_mid[0] - width / 2) / width
+    eye_row = eye_mid[1] / height
+    yaw_limit = limits.max_yaw_deg + limits.pose_allowance_deg
+    pitch_limit = limits.max_pitch_deg + limits.pose_allowance_deg
     factors = {
-        "size": ramp(box.width / frame_width, 0.12, 0.22),
-        "centred": ramp(offset, 0.30, 0.10),
-        "sharpness": ramp(math.log(max(m.sharpness, 1e-9)), math.log(8.0), math.log(50.0)),
-        "brightness": min(ramp(m.mean, 30, 80), ramp(m.mean, 240, 190)),
-        "clipping": ramp(clipped, 0.20, 0.02),
-        "eyes": 1.0 if eyes is None or eyes >= 2 else 0.5,
+        "size": 0.0 if pose.eye_distance < minimum else 0.95 + 0.05 * ramp(pose.eye_distance, minimum, best),
+        "centred": min(ramp(offset_x, 0.35, 0.15), ramp(eye_row, 0.05, 0.15), ramp(eye_row, 0.85, 0.70),
+                       1.0 if inside else 0.0),
+        "roll": ramp(abs(pose.roll), limits.max_roll_deg + 4.0, limits.max_roll_deg),
+        "pose": min(ramp(abs(pose.yaw), yaw_limit + 5.0, yaw_limit), ramp(abs(pose.pitch), pitch_limit + 5.0,
+                                                                            pitch_limit)),
+        "eyes_open": ramp(pose.eye_open, limits.min_eye_open / 2, limits.min_eye_open),
+        "noise": ramp(pose.noise, 12.0, 7.0),
+        "sharpness": ramp(pose.sharpness, 0.04, 0.065),
+        "brightness": min(ramp(pose.highlight, 55, 80), ramp(pose.median, 245, 215)),
+        "clipping": ramp(pose.clipped, 0.20, 0.05),
         "background_uniform": ramp(m.bg_stddev, 40.0, 12.0) if m.bg_pixels else 1.0,
         "background_colour": 0.0 if required_background and colour != required_background else 1.0,
     }
     problems = [code for code, name in [("FACE_TOO_SMALL", "size"), ("FACE_OFF_CENTRE", "centred"),
-                                        ("FACE_BLURRED", "sharpness"), ("EYES_NOT_FOUND", "eyes"),
+                                        ("FACE_TILTED", "roll"), ("FACE_TURNED", "pose"),
+                                        ("EYES_CLOSED", "eyes_open"), ("FACE_NOISY", "noise"),
+                                        ("FACE_BLURRED", "sharpness"),
                                         ("BACKGROUND_NOT_UNIFORM", "background_uniform"),
-                                        ("BACKGROUND_WRONG_COLOUR", "background_colour")] if factors[name] < 1.0]
+                                        ("BACKGROUND_WRONG_COLOUR", "background_colour")] if factors[name] < 1.0
+                and not (name == "size" and factors[name] > 0.0)]
     if factors["brightness"] < 1.0 or factors["clipping"] < 1.0:
-        problems.append("FACE_TOO_DARK" if m.mean < 128 else "FACE_TOO_BRIGHT")
+        problems.append("FACE_TOO_DARK" if pose.median < 128 else "FACE_TOO_BRIGHT")
     score = round(100.0 * math.prod(factors.values()))
-    return FaceReport(score, tuple(problems), 1, box, m, colour, eyes, factors)
+    return FaceReport(score, tuple(problems), 1, box, m, colour, eyes, factors, pose)

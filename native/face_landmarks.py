@@ -153,11 +153,11 @@ def load_canonical(path: Path) -> np.ndarray:
 
 def procrustes_rotation(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     """The rotation R (3 x 3) of the similarity transform s R source + t that best fits target (Umeyama 1991)."""
-    src = source - source.mean(axis=0)
-    dst = target - target.mean(axis=0)
-    u, _, vt = np.linalg.svd(dst.T @ src)
+    covariance = (target - target.mean(axis=0)).T @ (source - source.mean(axis=0))
+    # OpenCV's SVD and determinant: numpy.linalg's error-state context leaves a small allocation behind per call
+    _, u, vt = cv2.SVDecomp(covariance)
     d = np.ones(3)
-    d[2] = np.sign(np.linalg.det(u @ vt)) or 1.0
+    d[2] = np.sign(cv2.determinant(u @ vt)) or 1.0
     return (u * d) @ vt
 
 
@@ -232,7 +232,7 @@ class FaceLandmarker:
         sx, sy = width / small_w, height / small_h
         boxes = []
         for row in found.tolist():
-            points = tuple((row[4 + 2 * i] * sx, row[5 + 2 * i] * sy) for i in range(5))
+            points = tuple([(row[4 + 2 * i] * sx, row[5 + 2 * i] * sy) for i in range(5)])  # a generator churns
             boxes.append(FaceBox(row[0] * sx, row[1] * sy, row[2] * sx, row[3] * sy, row[14], points))
         boxes.sort(key=lambda b: b.score, reverse=True)
         return boxes
@@ -275,7 +275,7 @@ class FaceLandmarker:
         if self._landmark_index is None:
             self._landmark_index = 0 if outputs[0].size == 468 * 3 else 1
         raw = outputs[self._landmark_index].reshape(468, 3)
-        presence = 1.0 / (1.0 + math.exp(-float(np.clip(outputs[1 - self._landmark_index].ravel()[0], -50, 50))))
+        presence = 1.0 / (1.0 + math.exp(-min(50.0, max(-50.0, float(outputs[1 - self._landmark_index].ravel()[0])))))
         points = np.empty((468, 3), np.float32)
         points[:, 0] = to_frame[0, 0] * raw[:, 0] + to_frame[0, 1] * raw[:, 1] + to_frame[0, 2]
         points[:, 1] = to_frame[1, 0] * raw[:, 0] + to_frame[1, 1] * raw[:, 1] + to_frame[1, 2]

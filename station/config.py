@@ -65,8 +65,50 @@ class Thresholds(Section):
     iris: int = Field(60, ge=1, le=100, description="iris quality needed per eye")
 
 
+class FaceSection(Section):
+    """Portrait limits of the face gate (native.face.FaceLimits), each with its source."""
+
+    max_roll_deg: float = Field(
+        8.0, ge=0.0, le=45.0, description="largest head tilt in the image plane (eye line), degrees: ISO/IEC "
+        "19794-5 best practice and ICAO 9303 portrait guidance (+-8); measured from the eye centres to ~1 degree")
+    max_yaw_deg: float = Field(
+        5.0, ge=0.0, le=45.0, description="largest left-right head turn, degrees: ISO/IEC 19794-5 / ICAO 9303 "
+        "(+-5); refused only past this plus pose_allowance_deg")
+    max_pitch_deg: float = Field(
+        5.0, ge=0.0, le=45.0, description="largest up-down nod, degrees: ISO/IEC 19794-5 / ICAO 9303 (+-5); the "
+        "landmarks' pitch is calibrated by +6.8 (median of 879 frontal official portraits) and refused only past "
+        "this plus pose_allowance_deg")
+    pose_allowance_deg: float = Field(
+        12.0, ge=0.0, le=45.0, description="allowance for the yaw/pitch estimator's own error, degrees: on 879 "
+        "frontal official portraits (Hainish/congress-images-225x275) MediaPipe's yaw spans -16.9..+14.9 and the "
+        "calibrated pitch -12.2..+13.6 (1-99 %), so a single-image estimate cannot hold the ISO 5 degrees")
+    min_eye_distance_px: float = Field(
+        90.0, ge=10.0, le=1000.0, description="fewest pixels between the eye centres: ISO/IEC 19794-5 / ICAO "
+        "portrait quality minimum (90 px)")
+    best_eye_distance_px: float = Field(
+        120.0, ge=10.0, le=1000.0, description="eye distance from which the size factor is 1: ICAO's recommended "
+        "120 px")
+    min_eye_distance_share: float = Field(
+        0.10, ge=0.01, le=0.5, description="on a frame narrower than min_eye_distance_px / this share (900 px) the "
+        "minimum eye distance is this share of the frame width (low-resolution cameras, the 640x480 simulator; "
+        "below ISO resolution, as the old face-width-22 % check)")
+    min_eye_open: float = Field(
+        0.12, ge=0.0, le=0.5, description="least eyelid gap / eye width for an open eye: open eyes read 0.18-0.35 "
+        "on 879 official portraits (1-99 %); closed-eye accuracy of the model is not measured")
+    detect_every: int = Field(
+        5, ge=1, le=60, description="live loop: run the face detector every N frames and track the landmarks "
+        "between (a second face is seen within N frames)")
+
+    @model_validator(mode="after")
+    def _best_above_minimum(self) -> "FaceSection":
+        if self.best_eye_distance_px < self.min_eye_distance_px:
+            raise ValueError("best_eye_distance_px must not be below min_eye_distance_px")
+        return self
+
+
 class CaptureSection(Section):
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    face: FaceSection = Field(default_factory=FaceSection)
     max_attempts: int = Field(3, ge=1, le=10, description="attempts per modality before the best is kept")
     timeout_s: float = Field(10.0, ge=1.0, le=120.0, description="seconds a capture waits for a good frame")
     allow_below_threshold: bool = Field(

@@ -2,7 +2,8 @@
 
 The same analyzers the capture engine runs on every frame (native/), so an operator or a support engineer can
 check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint (the slow confirm step);
-`--eval-fingerprints` prints how our fingerprint score separates the labelled degradation set, next to NFIQ 2.
+`--eval-fingerprints` prints how our fingerprint score separates the labelled degradation set, next to NFIQ 2;
+`--eval-faces` prints how the face gate decides on everyday variations and defects of the face development set.
 """
 
 import argparse
@@ -28,8 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--confirm", action="store_true", help="finger: add the NIST NFIQ 2 score (slow)")
     p.add_argument("--eval-fingerprints", action="store_true",
                    help="score the labelled fingerprint degradation set against NFIQ 2 (no IMAGE)")
+    p.add_argument("--eval-faces", action="store_true",
+                   help="pass/refuse rates of the face gate on the face development set's variations (no IMAGE)")
     p.add_argument("--json", action="store_true")
-    add_config_argument(p)  # --eval-fingerprints gates at the configured finger threshold
+    add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)
 
 
@@ -37,9 +40,11 @@ def _analyse(args: argparse.Namespace) -> dict:
     if args.modality == "face":
         from native.face import FaceQuality
         from station.capture.policy import face_background_for
+        from station.config import load_config
 
         required = face_background_for(args.birth_year) if args.birth_year else args.background
-        report = FaceQuality().measure(read_image(args.image, colour=True), required_background=required)
+        report = FaceQuality(limits=_face_limits(load_config(args.config))).measure(
+            read_image(args.image, colour=True), required_background=required)
         return {"modality": "face", "required_background": required, **dataclasses.asdict(report)}
     image = read_image(args.image, colour=False)
     if args.modality == "iris":
@@ -63,6 +68,15 @@ def _analyse(args: argparse.Namespace) -> dict:
     return result
 
 
+def _face_limits(config: object) -> object:
+    """native.face.FaceLimits from the station config's [capture.face] (detect_every is the live loop's)."""
+    from native.face import FaceLimits
+
+    face = config.capture.face.model_dump()
+    face.pop("detect_every")
+    return FaceLimits(**face)
+
+
 def _print_human(result: dict) -> None:
     print(f"{result['modality']}: score {result['score']}/100")
     problems = result.get("problems")
@@ -70,7 +84,8 @@ def _print_human(result: dict) -> None:
         print("problems: " + (", ".join(problems) if problems else "none"))
     if result.get("nfiq2") is not None:
         print(f"NFIQ 2: {result['nfiq2']}")
-    flat = {**(result.get("metrics") or {}), **{k: v for k, v in result.items() if not isinstance(v, dict | list)}}
+    flat = {**(result.get("metrics") or {}), **(result.get("pose") or {}),
+            **{k: v for k, v in result.items() if not isinstance(v, dict | list)}}
     for key in ("modality", "score", "nfiq2", "problems"):
         flat.pop(key, None)
     for key, value in flat.items():
@@ -93,8 +108,22 @@ def _quality(args: argparse.Namespace) -> int:
         else:
             print(format_table(evaluation))
         return 0
+    if args.eval_faces:
+        from native.face_eval import evaluate as evaluate_faces
+        from native.face_eval import format_table as face_table
+        from station.config import load_config
+
+        config = load_config(args.config)
+        faces = evaluate_faces(threshold=config.capture.thresholds.face, limits=_face_limits(config))
+        if args.json:
+            print_json({"threshold": faces.threshold, "sources": faces.sources, "left_out": faces.left_out,
+                        "classes": faces.summary()})
+        else:
+            print(face_table(faces))
+        return 0
     if args.image is None or args.modality is None:
-        raise SinopsisError("give an IMAGE and --modality finger|face|iris (or --eval-fingerprints)", "usage")
+        raise SinopsisError("give an IMAGE and --modality finger|face|iris (or --eval-fingerprints, --eval-faces)",
+                            "usage")
     try:
         result = _analyse(args)
     except ValueError as exc:  # the analyzers refuse frames they cannot read, with the reason

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from native.face import FaceQuality, crop_id_photo
+from native.face import FaceLimits, FaceQuality, crop_id_photo
 from native.imaging import encode_png
 from native.iris import IrisQuality
 from native.motion import StillnessGate
@@ -39,7 +39,9 @@ class CaptureEngine(PositionRunner):
                  confirm: object | None = None, clock: Callable[[], float] = time.monotonic,
                  still_frames: int = 3) -> None:
         super().__init__(policy, devices, bus, confirm, clock, still_frames)
-        self._face, self._iris = FaceQuality(), IrisQuality()
+        face = policy.face.model_dump()
+        self._face = FaceQuality(detect_every=face.pop("detect_every"), limits=FaceLimits(**face))
+        self._iris = IrisQuality()
 
     # -- face ----------------------------------------------------------------------------------------------
     def capture_face(self, birth_year: int) -> Outcome:
@@ -50,6 +52,7 @@ class CaptureEngine(PositionRunner):
 
         def attempt(n: int, deadline: float) -> dict[str, Candidate] | None:
             index = 0
+            self._face.reset()  # a new stream: detect on the first frame
             while self.running(deadline):
                 frame = self.call("camera", self.devices.camera.read)
                 if frame is None:

@@ -1,5 +1,7 @@
 """Face kernel (C through cffi) agrees with a numpy reference; the face score finds the e-KTP problems."""
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -84,8 +86,8 @@ def test_a_good_portrait_on_the_required_backdrop_scores_high(size):
     assert report.score >= 90, report
     assert report.problems == ()
     assert report.eyes == 2
-    assert set(report.factors) == {"size", "centred", "sharpness", "brightness", "clipping", "eyes",
-                                   "background_uniform", "background_colour"}
+    assert set(report.factors) == {"size", "centred", "roll", "pose", "eyes_open", "noise", "sharpness",
+                                   "brightness", "clipping", "background_uniform", "background_colour"}
 
 
 def test_wrong_backdrop_colour_fails_with_its_code():
@@ -148,18 +150,48 @@ def test_bad_input_is_a_clear_error():
         QUALITY.measure(frame, required_background="green")
 
 
-def test_eyes_are_looked_for_only_on_a_candidate_frame():
-    good = QUALITY.measure(samples.portrait("red"), required_background="red")
-    assert good.eyes == 2
-    wrong = QUALITY.measure(samples.portrait("blue"), required_background="red")
-    assert wrong.eyes is None and wrong.factors["eyes"] == 1.0
-    closed = samples.portrait("red")
-    box = QUALITY.detect(closed)[0]
-    eye_band = np.s_[box.y + box.height // 5: box.y + box.height // 2, box.x: box.x + box.width]
-    closed[eye_band] = cv2.GaussianBlur(closed[eye_band], (0, 0), 12)  # no eyes to find, face still there
-    report = QUALITY.measure(closed, required_background="red", box=box)
-    assert report.eyes is not None and report.eyes < 2
-    assert "EYES_NOT_FOUND" in report.problems and report.score <= 50
+def test_tilt_turn_closed_eyes_and_noise_each_named():
+    frame = samples.portrait("red", 800, 600, face_share=0.3)
+    height, width = frame.shape[:2]
+    tilted = cv2.warpAffine(frame, cv2.getRotationMatrix2D((width / 2, height / 2), 15, 1.0), (width, height),
+                            borderMode=cv2.BORDER_REPLICATE)
+    report = QUALITY.measure(tilted, required_background="red")
+    assert "FACE_TILTED" in report.problems and report.score < 90 and abs(report.pose.roll) > 12
+    noisy = np.clip(frame + np.random.default_rng(3).normal(0, 25, frame.shape), 0, 255).astype(np.uint8)
+    report = QUALITY.measure(noisy, required_background="red")
+    assert "FACE_NOISY" in report.problems and "FACE_TOO_DARK" not in report.problems
+    from native.face import FaceLimits, FacePose, score_face
+
+    good = QUALITY.measure(frame, required_background="red")
+    closed = dataclasses.replace(good.pose, eye_open=0.03)
+    turned = dataclasses.replace(good.pose, yaw=25.0)
+    eye_mid = (width / 2, height * 0.4)
+    for pose, code in [(closed, "EYES_CLOSED"), (turned, "FACE_TURNED")]:
+        assert isinstance(pose, FacePose)
+        report = score_face((width, height), good.box, good.metrics, pose, eye_mid, True, 2, "red", "red",
+                            FaceLimits())
+        assert code in report.problems and report.score < 90
+
+
+def test_limits_move_the_verdict():
+    from native.face import FaceLimits
+
+    frame = samples.portrait("red", 800, 600, face_share=0.3)
+    strict = FaceQuality(limits=FaceLimits(max_roll_deg=0.5)).measure(frame, required_background="red")
+    assert "FACE_TILTED" in strict.problems  # the sample head leans about 3 degrees
+    big = FaceQuality(limits=FaceLimits(min_eye_distance_px=200, best_eye_distance_px=240,
+                                        min_eye_distance_share=0.4)).measure(frame)
+    assert "FACE_TOO_SMALL" in big.problems and big.score == 0
+
+
+def test_tracking_skips_the_detector_and_sees_a_second_face_within_n_frames():
+    quality = FaceQuality(detect_every=3)
+    one = samples.portrait("red", 400, 480, face_share=0.4)
+    for _ in range(4):
+        assert quality.measure(one, required_background="red").problems == ()
+    two = np.concatenate([one, one], axis=1)
+    verdicts = [quality.measure(two).problems for _ in range(3)]
+    assert ("FACE_MULTIPLE",) in verdicts
 
 
 @pytest.mark.parametrize(("box", "size"), [
