@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from contract.errors import ConfigError
+from contract.files import read_bounded_text
 
 ENV_CONFIG = "SINOPSIS_STATION_CONFIG"
 SYSTEM_CONFIG = Path("/etc/sinopsis/station.toml")
@@ -358,14 +359,7 @@ def load_config(path: Path | None = None) -> StationConfig:
         else:
             return parse_config({}, source="embedded defaults")
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: config file not found", code="config.missing") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8", code="config.encoding") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot read: {e.strerror}", code="config.unreadable") from None
+    text = read_bounded_text(path, "config", error=ConfigError)  # regular file, bounded, UTF-8 (issue 19)
     try:
         data = tomllib.loads(text)
     except (ValueError, RecursionError) as e:  # TOMLDecodeError; an integer over 4300 digits; deep nesting
