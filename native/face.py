@@ -48,7 +48,7 @@ import numpy as np
 from native._native import ffi, lib
 from native.face_landmarks import PRESENCE, FaceLandmarker, Landmarks, Roi, roi_from_landmarks
 from native.face_landmarks import FaceBox as DetectedFace
-from native.frames import grey_frame_pointer
+from native.frames import FrameError, describe_frame, grey_frame_pointer
 
 COLOUR_SHARE = 0.6  # share of band pixels of one colour for the backdrop to count as that colour
 BACKGROUNDS = ("red", "blue")
@@ -172,12 +172,12 @@ def background_colour(red_fraction: float, blue_fraction: float) -> str:
 def colour_frame_pointer(frame: np.ndarray) -> tuple[object, int, int, int]:
     """(pointer, width, height, row stride) of an H x W x 3 uint8 BGR frame with packed pixels; ValueError else."""
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        raise ValueError("expected an H x W x 3 uint8 BGR colour frame")
+        raise FrameError(f"expected an H x W x 3 uint8 BGR colour frame, got {describe_frame(frame)}", "frame.format")
     height, width = frame.shape[:2]
     if height < 3 or width < 3:
-        raise ValueError(f"frame is {width}x{height}; it must be at least 3x3")
+        raise FrameError(f"frame is {width}x{height}; it must be at least 3x3", "frame.too_small")
     if frame.strides[2] != 1 or frame.strides[1] != 3 or frame.strides[0] < 3 * width:
-        raise ValueError("frame pixels must be packed BGR (pixel stride 3, channel stride 1)")
+        raise FrameError("frame pixels must be packed BGR (pixel stride 3, channel stride 1)", "frame.layout")
     return ffi.cast("const uint8_t *", frame.__array_interface__["data"][0]), width, height, frame.strides[0]
 
 

@@ -43,6 +43,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from native.frames import FrameError, describe_frame
+
 MODELS = Path(__file__).resolve().parent / "models"
 YUNET_FILE = "face_detection_yunet_2023mar.onnx"
 LANDMARK_FILE = "face_landmark.tflite"
@@ -136,10 +138,9 @@ class Track:
 
 
 def check_frame(frame: np.ndarray) -> None:
-    """Raise ValueError unless `frame` is an H x W x 3 uint8 BGR image (what the camera path delivers)."""
+    """Raise FrameError (a ValueError) unless `frame` is an H x W x 3 uint8 BGR image (as the camera gives)."""
     if not isinstance(frame, np.ndarray) or frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        got = f"{frame.dtype} {frame.shape}" if isinstance(frame, np.ndarray) else type(frame).__name__
-        raise ValueError(f"expected an H x W x 3 uint8 BGR frame, got {got}")
+        raise FrameError(f"expected an H x W x 3 uint8 BGR frame, got {describe_frame(frame)}", "frame.format")
 
 
 def load_canonical(path: Path) -> np.ndarray:

@@ -126,8 +126,8 @@ def _quality(args: argparse.Namespace) -> int:
                             "usage")
     try:
         result = _analyse(args)
-    except ValueError as exc:  # the analyzers refuse frames they cannot read, with the reason
-        raise ImageFileError(f"{args.image}: {exc}", "image.unusable") from exc
+    except ValueError as exc:  # the analyzers refuse frames they cannot read, with the reason (native FrameError)
+        raise ImageFileError(f"{args.image}: {exc}", getattr(exc, "code", "image.unusable")) from exc
     if args.json:
         print_json(result)
     else:
