@@ -9,6 +9,7 @@ record, its id, seq, SHA-256, size and file. The station writes exports (station
 
 import base64
 import binascii
+import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from contract.assignment import canonical_bytes
-from contract.durable import sha256_file
 from contract.errors import SinopsisError
+from contract.files import KINDS, read_bounded
 
 EXPORT_FORMAT = "sinopsis-export/1"
 MANIFEST = "manifest.json"
 PACKETS = "packets"
-MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+MAX_MANIFEST_BYTES = KINDS["manifest"].limit
 _ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"
 
 
@@ -120,10 +121,7 @@ def parse_manifest(data: bytes, source: str = MANIFEST) -> SignedManifest:
 def load_manifest(directory: Path) -> SignedManifest:
     """The manifest of the export in `directory` (not yet verified)."""
     path = Path(directory) / MANIFEST
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ExportError(f"{path}: cannot read the export's manifest: {e.strerror}", "export.missing") from None
+    data = read_bounded(path, "manifest", error=ExportError, code="export")  # regular file, bounded (issue 19)
     return parse_manifest(data, str(path))
 
 
@@ -140,9 +138,12 @@ def verify_export(directory: Path, station_public_key: Ed25519PublicKey) -> Veri
                           "export.signature") from None
     result = VerifiedExport(directory, signed.manifest)
     for entry in signed.manifest.records:
-        path = result.packet_path(entry)
-        if not path.is_file():
-            result.problems.append(f"record {entry.record_id}: {PACKETS}/{entry.file} is missing")
-        elif path.stat().st_size != entry.size or sha256_file(path) != entry.sha256:
+        try:  # a packet file on the media may be anything: a FIFO, a directory, a link to /dev/zero
+            data = read_bounded(result.packet_path(entry), "packet", error=ExportError, code="export")
+        except ExportError as e:
+            result.problems.append(f"record {entry.record_id}: {PACKETS}/{entry.file} is missing" if
+                                   e.code == "export.missing" else f"record {entry.record_id}: {e}")
+            continue
+        if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
             result.problems.append(f"record {entry.record_id}: {PACKETS}/{entry.file} does not match the manifest")
     return result

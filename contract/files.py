@@ -72,18 +72,19 @@ def _not_regular(mode: int) -> str | None:
     return next((words for test, words in _NOT_REGULAR if test(mode)), "not a regular file")
 
 
-def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError) -> bytes:
+def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError,
+                 code: str | None = None) -> bytes:
     """The bytes of the regular file at `path`, read as `kind` (a key of KINDS), at most that kind's limit.
 
-    Raises `error` (FileReadError unless the caller's module has its own class) with code `<kind>.missing`,
-    `<kind>.not_a_file`, `<kind>.too_large` or `<kind>.unreadable`; the message names the file (and where a symlink
-    points), what is wrong, the limit where it applies, and what to do.
+    Raises `error` (FileReadError unless the caller's module has its own class) with code `<code>.missing`,
+    `<code>.not_a_file`, `<code>.too_large` or `<code>.unreadable` (`code` defaults to `kind`); the message names
+    the file (and where a symlink points), what is wrong, the limit where it applies, and what to do.
     """
     spec = KINDS[kind]
     path = Path(path)
 
     def refuse(reason: str, what: str) -> SinopsisError:
-        return error(f"{path}: {what} (read as a {spec.label}); {spec.fix}", f"{kind}.{reason}")
+        return error(f"{path}: {what} (read as a {spec.label}); {spec.fix}", f"{code or kind}.{reason}")
 
     try:
         resolved = path.resolve(strict=True)
@@ -135,11 +136,12 @@ def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = Fi
         os.close(fd)
 
 
-def read_bounded_text(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError) -> str:
-    """`read_bounded` decoded as UTF-8 (a BOM-less file as written by any editor); `<kind>.encoding` otherwise."""
-    data = read_bounded(path, kind, error=error)
+def read_bounded_text(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError,
+                      code: str | None = None) -> str:
+    """`read_bounded` decoded as UTF-8 (as any editor writes it); `<code>.encoding` otherwise."""
+    data = read_bounded(path, kind, error=error, code=code)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise error(f"{path}: not UTF-8 text (byte {e.start}; read as a {KINDS[kind].label}); save the file as "
-                    "UTF-8", f"{kind}.encoding") from None
+                    "UTF-8", f"{code or kind}.encoding") from None

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from contract.export import ExportError, load_manifest, verify_export
+from contract.files import FileReadError, read_bounded
 from hq.errors import HqError
 from hq.fleet.models import Station
 from hq.ingest.batches import finish
@@ -47,40 +48,39 @@ class ImportSummary:
         return [o for o in self.outcomes if o.result == REJECTED]
 
 
-def _refuse(batch: Batch, code: str, message: str) -> HqError:
-    finish(batch, [], code, message)
+def _refuse(code: str, message: str) -> HqError:
     logger.warning("import refused (%s): %s", code, message)
     return HqError(message, code)
 
 
 def import_export(directory: Path) -> ImportSummary:
     """Ingest the export in `directory`; HqError when the export as a whole cannot be trusted (no manifest,
-    unknown station, bad manifest signature). OSError / DatabaseError propagate (run it again: it is
-    idempotent)."""
+    unknown station, bad manifest signature). Everything that refuses the whole export is checked before the
+    Batch row is written, so a refused import leaves no row behind. OSError / DatabaseError propagate (run it
+    again: it is idempotent)."""
     directory = Path(directory)
-    batch = Batch.objects.create(source=Source.IMPORT, worker=str(directory)[-100:])
     try:
         signed = load_manifest(directory)
     except ExportError as e:
-        raise _refuse(batch, e.code, str(e)) from None
-    batch.station_id = signed.station_id
-    batch.batch_id = f"export-{signed.manifest.created_at}"[:128]
+        raise _refuse(e.code, str(e)) from None
     station = Station.objects.filter(pk=signed.station_id).first()
     if station is None:
-        raise _refuse(batch, "station.unknown", f"{directory}: the export is from station {signed.station_id}, "
+        raise _refuse("station.unknown", f"{directory}: the export is from station {signed.station_id}, "
                       "which is not enrolled (sinopsis hq enrol-station)")
     try:
         verified = verify_export(directory, station_key(station.public_key_pem))
     except EnrolledKeyError as e:
-        raise _refuse(batch, "station.key", f"station {station.id}: its enrolled key is unusable ({e})") from None
+        raise _refuse("station.key", f"station {station.id}: its enrolled key is unusable ({e})") from None
     except ExportError as e:
-        raise _refuse(batch, e.code, str(e)) from None
+        raise _refuse(e.code, str(e)) from None
+    batch = Batch.objects.create(source=Source.IMPORT, worker=str(directory)[-100:], station_id=station.id,
+                                 batch_id=f"export-{signed.manifest.created_at}"[:128])
     summary = ImportSummary(directory, station.id, verified.manifest.created_at)
     for entry in verified.manifest.records:
-        try:
-            data = verified.packet_path(entry).read_bytes()
-        except FileNotFoundError:
-            summary.outcomes.append(Outcome(entry.record_id, REJECTED, "export.packet_missing"))
+        try:  # a packet file on the media may be anything: a FIFO, a directory, a link to /dev/zero
+            data = read_bounded(verified.packet_path(entry), "packet")
+        except FileReadError as e:  # export.packet_missing / _not_a_file / _too_large / _unreadable
+            summary.outcomes.append(Outcome(entry.record_id, REJECTED, f"export.packet_{e.code.split('.')[-1]}"))
             continue
         if len(data) != entry.size or hashlib.sha256(data).hexdigest() != entry.sha256:
             summary.outcomes.append(Outcome(entry.record_id, REJECTED, "export.packet_altered"))
