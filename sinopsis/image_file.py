@@ -2,54 +2,29 @@
 coded ImageFileError that says what is wrong and what to do, and nothing is decoded that could exhaust memory.
 
 Checked in order: the path exists and is a regular file (not a directory, FIFO, device or socket; a symlink is
-followed, so one to /dev/zero is a device), it is at most MAX_FILE_BYTES, it decodes (PNG, PGM, JPEG, BMP, TIFF),
-its pixel count is at most MAX_PIXELS (OpenCV refuses larger ones before allocating them), it is 8-bit, and it
-has 1, 3 or 4 channels (4: an alpha channel, accepted only when fully opaque).
+followed, so one to /dev/zero is a device), it is at most MAX_FILE_BYTES (contract/files.py reads it, in bounded
+chunks), it decodes (PNG, PGM, JPEG, BMP, TIFF), its pixel count is at most MAX_PIXELS (OpenCV refuses larger
+ones before allocating them), it is 8-bit, and it has 1, 3 or 4 channels (4: an alpha channel, accepted only when
+fully opaque).
 """
 
 import os
-import stat
 from pathlib import Path
 
 import numpy as np
 
 from contract.errors import ImageFileError
+from contract.files import KINDS, read_bounded
 
-MAX_FILE_BYTES = 64 * 1024 * 1024  # a 1080p PNG is a few MB; a slap TIFF at 500 ppi about 2.5 MB
+MAX_FILE_BYTES = KINDS["image"].limit  # a 1080p PNG is a few MB; a slap TIFF at 500 ppi about 2.5 MB
 MAX_PIXELS = 40_000_000  # 40 MP: far above any capture device of the kit (1080p is 2 MP, a slap 2.4 MP)
 # OpenCV reads this once, when it loads: a decode larger than this is refused before its pixels are allocated (a
 # small compressed file can hold a huge image). Set here, before anything in the `sinopsis` process imports cv2.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_PIXELS))
-_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise ImageFileError(f"{path}: no such file; give the path of an image file", "image.missing") from None
-    except OSError as e:
-        raise ImageFileError(f"{path}: cannot read it ({e.strerror}); check the path and its permissions",
-                             "image.unreadable") from None
-    for test, kind in _KINDS:
-        if test(info.st_mode):
-            raise ImageFileError(f"{path}: is {kind}, not an image file; give the path of an image file",
-                                 "image.not_a_file")
-    if info.st_size > MAX_FILE_BYTES:
-        raise ImageFileError(f"{path}: {info.st_size} bytes is too large for an image to check (at most "
-                             f"{MAX_FILE_BYTES // (1024 * 1024)} MB); export a smaller copy", "image.too_large")
-    try:
-        # O_NONBLOCK: a file swapped for a FIFO after the check above still cannot hang the read
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-        with os.fdopen(fd, "rb") as f:
-            data = f.read(MAX_FILE_BYTES + 1)
-    except OSError as e:
-        raise ImageFileError(f"{path}: cannot read it ({e.strerror}); check its permissions",
-                             "image.unreadable") from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ImageFileError(f"{path}: grew past {MAX_FILE_BYTES // (1024 * 1024)} MB while being read",
-                             "image.too_large")
+    data = read_bounded(path, "image", error=ImageFileError)  # regular file, at most MAX_FILE_BYTES, chunked
     if not data:
         raise ImageFileError(f"{path}: the file is empty; check it was copied completely", "image.empty")
     return data
