@@ -3,8 +3,9 @@
 Threads: the camera thread reads frames at the camera's pace (ReplayCamera paced to 30 fps) and puts each in a
 one-slot mailbox, replacing a frame the analysis has not taken yet (that frame is *dropped*: a live preview wants
 the newest frame, not a queue); the analysis thread takes the newest frame, runs the motion gate and the whole
-face analysis (Haar detection, C metrics, score) and puts an event on the consumer queue, where the UI thread
-would pick it up. Latency is from the frame's capture timestamp to the event's arrival on the consumer queue.
+face analysis (YuNet on a downscaled frame every 5th frame, landmarks tracked between, C metrics, score) on a real
+portrait and puts an event on the consumer queue, where the UI thread would pick it up. Latency is from the
+frame's capture timestamp to the event's arrival on the consumer queue.
 """
 
 import queue
@@ -40,8 +41,8 @@ class LiveLoopReport:
 
 
 def run_live_loop(width: int, height: int, seconds: float = 3.0, fps: float = 30.0) -> LiveLoopReport:
-    """Run the loop for `seconds` on a synthetic portrait at width x height and report latency and drops."""
-    camera = ReplayCamera([samples.portrait("red", width, height)], fps=fps, noise=1)
+    """Run the loop for `seconds` on a real portrait at width x height and report latency and drops."""
+    camera = ReplayCamera([samples.real_portrait(width, height)], fps=fps, noise=1)
     mailbox: queue.Queue = queue.Queue(maxsize=1)
     events: queue.Queue = queue.Queue()
     stop = threading.Event()

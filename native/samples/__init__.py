@@ -39,3 +39,29 @@ def portrait(backdrop: str = "red", width: int = 640, height: int = 480, face_sh
     cv2.ellipse(frame, shoulders, (round(fw * 1.6 * scale), round(fh * 0.8 * scale)), 0, 0, 360, (60, 50, 45), -1)
     np.copyto(frame, head, where=mask[:, :, None] > 0)
     return frame
+
+
+BENCH_PORTRAIT = "B000490_red"  # a real person of the face development set (faces/LICENSES.md), frontal, red
+
+
+def real_portrait(width: int = 1920, height: int = 1080, name: str = BENCH_PORTRAIT, share: float = 0.9):
+    """A real portrait of the face development set (`faces/<name>.jpg`) as a capture frame of width x height: scaled
+    so it fills `share` of the frame height, standing on the bottom edge, centred, the rest filled with its own
+    backdrop colour (the median of its top corners). For the benches and the live loop, which must run the whole
+    face pipeline (detector, landmarks, metrics) on a real face at the camera's size. Returns H x W x 3 uint8 BGR.
+    """
+    import cv2
+    import numpy as np
+
+    image = cv2.imread(str(SAMPLES_DIR / "faces" / f"{name}.jpg"))
+    if image is None:
+        raise FileNotFoundError(f"no portrait {name!r} in {SAMPLES_DIR / 'faces'}")
+    scale = min(share * height / image.shape[0], width / image.shape[1])
+    image = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    side = max(2, image.shape[1] // 10)
+    corners = np.concatenate([image[:side, :side].reshape(-1, 3), image[:side, -side:].reshape(-1, 3)])
+    frame = np.empty((height, width, 3), np.uint8)
+    frame[:] = np.median(corners, axis=0).astype(np.uint8)
+    top, left = height - image.shape[0], (width - image.shape[1]) // 2
+    frame[top:, left:left + image.shape[1]] = image
+    return frame
