@@ -1,8 +1,10 @@
 """The MQTT contract v1 (DESIGN.md §7): topic names and the messages on them, shared by the station's agent
 (edge_agent/) and HQ's ingest (hq/) so both sides parse and refuse exactly the same bytes.
 
-JSON messages are pydantic models with `extra="forbid"` and bounded sizes; `parse(model, payload)` turns any bad
-payload (not UTF-8, not JSON, wrong schema, too large) into ContractError with a code and a reason for the log.
+JSON messages are pydantic models in strict mode (`extra="forbid"`, no type coercion: `"3"`, `3.0` or `true` is
+not an integer; numbers finite; every count, size and text bounded) with a schema version `v` (absent means 1);
+`parse(model, payload)` turns any bad payload (not UTF-8, not JSON, wrong schema or schema version, too large) into
+ContractError with a code and a reason for the log. HQ keeps what it refuses as a dead letter (hq/ingest/).
 
 A batch (`…/up/batch`) is binary, so 0.5–2 MB packets are not inflated by base64: one line of JSON (the
 manifest: batch id, station, and per record its id, seq, SHA-256 and size), a newline, then the packets'
@@ -27,6 +29,12 @@ MAX_DESIRED_BYTES = 4 * 1024 * 1024  # a signed assignment with its applicants
 MAX_BATCH_BYTES = 16 * 1024 * 1024  # the broker's message_size_limit is set to this too
 MAX_BATCH_RECORDS = 50
 MAX_INT = 2**63 - 1  # what a database integer column holds: epochs, versions and seqs end up in one at HQ
+SCHEMA_VERSION = 1  # the `v` of every JSON message of contract v1
+# Physical bounds of what a station counts and measures (far above any real kit, far below what breaks a column
+# or a browser's number): records and students, seconds a record can wait (a century), bytes of a disk (8 PiB).
+MAX_COUNT = 10**9
+MAX_AGE_S = 100 * 366 * 86400
+MAX_DISK_BYTES = 2**53
 # What a Health report's numbers ask action for, the same on the kiosk's status bar and HQ's dashboard: disk
 # below this fraction free, battery below this percent, a record waiting longer than this; the device kinds.
 DISK_LOW_FRACTION = 0.10
@@ -39,6 +47,8 @@ StationId = Annotated[str, Field(pattern=f"^{_ID}$")]
 RecordId = Annotated[str, Field(pattern=f"^{_ID}$")]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 Timestamp = Annotated[str, Field(max_length=40)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+Name = Annotated[str, Field(min_length=1, max_length=40)]  # a key in counts, devices, command args
 
 
 class ContractError(SinopsisError):
@@ -62,7 +72,13 @@ def split_station_topic(topic: str) -> tuple[str, str]:
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    """Every JSON message: strict types (what arrives must already be the right JSON type), finite numbers, no
+    unknown fields, and the schema version `v` (1; a message without it is read as 1, one with another is refused
+    with `contract.version`, so a newer station's message is never half-understood)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
+
+    v: int = Field(default=SCHEMA_VERSION, ge=SCHEMA_VERSION, le=SCHEMA_VERSION)  # int, so `true`/`1.0` are not 1
 
 
 class Status(Message):
@@ -78,15 +94,15 @@ class Health(Message):
 
     epoch: int = Field(ge=0, le=MAX_INT)
     ts: Timestamp
-    queue_depth: int = Field(ge=0, le=MAX_INT)
-    oldest_pending_s: float | None = Field(default=None, ge=0)
+    queue_depth: Count
+    oldest_pending_s: float | None = Field(default=None, ge=0, le=MAX_AGE_S)
     last_acked_seq: int | None = Field(default=None, ge=0, le=MAX_INT)
-    counts: dict[str, int] = Field(default_factory=dict, max_length=20)
+    counts: dict[Name, Count] = Field(default_factory=dict, max_length=20)
     # students on the station's current list (progress against it)
-    listed: int | None = Field(default=None, ge=0, le=MAX_INT)
-    devices: dict[str, bool] = Field(default_factory=dict, max_length=20)
-    disk_free_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
-    disk_total_bytes: int | None = Field(default=None, ge=0, le=MAX_INT)
+    listed: Count | None = None
+    devices: dict[Name, bool] = Field(default_factory=dict, max_length=20)
+    disk_free_bytes: int | None = Field(default=None, ge=0, le=MAX_DISK_BYTES)
+    disk_total_bytes: int | None = Field(default=None, ge=0, le=MAX_DISK_BYTES)
     battery_percent: float | None = Field(default=None, ge=0, le=100)
     charging: bool | None = None
     software_version: str = Field(max_length=40)
@@ -121,7 +137,8 @@ class Command(Message):
     job: Annotated[str, Field(pattern=f"^{_ID}$")]
     name: Literal["sync_now", "send_logs", "rotate_logs", "purge_accepted"]
     expires_at: Timestamp
-    args: dict[str, str | int] = Field(default_factory=dict, max_length=10)
+    args: dict[Name, Annotated[str, Field(max_length=200)] | Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]] = \
+        Field(default_factory=dict, max_length=10)
 
 
 class JobState(Message):
@@ -229,7 +246,12 @@ def parse(model: type[M], payload: bytes, limit: int = MAX_JSON_BYTES) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        version = [e for e in errors if e["loc"][:1] == ("v",)]
+        if version:  # another schema version: say so first, whatever else differs
+            raise ContractError(f"{name}: v: schema version {version[0]['input']!r}, this HQ and station speak "
+                                f"{SCHEMA_VERSION} (update the older side)", "contract.version") from None
+        first = errors[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
         raise ContractError(f"{name}: {where}: {first['msg']}", "contract.schema") from None
 

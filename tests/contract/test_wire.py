@@ -1,12 +1,14 @@
 """The MQTT contract's messages: good ones round-trip, bad ones are refused with a code and a reason."""
 
 import hashlib
+import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from contract.wire import (
+    MAX_COUNT,
     Ack,
     Command,
     ContractError,
@@ -97,3 +99,65 @@ def test_a_correction_request_is_checked_like_any_message():
     for bad in (good.replace(b"kk_mismatch", b"looks_odd"), good.replace(b"+628", b"08")):
         with pytest.raises(ContractError):
             parse(Correction, bad)
+
+
+# Issue 19 point 1/3: every JSON message is strict where it enters. A health report the station really sends,
+# then each hostile class of it (the named cases of the MQTT boundary, docs: "Trust boundaries").
+HEALTH = (b'{"epoch": 3, "ts": "2026-11-25T08:00:00Z", "queue_depth": 2, "oldest_pending_s": 12.5, '
+          b'"counts": {"captured": 2}, "software_version": "1.0"}')
+
+
+@pytest.mark.parametrize("payload, code, where", [
+    (HEALTH.replace(b"12.5", b"1e999"), "contract.schema", "oldest_pending_s"),  # read as infinity
+    (HEALTH.replace(b"12.5", b"NaN"), "contract.json", "NaN"),
+    (HEALTH.replace(b"12.5", b"-Infinity"), "contract.json", "Infinity"),
+    (HEALTH.replace(b'"captured": 2', b'"captured": ' + b"9" * 30), "contract.schema", "counts.captured"),
+    (HEALTH.replace(b'"captured": 2', b'"captured": ' + b"9" * 5000), "contract.json", "digits"),  # huge int
+    (HEALTH.replace(b'"queue_depth": 2', b'"queue_depth": 2000000000'), "contract.schema", "queue_depth"),
+    (HEALTH.replace(b'"epoch": 3', b'"epoch": "3"'), "contract.schema", "epoch"),  # wrong types, no coercion
+    (HEALTH.replace(b'"epoch": 3', b'"epoch": 3.0'), "contract.schema", "epoch"),
+    (HEALTH.replace(b'"epoch": 3', b'"epoch": true'), "contract.schema", "epoch"),
+    (HEALTH.replace(b'"captured": 2', b'"captured": "2"'), "contract.schema", "counts.captured"),
+    (HEALTH.replace(b'"captured": 2', b'"' + b"k" * 41 + b'": 2'), "contract.schema", "counts"),  # long key
+    (HEALTH.replace(b'"1.0"', b'"' + b"1" * 41 + b'"'), "contract.schema", "software_version"),
+    (HEALTH.replace(b"12.5", b"4e9"), "contract.schema", "oldest_pending_s"),  # over a century of waiting
+    (HEALTH[:-1] + b', "x": "' + b"x" * 300_000 + b'"}', "contract.too_large", "bytes"),  # oversize
+    (HEALTH.replace(b"1.0", b"1.\xff"), "contract.json", "utf-8"),  # invalid UTF-8
+    (b"{" + b'"v": 2, ' + HEALTH[1:], "contract.version", "schema version 2"),  # wrong schema version
+    (b"{" + b'"v": "1", ' + HEALTH[1:], "contract.version", "schema version '1'"),
+    (b"{" + b'"v": true, ' + HEALTH[1:], "contract.version", "schema version True"),
+])
+def test_each_hostile_class_is_refused_with_its_code_and_the_field(payload, code, where):
+    with pytest.raises(ContractError) as refused:
+        parse(Health, payload)
+    assert refused.value.code == code
+    assert str(refused.value).startswith("Health: ") and where in str(refused.value)
+
+
+def test_the_schema_version_is_sent_and_an_old_message_without_it_is_version_1():
+    health = parse(Health, HEALTH)
+    assert health.v == 1 and dump(health).startswith(b'{"v":1,')
+    assert parse(Health, dump(health)) == health
+    assert parse(Status, b'{"v": 1, "state": "lost", "epoch": 2}').state == "lost"
+
+
+def test_command_arguments_are_bounded_and_typed():
+    base = b'{"job": "j1", "name": "sync_now", "expires_at": "2026-11-25T09:00:00Z", "args": %s}'
+    assert parse(Command, base % b'{"days": 3, "why": "test"}').args == {"days": 3, "why": "test"}
+    for args in (b'{"days": 3.5}', b'{"days": true}', b'{"days": null}', b'{"days": ' + b"9" * 20 + b"}",
+                 b'{"why": "' + b"w" * 201 + b'"}', b'{"": 1}'):
+        with pytest.raises(ContractError) as refused:
+            parse(Command, base % args)
+        assert refused.value.code == "contract.schema", args
+
+
+@given(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(), st.booleans(), st.text(max_size=5),
+                 st.none()))
+def test_any_value_of_a_count_is_either_a_bounded_integer_or_refused(value):
+    payload = HEALTH.replace(b'"queue_depth": 2', b'"queue_depth": ' + json.dumps(value).encode())
+    try:
+        health = parse(Health, payload)
+    except ContractError as e:
+        assert e.code in ("contract.schema", "contract.json")
+        return
+    assert type(health.queue_depth) is int and 0 <= health.queue_depth <= MAX_COUNT and health.queue_depth == value

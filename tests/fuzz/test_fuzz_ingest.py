@@ -29,7 +29,7 @@ from tests.hq.standin import hand_made_export
 PACKET_CODES = {"packet.truncated", "packet.magic", "packet.header", "packet.signature", "packet.ciphertext_hash",
                 "packet.trailing", "packet.format"}
 REJECT_CODES = PACKET_CODES | {"station.mismatch", "record.mismatch", "contract.batch", "contract.schema",
-                               "contract.json", "contract.too_large"}
+                               "contract.json", "contract.too_large", "contract.version"}
 _ids = itertools.count(1)
 
 
