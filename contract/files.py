@@ -12,6 +12,7 @@ so a file that grows while it is read is refused too. Every refusal is a `FileRe
 import errno
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,19 +73,20 @@ def _not_regular(mode: int) -> str | None:
     return next((words for test, words in _NOT_REGULAR if test(mode)), "not a regular file")
 
 
-def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError,
-                 code: str | None = None) -> bytes:
+def read_bounded(path: Path | str, kind: str, *, error: Callable[[str, str], Exception] = FileReadError,
+                 code: str | None = None, what: str | None = None) -> bytes:
     """The bytes of the regular file at `path`, read as `kind` (a key of KINDS), at most that kind's limit.
 
-    Raises `error` (FileReadError unless the caller's module has its own class) with code `<code>.missing`,
-    `<code>.not_a_file`, `<code>.too_large` or `<code>.unreadable` (`code` defaults to `kind`); the message names
-    the file (and where a symlink points), what is wrong, the limit where it applies, and what to do.
+    Raises `error(message, code)` (FileReadError unless the caller has its own error class) with `<code>.missing`,
+    `<code>.not_a_file`, `<code>.too_large` or `<code>.unreadable` (`code` defaults to `kind`); the message,
+    "<path>: cannot read the <what>: <problem>; <what to do>", names the file (and where a symlink points), what it
+    was read as (`what`, default the kind's label), what is wrong, the limit where it applies, and what to do.
     """
     spec = KINDS[kind]
     path = Path(path)
 
-    def refuse(reason: str, what: str) -> SinopsisError:
-        return error(f"{path}: {what} (read as a {spec.label}); {spec.fix}", f"{code or kind}.{reason}")
+    def refuse(reason: str, problem: str) -> Exception:
+        return error(f"{path}: cannot read the {what or spec.label}: {problem}; {spec.fix}", f"{code or kind}.{reason}")
 
     try:
         resolved = path.resolve(strict=True)
@@ -93,12 +95,12 @@ def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = Fi
         raise refuse("missing", f"a symlink to {path.readlink()}, which does not exist" if dangling
                      else "not found (no such file)") from None
     except (OSError, RuntimeError) as e:  # a symlink loop (RuntimeError on 3.11), a directory we may not enter
-        raise refuse("unreadable", f"cannot resolve the path ({getattr(e, 'strerror', None) or e})") from None
+        raise refuse("unreadable", f"the path does not resolve ({getattr(e, 'strerror', None) or e})") from None
     shown = "" if resolved == path.absolute() else f" -> {resolved}"
     try:
         words = _not_regular(resolved.stat().st_mode)  # before open: a device is never even opened
     except OSError as e:
-        raise refuse("unreadable", f"cannot read it ({e.strerror})") from None
+        raise refuse("unreadable", f"{e.strerror} (check the path and its permissions)") from None
     if words:
         raise refuse("not_a_file", f"is {words}{shown}, not a regular file")
     flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_NOCTTY | os.O_CLOEXEC
@@ -109,7 +111,7 @@ def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = Fi
     except OSError as e:
         if e.errno in (errno.ELOOP, errno.ENXIO):  # swapped for a symlink or a socket since the check above
             raise refuse("not_a_file", f"was replaced by something that is not a regular file{shown}") from None
-        raise refuse("unreadable", f"cannot read it ({e.strerror}); check its permissions") from None
+        raise refuse("unreadable", f"{e.strerror} (check its permissions)") from None
     try:
         info = os.fstat(fd)
         words = _not_regular(info.st_mode)
@@ -123,7 +125,7 @@ def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = Fi
             try:
                 chunk = os.read(fd, min(CHUNK, spec.limit + 1 - total))
             except OSError as e:
-                raise refuse("unreadable", f"cannot read it ({e.strerror})") from None
+                raise refuse("unreadable", f"{e.strerror} while reading it") from None
             if not chunk:
                 break
             chunks.append(chunk)
@@ -136,12 +138,12 @@ def read_bounded(path: Path | str, kind: str, *, error: type[SinopsisError] = Fi
         os.close(fd)
 
 
-def read_bounded_text(path: Path | str, kind: str, *, error: type[SinopsisError] = FileReadError,
-                      code: str | None = None) -> str:
+def read_bounded_text(path: Path | str, kind: str, *, error: Callable[[str, str], Exception] = FileReadError,
+                      code: str | None = None, what: str | None = None) -> str:
     """`read_bounded` decoded as UTF-8 (as any editor writes it); `<code>.encoding` otherwise."""
-    data = read_bounded(path, kind, error=error, code=code)
+    data = read_bounded(path, kind, error=error, code=code, what=what)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise error(f"{path}: not UTF-8 text (byte {e.start}; read as a {KINDS[kind].label}); save the file as "
-                    "UTF-8", f"{code or kind}.encoding") from None
+        raise error(f"{path}: cannot read the {what or KINDS[kind].label}: not UTF-8 text (byte {e.start}); save "
+                    "the file as UTF-8", f"{code or kind}.encoding") from None

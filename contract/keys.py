@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X
 
 from contract.durable import write_durably
 from contract.errors import KeyFileError
+from contract.files import read_bounded
 
 PrivateKey = Ed25519PrivateKey | X25519PrivateKey
 PublicKey = Ed25519PublicKey | X25519PublicKey
@@ -44,12 +45,11 @@ def public_pem(key: PublicKey) -> str:
 
 
 def _read(path: Path, what: str) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise KeyFileError(f"{path}: {what} not found; generate it (sinopsis demo-data) or fix the path") from None
-    except OSError as e:
-        raise KeyFileError(f"{path}: cannot read {what}: {e.strerror}") from None
+    """The key file's bytes: a regular file of at most a few KB (contract/files.py), else KeyFileError."""
+    if not Path(path).exists() and not Path(path).is_symlink():
+        raise KeyFileError(f"{path}: {what} not found; generate it (sinopsis demo-data) or fix the path",
+                           "key.missing")
+    return read_bounded(path, "key", error=KeyFileError, what=what)
 
 
 def load_private_key(path: Path, kind: type[K]) -> K:

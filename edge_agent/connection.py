@@ -20,6 +20,7 @@ from paho.mqtt.properties import Properties
 
 from contract import wire
 from contract.errors import KeyFileError
+from contract.files import read_bounded_text
 from station.config import StationConfig
 from station.store import StationStore
 
@@ -35,11 +36,8 @@ def next_epoch(store: StationStore) -> int:
 
 def read_password(path: Path) -> str:
     """The station's MQTT password: the first line of its key file."""
-    try:
-        return Path(path).read_text(encoding="utf-8").strip()
-    except OSError as e:
-        raise KeyFileError(f"{path}: cannot read the station's MQTT password: {e.strerror}",
-                           "keys.broker_password") from None
+    return read_bounded_text(path, "secret", error=KeyFileError, what="station's MQTT password",
+                             code="keys.broker_password").strip()
 
 
 def status_payload(state: str, epoch: int, ts: str | None = None) -> bytes:

@@ -20,6 +20,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract.files import read_bounded_text
 from hq.errors import HqError
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps HQ's subscriptions and queued batches this long
@@ -54,11 +55,8 @@ def broker_from_url(url: str, password_file: Path | None = None) -> Broker:
         raise HqError(f"broker URL {url.split('@')[-1]!r}: the port is not a number", "hq.broker_url") from None
     password = unquote(parts.password or "") or os.environ.get("SINOPSIS_HQ_MQTT_PASSWORD", "")
     if password_file is not None:
-        try:
-            password = password_file.read_text().strip()
-        except OSError as e:
-            raise HqError(f"{password_file}: cannot read the broker password: {e.strerror}",
-                          "hq.broker_password") from None
+        password = read_bounded_text(password_file, "secret", error=HqError, what="broker password",
+                                     code="hq.broker_password").strip()
     cert_file = os.environ.get("SINOPSIS_HQ_MQTT_CERT") or None
     key_file = os.environ.get("SINOPSIS_HQ_MQTT_KEY") or None
     if parts.scheme == "mqtts":

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from contract.assignment import verify_bundle
 from contract.errors import AssignmentError
+from contract.files import read_bounded
 from station import audit
 from station.clock import now_iso
 from station.store import StationStore
@@ -44,10 +45,7 @@ def import_assignment(
     The same version again is a no-op; an older version, or the same version with other content, is refused.
     Raises AssignmentError (nothing changed) for any problem with the file.
     """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as e:
-        raise AssignmentError(f"{path}: cannot read: {e.strerror}", code="assignment.unreadable") from None
+    data = read_bounded(path, "assignment", error=AssignmentError)  # regular file, bounded (issue 19)
     verified = verify_bundle(data, hq_public_key, station_id=station_id, min_age=min_age, source=str(path))
     content = verified.content
     with store.write() as conn:

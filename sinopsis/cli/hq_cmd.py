@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from contract.errors import SinopsisError
+from contract.files import read_bounded, read_bounded_text
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -126,10 +127,7 @@ def _enrol(args: argparse.Namespace) -> int:
     from hq.fleet.enrolment import enrol_station
 
     _require_schema()
-    try:
-        pem = args.key.read_bytes()
-    except OSError as e:
-        raise HqError(f"{args.key}: cannot read the station key: {e.strerror}", "hq.station_key") from None
+    pem = read_bounded(args.key, "key", error=HqError, what="station key", code="hq.station_key")
     station, created = enrol_station(args.station_id, pem, source=str(args.key), name=args.name,
                                      school=args.school, spt_number=args.spt_number, replace_key=args.replace_key)
     print(f"station {station.id} {'enrolled' if created else 'updated'}"
@@ -174,10 +172,8 @@ def _createuser(args: argparse.Namespace) -> int:
 
     _require_schema()
     if args.password_file is not None:
-        try:
-            password = args.password_file.read_text().strip()
-        except OSError as e:
-            raise HqError(f"{args.password_file}: cannot read the password: {e.strerror}", "hq.password") from None
+        password = read_bounded_text(args.password_file, "secret", error=HqError, what="password",
+                                     code="hq.password").strip()
     else:
         password = getpass.getpass(f"password for {args.username}: ")
         if getpass.getpass("again: ") != password:

@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from contract.durable import write_durably
 from contract.errors import PacketError, SinopsisError
+from contract.files import read_bounded
 from contract.keys import load_private_key, load_public_key
 from contract.packets import open_packet, verify_packet
 from sinopsis.cli.common import print_json
@@ -33,10 +34,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise SinopsisError(f"{path}: cannot read the packet: {e.strerror}", code="packet.unreadable") from None
+    return read_bounded(path, "packet", what="packet")  # regular file, at most one batch message (issue 19)
 
 
 def _verify(args: argparse.Namespace) -> int:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from contract.errors import SinopsisError
+from contract.files import read_bounded
 from sinopsis.cli.common import add_config_argument
 
 
@@ -162,10 +163,7 @@ def _enrol(args: argparse.Namespace) -> int:
     from provisioning.pki import fingerprint
     from sinopsis.enrolment import enrol
 
-    try:
-        request = args.request.read_bytes()
-    except OSError as e:
-        raise SinopsisError(f"{args.request}: cannot read the request: {e.strerror}", "provision.request") from None
+    request = read_bounded(args.request, "key", what="request", code="provision.request")
     done = enrol(_ca(args), args.station_id, request, source=str(args.request), days=args.days,
                  tolerance=dt.timedelta(minutes=args.clock_tolerance_min), name=args.name, school=args.school,
                  spt_number=args.spt_number, replace_key=args.replace_key)
@@ -182,10 +180,7 @@ def _install(args: argparse.Namespace) -> int:
     from station.config import load_config
 
     config = load_config(args.config)
-    try:
-        data = args.bundle.read_bytes()
-    except OSError as e:
-        raise SinopsisError(f"{args.bundle}: cannot read the bundle: {e.strerror}", "provision.bundle") from None
+    data = read_bounded(args.bundle, "json", what="bundle", code="provision.bundle")
     done = install_bundle(config, data, source=str(args.bundle), ca_fingerprint=args.ca_fingerprint,
                           repin=args.repin)
     print(f"station {config.station.id}: certificate {done.serial} (valid until {done.not_after:%Y-%m-%d}), "

@@ -109,7 +109,7 @@ def test_not_utf8_is_refused(store, keys, tmp_path):
 
 
 def test_missing_file_is_refused(store, keys, tmp_path):
-    _expect_refused(store, keys, tmp_path / "nope.json", "assignment.unreadable")
+    _expect_refused(store, keys, tmp_path / "nope.json", "assignment.missing", "not found")
 
 
 def test_wrong_shape_and_format(store, keys, tmp_path):
