@@ -17,10 +17,11 @@ from typing import Annotated, Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict, StringConstraints, ValidationError
 
-from contract.errors import AssignmentError, NikError, PhoneError
-from contract.nik import check_applicant, mask_nik
+from contract.errors import AssignmentError, NameTextError, NikError, PhoneError
+from contract.names import check_name, check_text
+from contract.nik import DIGITS16_PATTERN, check_applicant, mask_nik
 from contract.phone import normalize_phone
 from contract.pins import is_pin_hash
 from contract.wire import MAX_INT
@@ -39,23 +40,41 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-Name = Annotated[str, StringConstraints(min_length=1, max_length=120)]
-Digits16 = Annotated[str, StringConstraints(pattern=r"^\d{16}$")]
+def _person_name(value: str) -> str:
+    try:
+        return check_name(value, what="")
+    except NameTextError as e:
+        raise ValueError(str(e)) from None
+
+
+def _visible_text(value: str) -> str:
+    try:
+        return check_text(value, what="")
+    except NameTextError as e:
+        raise ValueError(str(e)) from None
+
+
+# a person's name or place of birth (contract/names.py: letters, marks, spaces, ' . -); labels (a school, an
+# operator, an SPT number) may have digits and symbols but nothing invisible; NIK and KK ASCII digits only
+Name = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterValidator(_person_name)]
+Label = Annotated[str, StringConstraints(min_length=1, max_length=120), AfterValidator(_visible_text)]
+Digits16 = Annotated[str, StringConstraints(pattern=DIGITS16_PATTERN)]
 
 
 class School(_Model):
-    npsn: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] = Field(description="national school number")
-    name: Name
+    npsn: Annotated[str, StringConstraints(pattern=r"^[0-9]{8}$")] = Field(description="national school number")
+    name: Label
 
 
 class Spt(_Model):
-    number: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(description="SPT number")
+    number: Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_visible_text)] = Field(
+        description="SPT number")
     date: dt.date
 
 
 class TeamMember(_Model):
     operator_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{2,32}$")]
-    name: Name
+    name: Label  # HQ's login name (a full name, or the user name when it has none)
     role: Literal["lead", "operator"]
     pin_hash: Annotated[str, AfterValidator(_pin_hash)]
 
@@ -68,7 +87,7 @@ class RosterApplicant(_Model):
     birth_date: dt.date
     sex: Literal["M", "F"]
     kk_number: Digits16 = Field(description="family card (Kartu Keluarga) number")
-    phone: str | None = None
+    phone: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
 Text40 = Annotated[str, StringConstraints(max_length=40)]
@@ -91,7 +110,7 @@ class HelpDeskContacts(_Model):
 
 class AssignmentContent(_Model):
     assignment_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9._-]{3,64}$")]
-    version: int = Field(ge=1, le=MAX_INT,  # stored in an SQLite INTEGER column
+    version: Annotated[int, Strict()] = Field(ge=1, le=MAX_INT,  # SQLite INTEGER; strict: not "3", 3.0, true
                          description="increases with every change HQ makes for this station")
     station_id: str
     issued_at: dt.datetime
@@ -168,10 +187,19 @@ def _check_signature(bundle: dict[str, Any], hq_public_key: Ed25519PublicKey, so
         ) from None
 
 
+def _shown(value: Any) -> str:
+    """A not yet validated value as an error message may print it: as it is when it is short printable text, else
+    escaped (a right-to-left override or a line break in a name must not rearrange the message) and cut."""
+    if isinstance(value, str) and value.isprintable() and len(value) <= 60:
+        return value
+    return repr(value)[:60]
+
+
 def _applicant_label(content: dict[str, Any], index: int) -> str:
     try:
         a = content["applicants"][index]
-        return f"applicant #{index + 1} (application {a.get('application_id', '?')}, {a.get('name', '?')})"
+        application, name = _shown(a.get("application_id", "?")), _shown(a.get("name", "?"))
+        return f"applicant #{index + 1} (application {application}, {name})"
     except (KeyError, IndexError, TypeError, AttributeError):
         return f"applicant #{index + 1}"
 
@@ -185,9 +213,20 @@ def _schema_problems(content: dict[str, Any], error: ValidationError) -> list[st
         else:
             where = "assignment"
         key = ".".join(str(p) for p in loc) or "(whole entry)"
-        reason = "unknown field" if e["type"] == "extra_forbidden" else e["msg"]
-        problems.append(f"{where}: {key}: {reason}")
+        problems.append(f"{where}: {key}: {_rule(e, key)}")
     return problems
+
+
+def _rule(error: Any, key: str) -> str:
+    """The rule a schema error broke, in words that say what HQ must send instead."""
+    if error["type"] == "extra_forbidden":
+        return "unknown field"
+    if error["type"] == "int_type":
+        got = repr(error["input"])[:40]
+        return f"must be a whole number: a JSON integer, not {got} (no quotes, no decimals, no true/false)"
+    if error["type"] == "string_pattern_mismatch" and key.rsplit(".", 1)[-1] in ("nik", "kk_number"):
+        return "must be 16 ASCII digits 0-9 (fullwidth or Arabic-Indic digits, spaces and dashes are not)"
+    return error["msg"].removeprefix("Value error, ")
 
 
 def _roster_problems(content: AssignmentContent, min_age: int) -> tuple[list[str], dict[int, str | None]]:

@@ -30,6 +30,10 @@ class NikError(SinopsisError):
     """A NIK that is malformed or disagrees with the roster (birth date, sex, age)."""
 
 
+class NameTextError(SinopsisError):
+    """A person's name, place name or label with a character such text never has (contract/names.py)."""
+
+
 class AssignmentError(SinopsisError):
     """An assignment bundle that is refused: bad signature, bad applicant, wrong version."""
 

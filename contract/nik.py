@@ -17,6 +17,15 @@ from contract.errors import NikError
 
 NIK_LENGTH = 16
 FEMALE_DAY_OFFSET = 40
+# A NIK or KK number as a schema pattern: ASCII digits only. A regex's \d (Python's re and pydantic's alike),
+# str.isdigit(), str.isdecimal() and int() also take fullwidth (U+FF10-FF19) and Arabic-Indic (U+0660-0669) digits.
+DIGITS16_PATTERN = r"^[0-9]{16}$"
+
+
+def is_ascii_digits(text: str, length: int | None = None) -> bool:
+    """True when `text` is only the ASCII digits 0-9 (exactly `length` of them when given); see DIGITS16_PATTERN
+    for why not str.isdigit()."""
+    return text.isascii() and text.isdecimal() and (length is None or len(text) == length)
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,7 @@ def parse_nik(nik: str, *, today: dt.date | None = None) -> NikInfo:
     nik.place (unknown province or regency) or nik.date (no such birth date).
     """
     number = stdnum_nik.compact(nik)
-    if number and not (number.isdecimal() and number.isascii()):
+    if number and not is_ascii_digits(number):
         raise NikError(f"a NIK is {NIK_LENGTH} digits, but the {len(number)} characters typed include something "
                        f"else; type only the {NIK_LENGTH} digits from the family card (KK)", code="nik.format")
     if len(number) != NIK_LENGTH:
