@@ -124,6 +124,9 @@ def check_mode(width: int, height: int, fps: float, min_width: int = 640, min_he
 FAULTS = ("black", "white", "freeze", "unplug")
 
 
+NOISE_BANK = 7  # noise planes per frame shape; prime, so the cycle never lines up with a detector's every-Nth frame
+
+
 class ReplayCamera:
     """Frames from images, videos or arrays, paced to `fps` in real time, looping; for the simulator and tests.
 
@@ -151,6 +154,7 @@ class ReplayCamera:
         self.dropped, self._index, self._start, self._frozen_frame, self._unplugged = 0, 0, 0.0, None, False
         self._frozen = FrozenDetector()
         self.noise, self._rng = noise, np.random.default_rng(0)
+        self._noise_bank: dict[tuple[int, ...], list[np.ndarray]] = {}
 
     def open(self) -> None:
         """Start the clock (and fail while unplugged)."""
@@ -212,9 +216,18 @@ class ReplayCamera:
             image = np.full_like(image, 0 if fault == "black" else 255)
         image = image.copy()
         if self.noise and self._frozen_frame is None and fault is None:  # a live sensor is never bit-identical
-            cv2.add(image, self._rng.integers(0, self.noise + 1, image.shape, dtype=np.uint8), dst=image)  # saturates
+            cv2.add(image, self._noise_for(image.shape), dst=image)  # saturates
         self._frozen.check(image, self.device_id)
         return Frame(image, self._index, time.monotonic(), self.device_id)
+
+    def _noise_for(self, shape: tuple[int, ...]) -> np.ndarray:
+        """This frame's sensor noise, from a bank of NOISE_BANK planes drawn once per frame shape: drawing 6 M
+        random numbers for every 1080p frame would cost the simulated camera more than the analysis it feeds."""
+        bank = self._noise_bank.get(shape)
+        if bank is None:
+            bank = self._noise_bank[shape] = [self._rng.integers(0, self.noise + 1, shape, dtype=np.uint8)
+                                              for _ in range(NOISE_BANK)]
+        return bank[self._index % NOISE_BANK]
 
     def _pick(self, index: int) -> np.ndarray:
         position = index - 1
