@@ -20,7 +20,7 @@ from paho.mqtt.properties import Properties
 
 from contract import wire
 from contract.errors import KeyFileError
-from contract.files import read_bounded_text
+from contract.files import FileReadError, read_bounded, read_bounded_text
 from station.config import StationConfig
 from station.store import StationStore
 
@@ -85,8 +85,8 @@ def certificate_expiry(config: StationConfig) -> str | None:
     from cryptography import x509
 
     try:
-        cert = x509.load_pem_x509_certificate(config.key_path("broker_cert").read_bytes())
-    except (OSError, ValueError):
+        cert = x509.load_pem_x509_certificate(read_bounded(config.key_path("broker_cert"), "key"))
+    except (FileReadError, ValueError):
         return None
     return cert.not_valid_after_utc.isoformat()
 

@@ -30,6 +30,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from contract.durable import write_durably
 from contract.errors import SinopsisError
+from contract.files import FileReadError, read_bounded
 
 CA_KEY, CA_CERT, CRL, INDEX = "ca.key.pem", "ca.pem", "crl.pem", "index.json"
 CA_DAYS, CLIENT_DAYS, SERVER_DAYS = 3650, 365, 825
@@ -78,11 +79,12 @@ def same_public_key(a: object, b: object) -> bool:
 
 def load_private_tls_key(path: Path) -> ec.EllipticCurvePrivateKey:
     """An EC private key from a PEM file; ProvisionError naming the file otherwise."""
-    try:
-        key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
-    except FileNotFoundError:
-        raise ProvisionError(f"{path}: key file not found", "provision.key_missing") from None
-    except (OSError, ValueError, TypeError) as e:
+    try:  # a regular file of a few KB (contract/files.py): not a FIFO, a device or a directory
+        key = serialization.load_pem_private_key(read_bounded(path, "key", what="key"), password=None)
+    except FileReadError as e:
+        raise ProvisionError(str(e), "provision.key_missing" if e.code == "key.missing"
+                             else "provision.key_unreadable") from None
+    except (ValueError, TypeError) as e:
         raise ProvisionError(f"{path}: not a readable PEM private key ({e})", "provision.key_unreadable") from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise ProvisionError(f"{path}: holds a {type(key).__name__}, expected an EC (P-256) TLS key",
@@ -158,7 +160,9 @@ class CertificateAuthority:
             raise ProvisionError(f"{self.directory}: no HQ certificate authority here (ca.pem, ca.key.pem); "
                                  "create it with `sinopsis provision ca init`, or give --ca", "provision.no_ca")
         self.key = load_private_tls_key(self.directory / CA_KEY)
-        self.cert = parse_cert((self.directory / CA_CERT).read_bytes(), str(self.directory / CA_CERT))
+        pem = read_bounded(self.directory / CA_CERT, "key", error=ProvisionError, what="CA certificate",
+                           code="provision.ca_cert")
+        self.cert = parse_cert(pem, str(self.directory / CA_CERT))
 
     @classmethod
     def create(cls, directory: Path, name: str = "SINOPSIS HQ CA", days: int = CA_DAYS,
@@ -268,10 +272,10 @@ class CertificateAuthority:
     def issued_cert(self, serial: str) -> x509.Certificate:
         """A certificate this CA issued, by serial (hex)."""
         path = self.directory / "issued" / f"{serial}.pem"
-        try:
-            return parse_cert(path.read_bytes(), str(path))
-        except FileNotFoundError:
-            raise ProvisionError(f"{path}: the CA has no copy of certificate {serial}", "provision.index") from None
+        if not path.exists():
+            raise ProvisionError(f"{path}: the CA has no copy of certificate {serial}", "provision.index")
+        return parse_cert(read_bounded(path, "key", error=ProvisionError, what="certificate", code="provision.cert"),
+                          str(path))
 
     def latest(self, name: str, kind: str = STATION) -> Issued | None:
         """The newest certificate issued to `name`, revoked or not."""
@@ -303,9 +307,9 @@ class CertificateAuthority:
         number = 1
         if self.crl_path.exists():
             try:
-                old = x509.load_pem_x509_crl(self.crl_path.read_bytes())
+                old = x509.load_pem_x509_crl(read_bounded(self.crl_path, "crl"))
                 number = old.extensions.get_extension_for_class(x509.CRLNumber).value.crl_number + 1
-            except (ValueError, x509.ExtensionNotFound):
+            except (ValueError, x509.ExtensionNotFound, FileReadError):
                 pass
         builder = (x509.CertificateRevocationListBuilder().issuer_name(self.cert.subject)
                    .last_update(now - BACKDATE).next_update(now + dt.timedelta(days=CRL_DAYS))
@@ -322,7 +326,7 @@ class CertificateAuthority:
 
     def revoked_serials(self) -> set[int]:
         """The serial numbers on the current CRL file (what the broker refuses)."""
-        crl = x509.load_pem_x509_crl(self.crl_path.read_bytes())
+        crl = x509.load_pem_x509_crl(read_bounded(self.crl_path, "crl", error=ProvisionError, code="provision.crl"))
         return {r.serial_number for r in crl}
 
     def issue_keyed(self, name: str, kind: str, key_path: Path, cert_path: Path, hosts: list[str] | None = None,

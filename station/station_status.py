@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.files import FileReadError, read_bounded
+
 # When the bar asks for action (colour): the thresholds HQ's dashboard uses too (contract/wire.py).
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S
 from station.store import StationStore
@@ -76,8 +78,8 @@ def _parse_time(text: object) -> dt.datetime | None:
 def read_link(data_dir: Path, now: dt.datetime) -> tuple[str, dt.datetime | None]:
     """(state, since) from the agent's link file; ("unknown", None) when it is missing, broken or stale."""
     try:
-        data = json.loads((Path(data_dir) / LINK_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_bounded(Path(data_dir) / LINK_FILE, "json"))
+    except (FileReadError, ValueError):
         return "unknown", None
     if not isinstance(data, dict) or data.get("state") not in ("connected", "offline"):
         return "unknown", None
