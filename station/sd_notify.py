@@ -23,12 +23,16 @@ def notify_address(value: str) -> str | bytes | None:
 
 
 class Notifier:
-    """Sends sd_notify messages; never raises (a broken socket is logged once and then ignored)."""
+    """Sends sd_notify messages; never raises. A send that fails (the socket closed, systemd's end gone for a
+    moment, a full buffer) is retried once on a fresh socket, and every later message tries again: one bad
+    moment must not stop the WATCHDOG=1 pings for ever, or systemd kills a healthy process. A failure streak is
+    logged once when it starts and once when it ends (`failures` counts the messages lost)."""
 
     def __init__(self, address: str | bytes | None) -> None:
         self.address = address
         self._sock: socket.socket | None = None
-        self._failed = False
+        self.failures = 0
+        self._streak = 0
 
     @property
     def enabled(self) -> bool:
@@ -36,17 +40,30 @@ class Notifier:
 
     def send(self, *fields: str) -> bool:
         """Send one datagram with the `fields` ("READY=1", "STATUS=…"), newline-separated; True when sent."""
-        if self.address is None or self._failed:
+        if self.address is None:
             return False
-        try:
-            if self._sock is None:
-                self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-            self._sock.sendto("\n".join(fields).encode(), self.address)
+        data = "\n".join(fields).encode()
+        error: OSError | None = None
+        for _attempt in range(2):  # the second on a fresh socket: the old one may be what broke
+            try:
+                if self._sock is None:
+                    self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
+                self._sock.sendto(data, self.address)
+            except OSError as e:
+                error = e
+                self.close()
+                continue
+            if self._streak:
+                logger.info("systemd notify socket %r works again (%d message(s) lost)", self.address,
+                               self._streak)
+                self._streak = 0
             return True
-        except OSError as e:
-            logger.warning("systemd notify socket %r unusable (%s): no more notifications", self.address, e)
-            self._failed = True
-            return False
+        self.failures += 1
+        self._streak += 1
+        if self._streak == 1:
+            logger.warning("systemd notify socket %r unusable (%s): retrying with every message", self.address,
+                           error)
+        return False
 
     def close(self) -> None:
         if self._sock is not None:
