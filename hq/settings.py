@@ -21,11 +21,23 @@
   stations take HQ as offline after their `[agent] ingest_lease_s` without one).
 - SINOPSIS_HQ_INGEST_KEEPALIVE_S: the ingest workers' MQTT keepalive (default 30 s, 5 to 600): a link that goes
   silent is noticed after about 1.5 times this, by the broker and by the worker.
+- SINOPSIS_HQ_MODE: `production` or `local`. Production (the default whenever SINOPSIS_HQ_ALLOWED_HOSTS names
+  anything but this computer) answers HTTPS only: secure cookies, HSTS (SINOPSIS_HQ_HSTS_S, default one year),
+  redirect to HTTPS, and it trusts `X-Forwarded-Proto: https` from the TLS reverse proxy in front of
+  `sinopsis hq serve` (the proxy must set that header itself). Local (the demo, the tests, development on
+  localhost) keeps plain HTTP. `python -m django check --deploy` is clean in production.
+- Web security for every mode: logins throttled per account and per address (django-axes,
+  hq/applications/account_throttle.py; SINOPSIS_HQ_LOGIN_FAILURES, default 10, lock a user name or an address
+  for SINOPSIS_HQ_LOGIN_LOCK_MIN, default 15 minutes) and a Content-Security-Policy that allows this site's
+  own scripts and styles only (django-csp; no inline script or style in any template).
 """
 
+import datetime as dt
 import os
 import secrets
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 from hq.dburl import parse_database_url, sqlite_database
 from hq.fleet.catalog import compile_all
@@ -63,6 +75,23 @@ def _secret_key(data_dir: Path) -> str:
 SECRET_KEY = _secret_key(HQ_DATA_DIR)
 DEBUG = os.environ.get("SINOPSIS_HQ_DEBUG") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("SINOPSIS_HQ_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+def _mode() -> str:
+    """`production` or `local`: SINOPSIS_HQ_MODE when set, else local only for an HQ that serves this computer
+    (every allowed host a loopback name) or runs with DEBUG; a refusal names the variable and its values."""
+    mode = os.environ.get("SINOPSIS_HQ_MODE", "").strip().lower()
+    if mode in ("production", "local"):
+        return mode
+    if mode:
+        raise ValueError(f"SINOPSIS_HQ_MODE={mode!r}: use 'production' (HTTPS only) or 'local' (this computer's "
+                         "demo or development), or leave it unset")
+    return "local" if DEBUG or set(ALLOWED_HOSTS) <= LOCAL_HOSTS else "production"
+
+
+HQ_MODE = _mode()
+PRODUCTION = HQ_MODE == "production"
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -70,6 +99,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",  # failed logins per account and address (AccessAttempt), the lockouts the office unlocks
     "hq.fleet",
     "hq.ingest",
     "hq.applications",
@@ -88,6 +118,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "hq.urls"
@@ -113,6 +145,18 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "hq.applications.account_throttle.WebLoginThrottle",  # first: a locked-out login stops here
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Logins: 10 failures in a row lock that user name (from any address) and that address (for any user name) for
+# 15 minutes; a right password resets the count; the office's admin unlocks earlier (/applications/lockouts/).
+AXES_FAILURE_LIMIT = int(os.environ.get("SINOPSIS_HQ_LOGIN_FAILURES", "10"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SINOPSIS_HQ_LOGIN_LOCK_MIN", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "hq.applications.account_throttle.lockout_response"
+AXES_ENABLE_ADMIN = False  # no Django admin site: the office's own page unlocks
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/office/"
 
@@ -122,6 +166,22 @@ LOCALE_PATHS = compile_all(HQ_DATA_DIR / "locale")  # hq/locale and hq/*/locale 
 TIME_ZONE = "Asia/Jakarta"
 USE_I18N = True
 USE_TZ = True
+
+# Content-Security-Policy: the site's own files only; the application's QR is an inline SVG image (data:).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": {
+    "default-src": [SELF], "script-src": [SELF], "style-src": [SELF], "img-src": [SELF, "data:"],
+    "object-src": [NONE], "base-uri": [NONE], "frame-ancestors": [NONE], "form-action": [SELF],
+}}
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+if PRODUCTION:  # HTTPS only, behind the office's TLS reverse proxy (systemd/sinopsis-hq-web.service)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("SINOPSIS_HQ_HSTS_S", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HQ_DATA_DIR / "static"

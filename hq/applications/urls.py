@@ -4,7 +4,14 @@ application (SOP step 1), the SIAK and school-list imports and the verification 
 
 from django.urls import URLPattern, path, re_path
 
-from hq.applications import account_views, apply_views, correction_views, import_views, review_views
+from hq.applications import (
+    account_locks,
+    account_views,
+    apply_views,
+    correction_views,
+    import_views,
+    review_views,
+)
 
 app_name = "applications"
 NUMBER = r"(?P<number>[A-Za-z0-9-]{4,40})"
@@ -15,6 +22,7 @@ urlpatterns: list[URLPattern] = [
     path("password/reset/sent/", account_views.password_reset_done, name="password_reset_done"),
     path("password/reset/done/", account_views.password_reset_complete, name="password_reset_complete"),
     path("password/reset/<uidb64>/<token>/", account_views.password_reset_confirm, name="password_reset_confirm"),
+    path("lockouts/", account_locks.lockouts_page, name="lockouts"),
     path("apply/", apply_views.apply, name="apply"),
     path("mine/", apply_views.mine, name="mine"),
     path("queue/", review_views.queue, name="queue"),

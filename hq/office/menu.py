@@ -12,6 +12,7 @@ ENTRIES = (
     (_("Verification"), "applications:queue", "applications.verify_application"),
     (_("SIAK and school lists"), "applications:imports", "applications.import_siak"),
     (_("Corrections"), "applications:corrections", "applications.handle_correction"),
+    (_("Locked logins"), "applications:lockouts", "axes.delete_accessattempt"),
     (_("Application lists"), "lists:index", "lists.view_applicationlist"),
     (_("SPT"), "lists:spts", "lists.view_applicationlist"),
     (_("Help desk"), "helpdesk:tickets", None),

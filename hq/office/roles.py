@@ -34,7 +34,8 @@ GRANTS: dict[str, tuple[str, ...]] = {
     SCHOOL: ("applications.add_application",),
     ADMIN: (*STAFF, "applications.view_application", "applications.verify_application", "applications.import_siak",
             "applications.handle_correction", "lists.build_list", "lists.view_applicationlist",
-            "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting"),
+            "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting",
+            "axes.delete_accessattempt"),  # unlock a locked login early
     KASI: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.check_list"),
     KABID_DAFDUK: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
     KASUBBAG: (*STAFF, "lists.view_applicationlist", "lists.issue_spt"),

@@ -43,7 +43,7 @@ def hq(hq_data: Path) -> Iterator[Path]:
     yield hq_data
     connections.close_all()
     # apps whose rows point at others' first, and within an app the models declared last first
-    for label in ("reports", "helpdesk", "lists", "applications", "ingest", "fleet"):
+    for label in ("axes", "reports", "helpdesk", "lists", "applications", "ingest", "fleet"):
         for model in reversed(list(apps.get_app_config(label).get_models())):
             model.objects.all().delete()
     User.objects.all().delete()

@@ -83,6 +83,7 @@ ACCESS: dict[str, Rule] = {
     "applications:import_siak": IMPORT, "applications:import_school": IMPORT,
     "applications:corrections": CORRECT, "applications:correction": CORRECT,
     "applications:correction_answer": CORRECT, "applications:correction_resolve": CORRECT,
+    "applications:lockouts": perm("axes.delete_accessattempt"),
 }
 
 
