@@ -17,6 +17,7 @@ from kivy.lang import Builder
 from kivy.properties import ObjectProperty, StringProperty
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk import palette
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
 from kiosk.services import CheckInService
 
@@ -196,5 +197,5 @@ class KioskApp(App):
             load_kv(HERE / "screens" / f"{name}.kv")
             manager.add_widget(module.SCREEN(name=name))
         self.flow = CheckInFlow()
-        Window.clearcolor = (0.97, 0.97, 0.98, 1)
+        Window.clearcolor = palette.WINDOW
         return manager

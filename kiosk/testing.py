@@ -9,6 +9,8 @@ from kivy.core.window import Window
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
 
+from contract.durable import make_private
+
 
 def step(frames: int = 3) -> None:
     """Let Kivy run `frames` frames (layout, kv bindings, scheduled callbacks)."""
@@ -56,9 +58,11 @@ def tap(widget: Widget, settle_after: bool = True) -> None:
 
 
 def screenshot(path: Path) -> Path:
-    """Draw the window and save it as PNG (Kivy appends a number; the file is renamed to `path`)."""
+    """Draw the window and save it as PNG (Kivy appends a number; the file is renamed to `path`), owner-only
+    (0600): a screenshot of the kiosk can show a student's face, name and NIK."""
     Window.dispatch("on_draw")
     saved = Window.screenshot(name=str(path.with_suffix("")) + "%(counter)04d.png")
+    make_private(Path(saved))
     Path(saved).replace(path)
     return path
 

@@ -13,16 +13,12 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
 
+from kiosk import palette
+
 LEFT = ("left_little", "left_ring", "left_middle", "left_index", "left_thumb")
 RIGHT = ("right_thumb", "right_index", "right_middle", "right_ring", "right_little")
 HEIGHTS = {"little": 0.6, "ring": 0.82, "middle": 0.95, "index": 0.85, "thumb": 0.5}
-COLOURS = {  # state → fill colour
-    "pending": (0.86, 0.88, 0.92, 1),
-    "current": (0.1, 0.45, 0.8, 1),
-    "captured": (0.15, 0.6, 0.3, 1),
-    "below": (0.9, 0.6, 0.1, 1),
-    "exception": (0.55, 0.55, 0.6, 1),
-}
+COLOURS = palette.FINGER_FILLS  # state → fill colour (the label's colour: palette.text_on(fill))
 
 
 class FingerKey(ButtonBehavior, Label):

@@ -12,6 +12,8 @@ from kivy.graphics.texture import Texture
 from kivy.properties import NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.widget import Widget
 
+from kiosk import palette
+
 QUIET_ZONE = 4  # modules of white around the code (ISO/IEC 18004)
 
 
@@ -52,7 +54,7 @@ class QrImage(Widget):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         with self.canvas:
-            self._colour = Color(1, 1, 1, 1)
+            self._colour = Color(*palette.WHITE)
             self._rect = Rectangle()
         self.bind(pos=self._redraw, size=self._redraw, texture=self._redraw)
         self.on_data(self, self.data)

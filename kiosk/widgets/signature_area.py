@@ -4,6 +4,7 @@ from kivy.graphics import Color, Line
 from kivy.uix.widget import Widget
 
 from drivers.signature_pad import points_to_strokes, strokes_json
+from kiosk import palette
 
 
 class SignatureArea(Widget):
@@ -22,7 +23,7 @@ class SignatureArea(Widget):
             return False
         touch.grab(self)
         with self.canvas.after:
-            Color(0.1, 0.12, 0.16, 1)
+            Color(*palette.INK)
             touch.ud["line"] = Line(points=list(touch.pos), width=2)
         self.points.append((touch.x - self.x, self.top - touch.y, True))
         return True

@@ -17,10 +17,12 @@ from kivy.properties import ListProperty, ObjectProperty, StringProperty
 from kivy.uix.screenmanager import Screen
 from kivy.uix.stacklayout import StackLayout
 
+from kiosk import palette
+
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 REFRESH_S = 5.0
-RED, GREEN, AMBER, MUTED = (0.75, 0.1, 0.1, 1), (0.1, 0.5, 0.25, 1), (0.65, 0.4, 0.0, 1), (0.35, 0.38, 0.45, 1)
+RED, GREEN, AMBER, MUTED = palette.ERROR, palette.SUCCESS, palette.WARNING, palette.MUTED
 DEVICE_MSGIDS = {"camera": "device.camera", "fingerprint": "device.finger_scanner", "iris": "device.iris_camera",
                  "signature_pad": "device.signature_pad", "printer": "device.printer"}
 
