@@ -96,6 +96,8 @@ def read_bounded(path: Path | str, kind: str, *, error: Callable[[str, str], Exc
                      else "not found (no such file)") from None
     except (OSError, RuntimeError) as e:  # a symlink loop (RuntimeError on 3.11), a directory we may not enter
         raise refuse("unreadable", f"the path does not resolve ({getattr(e, 'strerror', None) or e})") from None
+    except ValueError as e:  # a NUL in the path
+        raise refuse("unreadable", f"the path is not usable ({e})") from None
     shown = "" if resolved == path.absolute() else f" -> {resolved}"
     try:
         words = _not_regular(resolved.stat().st_mode)  # before open: a device is never even opened

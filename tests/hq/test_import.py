@@ -82,3 +82,31 @@ def test_an_export_that_cannot_be_trusted_is_refused_whole(hq, tmp_path, packet,
     assert _import(hq, usb) == 2
     assert "manifest" in capsys.readouterr().err
     assert not Record.objects.exists() and not Batch.objects.exists()  # a refused import leaves no row behind
+
+
+def test_a_fifo_manifest_is_refused_at_once_and_leaves_no_row(hq, tmp_path, capsys):
+    """Issue 19.4: `hq import` on a stick whose manifest is a FIFO used to hang; now refused before any read."""
+    import os
+
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    os.mkfifo(usb / MANIFEST)
+    assert _import(hq, usb) == 2
+    assert f"{usb / MANIFEST}: cannot read the export manifest: is a FIFO" in capsys.readouterr().err
+    assert not Batch.objects.exists() and not Record.objects.exists()
+
+
+def test_packet_files_that_are_a_directory_or_dev_zero_are_rejected_one_by_one(hq, tmp_path, packet, station_keys,
+                                                                                capsys):
+    usb = hand_made_export(tmp_path, "st-a", station_keys["st-a"], [
+        ("r-1", 1, packet("st-a", "r-1", 1)), ("r-2", 2, packet("st-a", "r-2", 2)),
+        ("r-3", 3, packet("st-a", "r-3", 3))])
+    (usb / PACKETS / "r-2.sinopkt").unlink()
+    (usb / PACKETS / "r-2.sinopkt").mkdir()
+    (usb / PACKETS / "r-3.sinopkt").unlink()
+    (usb / PACKETS / "r-3.sinopkt").symlink_to("/dev/zero")
+    assert _import(hq, usb) == 1
+    out = capsys.readouterr().out
+    assert "1 accepted, 0 duplicate (already at HQ), 2 rejected" in out
+    assert "rejected r-2: export.packet_not_a_file" in out and "rejected r-3: export.packet_not_a_file" in out
+    assert list(Record.objects.values_list("pk", flat=True)) == ["r-1"]
