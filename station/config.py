@@ -2,6 +2,12 @@
 
 A bare install runs on these defaults (simulated devices, local broker, data under the user's home). Bad
 config stops the program at start with the file, the key and the reason (`ConfigError`).
+
+Every section is strict (issue 19): a value must have its own TOML type, so `finger = true` is not a threshold
+of 1, `port = "1883"` not a port and `tls = "yes"` not a switch (a whole number may stand for a decimal one);
+nan and inf are refused; text and paths never hold control, direction or zero-width characters; and pairs of
+limits are checked against each other (backoff_min_s <= backoff_max_s, warn before block, best eye distance not
+below the minimum).
 """
 
 import json
@@ -9,12 +15,13 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    Strict,
     StringConstraints,
     ValidationError,
     ValidationInfo,
@@ -22,13 +29,16 @@ from pydantic import (
     model_validator,
 )
 
-from contract.errors import ConfigError
+from contract.errors import ConfigError, NameTextError
 from contract.files import read_bounded_text
+from contract.names import check_text
 
 ENV_CONFIG = "SINOPSIS_STATION_CONFIG"
 SYSTEM_CONFIG = Path("/etc/sinopsis/station.toml")
 
 StationId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{2,62}$")]
+# strict sections take no str for a Path, but a path in TOML is a string: each Path field takes one
+ConfigPath = Annotated[Path, Strict(False)]
 
 
 def default_data_dir() -> Path:
@@ -40,22 +50,28 @@ def default_data_dir() -> Path:
 
 
 class Section(BaseModel):
-    """Every section refuses unknown keys, so a typo is an error and not a silently ignored setting."""
+    """Every section refuses unknown keys, so a typo is an error and not a silently ignored setting, and is strict
+    about types (module docstring)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, allow_inf_nan=False)
 
     @field_validator("*")
     @classmethod
-    def _no_nul_in_paths(cls, value: object) -> object:
-        # the OS cannot open a path with a NUL byte: refuse it here, naming the key, not with a crash at start
-        if isinstance(value, Path) and "\x00" in str(value):
-            raise ValueError("a path cannot contain a NUL character (\\u0000)")
+    def _visible_text_only(cls, value: object) -> object:
+        # the OS cannot open a path with a NUL byte, a line break splits a log line, a direction override reverses
+        # a help-desk number on the kiosk: refuse them here, naming the key, not with a crash or a lie later
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str | Path):
+                try:
+                    check_text(str(text), what="")
+                except NameTextError as e:
+                    raise ValueError(f"{str(e).removesuffix('; type it again without it')}; remove it") from None
         return value
 
 
 class StationSection(Section):
     id: StationId = Field("st-dev-01", description="station id: the MQTT username and certificate CN")
-    data_dir: Path = Field(default_factory=default_data_dir, description="SQLite database and packet files")
+    data_dir: ConfigPath = Field(default_factory=default_data_dir, description="SQLite database and packet files")
 
 
 class Thresholds(Section):
@@ -103,7 +119,8 @@ class FaceSection(Section):
     @model_validator(mode="after")
     def _best_above_minimum(self) -> "FaceSection":
         if self.best_eye_distance_px < self.min_eye_distance_px:
-            raise ValueError("best_eye_distance_px must not be below min_eye_distance_px")
+            raise ValueError(f"best_eye_distance_px ({self.best_eye_distance_px:g}) must not be below "
+                             f"min_eye_distance_px ({self.min_eye_distance_px:g}); raise the first or lower the second")
         return self
 
 
@@ -141,7 +158,8 @@ class HelpdeskSection(Section):
 
 
 class BrokerSection(Section):
-    host: str = Field("127.0.0.1", min_length=1, description="MQTT broker host")
+    host: str = Field("127.0.0.1", min_length=1, max_length=253, description="MQTT broker host: a DNS name or an "
+                      "IP address")
     port: int = Field(1883, ge=1, le=65535, description="MQTT broker port")
     tls: bool = Field(False, description="use mutually authenticated TLS (true in the field)")
     keepalive_s: int = Field(30, ge=5, le=600, description="MQTT keepalive")
@@ -153,25 +171,32 @@ class BrokerSection(Section):
         30, ge=0, le=3600, description="seconds after a lost connection before the broker publishes the Will (lost)"
     )
 
+    @field_validator("host")
+    @classmethod
+    def _host_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[A-Za-z0-9._:\[\]-]+", value):
+            raise ValueError("must be a DNS name or an IP address: letters, digits and . - : [ ] only, no spaces")
+        return value
+
 
 class KeysSection(Section):
     """Key files; relative paths are under the data directory."""
 
-    station_signing_key: Path = Field(Path("keys/station_signing.pem"), description="station Ed25519 key")
-    hq_assignment_public_key: Path = Field(
+    station_signing_key: ConfigPath = Field(Path("keys/station_signing.pem"), description="station Ed25519 key")
+    hq_assignment_public_key: ConfigPath = Field(
         Path("keys/hq_assignment.pub.pem"), description="HQ Ed25519 key pinned at enrolment"
     )
-    hq_packet_public_key: Path = Field(
+    hq_packet_public_key: ConfigPath = Field(
         Path("keys/hq_packet.pub.pem"), description="HQ X25519 key that packets are encrypted for"
     )
-    broker_password: Path = Field(
+    broker_password: ConfigPath = Field(
         Path("keys/broker_password"), description="the station's MQTT password (one line) when broker.tls is false"
     )
-    broker_ca: Path = Field(Path("keys/broker_ca.pem"), description="CA that signed the broker's TLS certificate")
-    broker_cert: Path = Field(
+    broker_ca: ConfigPath = Field(Path("keys/broker_ca.pem"), description="CA that signed the broker's TLS certificate")
+    broker_cert: ConfigPath = Field(
         Path("keys/station_cert.pem"), description="the station's TLS client certificate (CN = station id)"
     )
-    broker_key: Path = Field(Path("keys/station_cert.key.pem"), description="the TLS client certificate's key")
+    broker_key: ConfigPath = Field(Path("keys/station_cert.key.pem"), description="the TLS client certificate's key")
 
 
 class RetentionSection(Section):
@@ -204,6 +229,14 @@ class AgentSection(Section):
                     "retained online left by a crash stops batches being sent into the void after this",
     )
 
+    @model_validator(mode="after")
+    def _backoff_grows(self) -> "AgentSection":
+        if self.backoff_min_s > self.backoff_max_s:
+            raise ValueError(f"backoff_min_s ({self.backoff_min_s:g}) must not be above backoff_max_s "
+                             f"({self.backoff_max_s:g}): the first wait is the shortest; lower the first or raise "
+                             "the second")
+        return self
+
 
 class OfflineSection(Section):
     """Offline limits (MOSIP-style): warn, then stop new captures, when HQ has not been reached for too long or
@@ -216,8 +249,11 @@ class OfflineSection(Section):
 
     @model_validator(mode="after")
     def _warn_before_block(self) -> "OfflineSection":
-        if self.warn_after_days > self.block_after_days or self.warn_unsent > self.block_unsent:
-            raise ValueError("a warn_* limit must not be above its block_* limit (the warning comes first)")
+        for warn, block in (("warn_after_days", "block_after_days"), ("warn_unsent", "block_unsent")):
+            if getattr(self, warn) > getattr(self, block):
+                raise ValueError(f"{warn} ({getattr(self, warn):g}) must not be above {block} "
+                                 f"({getattr(self, block):g}): the warning comes first; lower the first or raise "
+                                 "the second")
         return self
 
 
@@ -234,7 +270,7 @@ class DevicesSection(Section):
         SIM_SDK, description='Futronic ftrScanAPI library (libScanAPI.so): "sim" or an absolute path'
     )
     iris_sdk: str = Field(SIM_SDK, description='IriTech IDDK 2000 library (libIddk2000.so): "sim" or an absolute path')
-    sim_script: Path | None = Field(
+    sim_script: ConfigPath | None = Field(
         None, description="behaviour script for the simulators (docs/devices.md); relative to the config file"
     )
     finger_mode: Literal["single", "slap"] = Field(
@@ -310,13 +346,49 @@ def _key_part(part: str | int) -> str:
     return text if re.fullmatch(r"[A-Za-z0-9_-]+", text) else json.dumps(text, ensure_ascii=False)
 
 
+# the rule broken, for a value of the wrong TOML type (strict sections convert nothing)
+TYPE_RULES = {
+    "int_type": "must be a whole number written without quotes (not true/false, not a decimal)",
+    "float_type": "must be a number written without quotes (not true/false)",
+    "bool_type": "must be true or false written without quotes",
+    "string_type": "must be text in double quotes",
+    "finite_number": "must be a finite number (not nan or inf)",
+    "extra_forbidden": "unknown key (check the spelling)",
+}
+
+
+def _default_of(loc: tuple[Any, ...]) -> str | None:
+    """The default of the key at `loc` as TOML writes it, for a hint; None when it has no plain one."""
+    model: Any = StationConfig
+    field = None
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not isinstance(part, str) or not isinstance(fields, dict) or part not in fields:
+            return None
+        field = fields[part]
+        model = field.annotation
+    value = field.default if field is not None and field.default_factory is None else None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str | Path):
+        return json.dumps(str(value), ensure_ascii=False)
+    return None
+
+
 def _format_validation_error(source: str, error: ValidationError) -> str:
+    """One line per problem: the file, the dotted key (section.field), the rule, the value given, and the default
+    as what to write instead where there is one."""
     lines = []
     for e in error.errors():
         key = ".".join(_key_part(part) for part in e["loc"]) or "(top level)"
-        reason = "unknown key (check the spelling)" if e["type"] == "extra_forbidden" else e["msg"]
-        shown = "" if e["type"] == "extra_forbidden" else f" (got {e['input']!r})"
-        lines.append(f"{source}: {key}: {reason}{shown}")
+        reason = TYPE_RULES.get(e["type"], e["msg"].removeprefix("Value error, "))
+        cross_field = e["type"] == "value_error" and isinstance(e["input"], dict)  # the message names the keys
+        shown = "" if e["type"] == "extra_forbidden" or cross_field else f" (got {e['input']!r})"
+        default = None if e["type"] == "extra_forbidden" else _default_of(tuple(e["loc"]))
+        hint = f"; the default is {_key_part(e['loc'][-1])} = {default}" if default is not None else ""
+        lines.append(f"{source}: {key}: {reason}{shown}{hint}")
     return "\n".join(lines)
 
 

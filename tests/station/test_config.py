@@ -39,7 +39,7 @@ def test_env_var_and_relative_paths(tmp_path, monkeypatch):
     ('[session]\nidle_logout_s = "abc"\n', "session.idle_logout_s"),
     ('[station]\nid = "Station 1!"\n', "station.id"),
     ('[station\n', "not valid TOML"),
-    ('[devices]\nfingerprint_sdk = "libScanAPI.so"\n', 'devices.fingerprint_sdk: Value error, must be "sim" or an'
+    ('[devices]\nfingerprint_sdk = "libScanAPI.so"\n', 'devices.fingerprint_sdk: must be "sim" or an'
                                                         ' absolute path'),
     ('[devices]\niris_sdk = "lib/libIddk2000.so"\n', "devices.iris_sdk"),
     ('[devices]\ncamera_sdk = "sim"\n', "devices.camera_sdk: unknown key"),
