@@ -1,18 +1,29 @@
-"""Durable files: the one way the station writes a file it keeps (temp name, fsync, rename, fsync directory).
+"""Durable and private files: the one way the station and HQ write a file they keep.
 
 After `write_durably` returns, the file is on disk under its final name with its full content, or a power cut
 left at most a temp file that `sweep_temp_files` removes. The caller commits the database row naming the file
 only after this returns, so a file without a row is garbage and a row without its file is a loud error.
+
+Private by default (issue 19 point 7): students' NIKs, names, faces and prints end up in databases, packets, logs,
+slips and screenshots, so every file written here is 0600 and every folder made here 0700, whatever the process
+umask (the CLI and the systemd units also set umask 0077, as a second line). `private_dir`, `open_private`,
+`write_private` and `make_private` are for the files that need no fsync or that a library writes itself.
 """
 
 import hashlib
+import logging
 import os
 import secrets
+import stat
 from pathlib import Path
+from typing import IO, Any
 
 from contract.failpoints import failpoint
 
 TEMP_PREFIX = ".tmp-"
+logger = logging.getLogger(__name__)
+PRIVATE_FILE_MODE = 0o600  # owner read/write: the station's and HQ's data files
+PRIVATE_DIR_MODE = 0o700  # owner only: the folders that hold them
 
 
 def fsync_dir(directory: Path) -> None:
@@ -24,10 +35,11 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def write_durably(path: Path, data: bytes, mode: int = 0o640) -> str:
+def write_durably(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> str:
     """Write `data` to `path` atomically and durably; return its SHA-256 hex digest.
 
-    The parent directory must exist. An existing file at `path` is replaced atomically.
+    The parent directory must exist. An existing file at `path` is replaced atomically. `mode` is 0600 unless the
+    caller says otherwise (public keys, certificates: 0644).
     Raises OSError from the file system (disk full, permission) with nothing left under the final name.
     """
     path = Path(path)
@@ -78,3 +90,68 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def private_dir(path: Path, tighten: bool = True) -> Path:
+    """Make the folder `path`, and any missing parent, 0700 (owner only); return it.
+
+    An existing folder keeps its owner bits and loses group and other access when `tighten` (the station's and
+    HQ's own data folders); pass `tighten=False` for a folder a person named (`--out`), whose mode is theirs.
+    Folders above the first missing one are never touched.
+    """
+    path = Path(path)
+    if not path.is_dir():
+        if not path.parent.is_dir():
+            private_dir(path.parent, tighten=False)
+        try:
+            path.mkdir(mode=PRIVATE_DIR_MODE)
+        except FileExistsError:  # made by another process meanwhile (or a file is there: mkdir said so)
+            if not path.is_dir():
+                raise
+        else:
+            return path
+    if tighten:
+        make_private(path)
+    return path
+
+
+def make_private(path: Path) -> None:
+    """Take group and other access away from an existing file or folder (one a library made: a screenshot, an
+    SQLite file); a missing path is left alone, and one this user does not own is only logged (the owner's
+    mode stands; refusing to start over it would stop the station)."""
+    path = Path(path)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        try:
+            path.chmod(mode & ~0o077)
+        except PermissionError:
+            logger.warning("%s is readable by others (mode %o) and not ours to change: make it 0%o", path, mode,
+                           mode & ~0o077)
+
+
+def private_opener(path: str, flags: int) -> int:
+    """An `opener` for open(): a new file is created 0600, an existing one loses group and other access."""
+    fd = os.open(path, flags | os.O_CLOEXEC, PRIVATE_FILE_MODE)
+    try:
+        mode = stat.S_IMODE(os.fstat(fd).st_mode)
+        if mode & 0o077:
+            os.fchmod(fd, mode & ~0o077)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_private(path: Path, mode: str = "w", **kwargs: Any) -> IO[Any]:
+    """open() for writing a private file (logs, demo output): same arguments, the file 0600."""
+    return open(path, mode, opener=private_opener, **kwargs)  # the caller closes it
+
+
+def write_private(path: Path, data: bytes | str, encoding: str = "utf-8") -> Path:
+    """Write `data` to `path` as a private file (0600), without the fsync dance (for what can be made again)."""
+    with open_private(path, "wb") as f:
+        f.write(data.encode(encoding) if isinstance(data, str) else data)
+    return Path(path)

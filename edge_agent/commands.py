@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contract import wire
-from contract.durable import write_durably
+from contract.durable import private_dir, write_durably
 from edge_agent.logbook import Logbook
 from edge_agent.purge import purge_accepted
 from station.config import StationConfig
@@ -132,7 +132,7 @@ class CommandRunner:
     def _save_seen(self) -> None:
         """Keep the seen job ids across restarts (before the job runs: at most once, even after a crash)."""
         try:
-            self.seen_path.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(self.seen_path.parent)
             write_durably(self.seen_path, json.dumps(list(self.seen)).encode())
         except OSError as e:  # the job still runs once in this process
             logger.warning("cannot keep the seen job ids in %s (%s)", self.seen_path, e)

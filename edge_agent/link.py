@@ -10,7 +10,7 @@ import json
 import time
 from pathlib import Path
 
-from contract.durable import write_durably
+from contract.durable import private_dir, write_durably
 from station.station_status import LINK_FILE
 
 LINK_REFRESH_S = 30.0
@@ -21,7 +21,7 @@ class LinkFile:
 
     def __init__(self, data_dir: Path) -> None:
         self.path = Path(data_dir) / LINK_FILE
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(self.path.parent)
         self.state: str | None = None
         self.since: dt.datetime | None = None
         self._written_at = 0.0
@@ -37,5 +37,5 @@ class LinkFile:
             return
         data = {"state": self.state, "since": self.since.isoformat(timespec="milliseconds"),
                 "updated_at": now.isoformat(timespec="milliseconds")}
-        write_durably(self.path, json.dumps(data).encode(), mode=0o644)
+        write_durably(self.path, json.dumps(data).encode())
         self._written_at = time.monotonic()

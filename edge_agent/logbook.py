@@ -1,16 +1,28 @@
 """The agent's own log: a rotating file under `<data_dir>/agent/` and the recent lines in memory, so HQ's
-`send_logs` command gets them in the job's detail (bounded) and `rotate_logs` starts a new file."""
+`send_logs` command gets them in the job's detail (bounded) and `rotate_logs` starts a new file. The log names
+students (NIKs, record ids), so its folder is 0700 and every file of it, rotated ones included, 0600."""
 
 import collections
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import IO
+
+from contract.durable import private_dir, private_opener
 
 LOG_NAME = "agent.log"
 LOG_MAX_BYTES = 2 * 1024 * 1024
 LOG_BACKUPS = 5
 RECENT_LINES = 400
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A RotatingFileHandler whose files (the first and each one after a rollover) are created 0600."""
+
+    def _open(self) -> IO[str]:
+        return open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+                    opener=private_opener)
 
 
 class Logbook(logging.Handler):
@@ -20,8 +32,8 @@ class Logbook(logging.Handler):
         super().__init__(level)
         self.setFormatter(logging.Formatter(FORMAT))
         self.lines: collections.deque[str] = collections.deque(maxlen=RECENT_LINES)
-        Path(agent_dir).mkdir(parents=True, exist_ok=True)
-        self.file = logging.handlers.RotatingFileHandler(Path(agent_dir) / LOG_NAME, maxBytes=LOG_MAX_BYTES,
+        private_dir(Path(agent_dir))
+        self.file = PrivateRotatingFileHandler(Path(agent_dir) / LOG_NAME, maxBytes=LOG_MAX_BYTES,
                                                          backupCount=LOG_BACKUPS, encoding="utf-8")
         self.file.setFormatter(self.formatter)
         self._logger = logging.getLogger("edge_agent")

@@ -25,6 +25,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from contract.durable import write_private
+
 BENCH_DATE = dt.date(2026, 11, 25)
 STATION_PW, HQ_USER, HQ_PW = "bench-station", "hq-ingest", "bench-hq"
 WAIT_S = 600.0  # a bound on each wait, so a broken link ends the bench instead of hanging it
@@ -110,7 +112,7 @@ def link_rows(root: Path, records: int) -> list[dict]:
     config, paths, sizes = _station(root / "station", records)
     enrol_station(config.station.id, paths.station_public_key.read_bytes())
     with LocalBroker(root / "broker", {config.station.id: STATION_PW}, {HQ_USER: HQ_PW}) as broker:
-        config.key_path("broker_password").write_text(STATION_PW + "\n")
+        write_private(config.key_path("broker_password"), STATION_PW + "\n")
         config = config.model_copy(update={"broker": config.broker.model_copy(update={"port": broker.port})})
         worker = IngestWorker(broker_from_url(f"mqtt://{HQ_USER}:{HQ_PW}@127.0.0.1:{broker.port}"), "bench").start()
         try:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from contract.durable import private_dir, write_private
 from contract.errors import SinopsisError
 from contract.keys import load_public_key
 from contract.packets import verify_packet
@@ -118,8 +119,8 @@ def prepare(root: Path, recording_date: dt.date, count: int = 24) -> DemoPaths:
         if not (root / MARKER).exists():
             raise SinopsisError(f"{root} exists and was not made by the demo; choose another --dir")
         shutil.rmtree(root)
-    root.mkdir(parents=True)
-    (root / MARKER).write_text("made by sinopsis demo; deleted and remade on every run\n")
+    private_dir(root)  # the demo's students are made up, but its outputs are handled as real ones: owner only
+    write_private(root / MARKER, "made by sinopsis demo; deleted and remade on every run\n")
     return generate(root, recording_date, count=count)
 
 

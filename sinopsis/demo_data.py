@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from contract.assignment import bundle_to_bytes, sign_assignment
-from contract.durable import write_durably
+from contract.durable import private_dir, write_durably
 from contract.keys import save_private_key, save_public_key
 from contract.pins import hash_pin
 
@@ -139,8 +139,11 @@ def _walk_ins(applicants: list[dict]) -> list[dict]:
 
 
 def generate(root: Path, recording_date: dt.date, count: int = 24, seed: int = 1471) -> DemoPaths:
-    """Write fresh keys, the signed assignment, the walk-in script and a station.toml under `root`."""
+    """Write fresh keys, the signed assignment, the walk-in script and a station.toml under `root`; every folder
+    0700 and every file 0600 (the assignment names the students), only the public keys 0644."""
     paths = DemoPaths(Path(root))
+    for folder in (paths.hq_keys, paths.station_public_key.parent, paths.station_data / "keys"):
+        private_dir(folder)
     rng = random.Random(seed)  # noqa: S311 -- demo names and dates, reproducible on purpose; keys use os.urandom
     hq_sign, hq_packet, station_sign = Ed25519PrivateKey.generate(), X25519PrivateKey.generate(), \
         Ed25519PrivateKey.generate()
@@ -154,11 +157,10 @@ def generate(root: Path, recording_date: dt.date, count: int = 24, seed: int = 1
     save_public_key(paths.station_data / "keys" / "hq_packet.pub.pem", hq_packet.public_key())
     applicants = demo_applicants(rng, recording_date, count)
     bundle = sign_assignment(build_assignment_content(recording_date, applicants), hq_sign)
-    write_durably(paths.assignment, bundle_to_bytes(bundle), mode=0o644)
-    write_durably(paths.walk_ins, json.dumps(_walk_ins(applicants), indent=1, ensure_ascii=False).encode(),
-                  mode=0o644)
+    write_durably(paths.assignment, bundle_to_bytes(bundle))
+    write_durably(paths.walk_ins, json.dumps(_walk_ins(applicants), indent=1, ensure_ascii=False).encode())
     write_durably(paths.station_config, (
         "# Demo station: simulated devices, local broker, data beside this file.\n"
         f'[station]\nid = "{DEMO_STATION_ID}"\ndata_dir = "data"\n'
-    ).encode(), mode=0o644)
+    ).encode())
     return paths

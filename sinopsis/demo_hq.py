@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from contract.durable import open_private, private_dir, write_private
 from contract.errors import SinopsisError
 from provisioning.broker import LocalBroker, free_port
 from sinopsis.demo_data import DEMO_STATION_ID, DemoPaths
@@ -39,9 +40,8 @@ def _port_free(port: int) -> bool:
 def fresh_secret(path: Path) -> str:
     """A fresh demo password, written to `path` (0600) for the process that needs it."""
     value = secrets.token_urlsafe(12)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(value + "\n")
-    path.chmod(0o600)
+    private_dir(path.parent)
+    write_private(path, value + "\n")
     return value
 
 
@@ -53,7 +53,7 @@ def say_now(line: str) -> None:
 def run_logged(logs: Path, name: str, command: list[str], who: str) -> None:
     """Run a one-off `sinopsis` command, its output kept in `logs/<name>.log`; SinopsisError when it fails."""
     done = subprocess.run(command, capture_output=True, text=True, check=False)
-    (logs / f"{name}.log").write_text(done.stdout + done.stderr)
+    write_private(logs / f"{name}.log", done.stdout + done.stderr)
     if done.returncode != 0:
         raise SinopsisError(f"{who}: `{' '.join(command[2:])}` failed: {(done.stderr or done.stdout)[-800:]}",
                             f"{who}.setup")
@@ -80,7 +80,7 @@ class DemoServers:
     # ---- starting -------------------------------------------------------------------------------------------
     def start(self) -> "DemoServers":
         """Broker, HQ's database (migrated, the demo station enrolled, a login), ingest, dashboard, agent."""
-        self.logs.mkdir(parents=True, exist_ok=True)
+        private_dir(self.logs)
         station_pw = fresh_secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
         hq_pw = fresh_secret(self.hq_dir / "broker_password")
         self.broker = LocalBroker(self.root / "broker", {DEMO_STATION_ID: station_pw}, {HQ_USER: hq_pw}).start()
@@ -118,15 +118,14 @@ class DemoServers:
         if "[broker]" not in text:
             config.write_text(text + f"\n[broker]\nport = {self.broker.port}\nwill_delay_s = 2\n")
         key = self.paths.station_data / "keys" / "broker_password"
-        key.write_text(password + "\n")
-        key.chmod(0o600)
+        write_private(key, password + "\n")
 
     def _run_once(self, name: str, command: list[str]) -> None:
         run_logged(self.logs, name, command, "demo")
 
     def _spawn(self, name: str, command: list[str]) -> None:
         """A server in its own session (Ctrl-C reaches the demo, which stops the servers in order)."""
-        with (self.logs / f"{name}.log").open("w") as log:
+        with open_private(self.logs / f"{name}.log", "w") as log:
             self.processes[name] = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT,
                                                     start_new_session=True)
 

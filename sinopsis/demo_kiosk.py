@@ -14,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from contract.durable import private_dir
+
 SIZE = (1280, 800)  # the kit's 10" panel
 # Frames a second for the tour: unthrottled (0). Offscreen nobody watches, and its waits are counted in frames (the
 # touch guard, settling) or bounded in seconds (kiosk/testing.py), so `sinopsis demo` is as quick as the frames
@@ -176,7 +178,7 @@ def tour(root: Path, out: Path, say: Callable[[str], None] = print) -> None:
     from station.config import load_config
     from station.store import StationStore
 
-    out.mkdir(parents=True, exist_ok=True)
+    private_dir(out, tighten=False)  # screenshots of students: 0700 when made here, each file 0600
     for old in out.glob("[0-9][0-9]-*.png"):
         old.unlink()
     config = load_config(DemoPaths(root).station_config)

@@ -26,6 +26,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from contract.durable import private_dir, write_private
 from contract.phone import normalize_phone
 from contract.pins import hash_pin
 from hq.office.roles import grant_roles
@@ -70,9 +71,8 @@ def _people(passwords: Path) -> dict[str, Any]:
         password = secrets.token_urlsafe(9)
         made[login.username] = _user(login, password)
         lines.append(f"{login.role:15} {login.username:14} {password}")
-    passwords.parent.mkdir(parents=True, exist_ok=True)
-    passwords.write_text("# SINOPSIS demo logins (fresh on every run; demo only)\n" + "\n".join(lines) + "\n")
-    passwords.chmod(0o600)
+    private_dir(passwords.parent, tighten=False)
+    write_private(passwords, "# SINOPSIS demo logins (fresh on every run; demo only)\n" + "\n".join(lines) + "\n")
     return made
 
 

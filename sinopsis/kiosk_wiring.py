@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from contract.durable import private_dir
 from drivers.kit import SIM, Kit, KitSettings, build_kit
 from sinopsis.kit import kit_settings
 from station.capture.devices import Devices
@@ -135,7 +136,7 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
     hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
     settings = kit_settings(config, slips_dir)
     if slips_dir is not None and settings.printer == SIM:
-        slips_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(slips_dir)  # the slips name students: owner only
     kit = build_kit(settings)
     qr = kit.qr if isinstance(kit.qr, LineScanner) else None
     confirm = confirm_worker_for(config)

@@ -7,6 +7,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from contract.durable import private_dir
 from station.capture.devices import Devices
 from station.config import StationConfig
 
@@ -69,7 +70,7 @@ def receipt_printer(slips_dir: Path) -> Iterator[Callable[[dict], None]]:
     from drivers.printer_sim import SimulatedPrinter
     from drivers.receipt import Acknowledgement, acknowledgement
 
-    slips_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(slips_dir)  # the slips name students: owner only
     printer_sim = SimulatedPrinter(slips_dir)
     printer, printed = ReceiptPrinter(printer_sim.path), 0
 

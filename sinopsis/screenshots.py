@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from contract.durable import private_dir
 from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
 from station.checkin import CheckIn, Identity
 
@@ -115,7 +116,7 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
     from kiosk.i18n import LANGUAGES
     from kiosk.testing import overflowing_labels, screenshot, settle, small_targets, stencil_lines
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir, tighten=False)
     results = {}
     settle(5)
     for lang in LANGUAGES:

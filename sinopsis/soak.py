@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from contract.durable import open_private, private_dir, write_private
 from contract.errors import SinopsisError
 from provisioning.broker import LocalBroker
 from sinopsis.demo_data import DEMO_STATION_ID, DemoPaths, generate
@@ -71,7 +72,7 @@ class Soak:
     def _setup(self, students: int) -> None:
         if self.root.exists() and any(self.root.iterdir()):
             raise SinopsisError(f"{self.root} is not empty; the soak needs a fresh folder (--dir)", "soak.dir")
-        self.logs.mkdir(parents=True, exist_ok=True)
+        private_dir(self.logs)
         generate(self.root, dt.date.today(), count=students)
         station_pw = fresh_secret(self.root / "broker" / "secrets" / f"{DEMO_STATION_ID}.password")
         hq_pw = fresh_secret(self.hq_dir / "broker_password")
@@ -80,8 +81,7 @@ class Soak:
         config.write_text(config.read_text() + f"\n[broker]\nport = {self.broker.port}\nwill_delay_s = 1\n"
                           "keepalive_s = 5\n" + AGENT_TIMINGS)
         key = self.paths.station_data / "keys" / "broker_password"
-        key.write_text(station_pw + "\n")
-        key.chmod(0o600)
+        write_private(key, station_pw + "\n")
         data = ["--data", str(self.hq_dir)]
         self._once("import", sinopsis("station", "assignment", "import", str(self.paths.assignment), "--config",
                                       str(config)))
@@ -99,7 +99,7 @@ class Soak:
         run_logged(self.logs, name, command, "soak")
 
     def _spawn(self, name: str) -> None:
-        with (self.logs / f"{name}.log").open("a") as log:
+        with open_private(self.logs / f"{name}.log", "a") as log:
             self.processes[name] = subprocess.Popen(self.commands[name], stdout=log, stderr=subprocess.STDOUT,
                                                     start_new_session=True)
 

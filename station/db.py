@@ -1,11 +1,14 @@
 """The station's SQLite connection and schema migrations (DESIGN.md §4).
 
 Every connection runs in WAL mode with synchronous=FULL (a commit survives a power cut), foreign keys on and
-a busy timeout, because the kiosk and the agent are two processes sharing one file. Writes go through
+a busy timeout, because the kiosk and the agent are two processes sharing one file. The file holds students'
+personal data, so it is made 0600 before SQLite opens it (SQLite gives its -wal and -shm files the database
+file's mode). Writes go through
 `immediate()`, which takes the write lock up front (BEGIN IMMEDIATE) so a transaction never fails halfway
 on a lock upgrade. Migrations are numbered SQL files applied in order; PRAGMA user_version holds the number.
 """
 
+import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -13,11 +16,17 @@ from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
+from contract.durable import make_private, private_opener
+
 BUSY_TIMEOUT_MS = 10_000
+SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    """Open (creating if needed) the database at `path` with the station's pragmas; rows come back as Row."""
+    """Open (creating if needed) the database at `path` with the station's pragmas; rows come back as Row.
+    The file and its -wal/-shm are private (0600), an older world-readable one included."""
+    if str(path) != ":memory:":
+        private_database(Path(path))
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -25,6 +34,14 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def private_database(path: Path) -> None:
+    """Create the database file 0600 when missing (an empty file is an empty SQLite database) and take group
+    and other access away from it and its side files when they exist."""
+    os.close(private_opener(str(path), os.O_RDWR | os.O_CREAT))
+    for suffix in SIDE_FILES:
+        make_private(path.with_name(path.name + suffix))
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from contract.durable import sha256_file, write_durably
+from contract.durable import private_dir, sha256_file, write_durably
 from contract.export import MANIFEST, PACKETS, ExportEntry, ExportError, ExportManifest, load_manifest, sign_manifest
 from station import audit
 from station.clock import now_iso
@@ -60,7 +60,7 @@ def export_outbox(store: StationStore, station_id: str, station_key: Ed25519Priv
                               f"{old.station_id}, made {old.created_at}); choose an empty folder",
                               "export.exists")
     packets_dir = to_dir / PACKETS
-    packets_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(packets_dir, tighten=False)  # sealed records: a folder made here is 0700, each file 0600
     total = 0
     for entry in entries:
         source = store.packet_path(entry.file)
@@ -79,7 +79,7 @@ def export_outbox(store: StationStore, station_id: str, station_key: Ed25519Priv
         return ExportResult("unchanged", to_dir, len(entries), total)
     created = (now or dt.datetime.now(dt.UTC)).isoformat(timespec="seconds")
     manifest = ExportManifest(station_id=station_id, created_at=created, records=entries)
-    write_durably(existing, sign_manifest(manifest, station_key), mode=0o644)
+    write_durably(existing, sign_manifest(manifest, station_key))
     with store.write() as conn:
         audit.append(conn, actor=actor, action="records.exported", details={
             "records": len(entries), "bytes": total, "first_seq": entries[0].seq, "last_seq": entries[-1].seq,

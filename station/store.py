@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from contract.durable import private_dir
 from station import db
 
 DB_NAME = "station.db"
@@ -24,7 +25,8 @@ class StationStore:
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
         self.packets_dir = self.data_dir / PACKETS_DIR
-        self.packets_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        private_dir(self.data_dir)  # students' data: owner only (0700), an older 0755 folder tightened
+        private_dir(self.packets_dir)
         self.db_path = self.data_dir / DB_NAME
         self.conn = db.connect(self.db_path)
         self._write_lock = threading.RLock()

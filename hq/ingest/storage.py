@@ -27,7 +27,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from contract.durable import sweep_temp_files, write_durably
+from contract.durable import private_dir, sweep_temp_files, write_durably
 from contract.failpoints import failpoint
 from contract.packets import PacketError, PacketHeader, verify_packet
 from hq.fleet.models import Station
@@ -90,7 +90,7 @@ def quarantine_path(station_id: str, record_id: str, sha256: str) -> Path:
 
 def _store_file(relative: Path, packet: bytes) -> None:
     target = data_dir() / relative
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(target.parent)  # sealed biometrics: folders 0700, files 0600 (write_durably's default)
     write_durably(target, packet)
 
 

@@ -1,11 +1,13 @@
 """The report as a file on disk, for a command line (`sinopsis hq report` can call `write_report`): the same
-CSV / XLSX / PDF the page's links give, in Bahasa Indonesia unless another language is asked for."""
+CSV / XLSX / PDF the page's links give, in Bahasa Indonesia unless another language is asked for. The report
+names applicants, so the file is written 0600 (a folder it makes, 0700)."""
 
 import datetime as dt
 from pathlib import Path
 
 from django.utils import translation
 
+from contract.durable import private_dir, write_durably
 from hq.reports import exports, pdf
 from hq.reports.report import build_report
 
@@ -22,8 +24,6 @@ def write_report(start: dt.date, end: dt.date, fmt: str, folder: Path, language:
         report = build_report(start, end)
         content = FORMATS[fmt](report)
         path = Path(folder) / exports.file_name(report, fmt)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    tmp.replace(path)
+    private_dir(path.parent, tighten=False)  # --out is the user's folder: only a folder made here is 0700
+    write_durably(path, content)
     return path

@@ -2,6 +2,7 @@
 duplicate on the same content, conflict quarantined (never overwritten), coded rejections for everything else."""
 
 import hashlib
+import stat
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -24,6 +25,8 @@ def test_a_good_batch_is_stored_and_acked_as_accepted(hq, packet):
         assert (row.station_id, row.seq, row.size) == ("st-a", seq, len(data))
         assert row.sha256 == hashlib.sha256(data).hexdigest()
         assert (hq / row.path).read_bytes() == data and row.path.startswith("records/st-a/")
+        assert stat.S_IMODE((hq / row.path).stat().st_mode) == 0o600  # sealed biometrics: HQ's user only
+    assert {stat.S_IMODE((hq / d).stat().st_mode) for d in ("records", "records/st-a")} == {0o700}
     log = Batch.objects.get()
     assert (log.batch_id, log.accepted, log.duplicate, log.rejected) == ("b-1", 2, 0, 0) and log.finished_at
 

@@ -1,6 +1,8 @@
 """Every screen in both languages at both sizes: rendered (not blank), no label's text overflows, and no touch
 target is small (kiosk.testing.small_targets)."""
 
+from pathlib import Path
+
 import cv2
 
 from sinopsis.screenshots import SIZES, render_everything, states
@@ -17,3 +19,4 @@ def test_every_screen_renders_in_both_languages_and_sizes_without_overflow_or_sm
         assert image.shape[:2] == (height, width), png
         assert image.std() > 10, f"{png} looks blank"
         assert (image < 80).mean() > 0.002, f"{png} has (almost) no dark text"
+        assert Path(png).stat().st_mode & 0o777 == 0o600, f"{png}: a kiosk screenshot can show a student: 0600"

@@ -168,6 +168,7 @@ def test_without_the_key_the_exports_say_why_and_leave_the_unknown_empty(seeded:
 def test_write_report_for_a_command_line(seeded: Seed, packet_key_file: Path, tmp_path: Path):
     path = write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "xlsx", tmp_path / "out")
     assert path == tmp_path / "out" / "laporan-sinopsis_2026-11-01_2026-11-30.xlsx"
+    assert (path.stat().st_mode & 0o777, path.parent.stat().st_mode & 0o777) == (0o600, 0o700)  # names applicants
     assert load_workbook(path)["Jumlah"]["B2"].value == COUNTS["registered"]
     english = write_report(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "csv", tmp_path, language="en")
     assert "Applications registered,6" in english.read_text(encoding="utf-8-sig")
