@@ -13,7 +13,7 @@ from hq.applications.access import get_visible, own_applications, school_of
 from hq.applications.apply_form import ApplicationForm
 from hq.applications.models import School
 from hq.applications.qr import application_qr
-from hq.applications.submit import DuplicateApplicationError, submit_application
+from hq.applications.submit import DuplicateApplicationError, NikClaimedError, submit_application
 from hq.office.roles import require
 
 
@@ -45,6 +45,12 @@ def apply(request: HttpRequest) -> HttpResponse:
             form.add_error("nik", _("This NIK has an application already: %(number)s (%(state)s). One NIK may have "
                                     "one open application; ask the help desk if it is not yours.") % {
                 "number": duplicate.existing.number, "state": duplicate.existing.get_state_display()})
+        except NikClaimedError:  # another account's: one neutral answer, nothing of that application
+            messages.warning(request, _("This NIK must be checked by the office before it can be used for an "
+                                        "application. Your data went to the office's admin, who will contact you "
+                                        "at the phone number you gave. You need not apply again; ask the help "
+                                        "desk if you have a question."))
+            return redirect("applications:mine")
         else:
             if created:
                 messages.success(request, _("Your application is registered. Show its QR code to the recording "

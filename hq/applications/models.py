@@ -150,3 +150,37 @@ class Correction(models.Model):
     class Meta:
         ordering = ("-opened_at",)
         permissions = (("handle_correction", "Can answer and resolve correction requests (step 9)"),)
+
+
+class NikConflict(models.Model):
+    """A second account's claim on a NIK that another account's open application holds (issue 19 point 6).
+
+    The first application stays as it is (a claim never blocks it); the second account is told only that the
+    office checks the NIK, nothing of the other application. The admin sees both sides here — what the second
+    account typed (`claimed`: name, birth date, KK, phone, school, email) beside the first application — finds
+    out whose NIK it is, and closes the conflict with a note (e.g. the first application rejected so the real
+    student can apply). One open conflict per (application, claimant); another try counts in `attempts`."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Open")
+        RESOLVED = "resolved", _("Resolved")
+
+    nik = models.CharField("NIK", max_length=16, validators=[DIGITS16])
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="nik_conflicts",
+                                    help_text="the open application that holds the NIK")
+    claimant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                                 help_text="the other login that applied for the same NIK")
+    claimed = models.JSONField(default=dict, help_text="what the claimant typed (the application form's data)")
+    attempts = models.PositiveIntegerField(default=1)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    resolution = models.TextField(_("resolution"), blank=True)
+
+    class Meta:
+        ordering = ("-last_at",)
+        constraints = (models.UniqueConstraint(fields=["application", "claimant"], condition=Q(state="open"),
+                                               name="one_open_conflict_per_claimant"),)

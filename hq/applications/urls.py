@@ -7,6 +7,7 @@ from django.urls import URLPattern, path, re_path
 from hq.applications import (
     account_locks,
     account_views,
+    apply_conflicts,
     apply_views,
     correction_views,
     import_views,
@@ -26,6 +27,8 @@ urlpatterns: list[URLPattern] = [
     path("apply/", apply_views.apply, name="apply"),
     path("mine/", apply_views.mine, name="mine"),
     path("queue/", review_views.queue, name="queue"),
+    path("conflicts/", apply_conflicts.conflicts, name="conflicts"),
+    path("conflicts/<int:pk>/resolve/", apply_conflicts.conflict_resolve, name="conflict_resolve"),
     re_path(rf"^queue/{NUMBER}/$", review_views.review, name="review"),
     re_path(rf"^queue/{NUMBER}/decide/$", review_views.decide, name="decide"),
     path("imports/", import_views.imports, name="imports"),

@@ -10,6 +10,7 @@ ENTRIES = (
     (_("Apply"), "applications:apply", "applications.add_application"),
     (_("My applications"), "applications:mine", "applications.add_application"),
     (_("Verification"), "applications:queue", "applications.verify_application"),
+    (_("NIK conflicts"), "applications:conflicts", "applications.verify_application"),
     (_("SIAK and school lists"), "applications:imports", "applications.import_siak"),
     (_("Corrections"), "applications:corrections", "applications.handle_correction"),
     (_("Locked logins"), "applications:lockouts", "axes.delete_accessattempt"),

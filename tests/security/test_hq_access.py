@@ -84,6 +84,7 @@ ACCESS: dict[str, Rule] = {
     "applications:corrections": CORRECT, "applications:correction": CORRECT,
     "applications:correction_answer": CORRECT, "applications:correction_resolve": CORRECT,
     "applications:lockouts": perm("axes.delete_accessattempt"),
+    "applications:conflicts": VERIFY, "applications:conflict_resolve": VERIFY,
 }
 
 

@@ -148,25 +148,77 @@ def test_a_double_submit_makes_one_application(hq, school, student, apply_as):
     assert "sudah terdaftar sebelumnya" in browser.get(second["Location"]).text
 
 
-def test_someone_else_with_the_same_nik_is_refused_with_the_existing_number_and_state(hq, school, student,
-                                                                                      apply_as):
+def neutral_answer(response) -> list[str]:
+    """The messages of the page a second claim on a NIK lands on (followed redirect)."""
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_a_second_account_claiming_a_nik_goes_to_the_admin_and_learns_nothing(hq, school, student, admin,
+                                                                              apply_as):
+    """One NIK, one applicant account (issue 19 point 6): another login applying with Budi's NIK neither blocks
+    Budi nor sees his application's number or state; the admin gets a conflict with both sides and closes it."""
+    from hq.applications.models import NikConflict
+
+    budi = client_for(student)
+    assert apply_as(budi, school, **BUDI).status_code == 302
+    existing = Application.objects.get()
+    other = client_for(make_user("adik", "student", "Bukan Budi"))
+    answer = apply_as(other, school, **{**BUDI, "name": "Bukan Budi", "phone": "0813 9999 8888"})
+    assert answer.status_code == 302 and answer["Location"] == "/applications/mine/"
+    page = other.get(answer["Location"])
+    told = neutral_answer(page)
+    assert told == ["NIK ini harus diperiksa kantor dulu sebelum dapat dipakai untuk permohonan. Data Anda sudah "
+                    "dikirim ke admin kantor, yang akan menghubungi Anda di nomor HP yang Anda isi. Anda tidak perlu "
+                    "mengajukan lagi; tanyakan ke layanan bantuan bila ada pertanyaan."]
+    for secret in (existing.number, "Menunggu verifikasi", "Budi Santoso"):
+        assert secret not in page.text
+    assert other.get(f"/applications/{existing.number}/").status_code == 404
+    conflict = NikConflict.objects.get()
+    assert (conflict.nik, conflict.application, conflict.claimant.username, conflict.attempts) == (
+        BUDI["nik"], existing, "adik", 1)
+    assert conflict.claimed["name"] == "Bukan Budi" and conflict.claimed["phone"] == "+6281399998888"
+    existing.state = Application.State.VERIFIED  # whatever the state, the same answer; a retry counts
+    existing.save()
+    again = apply_as(other, school, **{**BUDI, "name": "Bukan Budi", "phone": "0813 9999 8888"})
+    assert neutral_answer(other.get(again["Location"])) == told
+    conflict.refresh_from_db()
+    assert NikConflict.objects.count() == 1 and conflict.attempts == 2
+    existing.refresh_from_db()  # Budi is not blocked: his application is untouched and his again
+    assert (existing.applicant, existing.state, Application.objects.count()) == (student, "verified", 1)
+    assert apply_as(budi, school, **BUDI)["Location"] == f"/applications/{existing.number}/"
+
+    office = client_for(admin)
+    listing = office.get("/applications/conflicts/")
+    assert listing.status_code == 200 and "Konflik NIK" in listing.text
+    assert f'data-conflict="{conflict.pk}"' in listing.text and existing.number in listing.text
+    assert "Bukan Budi" in listing.text and "0813-9999-8888" in listing.text and "adik" in listing.text
+    url = f"/applications/conflicts/{conflict.pk}/resolve/"
+    refused = office.post(url, {"resolution": ""}, follow=True)
+    assert "Tulis cara konflik diselesaikan" in refused.text
+    office.post(url, {"resolution": "NIK milik Budi (SIAK, sekolah); adik salah ketik."})
+    conflict.refresh_from_db()
+    assert conflict.state == "resolved" and conflict.resolved_by == admin and conflict.resolved_at
+    assert f'data-conflict="{conflict.pk}"' not in office.get("/applications/conflicts/").text
+    assert "adik salah ketik" in office.get("/applications/conflicts/?state=resolved").text
+    assert office.post(url, {"resolution": "lagi"}).status_code == 404  # closed once
+    existing.state = Application.State.REJECTED  # a rejected application no longer holds the NIK
+    existing.save()
+    assert apply_as(other, school, **{**BUDI, "name": "Bukan Budi"}).status_code == 302
+    assert Application.objects.count() == 2
+
+
+def test_the_same_login_with_another_name_is_told_its_own_application(hq, school, student, apply_as):
     existing = submitted(school, student)
-    other = make_user("adik", "student", "Budi Santoso")
-    response = apply_as(client_for(other), school, **BUDI)
+    response = apply_as(client_for(student), school, **{**BUDI, "name": "Budi S"})
     assert response.status_code == 400
     assert errors_of(response)["nik"] == [f"NIK ini sudah punya permohonan: {existing.number} (Menunggu verifikasi). "
                                           "Satu NIK hanya boleh punya satu permohonan yang berjalan; hubungi layanan "
                                           "bantuan jika itu bukan milik Anda."]
-    assert Application.objects.count() == 1
-    existing.state = Application.State.REJECTED  # a rejected application no longer holds the NIK
-    existing.save()
-    assert apply_as(client_for(other), school, **BUDI).status_code == 302
-    assert Application.objects.count() == 2
 
 
 def test_two_requests_racing_for_one_nik_meet_the_database_constraint(hq, school, student, monkeypatch):
     """The second request's check ran before the first stored: its insert hits one_open_application_per_nik and
-    it then reports the duplicate (no 500, no second row)."""
+    it then records the conflict (no 500, no second row)."""
     from hq.applications import submit
 
     first = submitted(school, student)
@@ -179,9 +231,9 @@ def test_two_requests_racing_for_one_nik_meet_the_database_constraint(hq, school
 
     monkeypatch.setattr(submit, "open_application", late_check)
     data = {**BUDI, "birth_date": dt.date(2008, 8, 17), "school": school, "phone": "+6281234567890"}
-    with pytest.raises(submit.DuplicateApplicationError) as refused:
+    with pytest.raises(submit.NikClaimedError) as refused:
         submit.submit_application(other, data, timezone.now())
-    assert refused.value.existing == first and len(calls) == 2
+    assert refused.value.conflict.application == first and len(calls) == 2
     assert Application.objects.count() == 1
 
 
