@@ -93,6 +93,7 @@ class StationView:
     quarantined: int
     queue_trend: tuple[int, ...]  # queue depth in the recent health reports, oldest first
     alerts: tuple[Alert, ...] = ()
+    dead_letters: int = 0  # messages HQ could never store (ingest's DeadLetter rows)
 
     @property
     def id(self) -> str:
@@ -222,6 +223,8 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
     quarantined = dict(Station.objects.filter(id__in=ids, quarantined__resolved_at__isnull=True,
                                               quarantined__isnull=False)
                        .values_list("id").annotate(n=Count("quarantined")))
+    dead = dict(Station.objects.filter(id__in=ids, dead_letters__isnull=False).values_list("id")
+                .annotate(n=Count("dead_letters")))
     views = []
     for station in stations:
         state, silent = effective_state(station, now)
@@ -237,7 +240,7 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
             progress=Progress.of(health.counts if health else None, row.get("n", 0),
                                  health.listed if health else None),
             last_record_at=row.get("last_at"), last_record_seq=row.get("last_seq"),
-            quarantined=quarantined.get(station.id, 0), queue_trend=trend)
+            quarantined=quarantined.get(station.id, 0), queue_trend=trend, dead_letters=dead.get(station.id, 0))
         views.append(_with_alerts(view))
     return views
 
@@ -280,10 +283,12 @@ class History:
     records: list  # ingest Record rows, newest first
     jobs: list[Job]
     records_total: int
+    dead_letters: list = field(default_factory=list)  # ingest DeadLetter rows, the last few
 
 
-def history(station_id: str, limit: int = 20) -> History:
-    """The last `limit` status changes, health reports, records received and jobs of a station."""
+def history(station_id: str, limit: int = 20, dead_letters: int = 5) -> History:
+    """The last `limit` status changes, health reports, records received and jobs of a station, and its last
+    `dead_letters` dead letters (messages HQ could never store)."""
     station = Station.objects.filter(pk=station_id).first()
     if station is None:
         return History([], [], [], [], 0)
@@ -294,4 +299,5 @@ def history(station_id: str, limit: int = 20) -> History:
         records=list(records.order_by("-received_at", "-seq")[:limit]),
         jobs=list(Job.objects.filter(station_id=station_id)[:limit]),
         records_total=records.count(),
+        dead_letters=list(station.dead_letters.order_by("-last_at", "-id")[:dead_letters]),
     )

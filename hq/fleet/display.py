@@ -38,6 +38,20 @@ JOB_LABELS = {
     "succeeded": gettext_lazy("succeeded"), "failed": gettext_lazy("failed"), "rejected": gettext_lazy("refused"),
 }
 JOB_LEVELS = {"succeeded": "ok", "failed": "bad", "rejected": "bad"}
+# What is wrong with a dead letter (hq/ingest/dead_letters.py codes); its detail stays as ingest logged it.
+DEAD_LETTER_LABELS = {
+    "contract.json": gettext_lazy("not JSON or not UTF-8"),
+    "contract.schema": gettext_lazy("a field missing, unknown, of the wrong type or out of bounds"),
+    "contract.too_large": gettext_lazy("too large"),
+    "contract.version": gettext_lazy("another schema version"),
+    "contract.batch": gettext_lazy("a damaged batch"),
+    "station.mismatch": gettext_lazy("names another station"),
+    "station.unknown": gettext_lazy("station not enrolled"),
+    "ingest.integrity": gettext_lazy("refused by HQ's database"),
+    "ingest.data": gettext_lazy("refused by HQ's database"),
+    "ingest.database": gettext_lazy("refused by HQ's database"),
+    "ingest.error": gettext_lazy("HQ could not process it"),
+}
 NONE = "—"
 
 # The English reasons station/offline_limits.py puts in Health.capture_blocked, read back to translate them.
@@ -172,6 +186,7 @@ def station_cells(view: StationView) -> dict[str, Cell]:
             _("version %(v)d") % {"v": view.assignment_version}),
         "blocked": cell(blocked_text(h.capture_blocked), "bad") if h and h.capture_blocked
         else cell(_("not reached") if h else NONE, "muted"),
+        "dead_letters": cell(view.dead_letters, "warn" if view.dead_letters else "muted"),
     }
 
 
@@ -248,6 +263,9 @@ def history_tables(found: History) -> dict[str, list[list[Cell]]]:
         "jobs": [[cell(when(j.created_at)), cell(j.name), cell(JOB_LABELS.get(j.state, j.state),
                                                                JOB_LEVELS.get(j.state, "")),
                   cell(j.detail or NONE), cell(when(j.updated_at))] for j in found.jobs],
+        "dead_letters": [[cell(when(d.last_at)), cell(d.topic.split("/", 4)[-1]),
+                          cell(DEAD_LETTER_LABELS.get(d.code, d.code), "bad"), cell(d.reason), cell(d.times)]
+                         for d in found.dead_letters],
     }
 
 
@@ -259,4 +277,5 @@ def history_heads() -> dict[str, list[str]]:
                    _("Battery"), _("Missing devices")],
         "records": [_("Received at"), _("Number"), _("Record"), _("Way"), _("Sent again")],
         "jobs": [_("Sent at"), _("Command"), _("State"), _("Detail"), _("Last answer")],
+        "dead_letters": [_("Last received"), _("Message"), _("Problem"), _("Detail"), _("Times")],
     }

@@ -2,7 +2,8 @@
 
 The batch is logged (Batch row) before its records are stored and finished after, so an interrupted batch shows
 up as one without `finished_at`. A batch HQ cannot read at all still gets an Ack rejecting each record it names
-(when its manifest is readable), so the station stops resending bytes that will never pass.
+(when its manifest is readable), so the station stops resending bytes that will never pass; over MQTT it is also
+kept as a dead letter (hq/ingest/dead_letters.py), counted on the station's dashboard page.
 """
 
 import logging
@@ -19,7 +20,8 @@ from contract.wire import (
     read_batch,
 )
 from hq.fleet.models import Station
-from hq.ingest.models import Batch, Source
+from hq.ingest.dead_letters import keep
+from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
 
 logger = logging.getLogger(__name__)
@@ -59,9 +61,22 @@ def enrolled(station_id: str) -> Station | None:
     return Station.objects.filter(pk=station_id).first()
 
 
-def process_batch(topic_station: str, payload: bytes, worker: str = "") -> Ack | None:
+def dead_batch_ack(payload: bytes, code: str) -> Ack | None:
+    """The Ack of a batch that became a dead letter (`code`): each record HQ already holds with the manifest's
+    SHA-256 a duplicate, every other one rejected with `code`; None when the manifest is unreadable."""
+    manifest = _readable_manifest(payload)
+    if manifest is None:
+        return None
+    held = set(Record.objects.filter(pk__in=[e.record_id for e in manifest.records])
+               .values_list("record_id", "sha256"))
+    return ack_of(manifest.batch_id, [Outcome(e.record_id, DUPLICATE) if (e.record_id, e.sha256) in held
+                                      else Outcome(e.record_id, REJECTED, code) for e in manifest.records])
+
+
+def process_batch(topic_station: str, payload: bytes, worker: str = "", topic: str = "") -> Ack | None:
     """Store what can be stored of one batch published on `topic_station`'s topic; return the Ack to send, or
-    None when not even a batch id can be read (logged). OSError / DatabaseError propagate (do not ack)."""
+    None when not even a batch id can be read (logged). A batch refused as a whole is kept as a dead letter when
+    its MQTT `topic` is given. OSError / DatabaseError propagate (do not ack)."""
     try:
         manifest, packets = read_batch(payload)
         refused = None
@@ -71,6 +86,8 @@ def process_batch(topic_station: str, payload: bytes, worker: str = "") -> Ack |
                                  source=Source.MQTT, worker=worker[:100], size=len(payload))
     if refused is not None:
         logger.warning("batch from %s refused (%s): %s", topic_station, refused.code, refused)
+        if topic:
+            keep(topic, payload, refused.code, str(refused))
         outcomes = [Outcome(r.record_id, REJECTED, refused.code) for r in manifest.records] if manifest else []
         finish(batch, outcomes, refused.code, str(refused))
         return ack_of(manifest.batch_id, outcomes) if manifest else None
@@ -79,6 +96,9 @@ def process_batch(topic_station: str, payload: bytes, worker: str = "") -> Ack |
                        topic_station, manifest.station_id)
         outcomes = [Outcome(r.record_id, REJECTED, "station.mismatch") for r in manifest.records]
         finish(batch, outcomes, "station.mismatch", f"the manifest names {manifest.station_id}")
+        if topic:
+            keep(topic, payload, "station.mismatch", f"batch {manifest.batch_id} on {topic_station}'s topic names "
+                 f"station {manifest.station_id} (a station sends only its own records)")
         return ack_of(manifest.batch_id, outcomes)
     station = enrolled(topic_station)
     outcomes = [receive_packet(station, packet, expected=Expected(entry.record_id, entry.seq),

@@ -1,6 +1,9 @@
-"""Correction requests from stations (`…/up/correction`): stored once per (station, record), then acknowledged
-on `…/correction/ack` so the station stops sending it. A request from an unknown station, or one that breaks
-the contract, is logged and dropped (the station sends it again; nothing is stored)."""
+"""Correction requests from stations (`…/up/correction`): stored once per (station, record) together with the
+office's correction they open (SOP step 9, hq/ingest/office_corrections.py) in one transaction, and acknowledged
+on `…/correction/ack` only after that commit, so the station stops sending a request only once the office has it.
+When opening the office's correction fails, nothing is stored and no ack is returned: the error propagates, the
+ingest worker retries it, and a failure that repeats the same way ends as a dead letter (hq/ingest/dead_letters.py)
+instead of a loop. A request from an unknown station stores nothing and gets no ack."""
 
 import logging
 
@@ -16,7 +19,8 @@ logger = logging.getLogger(__name__)
 
 
 def receive_correction(station_id: str, correction: Correction) -> CorrectionAck | None:
-    """Store the request (idempotent) and return the ack to send; None if the station is not enrolled."""
+    """Store the request and its office correction (idempotent, one transaction) and return the ack to send; None
+    if the station is not enrolled. Any error of either store propagates with nothing stored (do not ack)."""
     with transaction.atomic():
         station = Station.objects.select_for_update().filter(id=station_id).first()
         if station is None:
@@ -30,8 +34,5 @@ def receive_correction(station_id: str, correction: Correction) -> CorrectionAck
                       "requested_by": correction.requested_by})
         if not created:
             CorrectionRequest.objects.filter(pk=row.pk).update(times_received=F("times_received") + 1)
-    try:  # the office's correction (SOP step 9) for the application; never in the way of the ack
-        open_from_station(row)
-    except Exception:  # logged; the request is stored and the station still gets its ack
-        logger.exception("office correction for station %s record %s not opened", station_id, row.record_id)
+        open_from_station(row)  # None when no application here has that number: the request alone is kept
     return CorrectionAck(record_id=correction.record_id, reference=f"COR-{row.pk}")

@@ -121,3 +121,31 @@ class CorrectionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"correction {self.reason_code} for {self.application_id} ({self.station_id})"
+
+
+class DeadLetter(models.Model):
+    """A message from a station that HQ can never store (hq/ingest/dead_letters.py): kept here with why, PUBACKed
+    so the broker stops redelivering it, and counted on the station's dashboard page. The same bytes on the same
+    topic again only count up `times` (a station resending, or a retained message replayed to every worker)."""
+
+    sender = models.CharField(max_length=128, blank=True, help_text="the station id its topic names (may be unknown)")
+    station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="dead_letters", help_text="the sender when it is enrolled")
+    topic = models.CharField(max_length=300)
+    retained = models.BooleanField(default=False, help_text="replayed by the broker, not sent just now")
+    code = models.CharField(max_length=64, help_text="contract.json, contract.schema, ingest.integrity…")
+    reason = models.TextField(help_text="what is wrong, for a person (English, as the log says it)")
+    size = models.PositiveBigIntegerField(help_text="the payload's size in bytes")
+    sha256 = models.CharField(max_length=64, help_text="of the whole payload")
+    excerpt = models.TextField(blank=True, help_text="its first bytes, non-printable ones escaped")
+    first_at = models.DateTimeField(default=timezone.now)
+    last_at = models.DateTimeField(default=timezone.now)
+    times = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ("-last_at", "-id")
+        indexes = (models.Index(fields=["station", "-last_at"]),)
+        constraints = (models.UniqueConstraint(fields=["sender", "topic", "sha256"], name="dead_letter_once"),)
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.code} ({self.times}x)"

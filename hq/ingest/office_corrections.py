@@ -37,8 +37,11 @@ def open_from_station(request_row: CorrectionRequest) -> Correction | None:
             return Correction.objects.create(
                 application=application, source=Correction.Source.STATION, station_request=request_row,
                 fields=FIELDS_OF_REASON.get(request_row.reason_code, []), opened_at=request_row.received_at)
-    except IntegrityError:  # another ingest worker opened it at the same moment
-        return Correction.objects.get(station_request=request_row)
+    except IntegrityError:  # another ingest worker opened it at the same moment, or the database refused it
+        opened = Correction.objects.filter(station_request=request_row).first()
+        if opened is None:
+            raise
+        return opened
 
 
 @receiver(correction_resolved, dispatch_uid="ingest.station_request_handled")

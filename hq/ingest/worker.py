@@ -5,8 +5,11 @@ batches (and correction requests) from the shared subscription `$share/ingest/si
 (`…/up/correction`) and every station's status,
 health, reported and job messages. Messages are PUBACKed by hand only after they are handled: a batch's records
 are stored (file, then row) and its Ack is published on the batch's response topic first, so a worker killed
-mid-batch gets the batch again from its session when it comes back. Anything malformed is logged with its
-reason and dropped; a database or disk failure is retried and the message kept until it succeeds.
+mid-batch gets the batch again from its session when it comes back. A failure that may pass (the database
+locked or gone, the disk) is retried and the message kept until it succeeds; a message that can never be stored
+(it breaks the contract, or storing it fails the same way every time) is kept as a dead letter
+(hq/ingest/dead_letters.py), answered with a rejection where the contract has one (a batch's Ack) and PUBACKed, so
+one bad message never holds up the next, of this station or any other.
 """
 
 import logging
@@ -14,7 +17,7 @@ import queue
 import threading
 
 import paho.mqtt.client as mqtt
-from django.db import DatabaseError, close_old_connections, connections
+from django.db import close_old_connections, connections
 from django.utils import timezone
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -39,8 +42,9 @@ from contract.wire import (
 )
 from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
-from hq.ingest.batches import process_batch
+from hq.ingest.batches import dead_batch_ack, process_batch
 from hq.ingest.corrections import receive_correction
+from hq.ingest.dead_letters import DETERMINISTIC_TRIES, RefusedError, code_of, is_transient, keep, reason_of
 from hq.ingest.storage import crash_point, sweep_temp_files_left
 from hq.mqtt import Broker, new_client, session_properties, wait_published
 
@@ -174,58 +178,96 @@ class IngestWorker:
             connections.close_all()
 
     def _handle_until_done(self, msg: mqtt.MQTTMessage) -> bool:
-        """Handle one message, retrying database and disk failures; False if stopped before it was done."""
-        attempt = 0
+        """Handle one message: retried while the failure may pass (database locked or gone, disk), kept as a dead
+        letter when it never can (the contract broken, the same other error DETERMINISTIC_TRIES times, a bug).
+        True when done (PUBACK it), False if stopped before."""
+        attempt = failures = 0
+        dead: BaseException | None = None
         while not self._stopping.is_set():
             close_old_connections()
             try:
-                self._handle(msg)
+                if dead is None:
+                    self._handle(msg)
+                else:
+                    self._dead_letter(msg, dead)
                 return True
-            except (DatabaseError, OSError):
-                logger.exception("ingest worker %s: %s could not be stored; trying again", self.name, msg.topic)
+            except (ContractError, RefusedError) as e:
+                if dead is not None:  # cannot happen for a station topic; never loop on it
+                    logger.exception("ingest worker %s: %s: no dead letter kept; message dropped", self.name,
+                                     msg.topic)
+                    return True
+                logger.warning("%s: refused (%s): %s%s", msg.topic, e.code, e, " [retained]" if msg.retain else "")
+                dead = e
+                continue
+            except Exception as e:  # every failure is either retried or ends as a dead letter
+                if is_transient(e):
+                    logger.exception("ingest worker %s: %s could not be stored; trying again", self.name, msg.topic)
+                elif dead is not None:  # not even the dead letter can be stored: never hold up the rest
+                    logger.exception("ingest worker %s: %s: the dead letter could not be stored; message dropped",
+                                     self.name, msg.topic)
+                    return True
+                else:
+                    failures += 1
+                    logger.exception("ingest worker %s: %s failed (%d of %d)%s", self.name, msg.topic, failures,
+                                     DETERMINISTIC_TRIES, "; kept as a dead letter" if failures >= DETERMINISTIC_TRIES
+                                     else "; trying once more")
+                    if failures >= DETERMINISTIC_TRIES:
+                        dead = e
                 connections.close_all()
-            except Exception:  # a bug must not stop the worker; the message is dropped with its trace logged
-                logger.exception("ingest worker %s: %s failed; message dropped", self.name, msg.topic)
-                return True
+                if dead is not None:
+                    continue
             self._stopping.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
             attempt += 1
         return False
 
+    def _dead_letter(self, msg: mqtt.MQTTMessage, error: BaseException) -> None:
+        """Keep `msg` as a dead letter; a batch whose manifest is readable is answered with an Ack rejecting its
+        records (those HQ already holds byte for byte as duplicates), so the station stops sending it."""
+        code = code_of(error)
+        keep(msg.topic, msg.payload, code, reason_of(error), retained=msg.retain)
+        station_id, leaf = split_station_topic(msg.topic)
+        if leaf == "up/batch" and not isinstance(error, ContractError):  # a refused batch got its Ack already
+            ack = dead_batch_ack(msg.payload, code)
+            if ack is not None:
+                self._send_ack(station_id, msg, ack)
+
     def _handle(self, msg: mqtt.MQTTMessage) -> None:
-        try:
-            station_id, leaf = split_station_topic(msg.topic)
-            if leaf == "up/batch":
-                self._batch(station_id, msg)
-            elif leaf == "up/correction":
-                self._correction(station_id, parse(Correction, msg.payload))
-            elif leaf == "status":
-                apply_status(station_id, parse(Status, msg.payload), retained=msg.retain)
-            elif leaf == "health":
-                apply_health(station_id, parse(Health, msg.payload), retained=msg.retain)
-            elif leaf == "reported":
-                apply_reported(station_id, parse(Reported, msg.payload), retained=msg.retain)
-            elif leaf.startswith("job/"):
-                if apply_job_state(station_id, leaf[4:], parse(JobState, msg.payload)):
-                    mark_seen(station_id)
-            else:
-                logger.warning("%s: not a topic HQ handles; ignored", msg.topic)
-        except ContractError as e:
-            logger.warning("%s: refused (%s): %s%s", msg.topic, e.code, e, " [retained]" if msg.retain else "")
+        """Store one message; ContractError / RefusedError when it can never be stored."""
+        station_id, leaf = split_station_topic(msg.topic)
+        if leaf == "up/batch":
+            self._batch(station_id, msg)
+        elif leaf == "up/correction":
+            self._correction(station_id, parse(Correction, msg.payload))
+        elif leaf == "status":
+            apply_status(station_id, parse(Status, msg.payload), retained=msg.retain)
+        elif leaf == "health":
+            apply_health(station_id, parse(Health, msg.payload), retained=msg.retain)
+        elif leaf == "reported":
+            apply_reported(station_id, parse(Reported, msg.payload), retained=msg.retain)
+        elif leaf.startswith("job/"):
+            if apply_job_state(station_id, leaf[4:], parse(JobState, msg.payload)):
+                mark_seen(station_id)
+        else:
+            logger.warning("%s: not a topic HQ handles; ignored", msg.topic)
 
     def _batch(self, station_id: str, msg: mqtt.MQTTMessage) -> None:
-        ack = process_batch(station_id, msg.payload, worker=self.name)
+        """Store a batch and send its Ack (one refused as a whole is kept as a dead letter and still answered)."""
+        ack = process_batch(station_id, msg.payload, worker=self.name, topic=msg.topic)
         mark_seen(station_id)
         crash_point("hq.ingest.before_ack")
         if ack is not None:
             self._send_ack(station_id, msg, ack)
 
     def _correction(self, station_id: str, correction: Correction) -> None:
+        """Store a correction request with the office's correction, then ack it (RefusedError: station not enrolled)."""
         ack = receive_correction(station_id, correction)
-        if ack is not None:
-            mark_seen(station_id)
-            info = self.client.publish(station_topic(station_id, "correction/ack"), dump(ack), qos=1)
-            if not wait_published(info, self.ack_wait_s):
-                logger.warning("correction ack to %s not confirmed yet; the station sends it again", station_id)
+        if ack is None:
+            raise RefusedError(f"correction request {correction.record_id} from station {station_id}, which HQ has not "
+                          "enrolled (enrol the station, then it is taken when sent again)", "station.unknown")
+        mark_seen(station_id)
+        info = self.client.publish(station_topic(station_id, "correction/ack"), dump(ack), qos=1)
+        if not wait_published(info, self.ack_wait_s):
+            logger.warning("correction ack to %s not confirmed yet; the station sends it again", station_id)
 
     def _send_ack(self, station_id: str, msg: mqtt.MQTTMessage, ack: Ack) -> None:
         """Publish the Ack on the station's ack topic with the batch's correlation data."""

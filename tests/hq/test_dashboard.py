@@ -328,3 +328,22 @@ def test_the_catalogue_compiles_to_what_gettext_reads(tmp_path):
     before = (target / "id/LC_MESSAGES/django.mo").stat().st_mtime_ns
     catalog.compile_into(tmp_path)
     assert (target / "id/LC_MESSAGES/django.mo").stat().st_mtime_ns == before  # unchanged: not rewritten
+
+
+def test_the_station_page_counts_its_dead_letters_with_the_last_reasons(client):
+    from hq.ingest.dead_letters import keep
+
+    enrol("st-a")
+    enrol("st-b")
+    keep("sinopsis/v1/st/st-a/health", b'{"queue_depth": 1e999}', "contract.schema",
+         "Health: queue_depth: Input should be a finite number")
+    keep("sinopsis/v1/st/st-a/up/correction", b'{"v": 2}', "contract.version", "Correction: v: schema version 2")
+    keep("sinopsis/v1/st/st-a/up/correction", b'{"v": 2}', "contract.version", "Correction: v: schema version 2")
+    assert cells(client, "st-a")["dead_letters"] == "2" and cells(client, "st-b")["dead_letters"] == "0"
+    page = client.get("/stations/st-a/").content.decode()
+    assert "Pesan yang tidak dapat disimpan HQ" in page and "versi skema lain" in page
+    rows = [[c["text"] for c in row][1:] for row in client.get("/stations/st-a/live.json").json()["tables"]
+            ["dead_letters"]]
+    assert rows == [["up/correction", "versi skema lain", "Correction: v: schema version 2", "2"],
+                    ["health", "ada kolom yang hilang, tidak dikenal, salah jenis, atau di luar batas",
+                     "Health: queue_depth: Input should be a finite number", "1"]]

@@ -2,11 +2,15 @@
 answered with a problem and a solution the applicant reads in their account, then resolved, fixing the
 application's data, which goes back to the verification queue; each step timestamped and attributed."""
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 
 from contract.wire import Correction as StationCorrection
 from hq.applications import decisions
 from hq.applications.models import Application, Correction
+from hq.fleet.models import Station
 from hq.ingest.office_corrections import open_from_station
 from tests.hq.applications.conftest import BUDI, client_for, make_user, submitted
 from tests.hq.standin import wait_for
@@ -91,18 +95,59 @@ def test_a_station_request_opens_an_office_correction_once(hq, school, student, 
     assert Correction.objects.count() == 1 and CorrectionRequest.objects.count() == 2
 
 
-def test_a_failing_office_correction_never_stops_the_ack(hq, school, student, station_keys, monkeypatch, caplog):
+@contextlib.contextmanager
+def refusing_corrections(application: Application) -> Iterator[None]:
+    """HQ's real database refuses any office correction of `application` (a trigger) while inside."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the refusing trigger is written for SQLite")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TRIGGER refuse_correction BEFORE INSERT ON applications_correction "
+                       f"WHEN NEW.application_id = {int(application.pk)} "
+                       "BEGIN SELECT RAISE(ABORT, 'this application takes no correction'); END")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER IF EXISTS refuse_correction")
+
+
+def test_a_correction_is_acked_only_once_the_office_has_it_and_a_failing_one_ends_as_a_dead_letter(
+        hq, school, student, station_keys, start_worker, stand_in):
+    """Issue 19 point 5: the request and the office's correction commit together, then the ack; when the office's
+    correction cannot be made, nothing is stored, no ack goes out (the station sends it again), and a failure that
+    repeats is kept as a dead letter instead of stalling ingest; once the application can take it, the resent
+    request is stored and acked."""
+    from django.db import IntegrityError
+
+    from contract.wire import CorrectionAck, dump, parse
     from hq.ingest import corrections
-    from hq.ingest.models import CorrectionRequest
+    from hq.ingest.models import CorrectionRequest, DeadLetter
 
-    def broken(_row):
-        raise RuntimeError("database hiccup")
-
-    monkeypatch.setattr(corrections, "open_from_station", broken)
-    application = submitted(school, student)
-    ack = corrections.receive_correction("st-a", station_request(application.number))
-    assert ack is not None and CorrectionRequest.objects.count() == 1 and not Correction.objects.exists()
-    assert "office correction for station st-a record r1 not opened" in caplog.text
+    application = submitted(school, student, state=Application.State.VERIFIED)
+    request = station_request(application.number)
+    with refusing_corrections(application):
+        with pytest.raises(IntegrityError):
+            corrections.receive_correction("st-a", request)
+        assert not CorrectionRequest.objects.exists() and not Correction.objects.exists()
+        start_worker()
+        station = stand_in("st-a")
+        station.listen("correction/ack")
+        station.wait_ingest_online()
+        station.publish("up/correction", dump(request))
+        dead = wait_for(lambda: DeadLetter.objects.filter(topic__endswith="st-a/up/correction").first(),
+                        what="the dead letter")
+        assert dead.code == "ingest.integrity" and "takes no correction" in dead.reason
+        assert dead.station_id == "st-a" and request.record_id in dead.excerpt
+        station.publish("status", b'{"state": "online", "epoch": 7}')  # the next message is not held up
+        wait_for(lambda: Station.objects.filter(pk="st-a", status_epoch=7).exists(), what="the next message")
+        assert not station.received and not CorrectionRequest.objects.exists()
+    station.publish("up/correction", dump(request))  # the station sends it again: now the office takes it
+    wait_for(lambda: station.received, what="the correction's ack")
+    ack = parse(CorrectionAck, station.received[0].payload)
+    stored = CorrectionRequest.objects.get()
+    assert ack.reference == f"COR-{stored.pk}" and Correction.objects.get().station_request == stored
 
 
 def test_a_station_correction_over_the_broker_reaches_the_admin_and_resolving_marks_it_handled(
