@@ -1,4 +1,8 @@
-"""Idle logout for the operator's console (config `session.idle_logout_s`): any touch resets the timer.
+"""Idle logout for the operator's console (config `session.idle_logout_s`), and the student screens' return to
+welcome after STUDENT_IDLE_S: any touch resets the timer.
+
+A student screen (check-in, confirm, phone, ticket, a refusal) left untouched for STUDENT_IDLE_S goes back to
+the welcome screen with the student's data dropped, so the next student never sees the previous one's.
 
 When the logged-in operator has not touched the screen for that long:
 - no recording open (or the open one is already saved): the session ends — audited through the service (the
@@ -18,6 +22,9 @@ from kivy.core.window import Window
 from kivy.uix.modalview import ModalView
 
 DEFAULT_IDLE_S = 300
+STUDENT_IDLE_S = 30
+# Screens that wait for nobody in particular: they stay up however long nobody touches them.
+RESTING_SCREENS = ("welcome", "board")
 
 
 def _ignore(_result: object) -> None:
@@ -43,8 +50,9 @@ def log_out(app: object, reason: str = "logged out") -> None:
 class IdleWatch:
     """Watches touches and, every frame, how long the operator has been idle."""
 
-    def __init__(self, app: object, timeout_s: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.app, self.timeout_s, self.clock = app, timeout_s, clock
+    def __init__(self, app: object, timeout_s: float, clock: Callable[[], float] = time.monotonic,
+                 student_timeout_s: float = STUDENT_IDLE_S) -> None:
+        self.app, self.timeout_s, self.clock, self.student_timeout_s = app, timeout_s, clock, student_timeout_s
         self.last_touch = clock()
         self._event = None
 
@@ -73,8 +81,11 @@ class IdleWatch:
 
     def _check(self, _dt: float) -> None:
         app = self.app
-        if app.operator is None or app.root is None or app.root.current == "operator_login":
-            self.touched()  # nobody logged in, or the lock / login screen is up: nothing to time
+        if app.root is not None and app.operator is None:
+            self._student_check()
+            return
+        if app.root is None or app.root.current == "operator_login":
+            self.touched()  # the lock / login screen is up: nothing to time
             return
         if getattr(app.root.current_screen, "busy", False):
             self.touched()
@@ -90,6 +101,18 @@ class IdleWatch:
         if recording is not None:
             app.end_recording()  # saved already: nothing to lose
         log_out(app, "idle")
+
+    def _student_check(self) -> None:
+        """Nobody logged in: a student screen left alone goes back to welcome (the flow is dropped)."""
+        app = self.app
+        if app.root.current in RESTING_SCREENS or getattr(app.root.current_screen, "busy", False):
+            self.touched()
+            return
+        if self.clock() - self.last_touch < self.student_timeout_s:
+            return
+        self.touched()
+        close_popups()
+        app.restart()
 
     def lock(self, recording: object) -> None:
         """Lock the screen for the operator whose recording is open; audited."""

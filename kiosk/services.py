@@ -64,7 +64,7 @@ class CheckInService:
         self._run(lambda: identify_by_application(self.store, parse_application_qr(text, self.hq_key)), on_done,
                   on_error)
 
-    def check_in(self, identity: Identity, phone: str, on_done: Callable[[CheckIn], None],
+    def check_in(self, identity: Identity, phone: str | None, on_done: Callable[[CheckIn], None],
                  on_error: Callable[[SinopsisError], None]) -> None:
         self._run(lambda: check_in_by_application(self.store, identity.application_id, phone), on_done, on_error)
 
@@ -189,7 +189,7 @@ class CheckInService:
         self._run(lambda: day_summary(self.store), on_done, on_error)
 
     # -- the student's check-in extras: NIK check-in, correction request (station/corrections.py) ---------------
-    def check_in_nik(self, nik: str, birth_date: dt.date, phone: str, on_done: Callable[[CheckIn], None],
+    def check_in_nik(self, nik: str, birth_date: dt.date, phone: str | None, on_done: Callable[[CheckIn], None],
                      on_error: Callable[[SinopsisError], None]) -> None:
         """Check in a student who typed NIK + birth date (recorded as method "nik"; both checked again)."""
         from station.checkin import check_in_by_nik
@@ -214,9 +214,10 @@ class CheckInService:
         self._run(lambda: correction_for(self.store, application_id), on_done, on_error)
 
 
-def check_nik_format(nik: str) -> None:
-    """Raise NikError for a NIK that cannot be right, before asking the database (pure, on the UI thread)."""
-    parse_nik(nik)
+def check_nik_format(nik: str) -> dt.date:
+    """The birth date the NIK carries; NikError for a NIK that cannot be right, before asking the database (pure,
+    on the UI thread)."""
+    return parse_nik(nik).birth_date
 
 
 def check_phone(phone: str) -> str:

@@ -110,15 +110,29 @@ def _applicant_by_nik(store: StationStore, nik: str, birth_date: dt.date) -> sql
     return applicant
 
 
-def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: str) -> CheckIn:
-    """Check in with NIK and birth date (both must agree with the list). Raises NikError, PhoneError or
-    CheckInError with a code the kiosk shows in the student's language."""
-    return _check_in(store, _applicant_by_nik(store, nik, birth_date), "nik", normalize_phone(phone))
+def check_in_by_nik(store: StationStore, nik: str, birth_date: dt.date, phone: str | None) -> CheckIn:
+    """Check in with NIK and birth date (both must agree with the list). `phone` None: the number on the list
+    (the student confirmed it by its last digits). Raises NikError, PhoneError or CheckInError with a code the kiosk
+    shows in the student's language."""
+    applicant = _applicant_by_nik(store, nik, birth_date)
+    return _check_in(store, applicant, "nik", _phone(applicant, phone))
 
 
-def check_in_by_application(store: StationStore, application_id: str, phone: str) -> CheckIn:
-    """Check in with the application id from the student's QR. Raises CheckInError or PhoneError."""
-    return _check_in(store, _applicant_by_application(store, application_id), "qr", normalize_phone(phone))
+def check_in_by_application(store: StationStore, application_id: str, phone: str | None) -> CheckIn:
+    """Check in with the application id from the student's QR (`phone` None: the number on the list). Raises
+    CheckInError or PhoneError."""
+    applicant = _applicant_by_application(store, application_id)
+    return _check_in(store, applicant, "qr", _phone(applicant, phone))
+
+
+def _phone(applicant: sqlite3.Row, typed: str | None) -> str:
+    """The typed phone normalised, or (None) the list's own number, which the kiosk showed only by its last
+    digits; CheckInError("checkin.no_listed_phone") when the list has none."""
+    if typed is not None:
+        return normalize_phone(typed)
+    if not applicant["phone"]:
+        raise CheckInError("the list has no phone number for this student; type one", code="checkin.no_listed_phone")
+    return normalize_phone(applicant["phone"])
 
 
 def _check_in(store: StationStore, applicant: sqlite3.Row, method: str, phone: str) -> CheckIn:

@@ -27,6 +27,7 @@ MESSAGES = {
     "checkin.recorded": "Your recording is done. There is nothing more to do today.",
     "checkin.closed": "Your check-in today was closed by the recording team. Please ask them.",
     "store.busy": "The kiosk is busy for a moment. Nothing is lost: please press OK again.",
+    "checkin.no_listed_phone": "The list has no number for you. Type your mobile number.",
 }
 # What the student may say is wrong on the confirm screen (station.records.CORRECTION_REASONS), in their words.
 CORRECTION_CHOICES = {

@@ -1,4 +1,7 @@
-"""NIK, then birth date, on the big keypad; checked locally first, then against the list (off the UI thread)."""
+"""NIK, then birth date, on the big keypad; checked locally first, then against the list (off the UI thread).
+
+The birth date is inside the NIK (digits 7–12), so the keypad comes up holding it: the student only confirms it
+with OK, or clears it and types the date on the family card (KK) when the two differ."""
 
 import datetime as dt
 
@@ -46,12 +49,14 @@ class NikEntryScreen(KioskScreen):
         value = self.ids.keypad.value
         if self.step == "nik":
             try:
-                check_nik_format(value)
+                from_nik = check_nik_format(value)
             except SinopsisError as e:
                 self.error = message_for(e.code)
                 return
-            self.app.flow.nik, self.step, self.error = value, "birth", ""
-            self.ids.keypad.value = self.app.flow.birth_digits
+            flow = self.app.flow
+            kept = flow.birth_digits if flow.nik == value else ""  # back from the date: what was typed there
+            flow.nik, self.step, self.error = value, "birth", ""
+            self.ids.keypad.value = kept or from_nik.strftime("%d%m%Y")
             return
         try:
             birth = dt.date(int(value[4:8]), int(value[2:4]), int(value[0:2])) if len(value) == 8 else None

@@ -13,7 +13,7 @@ from kiosk.screens.base import KioskScreen
 from kiosk.screens.flow import message_for
 from kiosk.services import check_phone
 
-STAY_HERE = ("phone.", "store.busy")  # refusals the student fixes on this screen
+STAY_HERE = ("phone.", "store.busy", "checkin.no_listed_phone")  # refusals the student fixes on this screen
 
 
 def typed_birth_date(digits: str) -> dt.date | None:
@@ -32,18 +32,24 @@ class PhoneScreen(KioskScreen):
         self.error, self.busy = "", False
         self.ids.keypad.value = ""
 
-    def ok(self) -> None:
+    def use_listed(self) -> None:
+        """Check in with the number on the list (shown by its last digits only: the kiosk is public)."""
+        if not self.busy:
+            self.ok(listed=True)
+
+    def ok(self, listed: bool = False) -> None:
         if self.busy:
             return
-        typed = self.ids.keypad.value
-        try:
-            check_phone(typed)
-        except SinopsisError as e:
-            self.error = message_for(e.code)
-            return
+        typed = None if listed else self.ids.keypad.value
+        if typed is not None:
+            try:
+                check_phone(typed)
+            except SinopsisError as e:
+                self.error = message_for(e.code)
+                return
         self.busy, self.error = True, ""
         flow, services = self.app.flow, self.app.services
-        flow.phone = typed
+        flow.phone = typed or ""
         birth = typed_birth_date(flow.birth_digits)
         if flow.correction:
             services.request_correction_at_checkin(flow.identity, typed, flow.correction, flow.method,

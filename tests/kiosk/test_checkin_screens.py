@@ -2,7 +2,7 @@
 
 import pytest
 
-from kiosk.testing import overflowing_labels, step, tap, wait_until
+from kiosk.testing import overflowing_labels, settle, step, tap, wait_until
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 
 
@@ -24,6 +24,13 @@ def type_digits(app, screen_name, digits):
         tap(buttons[d])
 
 
+def clear_keypad(app, screen_name):
+    keypad = screen(app, screen_name).ids.keypad
+    delete = next(c for c in keypad.children if c.text in ("Hapus", "Delete"))
+    while keypad.value:
+        tap(delete)
+
+
 def press_ok(app, screen_name, settle_after=True):
     keypad = screen(app, screen_name).ids.keypad
     tap(next(c for c in keypad.children if c.text == "OK"), settle_after)
@@ -39,7 +46,7 @@ def test_a_whole_check_in_by_nik(kiosk, applicants):
     press_ok(kiosk, "nik_entry")
     assert screen(kiosk, "nik_entry").step == "birth"
     y, m, d = a["birth_date"].split("-")
-    type_digits(kiosk, "nik_entry", d + m + y)
+    assert screen(kiosk, "nik_entry").ids.keypad.value == d + m + y  # read from the NIK: only confirmed
     press_ok(kiosk, "nik_entry")
     wait_until(lambda: kiosk.root.current == "confirm")
     assert screen(kiosk, "confirm").ids.name.text == a["name"].split()[0] + " " + " ".join(
@@ -71,11 +78,11 @@ def test_impossible_birth_date_and_not_on_the_list(kiosk, applicants):
     tap(screen(kiosk, "welcome").ids.start)
     type_digits(kiosk, "nik_entry", a["nik"])
     press_ok(kiosk, "nik_entry")
+    clear_keypad(kiosk, "nik_entry")
     type_digits(kiosk, "nik_entry", "31022009")
     press_ok(kiosk, "nik_entry")
     assert "tidak ada" in screen(kiosk, "nik_entry").ids.error.text
-    for _ in range(8):
-        tap(next(c for c in screen(kiosk, "nik_entry").ids.keypad.children if c.text == "Hapus"))
+    clear_keypad(kiosk, "nik_entry")
     type_digits(kiosk, "nik_entry", "01012009")
     press_ok(kiosk, "nik_entry")
     wait_until(lambda: kiosk.root.current == "problem")
@@ -130,3 +137,39 @@ def test_a_student_withdrawn_earlier_is_sent_to_the_team(kiosk, imported, applic
     press_ok(kiosk, "nik_entry")
     wait_until(lambda: kiosk.root.current == "problem")
     assert "dihentikan" in screen(kiosk, "problem").ids.message.text  # not "wait to be called"
+
+
+def test_the_number_on_the_list_is_offered_by_its_last_digits_only(kiosk, applicants):
+    a = next(x for x in applicants if x.get("phone"))
+    tap(screen(kiosk, "welcome").ids.start)
+    type_digits(kiosk, "nik_entry", a["nik"])
+    press_ok(kiosk, "nik_entry")
+    press_ok(kiosk, "nik_entry")  # the birth date from the NIK, confirmed
+    wait_until(lambda: kiosk.root.current == "confirm")
+    tap(screen(kiosk, "confirm").ids.yes)
+    button = screen(kiosk, "phone").ids.use_listed
+    digits = "".join(ch for ch in a["phone"] if ch.isdigit())
+    assert digits[-4:] in button.text and digits[:-4] not in button.text and button.opacity == 1
+    tap(button)
+    wait_until(lambda: kiosk.root.current == "ticket")
+    stored = kiosk.services.store.conn.execute("SELECT phone FROM checkins").fetchone()[0]
+    assert stored.endswith(digits[-9:])  # the list's own number, normalised
+
+
+def test_a_student_screen_left_alone_goes_back_to_welcome_with_nothing_kept(kiosk, applicants):
+    clock = [1000.0]
+    kiosk.idle.set_clock(lambda: clock[0])
+    tap(screen(kiosk, "welcome").ids.start)
+    type_digits(kiosk, "nik_entry", applicants[0]["nik"][:10])
+    clock[0] += 25
+    step(3)
+    assert kiosk.root.current == "nik_entry"  # not yet
+    type_digits(kiosk, "nik_entry", applicants[0]["nik"][10:])  # a touch starts the 30 s again
+    clock[0] += 25
+    step(3)
+    assert kiosk.root.current == "nik_entry"
+    clock[0] += 10
+    settle()  # past the touch guard of the screen change
+    assert kiosk.root.current == "welcome" and kiosk.flow.nik == ""
+    tap(screen(kiosk, "welcome").ids.start)
+    assert screen(kiosk, "nik_entry").ids.keypad.value == ""  # the next student sees nothing of the last one
