@@ -34,7 +34,8 @@ def describe_char(char: str) -> str:
     return f"“{char}” ({code})"
 
 
-def _hidden_char(text: str) -> str | None:
+def hidden_char(text: str) -> str | None:
+    """The first control, invisible (direction, zero-width), surrogate, private or unassigned character, if any."""
     return next((c for c in text if unicodedata.category(c) in _INVISIBLE), None)
 
 
@@ -42,7 +43,7 @@ def check_text(text: str, what: str = "text") -> str:
     """`text` unchanged when every character is visible (letters, digits, punctuation, symbols, spaces, marks);
     NameTextError("text.invisible") naming the first control, invisible or unassigned character. `what` (the
     field) leads the message; empty: no lead."""
-    bad = _hidden_char(text)
+    bad = hidden_char(text)
     if bad is not None:
         lead = f"{what}: " if what else ""
         raise NameTextError(f"{lead}has {describe_char(bad)}, which a name or label never has; type it again "
@@ -56,7 +57,7 @@ def name_problem(text: str) -> tuple[str, str | None]:
     Codes: name.empty (no letter at all), name.invisible (control, direction, zero-width, unassigned),
     name.character (a digit, symbol, other punctuation or a space other than U+0020), name.mark (a combining mark
     not on a letter, or more than MAX_MARKS_ON_A_LETTER on one)."""
-    bad = _hidden_char(text)
+    bad = hidden_char(text)
     if bad is not None:
         return "name.invisible", bad
     marks = -1  # marks since the last letter; -1: no letter yet, or a space or punctuation came after it

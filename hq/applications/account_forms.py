@@ -11,6 +11,7 @@ from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from hq.applications.identity import person_name
 from hq.office.roles import APPLICANT_ROLES
 
 
@@ -36,6 +37,9 @@ class RegistrationForm(forms.Form):
     password2 = forms.CharField(label=_lazy("Password again"), strip=False,
                                 error_messages={"required": _lazy("Type the password again.")},
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean_full_name(self) -> str:
+        return person_name(self.cleaned_data["full_name"])
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

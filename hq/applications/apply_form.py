@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from hq.applications.identity import digits16, nik_problems, phone_e164
+from hq.applications.identity import digits16, nik_problems, person_name, phone_e164
 from hq.applications.models import School, Sex
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y"]
@@ -69,10 +69,10 @@ class ApplicationForm(forms.Form):
         return digits16(self.cleaned_data["kk_number"], _("KK number"))
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        return person_name(self.cleaned_data["name"])
 
     def clean_birth_place(self) -> str:
-        return " ".join(self.cleaned_data["birth_place"].split())
+        return person_name(self.cleaned_data["birth_place"])
 
     def clean_birth_date(self) -> dt.date:
         born = self.cleaned_data["birth_date"]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from hq.applications import decisions
 from hq.applications.apply_form import DATE_FORMATS
 from hq.applications.compare import compare
-from hq.applications.identity import digits16, nik_problems
+from hq.applications.identity import digits16, nik_problems, person_name
 from hq.applications.models import Correction
 from hq.office.roles import require
 
@@ -47,10 +47,12 @@ class ResolveForm(forms.Form):
         self.application = application
 
     def clean_name(self) -> str:
-        return " ".join(self.cleaned_data["name"].split())
+        value = self.cleaned_data["name"]
+        return person_name(value) if value.strip() else ""
 
     def clean_birth_place(self) -> str:
-        return " ".join(self.cleaned_data["birth_place"].split())
+        value = self.cleaned_data["birth_place"]
+        return person_name(value) if value.strip() else ""
 
     def clean_kk_number(self) -> str:
         value = self.cleaned_data["kk_number"]

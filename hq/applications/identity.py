@@ -1,6 +1,7 @@
 """The applicant's identity checks with messages a student can act on, in the page's language: the NIK (through
-the station's own rules, `contract.nik`, so HQ never accepts what a station would refuse), the KK number and the
-phone number (`contract.phone`).
+the station's own rules, `contract.nik`, so HQ never accepts what a station would refuse), the KK number, names of
+people and places (`contract.names`, the station's name rule: letters, accents, spaces and ' . -) and the phone
+number (`contract.phone`).
 
 Age: the station records anyone at least `MIN_AGE` years old on the recording day (station.toml
 `[roster] min_age`, default 16). The application is checked against the same age on the day it is made, and a
@@ -9,13 +10,15 @@ younger student is told the day they may apply; the e-KTP card itself is printed
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from contract.errors import NikError, PhoneError
-from contract.nik import check_applicant, parse_nik
+from contract.names import clean_name, name_problem
+from contract.nik import check_applicant, is_ascii_digits, parse_nik
 from contract.phone import normalize_phone
 
 MIN_AGE = 16  # station.config RosterSection.min_age's default
@@ -33,13 +36,44 @@ def birthday(birth_date: dt.date, years: int) -> dt.date:
 def digits16(value: str, what: str) -> str:
     """`value` without spaces, dots and dashes; ValidationError unless exactly 16 digits remain."""
     number = SEPARATORS.sub("", value or "")
-    if not (number.isascii() and number.isdecimal()):
+    if not is_ascii_digits(number):
         raise ValidationError(_("The %(what)s has only digits; type the 16 digits as printed on the family card "
                                 "(KK).") % {"what": what}, code="digits")
     if len(number) != 16:
         raise ValidationError(_("The %(what)s has 16 digits, this one has %(count)d; check it against the family "
                                 "card (KK).") % {"what": what, "count": len(number)}, code="length")
     return number
+
+
+def shown_char(char: str) -> str:
+    """A character as a page may show it: “x” when visible, else only its code point (an invisible direction
+    override printed on the page would reverse the text after it)."""
+    if char.isprintable() and not unicodedata.category(char).startswith(("M", "Z")):
+        return f"“{char}”"
+    return f"U+{ord(char):04X}"
+
+
+def person_name(text: str) -> str:
+    """A typed name of a person or a place as it is stored (composed, one space between words), or
+    ValidationError saying which character a name never has and what to type: the station refuses an assignment
+    with such a name, so HQ never takes one."""
+    name = clean_name(text or "")
+    code, char = name_problem(name)
+    if not code:
+        return name
+    shown = shown_char(char) if char else ""
+    if code == "name.invisible":
+        message = _("This has an invisible or control character (%(char)s), which a name never has. Type it again "
+                    "as on the family card (KK).") % {"char": shown}
+    elif code == "name.character":
+        message = _("A name has only letters, spaces and ' . - (no digits or other signs); this one has %(char)s. "
+                    "Type it as on the family card (KK).") % {"char": shown}
+    elif code == "name.mark":
+        message = _("This has an accent (%(char)s) that is not on a letter. Type it again as on the family card "
+                    "(KK).") % {"char": shown}
+    else:
+        message = _("A name has letters. Type it as on the family card (KK).")
+    raise ValidationError(message, code=code)
 
 
 def nik_problems(nik: str, birth_date: dt.date | None, sex: str | None,

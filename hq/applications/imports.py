@@ -10,10 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from contract.names import clean_name, hidden_char
+from contract.nik import is_ascii_digits
+from hq.applications.identity import person_name, shown_char
 from hq.applications.models import School, SchoolListEntry, SiakRecord
 from hq.applications.tabular import MAX_BYTES, MAX_PROBLEMS, MAX_ROWS, ImportFileError, Problem, read_table
 
@@ -46,24 +50,41 @@ class CellError(ValueError):
         self.code = code
 
 
+def shown(value: Any) -> str:
+    """A cell's value as a problem may quote it: every invisible or control character as its code point (a
+    direction override quoted on the page would reverse the message after it)."""
+    return "".join(c if c.isprintable() else shown_char(c) for c in str(value))
+
+
 def nik_cell(value: Any) -> str:
     text = str(value).strip().lstrip("'").replace(" ", "").replace(".", "").replace("-", "")
     if not text:
         raise CellError("empty", _("The NIK is empty. Every row needs the student's 16-digit NIK."))
-    if not (text.isascii() and text.isdecimal() and len(text) == 16):
+    if not is_ascii_digits(text, 16):  # str.isdigit() would take fullwidth and Arabic-Indic digits
         raise CellError("digits", _("“%(value)s” is not 16 digits. Type the NIK as on the family card (KK); in "
-                                    "Excel, format the column as Text so no digit is lost.") % {"value": value})
+                                    "Excel, format the column as Text so no digit is lost.") % {"value": shown(value)})
     return text
 
 
-def text_cell(limit: int, required: bool) -> Callable[[Any], str]:
+def text_cell(limit: int, required: bool, name: bool = False) -> Callable[[Any], str]:
+    """A cell of text (a class), or with `name` a person's or place's name (contract.names: letters, accents,
+    spaces and ' . -, what the station takes); nothing invisible in either."""
     def parse(value: Any) -> str:
-        text = " ".join(str(value).split())
+        text = clean_name(str(value))
         if required and not text:
             raise CellError("empty", _("This cell is empty. Fill it in."))
         if len(text) > limit:
             raise CellError("long", _("This is %(length)d characters; at most %(limit)d fit. Shorten it.")
                             % {"length": len(text), "limit": limit})
+        if name and text:
+            try:
+                return person_name(text)
+            except ValidationError as e:
+                raise CellError("name", e.messages[0]) from None
+        bad = hidden_char(text)
+        if bad is not None:
+            raise CellError("text", _("This has an invisible or control character (%(char)s). Type it again "
+                                      "without it.") % {"char": shown_char(bad)})
         return text
 
     return parse
@@ -94,14 +115,14 @@ def _parse_date(text: str) -> dt.date:
         except ValueError:
             continue
     raise CellError("date", _("“%(value)s” is not a date. Write dates as YYYY-MM-DD (2008-08-17) or DD-MM-YYYY "
-                              "(17-08-2008).") % {"value": text})
+                              "(17-08-2008).") % {"value": shown(text)})
 
 
 def sex_cell(value: Any) -> str:
     sex = SEXES.get(str(value).strip().lower().replace(" ", "_"))
     if sex is None:
         raise CellError("sex", _("“%(value)s” is not a sex. Write L or P (laki-laki, perempuan), or M or F.")
-                        % {"value": value})
+                        % {"value": shown(value)})
     return sex
 
 
@@ -138,8 +159,9 @@ def import_siak_extract(data: bytes, filename: str, *, max_rows: int = MAX_ROWS,
     """Store a SIAK extract (columns nik, kk_number, name, birth_place, birth_date, sex): new residents added,
     known ones updated, all in one transaction. ImportFileError (nothing stored) for any bad row."""
     table = read_table(data, filename, SIAK_COLUMNS, tuple(SIAK_COLUMNS), max_rows=max_rows, max_bytes=max_bytes)
-    rows = _rows(table, {"nik": nik_cell, "kk_number": _kk_cell, "name": text_cell(120, True),
-                         "birth_place": text_cell(120, False), "birth_date": date_cell(True), "sex": sex_cell})
+    rows = _rows(table, {"nik": nik_cell, "kk_number": _kk_cell, "name": text_cell(120, True, name=True),
+                         "birth_place": text_cell(120, False, name=True), "birth_date": date_cell(True),
+                         "sex": sex_cell})
     now, source = timezone.now(), filename[-200:]
     records = [SiakRecord(imported_at=now, source=source, **row) for _number, row in rows]
     niks = [r.nik for r in records]
@@ -159,7 +181,7 @@ def _kk_cell(value: Any) -> str:
     except CellError as e:
         message = (_("The KK number is empty. Every row needs the 16-digit family card number.") if e.code == "empty"
                    else _("“%(value)s” is not 16 digits. Type the KK number as on the family card; in Excel, "
-                          "format the column as Text so no digit is lost.") % {"value": value})
+                          "format the column as Text so no digit is lost.") % {"value": shown(value)})
         raise CellError(e.code, message) from None
 
 
@@ -168,7 +190,7 @@ def import_school_list(school: School, data: bytes, filename: str, *, max_rows: 
     """Replace `school`'s student list with the file's (columns nik, name; optional birth_date, class), in one
     transaction. ImportFileError (the old list kept) for any bad row."""
     table = read_table(data, filename, SCHOOL_COLUMNS, ("nik", "name"), max_rows=max_rows, max_bytes=max_bytes)
-    rows = _rows(table, {"nik": nik_cell, "name": text_cell(120, True), "birth_date": date_cell(False),
+    rows = _rows(table, {"nik": nik_cell, "name": text_cell(120, True, name=True), "birth_date": date_cell(False),
                          "class": text_cell(40, False)})
     now, source = timezone.now(), filename[-200:]
     entries = [SchoolListEntry(school=school, nik=row["nik"], name=row["name"], birth_date=row.get("birth_date"),

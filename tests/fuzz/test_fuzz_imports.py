@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import mutated, nasty_text, zip_directory_mutated
 
-CELL_CODES = {"empty", "digits", "long", "date", "sex", "duplicate"}  # "empty" is also the file's code
+CELL_CODES = {"empty", "digits", "long", "date", "sex", "duplicate", "name", "text"}  # "empty": also the file's
 FILE_CODES = {"too_big", "empty", "xls", "xlsx", "encoding", "csv", "columns", "too_many_rows"}
 SIAK_HEADERS = ["nik", "no_kk", "Nama Lengkap", "Tempat Lahir", "Tanggal Lahir", "Jenis Kelamin"]
 SCHOOL_HEADERS = ["NIK", "nama", "tgl_lahir", "kelas"]
