@@ -85,3 +85,12 @@ def test_a_school_list_class_may_have_signs_but_nothing_invisible(hq, school):
     assert [(p.row, p.column, p.code) for p in error.value.problems] == [(2, "class", "text")]
     assert "U+2066" in error.value.problems[0].message
     assert SchoolListEntry.objects.get().class_name == "XII IPA-1 (pagi)"  # the previous list kept
+
+
+def test_a_new_schools_npsn_and_name_on_the_import_page(hq):
+    from hq.applications.import_views import SchoolListForm
+
+    form = SchoolListForm(data={"npsn": "10404099".translate(FULLWIDTH), "name": "SMA Negeri 1\u202e Pekanbaru"})
+    errors = _errors(form)
+    assert errors["npsn"][0][0] == "digits" and "NPSN" in errors["npsn"][0][1]
+    assert errors["name"][0][0] == "text.invisible" and "U+202E" in errors["name"][0][1]
