@@ -42,19 +42,20 @@ class RegistrationForm(forms.Form):
         return person_name(self.cleaned_data["full_name"])
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("An account with this email exists already. Log in, or use “Forgot your "
-                                          "password?” on the login page."), code="email_taken")
-        return email
+        """The address, lower case. Whether an account has it already is never said here (issue 19 point 6):
+        account_activation.register answers the same and mails the address's owner instead."""
+        return self.cleaned_data["email"].strip().lower()
 
     def clean_username(self) -> str:
         name = self.cleaned_data["username"].strip()
         if name:
             try:
                 UnicodeUsernameValidator()(name)
+                if "@" in name:  # an email as a chosen name would tell whether that email has an account
+                    raise forms.ValidationError("@")
             except forms.ValidationError:
-                raise forms.ValidationError(_("A user name has only letters, digits and @ . + - _ (no spaces)."),
+                raise forms.ValidationError(_("A user name has only letters, digits and . + - _ (no spaces, no @). "
+                                              "Or leave it empty to log in with your email."),
                                             code="username") from None
         return name
 
@@ -64,9 +65,8 @@ class RegistrationForm(forms.Form):
         if username and not data.get("username") and not _usable_username(username):
             self.add_error("username", _("Your email cannot be a user name here. Choose a user name."))
             username = None
-        if username and get_user_model().objects.filter(username__iexact=username).exists():
-            self.add_error("username" if data.get("username") else "email",
-                           _("This user name is taken. Choose another one."))
+        if data.get("username") and get_user_model().objects.filter(username__iexact=username).exists():
+            self.add_error("username", _("This user name is taken. Choose another one."))  # a chosen one only
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", _("The two passwords are not the same. Type the same password twice."))

@@ -19,6 +19,8 @@ NUMBER = r"(?P<number>[A-Za-z0-9-]{4,40})"
 
 urlpatterns: list[URLPattern] = [
     path("register/", account_views.register, name="register"),
+    path("register/sent/", account_views.register_sent, name="register_sent"),
+    path("register/<uidb64>/<token>/", account_views.activate, name="activate"),
     path("password/reset/", account_views.password_reset, name="password_reset"),
     path("password/reset/sent/", account_views.password_reset_done, name="password_reset_done"),
     path("password/reset/done/", account_views.password_reset_complete, name="password_reset_complete"),

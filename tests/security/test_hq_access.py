@@ -62,7 +62,8 @@ ANSWER = perm("helpdesk.answer_ticket")
 # Every URL HQ serves, by name (an unnamed one by its route). A new URL fails test_every_url_is_known until
 # it is added here: PUBLIC only on purpose.
 ACCESS: dict[str, Rule] = {
-    "fleet:login": PUBLIC, "applications:register": PUBLIC, "applications:password_reset": PUBLIC,
+    "fleet:login": PUBLIC, "applications:register": PUBLIC, "applications:register_sent": PUBLIC,
+    "applications:activate": PUBLIC, "applications:password_reset": PUBLIC,
     "applications:password_reset_done": PUBLIC, "applications:password_reset_complete": PUBLIC,
     "applications:password_reset_confirm": PUBLIC, "set_language": PUBLIC, "fleet:static": PUBLIC,
     "^static/(?P<path>office/[A-Za-z0-9._-]+)$": PUBLIC,

@@ -80,6 +80,23 @@ def student(hq: Path) -> Any:
 
 
 @pytest.fixture
+def outbox() -> Iterator[list[Any]]:
+    """The mails HQ sends during the test (Django's in-memory mail backend)."""
+    from django.core import mail
+
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        mail.outbox = []
+        yield mail.outbox
+
+
+def activation_link(message: Any) -> str:
+    """The path of the activation link in a registration mail."""
+    import re
+
+    return re.search(r"http://localhost(/applications/register/\S+/\S+/)", message.body).group(1)
+
+
+@pytest.fixture
 def admin(hq: Path) -> Any:
     return make_user("admin-kantor", "admin", "Rina Admin")
 

@@ -12,24 +12,27 @@ from django.utils import timezone
 from hq.applications import form_clock
 from hq.applications.models import Application, SchoolAccount
 from hq.applications.numbering import next_number
-from tests.hq.applications.conftest import BUDI, PASSWORD, SITI, client_for, make_user, submitted
+from tests.hq.applications.conftest import BUDI, PASSWORD, SITI, activation_link, client_for, make_user, submitted
 
 
 def errors_of(response) -> dict[str, list[str]]:
     return {name: list(errs) for name, errs in response.context["form"].errors.items()}
 
 
-def test_a_student_registers_applies_and_sees_the_application_with_its_qr(hq, school, apply_as):
+def test_a_student_registers_applies_and_sees_the_application_with_its_qr(hq, school, apply_as, outbox):
     browser = Client(SERVER_NAME="localhost")
     page = browser.get("/applications/register/")
     assert page.status_code == 200 and "Buat akun siswa" in page.text  # Bahasa Indonesia first
     response = browser.post("/applications/register/", {
         "full_name": "Budi Santoso", "email": "Budi@Contoh.id", "username": "", "password1": PASSWORD,
         "password2": PASSWORD})
-    assert response.status_code == 302 and response["Location"] == "/applications/apply/"
+    assert response.status_code == 302 and response["Location"] == "/applications/register/sent/"
     from django.contrib.auth.models import User
 
     user = User.objects.get(username="budi@contoh.id")
+    assert not user.is_active  # until the link in the mail is opened with the password
+    response = browser.post(activation_link(outbox[-1]), {"password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/applications/apply/"
     assert user.get_full_name() == "Budi Santoso" and list(user.groups.values_list("name", flat=True)) == ["student"]
     form = browser.get("/applications/apply/")
     assert form.context["form"]["name"].value() == "Budi Santoso"  # taken from the account
@@ -301,7 +304,7 @@ def test_csrf_is_enforced_on_the_application_and_the_registration(hq, school, st
 @pytest.mark.parametrize(("data", "field", "says"), [
     ({"password2": "lain-sekali-1234"}, "password2", "tidak sama"),
     ({"password1": "pendek", "password2": "pendek"}, "password1", "10"),
-    ({"email": "budi@contoh.id"}, "email", "Sudah ada akun"),
+    ({"username": "budi@contoh.id"}, "username", "tanpa @"),
     ({"username": "budi"}, "username", "sudah dipakai"),
     ({"username": "nama dengan spasi"}, "username", "tanpa spasi"),
 ])

@@ -1,10 +1,15 @@
-"""The applications' journey in headless Chromium against `sinopsis hq serve`: a student makes an account and
-applies (a wrong phone number comes back beside its field, the rest kept), gets the application page with its QR;
-the admin opens the verification queue, sees the application beside SIAK with the differing KK number marked,
-and verifies it. Screenshots (hq-apply-*.png, hq-verify-*.png) at 1280 px and a phone's 390 px."""
+"""The applications' journey in headless Chromium against `sinopsis hq serve`: a student makes an account (and
+finishes it through the link HQ mailed), applies (a wrong phone number comes back beside its field, the rest kept),
+gets the application page with its QR; the admin opens the verification queue, sees the application beside SIAK
+with the differing KK number marked, and verifies it; the main office pages raise no Content-Security-Policy
+violation, and an injected inline script is blocked. Screenshots (hq-apply-*.png, hq-verify-*.png) at 1280 px
+and a phone's 390 px."""
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.policy import default
 
 import pytest
 
@@ -62,7 +67,13 @@ def submit(driver, selector: str = "main form button[type=submit]") -> None:
     WebDriverWait(driver, BOUND_S).until(lambda d: d.find_element(By.TAG_NAME, "html") != old)
 
 
-def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, shots, tmp_path):  # noqa: F811
+def activation_url(mail_dir) -> str:
+    """The activation link of the one registration mail HQ wrote (a file: no SMTP server in the tests)."""
+    [mail] = [message_from_bytes(p.read_bytes(), policy=default) for p in mail_dir.glob("*.log")]
+    return re.search(r"(http://\S+/applications/register/\S+/\S+/)", mail.get_body().get_content()).group(1)
+
+
+def test_a_student_applies_and_the_admin_verifies_in_chromium(hq, server, browser, shots, tmp_path):  # noqa: F811
     from hq.applications.models import Application
 
     seed()
@@ -70,6 +81,10 @@ def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, s
     assert page_language(browser) == "id"
     fill(browser, {"full_name": "Budi Santoso", "email": "budi@contoh.id", "username": "budi",
                    "password1": STUDENT_PASSWORD, "password2": STUDENT_PASSWORD})
+    submit(browser)
+    assert browser.current_url == server + "applications/register/sent/"
+    browser.get(activation_url(hq / "mail"))
+    fill(browser, {"password": STUDENT_PASSWORD})
     submit(browser)
     assert browser.current_url == server + "applications/apply/"
     assert browser.find_element(By.NAME, "name").get_attribute("value") == "Budi Santoso"
@@ -112,9 +127,16 @@ def test_a_student_applies_and_the_admin_verifies_in_chromium(server, browser, s
     application.refresh_from_db()
     assert application.state == "verified" and application.decided_by.username == ADMIN
     assert application.review_opened_at <= application.decided_at
+    for page in ("office/", "applications/conflicts/", "applications/lockouts/", "applications/corrections/",
+                 "applications/imports/", "lists/", "helpdesk/", "reports/", f"applications/{application.number}/"):
+        browser.get(server + page)  # the main pages under the Content-Security-Policy: no violation below
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"
               and "status of 400" not in e["message"]]  # the form sent back with its errors answers 400
     assert errors == []
+    browser.execute_script("const s = document.createElement('script'); s.textContent = 'window.inlineRan = 1';"
+                           "document.body.appendChild(s);")  # what an injected inline script would do
+    assert browser.execute_script("return window.inlineRan === undefined")
+    assert any("Content Security Policy" in e["message"] for e in browser.get_log("browser"))  # and it is told
     served = (tmp_path / "serve.log").read_text()  # HQ's own log of the whole journey (requests, forms, errors)
     assert "POST /applications/apply/" in served, "the log is the web app's, requests included"
     identifiers = [BUDI["nik"], BUDI["kk_number"], "1471010101089999"]  # the NIK, and the KK typed and in SIAK
