@@ -61,3 +61,52 @@ def login(store: StationStore, operator_id: str, pin: str, session: SessionSecti
     with store.write() as conn:
         audit.append(conn, actor=operator_id, action="operator.login")
     return Operator(row["operator_id"], row["name"], row["role"])
+
+
+SUPERVISOR_FAILED = "supervisor.pin_failed"
+SUPERVISOR_OK = "supervisor.approved"
+
+
+def _supervisor_failures(store: StationStore, window_s: int, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """Wrong supervisor PINs since the last approval and within the lockout window, and the latest one's time.
+    Counted for the station as a whole: the supervisor types only a PIN, so there is no id to count by."""
+    since = (now - dt.timedelta(seconds=window_s)).isoformat(timespec="milliseconds")
+    last_ok = store.conn.execute("SELECT max(ts) FROM audit WHERE action = ?", (SUPERVISOR_OK,)).fetchone()[0]
+    rows = store.conn.execute("SELECT ts FROM audit WHERE action = ? AND ts > ? AND ts > ? ORDER BY ts",
+                              (SUPERVISOR_FAILED, since, last_ok or "")).fetchall()
+    return len(rows), dt.datetime.fromisoformat(rows[-1][0]) if rows else None
+
+
+def verify_supervisor(store: StationStore, pin: str, session: SessionSection, *, purpose: str,
+                      asked_by: str = "?", record_id: str | None = None,
+                      now: dt.datetime | None = None) -> Operator:
+    """The team leader ("lead" in today's assignment) whose PIN this is, for an approval the operator cannot give
+    alone (more capture attempts, unlocking an operator); AuthError otherwise.
+
+    Every try is audited: `supervisor.approved` (actor the leader, `purpose` and `asked_by` in the details) or
+    `supervisor.pin_failed` (actor `asked_by`). After `session.pin_max_attempts` wrong PINs within
+    `session.pin_lockout_s` no PIN is checked until the window has passed, as for operator logins, so the console
+    cannot be used to guess the leader's PIN. The caller does the approved action itself (and audits it).
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    failures, latest = _supervisor_failures(store, session.pin_lockout_s, now)
+    if failures >= session.pin_max_attempts and latest is not None:
+        wait = session.pin_lockout_s - int((now - latest).total_seconds())
+        raise AuthError(f"too many wrong supervisor PINs: locked for {max(wait, 1) // 60 + 1} more minutes",
+                        "auth.supervisor_locked")
+    assignment = current_assignment(store.conn)
+    leads = [] if assignment is None else store.conn.execute(
+        "SELECT operator_id, name, role, pin_hash FROM operators WHERE assignment_ref = ? AND role = 'lead'",
+        (assignment["id"],)).fetchall()
+    lead = next((r for r in leads if verify_pin(pin, r["pin_hash"])), None)
+    details = {"purpose": purpose, "asked_by": asked_by}
+    if lead is None:
+        with store.write() as conn:
+            audit.append(conn, actor=asked_by, action=SUPERVISOR_FAILED, record_id=record_id, details=details)
+        left = session.pin_max_attempts - failures - 1
+        if left <= 0:
+            raise AuthError("too many wrong supervisor PINs: locked for a while", "auth.supervisor_locked")
+        raise AuthError(f"the supervisor PIN is wrong ({left} tries left)", "auth.supervisor_failed")
+    with store.write() as conn:
+        audit.append(conn, actor=lead["operator_id"], action=SUPERVISOR_OK, record_id=record_id, details=details)
+    return Operator(lead["operator_id"], lead["name"], lead["role"])
