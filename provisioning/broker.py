@@ -1,10 +1,16 @@
 """A local mosquitto for the demo and the tests: its configuration (listener, password file, ACL, persistence,
 size limit) written from the MQTT contract's rules, and the process started, stopped, killed and restarted.
 
-The ACL is DESIGN.md §7's: a station's username is its id and it may touch only `sinopsis/v1/st/<id>/#`
-(`pattern readwrite sinopsis/v1/st/%u/#`); HQ's ingest user reads and writes every station's topics and its
-own `sinopsis/v1/hq/#`. Passwords are hashed with `mosquitto_passwd` (never stored in clear by the broker).
-Production kits use TLS client certificates (provisioning, issue 9); the ACL pattern is the same.
+The ACL is DESIGN.md §7's and goes by direction. A station's username is its id (the certificate's common name
+on the TLS broker, provisioning/broker_tls.py, which uses the same ACL); it may WRITE only what stations send
+(`status` — its last will too, which the broker publishes in its name —, `health`, `reported`, `job/#`, `up/#`)
+and READ only what HQ sends it (`desired`, `cmd/#`, `ack`, `correction/ack`, `sinopsis/v1/hq/ingest/state`),
+all under its own `sinopsis/v1/st/<id>/`. HQ's users get the mirror image for every station (`+`) and their
+own `sinopsis/v1/hq/#`. Never `readwrite`: a station that could write its own down topics could forge HQ's
+commands and acks to itself. What the ACL denies mosquitto 2.0 drops: a publish is never delivered (QoS 1 is
+answered with PUBACK 0x87 "not authorised" under MQTT 5, a plain PUBACK under 3.1.1), and a message on a
+subscribed topic the reader may not read is never sent to it. Passwords are hashed with `mosquitto_passwd`
+(never stored in clear by the broker). Production kits use TLS client certificates (provisioning, issue 9).
 """
 
 import os
@@ -18,7 +24,25 @@ from pathlib import Path
 from contract.errors import SinopsisError
 from contract.wire import MAX_BATCH_BYTES, PREFIX
 
-HQ_USERS_ACL = f"topic readwrite {PREFIX}/st/#\ntopic readwrite {PREFIX}/hq/#\ntopic readwrite $share/#\n"
+# The topics under sinopsis/v1/st/<id>/ by direction (contract/wire.py's station_topic leaves; "#" for the
+# leaves that carry a job id or a kind: cmd/<job>, job/<job>, up/batch, up/correction).
+STATION_SENDS = ("status", "health", "reported", "job/#", "up/#")
+HQ_SENDS = ("desired", "cmd/#", "ack", "correction/ack")
+
+
+def _lines(kind: str, access: str, station: str, leaves: Iterable[str]) -> str:
+    return "".join(f"{kind} {access} {PREFIX}/st/{station}/{leaf}\n" for leaf in leaves)
+
+
+# One HQ user's rules: read what every station sends, write what HQ sends to any station, and HQ's own topics
+# (the ingest state, retained, with the ingest worker's last will).
+HQ_USERS_ACL = (_lines("topic", "read", "+", STATION_SENDS) + _lines("topic", "write", "+", HQ_SENDS)
+                + f"topic readwrite {PREFIX}/hq/#\n")
+# Every client's rules, by its own username (%u): a station writes its up topics and reads its down topics and
+# HQ's ingest state, nothing else and nothing of another station. (mosquitto warns at start that the last
+# pattern holds no %u: it is meant for every client, and a pattern is the only rule that applies to all.)
+STATION_ACL = (_lines("pattern", "write", "%u", STATION_SENDS) + _lines("pattern", "read", "%u", HQ_SENDS)
+               + f"pattern read {PREFIX}/hq/ingest/state\n")
 
 
 class BrokerError(SinopsisError):
@@ -33,10 +57,10 @@ def free_port() -> int:
 
 
 def acl_text(hq_users: Iterable[str]) -> str:
-    """The ACL file: HQ's users reach every station's topics and HQ's own; a station only its own (by username,
-    which is the certificate's common name on a TLS broker) and reads HQ's ingest state."""
-    return ("".join(f"user {u}\n{HQ_USERS_ACL}\n" for u in hq_users)
-            + f"pattern readwrite {PREFIX}/st/%u/#\npattern read {PREFIX}/hq/ingest/state\n")
+    """The ACL file (mosquitto's acl_file format): each HQ user's rules, then the per-station patterns. The
+    patterns apply to every client, HQ's users too, but only under `st/<their own name>/`, and no station id may
+    take an HQ name (provisioning/enrolment.py reserves the `hq` prefix), so they grant HQ nothing of a station."""
+    return "".join(f"user {u}\n{HQ_USERS_ACL}\n" for u in hq_users) + STATION_ACL
 
 
 def write_config(directory: Path, port: int, stations: Mapping[str, str], hq_users: Mapping[str, str]) -> Path:

@@ -3,8 +3,9 @@ that runs it on a random loopback port for the tests.
 
 Every client shows a certificate signed by HQ's CA (`require_certificate true`) that is not on the CRL
 (`crlfile`); its common name becomes its username (`use_identity_as_username true`), so the ACL of
-provisioning/broker.py applies unchanged: a station reaches only `sinopsis/v1/st/<its id>/#`, HQ's ingest user
-(CN hq-ingest) every station's topics and HQ's own. No passwords, no anonymous clients.
+provisioning/broker.py (`acl_text`) applies unchanged, by direction: a station writes only what stations send
+and reads only what HQ sends it, under its own `sinopsis/v1/st/<its CN>/`; HQ's ingest user (CN hq-ingest) the
+mirror image for every station, and HQ's own topics. No passwords, no anonymous clients.
 
 mosquitto reads the CRL when it starts and when it is told to reload (SIGHUP, `systemctl reload mosquitto`):
 after a revoke, reload the broker (new connections of the revoked kit are refused) and restart it to drop a
