@@ -152,7 +152,7 @@ def _bare_publish(port: int, station_id: str, packets: list[bytes]) -> float:
 
     from contract.wire import station_topic
 
-    topic = station_topic(station_id, "bench")
+    topic = station_topic(station_id, "up/bench")  # an "up" topic: the ACL lets a station only send those
     got, ready = [0], threading.Event()
     sub = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="bench-sub", protocol=mqtt.MQTTv5)
     sub.username_pw_set(HQ_USER, HQ_PW)
