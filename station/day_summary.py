@@ -69,7 +69,9 @@ def _operators(conn: sqlite3.Connection, assignment_ref: int) -> list[OperatorDa
         "SELECT u.actor, u.action, u.to_state, COUNT(*) FROM audit u JOIN records r ON r.id = u.record_id "
         "JOIN checkins c ON c.id = r.checkin_ref WHERE c.assignment_ref = ? AND (u.action IN "
         "('queue.called', 'queue.recalled') OR (u.action = 'record.transition' AND u.to_state IN "
-        "('captured', 'withdrawn', 'correction_requested'))) GROUP BY u.actor, u.action, u.to_state",
+        "('captured', 'withdrawn', 'correction_requested') "
+        "AND (u.to_state != 'withdrawn' OR r.state = 'withdrawn'))) "  # an undone withdrawal is no withdrawal
+        "GROUP BY u.actor, u.action, u.to_state",
         (assignment_ref,))
     column = {"captured": "recorded", "withdrawn": "withdrawn", "correction_requested": "corrections"}
     for actor, action, to_state, n in rows:

@@ -2,7 +2,8 @@
 
 checked_in → capturing → captured (sealed, in outbox) → sent → accepted | duplicate | rejected → purged,
 plus withdrawn (coded reason) and correction_requested. Every change writes an audit row in the same
-transaction, with time, actor and reason.
+transaction, with time, actor and reason. Withdrawn is final for the lifecycle; the one way back is the operator's
+undo before the next student is called (station.identity_check.undo_withdrawal, audited on its own).
 """
 
 import sqlite3

@@ -21,6 +21,10 @@ CAPTURE_ORDER = ("face", "signature", *FINGERS, *IRISES)
 # Coded reasons for a finger or eye that cannot be captured (MOSIP-style), and for a student who cannot sign.
 BIOMETRIC_EXCEPTIONS = frozenset({"amputated", "injured", "unable_to_print", "other"})
 SIGNATURE_EXCEPTIONS = frozenset({"unable_to_sign", "other"})
+# Coded reasons for keeping the best of the attempts although it stays below its threshold (the kiosk offers
+# these; the code is the capture's `reason`, sealed in the record and in the audit log's record.sealed row).
+BELOW_THRESHOLD_REASONS = frozenset({"worn_prints", "medical_condition", "cannot_keep_still", "site_conditions",
+                                     "other"})
 
 
 def face_background_for(birth_year: int) -> str:
@@ -98,9 +102,17 @@ def check_complete(captures: list[CaptureResult], policy: CaptureSection) -> Non
                                code="record.incomplete")
 
 
+def extra_attempts(c: CaptureResult) -> int:
+    """The attempts beyond the policy's max_attempts that a supervisor approved for this capture (0 when none)."""
+    approved = c.metadata.get("more_attempts") if isinstance(c.metadata, dict) else None
+    extra = approved.get("extra") if isinstance(approved, dict) else 0
+    return extra if isinstance(extra, int) and not isinstance(extra, bool) and extra > 0 else 0
+
+
 def _problems_of(c: CaptureResult, policy: CaptureSection) -> list[str]:
-    if c.attempts < 0 or c.attempts > policy.max_attempts:
-        return [f"{c.attempts} attempts is outside 0..{policy.max_attempts}"]
+    allowed = policy.max_attempts + extra_attempts(c)
+    if c.attempts < 0 or c.attempts > allowed:
+        return [f"{c.attempts} attempts is outside 0..{allowed}"]
     if c.outcome == "exception":
         allowed = {"face": frozenset(), "signature": SIGNATURE_EXCEPTIONS}.get(c.modality, BIOMETRIC_EXCEPTIONS)
         if c.exception_code not in allowed:

@@ -68,6 +68,7 @@ class PositionRunner:
         self.attempts: dict[str, int] = {}
         self.started: dict[str, str] = {}
         self.noted: dict[str, list[str]] = {}  # problems of the capture under way, per position (note())
+        self.approved: dict[str, dict] = {}  # position → {"approved_by", "extra"}: more attempts a supervisor allowed
         self._opened: set[int] = set()
         self._cancel = threading.Event()
 
@@ -155,9 +156,10 @@ class PositionRunner:
         self._cancel.clear()
         try:
             self._ensure_open(device)
-            while self.attempts.get(key, 0) < self.policy.max_attempts:
+            limit = self.attempt_limit(positions)
+            while self.attempts.get(key, 0) < limit:
                 n = self.attempts.get(key, 0) + 1
-                self.state(key, "preview", f"attempt {n} of {self.policy.max_attempts}")
+                self.state(key, "preview", f"attempt {n} of {limit}")
                 accepted = attempt(n, self.clock() + self.policy.timeout_s)
                 if self._cancel.is_set() and not accepted:
                     self.state(key, "cancelled", "stopped by the operator")
@@ -199,10 +201,39 @@ class PositionRunner:
         if best is None or candidate.score > best.score:
             self.pending[position] = candidate
 
+    def attempt_limit(self, positions: tuple[str, ...]) -> int:
+        """How many attempts `positions` may take: the policy's max_attempts plus what a supervisor approved."""
+        return self.policy.max_attempts + max((self.approved.get(p, {}).get("extra", 0) for p in positions),
+                                              default=0)
+
+    def allow_more_attempts(self, positions: tuple[str, ...], approved_by: str) -> int:
+        """A supervisor (the team leader, station.operators.verify_supervisor) allowed another round of
+        max_attempts for `positions`, whose attempts are used up; returns the new limit. The approval travels with
+        each capture's metadata ("more_attempts"), so the sealed record says who allowed the extra attempts.
+        RecordStateError when a position already has its result or still has attempts left."""
+        key = "+".join(positions)
+        done = [p for p in positions if p in self.results]
+        if done or not positions:
+            raise RecordStateError(f"{', '.join(done) or 'nothing'}: already has its result; nothing to retry",
+                                   "capture.more_attempts_not_needed")
+        if self.attempts.get(key, 0) < self.attempt_limit(positions):
+            raise RecordStateError(f"{key}: attempts are left ({self.attempts.get(key, 0)} of "
+                                   f"{self.attempt_limit(positions)} used); press Capture", "capture.attempts_left")
+        extra = self.attempt_limit(positions)  # one more round of max_attempts on top of the limit so far
+        for p in positions:
+            self.approved[p] = {"approved_by": approved_by, "extra": extra}
+        limit = self.attempt_limit(positions)
+        self.state(key, "retry", f"{self.policy.max_attempts} more attempts approved by {approved_by}")
+        return limit
+
+    def _approval(self, position: str) -> dict:
+        return {"more_attempts": dict(self.approved[position])} if position in self.approved else {}
+
     def _keep(self, position: str, c: Candidate, attempts: int, below: bool, reason: str | None = None) -> None:
         result = CaptureResult(position, "captured", attempts, c.image, "png", c.score, below_threshold=below,
                                reason=reason, device_serial=c.metadata.get("device"),
-                               started_at=self.started.get(position), finished_at=now_iso(), metadata=c.metadata)
+                               started_at=self.started.get(position), finished_at=now_iso(),
+                               metadata={**c.metadata, **self._approval(position)})
         self.results[position] = result
         self.pending.pop(position, None)
         self.bus.emit(PositionDone(result))
@@ -252,7 +283,7 @@ class PositionRunner:
             raise RecordStateError(f"{position}: an exception needs its exception photo", "capture.exception_photo")
         result = CaptureResult(position, "exception", self.attempts.get(position, 0), photo, "png",
                                exception_code=code, reason=reason, started_at=self.started.get(position),
-                               finished_at=now_iso())
+                               finished_at=now_iso(), metadata=self._approval(position))
         self.results[position] = result
         self.pending.pop(position, None)
         self.state(position, "exception", code)
@@ -283,6 +314,7 @@ class PositionRunner:
         review); its attempts start again from one. A slap's fingers are recaptured together."""
         self.results.pop(position, None)
         self.pending.pop(position, None)
+        self.approved.pop(position, None)  # an approval was for that round of attempts, not for a recapture
         for key in [k for k in self.attempts if position in k.split("+")]:
             del self.attempts[key]
         self.state(position, "preview", "recapture")
