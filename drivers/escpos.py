@@ -66,3 +66,35 @@ class EscPos:
     def cut(self, feed: int = 3) -> bytes:
         self.data += GS + b"V" + bytes([66, feed])
         return bytes(self.data)
+
+
+# -- real-time status (DLE EOT n), asked by drivers.printer.ReceiptPrinter.status and answered by the simulator --
+# Each query is answered at once with one byte whose bits 1 and 4 are always set and bits 0 and 7 always clear.
+DLE_EOT = b"\x10\x04"
+STATUS_QUERIES = DLE_EOT + b"\x01" + DLE_EOT + b"\x02" + DLE_EOT + b"\x04"  # printer, offline cause, paper roll
+PRINTER_OFFLINE = 0x08  # n=1 bit 3
+COVER_OPEN, STOPPED_PAPER_END, ERROR = 0x04, 0x20, 0x40  # n=2 bits 2, 5, 6
+PAPER_NEAR_END, PAPER_END = 0x0C, 0x60  # n=4 bits 2-3, bits 5-6
+# What printer_state can say, worst first after "unknown" (the printer did not answer as ESC/POS says).
+PRINTER_STATES = ("unknown", "cover_open", "paper_out", "error", "offline", "paper_low", "ready")
+
+
+def status_byte_ok(value: int) -> bool:
+    """A DLE EOT reply byte has its fixed bits: 1 and 4 set, 0 and 7 clear."""
+    return value & 0x93 == 0x12
+
+
+def printer_state(replies: bytes) -> str:
+    """The printer's state (one of PRINTER_STATES) from its three replies to STATUS_QUERIES, in order."""
+    if len(replies) != 3 or not all(status_byte_ok(b) for b in replies):
+        return "unknown"
+    printer, cause, paper = replies
+    if cause & COVER_OPEN:
+        return "cover_open"
+    if paper & PAPER_END or cause & STOPPED_PAPER_END:
+        return "paper_out"
+    if cause & ERROR:
+        return "error"
+    if printer & PRINTER_OFFLINE:
+        return "offline"
+    return "paper_low" if paper & PAPER_NEAR_END else "ready"

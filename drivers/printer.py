@@ -9,8 +9,9 @@ from pathlib import Path
 import serial
 
 from drivers.base import DeviceError, DeviceNotFoundError
+from drivers.escpos import DLE_EOT, PAPER_END, STATUS_QUERIES, printer_state, status_byte_ok
 
-PAPER_STATUS = b"\x10\x04\x04"  # DLE EOT 4: real-time paper roll sensor status
+PAPER_STATUS = DLE_EOT + b"\x04"  # DLE EOT 4: real-time paper roll sensor status
 
 
 class ReceiptPrinter:
@@ -90,22 +91,34 @@ class ReceiptPrinter:
         return DeviceError(f"not allowed to open the printer ({exc}); the station user needs the 'lp' (USB printer) "
                            "or 'dialout' (serial) group", device=self.path, code="permission")
 
-    def paper_ok(self, timeout_s: float = 1.0) -> bool | None:
-        """Ask a serial printer for its paper sensor (DLE EOT 4): True paper present, False paper out, None when
-        the printer cannot answer (a device file, or no reply in `timeout_s`). Raises like print_slip."""
+    def _ask(self, query: bytes, answers: int, timeout_s: float) -> bytes | None:
+        """Send real-time status queries and read their `answers` reply bytes; None when the printer cannot
+        answer (a device file). Raises like print_slip."""
         self._check_present()
         try:
             if not self._is_terminal():
                 return None
             with serial.Serial(self.path, self.baudrate, timeout=timeout_s, write_timeout=self.write_timeout_s) as port:
                 port.reset_input_buffer()
-                port.write(PAPER_STATUS)
-                reply = port.read(1)
+                port.write(query)
+                return port.read(answers)
         except (serial.SerialException, OSError) as exc:
             if getattr(exc, "errno", None) == errno.EACCES:
                 raise self._permission(exc) from exc
             raise DeviceError(f"no status from the printer ({exc})", device=self.path, code="status_failed",
                               disconnected=True) from exc
-        if len(reply) != 1 or reply[0] & 0x93 != 0x12:  # bits 1 and 4 are always set, 0 and 7 always clear
+
+    def paper_ok(self, timeout_s: float = 1.0) -> bool | None:
+        """Ask a serial printer for its paper sensor (DLE EOT 4): True paper present, False paper out, None when
+        the printer cannot answer (a device file, or no reply in `timeout_s`). Raises like print_slip."""
+        reply = self._ask(PAPER_STATUS, 1, timeout_s)
+        if reply is None or len(reply) != 1 or not status_byte_ok(reply[0]):
             return None
-        return not reply[0] & 0x60  # bits 5-6: roll paper end
+        return not reply[0] & PAPER_END
+
+    def status(self, timeout_s: float = 1.0) -> str:
+        """The printer's state, one of drivers.escpos.PRINTER_STATES ("ready", "paper_low", "paper_out",
+        "cover_open", "offline", "error"; "unknown" for a device file or a printer that does not answer in
+        `timeout_s`), from DLE EOT 1, 2 and 4. Raises like print_slip when it is missing, forbidden or gone."""
+        reply = self._ask(STATUS_QUERIES, 3, timeout_s)
+        return "unknown" if reply is None else printer_state(reply)

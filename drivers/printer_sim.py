@@ -5,7 +5,8 @@ It reads bytes from a pty (`SimulatedPrinter().path` is what ReceiptPrinter open
 with OpenCV (the QR drawn by cv2.QRCodeEncoder from the stored data, so decoding the PNG proves the bytes were
 right). Unknown or garbled commands are recorded in `unknown` and skipped, never fatal; bytes that stop short of
 a cut (the printer unplugged mid-slip) become a slip with `cut=False` when the next ESC @ starts the reprint.
-Like a real printer it answers DLE EOT 4 (paper sensor) on the pty; set `paper_out` to simulate an empty roll.
+Like a real printer it answers DLE EOT 1-4 (status, offline cause, errors, paper sensor) on the pty; set
+`paper_out`, `paper_low` or `cover_open` to simulate an empty roll, a roll near its end or an open cover.
 `interpret_file(path)` reads a captured byte stream (e.g. what was written to a device file).
 """
 
@@ -20,6 +21,7 @@ import cv2
 import numpy as np
 
 from contract.durable import write_private
+from drivers.escpos import COVER_OPEN, PAPER_END, PAPER_NEAR_END, PRINTER_OFFLINE, STOPPED_PAPER_END
 from drivers.pty_device import PtyDevice
 
 logger = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ class EscPosInterpreter:
         self.unknown: list[str] = []
         self.replies = bytearray()
         self.code_page = 0
-        self.paper_out = False
+        self.paper_out = self.paper_low = self.cover_open = False  # what the status replies report
         self._buf, self._slip, self._line = b"", Slip(), b""
         self._align, self._bold, self._height, self._module, self._qr = "left", False, 1, 6, b""
 
@@ -160,12 +162,21 @@ class EscPosInterpreter:
         if cmd is None:
             return False
         if cmd[1] == 0x04 and cmd[2] in (1, 2, 3, 4):
-            # fixed bits 1 and 4; for n=4 bits 2-3 (near end) and 5-6 (paper end) report the roll
-            self.replies.append(0x12 | (0x6C if cmd[2] == 4 and self.paper_out else 0))
+            self.replies.append(self.status_byte(cmd[2]))
         else:
             self.unknown.append(cmd.hex())
         self._buf = self._buf[3:]
         return True
+
+    def status_byte(self, n: int) -> int:
+        """What a real printer answers to DLE EOT n (drivers/escpos.py): fixed bits 1 and 4, then for n=1 offline
+        (cover open or paper out stop it), n=2 the cause (cover open, stopped at paper end), n=4 the roll (near
+        end, end)."""
+        offline = self.cover_open or self.paper_out
+        bits = {1: PRINTER_OFFLINE if offline else 0,
+                2: (COVER_OPEN if self.cover_open else 0) | (STOPPED_PAPER_END if self.paper_out else 0),
+                4: (PAPER_NEAR_END if self.paper_low or self.paper_out else 0) | (PAPER_END if self.paper_out else 0)}
+        return 0x12 | bits.get(n, 0)
 
     def _emit_line(self, only_if_text: bool = False) -> None:
         if only_if_text and not self._line:
@@ -261,6 +272,24 @@ class SimulatedPrinter:
     @paper_out.setter
     def paper_out(self, value: bool) -> None:
         self.interpreter.paper_out = value
+
+    @property
+    def cover_open(self) -> bool:
+        """True simulates an open cover (offline, reported on DLE EOT 1 and 2)."""
+        return self.interpreter.cover_open
+
+    @cover_open.setter
+    def cover_open(self, value: bool) -> None:
+        self.interpreter.cover_open = value
+
+    @property
+    def paper_low(self) -> bool:
+        """True simulates a roll near its end (DLE EOT 4 bits 2-3; the printer still prints)."""
+        return self.interpreter.paper_low
+
+    @paper_low.setter
+    def paper_low(self, value: bool) -> None:
+        self.interpreter.paper_low = value
 
     def hold(self) -> None:
         """Stop taking data (paper jam, cable half out): the driver's writes block and time out."""
