@@ -156,6 +156,9 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SINOPSIS_HQ_LOGIN_L
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hq.applications.account_throttle.lockout_response"
+# Behind the TLS proxy every request comes from the proxy's address: the throttle counts the client's own, from
+# the X-Forwarded-For the proxy writes (production only), or one locked "address" would lock every office user out.
+AXES_CLIENT_IP_CALLABLE = "hq.applications.account_throttle.client_address"
 AXES_ENABLE_ADMIN = False  # no Django admin site: the office's own page unlocks
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/office/"

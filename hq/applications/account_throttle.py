@@ -89,3 +89,12 @@ def unlock(by: Any, kind: str, value: str) -> int:
     audit.warning("login unlocked: %s %r by %s (%d attempt rows removed)", kind.replace("_", " "), value,
                   by.get_username(), count)
     return count
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address the login throttle counts (AXES_CLIENT_IP_CALLABLE): in production, behind the TLS proxy, the
+    right-most X-Forwarded-For entry — the one the proxy itself wrote (docs/kiosk-image.md); anything a client put
+    to its left is ignored. Without the header (the local demo, tests), the socket's own address."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.PRODUCTION else ""
+    entries = [part.strip() for part in forwarded.split(",") if part.strip()]
+    return entries[-1][:64] if entries else request.META.get("REMOTE_ADDR")

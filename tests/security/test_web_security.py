@@ -129,7 +129,11 @@ page = "/static/office/office.css"  # a page that needs no database
 plain = Client(SERVER_NAME="hq.pekanbaru.go.id").get(page)
 tls = Client(SERVER_NAME="hq.pekanbaru.go.id").get(page, secure=True)
 proxied = Client(SERVER_NAME="hq.pekanbaru.go.id", HTTP_X_FORWARDED_PROTO="https").get(page)
-print(json.dumps({"mode": settings.HQ_MODE, "plain": [plain.status_code, plain.get("Location")],
+from axes.helpers import get_client_ip_address
+from django.test import RequestFactory
+behind = RequestFactory().get("/login/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.20.30.40")
+print(json.dumps({"client": get_client_ip_address(behind), "mode": settings.HQ_MODE,
+                  "plain": [plain.status_code, plain.get("Location")],
                   "tls": tls.status_code, "hsts": tls.get("Strict-Transport-Security"),
                   "csrf_secure": settings.CSRF_COOKIE_SECURE, "proxied": proxied.status_code,
                   "session_secure": settings.SESSION_COOKIE_SECURE}))
@@ -142,6 +146,7 @@ print(json.dumps({"mode": settings.HQ_MODE, "plain": [plain.status_code, plain.g
     assert seen["tls"] == 200 and seen["proxied"] == 200  # behind the TLS proxy's X-Forwarded-Proto
     assert seen["hsts"] == "max-age=31536000; includeSubDomains; preload"
     assert seen["csrf_secure"] and seen["session_secure"]
+    assert seen["client"] == "10.20.30.40"  # the client the proxy saw: not the proxy, not what the client claimed
 
 
 def test_the_local_demo_keeps_plain_http_and_a_wrong_mode_is_refused(hq, tmp_path, monkeypatch):
