@@ -15,7 +15,6 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from contract.names import hidden_char
-from contract.nik import is_ascii_digits
 from hq.applications.identity import shown_char
 from hq.applications.imports import import_school_list, import_siak_extract
 from hq.applications.models import NPSN, School, SiakRecord
@@ -36,12 +35,6 @@ class SchoolListForm(forms.Form):
     file = forms.FileField(label=_lazy("Student list (CSV or XLSX)"),
                            error_messages={"required": _lazy("Choose the file.")},
                            help_text=_lazy("columns nik, name, birth_date, class; it replaces the school's list"))
-
-    def clean_npsn(self) -> str:
-        npsn = self.cleaned_data["npsn"]
-        if npsn and not is_ascii_digits(npsn, 8):  # the NPSN validator's \d also takes fullwidth digits
-            raise forms.ValidationError(_("8 digits (the national school number, NPSN)"), code="digits")
-        return npsn
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-NPSN = RegexValidator(r"^\d{8}$", _("8 digits (the national school number, NPSN)"))
-DIGITS16 = RegexValidator(r"^\d{16}$", _("16 digits"))
+NPSN = RegexValidator(r"\A[0-9]{8}\Z", _("8 digits (the national school number, NPSN)"))
+DIGITS16 = RegexValidator(r"\A[0-9]{16}\Z", _("16 digits"))
 
 
 class Sex(models.TextChoices):

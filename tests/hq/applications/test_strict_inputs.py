@@ -92,5 +92,19 @@ def test_a_new_schools_npsn_and_name_on_the_import_page(hq):
 
     form = SchoolListForm(data={"npsn": "10404099".translate(FULLWIDTH), "name": "SMA Negeri 1\u202e Pekanbaru"})
     errors = _errors(form)
-    assert errors["npsn"][0][0] == "digits" and "NPSN" in errors["npsn"][0][1]
+    assert errors["npsn"][0][0] == "invalid" and "NPSN" in errors["npsn"][0][1]
     assert errors["name"][0][0] == "text.invisible" and "U+202E" in errors["name"][0][1]
+
+
+@pytest.mark.parametrize("value", ["１２３４５６７８", "١٢٣٤٥٦٧٨", "12345678\n", "1234567"])
+def test_the_model_digit_validators_take_ascii_digits_only(value):
+    from django.core.exceptions import ValidationError
+
+    from hq.applications.models import DIGITS16, NPSN
+
+    with pytest.raises(ValidationError):
+        NPSN(value)
+    with pytest.raises(ValidationError):
+        DIGITS16(value * 2)
+    NPSN("12345678")
+    DIGITS16("1471011203090001")
