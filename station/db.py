@@ -11,6 +11,7 @@ on a lock upgrade. Migrations are numbered SQL files applied in order; PRAGMA us
 import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -30,10 +31,25 @@ def connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    _wal_mode(conn)
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
     return conn
+
+
+def _wal_mode(conn: sqlite3.Connection) -> None:
+    """Switch to WAL. On a new file that needs a moment alone, and SQLite answers "locked" at once instead of
+    waiting (the busy timeout does not cover it): two processes starting together (the agent and a kiosk, or the
+    two kiosks of a two-display kit) retry for up to BUSY_TIMEOUT_MS."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if "locked" not in str(e) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def private_database(path: Path) -> None:
@@ -92,5 +108,21 @@ def migrate(conn: sqlite3.Connection, target: int | None = None) -> int:
     for number, _name, sql in available:
         if number <= current or (target is not None and number > target):
             continue
-        conn.executescript(f"BEGIN IMMEDIATE;\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+        # Another process (the agent, the second kiosk) may open the same new file at the same moment: the guard
+        # reads the version again under the write lock and fails the transaction if that one migrated first.
+        guard = (f"CREATE TEMP TABLE migration_guard (version INTEGER CHECK (version < {number}));\n"  # noqa: S608 - an int
+                 "INSERT INTO migration_guard SELECT user_version FROM pragma_user_version;\n"
+                 "DROP TABLE migration_guard;")
+        try:
+            conn.executescript(f"BEGIN IMMEDIATE;\n{guard}\n{sql}\nPRAGMA user_version = {number};\nCOMMIT;")
+        except sqlite3.IntegrityError:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            current = schema_version(conn)
+            if current < number:
+                raise
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     return schema_version(conn)
