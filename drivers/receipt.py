@@ -13,16 +13,21 @@ from drivers.escpos import EscPos
 
 QUEUE_LABELS = {"title": "NOMOR ANTREAN", "school": "Sekolah", "name": "Nama", "time": "Waktu",
                 "wait": "Harap menunggu panggilan petugas.", "scan": "Pindai untuk status perekaman"}
-ACK_LABELS = {"title": "TANDA TERIMA PEREKAMAN KTP-el", "receipt": "No. tanda terima", "name": "Nama",
-              "nik": "NIK", "time": "Waktu", "face": "Foto wajah", "signature": "Tanda tangan",
-              "fingers": "Sidik jari", "irises": "Iris", "exception": "pengecualian", "below": "di bawah ambang",
-              "help": "Bantuan", "keep": "Simpan tanda terima ini sampai KTP-el Anda jadi.",
-              # capture positions and exception codes, as the slip names them
-              "right_iris": "iris kanan", "left_iris": "iris kiri", "face_pos": "wajah",
-              "amputated": "amputasi", "injured": "luka/diperban", "unable_to_print": "tidak dapat direkam",
-              "other": "lainnya"}
 FINGER_NAMES = {"thumb": "ibu jari", "index": "telunjuk", "middle": "tengah", "ring": "manis", "little": "kelingking"}
 HANDS = {"right": "kanan", "left": "kiri"}
+ACK_LABELS = {"title": "TANDA TERIMA PEREKAMAN KTP-el", "receipt": "No. tanda terima", "name": "Nama",
+              "nik": "NIK", "time": "Waktu", "station": "Stasiun", "operator": "Petugas",
+              "recorded": "direkam", "face": "Foto wajah", "signature": "Tanda tangan",
+              "fingers": "Sidik jari", "irises": "Iris", "exception": "pengecualian",
+              "exceptions": "Pengecualian", "below": "Diterima di bawah ambang",
+              "help": "Bantuan", "keep": "Simpan tanda terima ini sampai KTP-el Anda jadi.",
+              "verify": "Pindai untuk memeriksa keaslian",
+              # capture positions and exception codes, as the slip names them
+              "right_iris": "iris kanan", "left_iris": "iris kiri", "face_pos": "wajah",
+              **{f"{hand}_{finger}": f"{name} {hand_name}" for hand, hand_name in HANDS.items()
+                 for finger, name in FINGER_NAMES.items()},
+              "amputated": "amputasi", "injured": "luka/diperban", "unable_to_print": "tidak dapat direkam",
+              "unable_to_sign": "tidak dapat tanda tangan", "other": "lainnya"}
 COLUMNS = (32, 42, 48)
 
 
@@ -37,6 +42,9 @@ class QueueSlip:
 
 @dataclass(frozen=True)
 class Acknowledgement:
+    """One saved record's acknowledgement (station/acknowledgement.py fills it). Exceptions map a position to its
+    reason code; `verify_qr` is the signed QR (contract/slip_qr.py), the bare record id when empty."""
+
     receipt_number: str
     display_name: str
     masked_nik: str
@@ -48,6 +56,11 @@ class Acknowledgement:
     iris_exceptions: dict[str, str] = field(default_factory=dict)  # right_iris / left_iris → reason code
     below_threshold: tuple[str, ...] = ()
     helpdesk: tuple[str, ...] = ()
+    signature_exception: str = ""  # reason code when the student could not sign
+    agency: tuple[str, ...] = ()  # the header: the agency's name, then its address
+    station_id: str = ""
+    operator: str = ""  # who recorded it, e.g. "Rina Lestari (OP-02)"
+    verify_qr: str = ""
 
 
 def position_name(position: str, text: dict[str, str]) -> str:
@@ -100,23 +113,51 @@ def queue_slip(slip: QueueSlip, columns: int = 32, labels: dict[str, str] | None
     return out.cut()
 
 
+def _centred(out: EscPos, text: str, columns: int) -> None:
+    for chunk in textwrap.wrap(text, columns, break_on_hyphens=False):
+        out.line(chunk)
+
+
 def acknowledgement(ack: Acknowledgement, columns: int = 32, labels: dict[str, str] | None = None) -> bytes:
-    """ESC/POS bytes of the acknowledgement: what was recorded, exceptions, flags, help desk, QR of the record.
-    `columns` is 32, 42 or 48; `labels` overrides any of ACK_LABELS. Raises ValueError on bad input."""
+    """ESC/POS bytes of the acknowledgement, laid out as a government receipt: the agency's header, the title, the
+    record number, who and when (masked name and NIK, time, station, operator), what was captured with every
+    exception's position and coded reason and the positions accepted below their threshold, the help desk, and
+    the QR HQ verifies. `columns` is 32, 42 or 48; `labels` overrides any of ACK_LABELS (the kiosk's language).
+    Raises ValueError on bad input."""
     text = _checked(columns, labels, ACK_LABELS)
     fingers = _summary(ack.fingers_captured, 10, ack.finger_exceptions, text)
     irises = _summary(ack.irises_captured, 2, ack.iris_exceptions, text)
-    out = EscPos().align("centre").bold()
-    for chunk in textwrap.wrap(text["title"], columns):
-        out.line(chunk)
-    out.bold(False).align("left").line("-" * columns)
-    for key, value in (("receipt", ack.receipt_number), ("name", ack.display_name), ("nik", ack.masked_nik),
-                       ("time", ack.time)):
-        _wrapped(out, text[key], value, columns)
+    qr = ack.verify_qr or ack.record_id
+    out = EscPos().align("centre")
+    if ack.agency:
+        out.bold()
+        _centred(out, ack.agency[0].upper(), columns)
+        out.bold(False)
+        for line in ack.agency[1:]:
+            _centred(out, line, columns)
+        out.line("=" * columns)
+    out.bold()
+    _centred(out, text["title"], columns)
+    out.align("left").line("-" * columns)
+    _wrapped(out, text["receipt"], ack.receipt_number, columns)
+    out.bold(False)
+    for key, value in (("name", ack.display_name), ("nik", ack.masked_nik), ("time", ack.time),
+                       ("station", ack.station_id), ("operator", ack.operator)):
+        if value:
+            _wrapped(out, text[key], value, columns)
     out.line("-" * columns)
-    for key, value in (("face", "OK"), ("signature", "OK"), ("fingers", fingers),
+    signature = (f"{text['exception']}: {text.get(ack.signature_exception, ack.signature_exception)}"
+                 if ack.signature_exception else text["recorded"])
+    for key, value in (("face", text["recorded"]), ("signature", signature), ("fingers", fingers),
                        ("irises", irises)):
         _wrapped(out, text[key], value, columns)
+    exceptions = {**ack.finger_exceptions, **ack.iris_exceptions}
+    if exceptions:
+        out.line(f"{text['exceptions']}:")
+        for position, code in exceptions.items():
+            for chunk in textwrap.wrap(f"{position_name(position, text)}: {text.get(code, code)}", columns,
+                                       initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False):
+                out.line(chunk)
     if ack.below_threshold:
         _wrapped(out, text["below"], ", ".join(position_name(p, text) for p in ack.below_threshold), columns)
     out.line("-" * columns)
@@ -124,5 +165,8 @@ def acknowledgement(ack: Acknowledgement, columns: int = 32, labels: dict[str, s
         out.line(chunk)
     for contact in ack.helpdesk:
         _wrapped(out, text["help"], contact, columns)
-    out.align("centre").qr(ack.record_id)
+    # 5-dot modules keep a long signed payload (a version 10-11 QR) well inside 58 mm paper's 384 dots
+    out.align("centre").qr(qr, module=6 if columns > 32 or len(qr) <= 100 else 5)
+    if ack.verify_qr:
+        _centred(out, text["verify"], columns)
     return out.cut()

@@ -1,7 +1,8 @@
 """HQ's URLs: the office (SOP steps 1–7, 9, 10 and the service report), the fleet dashboard, the language toggle.
 
 Each app keeps its own prefix: /office/ (home), /applications/ (steps 1, 2, 9, the student's account),
-/lists/ (steps 3–7), /helpdesk/ (step 10), /reports/ (the service report); the fleet dashboard stays at the root.
+/lists/ (steps 3–7), /helpdesk/ (step 10), /reports/ (the service report), /verify/ (an acknowledgement slip's
+QR); the fleet dashboard stays at the root.
 """
 
 from pathlib import Path
@@ -18,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lists/", include("hq.lists.urls")),
     path("helpdesk/", include("hq.helpdesk.urls")),
     path("reports/", include("hq.reports.urls")),
+    path("verify/", include("hq.ingest.urls")),  # an acknowledgement slip's QR, checked by office staff
     re_path(r"^static/(?P<path>office/[A-Za-z0-9._-]+)$", serve, {"document_root": OFFICE_STATIC}),
     path("", include("hq.fleet.urls")),
 ]

@@ -157,6 +157,26 @@ class HelpdeskSection(Section):
     )
 
 
+class AgencySection(Section):
+    """The office whose receipt the acknowledgement slip is: its header, and where HQ verifies the slip's QR."""
+
+    name: str = Field("Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru", min_length=3, max_length=120,
+                      description="the agency's name, printed at the head of the acknowledgement slip")
+    address: str = Field("Pekanbaru, Riau", max_length=120, description="its address, under the name")
+    verify_url: str = Field(
+        "", max_length=100,
+        description='HQ\'s slip verification page ("https://hq.example/verify/"), put before the QR\'s payload so '
+        'a phone opens it; "" prints the bare payload (HQ\'s form takes it from a scanner)')
+
+    @field_validator("verify_url")
+    @classmethod
+    def _an_address_ending_in_a_slash(cls, value: str) -> str:
+        if value and not re.fullmatch(r"https?://[!-~]+/", value):
+            raise ValueError('must be "" or an http(s):// address in plain ASCII ending in "/", e.g. '
+                             '"https://hq.example/verify/"')
+        return value
+
+
 class BrokerSection(Section):
     host: str = Field("127.0.0.1", min_length=1, max_length=253, description="MQTT broker host: a DNS name or an "
                       "IP address")
@@ -326,6 +346,7 @@ class StationConfig(Section):
     session: SessionSection = Field(default_factory=SessionSection)
     roster: RosterSection = Field(default_factory=RosterSection)
     helpdesk: HelpdeskSection = Field(default_factory=HelpdeskSection)
+    agency: AgencySection = Field(default_factory=AgencySection)
     broker: BrokerSection = Field(default_factory=BrokerSection)
     keys: KeysSection = Field(default_factory=KeysSection)
     retention: RetentionSection = Field(default_factory=RetentionSection)

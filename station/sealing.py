@@ -19,7 +19,9 @@ from contract.failpoints import failpoint
 from contract.ids import receipt_number
 from contract.keys import load_private_key, load_public_key
 from contract.packets import packet_file_name, seal_record
+from contract.slip_qr import make_slip_qr
 from station import audit
+from station.acknowledgement import slip_claim
 from station.capture.policy import CaptureResult, check_complete, threshold_for
 from station.clock import now_iso
 from station.config import StationConfig
@@ -40,6 +42,8 @@ class SealedRecord:
     packet_file: str
     packet_sha256: str
     below_threshold: bool
+    sealed_at: str = ""  # station clock, UTC ISO 8601 (the packet's created_at)
+    slip_qr: str = ""  # the acknowledgement slip's QR, signed by this station (contract/slip_qr.py)
 
 
 class RecordSealer:
@@ -67,6 +71,9 @@ class RecordSealer:
             receipt = receipt_number(station_id, seq)
             below = any(c.below_threshold for c in captures)
             files = {c.image_name: c.image for c in captures if c.image is not None}
+            # the slip's signed QR, made before anything is written: a failure here leaves nothing half saved
+            claim = slip_claim({c.position: c for c in captures}, station_id, record_id, seq, sealed_at)
+            qr = make_slip_qr(claim, self._station_key, self.config.agency.verify_url)
             files["record.json"] = self._record_json(conn, record, captures, operator_id, seq, receipt, sealed_at)
             packet = seal_record(record_id=record_id, station_id=station_id, seq=seq, created_at=sealed_at,
                                  files=files, station_key=self._station_key, hq_public_key=self._hq_packet_key)
@@ -102,7 +109,7 @@ class RecordSealer:
             failpoint("commit.before_commit")
         failpoint("commit.after_commit")
         logger.info("record %s sealed as seq %s (%s bytes)", record_id, seq, len(packet))
-        return SealedRecord(record_id, seq, receipt, name, digest, below)
+        return SealedRecord(record_id, seq, receipt, name, digest, below, sealed_at, qr)
 
     def _record_json(self, conn, record, captures: list[CaptureResult], operator_id: str, seq: int,
                      receipt: str, sealed_at: str) -> bytes:

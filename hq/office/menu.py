@@ -18,6 +18,7 @@ ENTRIES = (
     (_("SPT"), "lists:spts", "lists.view_applicationlist"),
     (_("Help desk"), "helpdesk:tickets", None),
     (_("Service report"), "reports:service", "office.view_service_report"),
+    (_("Check a slip"), "ingest:verify", "office.view_office"),
     (_("Fleet"), "fleet:index", "office.view_fleet"),
 )
 

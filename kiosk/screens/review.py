@@ -90,15 +90,13 @@ class ReviewScreen(KioskScreen):
         identity = self.app.root.get_screen("identity").details
         if printing is None or identity is None:
             return
-        from kiosk.printing import Acknowledgement
-        from station.acknowledgement import acknowledgement_fields
+        from kiosk.slip import acknowledgement_of, slip_labels
 
-        fields = acknowledgement_fields(self.app.recording.results(), sealed.receipt_number,
-                                        self.app.recording.record_id, identity.name, identity.nik,
-                                        self.app.services.config.helpdesk)
+        ack = acknowledgement_of(self.app.recording.results(), sealed, identity.name, identity.nik,
+                                 self.app.operator, self.app.services.config)
         self.printed = "printing"
-        printing.print_acknowledgement(Acknowledgement(**fields), lambda _r: setattr(self, "printed", "printed"),
-                                       lambda _e: setattr(self, "printed", "failed"))
+        printing.print_acknowledgement(ack, lambda _r: setattr(self, "printed", "printed"),
+                                       lambda _e: setattr(self, "printed", "failed"), labels=slip_labels(self.app.t))
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False

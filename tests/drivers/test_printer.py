@@ -9,7 +9,7 @@ import pytest
 from drivers.base import DeviceError, DeviceNotFoundError
 from drivers.escpos import EscPos, ascii_text
 from drivers.printer import ReceiptPrinter
-from drivers.printer_sim import EscPosInterpreter, SimulatedPrinter, interpret_file, render
+from drivers.printer_sim import EscPosInterpreter, SimulatedPrinter, interpret_file
 from drivers.receipt import Acknowledgement, QueueSlip, acknowledgement, queue_slip
 
 RECORD = "01a21193-82fb-7128-944f-fa5c3e792098"
@@ -32,22 +32,36 @@ def test_queue_slip_through_a_pty_printer_renders_a_readable_qr(tmp_path):
 
 
 def test_acknowledgement_lists_exceptions_flags_and_help(tmp_path):
-    ack = Acknowledgement("ST-PKU-01-000042", "Bayu K.", "147101********0003", "2026-11-25 08:30", RECORD,
+    qr = f"SINOPSIS-SLIP1:st-pku-01:42:{RECORD}:20261125T013000Z:912001:" + "A" * 86
+    ack = Acknowledgement("ST-PKU-01-000042", "Bayu K.", "147101********0003", "25-11-2026 08:30 WIB", RECORD,
                           fingers_captured=9, finger_exceptions={"left_ring": "injured"},
-                          below_threshold=("right_iris",), helpdesk=("Call centre 0761-000000",))
-    interpreter = EscPosInterpreter()
-    interpreter.feed(acknowledgement(ack))
-    text = interpreter.slips[0].text()
+                          below_threshold=("right_iris",), helpdesk=("Call centre 0761-000000",),
+                          agency=("Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru", "Pekanbaru, Riau"),
+                          station_id="st-pku-01", operator="Rina Lestari (OP-02)", verify_qr=qr)
+    sim = SimulatedPrinter(tmp_path)
+    try:
+        ReceiptPrinter(sim.path).print_slip(acknowledgement(ack))
+        slip = sim.wait_for_slips(1)[0]
+    finally:
+        sim.unplug()
+    assert not sim.interpreter.unknown and all(len(line) <= 32 for line, *_ in slip.lines)
+    text = slip.text()
+    assert text.startswith("DINAS KEPENDUDUKAN DAN\nPENCATATAN SIPIL KOTA PEKANBARU\nPekanbaru, Riau\n")
+    assert ("DINAS KEPENDUDUKAN DAN", 1, "centre", True) in slip.lines  # the agency's header, bold and centred
     assert "No. tanda terima:\n  ST-PKU-01-000042" in text  # 32 columns: the number goes on its own line
     text = text.replace("\n  ", " ")  # wrapped continuation lines
-    assert "Sidik jari: 9/10 (1 pengecualian: luka/diperban)" in text
-    assert "di bawah ambang: iris kanan" in text and "Bantuan: Call centre 0761-000000" in text
+    for line in ("Waktu: 25-11-2026 08:30 WIB", "Stasiun: st-pku-01", "Petugas: Rina Lestari (OP-02)",
+                 "Foto wajah: direkam", "Tanda tangan: direkam", "Sidik jari: 9/10 (1 pengecualian: luka/diperban)",
+                 "Iris: 2/2", "Pengecualian:\n- manis kiri: luka/diperban", "Diterima di bawah ambang: iris kanan",
+                 "Bantuan: Call centre 0761-000000", "Pindai untuk memeriksa keaslian"):
+        assert line in text
+    png = cv2.imread(str(tmp_path / "slip-001.png"), cv2.IMREAD_GRAYSCALE)
+    assert png.shape[1] == 384 and cv2.QRCodeDetector().detectAndDecode(png)[0] == qr
     english = EscPosInterpreter()
     english.feed(acknowledgement(ack, columns=48, labels={"fingers": "Fingerprints", "exception": "exception",
                                                                          "injured": "injured"}))
     assert "Fingerprints: 9/10 (1 exception: injured)" in english.slips[0].text()
     assert "No. tanda terima: ST-PKU-01-000042" in english.slips[0].text()
-    assert render(interpreter.slips[0]).shape[1] == 384
 
 
 def test_bytes_split_anywhere_give_the_same_slip():

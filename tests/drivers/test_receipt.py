@@ -35,6 +35,22 @@ def test_acknowledgement_summarises_finger_and_iris_exceptions():
     text = slip_of(acknowledgement(ack, columns=48)).text().replace("\n  ", " ")
     assert "Sidik jari: 8/10 (2 pengecualian: amputasi, luka/diperban)" in text
     assert "Iris: 1/2 (1 pengecualian: lainnya)" in text and "di bawah ambang" not in text
+    assert "Pengecualian:\n- manis kiri: luka/diperban\n- kelingking kiri: amputasi\n- iris kiri: lainnya" in text
+    assert slip_of(acknowledgement(ack)).qrs == [RECORD]  # no signed QR given: the record id, as before
+
+
+@pytest.mark.parametrize("columns", [32, 42, 48])
+def test_the_acknowledgement_fits_every_width_with_a_long_header_and_signature_exception(columns):
+    ack = Acknowledgement("ST-PKU-01-000042", LONG_NAME, "147101********0003", "25-11-2026 08:30 WIB", RECORD,
+                          fingers_captured=10, signature_exception="unable_to_sign",
+                          agency=("Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru",
+                                  "Jl. Contoh No. 1, Kelurahan Simpang Baru, Kecamatan Binawidya, Pekanbaru"),
+                          operator="Muhammad Rizky Pratama Saputra (OP-02)", verify_qr="SINOPSIS-SLIP1:" + "x" * 200)
+    slip = slip_of(acknowledgement(ack, columns=columns))
+    assert all(len(text) * size <= columns for text, size, _, _ in slip.lines)
+    assert "Tanda tangan: pengecualian: tidak dapat tanda tangan" in slip.text().replace("\n  ", " ")
+    assert "Kecamatan Binawidya" in slip.text().replace("\n", " ") and slip.qrs == [ack.verify_qr]
+    assert cv2.QRCodeDetector().detectAndDecode(render(slip))[0] == ack.verify_qr
 
 
 def test_bad_input_is_refused_with_the_reason():
