@@ -30,10 +30,10 @@ from station.capture.devices import Devices
 from station.capture.engine import CaptureEngine, Outcome
 from station.capture.policy import FINGERS, face_background_for
 from station.checkin import check_in_by_application
-from station.config import HelpdeskSection, load_config
+from station.config import StationConfig, load_config
 from station.records import transition
 from station.roster import import_assignment
-from station.sealing import station_sealer
+from station.sealing import SealedRecord, station_sealer
 from station.store import StationStore
 
 SCENARIOS = ("good", "retry", "exception", "below_threshold", "good", "walk_out")
@@ -98,10 +98,13 @@ def _capture_student(engine: CaptureEngine, birth_year: int, scenario: str, stud
     return True
 
 
-def acknowledgement_for(engine: CaptureEngine, receipt: str, record_id: str, name: str, nik: str,
-                        helpdesk: HelpdeskSection) -> dict:
-    """What the acknowledgement slip says about a saved record (station/acknowledgement.py)."""
-    return acknowledgement_fields(engine.results, receipt, record_id, name, nik, helpdesk)
+def acknowledgement_for(engine: CaptureEngine, sealed: SealedRecord, name: str, nik: str,
+                        config: StationConfig, operator: str = "") -> dict:
+    """What the acknowledgement slip says about a saved record (station/acknowledgement.py), with the QR the
+    sealer signed, the station's [agency] header and the operator ("Name (OP-02)")."""
+    return acknowledgement_fields(engine.results, sealed.receipt_number, sealed.record_id, name, nik,
+                                  config.helpdesk, sealed_at=sealed.sealed_at, qr=sealed.slip_qr,
+                                  station_id=config.station.id, operator=operator, agency=config.agency)
 
 
 def run_simulation(root: Path, students: int, make_devices: Callable[[str, str], Devices],
@@ -119,6 +122,8 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
         import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
                           min_age=config.roster.min_age, actor="OP-01")
         sealer = station_sealer(store, config)
+        member = store.conn.execute("SELECT name FROM operators WHERE operator_id = 'OP-02'").fetchone()
+        operator = f"{member[0]} (OP-02)" if member is not None else "OP-02"
         applicants = store.conn.execute("SELECT application_id, name, birth_date, phone, nik FROM applicants "
                                         "ORDER BY id LIMIT ?", (students,)).fetchall()
         photo = _exception_photo()
@@ -134,8 +139,7 @@ def run_simulation(root: Path, students: int, make_devices: Callable[[str, str],
                     sealed = engine.commit(sealer, ticket.record_id, "OP-02")
                     run.end, run.receipt = "saved", sealed.receipt_number
                     if print_receipt is not None:
-                        print_receipt(acknowledgement_for(engine, sealed.receipt_number, ticket.record_id, name,
-                                                          nik, config.helpdesk))
+                        print_receipt(acknowledgement_for(engine, sealed, name, nik, config, operator))
                 else:
                     transition(store, ticket.record_id, "withdrawn", actor="OP-02", reason_code="walked_out",
                                reason="left after the portrait")

@@ -71,3 +71,5 @@ def test_saved_records_get_an_acknowledgement_slip(tmp_path):
     text = slip.slips[0].text().replace("\n  ", " ")
     assert "Sidik jari: 9/10 (1 pengecualian: luka/diperban)" in text and "WhatsApp" in text
     assert "*" in exception["masked_nik"] and exception["display_name"].endswith(".")
+    assert slip.slips[0].qrs == [exception["verify_qr"]] and exception["verify_qr"].startswith("SINOPSIS-SLIP1:")
+    assert "DINAS KEPENDUDUKAN" in text and "(OP-02)" in text
