@@ -19,6 +19,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk import palette
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
+from kiosk.roles import HOME, ROLES, role_screens
 from kiosk.services import CheckInService
 
 HERE = Path(__file__).resolve().parent
@@ -62,7 +63,11 @@ class KioskManager(ScreenManager):
 
 
 class KioskApp(App):
-    """One kiosk; `services` is the CheckInService (or anything with its methods)."""
+    """One kiosk; `services` is the CheckInService (or anything with its methods).
+
+    The student's check-in (`flow`) and the operator's session (`operator`, `recording`) are separate state: a
+    check-in never touches the recording open, and ending a recording never touches a check-in. `role` decides
+    which screens this kiosk has (kiosk/roles.py); with "all", one display serves both in turn (`open_checkin`)."""
 
     lang = StringProperty(DEFAULT_LANGUAGE)
     services = ObjectProperty(None)
@@ -70,11 +75,16 @@ class KioskApp(App):
     operator = ObjectProperty(None, allownone=True)  # the logged-in station.operators.Operator
 
     recording = ObjectProperty(None, allownone=True)  # kiosk.recording.Recording of the student being captured
+    role = StringProperty("all")  # [kiosk] role: "all", "checkin" or "operator"
+    checkin_first = StringProperty("qr")  # [kiosk] checkin_first: "qr" (the NIK keypad as the fallback) or "nik"
 
     def __init__(self, services: CheckInService, helpdesk: object | None = None, qr_scanner: object | None = None,
                  make_recording: object | None = None, printer: object | None = None, camera: object | None = None,
-                 **kwargs: object) -> None:
+                 role: str = "all", checkin_first: str = "qr", **kwargs: object) -> None:
+        if role not in ROLES:
+            raise ValueError(f"kiosk role {role!r}: must be one of {', '.join(ROLES)}")
         super().__init__(**kwargs)
+        self.role, self.checkin_first = role, checkin_first
         self.services, self.helpdesk, self.qr_scanner = services, helpdesk, qr_scanner
         # printer: a drivers.printer.ReceiptPrinter (None = no slips); camera: the kit camera (drivers/camera.py
         # surface) read for application QR codes while the welcome screen shows (None = no camera QR)
@@ -105,13 +115,38 @@ class KioskApp(App):
         """Show another screen."""
         self.root.current = name
 
+    @property
+    def home(self) -> str:
+        """The screen this kiosk rests on (HOME by role)."""
+        return HOME[self.role]
+
     def restart(self) -> None:
-        """Back to the welcome screen with nothing of the last student kept."""
+        """Back to the resting screen with nothing of the last student kept (the operator's session, and the
+        recording open, are not the student's: untouched)."""
         from kiosk.screens.flow import CheckInFlow
 
         self.flow = CheckInFlow()
         self.lang = DEFAULT_LANGUAGE
-        self.go("welcome")
+        self.go(self.home)
+
+    def open_checkin(self) -> None:
+        """Role "all": lend the one display to the students between two captures. The operator's session locks
+        (audited; only their PIN, through the "Operator" button, brings back the screen they left with the
+        recording as it was); a recording already saved is ended first, so they come back to the queue."""
+        if self.role != "all" or self.operator is None:
+            return
+        from kiosk.idle import close_popups
+
+        close_popups()
+        return_to = self.root.current
+        if self.recording is not None and self.recording.sealed is not None:
+            self.end_recording()
+            return_to = "operator_queue"
+        operator = self.operator
+        record_id = getattr(self.recording, "record_id", None)
+        self.services.lock(operator.operator_id, record_id, lambda _r: None, lambda _e: None, reason="check-in")
+        self.root.get_screen("operator_login").lock(operator, return_to)
+        self.restart()
 
     def start_recording(self, entry: object) -> None:
         """The operator starts capturing the called student (needs the devices wired by the composition root)."""
@@ -122,16 +157,20 @@ class KioskApp(App):
         self.recording.on_device = capture.on_device
         self.go("identity")
 
-    def end_recording(self, message: str = "") -> None:
+    def end_recording(self, message: str = "", call_next: bool = False) -> None:
         """Back to the queue (after "Tersimpan", a withdrawal or a correction request); the capture thread and its
-        devices are released and the captures in memory dropped. `message` (a msgid) is shown on the queue."""
+        devices are released and the captures in memory dropped. `message` (a msgid) is shown on the queue; with
+        `call_next` the next student is called at once (the saved screen's one tap)."""
         if self.recording is not None:
             self.recording.close()
             self.recording = None
-        self.root.get_screen("operator_queue").message = message
+        queue = self.root.get_screen("operator_queue")
+        queue.message = message
         self.go("operator_queue")
+        if call_next:
+            queue.call_next()
 
-    QR_SCREENS = ("welcome", "problem", "help")  # where a student may be when they show their QR
+    QR_SCREENS = ("welcome", "board", "problem", "help")  # where a student may be when they show their QR
 
     idle = None  # kiosk.idle.IdleWatch (idle logout / screen lock), made in on_start
     watchdog = None  # kiosk.ui_watchdog.UiWatchdog (systemd WatchdogSec=), made in on_start
@@ -192,10 +231,11 @@ class KioskApp(App):
 
         load_kv(HERE / "theme.kv")
         manager = KioskManager(transition=NoTransition())
-        for name in SCREENS:
+        for name in role_screens(self.role, SCREENS):
             module = importlib.import_module(f"kiosk.screens.{name}")
             load_kv(HERE / "screens" / f"{name}.kv")
             manager.add_widget(module.SCREEN(name=name))
         self.flow = CheckInFlow()
+        manager.current = self.home
         Window.clearcolor = palette.WINDOW
         return manager

@@ -12,6 +12,11 @@ When the logged-in operator has not touched the screen for that long:
   count toward the normal lockout) and returns to the screen that was locked.
 Work under way (a screen whose `busy` is true: a capture running, a commit) counts as activity. The time source
 is injectable (`set_clock`), so tests step frames instead of sleeping.
+
+Which rule applies goes by the screen shown, not by whether an operator is logged in: on a one-screen kit (role
+"all") the students check in while the operator's session is locked with a recording open (app.open_checkin), and
+their screens still return to welcome after STUDENT_IDLE_S without touching that recording. A login screen left
+up there goes back to welcome the same way (a locked session stays locked).
 """
 
 import time
@@ -20,6 +25,8 @@ from collections.abc import Callable
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.uix.modalview import ModalView
+
+from kiosk.roles import CHECKIN_SCREENS
 
 DEFAULT_IDLE_S = 300
 STUDENT_IDLE_S = 30
@@ -81,10 +88,13 @@ class IdleWatch:
 
     def _check(self, _dt: float) -> None:
         app = self.app
-        if app.root is not None and app.operator is None:
+        if app.root is None:
+            return
+        current = app.root.current
+        if current in CHECKIN_SCREENS or (current == "operator_login" and app.role == "all"):
             self._student_check()
             return
-        if app.root is None or app.root.current == "operator_login":
+        if app.operator is None or current == "operator_login":
             self.touched()  # the lock / login screen is up: nothing to time
             return
         if getattr(app.root.current_screen, "busy", False):
@@ -103,7 +113,8 @@ class IdleWatch:
         log_out(app, "idle")
 
     def _student_check(self) -> None:
-        """Nobody logged in: a student screen left alone goes back to welcome (the flow is dropped)."""
+        """A student screen left alone goes back to welcome (the flow is dropped; an operator's session is not
+        the student's and stays as it is)."""
         app = self.app
         if app.root.current in RESTING_SCREENS or getattr(app.root.current_screen, "busy", False):
             self.touched()

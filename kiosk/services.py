@@ -176,11 +176,11 @@ class CheckInService:
         self._run(lambda: end_session(self.store, operator_id, reason), on_done, on_error)
 
     def lock(self, operator_id: str, record_id: str | None, on_done: Callable[[Any], None],
-             on_error: Callable[[SinopsisError], None]) -> None:
-        """Audit that the screen locked itself with a recording open."""
+             on_error: Callable[[SinopsisError], None], reason: str = "idle") -> None:
+        """Audit that the operator's screen locked: idle with a recording open, or lent to check-in ("check-in")."""
         from station.queue import lock_session
 
-        self._run(lambda: lock_session(self.store, operator_id, record_id), on_done, on_error)
+        self._run(lambda: lock_session(self.store, operator_id, record_id, reason), on_done, on_error)
 
     def day_summary(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
         """station.day_summary.DaySummary of the current assignment (None without one)."""

@@ -162,5 +162,8 @@ def generate(root: Path, recording_date: dt.date, count: int = 24, seed: int = 1
     write_durably(paths.station_config, (
         "# Demo station: simulated devices, local broker, data beside this file.\n"
         f'[station]\nid = "{DEMO_STATION_ID}"\ndata_dir = "data"\n'
+        "[devices]\n# The simulated scanner serves one print at a time, so the demo takes single fingers (a real kit\n"
+        "# takes 4-4-2 slaps, the default).\n"
+        'finger_mode = "single"\n'
     ).encode())
     return paths

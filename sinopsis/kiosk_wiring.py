@@ -5,6 +5,11 @@ builds the kit (drivers.kit, real device or simulator per [devices] entry), the 
 and the `make_recording(entry, operator, on_frame, on_state)` factory the kiosk calls when the operator starts a
 student: a CaptureEngine over the kit's devices and [capture] policy, inside a kiosk.recording.Recording.
 
+Devices go by the kiosk's role ([kiosk] role, `station run --role`): the check-in display ("checkin") gets only
+the QR line scanner and the queue-slip printer ([kiosk] checkin_printer), never a biometric device, so it can run
+beside the operator console on the same station; the operator console ("operator") gets the camera, scanners, pad
+and the acknowledgement printer and listens to no QR; "all" (one display) gets everything.
+
 The simulated kit needs two touches per student that a real kit does not: the replay camera shows a student on
 the backdrop their birth year requires (red odd, blue even), and the simulated signature pad (which plays its
 signature once) is replaced by a fresh one, so every student signs.
@@ -108,12 +113,13 @@ class KioskWiring:
 
     kit: Kit
     settings: KitSettings
-    sealer: RecordSealer
-    make_recording: MakeRecording
+    sealer: RecordSealer | None  # None on the check-in display: it seals nothing
+    make_recording: MakeRecording | None
     qr_scanner: Any | None  # the kit's QR line scanner, None when QR codes come from the camera
-    device_presence: Callable[[], dict[str, bool]]
+    device_presence: Callable[[], dict[str, bool]] | None
     hq_key: Any  # HQ's pinned assignment key: application QR codes are signed with it
     confirm: Any | None = None  # the NFIQ 2 confirm worker (native.confirm.ConfirmWorker), None when off
+    role: str = "all"  # the kiosk's role ([kiosk] role or `station run --role`)
 
     def close(self) -> None:
         if self.confirm is not None:
@@ -121,9 +127,35 @@ class KioskWiring:
         self.kit.close()
 
 
-def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | None = None) -> KioskWiring:
-    """Build the kit from `config` (the simulated printer renders slips into `slips_dir`) and the recording
-    factory over it. Raises KeyFileError / VendorLibraryError / ValueError naming what is wrong."""
+def checkin_kit(settings: KitSettings, printer: str) -> Kit:
+    """The check-in display's devices: the QR line scanner ([devices] qr_scanner; "camera" gives none here, the
+    portrait camera is the operator console's) and the queue-slip printer `printer` ([kiosk] checkin_printer)."""
+    from drivers.printer import ReceiptPrinter
+    from drivers.printer_sim import SimulatedPrinter
+    from drivers.qr_scanner import LineScanner
+    from drivers.qr_scanner_sim import SimulatedScanner
+
+    sims: list = []
+    qr = None
+    if settings.qr_scanner == SIM:
+        sims.append(SimulatedScanner())
+        qr = LineScanner(sims[-1].path)
+    elif settings.qr_scanner != "camera":
+        qr = LineScanner(settings.qr_scanner)
+    slips = None
+    if printer == SIM:
+        sims.append(SimulatedPrinter(settings.slips_dir))
+        slips = ReceiptPrinter(sims[-1].path)
+    elif printer != "none":
+        slips = ReceiptPrinter(printer)
+    return Kit(None, None, None, None, qr, slips, sims)
+
+
+def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | None = None,
+               role: str | None = None) -> KioskWiring:
+    """Build the kit of the kiosk's `role` (default [kiosk] role) from `config` (the simulated printer renders
+    slips into `slips_dir`) and the recording factory over it. Raises KeyFileError / VendorLibraryError /
+    ValueError naming what is wrong."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from contract.keys import load_public_key
@@ -131,17 +163,27 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
     from drivers.qr_scanner import LineScanner
     from native.vendor import apply_sim_script
 
-    apply_sim_script(config.devices.sim_script)  # the vendor simulators read it when a device opens
-    sealer = station_sealer(store, config)
+    role = role or config.kiosk.role
+    sealer = None if role == "checkin" else station_sealer(store, config)  # the station's key first (its message)
     hq_key = load_public_key(config.key_path("hq_assignment_public_key"), Ed25519PublicKey)
     settings = kit_settings(config, slips_dir)
-    if slips_dir is not None and settings.printer == SIM:
+    printer = config.kiosk.checkin_printer if role == "checkin" else settings.printer
+    if slips_dir is not None and printer == SIM:
         private_dir(slips_dir)  # the slips name students: owner only
+    if role == "checkin":
+        kit = checkin_kit(settings, printer)
+        if kit.qr is None:
+            log.warning("the check-in display reads no QR codes: [devices] qr_scanner is %r (the portrait camera "
+                        "belongs to the operator console); set it to the check-in display's QR scanner port "
+                        "(/dev/sinopsis/qr-scanner) for QR check-in; students type their NIK meanwhile",
+                        settings.qr_scanner)
+        return KioskWiring(kit, settings, None, None, kit.qr, None, hq_key, role=role)
+    apply_sim_script(config.devices.sim_script)  # the vendor simulators read it when a device opens
     kit = build_kit(settings)
     qr = kit.qr if isinstance(kit.qr, LineScanner) else None
     confirm = confirm_worker_for(config)
-    return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer, confirm), qr,
-                       kit_presence(kit), hq_key, confirm)
+    return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer, confirm),
+                       qr if role == "all" else None, kit_presence(kit), hq_key, confirm, role)
 
 
 def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -> Any:
@@ -154,11 +196,14 @@ def kiosk_app(store: StationStore, config: StationConfig, wiring: KioskWiring) -
 
     services = CheckInService(store, config, wiring.hq_key)
     services.device_presence = wiring.device_presence
-    qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" else None
+    # QR codes from the camera only on a one-screen kit: the operator console reads none, the check-in display has
+    # no camera (it listens to its line scanner)
+    qr_camera = wiring.kit.camera if wiring.settings.qr_scanner == "camera" and wiring.role == "all" else None
     # the help desk's contacts as the current assignment has them (read here, before the UI loop starts; the
     # help screen reads them again on the station worker each time it opens)
     return KioskApp(services, helpdesk=help_desk_for(store, config), qr_scanner=wiring.qr_scanner,
-                    make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera)
+                    make_recording=wiring.make_recording, printer=wiring.kit.printer, camera=qr_camera,
+                    role=wiring.role, checkin_first=config.kiosk.checkin_first)
 
 
 def release_kiosk(app: Any, stopped: bool = True) -> None:

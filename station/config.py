@@ -294,7 +294,8 @@ class DevicesSection(Section):
         None, description="behaviour script for the simulators (docs/devices.md); relative to the config file"
     )
     finger_mode: Literal["single", "slap"] = Field(
-        "single", description="single-finger scanner (ten captures) or a 4-4-2 slap platen (three captures)"
+        "slap", description="a 4-4-2 slap platen (three captures, the fast default) or a single-finger scanner (ten "
+        "captures)"
     )
     camera: str = Field(SIM_SDK, description='portrait camera: "sim" (replay of a synthetic student) or /dev/videoN')
     camera_width: int = Field(1280, ge=640, le=3840, description="camera frame width asked for")
@@ -338,6 +339,30 @@ class DevicesSection(Section):
         return value
 
 
+class KioskSection(Section):
+    """The touchscreen app: which of the kit's displays this one is, and what check-in offers first. A kit with a
+    second, student-facing display runs two kiosks on one store: the operator console (role "operator") and the
+    check-in display at the queue (role "checkin", `sinopsis station run --role checkin`)."""
+
+    role: Literal["all", "checkin", "operator"] = Field(
+        "all", description='"all": one display for check-in and the operator console (a one-screen kit); '
+        '"checkin": the student-facing display (queue board, check-in, QR scanner, queue slips); "operator": the '
+        "operator console (login, queue, capture, review) next to the capture devices")
+    checkin_first: Literal["qr", "nik"] = Field(
+        "qr", description='what check-in offers first: "qr" the application QR (scanner or camera), the NIK keypad '
+        'as the fallback; "nik" the NIK keypad first')
+    checkin_printer: str = Field(
+        "none", description='the queue-slip printer at the check-in display (role "checkin"): "none", "sim", a '
+        "serial port or /dev/usb/lpN; the operator console prints on [devices] printer")
+
+    @field_validator("checkin_printer")
+    @classmethod
+    def _printer_named_or_device_path(cls, value: str) -> str:
+        if value in DEVICE_KEYWORDS["printer"] or value.startswith("/dev/"):
+            return value
+        raise ValueError('must be "sim" or "none", or a /dev/... path')
+
+
 class StationConfig(Section):
     """The whole station.toml."""
 
@@ -353,6 +378,7 @@ class StationConfig(Section):
     agent: AgentSection = Field(default_factory=AgentSection)
     offline: OfflineSection = Field(default_factory=OfflineSection)
     devices: DevicesSection = Field(default_factory=DevicesSection)
+    kiosk: KioskSection = Field(default_factory=KioskSection)
 
     def key_path(self, name: str) -> Path:
         """Absolute path of a key file named in [keys] (relative ones live under the data directory)."""

@@ -136,8 +136,9 @@ def end_session(store: StationStore, operator_id: str, reason: str = "logged out
     return len(mine) + len(called)
 
 
-def lock_session(store: StationStore, operator_id: str, record_id: str | None = None) -> None:
-    """The kiosk locked the operator's screen while a recording was open (idle): audited, so the time the
-    recording stood unattended is on record. Only this operator's PIN unlocks it (operators.login)."""
+def lock_session(store: StationStore, operator_id: str, record_id: str | None = None, reason: str = "idle") -> None:
+    """The kiosk locked the operator's screen — idle with a recording open (`reason` "idle"), or lent to the
+    students' check-in on a one-screen kit ("check-in"): audited, so the time the recording stood unattended is on
+    record. Only this operator's PIN unlocks it (operators.login)."""
     with store.write() as conn:
-        audit.append(conn, actor=operator_id, action="operator.locked", record_id=record_id, reason="idle")
+        audit.append(conn, actor=operator_id, action="operator.locked", record_id=record_id, reason=reason)

@@ -1,4 +1,8 @@
-"""The public queue board: the numbers being served and the next ones (masked names only); refreshes itself."""
+"""The public queue board: the numbers being served and the next ones (masked names only); refreshes itself.
+
+On a kit's check-in display (role "checkin") the board is also where check-in starts: the QR scanner listens
+while it shows (app.QR_SCREENS) and its big button opens the NIK keypad, so the next students check in while the
+operator captures; every check-in screen comes back here."""
 
 from kivy.clock import Clock
 from kivy.properties import ListProperty
@@ -31,6 +35,15 @@ class BoardScreen(KioskScreen):
 
     def _got(self, lists: tuple) -> None:
         self.waiting, self.serving = lists
+
+    def qr_text(self, _lang: str) -> str:
+        from kiosk.screens.welcome import qr_instruction
+
+        return qr_instruction(self.app, self.app.checkin_first)
+
+    def start_nik(self) -> None:
+        """The NIK keypad (the welcome screen's own start)."""
+        self.manager.get_screen("welcome").start_nik()
 
 
 SCREEN = BoardScreen

@@ -18,6 +18,7 @@ class OperatorQueueScreen(KioskScreen):
     current = ObjectProperty(None, allownone=True)  # the student this operator called
     message = StringProperty("")
     offline = ObjectProperty(None, allownone=True)  # station.offline_limits.OfflineVerdict (warn / block)
+    calling = False  # a call (next or recall) is on its way to the station: a second tap must not call another
 
     def on_pre_enter(self, *args: object) -> None:
         self.current = None  # back from a recording (or a new login): that student's turn is over
@@ -64,22 +65,30 @@ class OperatorQueueScreen(KioskScreen):
             box.add_widget(Factory.Body(text=f"+{extra}", size_hint_x=None, width="48dp"))
 
     def call_next(self) -> None:
-        if self.current is not None:
+        if self.current is not None or self.calling:
             return  # the called student first: start recording, or "not here"
-        self.app.services.call_next(self.app.operator.operator_id, set(), self._called, self._failed)
+        self.calling = True
+        self.app.services.call_next(self.app.operator.operator_id, set(), self._called, self._call_failed)
 
     def recall(self, record_id: str) -> None:
         """Call a passed-over student back (they came after all)."""
-        if self.current is not None:
+        if self.current is not None or self.calling:
             return
+        self.calling = True
         self.app.services.recall(record_id, self.app.operator.operator_id, self._called, self._recall_failed)
 
+    def _call_failed(self, error: SinopsisError) -> None:
+        self.calling = False
+        self._failed(error)
+
     def _called(self, entry: object) -> None:
+        self.calling = False
         self.current = entry
         self.message = "" if entry is not None else "Nobody is waiting."
         self.refresh()
 
     def _recall_failed(self, error: SinopsisError) -> None:
+        self.calling = False
         if error.code == "queue.not_passed_over":
             self.message = "Another operator has already called this student back."
             self.refresh()
@@ -95,6 +104,11 @@ class OperatorQueueScreen(KioskScreen):
     def _sent_back(self, _result: object) -> None:
         self.current, self.message = None, ""
         self.refresh()
+
+    def open_checkin(self) -> None:
+        """One-screen kit: lend the display to the students' check-in (app.open_checkin locks this session)."""
+        if self.current is None and not self.calling:
+            self.app.open_checkin()
 
     def end_of_day(self) -> None:
         self.app.go("day_summary")

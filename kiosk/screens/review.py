@@ -31,7 +31,9 @@ class ReviewScreen(KioskScreen):
     tiles = ListProperty([])
 
     def on_pre_enter(self, *args: object) -> None:
-        self.saved, self.busy, self.message, self.printed = "", False, "", ""
+        if getattr(self.app.recording, "sealed", None) is None:  # (a saved one stays saved: no second commit)
+            self.saved, self.printed = "", ""
+        self.busy, self.message = False, ""
         self.ids.grid.clear_widgets()
         self.app.recording.thumbnails(self._show, self._failed)
 
@@ -111,8 +113,15 @@ class ReviewScreen(KioskScreen):
             withdraw_dialog(self.app, self._withdraw_failed)
 
     def done(self) -> None:
-        """Back to the queue for the next student."""
-        self.app.end_recording("")
+        """Back to the queue (the operator calls the next student from there)."""
+        if self.saved and self.app.recording is not None:
+            self.app.end_recording("")
+
+    def call_next(self) -> None:
+        """The one tap after "Tersimpan": this recording ends and the next student is called (a second tap finds
+        the recording ended and the queue screen's touch guard up: it calls nobody else)."""
+        if self.saved and self.app.recording is not None:
+            self.app.end_recording("", call_next=True)
 
 
 SCREEN = ReviewScreen

@@ -21,18 +21,22 @@ def register_run(commands: argparse._SubParsersAction) -> None:
     add_config_argument(p)
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
     p.add_argument("--seconds", type=float, default=None, help="quit after N seconds (demos, smoke tests)")
+    p.add_argument("--role", choices=("all", "checkin", "operator"), default=None,
+                   help="which display this is (default: [kiosk] role of station.toml): checkin = the students' "
+                        "queue board and check-in, operator = the operator console, all = one display for both")
     p.set_defaults(handler=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
-    run_kiosk(args.config, windowed=args.windowed, seconds=args.seconds)
+    run_kiosk(args.config, windowed=args.windowed, seconds=args.seconds, role=args.role)
     return 0
 
 
 def run_kiosk(config_path: Path | None, windowed: bool = False, seconds: float | None = None,
-              slips_dir: Path | None = None) -> None:
-    """The kiosk on the station's store with its kit (sinopsis/kiosk_wiring.py), until it is closed or
-    after `seconds`; the recording in progress, the kit's simulators and the worker threads are closed after."""
+              slips_dir: Path | None = None, role: str | None = None) -> None:
+    """The kiosk of `role` (default [kiosk] role) on the station's store with its kit (sinopsis/kiosk_wiring.py),
+    until it is closed or after `seconds`; the recording in progress, the kit's simulators and the worker threads
+    are closed after. Two kiosks (check-in and operator) may run on one store at once."""
     import os
 
     from sinopsis.kiosk_wiring import kiosk_app, release_kiosk, wire_kiosk
@@ -50,7 +54,7 @@ def run_kiosk(config_path: Path | None, windowed: bool = False, seconds: float |
     from kivy.clock import Clock
 
     with StationStore(config.station.data_dir) as store:
-        wiring = wire_kiosk(store, config, slips_dir or config.station.data_dir / "slips")
+        wiring = wire_kiosk(store, config, slips_dir or config.station.data_dir / "slips", role)
         try:
             app = kiosk_app(store, config, wiring)
             if seconds is not None:

@@ -75,7 +75,7 @@ def test_an_open_recording_locks_the_screen_and_only_its_operator_unlocks_it(kio
     login = screen(kiosk, "operator_login")
     assert login.ids.title.text == "Layar terkunci" and "Yuliana Sari" in login.ids.hint.text
     assert [b.text for b in login.ids.team.children] == ["Yuliana Sari (OP-02)"]  # nobody else to choose
-    assert login.ids.back.disabled
+    assert not login.ids.back.disabled  # one screen (role "all"): students may check in meanwhile, still locked
     assert kiosk.recording is recording  # nothing captured is dropped
     wait_until(lambda: audit_rows(imported, "operator.locked") == [("OP-02", "idle")])
 
@@ -84,8 +84,10 @@ def test_an_open_recording_locks_the_screen_and_only_its_operator_unlocks_it(kio
     assert "PIN salah" in login.ids.error.text and kiosk.root.current == "operator_login"
     assert audit_rows(imported, "operator.login_failed") == [("OP-02", None)]  # counts toward the lockout
     kiosk.clock.now += 10 * station_config.session.idle_logout_s
-    step(5)
-    assert kiosk.root.current == "operator_login"  # the lock screen itself never logs out
+    wait_until(lambda: kiosk.root.current == "welcome")  # left alone: back to check-in, never logged out
+    assert kiosk.operator.operator_id == "OP-02" and kiosk.recording is recording
+    tap(screen(kiosk, "welcome").ids.operator)
+    assert kiosk.root.current == "operator_login" and login.locked_by is not None  # still locked
 
     type_pin(kiosk, "135790")
     wait_until(lambda: kiosk.root.current == "capture")

@@ -97,7 +97,9 @@ def camera_kiosk(imported, station_config, keys):
 
 def test_a_genuine_qr_shown_to_the_camera_goes_to_the_identity_check(camera_kiosk, keys, applicants):
     app, camera = camera_kiosk
-    assert app.root.get_screen("welcome").ids.qr_hint.text == "Atau arahkan QR pendaftaran Anda ke kamera."
+    welcome = app.root.get_screen("welcome")
+    assert welcome.ids.qr_first.text == "Arahkan QR pendaftaran Anda ke kamera."  # QR first, the NIK as fallback
+    assert welcome.ids.qr_hint.text == ""
     wait_until(lambda: camera.is_open, CAMERA_FRAMES)  # read while the welcome screen shows
     camera.set_frames([holding_up(make_application_qr(applicants[3]["application_id"], keys.hq_sign))])
     wait_until(lambda: app.root.current == "confirm", CAMERA_FRAMES)

@@ -67,3 +67,21 @@ def test_processes_opening_a_new_store_together_all_start(tmp_path):
 
         assert schema_version(store.conn) == migrations()[-1][0]
         assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_the_kit_defaults_are_the_fast_ones_and_a_wrong_role_is_refused(tmp_path):
+    import pytest
+
+    from contract.errors import ConfigError
+    from station.config import load_config, parse_config
+
+    config = parse_config({})
+    assert (config.devices.finger_mode, config.kiosk.checkin_first, config.kiosk.role) == ("slap", "qr", "all")
+    path = tmp_path / "station.toml"
+    path.write_text('[kiosk]\nrole = "both"\ncheckin_printer = "lp0"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(path)
+    message = str(refused.value)
+    assert f"{path}: kiosk.role: Input should be 'all', 'checkin' or 'operator'" in message
+    assert 'the default is role = "all"' in message
+    assert 'kiosk.checkin_printer: must be "sim" or "none", or a /dev/... path' in message
