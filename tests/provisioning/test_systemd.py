@@ -25,7 +25,7 @@ CHECKOUT_SINOPSIS = PROJECT / ".venv" / "bin" / "sinopsis"
 # /dev (no PrivateDevices: it reports device presence) but may open nothing, and needs IP. The kiosk's UI watchdog
 # pings as cage's child, which needs NotifyAccess=all (+0.2).
 THRESHOLDS = {"sinopsis-agent.service": 12, "sinopsis-kiosk.service": 14, "sinopsis-hq-web.service": 11,
-              "sinopsis-hq-ingest@.service": 11}
+              "sinopsis-hq-ingest@.service": 11, "sinopsis-checkin.service": 14}
 
 needs_analyze = pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="needs systemd-analyze")
 
@@ -122,6 +122,19 @@ def test_kiosk_runs_under_cage_on_tty1_with_only_the_kit_devices():
     assert allowed == {"char-usb_device", "char-ttyACM", "char-ttyUSB", "char-usb", "char-video4linux", "char-drm",
                        "char-input", "/dev/tty1"}
     assert "sinopsis-kit" in one(kiosk, "SupplementaryGroups").split()
+
+
+def test_the_check_in_display_runs_its_role_on_seat1_with_only_its_devices():
+    checkin, kiosk = unit("sinopsis-checkin.service"), unit("sinopsis-kiosk.service")
+    assert one(checkin, "ExecStart") == f"/usr/bin/cage -- {INSTALL_DIR}/.venv/bin/sinopsis station run --role checkin"
+    assert any("XDG_SEAT=seat1" in v.split() for v in settings(checkin)["Environment"])
+    assert "TTYPath" not in settings(checkin) and "Conflicts" not in settings(checkin)  # tty1 stays the console's
+    for key in ("User", "Group", "StateDirectory", "UMask", "WatchdogSec", "NotifyAccess", "RestrictAddressFamilies",
+                "IPAddressDeny", "PAMName"):
+        assert one(checkin, key) == one(kiosk, key), key
+    allowed = {v.split()[0] for v in settings(checkin)["DeviceAllow"]}
+    # the QR scanner (USB serial), a usblp queue-slip printer, GPU and touch: no camera, no libusb scanners
+    assert allowed == {"char-ttyACM", "char-ttyUSB", "char-usb", "char-drm", "char-input"}
 
 
 def test_kiosk_and_agent_share_one_user_and_state_directory():
