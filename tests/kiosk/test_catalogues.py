@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.i18n import LOCALE_DIR, parse_po
+from kiosk.printing import STATES as PRINTER_STATES
 from station.capture.fingers import SLAPS
 from station.capture.policy import BIOMETRIC_EXCEPTIONS, CAPTURE_ORDER, SIGNATURE_EXCEPTIONS
 from station.records import CORRECTION_REASONS, WITHDRAW_REASONS
@@ -49,7 +50,7 @@ def coded_msgids() -> set[str]:
             | {f"short.{p}" for p in CAPTURE_ORDER} | set(CAPTURE_ORDER) | {f"slap.{s}" for s in SLAPS}
             | {f"colour.{c}" for c in ("red", "blue", "other")}
             | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera", "signature_pad")}
-            | {f"print.{p}" for p in ("printing", "printed", "failed")}
+            | {f"print.{p}" for p in ("printing", "printed", "failed")} | {f"printer.{s}" for s in PRINTER_STATES}
             | {f"offline.{c}.{level}" for c in ("days", "unsent") for level in ("warn", "block")}
             | {f"state.{s}" for s in ("preview", "confirming", "retry", "paused", "below_threshold", "no_device",
                                       "cancelled", "error", "empty_signature")})
