@@ -147,6 +147,22 @@ class Recording:
 
         self._answer(self.worker.submit_call(keep), on_done, on_error)
 
+    def allow_more_attempts(self, positions: tuple[str, ...], approved_by: str, on_done: Callable[[int], None],
+                            on_error: Callable[[BaseException], None]) -> None:
+        """Another round of attempts for `positions`, approved by the team leader `approved_by` (whose PIN the
+        station checked and audited); `on_done(new limit)`."""
+        self._answer(self.worker.submit_call(lambda: self.engine.allow_more_attempts(positions, approved_by)),
+                     on_done, on_error)
+
+    def picture(self, position: str, height: int, on_done: Callable[[np.ndarray | None], None],
+                on_error: Callable[[BaseException], None]) -> None:
+        """A large picture of one result for its preview (decoded on the worker), None when it has none."""
+        def make() -> np.ndarray | None:
+            result = self.engine.results.get(position)
+            return None if result is None else thumbnail(result, height)
+
+        self._answer(self.worker.submit_call(make), on_done, on_error)
+
     def exception_photo(self, on_done: Callable[[tuple[bytes, np.ndarray]], None],
                         on_error: Callable[[BaseException], None]) -> None:
         """Take the exception photo from the kit camera: `on_done((png, rgb preview))`."""

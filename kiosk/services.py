@@ -83,27 +83,11 @@ class CheckInService:
 
         self._run(work, on_done, on_error)
 
-    @property
-    def shared_display(self) -> bool:
-        """True unless this kiosk is the operator's own console (config [kiosk] role "operator"): students can
-        reach its PIN screen, so wrong PINs typed on it never lock an operator out (station.operators)."""
-        return getattr(getattr(self.config, "kiosk", None), "role", "all") != "operator"
-
     def login(self, operator_id: str, pin: str, on_done: Callable[[Any], None],
               on_error: Callable[[SinopsisError], None]) -> None:
         from station.operators import login
 
-        shared = self.shared_display
-        self._run(lambda: login(self.store, operator_id, pin, self.config.session, shared=shared), on_done,
-                  on_error)
-
-    def unlock_operator(self, operator_id: str, supervisor_pin: str, on_done: Callable[[Any], None],
-                        on_error: Callable[[SinopsisError], None]) -> None:
-        """The team leader ends `operator_id`'s PIN lockout with their own PIN (audited); the leader back."""
-        from station.operators import unlock_operator
-
-        self._run(lambda: unlock_operator(self.store, operator_id, supervisor_pin, self.config.session), on_done,
-                  on_error)
+        self._run(lambda: login(self.store, operator_id, pin, self.config.session), on_done, on_error)
 
     def queue(self, on_done: Callable[[tuple], None], on_error: Callable[[SinopsisError], None]) -> None:
         """(waiting, now serving) lists of station.queue.QueueEntry."""
@@ -148,6 +132,27 @@ class CheckInService:
         from station.identity_check import withdraw
 
         self._run(lambda: withdraw(self.store, record_id, operator_id, code), on_done, on_error)
+
+    def undo_withdrawal(self, record_id: str, operator_id: str, on_done: Callable[[Any], None],
+                        on_error: Callable[[SinopsisError], None]) -> None:
+        """Take the withdrawal back (station.identity_check.undo_withdrawal); `on_done(entry)` with the student
+        as now serving again (a station.queue.QueueEntry), or None when they went back to waiting."""
+        from station.identity_check import undo_withdrawal
+        from station.queue import now_serving
+
+        def work() -> Any:
+            undo_withdrawal(self.store, record_id, operator_id)
+            return next((e for e in now_serving(self.store) if e.record_id == record_id), None)
+
+        self._run(work, on_done, on_error)
+
+    def verify_supervisor(self, pin: str, purpose: str, asked_by: str, record_id: str | None,
+                          on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """The team leader's approval by PIN (station.operators.verify_supervisor, audited); `on_done(lead)`."""
+        from station.operators import verify_supervisor
+
+        self._run(lambda: verify_supervisor(self.store, pin, self.config.session, purpose=purpose,
+                                            asked_by=asked_by, record_id=record_id), on_done, on_error)
 
     def help_desk(self, on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
         """station.helpdesk.HelpDesk: the current assignment's help-desk contacts over the config's."""
@@ -225,35 +230,6 @@ class CheckInService:
     def open_correction(self, application_id: str, on_done: Callable[[Any], None],
                         on_error: Callable[[SinopsisError], None]) -> None:
         """The student's correction request waiting for the office (CorrectionRequest), or None."""
-    # -- slips printed again (station/reprint.py): the day's list, a slip's data, the audit of each reprint -------
-    def todays_slips(self, on_done: Callable[[list], None], on_error: Callable[[SinopsisError], None]) -> None:
-        """station.reprint.SlipRow of every student of the current assignment with a slip to print again."""
-        from station.reprint import todays_slips
-
-        self._run(lambda: todays_slips(self.store), on_done, on_error)
-
-    def queue_slip_fields(self, record_id: str, on_done: Callable[[dict], None],
-                          on_error: Callable[[SinopsisError], None]) -> None:
-        """The QueueSlip fields of a student still waiting."""
-        from station.reprint import queue_slip_fields
-
-        self._run(lambda: queue_slip_fields(self.store, record_id), on_done, on_error)
-
-    def saved_record(self, record_id: str, on_done: Callable[[tuple], None],
-                     on_error: Callable[[SinopsisError], None]) -> None:
-        """(SavedRecord, results, name, NIK, operator) of a saved record, its slip QR signed again
-        (station.reprint.saved_record)."""
-        from station.reprint import saved_record
-
-        self._run(lambda: saved_record(self.store, self.config, record_id), on_done, on_error)
-
-    def record_reprint(self, record_id: str, kind: str, actor: str, first_failed: bool,
-                       on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
-        """Audit a slip printed again (`kind` "queue" or "acknowledgement", by `actor`)."""
-        from station.reprint import record_reprint
-
-        self._run(lambda: record_reprint(self.store, record_id, kind, actor, first_failed), on_done, on_error)
-
         from station.corrections import correction_for
 
         self._run(lambda: correction_for(self.store, application_id), on_done, on_error)

@@ -40,20 +40,40 @@ def wait_until(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
     raise AssertionError(f"the kiosk did not reach the expected state within {timeout_s:g} s")
 
 
+TAP_PACE_S = 1.0  # a person's taps come at least this far apart (kiosk/widgets/debounce.py swallows quicker ones)
+DOUBLE_TAP_S = 0.15  # the second tap of a double tap
+
+
+class _Person:
+    """When the touches of the person at the kiosk come down: real time, but never closer than TAP_PACE_S to the
+    previous tap unless that one asked for a quick second tap (`tap(..., settle_after=False)`). The tests' frames run
+    unthrottled, so without this two deliberate taps could land within the debounce of a double tap."""
+
+    last, quick = float("-inf"), False
+
+    @classmethod
+    def touch_time(cls, quick_next: bool) -> float:
+        gap = DOUBLE_TAP_S if cls.quick else TAP_PACE_S
+        cls.last, cls.quick = max(time.time(), cls.last + gap), quick_next
+        return cls.last
+
+
 def tap(widget: Widget, settle_after: bool = True) -> None:
-    """A real touch down/up at the centre of `widget`, in window coordinates (then past the screen-change
-    guard, unless `settle_after` is False: a quick second tap, as a double tap)."""
+    """A real touch down/up at the centre of `widget`, in window coordinates, stamped at a person's pace (then
+    past the touch guard of a screen change or of a popup that opened, unless `settle_after` is False: the next
+    tap is a quick second tap, as a double tap)."""
     from kivy.app import App
 
     root = App.get_running_app().root
-    before = getattr(root, "current", None)
+    before, layers = getattr(root, "current", None), len(Window.children)
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)
+    touch.time_start = touch.time_update = _Person.touch_time(quick_next=not settle_after)
     touch.touch_down()
     step(1)
     touch.touch_up()
     step(1)
-    if settle_after and getattr(root, "current", None) != before:
+    if settle_after and (getattr(root, "current", None) != before or len(Window.children) > layers):
         settle()
 
 

@@ -3,8 +3,10 @@
 The screen only talks to the Recording (kiosk/recording.py): the engine runs on its own thread and its events
 come back through the Clock. Per position: live preview and score against the threshold, attempts, what is
 wrong (translated problem codes), and the operator's decisions — capture / stop, keep the best below the
-threshold (when the policy allows it), mark an exception (coded reason + exception photo), withdraw. When every
-position has a result, the review screen follows; "Tersimpan" is said only there, after the durable commit.
+threshold with a coded reason (when the policy allows it), mark an exception (coded reason + exception photo),
+more attempts with the team leader's PIN, withdraw (confirmed; undone from the queue). So the attempts running out
+is never a dead end. When every position has a result, the review screen follows; "Tersimpan" is said only there,
+after the durable commit.
 """
 
 from kivy.core.window import Window
@@ -15,12 +17,24 @@ from kiosk.recording import slap_of
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
 from kiosk.widgets.reason_popup import ReasonPopup
-from station.capture.policy import BIOMETRIC_EXCEPTIONS, FINGERS, SIGNATURE_EXCEPTIONS, modality_of, threshold_for
+from kiosk.widgets.supervisor_popup import SupervisorPopup
+from station.capture.policy import (
+    BELOW_THRESHOLD_REASONS,
+    BIOMETRIC_EXCEPTIONS,
+    FINGERS,
+    SIGNATURE_EXCEPTIONS,
+    modality_of,
+    threshold_for,
+)
 
-BELOW_REASON = "best of the attempts kept: quality limited despite retries"
 BIOMETRIC_ORDER = ("injured", "amputated", "unable_to_print", "other")
 SIGNATURE_ORDER = ("unable_to_sign", "other")
+BELOW_ORDER = ("worn_prints", "medical_condition", "cannot_keep_still", "site_conditions", "other")
 assert set(BIOMETRIC_ORDER) == BIOMETRIC_EXCEPTIONS and set(SIGNATURE_ORDER) == SIGNATURE_EXCEPTIONS
+assert set(BELOW_ORDER) == BELOW_THRESHOLD_REASONS
+SUPERVISOR_REFUSALS = {"auth.supervisor_failed": "That is not the team leader's PIN. Try again.",
+                       "auth.supervisor_locked": "Too many wrong PINs: wait a few minutes. Meanwhile keep the best "
+                                                 "or mark an exception."}
 
 
 class CaptureScreen(KioskScreen):
@@ -35,7 +49,8 @@ class CaptureScreen(KioskScreen):
     background = StringProperty("")  # the face backdrop seen, and the one the birth year requires
     required_background = StringProperty("")
     busy = BooleanProperty(False)
-    below = BooleanProperty(False)  # attempts used up below the threshold: the operator decides
+    below = BooleanProperty(False)  # attempts used up below the threshold, a best frame kept: it may be kept
+    exhausted = BooleanProperty(False)  # attempts used up: the team leader may allow more
     device_message = StringProperty("")
     error = StringProperty("")
     fingers = DictProperty({})  # finger → (state, score) for the hand diagram
@@ -65,6 +80,7 @@ class CaptureScreen(KioskScreen):
         self.circles = []
         self.position, self.positions = position, list(recording.step_positions(position))
         self.score, self.attempt, self.problems, self.state, self.below, self.error = -1, 0, [], "", False, ""
+        self.exhausted = False
         self.background = self.required_background = ""
         self.ids.hands.selected = ""
         if position == "signature":
@@ -97,7 +113,9 @@ class CaptureScreen(KioskScreen):
         """The position's name; a slap is named by its hands ("Four fingers of the right hand")."""
         if not position:
             return ""
-        if len(positions) > 1 or (self.app.recording.slap_mode and position in FINGERS):
+        # `positions` may still be the last step's for a moment (advance() sets position first): a slap's title
+        # only for a finger
+        if position in FINGERS and (len(positions) > 1 or self.app.recording.slap_mode):
             return self.app.t("slap." + slap_of(position), self.app.lang)
         return self.app.t(position, self.app.lang)
 
@@ -118,7 +136,7 @@ class CaptureScreen(KioskScreen):
             self.busy = True
             self.app.recording.sign(strokes, "touchscreen", self._done, self._failed)
             return
-        self.busy, self.below, self.state = True, False, "preview"
+        self.busy, self.below, self.exhausted, self.state = True, False, False, "preview"
         self.app.recording.capture(self.position, self._finished, self._failed)
 
     def _finished(self, outcome: object) -> None:
@@ -127,6 +145,7 @@ class CaptureScreen(KioskScreen):
             self.advance()
             return
         self.state = outcome.status
+        self.exhausted = outcome.status == "below_threshold"
         self.below = outcome.status == "below_threshold" and self.app.recording.engine.policy.allow_below_threshold \
             and outcome.best_score is not None
         if outcome.problems:  # why the best frame was not accepted (e.g. NFIQ 2 gave it no score): the operator decides
@@ -153,10 +172,43 @@ class CaptureScreen(KioskScreen):
             self.pad, self.state, self.device_message = False, "", ""
 
     def keep_best(self) -> None:
+        """Keep the best of the attempts below the threshold, with the operator's coded reason (sealed, audited)."""
         if self.busy or not self.below:
             return
-        self.busy = True
-        self.app.recording.keep_best(tuple(self.positions), BELOW_REASON, self._done, self._failed)
+
+        def keep(code: str, _photo: object) -> None:
+            self.busy = True
+            self.app.recording.keep_best(tuple(self.positions), code, self._done, self._failed)
+
+        ReasonPopup(self.app.t("Why keep a capture below the threshold?", self.app.lang), BELOW_ORDER, keep).open()
+
+    def more_attempts(self) -> None:
+        """The attempts are used up: the team leader approves another round with their PIN (audited)."""
+        if self.busy or not self.exhausted:
+            return
+        app, positions = self.app, tuple(self.positions)
+        popup = SupervisorPopup(
+            app.t("More attempts: {position}", app.lang, position=self.title(self.position, self.positions, app.lang)),
+            app.t("The team leader types their PIN to allow {n} more attempts. The approval is recorded.", app.lang,
+                  n=app.recording.engine.policy.max_attempts), lambda pin: check(pin))
+
+        def check(pin: str) -> None:
+            app.services.verify_supervisor(pin, "capture.more_attempts", app.operator.operator_id,
+                                           app.recording.record_id, approved, refused)
+
+        def approved(lead: object) -> None:
+            app.recording.allow_more_attempts(positions, lead.operator_id, lambda _limit: allowed(popup),
+                                              lambda e: refused(e))
+
+        def allowed(popup: SupervisorPopup) -> None:
+            popup.approved()
+            self.exhausted = self.below = False
+            self.state, self.attempt, self.problems = "more_attempts", 0, []
+
+        def refused(error: BaseException) -> None:
+            popup.refused(SUPERVISOR_REFUSALS.get(getattr(error, "code", ""), str(error)))
+
+        popup.open()
 
     def exception_target(self) -> str:
         """The finger touched on the diagram (if it still needs a result), else the current position."""

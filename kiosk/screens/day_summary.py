@@ -1,10 +1,8 @@
 """End of day: the numbers of the current assignment (station/day_summary.py) for the team before packing up —
 what was recorded, who still waits, withdrawals and correction requests by reason, exceptions, captures kept
-below the threshold, each operator's share, and what HQ has not confirmed yet (then the kit stays on). "Print
-slips again" lists the day's slips to reprint any of them (kiosk/widgets/reprint_popup.py), audited."""
+below the threshold, each operator's share, and what HQ has not confirmed yet (then the kit stays on)."""
 
 from kivy.properties import ObjectProperty
-from kivy.uix.modalview import ModalView
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.status_bar import age_text
@@ -25,14 +23,6 @@ class DaySummaryScreen(KioskScreen):
 
     def _got(self, summary: object) -> None:
         self.summary = summary
-
-    def open_reprint(self) -> ModalView:
-        """The day's slips, each with "Print again" (kiosk/widgets/reprint_popup.py)."""
-        from kiosk.widgets.reprint_popup import ReprintPopup
-
-        popup = ReprintPopup()
-        popup.open()
-        return popup
 
     def on_summary(self, *_args: object) -> None:
         self._show_counts()

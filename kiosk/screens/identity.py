@@ -44,12 +44,19 @@ class IdentityScreen(KioskScreen):
 
 
 def withdraw_dialog(app: object, on_error: object) -> None:
-    """Ask why the student leaves, withdraw the record, and end the recording (captures are dropped)."""
+    """Ask why the student leaves; the chosen reason is confirmed with its own button, then the record is
+    withdrawn and the recording ended (captures are dropped). The queue screen offers to undo it until the next
+    student is called."""
+    record_id = app.recording.record_id
+
+    def withdrawn(_result: object) -> None:
+        app.root.get_screen("operator_queue").withdrawn = record_id
+        app.end_recording("Withdrawn: nothing of this student was kept. Undo is possible until the next call.")
+
     ReasonPopup(app.t("Why does the student leave without a record?", app.lang), WITHDRAW_ORDER,
-                lambda code, _photo: app.services.withdraw(
-                    app.recording.record_id, app.operator.operator_id, code,
-                    lambda _r: app.end_recording("Withdrawn: nothing of this student was kept."), on_error),
-                ).open()
+                lambda code, _photo: app.services.withdraw(record_id, app.operator.operator_id, code, withdrawn,
+                                                           on_error),
+                confirm_text=app.t("Withdraw the student", app.lang)).open()
 
 
 SCREEN = IdentityScreen

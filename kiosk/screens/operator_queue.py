@@ -19,6 +19,7 @@ class OperatorQueueScreen(KioskScreen):
     message = StringProperty("")
     offline = ObjectProperty(None, allownone=True)  # station.offline_limits.OfflineVerdict (warn / block)
     calling = False  # a call (next or recall) is on its way to the station: a second tap must not call another
+    withdrawn = StringProperty("")  # the record just withdrawn: "Undo withdrawal" until the next call or log out
 
     def on_pre_enter(self, *args: object) -> None:
         self.current = None  # back from a recording (or a new login): that student's turn is over
@@ -82,7 +83,7 @@ class OperatorQueueScreen(KioskScreen):
         self._failed(error)
 
     def _called(self, entry: object) -> None:
-        self.calling = False
+        self.calling, self.withdrawn = False, ""  # the next student is called: the withdrawal stands
         self.current = entry
         self.message = "" if entry is not None else "Nobody is waiting."
         self.refresh()
@@ -114,8 +115,28 @@ class OperatorQueueScreen(KioskScreen):
         self.app.go("day_summary")
 
     def log_out(self) -> None:
-        self.current = None
+        self.current, self.withdrawn = None, ""
         log_out(self.app)
+
+    def undo_withdrawal(self) -> None:
+        """The student withdrawn a moment ago stays after all: their record is restored (audited) and they are
+        the student being served again; the capture starts again from the identity check."""
+        if not self.withdrawn or self.current is not None or self.calling:
+            return
+        self.calling = True
+        self.app.services.undo_withdrawal(self.withdrawn, self.app.operator.operator_id, self._undone,
+                                          self._undo_failed)
+
+    def _undone(self, entry: object) -> None:
+        self.calling, self.withdrawn, self.current = False, "", entry
+        self.message = "Withdrawal undone: start the recording again."
+        self.refresh()
+
+    def _undo_failed(self, error: SinopsisError) -> None:
+        self.calling, self.withdrawn = False, ""
+        self.message = ("The withdrawal can no longer be undone: the next student was called or the session ended."
+                        if error.code in ("record.undo_closed", "record.not_withdrawn") else
+                        "Something went wrong on this kiosk. Please ask the recording team.")
 
     def _failed(self, error: SinopsisError) -> None:
         self.message = "Something went wrong on this kiosk. Please ask the recording team."

@@ -1,5 +1,6 @@
 """The review before saving: a thumbnail of every result with its score (or its exception), a touch on one to
-capture it again, then Save: "Tersimpan" and the receipt number only after the durable commit (packet on disk,
+see it large (kiosk/widgets/capture_preview.py: discarding it for a recapture is a button there, confirmed), then
+Save: "Tersimpan" and the receipt number only after the durable commit (packet on disk,
 rows and outbox committed), and the acknowledgement slip printed when the kit has a printer."""
 
 import errno
@@ -12,11 +13,11 @@ from kivy.uix.boxlayout import BoxLayout
 from kiosk.screens.base import KioskScreen
 from kiosk.screens.identity import withdraw_dialog
 from kiosk.widgets.reason_popup import texture_from_rgb
-from station.capture.policy import CAPTURE_ORDER
+from station.capture.policy import BELOW_THRESHOLD_REASONS, CAPTURE_ORDER, threshold_for
 
 
 class ReviewTile(ButtonBehavior, BoxLayout):
-    """One result: picture, name, score or exception; touching it recaptures the position."""
+    """One result: picture, name, score or exception; touching it opens the preview."""
 
     position = StringProperty("")
     caption = StringProperty("")
@@ -61,8 +62,36 @@ class ReviewScreen(KioskScreen):
             picture = pictures.get(position)
             if picture is not None:
                 tile.ids.picture.texture = texture_from_rgb(picture)
-            tile.bind(on_release=lambda t: self.recapture(t.position))
+            tile.bind(on_release=lambda t: self.preview(t.position))
             grid.add_widget(tile)
+
+    def preview(self, position: str) -> None:
+        """The capture large with its score (or exception); discarding it there, confirmed, recaptures it."""
+        result = self.app.recording.results().get(position) if self.app.recording is not None else None
+        if self.busy or self.saved or result is None:
+            return
+        from kiosk.widgets.capture_preview import PREVIEW_HEIGHT, CapturePreview
+
+        popup = CapturePreview(self.app.t(position, self.app.lang), self.preview_caption(result),
+                               result.outcome == "exception" or result.below_threshold,
+                               lambda: self.recapture(position))
+        popup.open()
+        self.app.recording.picture(position, PREVIEW_HEIGHT, popup.show, self._failed)
+
+    def preview_caption(self, result: object) -> str:
+        """"Score 87 (needs 60)", "Score 41 (needs 60), kept below the threshold: <reason>", or the exception."""
+        t, lang = self.app.t, self.app.lang
+        if result.outcome == "exception":
+            return t("Exception: {reason}", lang, reason=t("reason." + result.exception_code, lang))
+        threshold = threshold_for(result.position, self.app.recording.engine.policy)
+        if result.score is None or threshold is None:
+            return ""
+        text = t("Score {score} (needs {threshold})", lang, score=result.score, threshold=threshold)
+        if result.below_threshold:
+            code = result.reason or "other"
+            reason = t("reason." + code, lang) if code in BELOW_THRESHOLD_REASONS else code
+            text += ", " + t("kept below the threshold: {reason}", lang, reason=reason)
+        return text
 
     def recapture(self, position: str) -> None:
         """Capture this position again (its whole slap in slap mode)."""
@@ -96,7 +125,7 @@ class ReviewScreen(KioskScreen):
 
         ack = acknowledgement_of(self.app.recording.results(), sealed, identity.name, identity.nik,
                                  self.app.operator, self.app.services.config)
-        self.printed, self._ack = "printing", ack
+        self.printed = "printing"
         printing.print_acknowledgement(ack, lambda _r: setattr(self, "printed", "printed"),
                                        lambda _e: setattr(self, "printed", "failed"), labels=slip_labels(self.app.t))
 
@@ -129,18 +158,6 @@ SCREEN = ReviewScreen
 
 def save_failure_text(app: object, error: BaseException) -> str:
     """What the operator reads when the save failed. The commit is one transaction after a
-    _ack = None  # the acknowledgement sent, kept to print it again
-
-    def print_again(self) -> None:
-        """"Print again" after a failed acknowledgement: the same slip once more, audited as a reprint."""
-        if self.printed != "failed" or self._ack is None:
-            return
-        from kiosk.reprint import again
-
-        operator = getattr(self.app.operator, "operator_id", "?")
-        again(self.app, "acknowledgement", self._ack, self._ack.record_id, operator,
-              lambda state: setattr(self, "printed", state))
-
     durable file write, so a failure saved nothing and the captures are still in memory: the text says so, and
     what to do — a full disk needs the technician (docs/operations.md), a busy database only another try."""
     if (isinstance(error, OSError) and error.errno == errno.ENOSPC) or (

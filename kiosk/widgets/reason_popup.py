@@ -1,5 +1,6 @@
-"""A modal chooser of coded reasons (withdrawal, correction request, capture exception): one large button per
-code, the text translated, and an optional photo step for capture exceptions (the exception photo).
+"""A modal chooser of coded reasons (withdrawal, correction request, capture exception, keeping the best below
+the threshold): one large button per code, the text translated, an optional photo step for capture exceptions
+(the exception photo) and an optional confirmation (a withdrawal: the reason is chosen, then confirmed).
 
 The popup never touches the station: it calls `on_choose(code, photo)` and, for the photo, `take_photo(on_done,
 on_error)` (the Recording's worker does the camera work).
@@ -13,7 +14,8 @@ from kivy.factory import Factory
 from kivy.graphics.texture import Texture
 from kivy.lang import Builder
 from kivy.properties import BooleanProperty, ListProperty, ObjectProperty, StringProperty
-from kivy.uix.modalview import ModalView
+
+from kiosk.widgets.debounce import PopupGuard
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
@@ -27,8 +29,9 @@ def texture_from_rgb(rgb: object) -> Texture:
     return texture
 
 
-class ReasonPopup(ModalView):
-    """Pick one of `codes` (msgids "reason.<code>"); with `needs_photo`, also take the exception photo first."""
+class ReasonPopup(PopupGuard):
+    """Pick one of `codes` (msgids "reason.<code>"); with `needs_photo`, also take the exception photo first; with
+    `confirm_text`, the choice is only made when that button is pressed."""
 
     title = StringProperty("")
     codes = ListProperty([])
@@ -37,13 +40,16 @@ class ReasonPopup(ModalView):
     photo_texture = ObjectProperty(None, allownone=True)
     message = StringProperty("")
     busy = BooleanProperty(False)
+    confirm_text = StringProperty("")  # the confirm button's text when a choice needs confirming (no photo)
 
     def __init__(self, title: str, codes: Sequence[str], on_choose: Callable[..., None],
-                 take_photo: Callable | None = None, targets: Sequence[str] = (), **kwargs: object) -> None:
+                 take_photo: Callable | None = None, targets: Sequence[str] = (), confirm_text: str = "",
+                 **kwargs: object) -> None:
         """`targets`: the positions the exception may be for (a slap's fingers), the first chosen; then
-        `on_choose(code, photo, target)`. Without targets, `on_choose(code, photo)`."""
+        `on_choose(code, photo, target)`. Without targets, `on_choose(code, photo)`. `confirm_text`: picking a
+        reason only selects it; the button with this text confirms (a withdrawal)."""
         super().__init__(size_hint=(0.92, 0.92), auto_dismiss=False, **kwargs)
-        self.title, self.codes = title, list(codes)
+        self.title, self.codes, self.confirm_text = title, list(codes), confirm_text
         self.on_choose, self.take_photo = on_choose, take_photo
         self.needs_photo = take_photo is not None
         self.photo: bytes | None = None
@@ -71,7 +77,7 @@ class ReasonPopup(ModalView):
         self.chosen = code
         for button in self.ids.reasons.children:
             button.selected = button.code == code
-        if not self.needs_photo:
+        if not self.needs_photo and not self.confirm_text:
             self.confirm()
 
     def shoot(self) -> None:

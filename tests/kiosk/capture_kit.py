@@ -15,14 +15,16 @@ from station.config import CaptureSection
 from tests.station.capture_helpers import FrameFeed
 
 
-def recording_factory(sealer, camera=None, finger_mode="single", policy=None, pad=None):
+def recording_factory(sealer, camera=None, finger_mode="single", policy=None, pad=None, clock=None):
     """make_recording(entry, operator, on_frame, on_state) over the simulated kit; `camera` overrides the
-    portrait feed (e.g. one that gets unplugged); `pad` is a serial signature pad (None: the touchscreen)."""
+    portrait feed (e.g. one that gets unplugged); `pad` is a serial signature pad (None: the touchscreen); `clock`
+    the engine's (a TickClock: attempts time out after a few frames instead of seconds of analysis)."""
     def make_recording(entry, operator, on_frame, on_state):
         feed = camera or FrameFeed([samples.portrait(face_background_for(entry.birth_year))])
         devices = Devices(camera=feed, finger_scanner=FutronicScanner("sim"), iris_camera=IriTechCamera("sim"),
                           finger_mode=finger_mode, signature_pad=pad)
-        engine = CaptureEngine(policy or CaptureSection(timeout_s=5.0), devices)
+        engine = CaptureEngine(policy or CaptureSection(timeout_s=5.0), devices,
+                               **({"clock": clock} if clock is not None else {}))
         return Recording(engine, sealer, entry.record_id, operator.operator_id, entry.birth_year, on_frame, on_state)
 
     return make_recording
@@ -65,7 +67,7 @@ def popup():
 
 def choose(code, photo=False, target=None):
     """In the open reason popup: touch the finger `target` (on a slap), the reason `code`; with `photo`, take
-    the photo and save."""
+    the photo and save; a popup that asks to confirm the reason (a withdrawal) is confirmed."""
     dialog = popup()
     assert dialog is not None, "no reason popup is open"
     if target is not None:
@@ -75,5 +77,8 @@ def choose(code, photo=False, target=None):
         tap(dialog.ids.shoot)
         wait_until(lambda: dialog.photo is not None or dialog.message, timeout_s=20)
         assert not dialog.message, dialog.message
+        tap(dialog.ids.confirm)
+    elif dialog.confirm_text:
+        assert dialog.parent is not None, "a reason that needs confirming closed the popup on its own"
         tap(dialog.ids.confirm)
     wait_until(lambda: popup() is None)

@@ -109,7 +109,9 @@ def test_a_finger_exception_with_its_reason_and_photo_then_recapture_from_the_re
     wait_until(lambda: len(review.ids.grid.children) == 14)
     tiles = {t.position: t for t in review.ids.grid.children}
     assert tiles["left_ring"].warn and "Cedera" in tiles["left_ring"].caption
-    tap(tiles["face"])  # capture the portrait again
+    tap(tiles["face"])  # capture the portrait again: its preview, Discard, and confirm
+    tap(popup().ids.discard)
+    tap(popup().ids.discard)
     wait_until(lambda: kiosk.root.current == "capture")
     assert capture.position == "face"
     capture_face(capture)

@@ -11,7 +11,7 @@ import pytest
 from kiosk.i18n import LOCALE_DIR, parse_po
 from kiosk.printing import STATES as PRINTER_STATES
 from station.capture.fingers import SLAPS
-from station.capture.policy import BIOMETRIC_EXCEPTIONS, CAPTURE_ORDER, SIGNATURE_EXCEPTIONS
+from station.capture.policy import BELOW_THRESHOLD_REASONS, BIOMETRIC_EXCEPTIONS, CAPTURE_ORDER, SIGNATURE_EXCEPTIONS
 from station.records import CORRECTION_REASONS, WITHDRAW_REASONS
 
 KIOSK = Path(__file__).resolve().parents[2] / "kiosk"
@@ -45,7 +45,8 @@ def problem_codes() -> set[str]:
 
 
 def coded_msgids() -> set[str]:
-    reasons = WITHDRAW_REASONS | CORRECTION_REASONS | BIOMETRIC_EXCEPTIONS | SIGNATURE_EXCEPTIONS
+    reasons = (WITHDRAW_REASONS | CORRECTION_REASONS | BIOMETRIC_EXCEPTIONS | SIGNATURE_EXCEPTIONS
+               | BELOW_THRESHOLD_REASONS)
     return ({f"reason.{c}" for c in reasons} | {f"problem.{c}" for c in problem_codes()}
             | {f"short.{p}" for p in CAPTURE_ORDER} | set(CAPTURE_ORDER) | {f"slap.{s}" for s in SLAPS}
             | {f"colour.{c}" for c in ("red", "blue", "other")}
@@ -53,7 +54,7 @@ def coded_msgids() -> set[str]:
             | {f"print.{p}" for p in ("printing", "printed", "failed")} | {f"printer.{s}" for s in PRINTER_STATES}
             | {f"offline.{c}.{level}" for c in ("days", "unsent") for level in ("warn", "block")}
             | {f"state.{s}" for s in ("preview", "confirming", "retry", "paused", "below_threshold", "no_device",
-                                      "cancelled", "error", "empty_signature")})
+                                      "cancelled", "error", "empty_signature", "more_attempts")})
 
 
 def test_the_sources_are_scanned():
