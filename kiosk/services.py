@@ -83,11 +83,27 @@ class CheckInService:
 
         self._run(work, on_done, on_error)
 
+    @property
+    def shared_display(self) -> bool:
+        """True unless this kiosk is the operator's own console (config [kiosk] role "operator"): students can
+        reach its PIN screen, so wrong PINs typed on it never lock an operator out (station.operators)."""
+        return getattr(getattr(self.config, "kiosk", None), "role", "all") != "operator"
+
     def login(self, operator_id: str, pin: str, on_done: Callable[[Any], None],
               on_error: Callable[[SinopsisError], None]) -> None:
         from station.operators import login
 
-        self._run(lambda: login(self.store, operator_id, pin, self.config.session), on_done, on_error)
+        shared = self.shared_display
+        self._run(lambda: login(self.store, operator_id, pin, self.config.session, shared=shared), on_done,
+                  on_error)
+
+    def unlock_operator(self, operator_id: str, supervisor_pin: str, on_done: Callable[[Any], None],
+                        on_error: Callable[[SinopsisError], None]) -> None:
+        """The team leader ends `operator_id`'s PIN lockout with their own PIN (audited); the leader back."""
+        from station.operators import unlock_operator
+
+        self._run(lambda: unlock_operator(self.store, operator_id, supervisor_pin, self.config.session), on_done,
+                  on_error)
 
     def queue(self, on_done: Callable[[tuple], None], on_error: Callable[[SinopsisError], None]) -> None:
         """(waiting, now serving) lists of station.queue.QueueEntry."""
@@ -208,6 +224,35 @@ class CheckInService:
         from station.day_summary import day_summary
 
         self._run(lambda: day_summary(self.store), on_done, on_error)
+
+    # -- slips printed again (station/reprint.py): the day's list, a slip's data, the audit of each reprint -------
+    def todays_slips(self, on_done: Callable[[list], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """station.reprint.SlipRow of every student of the current assignment with a slip to print again."""
+        from station.reprint import todays_slips
+
+        self._run(lambda: todays_slips(self.store), on_done, on_error)
+
+    def queue_slip_fields(self, record_id: str, on_done: Callable[[dict], None],
+                          on_error: Callable[[SinopsisError], None]) -> None:
+        """The QueueSlip fields of a student still waiting."""
+        from station.reprint import queue_slip_fields
+
+        self._run(lambda: queue_slip_fields(self.store, record_id), on_done, on_error)
+
+    def saved_record(self, record_id: str, on_done: Callable[[tuple], None],
+                     on_error: Callable[[SinopsisError], None]) -> None:
+        """(SavedRecord, results, name, NIK, operator) of a saved record, its slip QR signed again
+        (station.reprint.saved_record)."""
+        from station.reprint import saved_record
+
+        self._run(lambda: saved_record(self.store, self.config, record_id), on_done, on_error)
+
+    def record_reprint(self, record_id: str, kind: str, actor: str, first_failed: bool,
+                       on_done: Callable[[Any], None], on_error: Callable[[SinopsisError], None]) -> None:
+        """Audit a slip printed again (`kind` "queue" or "acknowledgement", by `actor`)."""
+        from station.reprint import record_reprint
+
+        self._run(lambda: record_reprint(self.store, record_id, kind, actor, first_failed), on_done, on_error)
 
     # -- the student's check-in extras: NIK check-in, correction request (station/corrections.py) ---------------
     def check_in_nik(self, nik: str, birth_date: dt.date, phone: str | None, on_done: Callable[[CheckIn], None],

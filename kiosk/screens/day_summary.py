@@ -1,8 +1,10 @@
 """End of day: the numbers of the current assignment (station/day_summary.py) for the team before packing up —
 what was recorded, who still waits, withdrawals and correction requests by reason, exceptions, captures kept
-below the threshold, each operator's share, and what HQ has not confirmed yet (then the kit stays on)."""
+below the threshold, each operator's share, and what HQ has not confirmed yet (then the kit stays on). "Print
+slips again" lists the day's slips to reprint any of them (kiosk/widgets/reprint_popup.py), audited."""
 
 from kivy.properties import ObjectProperty
+from kivy.uix.modalview import ModalView
 
 from kiosk.screens.base import KioskScreen
 from kiosk.widgets.status_bar import age_text
@@ -23,6 +25,14 @@ class DaySummaryScreen(KioskScreen):
 
     def _got(self, summary: object) -> None:
         self.summary = summary
+
+    def open_reprint(self) -> ModalView:
+        """The day's slips, each with "Print again" (kiosk/widgets/reprint_popup.py)."""
+        from kiosk.widgets.reprint_popup import ReprintPopup
+
+        popup = ReprintPopup()
+        popup.open()
+        return popup
 
     def on_summary(self, *_args: object) -> None:
         self._show_counts()

@@ -125,9 +125,21 @@ class ReviewScreen(KioskScreen):
 
         ack = acknowledgement_of(self.app.recording.results(), sealed, identity.name, identity.nik,
                                  self.app.operator, self.app.services.config)
-        self.printed = "printing"
+        self.printed, self._ack = "printing", ack
         printing.print_acknowledgement(ack, lambda _r: setattr(self, "printed", "printed"),
                                        lambda _e: setattr(self, "printed", "failed"), labels=slip_labels(self.app.t))
+
+    _ack = None  # the acknowledgement sent, kept to print it again
+
+    def print_again(self) -> None:
+        """"Print again" after a failed acknowledgement: the same slip once more, audited as a reprint."""
+        if self.printed != "failed" or self._ack is None:
+            return
+        from kiosk.reprint import again
+
+        operator = getattr(self.app.operator, "operator_id", "?")
+        again(self.app, "acknowledgement", self._ack, self._ack.record_id, operator,
+              lambda state: setattr(self, "printed", state))
 
     def _failed(self, error: BaseException) -> None:
         self.busy = False

@@ -1,4 +1,6 @@
-"""The operator's status bar: HQ link, records waiting to send (and the oldest one's age), devices, disk, battery.
+"""The operator's status bar: HQ link, records waiting to send (and the oldest one's age), devices, disk, battery,
+and the receipt printer's state (ready, paper low, out of paper, cover open, offline, missing…) when the kiosk has
+one — read by kiosk.printing.PrintService.status on the printing thread, never on the UI thread.
 
 Put `StatusBar:` in any screen's kv. While its screen is shown it asks `app.services.status` every few seconds
 (the reading runs on the service worker thread) and shows the answer in the current language; what needs the
@@ -23,6 +25,7 @@ Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 REFRESH_S = 5.0
 RED, GREEN, AMBER, MUTED = palette.ERROR, palette.SUCCESS, palette.WARNING, palette.MUTED
+PRINTER_COLOURS = {"ready": MUTED, "unknown": MUTED, "paper_low": AMBER}  # every other state is red
 DEVICE_MSGIDS = {"camera": "device.camera", "fingerprint": "device.finger_scanner", "iris": "device.iris_camera",
                  "signature_pad": "device.signature_pad", "printer": "device.printer"}
 
@@ -56,6 +59,9 @@ class StatusBar(StackLayout):
     devices_color = ListProperty(MUTED)
     disk_color = ListProperty(MUTED)
     battery_color = ListProperty(MUTED)
+    printer_state = StringProperty("")  # a kiosk.printing.STATES value; "" before the first reading / no printer
+    printer_text = StringProperty("")
+    printer_color = ListProperty(MUTED)
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
@@ -73,7 +79,7 @@ class StatusBar(StackLayout):
         widget.bind(on_pre_enter=lambda *_: self.start(), on_leave=lambda *_: self.stop())
         app = App.get_running_app()
         if app is not None:
-            app.bind(lang=lambda *_: self.show(self.status))
+            app.bind(lang=lambda *_: (self.show(self.status), self.show_printer(self.printer_state)))
         if widget.manager is not None and widget.manager.current_screen is widget:
             self.start()
 
@@ -96,6 +102,19 @@ class StatusBar(StackLayout):
         services = app.services
         if services is not None and hasattr(services, "status"):
             services.status(self.show, lambda _error: None)  # a failed reading keeps the last one shown
+        printing = getattr(app, "printing", None)
+        if printing is not None:
+            printing.status(self.show_printer)
+
+    def show_printer(self, state: str) -> None:
+        """The printer's segment: its state in words ("printer.<state>"), red when it cannot print."""
+        self.printer_state = state
+        app = App.get_running_app()
+        if not state or app is None:
+            self.printer_text = ""
+            return
+        self.printer_text = app.t("printer." + state, app.lang)
+        self.printer_color = PRINTER_COLOURS.get(state, RED)
 
     def show(self, status: object) -> None:
         """Turn a StationStatus into the bar's words and colours (in the current language)."""
