@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 
 from contract.durable import write_private
+from sinopsis.signals import run_child, stop_on_signals
 
 BENCH_DATE = dt.date(2026, 11, 25)
 STATION_PW, HQ_USER, HQ_PW = "bench-station", "hq-ingest", "bench-hq"
@@ -224,8 +225,9 @@ def run_in_this_process(records: int, ingest_records: int) -> list[dict]:
 
 def run_link_bench(records: int = 12, ingest_records: int = 10_000) -> list[dict]:
     """The link rows, measured in a child process (its own Django); RuntimeError with its output on failure."""
-    done = subprocess.run([sys.executable, "-m", "sinopsis.bench_link", "--records", str(records),
-                           "--ingest-records", str(ingest_records)], capture_output=True, text=True, check=False)
+    done = run_child([sys.executable, "-m", "sinopsis.bench_link", "--records", str(records),
+                      "--ingest-records", str(ingest_records)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                     text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the link bench failed:\n{done.stderr[-3000:]}")
     rows = json.loads(done.stdout)
@@ -240,7 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--records", type=int, default=12)
     p.add_argument("--ingest-records", type=int, default=10_000)
     args = p.parse_args(argv)
-    print(json.dumps(run_in_this_process(args.records, args.ingest_records)))
+    with stop_on_signals():  # a stop ends the bench's broker and servers in their finally blocks
+        print(json.dumps(run_in_this_process(args.records, args.ingest_records)))
     return 0
 
 

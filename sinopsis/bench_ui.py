@@ -25,6 +25,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sinopsis.signals import run_child, stop_on_signals
+
 BUDGET_MS = 1000.0 / 30.0  # one camera frame at 30 fps
 SIZE = (1280, 800)
 
@@ -199,8 +201,8 @@ def renderer() -> str:
 
 def run_ui_bench(frames: int = 300, students: int = 5) -> list[dict]:
     """Run `measure` in its own process (one Kivy window per process) and return its rows."""
-    done = subprocess.run([sys.executable, "-m", "sinopsis.bench_ui", "--frames", str(frames), "--students",
-                           str(students)], capture_output=True, text=True, timeout=600, check=False)
+    done = run_child([sys.executable, "-m", "sinopsis.bench_ui", "--frames", str(frames), "--students",
+                      str(students)], timeout=600, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"the kiosk UI bench failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -211,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--frames", type=int, default=300, help="UI frames measured during the live preview")
     parser.add_argument("--students", type=int, default=5, help="check-ins timed (touch to queue number)")
     args = parser.parse_args(argv)
-    print(json.dumps(measure(max(2, args.frames), max(1, args.students))))
+    with stop_on_signals():
+        print(json.dumps(measure(max(2, args.frames), max(1, args.students))))
     return 0
 
 

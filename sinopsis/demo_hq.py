@@ -22,6 +22,7 @@ from contract.durable import open_private, private_dir, write_private
 from contract.errors import SinopsisError
 from provisioning.broker import LocalBroker, free_port
 from sinopsis.demo_data import DEMO_STATION_ID, DemoPaths
+from sinopsis.signals import run_child
 
 HQ_USER = "hq-ingest"
 DEMO_LOGIN = "demo"
@@ -52,7 +53,7 @@ def say_now(line: str) -> None:
 
 def run_logged(logs: Path, name: str, command: list[str], who: str) -> None:
     """Run a one-off `sinopsis` command, its output kept in `logs/<name>.log`; SinopsisError when it fails."""
-    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    done = run_child(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     write_private(logs / f"{name}.log", done.stdout + done.stderr)
     if done.returncode != 0:
         raise SinopsisError(f"{who}: `{' '.join(command[2:])}` failed: {(done.stderr or done.stdout)[-800:]}",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.durable import private_dir
+from sinopsis.signals import stop_on_signals
 
 SIZE = (1280, 800)  # the kit's 10" panel
 # Frames a second for the tour: unthrottled (0). Offscreen nobody watches, and its waits are counted in frames (the
@@ -233,7 +234,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="screenshots folder (default: ROOT/kiosk)")
     args = parser.parse_args(argv)
     offscreen(*SIZE, maxfps=TOUR_FPS)
-    tour(args.root, args.out or args.root / "kiosk", lambda line: print(line, flush=True))
+    with stop_on_signals():  # stopped with the demo: the kit's simulators and threads close in tour's finally
+        tour(args.root, args.out or args.root / "kiosk", lambda line: print(line, flush=True))
     sys.stdout.flush()
     return 0
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from contract.durable import private_dir
 from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
+from sinopsis.signals import run_child, stop_on_signals
 from station.checkin import CheckIn, Identity
 
 SIZES = ((800, 480), (1280, 800))
@@ -198,8 +199,8 @@ def render_everything(out_dir: Path) -> dict[str, list[str]]:
     """Both sizes, each in its own process; {png path: overflowing labels} over all of them."""
     results: dict[str, list[str]] = {}
     for width, height in SIZES:
-        done = subprocess.run([sys.executable, "-m", "sinopsis.screenshots", f"{width}x{height}", str(out_dir)],
-                              capture_output=True, text=True, timeout=600, check=False)
+        done = run_child([sys.executable, "-m", "sinopsis.screenshots", f"{width}x{height}", str(out_dir)],
+                         timeout=600, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"rendering {width}x{height} failed:\n{done.stderr[-2000:]}")
         results.update(json.loads(done.stdout.strip().splitlines()[-1]))
@@ -209,4 +210,5 @@ def render_everything(out_dir: Path) -> dict[str, list[str]]:
 if __name__ == "__main__":
     size, out = sys.argv[1], Path(sys.argv[2])
     w, h = (int(v) for v in size.split("x"))
-    print(json.dumps(render_size(out, w, h)))
+    with stop_on_signals():
+        print(json.dumps(render_size(out, w, h)))

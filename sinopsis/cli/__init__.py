@@ -1,6 +1,11 @@
 """The `sinopsis` command: one argparse tree, one module per command group, errors printed for people.
 
-Exit codes: 0 done; 1 a check ran and found a problem (integrity, audit, packet); 2 bad input or usage.
+Exit codes: 0 done; 1 a check ran and found a problem (integrity, audit, packet); 2 bad input or usage; 130 stopped
+by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (the same clean stop: sinopsis/signals.py).
+
+Every command runs with umask 0077 (files and folders it makes are its user's only, issue 19 point 7; the files
+with personal data are also made 0600 explicitly, contract/durable.py) and stops on SIGTERM and SIGHUP as on
+Ctrl-C, children included.
 """
 
 import os
@@ -11,9 +16,13 @@ os.environ.setdefault("KIVY_NO_ARGS", "1")
 import argparse
 import importlib
 import logging
+import signal
 import sys
 
 from contract.errors import SinopsisError
+from sinopsis.signals import stop_on_signals
+
+PRIVATE_UMASK = 0o077
 
 # Each module exposes register(subparsers); its handlers take the parsed args and return an exit code.
 COMMAND_MODULES = (
@@ -54,13 +63,18 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    umask_before = os.umask(PRIVATE_UMASK)
     try:
-        return int(args.handler(args) or 0)
+        with stop_on_signals():
+            return int(args.handler(args) or 0)
     except SinopsisError as e:
         print(f"sinopsis: {e}", file=sys.stderr)
         return e.exit_code
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        name = e.args[0] if e.args and e.args[0] in ("SIGTERM", "SIGHUP") else "SIGINT"
+        return 128 + signal.Signals[name]
+    finally:
+        os.umask(umask_before)  # main() also runs inside the tests' process
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sinopsis.demo import prepare, run_demo
+from sinopsis.signals import run_child
 
 DEFAULT_DIR = Path("sinopsis-demo")
 
@@ -92,8 +93,8 @@ def _kiosk_tour(root: Path) -> int:
     per process)."""
     print(f"\n7. The kiosk, offscreen over the demo station with the simulated kit, driven by touches "
           f"(screenshots in {root / 'kiosk'}):", flush=True)
-    done = subprocess.run([sys.executable, "-m", "sinopsis.demo_kiosk", str(root)], stderr=subprocess.PIPE, text=True,
-                          check=False)  # its lines appear as they come; Kivy's log is kept for a failure
+    done = run_child([sys.executable, "-m", "sinopsis.demo_kiosk", str(root)], stderr=subprocess.PIPE,
+                     text=True)  # its lines appear as they come; Kivy's log is kept for a failure
     if done.returncode != 0:
         print(f"   the kiosk tour failed:\n{done.stderr[-3000:]}", file=sys.stderr)
         return 1
@@ -113,4 +114,4 @@ def _try_the_kiosk(root: Path, seconds: float | None) -> int:
                str(DemoPaths(root).station_config)]
     if seconds is not None:
         command += ["--seconds", str(seconds)]
-    return subprocess.run(command, check=False).returncode
+    return run_child(command).returncode  # a stop (Ctrl-C, SIGTERM, SIGHUP) closes the kiosk cleanly too

@@ -1,6 +1,7 @@
 """`sinopsis demo`: the whole demo runs once from nothing, as setup.sh runs it — steps 1-7, then step 8's servers
 (mosquitto, HQ ingest, the dashboard and the agent as real processes) carry the records to HQ, are checked live
-while they run, and Ctrl-C stops them all cleanly; every check of every step is made on that one run."""
+while they run, and SIGTERM stops them all cleanly as Ctrl-C does (issue 19 point 8: none is left running); every
+file the demo wrote is its user's only (point 7); every check of every step is made on that one run."""
 
 import json
 import os
@@ -22,6 +23,8 @@ from contract.keys import load_private_key, load_public_key
 from contract.packets import open_packet
 from sinopsis.demo_data import DemoPaths
 from tests.edge_agent.conftest import wait_until
+from tests.processes import command_line, descendants, survivors
+from tests.sinopsis.test_private_files import not_private
 
 pytestmark = pytest.mark.demo
 
@@ -67,14 +70,18 @@ def test_demo_runs_end_to_end(tmp_path):
                 break
         _live_checks(demo_dir, "".join(lines))
         port = int((demo_dir / "broker" / "mosquitto.conf").read_text().split("listener ")[1].split()[0])
-        demo.send_signal(signal.SIGINT)  # Ctrl-C
+        children = descendants(demo.pid)
+        commands = " | ".join(command_line(pid) for pid in children)
+        assert len(children) >= 4 and "mosquitto" in commands and "agent run" in commands, commands
+        demo.send_signal(signal.SIGTERM)  # systemd's or kill's stop: the same clean stop as Ctrl-C
         rest, err = demo.communicate(timeout=120)
     finally:
         demo.kill()
     assert demo.returncode == 0, err[-3000:]
     out = "".join(lines) + rest
+    wait_until(lambda: not survivors(children), what="every process the demo started to stop")
 
-    # Ctrl-C stopped every server cleanly: the agent first (offline published), the broker last.
+    # SIGTERM stopped every server cleanly: the agent first (offline published), the broker last.
     logs = demo_dir / "logs"
     assert "stopped (stopped" in (logs / "agent.log").read_text()
     assert "ingest worker 1 stopped" in (logs / "hq-ingest.log").read_text()
@@ -159,6 +166,10 @@ def test_demo_runs_end_to_end(tmp_path):
                     "--out", str(opened)], check=True, capture_output=True, timeout=120)
     assert json.loads((opened / "record.json").read_text())["captures"]
     assert any(p.suffix == ".png" for p in opened.rglob("*"))
+
+    # Everything the demo wrote (station, kiosk screenshots and slips, broker, HQ's database and packets, logs) is
+    # its user's only: folders 0700, files 0600, public keys 0644.
+    assert not_private(demo_dir) == []
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

@@ -1,0 +1,48 @@
+"""A process and its descendants, read from /proc (no psutil): for the tests that prove a command stopped with
+every child it started. A pid is identified with its start time, so a reused pid is never taken for a survivor."""
+
+from pathlib import Path
+
+
+def _stat(pid: int) -> tuple[str, int, str] | None:
+    """(state, parent pid, start time) of `pid`, or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text.rsplit(")", 1)[1].split()  # the command name may hold spaces and parentheses
+    return fields[0], int(fields[1]), fields[19]
+
+
+def descendants(pid: int) -> dict[int, str]:
+    """Every living descendant of `pid` (children in their own sessions included): {pid: start time}."""
+    parents: dict[int, list[tuple[int, str]]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (info := _stat(int(entry.name))) is not None and info[0] != "Z":
+            parents.setdefault(info[1], []).append((int(entry.name), info[2]))
+    found: dict[int, str] = {}
+    todo = [pid]
+    while todo:
+        for child, start in parents.get(todo.pop(), []):
+            if child not in found:
+                found[child] = start
+                todo.append(child)
+    return found
+
+
+def survivors(processes: dict[int, str]) -> list[int]:
+    """The pids of `processes` (from `descendants`) still running (a zombie has stopped: it is not counted)."""
+    alive = []
+    for pid, start in processes.items():
+        info = _stat(pid)
+        if info is not None and info[2] == start and info[0] != "Z":
+            alive.append(pid)
+    return alive
+
+
+def command_line(pid: int) -> str:
+    """The command line of `pid` ('' when gone)."""
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
