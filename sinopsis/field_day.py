@@ -87,13 +87,16 @@ def answer_popup(code: str) -> None:
     wait_until(lambda: dialog.parent is None)
 
 
-def capture_student(app: Any, ledger: Ledger, index: int) -> StudentEnd:
-    """Call the next student and record them by touches; saved, or withdrawn when nothing else leads on."""
+def capture_student(app: Any, ledger: Ledger, index: int, last: bool) -> StudentEnd:
+    """Call the student (unless "Panggil berikutnya" after the last one's "Tersimpan" already did) and record
+    them by touches; saved, or withdrawn when nothing else leads on. After the `last`, back to the queue."""
     from kiosk.testing import tap, wait_until
 
     ledger.owner["operator"] = index
     queue = screen(app, "operator_queue")
-    tap(queue.ids.call_next)
+    wait_until(lambda: app.root.current == "operator_queue")
+    if index == 0:  # the day's first call; every later one is the last save's "Panggil berikutnya"
+        tap(queue.ids.call_next)
     wait_until(lambda: queue.current is not None)
     tap(queue.ids.record)
     identity = screen(app, "identity")
@@ -127,7 +130,8 @@ def capture_student(app: Any, ledger: Ledger, index: int) -> StudentEnd:
     wait_until(lambda: review.printed not in ("", "printing") or app.printing is None)
     if review.printed == "printed":
         ledger.add("operator", Step("slip", "acknowledgement slip"))
-    tap(review.ids.save)  # done: back to the queue
+    ledger.owner["operator"] = SESSION if last else index + 1  # the next student's call, or the day's end
+    tap(review.ids.withdraw if last else review.ids.save)  # back to the queue, or "Panggil berikutnya"
     wait_until(lambda: app.root.current == "operator_queue")
     return StudentEnd(index, "saved", review.saved, tuple(decisions))
 
@@ -229,7 +233,7 @@ def run_day(root: Path, students: int, seed: int, recording_date: dt.date,
             log_in(app, ledger, operator_id, pin)
             for person in crowd:
                 started = time.monotonic()
-                end = capture_student(app, ledger, person.index)
+                end = capture_student(app, ledger, person.index, last=person is crowd[-1])
                 ends.append(end)
                 say(f"  {person.index + 1:>3}. {end.state} {end.receipt} (wall {time.monotonic() - started:.1f} s)"
                     + "".join(f"\n       {d}" for d in end.decisions))
