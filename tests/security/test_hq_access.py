@@ -86,6 +86,7 @@ ACCESS: dict[str, Rule] = {
     "applications:correction_answer": CORRECT, "applications:correction_resolve": CORRECT,
     "applications:lockouts": perm("axes.delete_accessattempt"),
     "applications:conflicts": VERIFY, "applications:conflict_resolve": VERIFY,
+    "ingest:verify": perm("office.view_office"), "ingest:verify_slip": perm("office.view_office"),
 }
 
 
@@ -146,7 +147,7 @@ def objects(people: dict[str, Any], make_list, school) -> Iterator[dict[str, str
     enrol_station("st-sec", public_pem(Ed25519PrivateKey.generate().public_key()).encode(), school="SMA")
     yield {"pk": str(application_list.pk), "npsn": school.npsn, "number": application.number,
            "station_id": "st-sec", "uidb64": "MQ", "token": "set-password", "ticket": ticket.number,
-           "spt": str(spt.pk), "correction": str(correction.pk)}
+           "spt": str(spt.pk), "correction": str(correction.pk), "payload": "SINOPSIS-SLIP"}
     for model in (Ticket, Correction):
         model.objects.all().delete()
 
