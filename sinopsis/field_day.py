@@ -73,7 +73,8 @@ def log_in(app: Any, ledger: Ledger, operator_id: str, pin: str) -> None:
 
 
 def answer_popup(code: str) -> None:
-    """In the open reason popup: touch the reason `code`, and its confirmation when it asks for one."""
+    """In the open reason popup: touch the reason `code`, take the photo when it needs one (an exception), and
+    confirm when it asks for that."""
     from kivy.core.window import Window
     from kivy.uix.modalview import ModalView
 
@@ -81,21 +82,24 @@ def answer_popup(code: str) -> None:
 
     dialog = next(w for w in Window.children if isinstance(w, ModalView))
     tap(next(b for b in dialog.ids.reasons.children if getattr(b, "code", "") == code))
+    if getattr(dialog, "needs_photo", False):
+        tap(dialog.ids.shoot)
+        wait_until(lambda: dialog.photo is not None or dialog.message, timeout_s=30)
     confirm = dialog.ids.get("confirm")
     if dialog.parent is not None and confirm is not None and not confirm.disabled and confirm.opacity > 0:
         tap(confirm)
     wait_until(lambda: dialog.parent is None)
 
 
-def capture_student(app: Any, ledger: Ledger, index: int, last: bool) -> StudentEnd:
-    """Call the student (unless "Panggil berikutnya" after the last one's "Tersimpan" already did) and record
+def capture_student(app: Any, ledger: Ledger, index: int, called: bool, last: bool) -> StudentEnd:
+    """Call the student (unless `called`: "Panggil berikutnya" after the last one's "Tersimpan" did) and record
     them by touches; saved, or withdrawn when nothing else leads on. After the `last`, back to the queue."""
     from kiosk.testing import tap, wait_until
 
     ledger.owner["operator"] = index
     queue = screen(app, "operator_queue")
     wait_until(lambda: app.root.current == "operator_queue")
-    if index == 0:  # the day's first call; every later one is the last save's "Panggil berikutnya"
+    if not called:
         tap(queue.ids.call_next)
     wait_until(lambda: queue.current is not None)
     tap(queue.ids.record)
@@ -115,6 +119,13 @@ def capture_student(app: Any, ledger: Ledger, index: int, last: bool) -> Student
             tap(capture.ids.keep_best)
             if _popup_open():
                 answer_popup(_first_reason())
+            continue
+        if not capture.ids.exception.disabled and position != "face":
+            decisions.append(f"{', '.join(capture.positions)}: coded exception unable_to_print")
+            step = set(capture.positions)
+            while app.root.current == "capture" and capture.position in step:
+                tap(capture.ids.exception)
+                answer_popup("unable_to_print")
             continue
         decisions.append(f"{position}: {capture.state}, no way on but withdrawal")  # a dead end
         tap(capture.ids.withdraw)
@@ -233,7 +244,8 @@ def run_day(root: Path, students: int, seed: int, recording_date: dt.date,
             log_in(app, ledger, operator_id, pin)
             for person in crowd:
                 started = time.monotonic()
-                end = capture_student(app, ledger, person.index, last=person is crowd[-1])
+                called = bool(ends) and ends[-1].state == "saved"
+                end = capture_student(app, ledger, person.index, called, last=person is crowd[-1])
                 ends.append(end)
                 say(f"  {person.index + 1:>3}. {end.state} {end.receipt} (wall {time.monotonic() - started:.1f} s)"
                     + "".join(f"\n       {d}" for d in end.decisions))

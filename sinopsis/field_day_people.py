@@ -109,7 +109,7 @@ class KitPerson:
             lines = ["finger slap"] if self.slap_mode else []
             if self.slap_mode:  # the platen shows as many fingers as this slap takes
                 lines.append(f"finger image {slap_image(self.workdir.parent, len(key.split('+')))}")
-            lines.append("finger ramp 100000000" if never else "finger present" if ready else "finger absent")
+            lines.append("finger ramp 1000000" if never else "finger present" if ready else "finger absent")
             self._replug(self.kit.finger_scanner, "finger", lines)
         elif modality == "iris":
             self._replug(self.kit.iris_camera, "iris", ["iris present"] if ready else
