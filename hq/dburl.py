@@ -5,17 +5,24 @@ needed then: the `hq-postgres` extra); without a URL HQ runs on one SQLite file 
 synchronous=FULL and IMMEDIATE transactions so several ingest processes can share it.
 """
 
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from contract.durable import make_private
 from hq.errors import HqError
 
 POSTGRES_SCHEMES = ("postgres", "postgresql", "pgsql")
 
 
 def sqlite_database(path: Path) -> dict[str, Any]:
-    """Django settings for the SQLite file at `path`."""
+    """Django settings for the SQLite file at `path`, which is made (or tightened to) 0600 first: HQ's database is
+    personal data, and SQLite gives its -wal and -shm files the database file's mode."""
+    if path.parent.is_dir():
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))  # empty: SQLite takes it as a new database
+        make_private(path)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),

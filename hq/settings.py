@@ -39,12 +39,13 @@ from pathlib import Path
 
 from csp.constants import NONE, SELF
 
+from contract.durable import private_dir
 from hq.dburl import parse_database_url, sqlite_database
 from hq.fleet.catalog import compile_all
 
 BASE_DIR = Path(__file__).resolve().parent
 HQ_DATA_DIR = Path(os.environ.get("SINOPSIS_HQ_DATA") or Path.home() / ".local/share/sinopsis/hq").resolve()
-HQ_DATA_DIR.mkdir(parents=True, exist_ok=True, mode=0o750)
+private_dir(HQ_DATA_DIR)  # 0700: it holds the records and (on SQLite) the database, all personal data
 HQ_MQTT_URL = os.environ.get("SINOPSIS_HQ_MQTT_URL", "mqtt://hq-ingest@127.0.0.1:1883")
 HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
 HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))

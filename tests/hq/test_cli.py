@@ -109,3 +109,23 @@ def test_a_command_sent_from_the_command_line_reaches_the_station(hq, station_ke
         assert _hq(hq, "command", "st-zz", "sync_now") == 2  # not enrolled: said, nothing sent
         assert "not enrolled" in capsys.readouterr().err
     assert Job.objects.count() == 1
+
+
+def test_hqs_sqlite_database_and_data_folder_are_private(tmp_path):
+    """HQ's database is personal data: made 0600 before SQLite opens it (its -wal and -shm follow), an older
+    world-readable one tightened; the data folder 0700 (hq/settings.py)."""
+    import stat
+
+    from hq.dburl import sqlite_database
+
+    fresh = tmp_path / "new.sqlite3"
+    sqlite_database(fresh)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+    older = tmp_path / "old.sqlite3"
+    older.write_bytes(b"")
+    older.chmod(0o644)
+    sqlite_database(older)
+    assert stat.S_IMODE(older.stat().st_mode) == 0o600
+    from django.conf import settings
+
+    assert stat.S_IMODE(settings.HQ_DATA_DIR.stat().st_mode) == 0o700
