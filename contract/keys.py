@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 
-from contract.durable import write_durably
+from contract.durable import private_dir, write_durably
 from contract.errors import KeyFileError
 from contract.files import read_bounded
 
@@ -26,7 +26,7 @@ def save_private_key(path: Path, key: PrivateKey) -> None:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    private_dir(Path(path).parent, tighten=False)  # a folder made here is 0700; one the user named keeps its mode
     write_durably(Path(path), pem, mode=0o600)
 
 
