@@ -1,9 +1,11 @@
 """Screenshots of every kiosk screen, in both languages, at both supported sizes (800×480 and 1280×800).
 
-`sinopsis kiosk screenshots` regenerates docs/screenshots/; the tests render the same states and check that
-each image is not blank and that no label's text overflows its widget. One process per window size: SDL's
-offscreen window cannot be resized once created, so `python -m sinopsis.screenshots WIDTHxHEIGHT OUT` sets the size
-before Kivy makes its window, and prints {png: [overflowing labels]} as JSON.
+`sinopsis kiosk screenshots` regenerates docs/screenshots/. Each state is made the way the kiosk gets there (the
+station's own queue, a real recording over the simulated kit, the screen's own methods), and before its picture
+is saved the live widget tree must show what the name claims (sinopsis/screenshot_claims.py): a state that does
+not is not saved and is reported, as are labels whose text overflows, small touch targets and stencil lines. One
+process per window size: SDL's offscreen window cannot be resized once created, so `python -m sinopsis.screenshots
+WIDTHxHEIGHT OUT [LANGS]` sets the size before Kivy makes its window, and prints {png: [problems]} as JSON.
 """
 
 import dataclasses
@@ -14,9 +16,12 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from contract.durable import private_dir
+from kiosk.i18n import LANGUAGES
 from kiosk.screens.flow import CheckInFlow  # no Kivy import: the window size is set first
+from sinopsis.screenshots_station import kit_printer_and_scanner, queue_day, recording
 from sinopsis.signals import run_child, stop_on_signals
 from station.checkin import CheckIn, Identity
 
@@ -25,18 +30,19 @@ IDENTITY = Identity("APL-2026-00001", "Siti R. P.", "SMA Negeri 1 Pekanbaru", "�
 
 
 def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
-    """(file stem, screen, flow, screen attributes) for every state worth a screenshot."""
+    """(file stem, screen, flow, screen attributes) for every state worth a screenshot; what each must show is in
+    sinopsis/screenshot_claims.py. `_prepare(app)` runs before the screen is shown, `_after(app, screen)` once it
+    is, `_cleanup(app)` after the picture."""
     yield "welcome", "welcome", CheckInFlow(), {}
-    yield "nik", "nik_entry", CheckInFlow(), {"step": "nik", "keypad": "1471015005"}
-    yield "nik-error", "nik_entry", CheckInFlow(), {"step": "nik", "keypad": "147101500509000",
-                                                    "error": "A NIK has 16 digits. Check the number on your "
-                                                             "family card (KK)."}
-    yield "birth-date", "nik_entry", CheckInFlow(nik="1471015005090001"), {"step": "birth", "keypad": "1005"}
+    yield "nik", "nik_entry", CheckInFlow(), {"_after": typed("1471015005")}
+    yield "nik-error", "nik_entry", CheckInFlow(), {"_after": typed("147101500509000", ok=True)}
+    yield "birth-date", "nik_entry", CheckInFlow(), {"_after": typed("1471015005090001", ok=True)}  # from the NIK
     yield "confirm", "confirm", CheckInFlow(identity=IDENTITY), {}
-    yield "phone", "phone", CheckInFlow(identity=IDENTITY), {"keypad": "08123456"}
+    yield "phone", "phone", CheckInFlow(identity=IDENTITY), {"keypad": "08123456", "error": ""}
     yield "phone-error", "phone", CheckInFlow(identity=IDENTITY), {
         "keypad": "0761123456", "error": "That is not a mobile number. Type a mobile number such as 0812 3456 7890."}
-    yield "ticket", "ticket", CheckInFlow(identity=IDENTITY, ticket=CheckIn(42, "rec", "Siti R. P.", False)), {}
+    yield "ticket", "ticket", CheckInFlow(identity=IDENTITY, ticket=CheckIn(42, "rec", "Siti R. P.", False)), {
+        "slip": ""}  # a kit without a printer
     yield "not-on-list", "problem", CheckInFlow(problem="default", problem_code="checkin.not_on_list"), {}
     yield "already-recorded", "problem", CheckInFlow(identity=IDENTITY, problem="recorded"), {}
     queued = Identity(IDENTITY.application_id, IDENTITY.display_name, IDENTITY.school, IDENTITY.phone_hint,
@@ -44,20 +50,54 @@ def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "already-in-queue", "problem", CheckInFlow(identity=queued, problem="in_queue"), {}
     yield "mismatch", "problem", CheckInFlow(identity=IDENTITY, problem="mismatch"), {}
     yield "help", "help", CheckInFlow(), {}
-    from station.queue import QueueEntry
-
-    waiting = [QueueEntry(n, name, f"r{n}", "checked_in") for n, name in ((8, "Bayu K."), (9, "Putri W."),
-                                                                          (10, "Rizky T."))]
-    serving = QueueEntry(7, "Siti R. P.", "r7", "capturing")
-    yield "operator-login", "operator_login", CheckInFlow(), {"chosen": "OP-02", "keypad": "1357"}
-    yield "operator-queue", "operator_queue", CheckInFlow(), {"waiting": waiting, "serving": [serving],
-                                                              "current": serving}
-    yield "queue-board", "board", CheckInFlow(), {"waiting": waiting, "serving": [serving]}
+    # the board and the queue read the station's queue (sinopsis/screenshots_station.py): nothing is set on them
+    yield "queue-board", "board", CheckInFlow(), {"_prepare": queue_day}
+    yield "checkin-board", "board", CheckInFlow(), {"_prepare": as_role("checkin"), "_cleanup": as_role("all")}
+    yield "operator-login", "operator_login", CheckInFlow(), {"_after": chose("OP-02", "1357")}
+    yield "operator-login-leader", "operator_login", CheckInFlow(), {"_after": chose("OP-02", "", "auth.wait")}
+    yield "operator-queue", "operator_queue", CheckInFlow(), {"_after": serving_called}
     from sinopsis.screenshots_capture import capture_states
 
-    yield from capture_states()  # they check a student in and start a recording
+    yield from capture_states()  # they record the student being served
     yield from operator_day_states()
     yield from checkin_extras_states()
+
+
+def typed(digits: str, ok: bool = False) -> Any:
+    """_after for the NIK keypad: `digits` typed from a fresh start, then OK pressed when `ok` (the screen's own
+    check answers: an error, or the birth date taken from the NIK)."""
+    def after(_app: object, screen: Any) -> None:
+        screen.begin()
+        screen.ids.keypad.value = digits
+        if ok:
+            screen.ok()
+    return after
+
+
+def serving_called(app: Any, screen: Any) -> None:
+    """_after for the operator's queue: the operator has just called the student being served (call next's answer
+    sets `current` so)."""
+    screen.current = queue_day(app)
+
+
+def as_role(role: str) -> Any:
+    """_prepare/_cleanup: the kiosk as the display of `role` (checkin: the two-display kit's student display)."""
+    def switch(app: Any) -> None:
+        app.role = role
+    return switch
+
+
+def chose(operator_id: str, pin: str, refusal: str = "") -> Any:
+    """_after for the login: `operator_id` chosen, `pin` typed; with `refusal`, the station's answer to wrong PINs
+    (auth.wait: the 30 s wait on a display students use, with the team leader's unlock offered)."""
+    def after(_app: object, screen: Any) -> None:
+        screen.choose(operator_id)
+        screen.ids.keypad.value = pin
+        if refusal:
+            from contract.errors import SinopsisError
+
+            screen._failed(SinopsisError("too many wrong PINs", code=refusal))
+    return after
 
 
 def checkin_extras_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
@@ -82,21 +122,23 @@ def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     """The status bar with things to act on, students passed over, the idle lock, and the end-of-day summary."""
     from station.day_summary import DaySummary, OperatorDay
     from station.operators import Operator
-    from station.queue import QueueEntry
     from station.station_status import StationStatus
 
     now = dt.datetime.now(dt.UTC)
     status = StationStatus("offline", now - dt.timedelta(minutes=40), 3, 12 * 60, 85 * 2**30, 100 * 2**30, 45, True,
                            {"camera": True, "fingerprint": True, "iris": False, "signature_pad": True, "printer": True})
 
-    def fixed_status(_app: object, screen: object) -> None:
-        screen.ids.status.stop()  # this reading, not the demo station's
-        screen.ids.status.show(status)
+    def fixed_status(app: Any) -> None:
+        app._shots_status[:] = [status]  # what the station reads: HQ offline, records waiting, the iris camera out
+        app._shots_printer.paper_low = True  # the roll near its end: the printer says so in its status bytes
 
-    waiting = [QueueEntry(n, name, f"r{n}", "checked_in") for n, name in ((11, "Bayu K."), (12, "Putri W."))]
-    passed = [QueueEntry(n, name, f"p{n}", "checked_in") for n, name in ((8, "Dewi A."), (9, "Rizky T. S."))]
-    yield "operator-queue-passed", "operator_queue", CheckInFlow(), {"waiting": waiting, "passed": passed,
-                                                                     "_after": fixed_status}
+    def status_back(app: Any) -> None:
+        app._shots_status.clear()
+        app._shots_printer.paper_low = False
+
+    # the operator's queue after the student served was saved: two passed over to call back, three waiting
+    yield "operator-queue-passed", "operator_queue", CheckInFlow(), {"_prepare": fixed_status,
+                                                                     "_cleanup": status_back}
     locker = Operator("OP-02", "Yuliana Sari", "operator")
 
     def lock(app: object, operator: object = locker, back_to: str = "capture") -> None:
@@ -104,23 +146,35 @@ def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
 
     yield "operator-locked", "operator_login", CheckInFlow(), {"_prepare": lock, "keypad": "13",
                                                                "_cleanup": lambda app: lock(app, None, "")}
+    # a day further on than the screenshot station's (its numbers agree with the status bar's: 3 records unsent,
+    # the oldest for 12 min), read by the screen as the station's answer
     summary = DaySummary("SMA Negeri 1 Pekanbaru", "2026-11-25", "800/123/SPT/2026", 120, 87, 79,
-                         {"captured": 12, "sent": 5, "accepted": 62}, 4, 1, {"refused": 1, "unwell": 1},
-                         {"kk_mismatch": 2}, {"finger": {"injured": 2, "amputated": 1}, "iris": {"other": 1}}, 3, 17,
-                         95 * 60, [OperatorDay("OP-01", "Hendra Gunawan", 44, 40, 1, 1),
+                         {"captured": 1, "sent": 2, "accepted": 76}, 4, 1, {"refused": 1, "unwell": 1},
+                         {"kk_mismatch": 2}, {"finger": {"injured": 2, "amputated": 1}, "iris": {"other": 1}}, 3, 3,
+                         12 * 60, [OperatorDay("OP-01", "Hendra Gunawan", 44, 40, 1, 1),
                                    OperatorDay("OP-02", "Yuliana Sari", 43, 39, 1, 1)])
-    yield "day-summary", "day_summary", CheckInFlow(), {"summary": summary, "_after": fixed_status}
+
+    def later_day(app: Any) -> None:
+        fixed_status(app)
+        app._shots_day, app.services.day_summary = app.services.day_summary, lambda done, _failed: done(summary)
+
+    def day_back(app: Any) -> None:
+        status_back(app)
+        app.services.day_summary = app._shots_day
+
+    yield "day-summary", "day_summary", CheckInFlow(), {"_prepare": later_day, "_cleanup": day_back}
 
 
-def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
-    """Render every state in both languages at the window's size; returns {png path: overflowing labels}."""
-    from kiosk.i18n import LANGUAGES
+def render_all(app: object, out_dir: Path, width: int, height: int,
+               languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
+    """Render every state in `languages` at the window's size; returns {png path: what is wrong with it} (a
+    picture not shown as claimed is not saved)."""
     from kiosk.testing import overflowing_labels, screenshot, settle, small_targets, stencil_lines
 
     private_dir(out_dir, tighten=False)
     results = {}
     settle(5)
-    for lang in LANGUAGES:
+    for lang in languages:
         for stem, name, flow, attributes in states():
             app.lang = lang
             app.flow = flow
@@ -132,7 +186,7 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
             if "_prepare" in hooks:
                 hooks["_prepare"](app)
             app.go(name)
-            settle(10)  # let on_pre_enter's station calls come back before the state is set
+            settle(6)  # let on_pre_enter's station calls come back before the state is set
             screen = app.root.get_screen(name)
             for key, value in attributes.items():
                 if key in hooks:
@@ -143,12 +197,39 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
                     setattr(screen, key, value)
             if "_after" in hooks:
                 hooks["_after"](app, screen)
-            settle(4)
+            settle(2)
             path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
-            results[str(screenshot(path))] = overflowing_labels(screen) + small_targets(screen) + stencil_lines(screen)
+            wrong = shown_as_claimed(stem, app)
+            if wrong:  # never a picture of a state other than its name says
+                path.unlink(missing_ok=True)
+                results[str(path)] = wrong
+            else:
+                results[str(screenshot(path))] = (overflowing_labels(screen) + small_targets(screen)
+                                                  + stencil_lines(screen))
             if "_cleanup" in hooks:
                 hooks["_cleanup"](app)
     return results
+
+
+CLAIM_WAIT_S = 10.0  # how long a state may take to show (the station's answers come back through the Clock)
+
+
+def shown_as_claimed(stem: str, app: object) -> list[str]:
+    """Step frames until the window shows what `stem` claims (sinopsis/screenshot_claims.py), at most
+    CLAIM_WAIT_S; then what it still does not show ([] when all is there)."""
+    import time
+
+    from kiosk.testing import settle, step
+    from sinopsis.screenshot_claims import problems
+
+    deadline = time.monotonic() + CLAIM_WAIT_S
+    while (wrong := problems(stem, app)) and time.monotonic() < deadline:
+        step(1)
+        time.sleep(0.002)
+    if wrong:
+        return wrong
+    settle(2)  # what arrived last is laid out and drawn
+    return problems(stem, app)
 
 
 # A kit's disk and battery for the status bar, not this machine's: the pictures in docs/ stay the same from one
@@ -156,9 +237,10 @@ def render_all(app: object, out_dir: Path, width: int, height: int) -> dict[str,
 KIT_POWER = {"disk_free": 40 * 2**30, "disk_total": 64 * 2**30, "battery_percent": 87, "charging": True}
 
 
-def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
+def render_size(out_dir: Path, width: int, height: int,
+                languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
     """In this process (whose Kivy window is not made yet): start the kiosk offscreen at width x height over a
-    fresh demo station and render everything into `out_dir`."""
+    fresh demo station and render every state in `languages` into `out_dir`."""
     from sinopsis.demo_kiosk import offscreen
 
     offscreen(width, height, maxfps=0)  # unthrottled: the renders step frames, nobody watches them
@@ -181,25 +263,36 @@ def render_size(out_dir: Path, width: int, height: int) -> dict[str, list[str]]:
             import_assignment(store, paths.assignment, hq_key, station_id=config.station.id,
                               min_age=config.roster.min_age, actor="OP-01")
             service = CheckInService(store, config, hq_key)
-            read = service.status
-            service.status = lambda done, failed: read(lambda s: done(dataclasses.replace(s, **KIT_POWER)), failed)
-            app = KioskApp(service, helpdesk=config.helpdesk)
-            app._run_prepare()
-            app.idle.stop()  # rendering takes its time: no idle logout meanwhile
-            try:
-                return render_all(app, out_dir, width, height)
-            finally:
-                if app.recording is not None:
-                    app.recording.close()
-                app.services.close()
-                app.stop()
+            read, fixed = service.status, []  # fixed: a reading a state shows instead of the demo station's
+
+            def status(done: Any, failed: Any) -> None:
+                read(lambda s: done(fixed[0] if fixed else dataclasses.replace(s, **KIT_POWER)), failed)
+
+            service.status = status
+            with kit_printer_and_scanner() as (printer, scanner, printer_sim):
+                app = KioskApp(service, helpdesk=config.helpdesk, printer=printer, qr_scanner=scanner)
+                app.make_recording = lambda *_args: recording(app)  # the kit records: "Start recording" is on
+                app._shots_printer, app._shots_status = printer_sim, fixed
+                app._run_prepare()
+                app.idle.stop()  # rendering takes its time: no idle logout meanwhile
+                try:
+                    return render_all(app, out_dir, width, height, languages)
+                finally:
+                    if app.recording is not None:
+                        app.recording.close()
+                    app.dispatch("on_stop")  # the QR listener and the printing thread
+                    app.services.close()
+                    app.stop()
 
 
-def render_everything(out_dir: Path) -> dict[str, list[str]]:
-    """Both sizes, each in its own process; {png path: overflowing labels} over all of them."""
+def render_everything(out_dir: Path, plan: dict[tuple[int, int], tuple[str, ...]] | None = None
+                      ) -> dict[str, list[str]]:
+    """Each size of `plan` (default: both sizes, both languages) in its own process; {png path: what is wrong
+    with it} over all of them."""
     results: dict[str, list[str]] = {}
-    for width, height in SIZES:
-        done = run_child([sys.executable, "-m", "sinopsis.screenshots", f"{width}x{height}", str(out_dir)],
+    for (width, height), languages in (plan or {size: LANGUAGES for size in SIZES}).items():
+        done = run_child([sys.executable, "-m", "sinopsis.screenshots", f"{width}x{height}", str(out_dir),
+                          ",".join(languages)],
                          timeout=600, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"rendering {width}x{height} failed:\n{done.stderr[-2000:]}")
@@ -210,5 +303,6 @@ def render_everything(out_dir: Path) -> dict[str, list[str]]:
 if __name__ == "__main__":
     size, out = sys.argv[1], Path(sys.argv[2])
     w, h = (int(v) for v in size.split("x"))
+    langs = tuple(sys.argv[3].split(",")) if len(sys.argv) > 3 else LANGUAGES
     with stop_on_signals():
-        print(json.dumps(render_size(out, w, h)))
+        print(json.dumps(render_size(out, w, h, langs)))

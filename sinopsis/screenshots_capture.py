@@ -1,112 +1,101 @@
-"""Screenshot states of the operator's capture screens (identity check, face, fingers, exception, review, saved).
+"""Screenshot states of the operator's capture screens (identity check, face, fingers, iris, the decisions' popups,
+review, saved).
 
-They need a real Recording: a student is checked in and called on the screenshot station, and the capture engine
-runs over the simulated camera, scanner and iris camera — the same parts the kiosk uses — so the pictures show
-real previews, scores and thumbnails. Each state's `_prepare(app)` runs before its screen is shown and
-`_after(app, screen)` after its attributes are set; `_cleanup(app)` closes what `_after` opened (a popup).
+They record the student being served on the screenshot station (sinopsis/screenshots_station.py): the capture
+engine runs over the simulated camera, scanner and iris camera, so the review shows real thumbnails and scores.
+A live view is one frame scored by the kit's own quality code, shown through the screen's `show_frame` as the
+engine's event would; the popups are opened by the screen's own buttons' methods. What each state must show is
+checked by sinopsis/screenshot_claims.py before its picture is saved.
 """
 
 from collections.abc import Iterator
 from typing import Any
 
 from kiosk.screens.flow import CheckInFlow
-
-
-def _engine_and_recording(app: Any) -> Any:
-    """Check the first applicant in, call them, and open a Recording over the simulated kit (once per process)."""
-    if getattr(app, "_shots_recording", None) is not None:
-        return app._shots_recording
-
-    from drivers.camera import ReplayCamera
-    from kiosk.recording import Recording
-    from native import samples
-    from native.vendor import FutronicScanner, IriTechCamera, apply_sim_script
-    from station.capture.devices import Devices
-    from station.capture.engine import CaptureEngine
-    from station.capture.policy import face_background_for
-    from station.checkin import check_in_by_application
-    from station.operators import Operator
-    from station.queue import call_next
-    from station.sealing import station_sealer
-
-    store, config = app.services.store, app.services.config
-    first = store.conn.execute("SELECT application_id FROM applicants ORDER BY id LIMIT 1").fetchone()[0]
-    check_in_by_application(store, first, "081234567890")
-    entry = call_next(store, "OP-02")
-    apply_sim_script(None)
-    camera = ReplayCamera([samples.portrait(face_background_for(entry.birth_year))], fps=30, noise=1)
-    devices = Devices(camera=camera, finger_scanner=FutronicScanner("sim"), iris_camera=IriTechCamera("sim"))
-    sealer = station_sealer(store, config)
-    capture = app.root.get_screen("capture")
-    app.operator = Operator("OP-02", "Yuliana Sari", "operator")
-    recording = Recording(CaptureEngine(config.capture, devices), sealer, entry.record_id, "OP-02",
-                          entry.birth_year, capture.show_frame, capture.on_state_event, capture.on_device)
-    app.recording = app._shots_recording = recording
-    app._shots_entry = entry
-    return recording
+from sinopsis.screenshots_station import recording
 
 
 def _fresh(app: Any) -> None:
     """The recording with nothing captured yet (each language's pass starts from the face)."""
-    recording = _engine_and_recording(app)
+    made = recording(app)
 
     def forget() -> None:
-        for position in list(recording.engine.results):
-            recording.engine.discard(position)
+        for position in list(made.engine.results):
+            made.engine.discard(position)
 
-    recording.worker.submit_call(forget).result()
+    made.worker.submit_call(forget).result()
 
 
-def _run(recording: Any, *calls: tuple) -> None:
+def _run(made: Any, *calls: tuple) -> None:
     """Run engine calls on the recording's worker and wait (screenshot set-up only; never on a live kiosk)."""
     for method, *args in calls:
-        recording.worker.submit(method, *args).result()
+        made.worker.submit(method, *args).result()
 
 
 def _fingers_half_done(app: Any) -> None:
-    recording = _engine_and_recording(app)
-    if "right_middle" in recording.engine.results:
+    made = recording(app)
+    if "right_middle" in made.engine.results:
         return
     from sinopsis.demo import signature_strokes
 
-    _run(recording, ("capture_face", recording.birth_year), ("capture_signature", signature_strokes(), "touchscreen"),
+    _run(made, ("capture_face", made.birth_year), ("capture_signature", signature_strokes(), "touchscreen"),
          ("capture_finger", "right_thumb"), ("capture_finger", "right_index"))
-    photo = recording.engine.results["face"].image
-    _run(recording, ("mark_exception", "right_middle", "injured", None, photo))
-
-
-def _all_done(app: Any) -> None:
-    _fingers_half_done(app)
-    recording = app.recording
-    for position in recording.engine.missing():
-        if position.endswith("_iris"):
-            _run(recording, ("capture_iris", position.removesuffix("_iris")))
-        else:
-            _run(recording, ("capture_finger", position))
-
-
-def _live_face(app: Any, screen: Any) -> None:
-    from native import samples
-    from station.capture.events import FrameScored
-    from station.capture.policy import face_background_for
-
-    backdrop = face_background_for(app.recording.birth_year)
-    screen.show_frame(FrameScored("face", 1, 12, 84, True, ("FACE_OFF_CENTRE",), samples.portrait(backdrop),
-                                  {"background": backdrop, "required_background": backdrop}))
+    photo = made.engine.results["face"].image
+    _run(made, ("mark_exception", "right_middle", "injured", None, photo))
 
 
 def _fingers_done(app: Any) -> None:
     """Face, signature and every finger captured: the irises are next."""
     _fingers_half_done(app)
-    recording = app.recording
-    for position in recording.engine.missing():
+    made = app.recording
+    for position in made.engine.missing():
         if not position.endswith("_iris"):
-            _run(recording, ("capture_finger", position))
+            _run(made, ("capture_finger", position))
+
+
+def _all_done(app: Any) -> None:
+    _fingers_done(app)
+    made = app.recording
+    for position in made.engine.missing():
+        _run(made, ("capture_iris", position.removesuffix("_iris")))
+
+
+def _show(screen: Any, event: Any) -> None:
+    """Hand `event` to the screen as the engine's frames come, again until the live preview took it: the preview
+    skips a frame that comes while the renderer is busy (kiosk/preview.py), the engine then sends the next one."""
+    import time
+
+    from kiosk.testing import step
+
+    shown, deadline = screen._preview.shown, time.monotonic() + 2.0
+    screen.show_frame(event)
+    while screen._preview.shown == shown and time.monotonic() < deadline:
+        step(1)
+        time.sleep(0.05)
+        screen.show_frame(event)
+
+
+def _capturing(screen: Any) -> None:
+    """The screen as Capture leaves it while the engine runs (start(): busy, "preview"), at the position next."""
+    screen.advance()  # the screen may be showing already: the position the engine is at now
+    screen.busy, screen.state = True, "preview"
+
+
+def _live_face(app: Any, screen: Any) -> None:
+    """The face's live view: the student a little off centre, the backdrop the birth year requires."""
+    from native import samples
+    from station.capture.events import FrameScored
+    from station.capture.policy import face_background_for
+
+    _capturing(screen)
+    backdrop = face_background_for(app.recording.birth_year)
+    _show(screen, FrameScored("face", 1, 12, 84, False, ("FACE_OFF_CENTRE",), samples.portrait(backdrop),
+                              {"background": backdrop, "required_background": backdrop}))
 
 
 def _live_iris(app: Any, screen: Any) -> None:
-    """The iris camera's live view with the pupil and limbus circles the quality check found, its score and reason."""
-    screen.advance()
+    """The iris camera's live view, the eye slightly out of focus: the pupil and limbus circles the quality check
+    found, its score below the threshold and why (IRIS_BLURRED), as the engine reports a frame."""
     import cv2
 
     from native import samples
@@ -114,39 +103,76 @@ def _live_iris(app: Any, screen: Any) -> None:
     from station.capture.engine import iris_details
     from station.capture.events import FrameScored
 
-    eye = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    _capturing(screen)
+    eye = cv2.GaussianBlur(cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE), (3, 3), 0)
     report = IrisQuality().measure(eye)
-    screen.show_frame(FrameScored(screen.position, 1, 9, report.score, False, report.problems, eye,
-                                  iris_details(report)))
-    if not (screen.position.endswith("_iris") and len(screen.circles) == 2 and screen.score == report.score):
-        raise RuntimeError(f"capture-iris shows {screen.position} with circles {screen.circles}, not a live iris")
+    _show(screen, FrameScored(screen.position, 1, 9, report.score, False, report.problems, eye,
+                              iris_details(report)))
 
 
-def _live_finger(app: Any, screen: Any) -> None:
-    screen.advance()  # the screen was already shown: show the position the engine is at now
+def _attempts_used_up(app: Any, screen: Any) -> None:
+    """A finger's three attempts ended below the threshold (worn, dry print): the operator decides — keep the best
+    with a reason, more attempts with the team leader's PIN, or an exception (what _finished leaves)."""
     import cv2
 
     from native import samples
     from station.capture.events import FrameScored
 
+    screen.advance()
+    screen.busy = False
     finger = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
-    screen.show_frame(FrameScored(screen.position, 3, 7, 31, True, ("LOW_CONTRAST",), finger))
-    screen.state, screen.below = "below_threshold", True  # attempts used up: the operator decides
+    _show(screen, FrameScored(screen.position, 3, 7, 31, False, ("LOW_CONTRAST",), finger))
+    screen.state, screen.below, screen.exhausted = "below_threshold", True, True
+
+
+def _then(*steps: Any) -> Any:
+    def after(app: Any, screen: Any) -> None:
+        for step in steps:
+            step(app, screen)
+    return after
 
 
 def _exception_popup(app: Any, screen: Any) -> None:
     screen.advance()
+    screen.busy = False
     screen.ids.hands.select("right_ring")
     screen.mark_exception()
 
 
-def _close_popups(app: Any) -> None:
+def _withdraw_chosen(app: Any, screen: Any) -> None:
+    """Withdraw touched and a reason chosen: the popup waits for its confirmation."""
     from kivy.core.window import Window
-    from kivy.uix.modalview import ModalView
 
-    for child in list(Window.children):
-        if isinstance(child, ModalView):
-            child.dismiss(animation=False)
+    screen.withdraw()
+    Window.children[0].pick("refused")
+
+
+def _close_popups(app: Any) -> None:
+    from kiosk.idle import close_popups
+
+    close_popups()
+
+
+def _preview(app: Any, screen: Any) -> None:
+    """A thumbnail touched: the capture large with its score."""
+    screen.preview("right_index")
+
+
+def _saved(app: Any, screen: Any) -> None:
+    """What _saved leaves after the durable commit (the receipt number), the slip printed."""
+    screen.saved, screen.printed, screen.message = "ST-PKU-01-000001", "printed", ""
+
+
+def _print_failed(app: Any, screen: Any) -> None:
+    """Saved, but the roll ran out: the acknowledgement in red with Print again (what the printing thread's
+    failure leaves), the printer's own state on the status bar."""
+    app._shots_printer.paper_out = True
+    screen.saved, screen.printed, screen.message = "ST-PKU-01-000001", "failed", ""
+    screen.ids.status.refresh()
+
+
+def _printer_back(app: Any) -> None:
+    app._shots_printer.paper_out = False  # the next screen's status bar reads it again as it is shown
 
 
 def _disk_full(app: Any, screen: Any) -> None:
@@ -154,18 +180,28 @@ def _disk_full(app: Any, screen: Any) -> None:
 
     from kiosk.screens.review import save_failure_text
 
+    screen.saved, screen.printed = "", ""
     screen.message = save_failure_text(app, OSError(errno.ENOSPC, "No space left on device"))
 
 
 def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     """(file stem, screen, flow, attributes) of the operator's capture screens."""
     flow = CheckInFlow()
-    yield "identity-check", "identity", flow, {"_prepare": _engine_and_recording}
+    close = {"_cleanup": _close_popups}
+    yield "identity-check", "identity", flow, {"_prepare": recording}
     yield "capture-face", "capture", flow, {"_prepare": _fresh, "_after": _live_face}
-    yield "capture-fingers", "capture", flow, {"_prepare": _fingers_half_done, "_after": _live_finger}
-    yield "capture-exception", "capture", flow, {"_prepare": _fingers_half_done, "_after": _exception_popup,
-                                                 "_cleanup": _close_popups}
+    yield "capture-fingers", "capture", flow, {"_prepare": _fingers_half_done, "_after": _attempts_used_up}
+    yield "capture-keep-best", "capture", flow, {"_prepare": _fingers_half_done, **close,
+                                                 "_after": _then(_attempts_used_up, lambda a, s: s.keep_best())}
+    yield "capture-more-attempts", "capture", flow, {"_prepare": _fingers_half_done, **close,
+                                                     "_after": _then(_attempts_used_up, lambda a, s: s.more_attempts())}
+    yield "capture-exception", "capture", flow, {"_prepare": _fingers_half_done, "_after": _exception_popup, **close}
+    yield "capture-withdraw", "capture", flow, {"_prepare": _fingers_half_done, **close,
+                                                "_after": _then(_attempts_used_up, _withdraw_chosen)}
     yield "capture-iris", "capture", flow, {"_prepare": _fingers_done, "_after": _live_iris}
     yield "review", "review", flow, {"_prepare": _all_done}
-    yield "saved", "review", flow, {"_prepare": _all_done, "saved": "ST-PKU-01-000001", "printed": "printed"}
-    yield "save-disk-full", "review", flow, {"_prepare": _all_done, "saved": "", "printed": "", "_after": _disk_full}
+    yield "review-preview", "review", flow, {"_prepare": _all_done, "_after": _preview, **close}
+    yield "save-disk-full", "review", flow, {"_prepare": _all_done, "_after": _disk_full}
+    yield "saved", "review", flow, {"_prepare": _all_done, "_after": _saved}
+    yield "saved-print-failed", "review", flow, {"_prepare": _all_done, "_after": _print_failed,
+                                                 "_cleanup": _printer_back}
