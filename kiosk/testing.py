@@ -100,6 +100,25 @@ def overflowing_labels(root: Widget) -> list[str]:
     return bad
 
 
+def broken_words(root: Widget) -> list[str]:
+    """Labels that wrap inside a word: a word wider than the label's wrapping width is cut over two lines
+    ("Pendaftara/n") although no text overflows the label."""
+    import re
+
+    from kivy.uix.label import Label
+
+    bad = []
+    for widget in root.walk():
+        wrap = widget.text_size[0] if isinstance(widget, Label) else None
+        if not wrap or widget.opacity == 0 or widget.width <= 1 or not widget.text.strip():
+            continue
+        text = re.sub(r"\[/?[a-z]+[^]]*\]", "", widget.text) if widget.markup else widget.text
+        widest = max(text.split(), key=lambda word: widget._label.get_extents(word)[0])
+        if widget._label.get_extents(widest)[0] > wrap + 1:
+            bad.append(f"{widest[:30]!r} is cut over two lines in {widget.text[:40]!r} ({wrap:.0f} px wide)")
+    return bad
+
+
 MIN_TARGET_DP = 44  # the smallest touch target side a finger hits reliably (≈ 7 mm on a 10" 1280x800 panel)
 
 

@@ -169,7 +169,7 @@ def render_all(app: object, out_dir: Path, width: int, height: int,
                languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
     """Render every state in `languages` at the window's size; returns {png path: what is wrong with it} (a
     picture not shown as claimed is not saved)."""
-    from kiosk.testing import overflowing_labels, screenshot, settle, small_targets, stencil_lines
+    from kiosk.testing import broken_words, overflowing_labels, screenshot, settle, small_targets, stencil_lines
 
     private_dir(out_dir, tighten=False)
     results = {}
@@ -204,8 +204,8 @@ def render_all(app: object, out_dir: Path, width: int, height: int,
                 path.unlink(missing_ok=True)
                 results[str(path)] = wrong
             else:
-                results[str(screenshot(path))] = (overflowing_labels(screen) + small_targets(screen)
-                                                  + stencil_lines(screen))
+                results[str(screenshot(path))] = (overflowing_labels(screen) + broken_words(screen)
+                                                  + small_targets(screen) + stencil_lines(screen))
             if "_cleanup" in hooks:
                 hooks["_cleanup"](app)
     return results

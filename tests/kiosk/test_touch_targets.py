@@ -1,12 +1,12 @@
-"""The checks the screenshot test runs on every screen: small buttons, and thick lines the renderer must draw
-through the stencil buffer; each finds what it looks for and only that."""
+"""The checks the screenshot test runs on every screen: small buttons, thick lines the renderer must draw
+through the stencil buffer, words wrapped in the middle; each finds what it looks for and only that."""
 
 from kivy.graphics import Color, Line
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.widget import Widget
 
-from kiosk.testing import small_targets, stencil_lines
+from kiosk.testing import broken_words, small_targets, stencil_lines
 
 
 def test_small_visible_enabled_buttons_are_reported():
@@ -37,3 +37,15 @@ def test_thick_lines_under_a_translucent_colour_are_reported():
     for widget in (thin_hidden, thick_opaque, thick_hidden):
         root.add_widget(widget)
     assert stencil_lines(root) == ["stencil line in Widget: width 1.5, alpha 0.85"]
+
+
+def test_a_word_wider_than_its_wrapping_label_is_reported():
+    root = BoxLayout()
+    cut = Button(text="Pendaftaran", font_size=18, size_hint=(None, None), size=(60, 64))
+    cut.text_size = (cut.width, None)
+    fits = Button(text="Kembali ke antrean", font_size=18, size_hint=(None, None), size=(120, 64))
+    fits.text_size = (fits.width, None)  # two lines, whole words
+    unwrapped = Button(text="Pendaftaran", font_size=18, size_hint=(None, None), size=(60, 64))  # no text_size
+    for widget in (cut, fits, unwrapped):
+        root.add_widget(widget)
+    assert broken_words(root) == ["'Pendaftaran' is cut over two lines in 'Pendaftaran' (60 px wide)"]
