@@ -168,7 +168,7 @@ class KioskApp(App):
         queue.message = message
         self.go("operator_queue")
         if call_next:
-            queue.call_next()
+            queue.call_next(then_record=True)
 
     QR_SCREENS = ("welcome", "board", "problem", "help")  # where a student may be when they show their QR
 

@@ -91,19 +91,22 @@ def answer_popup(code: str) -> None:
     wait_until(lambda: dialog.parent is None)
 
 
-def capture_student(app: Any, ledger: Ledger, index: int, called: bool, last: bool) -> StudentEnd:
+def capture_student(app: Any, ledger: Ledger, index: int, called: bool, last: bool, first: bool = False) -> StudentEnd:
     """Call the student (unless `called`: "Panggil berikutnya" after the last one's "Tersimpan" did) and record
     them by touches; saved, or withdrawn when nothing else leads on. After the `last`, back to the queue."""
     from kiosk.testing import tap, wait_until
 
-    ledger.owner["operator"] = index
     queue = screen(app, "operator_queue")
-    wait_until(lambda: app.root.current == "operator_queue")
-    if not called:
+    if not called:  # from the queue: "Panggil" then "Mulai merekam" — once a day (the first student), else after
+        # a withdrawal; every later student is called by the last one's "Panggil berikutnya"
+        ledger.owner["operator"] = SESSION if first else index
+        wait_until(lambda: app.root.current == "operator_queue")
         tap(queue.ids.call_next)
-    wait_until(lambda: queue.current is not None)
-    tap(queue.ids.record)
-    identity = screen(app, "identity")
+        wait_until(lambda: queue.current is not None)
+        tap(queue.ids.record)
+    ledger.owner["operator"] = index
+    identity = screen(app, "identity")  # after "Panggil berikutnya" the identity check opens by itself
+    wait_until(lambda: app.root.current == "identity")
     wait_until(lambda: identity.details is not None)
     tap(identity.ids.confirm)
     capture, decisions = screen(app, "capture"), []
@@ -143,7 +146,7 @@ def capture_student(app: Any, ledger: Ledger, index: int, called: bool, last: bo
         ledger.add("operator", Step("slip", "acknowledgement slip"))
     ledger.owner["operator"] = SESSION if last else index + 1  # the next student's call, or the day's end
     tap(review.ids.withdraw if last else review.ids.save)  # back to the queue, or "Panggil berikutnya"
-    wait_until(lambda: app.root.current == "operator_queue")
+    wait_until(lambda: app.root.current == ("operator_queue" if last else "identity"))
     return StudentEnd(index, "saved", review.saved, tuple(decisions))
 
 
@@ -245,7 +248,8 @@ def run_day(root: Path, students: int, seed: int, recording_date: dt.date,
             for person in crowd:
                 started = time.monotonic()
                 called = bool(ends) and ends[-1].state == "saved"
-                end = capture_student(app, ledger, person.index, called, last=person is crowd[-1])
+                end = capture_student(app, ledger, person.index, called, last=person is crowd[-1],
+                                      first=not ends)
                 ends.append(end)
                 say(f"  {person.index + 1:>3}. {end.state} {end.receipt} (wall {time.monotonic() - started:.1f} s)"
                     + "".join(f"\n       {d}" for d in end.decisions))

@@ -42,6 +42,15 @@ class IdentityScreen(KioskScreen):
     def withdraw(self) -> None:
         withdraw_dialog(self.app, self._failed)
 
+    def not_here(self) -> None:
+        """The called student did not come (the identity check opened straight from "Panggil berikutnya"): back to
+        the queue, the student passed over until recalled — as the queue screen's "Not here"."""
+        if self.app.recording is None:
+            return
+        record_id = self.app.recording.record_id
+        self.app.end_recording("")
+        self.app.root.get_screen("operator_queue").not_here(record_id)
+
 
 def withdraw_dialog(app: object, on_error: object) -> None:
     """Ask why the student leaves; the chosen reason is confirmed with its own button, then the record is

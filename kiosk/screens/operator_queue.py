@@ -65,10 +65,12 @@ class OperatorQueueScreen(KioskScreen):
         if extra > 0:
             box.add_widget(Factory.Body(text=f"+{extra}", size_hint_x=None, width="48dp"))
 
-    def call_next(self) -> None:
+    def call_next(self, then_record: bool = False) -> None:
+        """Call the next student; with `then_record` (the saved screen's "Panggil berikutnya") the recording of the
+        called student opens at once on the identity check, where the operator also finds "Not here"."""
         if self.current is not None or self.calling:
             return  # the called student first: start recording, or "not here"
-        self.calling = True
+        self.calling, self._record_after_call = True, then_record
         self.app.services.call_next(self.app.operator.operator_id, set(), self._called, self._call_failed)
 
     def recall(self, record_id: str) -> None:
@@ -87,6 +89,10 @@ class OperatorQueueScreen(KioskScreen):
         self.current = entry
         self.message = "" if entry is not None else "Nobody is waiting."
         self.refresh()
+        record, self._record_after_call = self._record_after_call, False
+        blocked = self.offline is not None and self.offline.blocked
+        if record and entry is not None and not blocked and self.manager.current == self.name:
+            self.app.start_recording(entry)
 
     def _recall_failed(self, error: SinopsisError) -> None:
         self.calling = False
@@ -96,11 +102,14 @@ class OperatorQueueScreen(KioskScreen):
         else:
             self._failed(error)
 
-    def not_here(self) -> None:
-        if self.current is None:
+    _record_after_call = False
+
+    def not_here(self, record_id: str | None = None) -> None:
+        """The called student (or `record_id`'s, from the identity check) did not come: passed over."""
+        record_id = record_id or (self.current.record_id if self.current is not None else None)
+        if record_id is None:
             return
-        self.app.services.not_here(self.current.record_id, self.app.operator.operator_id, self._sent_back,
-                                   self._failed)
+        self.app.services.not_here(record_id, self.app.operator.operator_id, self._sent_back, self._failed)
 
     def _sent_back(self, _result: object) -> None:
         self.current, self.message = None, ""

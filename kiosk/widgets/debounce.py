@@ -38,15 +38,22 @@ class PopupGuard(ModalView):
 
     guard = 0
 
+    closing = False  # dismissed and fading out: touches go through to the screen behind it
+
     def on_pre_open(self) -> None:
-        self.guard = GUARD_FRAMES
+        self.guard, self.closing = GUARD_FRAMES, False
         Clock.schedule_interval(self._tick, 0)
+
+    def on_pre_dismiss(self) -> None:
+        self.closing = True
 
     def _tick(self, _dt: float) -> bool:
         self.guard = max(0, self.guard - 1)
         return self.guard > 0  # unscheduled once the guard is down
 
     def on_touch_down(self, touch: object) -> bool:
+        if self.closing:
+            return False  # a popup on its way out does not eat the operator's next tap
         if self.guard:
             return True
         return super().on_touch_down(touch)

@@ -9,16 +9,16 @@ from kivy.app import App
 from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import ListProperty, StringProperty
-from kivy.uix.modalview import ModalView
 
 from kiosk.reprint import reprint
+from kiosk.widgets.debounce import PopupGuard
 
 Builder.load_file(str(Path(__file__).with_suffix(".kv")))
 
 STATE_MSGIDS = {"printing": "Printing…", "printed": "Printed", "failed": "Not printed: see the status bar"}
 
 
-class ReprintPopup(ModalView):
+class ReprintPopup(PopupGuard):
     """Lists `rows` (station.reprint.SlipRow) read through app.services.todays_slips when opened."""
 
     rows = ListProperty([])

@@ -89,12 +89,18 @@ def test_a_student_checks_in_while_a_recording_is_open_and_one_tap_calls_them(on
     queue = screen(kiosk, "operator_queue")
     wait_until(lambda: queue.current is not None)
     settle(30)
-    assert kiosk.recording is None and queue.current.queue_number == 2  # the student who checked in meanwhile
+    assert queue.current.queue_number == 2  # the student who checked in meanwhile
+    wait_until(lambda: kiosk.root.current == "identity")  # one tap: called, and their identity check is up
+    assert kiosk.recording is not None and kiosk.recording.record_id == queue.current.record_id
     called = imported.conn.execute("SELECT r.id FROM records r WHERE r.state = 'capturing'").fetchall()
     assert [r[0] for r in called] == [queue.current.record_id]  # one call, not two
     states = dict(imported.conn.execute("SELECT c.queue_number, r.state FROM records r JOIN checkins c "
                                         "ON c.id = r.checkin_ref"))
     assert states == {1: "captured", 2: "capturing"}
+    tap(screen(kiosk, "identity").ids.not_here)  # they do not come: passed over, as from the queue screen
+    wait_until(lambda: kiosk.root.current == "operator_queue" and kiosk.recording is None)
+    wait_until(lambda: imported.conn.execute("SELECT r.state FROM records r JOIN checkins c ON c.id = r.checkin_ref"
+                                             " WHERE c.queue_number = 2").fetchone()[0] == "checked_in")
 
 
 @pytest.mark.parametrize("role", ["checkin", "operator"])
