@@ -65,6 +65,10 @@ def tap(widget: Widget, settle_after: bool = True) -> None:
     from kivy.app import App
 
     root = App.get_running_app().root
+    for _ in range(200):  # a person cannot tap a popup in its first moment either (its touch guard, PopupGuard)
+        if not (Window.children and getattr(Window.children[0], "guard", 0)):
+            break
+        step(1)
     before, layers = getattr(root, "current", None), len(Window.children)
     x, y = widget.to_window(*widget.center)
     touch = UnitTestTouch(x, y)

@@ -67,9 +67,13 @@ def submit(driver, selector: str = "main form button[type=submit]") -> None:
     WebDriverWait(driver, BOUND_S).until(lambda d: d.find_element(By.TAG_NAME, "html") != old)
 
 
-def activation_url(mail_dir) -> str:
-    """The activation link of the one registration mail HQ wrote (a file: no SMTP server in the tests)."""
-    [mail] = [message_from_bytes(p.read_bytes(), policy=default) for p in mail_dir.glob("*.log")]
+def activation_url(mail_dir, to: str) -> str:
+    """The activation link of the registration mail HQ wrote to `to` (a file: no SMTP server in the tests; other
+    tests in this process write to the same folder)."""
+    # the file backend writes every message of one connection into one file, separated by a line of dashes
+    messages = [message_from_bytes(part.strip().encode(), policy=default) for p in sorted(mail_dir.glob("*.log"))
+                for part in p.read_text().split("-" * 79) if part.strip()]
+    mail = [m for m in messages if m["To"] == to and "/applications/register/" in m.get_body().get_content()][-1]
     return re.search(r"(http://\S+/applications/register/\S+/\S+/)", mail.get_body().get_content()).group(1)
 
 
@@ -83,7 +87,7 @@ def test_a_student_applies_and_the_admin_verifies_in_chromium(hq, server, browse
                    "password1": STUDENT_PASSWORD, "password2": STUDENT_PASSWORD})
     submit(browser)
     assert browser.current_url == server + "applications/register/sent/"
-    browser.get(activation_url(hq / "mail"))
+    browser.get(activation_url(hq / "mail", "budi@contoh.id"))
     fill(browser, {"password": STUDENT_PASSWORD})
     submit(browser)
     assert browser.current_url == server + "applications/apply/"
