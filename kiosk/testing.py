@@ -123,14 +123,24 @@ def broken_words(root: Widget) -> list[str]:
     return bad
 
 
-MIN_TARGET_DP = 44  # the smallest touch target side a finger hits reliably (≈ 7 mm on a 10" 1280x800 panel)
+MIN_TARGET_MM = 9.0  # the smallest touch target side a finger hits reliably (issue 20; ISO 9241-9 ≈ 9.6 mm)
+# The kit's panels, by the window size the kiosk runs at: pixels per millimetre (diagonal px / diagonal mm).
+PANEL_PX_PER_MM = {(1280, 800): (1280 ** 2 + 800 ** 2) ** 0.5 / (10.1 * 25.4),  # 10.1" 1280x800: 5.88 px/mm
+                   (800, 480): (800 ** 2 + 480 ** 2) ** 0.5 / (7.0 * 25.4)}  # 7" 800x480: 5.25 px/mm
+
+
+def min_target_px(size: tuple[int, int]) -> float:
+    """MIN_TARGET_MM in pixels on the panel the window `size` is (the 10.1" panel's density otherwise)."""
+    return MIN_TARGET_MM * PANEL_PX_PER_MM.get(tuple(size), PANEL_PX_PER_MM[(1280, 800)])
 
 
 def small_targets(root: Widget) -> list[str]:
-    """Visible, enabled buttons smaller than MIN_TARGET_DP on a side. A widget may set `secondary_target = True`
-    when the same action has a large button elsewhere (the hand diagram's fingers: the exception popup asks too)."""
-    from kivy.metrics import dp
+    """Visible, enabled buttons smaller than MIN_TARGET_MM on a side on the kit's panel. A widget may set
+    `secondary_target = True` when the same action has a large button elsewhere (the hand diagram's fingers: the
+    exception popup asks too)."""
     from kivy.uix.behaviors import ButtonBehavior
+
+    smallest = min_target_px(Window.size)
 
     def shown(widget: Widget) -> bool:
         while widget is not None and widget is not root.parent:
@@ -143,9 +153,10 @@ def small_targets(root: Widget) -> list[str]:
     for widget in root.walk():
         if (isinstance(widget, ButtonBehavior) and not widget.disabled and widget.width > 1 and widget.height > 1
                 and not getattr(widget, "secondary_target", False) and shown(widget)
-                and min(widget.width, widget.height) < dp(MIN_TARGET_DP)):
+                and min(widget.width, widget.height) < smallest - 0.5):
             label = getattr(widget, "text", "") or type(widget).__name__
-            bad.append(f"small target {label[:30]!r}: {widget.width:.0f}x{widget.height:.0f}")
+            bad.append(f"small target {label[:30]!r}: {widget.width:.0f}x{widget.height:.0f} "
+                       f"(under {MIN_TARGET_MM:g} mm = {smallest:.0f} px)")
     return bad
 
 

@@ -6,7 +6,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.widget import Widget
 
-from kiosk.testing import broken_words, small_targets, stencil_lines
+from kiosk.testing import broken_words, min_target_px, small_targets, stencil_lines
 
 
 def test_small_visible_enabled_buttons_are_reported():
@@ -19,7 +19,13 @@ def test_small_visible_enabled_buttons_are_reported():
     secondary.secondary_target = True
     for widget in (big, small, hidden, disabled, secondary):
         root.add_widget(widget)
-    assert small_targets(root) == ["small target 'x': 30x64"]
+    [report] = small_targets(root)
+    assert report.startswith("small target 'x': 30x64 (under 9 mm = ")
+
+
+def test_nine_millimetres_on_each_of_the_kits_panels():
+    assert round(min_target_px((1280, 800))) == 53  # 10.1" 1280x800: 5.88 px/mm
+    assert round(min_target_px((800, 480))) == 47  # 7" 800x480: 5.25 px/mm
 
 
 def test_thick_lines_under_a_translucent_colour_are_reported():
