@@ -19,6 +19,9 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
 KIT_UNITS = {"sinopsis-kiosk.service": "graphical.target", "sinopsis-agent.service": "multi-user.target"}
+# Installed but not enabled: a kit with the second, student-facing display enables it (docs/operations.md, "Two
+# displays"): `systemctl enable --now sinopsis-checkin.service`.
+KIT_OPTIONAL_UNITS = ("sinopsis-checkin.service",)
 RULES = ("99-sinopsis.rules", "99-sinopsis-touchscreen.rules")
 STATION_TOML = "etc/sinopsis/station.toml"
 DEFAULT_STATION_ID = "st-kit-unenrolled"
@@ -55,7 +58,7 @@ def render_station_toml(station_id: str = DEFAULT_STATION_ID, broker_host: str =
 def planned_files(project: Path = PROJECT, station_toml: str | None = None) -> dict[str, bytes]:
     """Every regular file of the tree: relative path → content."""
     files: dict[str, bytes] = {}
-    for unit in KIT_UNITS:
+    for unit in (*KIT_UNITS, *KIT_OPTIONAL_UNITS):
         files[f"etc/systemd/system/{unit}"] = (project / "systemd" / unit).read_bytes()
     for rules in RULES:
         files[f"etc/udev/rules.d/{rules}"] = (project / "provisioning" / "udev" / rules).read_bytes()

@@ -16,6 +16,7 @@ PROJECT = Path(__file__).resolve().parents[2]
 SCRIPT = PROJECT / "provisioning" / "image" / "build-image.sh"
 FILES = {
     "etc/systemd/system/sinopsis-kiosk.service", "etc/systemd/system/sinopsis-agent.service",
+    "etc/systemd/system/sinopsis-checkin.service",  # installed, not enabled: kits with the second display
     "etc/udev/rules.d/99-sinopsis.rules", "etc/udev/rules.d/99-sinopsis-touchscreen.rules",
     "etc/sinopsis/station.toml", "etc/sysusers.d/sinopsis.conf", "etc/systemd/journald.conf.d/sinopsis.conf",
     "etc/systemd/logind.conf.d/sinopsis-kiosk.conf", "etc/default/grub.d/sinopsis.cfg",
@@ -49,7 +50,7 @@ def test_the_tree_is_complete(tmp_path, capsys):
     made = tree(tmp_path)
     assert {rel for rel, (kind, *_x) in made.items() if kind == "file"} == FILES
     assert {rel: target for rel, (kind, target, _m) in made.items() if kind == "link"} == LINKS
-    assert "13 written, 0 unchanged" in capsys.readouterr().out
+    assert "14 written, 0 unchanged" in capsys.readouterr().out
     for rel in ("etc/systemd/system/sinopsis-kiosk.service", "etc/systemd/system/sinopsis-agent.service"):
         assert (tmp_path / rel).read_bytes() == (PROJECT / "systemd" / Path(rel).name).read_bytes()
     for rules in ("99-sinopsis.rules", "99-sinopsis-touchscreen.rules"):
@@ -65,7 +66,7 @@ def test_every_unit_in_the_tree_verifies(tmp_path):
     build(root)
     units = sorted((root / "etc/systemd/system").glob("*.service"))
     units = [u for u in units if not u.is_symlink()]
-    assert [u.name for u in units] == ["sinopsis-agent.service", "sinopsis-kiosk.service"]
+    assert [u.name for u in units] == ["sinopsis-agent.service", "sinopsis-checkin.service", "sinopsis-kiosk.service"]
     checked = tmp_path / "checked"
     checked.mkdir()
     assert verify([render_for_checkout(u, checked) for u in units]) == ""
@@ -96,7 +97,7 @@ def test_running_it_twice_changes_nothing_and_keeps_an_edited_config(tmp_path, c
     first = tree(tmp_path)
     build(tmp_path)
     assert tree(tmp_path) == first, "same bytes, same links, not even rewritten (same mtimes)"
-    assert "0 written, 13 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 written, 14 unchanged, 0 kept" in capsys.readouterr().out
     toml = tmp_path / "etc/sinopsis/station.toml"
     edited = toml.read_text().replace("st-kit-unenrolled", "st-kit-42")
     toml.write_text(edited)  # enrolment set the real id
@@ -122,7 +123,7 @@ def test_a_changed_or_wrong_file_is_put_right(tmp_path):
 
 def test_build_image_script_dry_run_writes_the_same_tree_twice(tmp_path):
     script_root, cli_root = tmp_path / "script", tmp_path / "cli"
-    for expected in ("13 written", "0 written, 13 unchanged"):
+    for expected in ("14 written", "0 written, 14 unchanged"):
         run = subprocess.run(["bash", str(SCRIPT), "--root", str(script_root), "--station-id", "st-kit-07"],
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
