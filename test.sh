@@ -6,7 +6,7 @@ cd "$(dirname "$0")"
 .venv/bin/ruff check .
 # The layering (pyproject.toml [tool.importlinter]; docs/architecture.md, "The map").
 .venv/bin/lint-imports --no-cache
-# Three processes on the 2 cores (pytest-xdist; many tests wait on brokers, servers and sockets, so a third process
-# fills those waits; worksteal: an idle process takes queued tests from a busy one). `./test.sh -n0 …`
+# Four processes on the 2 cores (pytest-xdist; many tests wait on brokers, servers and sockets, so the extra processes
+# fill those waits; worksteal: an idle process takes queued tests from a busy one). `./test.sh -n0 …`
 # runs in one process, e.g. to debug.
-exec .venv/bin/python -m pytest -n 3 --dist worksteal "$@"
+exec .venv/bin/python -m pytest -n 4 --dist worksteal "$@"

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, settings
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 SOAK_FACTOR = 25
-CI_FACTOR = 0.7  # the suite's share of the 5-minute budget; the soak profile is where the big counts run
+CI_FACTOR = 0.5  # the suite's share of the 5-minute budget; the soak profile is where the big counts run
 _COMMON = {"deadline": None, "database": None, "print_blob": True,
            "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                      HealthCheck.data_too_large]}
