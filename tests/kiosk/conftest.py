@@ -15,3 +15,15 @@ os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 from kivy.config import Config
 
 Config.set("graphics", "maxfps", "0")
+
+import pytest  # noqa: E402 (after Kivy's environment above)
+
+
+@pytest.fixture
+def printer_sim(tmp_path):
+    """The simulated ESC/POS receipt printer (drivers/printer_sim.py) on its own pty, unplugged after the test."""
+    from drivers.printer_sim import SimulatedPrinter
+
+    sim = SimulatedPrinter(tmp_path)
+    yield sim
+    sim.unplug()

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from drivers.printer import ReceiptPrinter
-from drivers.printer_sim import SimulatedPrinter
 from kiosk.screens.flow import CORRECTION_CHOICES
 from kiosk.testing import step, tap, wait_until
 from station import audit
@@ -23,13 +22,6 @@ def kiosk(imported, station_config):
     app = start_kiosk(imported, station_config)
     yield app
     stop_kiosk(app)
-
-
-@pytest.fixture
-def printer_sim(tmp_path):
-    sim = SimulatedPrinter(tmp_path)
-    yield sim
-    sim.unplug()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ screen, audited."""
 import pytest
 
 from drivers.printer import ReceiptPrinter
-from drivers.printer_sim import SimulatedPrinter
 from kiosk import palette
 from kiosk.testing import settle, tap, wait_until
 from native.vendor import apply_sim_script
@@ -16,13 +15,6 @@ from tests.kiosk.capture_kit import log_in_and_call, popup, recording_factory, s
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
 from tests.kiosk.test_operator_screens import log_in, type_pin
 from tests.station.test_day_summary import captures_with_exceptions
-
-
-@pytest.fixture
-def printer_sim(tmp_path):
-    sim = SimulatedPrinter(tmp_path)
-    yield sim
-    sim.unplug()
 
 
 @pytest.fixture
