@@ -19,6 +19,7 @@ from contract.keys import save_private_key, save_public_key
 from sinopsis.demo_data import DEMO_STATION_ID, build_assignment_content, demo_applicants
 from station.config import StationConfig, load_config
 from station.store import StationStore
+from tests.scheduling import deal_longest_first
 
 RECORDING_DATE = dt.date(2026, 11, 25)
 
@@ -47,11 +48,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test under tests/e2e is marked `e2e` (run once per ./test.sh; `-m 'not e2e'` for a quick loop)."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test under tests/e2e is marked `e2e` (run once per ./test.sh; `-m 'not e2e'` for a quick loop); in a
+    run over several processes the longest tests are dealt out first (tests/scheduling.py)."""
     for item in items:
         if "e2e" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.e2e)
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    deal_longest_first(items, workers)
 
 
 @pytest.fixture
