@@ -26,6 +26,10 @@ from sinopsis.signals import run_child
 
 HQ_USER = "hq-ingest"
 DEMO_LOGIN = "demo"
+# Least privilege (issue 21 point 4): the dashboard's demo login is no superuser and no admin; it holds the role
+# that looks after stations — the fleet dashboard, the service report, the lists and SPTs (read) and assigning
+# stations. Each other role has its own demo login (sinopsis/demo_office.py, hq/demo_logins.txt).
+DEMO_ROLES = ("kabid_piak",)
 STOP_WAIT_S = 15.0
 START_WAIT_S = 30.0
 DASHBOARD_PORT = 8000  # `sinopsis hq serve`'s default; another free port when it is taken
@@ -60,6 +64,13 @@ def run_logged(logs: Path, name: str, command: list[str], who: str) -> None:
                             f"{who}.setup")
 
 
+def demo_login_args(password_file: Path) -> list[str]:
+    """`sinopsis hq createuser` for the dashboard's demo login, with DEMO_ROLES only (never --superuser)."""
+    roles = [arg for role in DEMO_ROLES for arg in ("--role", role)]
+    return ["hq", "createuser", DEMO_LOGIN, "--password-file", str(password_file), *roles, "--update",
+            "--name", "Demo Bidang PIAK"]
+
+
 def sinopsis(*args: str) -> list[str]:
     """The command line of a `sinopsis` command run by this Python."""
     return [sys.executable, "-m", "sinopsis", *args]
@@ -92,8 +103,7 @@ class DemoServers:
                                             str(self.paths.station_public_key), "--school",
                                             "SMA Negeri 1 Pekanbaru", "--name", "Demo kit", *data))
         self.login = (DEMO_LOGIN, fresh_secret(self.hq_dir / "demo_login_password"))
-        self._run_once("hq-login", sinopsis("hq", "createuser", DEMO_LOGIN, "--password-file",
-                                            str(self.hq_dir / "demo_login_password"), "--update", *data))
+        self._run_once("hq-login", sinopsis(*demo_login_args(self.hq_dir / "demo_login_password"), *data))
         url = f"mqtt://{HQ_USER}@127.0.0.1:{self.broker.port}"
         # HQ's processes (seed, web app) sign with the demo's HQ key, publish to the demo broker and open the
         # demo's packets for the service report; the children inherit these.

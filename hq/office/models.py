@@ -1,4 +1,5 @@
-"""Permissions that belong to no table: seeing the service report and the fleet dashboard (roles.py grants them)."""
+"""Permissions that belong to no table: seeing the service report and the fleet dashboard, and seeing every
+school's lists and SPTs rather than only those of one's own SPTs (roles.py grants them)."""
 
 from django.db import models
 
@@ -11,4 +12,6 @@ class OfficePermissions(models.Model):
         default_permissions = ()
         permissions = (("view_service_report", "Can see and export the service report"),
                        ("view_fleet", "Can see the fleet dashboard"),
-                       ("view_office", "Can use the office pages (staff)"))
+                       ("view_office", "Can use the office pages (staff)"),
+                       ("view_all_schools", "Can see every school's lists and SPTs (else only those of one's own "
+                                            "SPTs)"))

@@ -9,10 +9,13 @@ answers 403 to anyone without it (`office.roles.require`).
 - kasi_pendataan (Kasi Pendataan): verify (check) submitted lists
 - kabid_dafduk (Kabid Dafduk): approve lists
 - kasubbag_umum (Kasubbag Umum): issue SPTs
-- kabid_piak (Kabid PIAK): assign stations to SPTs
-- team (a recording team member): see their SPTs and their list's progress
+- kabid_piak (Kabid PIAK): assign stations to SPTs; with the admin, send commands to stations from the dashboard
+- team (a recording team member): see their SPTs and their list's progress — only the schools of the SPTs they
+  are named on (hq/lists/scope.py): another team's list, its NIKs and its SPT answer 404
 
-Every staff role (all but student and school) sees the office pages, the fleet dashboard and the service report.
+Every staff role (all but student and school) sees the office pages, the fleet dashboard and the service report;
+every staff role but team also sees every school's lists and SPTs (`office.view_all_schools`). No role is a
+superuser: the demo's own login (`sinopsis demo`) holds the roles it needs, like any other person.
 """
 
 from collections.abc import Callable
@@ -29,17 +32,20 @@ STAFF_ROLES = (ADMIN, KASI, KABID_DAFDUK, KASUBBAG, KABID_PIAK, TEAM)
 ROLES = APPLICANT_ROLES + STAFF_ROLES
 
 STAFF = ("office.view_office", "office.view_fleet", "office.view_service_report", "helpdesk.view_ticket")
+ALL_SCHOOLS = "office.view_all_schools"  # every school's lists and SPTs; team members see only their own SPTs'
+OFFICE = (*STAFF, ALL_SCHOOLS)  # the office's own staff (all staff roles but team)
 GRANTS: dict[str, tuple[str, ...]] = {
     STUDENT: ("applications.add_application",),
     SCHOOL: ("applications.add_application",),
-    ADMIN: (*STAFF, "applications.view_application", "applications.verify_application", "applications.import_siak",
+    ADMIN: (*OFFICE, "applications.view_application", "applications.verify_application", "applications.import_siak",
             "applications.handle_correction", "lists.build_list", "lists.view_applicationlist",
             "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting",
-            "axes.delete_accessattempt"),  # unlock a locked login early
-    KASI: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.check_list"),
-    KABID_DAFDUK: (*STAFF, "applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
-    KASUBBAG: (*STAFF, "lists.view_applicationlist", "lists.issue_spt"),
-    KABID_PIAK: (*STAFF, "lists.view_applicationlist", "lists.assign_station"),
+            "axes.delete_accessattempt",  # unlock a locked login early
+            "fleet.send_command"),  # station commands from the dashboard
+    KASI: (*OFFICE, "applications.view_application", "lists.view_applicationlist", "lists.check_list"),
+    KABID_DAFDUK: (*OFFICE, "applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
+    KASUBBAG: (*OFFICE, "lists.view_applicationlist", "lists.issue_spt"),
+    KABID_PIAK: (*OFFICE, "lists.view_applicationlist", "lists.assign_station", "fleet.send_command"),
     TEAM: (*STAFF, "lists.view_applicationlist"),
 }
 

@@ -129,3 +129,19 @@ def test_hqs_sqlite_database_and_data_folder_are_private(tmp_path):
     from django.conf import settings
 
     assert stat.S_IMODE(settings.HQ_DATA_DIR.stat().st_mode) == 0o700
+
+
+def test_the_demo_login_holds_its_roles_and_is_no_superuser(hq, tmp_path):
+    """Least privilege (issue 21 point 4): `sinopsis demo`'s dashboard login is made by the same createuser
+    command line the demo runs; it sees the fleet and the lists but verifies nothing and manages no logins."""
+    from django.contrib.auth import get_user_model
+
+    from sinopsis.demo_hq import DEMO_LOGIN, demo_login_args
+
+    password = tmp_path / "pw"
+    password.write_text("kunci-rahasia-panjang\n")
+    assert main([*demo_login_args(password), "--data", str(hq)]) == 0
+    demo = get_user_model().objects.get(username=DEMO_LOGIN)
+    assert not demo.is_superuser and not demo.is_staff
+    assert demo.has_perm("office.view_fleet") and demo.has_perm("lists.view_applicationlist")
+    assert not demo.has_perm("applications.verify_application") and not demo.has_perm("auth.add_user")

@@ -65,8 +65,8 @@ ACCESS: dict[str, Rule] = {
     "fleet:login": PUBLIC, "applications:register": PUBLIC, "applications:register_sent": PUBLIC,
     "applications:activate": PUBLIC, "applications:password_reset": PUBLIC,
     "applications:password_reset_done": PUBLIC, "applications:password_reset_complete": PUBLIC,
-    "applications:password_reset_confirm": PUBLIC, "set_language": PUBLIC, "fleet:static": PUBLIC,
-    "^static/(?P<path>office/[A-Za-z0-9._-]+)$": PUBLIC,
+    "applications:password_reset_confirm": PUBLIC, "set_language": PUBLIC,
+    "spt_verify": PUBLIC,  # an SPT letter's QR: number, dates, school and validity only (tests/hq/lists/test_spt.py)
     "office:home": LOGIN, "fleet:index": LOGIN, "fleet:logout": LOGIN, "applications:detail": LOGIN,
     "helpdesk:tickets": LOGIN, "helpdesk:ticket": LOGIN,
     "fleet:fleet_json": FLEET, "fleet:station": FLEET, "fleet:station_json": FLEET,
@@ -155,9 +155,7 @@ def objects(people: dict[str, Any], make_list, school) -> Iterator[dict[str, str
 def urls_for(objects: dict[str, str]) -> list[Url]:
     """Every URL with the test's objects in it (a path's own pk: the list's, the SPT's or the correction's)."""
     found = []
-    for url in every_url({**objects, "number": objects["number"]},
-                         {"fleet:static": "fleet/live.js",
-                          "^static/(?P<path>office/[A-Za-z0-9._-]+)$": "office/office.css"}):
+    for url in every_url({**objects, "number": objects["number"]}, {}):  # /static/ is whitenoise's, not a URL
         path = url.path
         if url.key.startswith("lists:") and "/spt/" in path:
             path = path.replace(f"/spt/{objects['pk']}/", f"/spt/{objects['spt']}/")
@@ -282,3 +280,31 @@ def test_public_pages_do_not_redirect_off_site_or_serve_outside_their_folder(peo
     for path in ("/static/fleet/..", "/static/office/..", "/static/fleet/...", "/static/office/.%2e",
                  "/static/fleet/..%2fviews.py", "/static/office/%2e%2e"):
         assert anonymous.get(path).status_code == 404, path
+
+
+# The object pages a team member may open (issue 21 point 4): only for the lists and SPTs they are named on.
+TEAM_SCOPED = {"lists:detail", "lists:spt", "lists:spt_pdf"}
+
+
+def test_a_team_member_sees_only_the_schools_of_their_own_spts(objects, people):
+    """Every URL the team role may open that names a list or an SPT answers 404 to a team member not on its SPT
+    (as if it did not exist) and opens for the members; the index pages leave the other school out."""
+    from hq.applications.models import Application
+    from hq.users import create_user
+
+    create_user("budi.tim", "kata-sandi-panjang-sekali", roles=("team",))
+    outsider = client(get_user_model().objects.get(username="budi.tim"))
+    member = client(people["agus.tim"])
+    named = {u.key: u.path for u in urls_for(objects)
+             if ACCESS[u.key].allows("team") and not ACCESS[u.key].login and "<" not in u.path and
+             (f"/{objects['pk']}/" in u.path or f"/{objects['spt']}/" in u.path)}
+    assert set(named) == TEAM_SCOPED, sorted(named)
+    for key, path in named.items():
+        assert outsider.get(path).status_code == 404, key
+        assert member.get(path).status_code == 200, key
+    nik = Application.objects.filter(lists__pk=objects["pk"]).values_list("nik", flat=True).first()
+    for index in ("/lists/", "/lists/spt/"):
+        assert nik not in outsider.get(index).content.decode(), index
+    assert nik in member.get(f"/lists/{objects['pk']}/").content.decode()
+    assert "SMA Negeri 1" not in outsider.get("/lists/spt/").content.decode()
+    assert "SMA Negeri 1" in member.get("/lists/spt/").content.decode()

@@ -14,6 +14,7 @@ from hq.lists.content import changed_after_approval
 from hq.lists.errors import ListError
 from hq.lists.forms import ChangeForm, ReturnForm
 from hq.lists.models import ApplicationList, Spt
+from hq.lists.scope import list_for
 from hq.lists.views.common import get_list, person, refused
 from hq.office.roles import require
 
@@ -57,8 +58,9 @@ def detail_context(request: HttpRequest, application_list: ApplicationList,
 
 @require("lists.view_applicationlist")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The list page: applicants, timeline with who/when/why, the next step for this person."""
-    return render(request, "lists/detail.html", detail_context(request, get_list(pk)))
+    """The list page: applicants, timeline with who/when/why, the next step for this person (404 to a team
+    member not on the list's SPT)."""
+    return render(request, "lists/detail.html", detail_context(request, list_for(request.user, pk)))
 
 
 @require("lists.build_list")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from hq.lists import progress
 from hq.lists.content import changed_after_approval
 from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember
+from hq.lists.scope import visible_lists
 from hq.lists.views.common import person
 from hq.office.roles import require
 
@@ -67,8 +68,9 @@ def tasks_for(user: Any, lists: list[ApplicationList]) -> list[dict[str, Any]]:
 
 @require("lists.view_applicationlist")
 def index(request: HttpRequest) -> HttpResponse:
-    """The person's tasks, then the lists by state (draft, with the Kasi, with the Kabid, approved)."""
-    lists = list(ApplicationList.objects.select_related("school").annotate(
+    """The person's tasks, then the lists by state (draft, with the Kasi, with the Kabid, approved); a team
+    member sees only the lists of their own SPTs (hq/lists/scope.py)."""
+    lists = list(visible_lists(request.user).select_related("school").annotate(
         students=Count("applications", distinct=True), last_at=Max("events__at")).order_by("created_at"))
     sections = [{"state": value, "label": label, "lists": [lst for lst in lists if lst.state == value]}
                 for value, label in State.choices]

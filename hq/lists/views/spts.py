@@ -12,15 +12,15 @@ from hq.lists import progress
 from hq.lists.content import changed_after_approval
 from hq.lists.forms import AssignForm
 from hq.lists.models import Spt, SptMember
+from hq.lists.scope import spt_for, visible_spts
 from hq.lists.spt_pdf import render_spt_pdf
-from hq.lists.views.common import get_spt
 from hq.office.roles import require
 
 
 @require("lists.view_applicationlist")
 def spts(request: HttpRequest) -> HttpResponse:
     """Every SPT, newest first, with its list, school, recording date, team size and stations."""
-    found = (Spt.objects.select_related("application_list__school", "issued_by")
+    found = (visible_spts(request.user).select_related("application_list__school", "issued_by")
              .prefetch_related("members", "assignments").order_by("-issued_at"))
     rows = [{"spt": s, "members": len(s.members.all()), "stations": len({a.station_id for a in s.assignments.all()}),
              "errors": any(a.publish_error for a in s.assignments.all())} for s in found]
@@ -64,13 +64,13 @@ def station_choices() -> list[dict[str, str]]:
 @require("lists.view_applicationlist")
 def spt_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One SPT: the team (no PINs), the school and date, the stations and the team's progress."""
-    return render(request, "lists/spt.html", spt_context(request, get_spt(pk)))
+    return render(request, "lists/spt.html", spt_context(request, spt_for(request.user, pk)))
 
 
 @require("lists.view_applicationlist")
 def spt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The SPT letter as PDF (no PINs), shown in the browser with a file name to save it under."""
-    spt = get_spt(pk)
+    spt = spt_for(request.user, pk)
     response = HttpResponse(render_spt_pdf(spt), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="SPT-{spt.year}-{spt.serial:03d}.pdf"'
     return response
