@@ -3,9 +3,11 @@
 Threads: the camera thread reads frames at the camera's pace (ReplayCamera paced to 30 fps) and puts each in a
 one-slot mailbox, replacing a frame the analysis has not taken yet (that frame is *dropped*: a live preview wants
 the newest frame, not a queue); the analysis thread takes the newest frame, runs the motion gate and the whole
-face analysis (YuNet on a downscaled frame every 5th frame, landmarks tracked between, C metrics, score) on a real
-portrait and puts an event on the consumer queue, where the UI thread would pick it up. Latency is from the
-frame's capture timestamp to the event's arrival on the consumer queue.
+face analysis (landmarks tracked from frame to frame, C metrics, score; YuNet on a downscaled copy every 5th
+frame on its own thread, native/face_stream.py) on a real portrait and puts an event on the consumer queue, where
+the UI thread would pick it up. Latency is from the frame's capture timestamp to the event's arrival on the
+consumer queue. The analyzer is warmed up on one frame first (the models' first inference), as a kiosk is at
+start-up; the stream itself starts afresh, so its first frame waits for its own detection.
 """
 
 import queue
@@ -48,6 +50,9 @@ def run_live_loop(width: int, height: int, seconds: float = 3.0, fps: float = 30
     stop = threading.Event()
     replaced = 0
     quality, gate = FaceQuality(detect_every=5), StillnessGate()  # as the engine runs it ([capture.face])
+    # warm up as a kiosk does at start-up (the models' first inference allocates); the stream then starts afresh
+    quality.measure(samples.real_portrait(width, height), required_background="red")
+    quality.reset()
 
     def camera_thread() -> None:
         nonlocal replaced
@@ -92,6 +97,7 @@ def run_live_loop(width: int, height: int, seconds: float = 3.0, fps: float = 30
         delivered += 1
     for t in threads:
         t.join()
+    quality.close()  # the detector thread
     latencies.sort()
     p50 = statistics.median(latencies) if latencies else 0.0
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] if latencies else 0.0

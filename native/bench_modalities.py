@@ -111,6 +111,7 @@ def _face_rows(width: int, height: int, repeat: int) -> list[dict]:
     c_ms = median_ms(ours, repeat)
     report = quality.measure(frame, required_background="red")
     whole = median_ms(lambda: quality.measure(frame, required_background="red"), repeat)
+    quality.close()  # the detector thread of the live loop
     read_ms = read_pass_ms(frame, repeat)
     verdict = f"score {report.score}" + (f", {', '.join(report.problems)}" if report.problems else "")
     return [row("face metrics", label, c_ms, median_ms(idiomatic, repeat),

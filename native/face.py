@@ -35,11 +35,14 @@ failing check pulls the whole score down, and each factor below 1 names its prob
 
 Live loop: `FaceQuality(detect_every=N)` keeps its state per camera stream: YuNet runs on a downscaled frame
 every N frames (or when the face is lost), the landmarks of the previous frame give the next crop in between
-(MediaPipe's tracking, as `FaceLandmarker.track`). `reset()` starts a new stream. With the default N = 1 every
-call detects, which is what a single still image needs.
+(MediaPipe's tracking, as `FaceLandmarker.track`). With N > 1 the detector runs on its own thread
+(native/face_stream.py): a frame never waits for it, and is judged against a detection at most N frames older
+(`detection_age`); `close()` stops that thread. `reset()` starts a new stream. With the default N = 1 every
+call detects inline, which is what a single still image needs.
 """
 
 import math
+import weakref
 from dataclasses import dataclass, field
 
 import cv2
@@ -48,6 +51,7 @@ import numpy as np
 from native._native import ffi, lib
 from native.face_landmarks import PRESENCE, FaceLandmarker, Landmarks, Roi, roi_from_landmarks
 from native.face_landmarks import FaceBox as DetectedFace
+from native.face_stream import StreamTracker
 from native.frames import FrameError, describe_frame, grey_frame_pointer
 
 COLOUR_SHARE = 0.6  # share of band pixels of one colour for the backdrop to count as that colour
@@ -262,7 +266,8 @@ class FaceQuality:
 
     `border_fraction` sets the background band's width as a share of the frame's shorter side; `limits` the
     portrait limits (station.toml [capture.face]); `detect_every` how often the face detector runs in a stream
-    (1: every frame, for stills). Models load once; not thread-safe.
+    (1: every frame, inline, for stills; N > 1: on a worker thread, see native/face_stream.py, stopped by
+    `close()` or leaving a `with` block). Models load once; not thread-safe.
     """
 
     def __init__(self, border_fraction: float = 0.08, limits: FaceLimits | None = None, detect_every: int = 1,
@@ -282,6 +287,27 @@ class FaceQuality:
         self._roi: Roi | None = None
         self._since_detect = 0
         self._faces = 0
+        self._stream: StreamTracker | None = None
+        if detect_every > 1:
+            self._stream = StreamTracker(self._landmarker, detect_every, OTHER_FACE_SHARE)
+            weakref.finalize(self, self._stream.close)  # the thread ends even if close() is forgotten
+
+    def close(self) -> None:
+        """Stop the live loop's detector thread (joined). Measuring again starts it again."""
+        if self._stream is not None:
+            self._stream.close()
+
+    def __enter__(self) -> "FaceQuality":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def detection_age(self) -> int:
+        """Live loop (N > 1): frames between the last frame measured and the frame of the detection it was
+        judged against (at most `detect_every`); 0 for inline detection."""
+        return self._stream.detection_age if self._stream is not None else 0
 
     def _buffers(self, height: int, width: int) -> None:
         if self._shape != (height, width):
@@ -303,6 +329,8 @@ class FaceQuality:
         self._roi = None
         self._since_detect = 0
         self._faces = 0
+        if self._stream is not None:
+            self._stream.reset()
 
     def _faces_in(self, frame: np.ndarray) -> list[DetectedFace]:
         """YuNet's faces, largest first, without those much smaller than the main one (see OTHER_FACE_SHARE)."""
@@ -334,6 +362,8 @@ class FaceQuality:
             roi = Roi(box.x + box.width / 2, box.y + box.height / 2, max(box.width, box.height) * 1.25, 0.0)
             found = self._landmarker.landmarks_in(frame, roi)
             return (found, 1) if found.presence >= PRESENCE else (None, 0)
+        if self._stream is not None:  # the live loop: YuNet on its own thread
+            return self._stream.landmarks(frame)
         if self._roi is not None and self._since_detect < self.detect_every:
             found = self._landmarker.landmarks_in(frame, self._roi)
             self._since_detect += 1
@@ -359,6 +389,12 @@ class FaceQuality:
         """
         if required_background not in (None, *BACKGROUNDS):
             raise ValueError(f"required_background must be one of {BACKGROUNDS} or None (got {required_background!r})")
+        report = self._measure(frame, required_background, box)
+        if self._stream is not None and box is None:  # the live loop: ask for the next detection once this
+            self._stream.ask(frame)                   # frame's verdict is out, so YuNet runs between frames
+        return report
+
+    def _measure(self, frame: np.ndarray, required_background: str | None, box: FaceBox | None) -> FaceReport:
         self._grey_of(frame)
         height, width = frame.shape[:2]
         if box is not None and (box.x < 0 or box.y < 0 or box.width < 3 or box.height < 3

@@ -173,6 +173,74 @@ def rotation_angles(rotation: np.ndarray) -> tuple[float, float]:
     return yaw, -pitch
 
 
+class FaceDetector:
+    """YuNet on a frame scaled down to `detect_size` px on its long side; boxes mapped back to frame pixels.
+
+    The two halves, `downscale` (on the caller's frame) and `detect_scaled` (on the small copy), are separate so
+    the live loop can run the second on its own thread (native/face_stream.py). Not thread-safe: one instance
+    per thread.
+    """
+
+    def __init__(self, detect_size: int = DETECT_SIZE, score: float = DETECT_SCORE, models: Path = MODELS) -> None:
+        if not 64 <= detect_size <= 4096:
+            raise ValueError(f"detect_size must be 64..4096 (got {detect_size})")
+        self.detect_size, self.score, self.models = detect_size, score, models
+        self._detector = cv2.FaceDetectorYN.create(str(models / YUNET_FILE), "", (320, 320), score, DETECT_NMS,
+                                                   5000)
+        self._small: np.ndarray | None = None
+        self._detect_input: tuple[int, int] | None = None
+
+    def twin(self) -> "FaceDetector":
+        """A detector with the same settings and its own model instance (for another thread)."""
+        return FaceDetector(self.detect_size, self.score, self.models)
+
+    def downscale(self, frame_bgr: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+        """The frame as YuNet sees it: scaled to `detect_size` on its long side (area averaging), or copied when
+        it is no larger. Written into `out` when its shape fits (no allocation), else into a new array."""
+        height, width = frame_bgr.shape[:2]
+        scale = min(1.0, self.detect_size / max(height, width))
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        if out is None or out.shape != (size[1], size[0], 3):
+            out = np.empty((size[1], size[0], 3), np.uint8)
+        if scale < 1.0:
+            cv2.resize(frame_bgr, size, dst=out, interpolation=cv2.INTER_AREA)
+        else:
+            np.copyto(out, frame_bgr)
+        return out
+
+    def detect_scaled(self, image: np.ndarray, frame_size: tuple[int, int]) -> list[FaceBox]:
+        """YuNet on `image` (a `downscale` of a frame `frame_size` = (width, height)); boxes in frame pixels,
+        highest score first."""
+        small_h, small_w = image.shape[:2]
+        if self._detect_input != (small_w, small_h):
+            self._detector.setInputSize((small_w, small_h))
+            self._detect_input = (small_w, small_h)
+        _, found = self._detector.detect(image)
+        if found is None:
+            return []
+        sx, sy = frame_size[0] / small_w, frame_size[1] / small_h
+        boxes = []
+        for row in found.tolist():
+            points = tuple([(row[4 + 2 * i] * sx, row[5 + 2 * i] * sy) for i in range(5)])  # a generator churns
+            boxes.append(FaceBox(row[0] * sx, row[1] * sy, row[2] * sx, row[3] * sy, row[14], points))
+        boxes.sort(key=lambda b: b.score, reverse=True)
+        return boxes
+
+    def detect(self, frame_bgr: np.ndarray) -> list[FaceBox]:
+        """Every face YuNet finds in a BGR frame, in frame pixels, highest score first.
+
+        ValueError for anything but an H x W x 3 uint8 frame; an empty list for a frame too small to hold a face.
+        """
+        check_frame(frame_bgr)
+        height, width = frame_bgr.shape[:2]
+        if min(height, width) < MIN_FRAME:
+            return []
+        if height <= self.detect_size and width <= self.detect_size:  # as it is: no copy
+            return self.detect_scaled(np.ascontiguousarray(frame_bgr), (width, height))
+        self._small = self.downscale(frame_bgr, self._small)
+        return self.detect_scaled(self._small, (width, height))
+
+
 class FaceLandmarker:
     """YuNet detection, Face Mesh landmarks and pose on BGR frames. Models load once; buffers are reused.
 
@@ -188,8 +256,7 @@ class FaceLandmarker:
             raise ValueError(f"detect_every must be at least 1 (got {detect_every})")
         self.detect_size = detect_size
         self.detect_every = detect_every
-        self._detector = cv2.FaceDetectorYN.create(str(models / YUNET_FILE), "", (320, 320), score, DETECT_NMS,
-                                                   5000)
+        self.detector = FaceDetector(detect_size, score, models)
         self._net = cv2.dnn.readNetFromTFLite(str(models / LANDMARK_FILE))
         self._net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
         self._outputs = list(self._net.getUnconnectedOutLayersNames())
@@ -197,8 +264,6 @@ class FaceLandmarker:
         self._crop = np.empty((CROP, CROP, 3), np.uint8)
         self._rgb = np.empty((CROP, CROP, 3), np.uint8)
         self._blob = np.empty((1, 3, CROP, CROP), np.float32)
-        self._small: np.ndarray | None = None
-        self._detect_input: tuple[int, int] | None = None
         self._frame_no = 0
         self._roi: Roi | None = None
         self._faces = 0
@@ -207,36 +272,8 @@ class FaceLandmarker:
     # --- detection ---------------------------------------------------------------------------------------
 
     def detect(self, frame_bgr: np.ndarray) -> list[FaceBox]:
-        """Every face YuNet finds in a BGR frame, in frame pixels, highest score first.
-
-        ValueError for anything but an H x W x 3 uint8 frame; an empty list for a frame too small to hold a face.
-        """
-        check_frame(frame_bgr)
-        height, width = frame_bgr.shape[:2]
-        if min(height, width) < MIN_FRAME:
-            return []
-        scale = min(1.0, self.detect_size / max(height, width))
-        small_w, small_h = max(1, round(width * scale)), max(1, round(height * scale))
-        if scale < 1.0:
-            if self._small is None or self._small.shape[:2] != (small_h, small_w):
-                self._small = np.empty((small_h, small_w, 3), np.uint8)
-            cv2.resize(frame_bgr, (small_w, small_h), dst=self._small, interpolation=cv2.INTER_AREA)
-            image = self._small
-        else:
-            image = np.ascontiguousarray(frame_bgr)
-        if self._detect_input != (small_w, small_h):
-            self._detector.setInputSize((small_w, small_h))
-            self._detect_input = (small_w, small_h)
-        _, found = self._detector.detect(image)
-        if found is None:
-            return []
-        sx, sy = width / small_w, height / small_h
-        boxes = []
-        for row in found.tolist():
-            points = tuple([(row[4 + 2 * i] * sx, row[5 + 2 * i] * sy) for i in range(5)])  # a generator churns
-            boxes.append(FaceBox(row[0] * sx, row[1] * sy, row[2] * sx, row[3] * sy, row[14], points))
-        boxes.sort(key=lambda b: b.score, reverse=True)
-        return boxes
+        """Every face YuNet finds in a BGR frame, in frame pixels, highest score first (see FaceDetector.detect)."""
+        return self.detector.detect(frame_bgr)
 
     # --- landmarks ---------------------------------------------------------------------------------------
 

@@ -43,6 +43,11 @@ class CaptureEngine(PositionRunner):
         self._face = FaceQuality(detect_every=face.pop("detect_every"), limits=FaceLimits(**face))
         self._iris = IrisQuality()
 
+    def close(self) -> None:
+        """Close the devices and stop the face detector's thread (capturing again restarts it)."""
+        super().close()
+        self._face.close()
+
     # -- face ----------------------------------------------------------------------------------------------
     def capture_face(self, birth_year: int) -> Outcome:
         """The portrait: one frontal face, still, sharp, exposed, on the backdrop the birth year requires."""

@@ -185,12 +185,12 @@ def test_limits_move_the_verdict():
 
 
 def test_tracking_skips_the_detector_and_sees_a_second_face_within_n_frames():
-    quality = FaceQuality(detect_every=3)
-    one = samples.portrait("red", 400, 480, face_share=0.4)
-    for _ in range(4):
-        assert quality.measure(one, required_background="red").problems == ()
-    two = np.concatenate([one, one], axis=1)
-    verdicts = [quality.measure(two).problems for _ in range(3)]
+    with FaceQuality(detect_every=3) as quality:  # the detector's thread stops at the end
+        one = samples.portrait("red", 400, 480, face_share=0.4)
+        for _ in range(4):
+            assert quality.measure(one, required_background="red").problems == ()
+        two = np.concatenate([one, one], axis=1)
+        verdicts = [quality.measure(two).problems for _ in range(3)]
     assert ("FACE_MULTIPLE",) in verdicts
 
 

@@ -1,0 +1,59 @@
+"""The live loop's detector thread (native/face_stream.py): frames are judged against a detection at most N
+frames old, a second face is still seen within N frames, the verdicts are the inline detector's, and the thread
+stops on close()."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from native import samples
+from native.face import FaceQuality
+from native.face_landmarks import FaceDetector
+from native.face_stream import DetectorThread
+
+N = 3
+
+
+def detector_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "face-detector"]
+
+
+@pytest.fixture(scope="module")
+def portrait() -> np.ndarray:
+    return samples.portrait("red", 400, 480, face_share=0.4)
+
+
+def test_stream_keeps_the_verdict_and_the_staleness_bound_then_stops(portrait):
+    inline = FaceQuality().measure(portrait, required_background="red")
+    with FaceQuality(detect_every=N) as quality:
+        ages = []
+        for _ in range(4 * N):
+            report = quality.measure(portrait, required_background="red")
+            assert report.problems == inline.problems == ()
+            assert abs(report.score - inline.score) <= 2  # tracked crops, not the detector's: a point or two
+            ages.append(quality.detection_age)
+        assert detector_threads(), "the detector ran on its own thread"
+    assert max(ages) <= N and max(ages) > 0, ages  # some frames were judged against an earlier frame's detection
+    assert not detector_threads(), "close() joined the detector thread"
+
+
+def test_second_face_in_the_same_stream_is_seen_within_n_frames(portrait):
+    one = np.concatenate([portrait, np.broadcast_to(portrait[:1, :1], portrait.shape)], axis=1)  # backdrop right
+    two = np.concatenate([portrait, portrait], axis=1)  # the same frame size: the stream goes on
+    with FaceQuality(detect_every=N) as quality:
+        for _ in range(N + 2):
+            assert "FACE_MULTIPLE" not in quality.measure(one).problems
+        verdicts = [quality.measure(two).problems for _ in range(N + 1)]
+    assert verdicts[N] == ("FACE_MULTIPLE",), verdicts  # the frame N after the change has a detection of it
+
+
+def test_worker_answers_and_restarts_after_close(portrait):
+    worker = DetectorThread(FaceDetector())
+    for frame_no in (7, 8):
+        assert worker.submit(portrait, frame_no)
+        detection = worker.wait()
+        assert detection is not None and detection.frame_no == frame_no and len(detection.faces) == 1
+        worker.close()
+        worker.close()
+        assert not detector_threads()
