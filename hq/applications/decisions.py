@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from hq.applications.models import Application, Correction
+from hq.applications import siak_gate
+from hq.applications.models import Application, Correction, VerificationAudit
 from hq.applications.signals import correction_resolved
 
 
@@ -32,12 +33,16 @@ def mark_review_opened(application: Application, now: dt.datetime | None = None)
             application.review_opened_at = now
 
 
-def verify(application: Application, by: Any) -> Application:
-    """submitted → verified."""
+def verify(application: Application, by: Any, reason: str = "") -> Application:
+    """submitted → verified, audited with SIAK's answer (siak_gate): an application SIAK does not know or
+    disagrees with needs a `reason` (siak_gate.ReasonRequiredError otherwise)."""
+    match = siak_gate.siak_match(application)
     with transaction.atomic():
         row = _waiting(application.pk)
+        siak_gate.check_reason(match, reason)
         row.state, row.decided_at, row.decided_by = Application.State.VERIFIED, timezone.now(), by
         row.save(update_fields=["state", "decided_at", "decided_by"])
+        siak_gate.audit(row, VerificationAudit.Action.VERIFIED, by, reason, match)
     return row
 
 

@@ -184,3 +184,25 @@ class NikConflict(models.Model):
         ordering = ("-last_at",)
         constraints = (models.UniqueConstraint(fields=["application", "claimant"], condition=Q(state="open"),
                                                name="one_open_conflict_per_claimant"),)
+
+
+class VerificationAudit(models.Model):
+    """One verification decision's audit line (issue 21 point 1): who verified an application, or undid its
+    verification, when, and why — with SIAK's answer at that moment (found / not found / which fields differed).
+    Verifying an application SIAK does not know or disagrees with needs a reason; an undo always has one."""
+
+    class Action(models.TextChoices):
+        VERIFIED = "verified", _("Verified")
+        UNDONE = "undone", _("Verification undone")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="verification_audits")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    siak_status = models.CharField(max_length=10, help_text="found, not_found or differs, when it was decided")
+    siak_fields = models.JSONField(default=list, blank=True, help_text="the fields that differed from SIAK")
+
+    class Meta:
+        ordering = ("at", "id")
+

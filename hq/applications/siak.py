@@ -48,6 +48,12 @@ class ExtractSiak:
         return SiakPerson(nik=row.nik, kk_number=row.kk_number, name=row.name, birth_place=row.birth_place,
                           birth_date=row.birth_date, sex=row.sex, source=row.source)
 
+    def lookup_many(self, niks: set[str]) -> dict[str, SiakPerson]:
+        """The people of these NIKs SIAK knows, by NIK, in one query (a list page's SIAK column)."""
+        return {row.nik: SiakPerson(nik=row.nik, kk_number=row.kk_number, name=row.name, birth_place=row.birth_place,
+                                    birth_date=row.birth_date, sex=row.sex, source=row.source)
+                for row in SiakRecord.objects.filter(nik__in=niks)}
+
 
 def adapter() -> SiakAdapter:
     """The configured adapter (settings.HQ_SIAK_ADAPTER if set, else ADAPTER)."""

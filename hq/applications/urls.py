@@ -33,6 +33,7 @@ urlpatterns: list[URLPattern] = [
     path("conflicts/<int:pk>/resolve/", apply_conflicts.conflict_resolve, name="conflict_resolve"),
     re_path(rf"^queue/{NUMBER}/$", review_views.review, name="review"),
     re_path(rf"^queue/{NUMBER}/decide/$", review_views.decide, name="decide"),
+    re_path(rf"^queue/{NUMBER}/undo/$", review_views.undo, name="undo_verification"),
     path("imports/", import_views.imports, name="imports"),
     path("imports/siak/", import_views.import_siak, name="import_siak"),
     path("imports/school/", import_views.import_school, name="import_school"),

@@ -2,13 +2,15 @@
 
 from django.urls import URLPattern, path
 
-from hq.lists.views import assignment, detail, grouping, index, issue, spts, transitions
+from hq.lists.views import assignment, bulk, detail, grouping, index, issue, spts, transitions
 
 app_name = "lists"
 
 urlpatterns: list[URLPattern] = [
     path("", index.index, name="index"),
     path("mine/", index.mine, name="mine"),
+    path("bulk/verify/", bulk.bulk_verify, name="bulk_verify"),
+    path("bulk/approve/", bulk.bulk_approve, name="bulk_approve"),
     path("new/", grouping.schools, name="new"),
     path("new/<str:npsn>/", grouping.group, name="group"),
     path("<int:pk>/", detail.detail, name="detail"),

@@ -79,8 +79,10 @@ ACCESS: dict[str, Rule] = {
     "lists:return": perm("lists.view_applicationlist", any_of=("lists.check_list", "lists.approve_list")),
     "lists:issue": SPT, "lists:spts": VIEW_LISTS, "lists:spt": VIEW_LISTS, "lists:spt_pdf": VIEW_LISTS,
     "lists:renew_pins": SPT, "lists:assign": ASSIGN, "lists:resend": ASSIGN,
+    "lists:bulk_verify": perm("lists.check_list"), "lists:bulk_approve": perm("lists.approve_list"),
     "applications:apply": APPLY, "applications:mine": APPLY, "applications:queue": VERIFY,
-    "applications:review": VERIFY, "applications:decide": VERIFY, "applications:imports": IMPORT,
+    "applications:review": perm("applications.view_application"),  # the Kasi and Kabid read it (issue 21)
+    "applications:decide": VERIFY, "applications:undo_verification": VERIFY, "applications:imports": IMPORT,
     "applications:import_siak": IMPORT, "applications:import_school": IMPORT,
     "applications:corrections": CORRECT, "applications:correction": CORRECT,
     "applications:correction_answer": CORRECT, "applications:correction_resolve": CORRECT,

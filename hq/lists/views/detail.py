@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from hq.applications.models import Application
-from hq.lists import progress, workflow
+from hq.lists import problems, progress, workflow
 from hq.lists.content import changed_after_approval
 from hq.lists.errors import ListError
 from hq.lists.forms import ChangeForm, ReturnForm
@@ -36,9 +36,12 @@ def detail_context(request: HttpRequest, application_list: ApplicationList,
     changed = changed_after_approval(application_list)
     spt = Spt.objects.filter(application_list=application_list).first()
     newest = workflow.last_event(application_list)
+    rows = problems.rows(application_list)  # each applicant's SIAK match and problems (issue 21 point 5)
     return {
         "list": application_list,
         "applicants": application_list.applications.order_by("number"),
+        "rows": rows, "problems": problems.list_problems(application_list, rows),
+        "can_read_applications": user.has_perm("applications.view_application"),
         "not_verified": application_list.applications.exclude(state=Application.State.VERIFIED).order_by("number"),
         "changed": changed,
         "timeline": timeline(application_list),

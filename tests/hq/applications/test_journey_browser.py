@@ -125,6 +125,7 @@ def test_a_student_applies_and_the_admin_verifies_in_chromium(hq, server, browse
     assert "Berbeda: Nomor kartu keluarga (KK)." in browser.find_element(By.CSS_SELECTOR, "[data-problems]").text
     screenshot(browser, shots, "verify-review-1280", 1280)
     screenshot(browser, shots, "verify-review-390", 390)
+    fill(browser, {"verify_reason": "KK asli diperiksa di loket; SIAK menyusul diperbarui."})  # KK differs
     submit(browser, "button[data-action=verify]")
     assert browser.current_url == server + "applications/queue/"
     assert "terverifikasi" in browser.find_element(By.CSS_SELECTOR, ".messages").text
