@@ -1,7 +1,12 @@
-"""Focus measures of a grey frame through the C kernel: variance of the Laplacian and Tenengrad."""
+"""Focus measures of a grey frame through the C kernel: variance of the Laplacian and Tenengrad.
+
+`opencv_laplacian_var` is the same variance the straightforward OpenCV way (16-bit Laplacian, `cv2.meanStdDev`):
+the reference the kernel is tested against (tests/native/test_sharpness.py) and the bench's baseline.
+"""
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from native._native import ffi, lib
@@ -33,3 +38,11 @@ class SharpnessMeter:
         """Only the Laplacian variance: the per-frame auto-capture gate (one pass, no Sobel)."""
         ptr, width, height, stride = grey_frame_pointer(frame, min_side=3)
         return float(lib.sharpness_laplacian_var(ptr, width, height, stride))
+
+
+def opencv_laplacian_var(frame: np.ndarray, dst: np.ndarray | None = None) -> float:
+    """The Laplacian variance over the interior the OpenCV way: `cv2.Laplacian` (ksize 1, 16-bit, into `dst` when
+    given, an int16 array of the frame's shape) and `cv2.meanStdDev`. Equal to `SharpnessMeter.laplacian_var` up
+    to rounding in the last bits (both sum exactly; the variance is formed in double precision)."""
+    lap = cv2.Laplacian(frame, cv2.CV_16S, dst=dst)
+    return float(cv2.meanStdDev(lap[1:-1, 1:-1])[1][0, 0] ** 2)

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis.extra import numpy as hnp
 
 from native import samples
-from native.sharpness import SharpnessMeter
+from native.sharpness import SharpnessMeter, opencv_laplacian_var
 
 METER = SharpnessMeter()
 
@@ -82,3 +82,12 @@ def test_fast_path_extremes_and_crops():
 @given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=80)))
 def test_property_fast_path_agrees(frame):
     assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(3, 3), (7, 2051), (1080, 1920)])
+def test_opencv_reference_agrees_with_the_single_pass_kernel(shape):
+    """The bench's baseline (16-bit Laplacian + meanStdDev) computes the kernel's number; a crop keeps its stride."""
+    frame = np.random.default_rng(shape[1]).integers(0, 256, shape, dtype=np.uint8)
+    assert METER.laplacian_var(frame) == pytest.approx(opencv_laplacian_var(frame), rel=1e-12, abs=1e-9)
+    crop = frame[:, 1:-1] if shape[1] > 3 else frame
+    assert METER.laplacian_var(crop) == pytest.approx(opencv_laplacian_var(np.ascontiguousarray(crop)), rel=1e-12)
