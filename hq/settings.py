@@ -201,3 +201,20 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = HQ_DATA_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("SINOPSIS_HQ_MAIL_FROM", "sinopsis@localhost")
+
+# The official letters (the SPT, hq/lists/spt_pdf.py): letterhead, signer's office and the public address printed
+# in the letter's verification QR. Each SINOPSIS_HQ_LETTER_* key overrides one default below; LOGO is a PNG, JPEG
+# or SVG file (default: the neutral placeholder emblem hq/lists/static/lists/emblem.svg, not the city's coat of arms).
+# SINOPSIS_HQ_PUBLIC_URL: HQ's address as the public reaches it (https://…); default the address of the request.
+HQ_PUBLIC_URL = os.environ.get("SINOPSIS_HQ_PUBLIC_URL", "").rstrip("/")
+HQ_LETTER = {key: os.environ.get(f"SINOPSIS_HQ_LETTER_{key.upper()}", default) for key, default in (
+    ("government", "PEMERINTAH KOTA PEKANBARU"),
+    ("office", "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL"),
+    ("address", "Kompleks Perkantoran Tenayan Raya, Pekanbaru, Riau"),  # examples: set the office's own
+    ("phone", "(0761) 000000"),
+    ("email", "disdukcapil@pekanbaru.go.id"),
+    ("website", "disdukcapil.pekanbaru.go.id"),
+    ("city", "Pekanbaru"),
+    ("head", "Kepala Dinas Kependudukan dan Pencatatan Sipil Kota Pekanbaru"),
+    ("logo", ""),
+)}

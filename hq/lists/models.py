@@ -81,6 +81,11 @@ class Spt(models.Model):
     recording_date = models.DateField(_("recording date"))
     issued_at = models.DateTimeField(default=timezone.now)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the signer as printed when the letter was issued (kept: a later change of post does not rewrite the letter)
+    signer_name = models.CharField(max_length=120, blank=True)
+    signer_nip = models.CharField(max_length=18, blank=True)
+    signer_rank = models.CharField(max_length=60, blank=True)
+    signer_position = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ("-issued_at",)
@@ -90,6 +95,20 @@ class Spt(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class Officer(models.Model):
+    """A civil servant's particulars printed on official letters (the SPT's team and signer): NIP, pangkat/golongan
+    and jabatan. Set with `sinopsis hq createuser --nip --rank --position`; copied onto an SPT when it is issued."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="officer")
+    nip = models.CharField(_("NIP"), max_length=18, blank=True, help_text="18 digits (Nomor Induk Pegawai)")
+    rank = models.CharField(_("rank/grade"), max_length=60, blank=True,
+                            help_text="pangkat/golongan, e.g. Penata, III/c")
+    position = models.CharField(_("position"), max_length=120, blank=True, help_text="jabatan")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.nip or '-'})"
 
 
 class SptMember(models.Model):
@@ -106,6 +125,9 @@ class SptMember(models.Model):
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.OPERATOR)
     pin_hash = models.CharField(max_length=200, help_text="contract.pins hash; the PIN itself is never stored")
+    nip = models.CharField(max_length=18, blank=True, help_text="as printed on the letter (from the Officer)")
+    rank = models.CharField(max_length=60, blank=True, help_text="pangkat/golongan as printed on the letter")
+    position = models.CharField(max_length=120, blank=True, help_text="jabatan as printed on the letter")
 
     class Meta:
         constraints = (models.UniqueConstraint(fields=["spt", "operator_id"], name="spt_member_once"),)

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from contract.pins import hash_pin
 from hq.lists.content import changed_after_approval
 from hq.lists.errors import ListError
-from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember
+from hq.lists.models import ApplicationList, ListEvent, Officer, Spt, SptMember
 from hq.lists.numbering import next_spt_serial, spt_number, this_year, with_fresh_number
 from hq.office.roles import TEAM
 
@@ -40,6 +40,15 @@ def team_candidates() -> QuerySet[Any]:
 
 def member_name(user: Any) -> str:
     return (user.get_full_name() or user.get_username())[:120]
+
+
+SIGNER_POSITION = "Kepala Sub Bagian Umum"  # the Kasubbag Umum signs "a.n. Kepala Dinas" unless their Officer says
+
+
+def particulars(user: Any) -> tuple[str, str, str]:
+    """(NIP, pangkat/golongan, jabatan) of a login as set with `sinopsis hq createuser`; blanks when not set."""
+    officer = Officer.objects.filter(user=user).first()
+    return (officer.nip, officer.rank, officer.position) if officer else ("", "", "")
 
 
 def new_pin() -> str:
@@ -107,15 +116,18 @@ def issue_spt(application_list: ApplicationList, recording_date: dt.date, lead: 
             ready_for_spt(current)  # again on a retry: the race lost may have been for this very list
             year = this_year()
             serial = next_spt_serial(year)
+            nip, rank, position = particulars(by)
             return Spt.objects.create(number=spt_number(serial, year), year=year, serial=serial,
                                       application_list=current, recording_date=recording_date, issued_by=by,
-                                      issued_at=timezone.now())
+                                      issued_at=timezone.now(), signer_name=member_name(by), signer_nip=nip,
+                                      signer_rank=rank, signer_position=position or SIGNER_POSITION)
 
         spt = with_fresh_number(insert)
         for user, role in team:
             pins[user.get_username()] = pin = new_pin()
+            nip, rank, position = particulars(user)
             SptMember.objects.create(spt=spt, user=user, operator_id=user.get_username(), name=member_name(user),
-                                     role=role, pin_hash=hash_pin(pin))
+                                     role=role, pin_hash=hash_pin(pin), nip=nip, rank=rank, position=position)
         ListEvent.objects.create(application_list=current, action=ListEvent.Action.SPT_ISSUED, by=by,
                                  at=spt.issued_at, reason=spt.number)
     return spt, pins

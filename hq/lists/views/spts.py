@@ -69,8 +69,9 @@ def spt_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require("lists.view_applicationlist")
 def spt_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """The SPT letter as PDF (no PINs), shown in the browser with a file name to save it under."""
+    """The SPT letter as PDF (no PINs), shown in the browser with a file name to save it under; its QR opens this
+    HQ as the request reached it unless SINOPSIS_HQ_PUBLIC_URL says otherwise."""
     spt = spt_for(request.user, pk)
-    response = HttpResponse(render_spt_pdf(spt), content_type="application/pdf")
+    response = HttpResponse(render_spt_pdf(spt, request.build_absolute_uri("/")), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="SPT-{spt.year}-{spt.serial:03d}.pdf"'
     return response

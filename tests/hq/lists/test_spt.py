@@ -7,9 +7,11 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.test import Client
 from django.utils import timezone
 
 from contract.pins import verify_pin
@@ -17,9 +19,9 @@ from hq.applications.models import Application
 from hq.lists import spt as spt_module
 from hq.lists import workflow
 from hq.lists.errors import ListError
-from hq.lists.models import Spt, SptMember
+from hq.lists.models import Officer, Spt, SptMember
 from hq.lists.spt import issue_spt
-from hq.lists.spt_pdf import latin1, render_spt_pdf
+from hq.lists.spt_pdf import latin1, verify_url
 from hq.users import create_user
 from tests.hq.lists.conftest import add_applicants, recording_day, walk
 from tests.hq.test_dashboard_browser import shots  # noqa: F401
@@ -145,27 +147,64 @@ def test_latin1_keeps_indonesian_names_and_replaces_the_rest():
     assert latin1("Nurul ‘Aini — Şahin Ñoño 王") == "Nurul 'Aini - Sahin Ñoño ?"
 
 
-def test_the_spt_pdf_has_the_letter_and_no_pins(login, make_list, people, shots):  # noqa: F811
+def test_the_spt_pdf_is_an_official_letter_with_its_attachment_and_no_pins(login, make_list, people,
+                                                                           shots):  # noqa: F811
+    Officer.objects.create(user=people["rina.tim"], nip="198503122010012004", rank="Penata Muda, III/a",
+                           position="Pengadministrasi Kependudukan")
+    Officer.objects.create(user=people["kasubbag1"], nip="197601011998031003", rank="Penata Tingkat I, III/d")
     application_list = make_list("approved")
     spt, pins = issue_spt(application_list, recording_day(), people["rina.tim"], [people["agus.tim"]],
                           people["kasubbag1"])
+    Officer.objects.filter(user=people["kasubbag1"]).update(nip="199901012020011001")  # a later change: not copied
     response = login("rina.tim").get(f"/lists/spt/{spt.pk}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF") and response.content == render_spt_pdf(spt)
+    assert response.content.startswith(b"%PDF")
     pdf = Path(shots) / "hq-spt.pdf"
     pdf.write_bytes(response.content)
     if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
         pytest.skip("poppler-utils (pdftoppm, pdftotext) is not installed: the PDF cannot be looked at")
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(pdf), str(Path(shots) / "hq-spt")],
-                   check=True)
-    assert (Path(shots) / "hq-spt.png").stat().st_size > 10_000
+    subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(Path(shots) / "hq-spt")], check=True)
+    pages = sorted(Path(shots).glob("hq-spt-*.png"))
+    assert len(pages) == 2 and all(p.stat().st_size > 10_000 for p in pages)  # the letter, the Lampiran
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
-    for expected in ("PEMERINTAH KOTA PEKANBARU", "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL", "SURAT PERINTAH TUGAS",
-                     f"Nomor: 800/001/SPT/DISDUKCAPIL/{YEAR}", "060/Dukcapil-PDIP/1246/2021", "Rina Lestari",
-                     "rina.tim", "Ketua Tim", "Agus Pratama", "Operator", "SMA Negeri 1 Pekanbaru",
-                     "5 orang", "Hendra Kasubbag", "Kepala Sub Bagian Umum", application_list.number):
-        assert expected in text, expected
+    letter, attachment = text.split("\f")[:2]
+    for expected in ("PEMERINTAH KOTA PEKANBARU", "DINAS KEPENDUDUKAN DAN PENCATATAN SIPIL", "Pos-el",
+                     "disdukcapil@pekanbaru.go.id", "SURAT PERINTAH TUGAS", f"Nomor: 800/001/SPT/DISDUKCAPIL/{YEAR}",
+                     "Dasar", "060/Dukcapil-PDIP/1246/2021", "Undang-Undang Nomor 24 Tahun 2013", "MEMERINTAHKAN",
+                     "Rina Lestari", "NIP. 198503122010012004", "Penata Muda, III/a", "Ketua Tim", "Agus Pratama",
+                     "Operator", "SMA Negeri", "NPSN 10404001", "5 orang siswa", "a.n. Kepala Dinas Kependudukan dan",
+                     "Kepala Sub Bagian Umum", "Hendra Kasubbag", "NIP. 197601011998031003", "Pindai kode QR",
+                     application_list.number):
+        assert expected in letter, expected
+    assert "199901012020011001" not in text  # the signer as at issue
     day = recording_day()
-    assert f"{day.day} " in text and str(day.year) in text
+    assert f"{day.day} " in letter and str(day.year) in letter
+    assert "LAMPIRAN" in attachment.upper() and "DAFTAR SISWA" in attachment
+    for student in application_list.applications.all():  # the team's copy: full names and NIKs
+        assert student.nik in attachment and student.number in attachment
+    assert "NIP. 197601011998031003" in attachment  # signed again
     assert not any(pin in text for pin in pins.values())
+
+
+def test_the_letters_qr_opens_a_public_check_without_personal_data(make_list, people):
+    application_list = make_list("approved")
+    spt, _pins = issue_spt(application_list, recording_day(), people["rina.tim"], [], people["kasubbag1"])
+    path = urlsplit(verify_url(spt, "http://testserver")).path
+    assert path.startswith("/verify/spt/") and path == urlsplit(verify_url(spt)).path
+    anyone = Client(SERVER_NAME="localhost")
+    page = anyone.get(path)
+    shown = page.content.decode()
+    assert page.status_code == 200 and "Surat asli, berlaku" in shown and spt.number in shown
+    assert "SMA Negeri 1 Pekanbaru" in shown
+    assert not any(a.nik in shown or a.name in shown for a in application_list.applications.all())
+    assert "Rina Lestari" not in shown
+    token = path.rsplit("/", 1)[1]
+    forged = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    for bad in (forged, token.replace(f"{YEAR}-001.", f"{YEAR}-002."), "2026-001.x", "SINOPSIS-SLIP"):
+        refused = anyone.get(f"/verify/spt/{bad}")
+        assert refused.status_code == 404 and "Tidak dapat dipastikan" in refused.content.decode(), bad
+    Spt.objects.filter(pk=spt.pk).update(recording_date=timezone.localdate() - dt.timedelta(days=1))
+    assert "hari perekamannya sudah lewat" in anyone.get(path).content.decode()
+    Application.objects.filter(pk=application_list.applications.first().pk).update(kk_number="1471010101010001")
+    assert "ditangguhkan" in anyone.get(path).content.decode()
