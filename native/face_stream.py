@@ -1,11 +1,13 @@
 """The face detector on its own thread, for the live loop: the analysis of a frame never waits for YuNet.
 
 Why: in a live stream YuNet runs every `detect_every` frames. Run inline, those frames took 2-3 x an ordinary
-frame (the live loop's p99 at 1080p was 26 ms against a 16 ms target). Here the analysis thread only scales the
-frame down (`FaceDetector.downscale`, a small copy, so the camera may reuse its buffer) and hands the copy to a
-worker thread; OpenCV releases the GIL while YuNet runs, so the two threads overlap. Meanwhile the analysis keeps
-tracking the face with the landmarks of the previous frame (native/face.py), and takes the detection's result on
-a later frame.
+frame (the live loop's p99 at 1080p was 26 ms against a 16 ms target). Here the analysis thread hands the frame
+to a worker thread, which scales it down (`FaceDetector.downscale`) into its own buffer, lets go of the frame
+and runs YuNet on the small copy; OpenCV releases the GIL for both, so the threads overlap. Meanwhile the
+analysis keeps tracking the face with the landmarks of the previous frame (native/face.py), and takes the
+detection's result on a later frame. The caller must not write into a frame it has measured until its next
+`measure` (cameras hand out a new array per frame): that call waits until the worker has let go of the previous
+frame, a millisecond or two after it was handed over.
 
 How stale a detection may be: a frame is always judged against a detection of a frame at most `max_age` frames
 older (FaceQuality uses `detect_every`): the face count (FACE_MULTIPLE) and the box the track is checked against.
@@ -35,7 +37,8 @@ class Detection:
 class DetectorThread:
     """One YuNet detector on a worker thread, one request in flight at a time.
 
-    `submit` (analysis thread) scales the frame down into the worker's buffer and returns at once; `take`
+    `submit` (analysis thread) hands the frame over and returns at once; the worker scales it down into its own
+    buffer and lets go of it (`release_wait` waits for that), then detects. `take`
     returns a finished detection not yet taken; `wait` blocks until the request in flight is answered. `cancel`
     forgets the request in flight and any answer (a new stream). Errors raised on the worker are raised again by
     `take`/`wait` on the analysis thread.
@@ -45,7 +48,8 @@ class DetectorThread:
         self._detector = detector
         self._cond = threading.Condition()
         self._small: np.ndarray | None = None
-        self._job: tuple[int, int, tuple[int, int]] | None = None  # (epoch, frame_no, frame size) to run
+        self._job: tuple[int, int, np.ndarray] | None = None  # (epoch, frame_no, frame) to run
+        self._holding = False  # the worker still reads the caller's frame
         self._busy = False  # a request is queued or running: the small buffer belongs to the worker
         self._done: Detection | None = None
         self._error: BaseException | None = None
@@ -65,12 +69,15 @@ class DetectorThread:
             if self._busy:
                 return False
             self._start()
-        height, width = frame_bgr.shape[:2]
-        self._small = self._detector.downscale(frame_bgr, self._small)  # the worker is idle: the buffer is ours
-        with self._cond:
-            self._job, self._busy = (self._epoch, frame_no, (width, height)), True
+            self._job, self._busy, self._holding = (self._epoch, frame_no, frame_bgr), True, True
             self._cond.notify_all()
         return True
+
+    def release_wait(self) -> None:
+        """Wait until the worker no longer reads the frame last submitted (it has its small copy)."""
+        with self._cond:
+            while self._holding and self._error is None:
+                self._cond.wait()
 
     def take(self) -> Detection | None:
         """The finished detection not yet taken, if any."""
@@ -99,7 +106,7 @@ class DetectorThread:
         if thread is not None:
             thread.join()
         with self._cond:
-            self._stopping, self._busy, self._job, self._done = False, False, None, None
+            self._stopping, self._busy, self._holding, self._job, self._done = False, False, False, None, None
 
     def _take(self) -> Detection | None:
         if self._error is not None:
@@ -120,13 +127,19 @@ class DetectorThread:
                     self._cond.wait()
                 if self._job is None:  # stopping, nothing left to do
                     return
-                (epoch, frame_no, size), self._job = self._job, None
+                (epoch, frame_no, frame), self._job = self._job, None
+            faces, error = [], None
             try:
-                faces, error = self._detector.detect_scaled(self._small, size), None
+                size = (frame.shape[1], frame.shape[0])
+                self._small = self._detector.downscale(frame, self._small)
+                with self._cond:
+                    self._holding, frame = False, None
+                    self._cond.notify_all()
+                faces = self._detector.detect_scaled(self._small, size)
             except Exception as exc:  # noqa: BLE001 - handed to the analysis thread, which raises it
-                faces, error = [], exc
+                error = exc
             with self._cond:
-                self._busy = False
+                self._busy = self._holding = False
                 if error is not None:
                     self._error = error
                 elif epoch == self._epoch:
@@ -174,6 +187,7 @@ class StreamTracker:
         if frame.shape != self._shape:  # another camera mode: a new stream
             self.reset()
             self._shape = frame.shape
+        self._worker.release_wait()  # the previous frame may be the caller's buffer again
         n = self._frame_no
         self._frame_no += 1
         self._apply(self._worker.take())
