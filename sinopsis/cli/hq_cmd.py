@@ -50,6 +50,12 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="admin (default), kasi_pendataan, kabid_dafduk, kasubbag_umum, kabid_piak, team, school or "
                         "student; repeat for several")
     p.add_argument("--name", default="", help="the person's full name (shown on pages and on SPTs)")
+    p = _command(commands, "officer", "set the NIP, pangkat/golongan and jabatan of an office login, as printed on "
+                 "the SPT letters issued from now on", _officer)
+    p.add_argument("username")
+    p.add_argument("--nip", help="18 digits (Nomor Induk Pegawai)")
+    p.add_argument("--rank", help="pangkat/golongan, e.g. 'Penata, III/c'")
+    p.add_argument("--position", help="jabatan, e.g. 'Kepala Sub Bagian Umum' (the signer's post on the SPT)")
     p = _command(commands, "demo-seed", "the office's demo: one login per role and a school's list through the "
                  "whole SOP, assigned to the demo station (used by `sinopsis demo`)", _demo_seed)
     p.add_argument("--bundle", type=Path, required=True, help="the demo station's assignment bundle (its applicants)")
@@ -182,6 +188,15 @@ def _createuser(args: argparse.Namespace) -> int:
     created = create_user(args.username, password, superuser=args.superuser, update=args.update,
                           roles=tuple(args.roles or ("admin",)), full_name=args.name)
     print(f"login {args.username} {'created' if created else 'updated'}")
+    return 0
+
+
+def _officer(args: argparse.Namespace) -> int:
+    from hq.lists.officers import set_officer
+
+    _require_schema()
+    officer = set_officer(args.username, args.nip, args.rank, args.position)
+    print(f"{args.username}: NIP {officer.nip or '-'}, {officer.rank or '-'}, {officer.position or '-'}")
     return 0
 
 

@@ -23,6 +23,7 @@ from hq.lists.models import Officer, Spt, SptMember
 from hq.lists.spt import issue_spt
 from hq.lists.spt_pdf import latin1, verify_url
 from hq.users import create_user
+from sinopsis.cli import main
 from tests.hq.lists.conftest import add_applicants, recording_day, walk
 from tests.hq.test_dashboard_browser import shots  # noqa: F401
 
@@ -147,11 +148,17 @@ def test_latin1_keeps_indonesian_names_and_replaces_the_rest():
     assert latin1("Nurul ‘Aini — Şahin Ñoño 王") == "Nurul 'Aini - Sahin Ñoño ?"
 
 
-def test_the_spt_pdf_is_an_official_letter_with_its_attachment_and_no_pins(login, make_list, people,
+def test_the_spt_pdf_is_an_official_letter_with_its_attachment_and_no_pins(hq, login, make_list, people, capsys,
                                                                            shots):  # noqa: F811
-    Officer.objects.create(user=people["rina.tim"], nip="198503122010012004", rank="Penata Muda, III/a",
-                           position="Pengadministrasi Kependudukan")
-    Officer.objects.create(user=people["kasubbag1"], nip="197601011998031003", rank="Penata Tingkat I, III/d")
+    officer = ["hq", "officer", "--data", str(hq)]
+    assert main([*officer[:2], "rina.tim", "--nip", "19850312 201001 2 004", "--rank", "Penata Muda, III/a",
+                 "--position", "Pengadministrasi Kependudukan", *officer[2:]]) == 0
+    assert main([*officer[:2], "kasubbag1", "--nip", "197601011998031003", "--rank", "Penata Tingkat I, III/d",
+                 *officer[2:]]) == 0
+    assert main([*officer[:2], "kasubbag1", "--nip", "1976-01-01", *officer[2:]]) == 2
+    assert main([*officer[:2], "nobody", "--nip", "197601011998031003", *officer[2:]]) == 2
+    err = capsys.readouterr().err
+    assert "a NIP is 18 digits" in err and "make it first with `sinopsis hq createuser`" in err
     application_list = make_list("approved")
     spt, pins = issue_spt(application_list, recording_day(), people["rina.tim"], [people["agus.tim"]],
                           people["kasubbag1"])
