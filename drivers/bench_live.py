@@ -35,6 +35,9 @@ class LiveLoopReport:
     dropped: int  # frames replaced in the mailbox before analysis, plus frames the camera skipped
     p50_ms: float
     p99_ms: float
+    # analysed frames that waited for the detector thread: it lagged past detect_every frames / no usable track
+    detector_lag_waits: int = 0
+    detector_own_waits: int = 0
 
     @property
     def budget_share(self) -> float:
@@ -101,5 +104,6 @@ def run_live_loop(width: int, height: int, seconds: float = 3.0, fps: float = 30
     latencies.sort()
     p50 = statistics.median(latencies) if latencies else 0.0
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))] if latencies else 0.0
+    waits = quality.detector_waits
     return LiveLoopReport(f"{width}x{height}", seconds, camera._index, delivered, replaced + camera.dropped,
-                          p50, p99)
+                          p50, p99, waits["lag"], waits["own"])

@@ -309,6 +309,12 @@ class FaceQuality:
         judged against (at most `detect_every`); 0 for inline detection."""
         return self._stream.detection_age if self._stream is not None else 0
 
+    @property
+    def detector_waits(self) -> dict[str, int]:
+        """Live loop (N > 1): frames that waited for the detector thread, because it lagged past the staleness
+        bound ("lag") or because the frame had no usable track ("own"); empty for inline detection."""
+        return dict(self._stream.waits) if self._stream is not None else {"lag": 0, "own": 0}
+
     def _buffers(self, height: int, width: int) -> None:
         if self._shape != (height, width):
             self._grey = np.empty((height, width), np.uint8)

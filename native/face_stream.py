@@ -163,6 +163,8 @@ class StreamTracker:
         self._share = other_face_share
         self._worker = DetectorThread(landmarker.detector.twin())
         self._frame_no = 0
+        # frames that waited for the worker: because it lagged past the bound, or for their own detection
+        self.waits = {"lag": 0, "own": 0}
         self.reset()
 
     @property
@@ -191,10 +193,13 @@ class StreamTracker:
         n = self._frame_no
         self._frame_no += 1
         self._apply(self._worker.take())
+        if self._detected_at < n - self.detect_every:
+            self.waits["lag" if self._roi is not None else "own"] += 1
         while self._detected_at < n - self.detect_every:  # the worker lags: wait, so the bound holds
             self._ask_and_wait(frame, n)
         found = self._follow(frame)
         if found is None:  # no usable track: judge this frame against its own detection
+            self.waits["own"] += self._detected_at != n
             while self._detected_at != n:
                 self._ask_and_wait(frame, n)
             self._fresh = False

@@ -34,6 +34,7 @@ def test_stream_keeps_the_verdict_and_the_staleness_bound_then_stops(portrait):
             assert abs(report.score - inline.score) <= 2  # tracked crops, not the detector's: a point or two
             ages.append(quality.detection_age)
         assert detector_threads(), "the detector ran on its own thread"
+        assert quality.detector_waits["own"] == 1  # only the stream's first frame waited for its own detection
     assert max(ages) <= N and max(ages) > 0, ages  # some frames were judged against an earlier frame's detection
     assert not detector_threads(), "close() joined the detector thread"
 
