@@ -171,7 +171,7 @@ def test_the_spt_pdf_is_an_official_letter_with_its_attachment_and_no_pins(hq, l
     if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
         pytest.skip("poppler-utils (pdftoppm, pdftotext) is not installed: the PDF cannot be looked at")
     subprocess.run(["pdftoppm", "-png", "-r", "70", str(pdf), str(Path(shots) / "hq-spt")], check=True)
-    pages = sorted(Path(shots).glob("hq-spt-*.png"))
+    pages = sorted(p for p in Path(shots).glob("hq-spt-*.png") if re.fullmatch(r"hq-spt-\d+", p.stem))
     assert len(pages) == 2 and all(p.stat().st_size > 10_000 for p in pages)  # the letter, the Lampiran
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True,
                           text=True).stdout
