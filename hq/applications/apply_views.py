@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from hq.applications import form_clock
 from hq.applications.access import get_visible, own_applications, school_of
 from hq.applications.apply_form import ApplicationForm
+from hq.applications.correction_replies import detail_context
 from hq.applications.models import School
-from hq.applications.qr import application_qr
 from hq.applications.submit import DuplicateApplicationError, NikClaimedError, submit_application
 from hq.office.roles import require
 
@@ -72,10 +72,8 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
-    """One application: its data, state, corrections and (unless rejected) the signed QR for the kiosk.
-    The applicant, their school's login and office staff may see it; anyone else gets 404."""
+    """One application: its data, state, corrections (with the applicant's answer form), timeline and (unless
+    rejected) the signed QR for the kiosk (correction_replies.detail_context). The applicant, their school's login
+    and office staff may see it; anyone else gets 404."""
     application = get_visible(request.user, number)
-    qr = application_qr(application.number) if application.state != application.State.REJECTED else None
-    corrections = application.corrections.order_by("opened_at")
-    return render(request, "applications/detail.html",
-                  {"application": application, "qr": qr, "corrections": corrections})
+    return render(request, "applications/detail.html", detail_context(request, application))

@@ -9,5 +9,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Applications"
 
     def ready(self) -> None:
-        """Connect the lockouts' audit line (account_throttle's receiver) when HQ starts."""
-        from hq.applications import account_throttle  # noqa: F401
+        """Connect the lockouts' audit line (account_throttle's receiver), the timeline's receivers
+        (timeline_hooks) and the applicant's mail on each event (notify) when HQ starts."""
+        from hq.applications import account_throttle, notify, timeline_hooks  # noqa: F401

@@ -125,7 +125,7 @@ def correction_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     """Resolve, with the application's data fixed as typed; it goes back to the verification queue."""
     item = _get(pk)
     form = ResolveForm(request.POST, application=item.application)
-    if item.state == Correction.State.OPEN:
+    if not item.solution:  # open, or replied to by the applicant before the office answered
         form.add_error(None, _("Write the problem and the solution first: the applicant must read them before it "
                                "is resolved."))
     if not form.is_valid():

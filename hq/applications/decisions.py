@@ -93,8 +93,8 @@ def resolve(correction: Correction, by: Any, changes: dict[str, Any]) -> Correct
     handled."""
     with transaction.atomic():
         row = Correction.objects.select_for_update().select_related("application").get(pk=correction.pk)
-        if row.state != Correction.State.ANSWERED:
-            raise StateConflictError(row.state)
+        if row.state not in (Correction.State.ANSWERED, Correction.State.REPLIED) or not row.solution:
+            raise StateConflictError(row.state)  # the applicant must have read the office's answer first
         application = Application.objects.select_for_update().get(pk=row.application_id)
         changed = [name for name, value in changes.items() if value not in (None, "")
                    and getattr(application, name) != value]

@@ -7,6 +7,7 @@ submitted (step 1), the admin opening it in the queue → the decision (step 2),
 """
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -127,6 +128,7 @@ class Correction(models.Model):
     class State(models.TextChoices):
         OPEN = "open", _("Open")
         ANSWERED = "answered", _("Answered")
+        REPLIED = "replied", _("Answered by the applicant")
         RESOLVED = "resolved", _("Resolved")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="corrections")
@@ -206,3 +208,40 @@ class VerificationAudit(models.Model):
     class Meta:
         ordering = ("at", "id")
 
+
+class ApplicationEvent(models.Model):
+    """One step of an application's timeline (issue 21 point 6): what happened (`kind`, see timeline.KINDS), when,
+    in which role (what the applicant reads; `by` stays for the office's audit) and a note the applicant may read."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24)
+    at = models.DateTimeField(default=timezone.now)
+    role = models.CharField(max_length=24, blank=True, help_text="office.roles name, 'system' or 'station'")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                           related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("at", "id")
+
+
+def private_attachments() -> FileSystemStorage:
+    """The applicants' attachments: HQ's data folder, files 0600, folders 0700, never under a served URL."""
+    return FileSystemStorage(location=settings.HQ_DATA_DIR / "attachments", base_url=None,
+                             file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
+class CorrectionReply(models.Model):
+    """The applicant's answer to a correction request: a text and an optional attachment (PDF, JPEG or PNG,
+    checked by content; correction_replies.py), which sends the correction back to the office."""
+
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="replies")
+    text = models.TextField()
+    attachment = models.FileField(storage=private_attachments, upload_to="%Y/%m", blank=True, max_length=200)
+    attachment_name = models.CharField(max_length=120, blank=True, help_text="the file's name as sent")
+    attachment_type = models.CharField(max_length=40, blank=True, help_text="the type its content shows")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ("at", "id")

@@ -9,6 +9,7 @@ from hq.applications import (
     account_views,
     apply_conflicts,
     apply_views,
+    correction_replies,
     correction_views,
     import_views,
     review_views,
@@ -41,5 +42,8 @@ urlpatterns: list[URLPattern] = [
     path("corrections/<int:pk>/", correction_views.correction, name="correction"),
     path("corrections/<int:pk>/answer/", correction_views.correction_answer, name="correction_answer"),
     path("corrections/<int:pk>/resolve/", correction_views.correction_resolve, name="correction_resolve"),
+    path("replies/<int:pk>/attachment/", correction_replies.reply_attachment, name="reply_attachment"),
+    re_path(rf"^{NUMBER}/corrections/(?P<pk>[0-9]+)/reply/$", correction_replies.correction_reply,
+            name="correction_reply"),
     re_path(rf"^{NUMBER}/$", apply_views.detail, name="detail"),
 ]

@@ -24,6 +24,7 @@ from django.db import transaction
 from contract.errors import KeyFileError, PacketError
 from contract.keys import load_private_key, parse_public_key
 from contract.packets import open_packet
+from hq.applications import timeline
 from hq.applications.models import Application
 from hq.ingest.models import Record
 from hq.reports.models import RecordSummary
@@ -132,7 +133,10 @@ def _mark_recorded(summaries: list[RecordSummary]) -> None:
             at = s.record.received_at
             first[s.application_number] = min(at, first.get(s.application_number, at))
     for number, at in first.items():
-        Application.objects.filter(number=number, recorded_at__isnull=True).update(recorded_at=at)
+        waiting = Application.objects.filter(number=number, recorded_at__isnull=True)
+        pk = waiting.values_list("pk", flat=True).first()
+        if pk is not None and waiting.update(recorded_at=at):
+            timeline.record(pk, "recorded", role="station", at=at)  # on the applicant's timeline (issue 21)
 
 
 def index_records(retry_unreadable: bool = False) -> IndexResult:

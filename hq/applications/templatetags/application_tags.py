@@ -8,7 +8,7 @@ from contract.phone import format_phone_local
 register = template.Library()
 
 LEVELS = {"submitted": "warn", "correction": "warn", "verified": "ok", "rejected": "bad",
-          "open": "warn", "answered": "warn", "resolved": "ok"}
+          "open": "warn", "answered": "warn", "replied": "warn", "resolved": "ok"}
 
 
 @register.filter

@@ -81,12 +81,18 @@ def student(hq: Path) -> Any:
 
 @pytest.fixture
 def outbox() -> Iterator[list[Any]]:
-    """The mails HQ sends during the test (Django's in-memory mail backend)."""
+    """The mails HQ sends during the test (Django's in-memory mail backend); the applicant's notifications, sent
+    in the background after each commit, are all sent before the test starts and before it ends (none of an
+    earlier test's arrives in this one's outbox)."""
     from django.core import mail
 
+    from hq.applications import notify
+
+    notify.flush()
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
         mail.outbox = []
         yield mail.outbox
+        notify.flush()
 
 
 def activation_link(message: Any) -> str:

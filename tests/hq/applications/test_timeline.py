@@ -1,0 +1,155 @@
+"""The applicant's timeline (issue 21 point 6): every state change of an application on its page with date, role
+and note in Bahasa Indonesia; an e-mail for each change that concerns the applicant (after the commit); the
+WhatsApp text for the office; the applicant's answer to a correction with an attachment checked by content, size
+and emptiness, stored 0600 and served only to the applicant and the office."""
+
+import datetime as dt
+import io
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from hq.applications import decisions, notify
+from hq.applications.models import Application, Correction, CorrectionReply, SiakRecord
+from tests.hq.applications.conftest import BUDI, client_for, make_user
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(200)
+ATTACHMENTS = Path(settings.HQ_DATA_DIR) / "attachments"
+
+
+@pytest.fixture
+def office(hq: Path) -> Iterator[dict[str, Any]]:
+    """The Kasi, the Kabid, the Kasubbag and two team members; their lists and SPTs removed afterwards."""
+    from hq.lists.models import ApplicationList, Spt
+
+    people = {role: make_user(f"{role}-1", role, f"Nama {role}") for role in
+              ("kasi_pendataan", "kabid_dafduk", "kasubbag_umum")}
+    people["lead"], people["operator"] = make_user("tim-1", "team", "Rina Tim"), make_user("tim-2", "team", "Agus")
+    yield people
+    Spt.objects.all().delete()
+    ApplicationList.objects.all().delete()
+    shutil.rmtree(ATTACHMENTS, ignore_errors=True)
+
+
+def kinds(application: Application) -> list[str]:
+    return list(application.events.values_list("kind", flat=True))
+
+
+def corrected(school: Any, student: Any, admin: Any, apply_as: Any) -> tuple[Application, Correction]:
+    """Budi applies through the form; the admin asks for a correction of the KK number and answers it."""
+    browser = client_for(student)
+    assert apply_as(browser, school, **BUDI).status_code == 302
+    application = Application.objects.get()
+    correction = decisions.request_correction(application, admin, ["kk_number"], "KK tidak sama dengan SIAK.")
+    decisions.answer(correction, admin, "Nomor KK berbeda dengan SIAK.", "Kirim foto KK Anda.")
+    return application, correction
+
+
+def test_a_full_path_on_the_timeline_with_a_mail_for_each_step_and_the_whatsapp_text(
+        hq, school, student, admin, office, outbox, apply_as):
+    from hq.ingest.models import Record
+    from hq.lists import workflow
+    from hq.lists.spt import issue_spt
+    from hq.reports.models import RecordSummary
+    from hq.reports.record_index import _mark_recorded
+
+    application, correction = corrected(school, student, admin, apply_as)
+    browser = client_for(student)
+    url = f"/applications/{application.number}/"
+    sent = browser.post(f"{url}corrections/{correction.pk}/reply/",
+                        {"text": "Foto KK terlampir.", "attachment": SimpleUploadedFile("kk.png", PNG)})
+    assert sent.status_code == 302
+    reply = CorrectionReply.objects.get()
+    correction.refresh_from_db()
+    assert correction.state == "replied" and reply.attachment_type == "image/png"
+    stored = Path(reply.attachment.path)
+    assert stored.parent.is_relative_to(ATTACHMENTS) and stored.read_bytes() == PNG
+    assert stored.stat().st_mode & 0o777 == 0o600 and ATTACHMENTS.stat().st_mode & 0o777 == 0o700
+    assert client_for(admin).get("/applications/corrections/").context["pending"][0].state == "replied"
+
+    decisions.resolve(correction, admin, {"kk_number": "1471010101080099"})
+    application.refresh_from_db()
+    SiakRecord.objects.create(nik=application.nik, kk_number=application.kk_number, name=application.name,
+                              birth_place=application.birth_place, birth_date=application.birth_date, sex="M")
+    decisions.verify(application, admin)  # SIAK agrees: no reason needed
+    made = workflow.create_list(school, [application.pk], admin)
+    workflow.transition(made, "submit", admin, "draft")
+    workflow.transition(made, "verify", office["kasi_pendataan"], "submitted")
+    workflow.transition(made, "approve", office["kabid_dafduk"], "verified")
+    day = timezone.localdate() + dt.timedelta(days=7)
+    issue_spt(made, day, office["lead"], [office["operator"]], office["kasubbag_umum"])
+    _mark_recorded([RecordSummary(record=Record(received_at=timezone.now()), outcome=RecordSummary.RECORDED,
+                                  application_number=application.number)])
+
+    assert kinds(application) == [
+        "submitted", "correction_requested", "correction_answered", "correction_replied", "correction_resolved",
+        "verified", "listed", "list_submitted", "list_verified", "list_approved", "spt_issued", "recorded"]
+    roles = dict(application.events.values_list("kind", "role"))
+    assert roles["submitted"] == "student" and roles["list_verified"] == "kasi_pendataan"
+    assert roles["spt_issued"] == "kasubbag_umum" and roles["recorded"] == "station"
+
+    page = browser.get(url)
+    shown = [(e.kind, e.title, e.role) for e in page.context["timeline"]]
+    assert shown[0] == ("submitted", "Permohonan diterima", "Pemohon")
+    assert ("list_approved", "Disetujui Kabid Dafduk", "Kabid Dafduk") in shown
+    assert "Riwayat permohonan" in page.text and "Foto KK terlampir." in page.text
+    assert "Nama kabid_dafduk" not in page.text and "Rina Admin" not in page.text  # roles, never the person
+    assert "wa.me" not in page.text  # the WhatsApp text is the office's
+    assert browser.get(f"/applications/replies/{reply.pk}/attachment/").getvalue() == PNG
+
+    notify.flush()
+    subjects = [m.subject for m in outbox]
+    assert len(outbox) == 8 and all(m.to == ["budi@contoh.id"] for m in outbox)  # the 8 kinds that concern Budi
+    assert subjects[0] == f"SINOPSIS: Permohonan diterima — permohonan {application.number}"
+    spt_mail = next(m for m in outbox if "SPT terbit" in m.subject)
+    assert "Perekaman di sekolah Anda pada" in spt_mail.body and f"{url}" in spt_mail.body
+
+    staff = client_for(admin).get(url)
+    link = staff.context["whatsapp"]
+    assert link.startswith("https://wa.me/6281234567890?text=")
+    text = unquote(link.split("text=", 1)[1])
+    assert text.startswith("Halo Budi Santoso,") and "Perekaman di sekolah selesai" in text
+    assert client_for(admin).get(f"/applications/replies/{reply.pk}/attachment/").status_code == 200
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("kk.pdf", b"MZ\x90\x00 not a document", "bukan PDF, JPEG atau PNG"),  # the name says PDF, the bytes do not
+    ("kk.pdf", b"%PDF-1.7\n" + bytes(5 * 1024 * 1024), "paling besar 5 MB"),
+    ("kk.jpg", b"", "Lampiran kosong"),
+])
+def test_a_bad_attachment_is_refused_and_nothing_is_kept(hq, school, student, admin, office, outbox, apply_as,
+                                                          name, content, says):
+    application, correction = corrected(school, student, admin, apply_as)
+    page = client_for(student).post(f"/applications/{application.number}/corrections/{correction.pk}/reply/",
+                                    {"text": "Ini KK saya.", "attachment": SimpleUploadedFile(name, content)})
+    assert page.status_code == 400 and says in page.text
+    assert "Ini KK saya." in page.text  # what was typed is kept
+    correction.refresh_from_db()
+    assert correction.state == "answered" and not CorrectionReply.objects.exists()
+    assert not any(p.is_file() for p in ATTACHMENTS.rglob("*"))
+
+
+def test_only_the_applicant_answers_and_only_they_and_the_office_read_the_attachment(
+        hq, school, student, admin, office, apply_as):
+    application, correction = corrected(school, student, admin, apply_as)
+    reply = client_for(student).post(f"/applications/{application.number}/corrections/{correction.pk}/reply/",
+                                     {"text": "Lihat lampiran.", "attachment": io.BytesIO(b"%PDF-1.4 kk")})
+    assert reply.status_code == 302
+    made = CorrectionReply.objects.get()
+    other = make_user("siswa-lain", "student")
+    attachment = f"/applications/replies/{made.pk}/attachment/"
+    assert client_for(other).get(attachment).status_code == 404
+    assert client_for(office["kasubbag_umum"]).get(attachment).status_code == 404  # staff without applications
+    assert client_for(other).post(f"/applications/{application.number}/corrections/{correction.pk}/reply/",
+                                  {"text": "bukan saya"}).status_code == 404
+    decisions.resolve(correction, admin, {})
+    late = client_for(student).post(f"/applications/{application.number}/corrections/{correction.pk}/reply/",
+                                    {"text": "lagi"}, follow=True)
+    assert "sudah ditutup" in late.text and CorrectionReply.objects.count() == 1
