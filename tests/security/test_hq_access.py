@@ -70,6 +70,7 @@ ACCESS: dict[str, Rule] = {
     "spt_verify": PUBLIC,  # an SPT letter's QR: number, dates, school and validity only (tests/hq/lists/test_spt.py)
     "office:home": LOGIN, "fleet:index": LOGIN, "fleet:logout": LOGIN, "applications:detail": LOGIN,
     "helpdesk:tickets": LOGIN, "helpdesk:ticket": LOGIN,
+    "applications:correction_reply": LOGIN, "applications:reply_attachment": LOGIN,  # the applicant's own only
     "fleet:fleet_json": FLEET, "fleet:station": FLEET, "fleet:station_json": FLEET,
     "reports:service": REPORT, "reports:csv": REPORT, "reports:xlsx": REPORT, "reports:pdf": REPORT,
     "helpdesk:setting": perm("helpdesk.change_helpdesk_setting"), "helpdesk:answer": ANSWER,
