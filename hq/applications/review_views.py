@@ -141,7 +141,7 @@ def undo(request: HttpRequest, number: str) -> HttpResponse:
         siak_gate.undo_verification(application, request.user, form.cleaned_data["reason"])
     except siak_gate.UndoRefusedError as e:
         messages.error(request, str(e))
-    except decisions.StateConflictError:
+    except siak_gate.NotVerifiedError:
         application.refresh_from_db()
         messages.error(request, _("%(number)s is not verified (now: %(state)s); nothing was changed.")
                        % {"number": number, "state": application.get_state_display()})

@@ -81,6 +81,10 @@ class UndoRefusedError(Exception):
     """The verification cannot be undone (the application's list is approved)."""
 
 
+class NotVerifiedError(Exception):
+    """The application to undo is not verified (any more): someone changed it since the page was made."""
+
+
 def check_reason(match: SiakMatch, reason: str) -> None:
     """ReasonRequiredError, saying what SIAK answered and what to do, when `match` needs a reason and `reason` is
     empty."""
@@ -98,24 +102,16 @@ def audit(application: Application, action: str, by: Any, reason: str, match: Si
 
 
 def approved_list_of(application: Application) -> Any:
-    """The approved list holding `application`, or None."""
-    from hq.lists.models import ApplicationList
-
-    return application.lists.filter(state=ApplicationList.State.APPROVED).first()
-
-
-def can_undo(application: Application) -> bool:
-    """Whether the page offers the undo: a verified application on no approved list."""
-    return application.state == Application.State.VERIFIED and approved_list_of(application) is None
+    """The approved list holding `application`, or None (through the lists app's relation: this app does not
+    import the lists app, which builds on it)."""
+    return application.lists.filter(state="approved").first()
 
 
 def undo_verification(application: Application, by: Any, reason: str) -> Application:
     """verified → submitted again (back in the queue), with the reason audited. ReasonRequiredError without a
-    reason; decisions.StateConflictError when the application is not verified (any more); UndoRefusedError when
-    the school's list holding it is approved. A list still in progress then shows it as not verified and cannot
-    move on until it is verified again or removed."""
-    from hq.applications.decisions import StateConflictError
-
+    reason; NotVerifiedError when the application is not verified (any more); UndoRefusedError when the school's
+    list holding it is approved. A list still in progress then shows it as not verified and cannot move on until
+    it is verified again or removed."""
     if not reason.strip():
         raise ReasonRequiredError(_("Write in \"Reason for undoing\" why the verification is undone; it is kept in "
                                     "the application's audit."))
@@ -123,7 +119,7 @@ def undo_verification(application: Application, by: Any, reason: str) -> Applica
     with transaction.atomic():
         row = Application.objects.select_for_update().get(pk=application.pk)
         if row.state != Application.State.VERIFIED:
-            raise StateConflictError(row.state)
+            raise NotVerifiedError(row.state)
         approved = approved_list_of(row)
         if approved is not None:
             raise UndoRefusedError(_("The verification of %(number)s cannot be undone: list %(list)s of its school "

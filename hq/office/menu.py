@@ -1,5 +1,6 @@
 """The office menu: each entry shows only to those holding its permission (the views check it again)."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.urls import NoReverseMatch, reverse
@@ -35,3 +36,14 @@ def menu_for(request: Any) -> list[dict[str, Any]]:
             continue
         items.append({"label": label, "url": url, "current": request.path.startswith(url) and url != "/"})
     return items
+
+
+# What waits for a person, shown above the menu on the home page: each function (user) → a list of
+# {"step", "label", "count", "with_problems", "url"}. The apps that know register theirs when HQ starts (the
+# lists app: lists to check for the Kasi, to approve for the Kabid), so the office imports none of them.
+WAITING: list[Callable[[Any], list[dict[str, Any]]]] = []
+
+
+def waiting_for(user: Any) -> list[dict[str, Any]]:
+    """Everything the registered apps say waits for `user`."""
+    return [item for provider in WAITING for item in provider(user)]

@@ -4,8 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from hq.lists.problems import waiting_for
-from hq.office.menu import menu_for
+from hq.office.menu import menu_for, waiting_for
 
 
 @login_required
