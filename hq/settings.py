@@ -26,6 +26,9 @@
   redirect to HTTPS, and it trusts `X-Forwarded-Proto: https` from the TLS reverse proxy in front of
   `sinopsis hq serve` (the proxy must set that header itself). Local (the demo, the tests, development on
   localhost) keeps plain HTTP. `python -m django check --deploy` is clean in production.
+- Web server (`sinopsis hq serve`, gunicorn: hq/fleet/server.py): SINOPSIS_HQ_WEB_WORKERS worker processes
+  (default: one per CPU core), SINOPSIS_HQ_WEB_THREADS threads each (default 4); `--workers`/`--threads` win.
+  Static files are served by whitenoise from <data>/static, collected (hashed, gzipped) at every start.
 - Web security for every mode: logins throttled per account and per address (django-axes,
   hq/applications/account_throttle.py; SINOPSIS_HQ_LOGIN_FAILURES, default 10, lock a user name or an address
   for SINOPSIS_HQ_LOGIN_LOCK_MIN, default 15 minutes) and a Content-Security-Policy that allows this site's
@@ -53,6 +56,8 @@ HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.si
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
 HQ_INGEST_KEEPALIVE_S = min(600, max(5, int(os.environ.get("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "30"))))
+HQ_WEB_WORKERS = int(os.environ.get("SINOPSIS_HQ_WEB_WORKERS") or max(1, len(os.sched_getaffinity(0))))
+HQ_WEB_THREADS = int(os.environ.get("SINOPSIS_HQ_WEB_THREADS") or 4)
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -112,6 +117,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # /static/: before sessions and the database (hq/staticfiles.py)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hq.fleet.middleware.LanguageMiddleware",  # Indonesian unless English was chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",
@@ -188,7 +194,14 @@ if PRODUCTION:  # HTTPS only, behind the office's TLS reverse proxy (systemd/sin
     CSRF_COOKIE_SECURE = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = HQ_DATA_DIR / "static"
+STATIC_ROOT = HQ_DATA_DIR / "static"  # `sinopsis hq serve` collects into it at start
+private_dir(STATIC_ROOT)  # 0700 like the rest of the data dir (hq/staticfiles.py)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "hq.staticfiles.HqStaticStorage"},
+}
+WHITENOISE_USE_FINDERS = True  # a file not collected (yet) is served from its app's static folder
+WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site needs the office's files
 
 if os.environ.get("SINOPSIS_HQ_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -7,7 +7,16 @@ from sinopsis.cli.common import print_json
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `bench`."""
-    p = sub.add_parser("bench", help="measure our C kernels against the OpenCV/numpy way and NFIQ 2 (same run)")
+    p = sub.add_parser("bench", help="measure our C kernels against the OpenCV/numpy way and NFIQ 2 (same run); "
+                       "`bench hq-web`: HQ's web app under concurrent office users")
+    p.add_argument("suite", nargs="?", choices=("kernels", "hq-web"), default="kernels",
+                   help="kernels (default: the C kernels, live loop, kiosk UI, link and ingest rows) or hq-web (HQ's "
+                        "login and dashboard pages from --clients concurrent users on `sinopsis hq serve`)")
+    p.add_argument("--clients", type=int, default=16, help="hq-web: concurrent office users (default 16)")
+    p.add_argument("--rounds", type=int, default=25, help="hq-web: login page + dashboard fetches per user")
+    p.add_argument("--stations", type=int, default=30, help="hq-web: stations on the dashboard (default 30)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="hq-web: the server's workers (default: `sinopsis hq serve`'s, one per CPU core)")
     p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
     p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
     p.add_argument("--live-seconds", type=float, default=3.0,
@@ -49,6 +58,12 @@ def format_rows(rows: list[dict]) -> str:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.suite == "hq-web":
+        from sinopsis.bench_web import run_web_bench  # HQ's Django on a throw-away data dir, in this process
+
+        table, errors = run_web_bench(max(1, args.clients), max(1, args.rounds), max(0, args.stations), args.workers)
+        print(table)
+        return 1 if errors else 0
     from native.bench import run_all  # OpenCV is imported only when benchmarking
 
     rows = run_all(repeat=max(1, args.repeat), nfiq2_repeat=max(1, args.nfiq2_repeat))

@@ -84,6 +84,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: this computer only; another name needs "
                    "SINOPSIS_HQ_ALLOWED_HOSTS)")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="gunicorn worker processes (default: $SINOPSIS_HQ_WEB_WORKERS, else one per CPU core)")
+    p.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="threads per worker (default: $SINOPSIS_HQ_WEB_THREADS, else 4)")
+    text = "write the nginx site (Debian's nginx) that serves HQ over HTTPS in front of `sinopsis hq serve`"
+    p = commands.add_parser("nginx-site", help=text, description=text)
+    p.set_defaults(handler=_nginx_site)  # text only: no Django, no data directory
+    p.add_argument("--server-name", required=True, metavar="NAME", help="HQ's public host name (e.g. "
+                   "sinopsis.disdukcapil.pekanbaru.go.id); also put it in SINOPSIS_HQ_ALLOWED_HOSTS")
+    p.add_argument("--cert", type=Path, required=True, help="the TLS certificate chain (PEM) nginx presents")
+    p.add_argument("--key", type=Path, required=True, help="its private key (PEM)")
+    p.add_argument("--upstream", default="127.0.0.1:8000", metavar="HOST:PORT",
+                   help="where `sinopsis hq serve` listens (default 127.0.0.1:8000)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="write the site here (e.g. /etc/nginx/sites-available/sinopsis-hq); default: print it")
 
 
 def _command(commands: argparse._SubParsersAction, name: str, text: str,
@@ -246,19 +261,49 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
+
     from hq.errors import HqError
-    from hq.fleet.server import serve
+    from hq.fleet.server import listen, serve
 
     _require_schema()
-    stop = threading.Event()
+    workers = args.workers if args.workers is not None else settings.HQ_WEB_WORKERS
+    threads = args.threads if args.threads is not None else settings.HQ_WEB_THREADS
+    for option, value in (("--workers", workers), ("--threads", threads)):
+        if not 1 <= value <= 64:
+            raise HqError(f"{option} {value}: must be 1 to 64 (workers: about one per CPU core)", "hq.serve")
+    try:
+        sock = listen(args.host, args.port)
+    except OSError as e:
+        raise HqError(f"cannot listen on {args.host}:{args.port}: {e.strerror}; choose another --port or --host "
+                      "(or stop the server that uses it)", "hq.serve") from None
 
-    def ready(url: str) -> None:  # listening: from now on SIGTERM / Ctrl-C stop the server cleanly
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(signum, lambda *_: stop.set())
-        print(f"HQ fleet dashboard on {url} (Ctrl-C stops)", flush=True)
+    def ready(url: str) -> None:  # listening: SIGTERM / SIGHUP / Ctrl-C stop the server cleanly from now on
+        print(f"HQ fleet dashboard on {url} ({workers} worker(s) x {threads} thread(s); Ctrl-C stops)", flush=True)
+
+    return serve(sock, workers, threads, ready=ready)
+
+
+def _nginx_site(args: argparse.Namespace) -> int:
+    from hq.errors import HqError
+    from hq.fleet.nginx_site import site_text
 
     try:
-        serve(args.host, args.port, stop, ready=ready)
+        text = site_text(args.server_name, args.cert, args.key, args.upstream)
+    except HqError as e:
+        raise SinopsisError(str(e), e.code) from None
+    for option, path in (("--cert", args.cert), ("--key", args.key)):
+        if not path.is_file():
+            print(f"sinopsis: warning: {option} {path} does not exist here yet; nginx needs it before `nginx -t`",
+                  file=sys.stderr)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    try:
+        args.out.write_text(text)
     except OSError as e:
-        raise HqError(f"cannot listen on {args.host}:{args.port}: {e.strerror}", "hq.serve") from None
+        raise SinopsisError(f"{args.out}: cannot write the nginx site there: {e.strerror}; choose another --out",
+                            "hq.nginx_site") from None
+    print(f"nginx site for {args.server_name} written to {args.out}; enable it with "
+          f"`ln -s {args.out.resolve()} /etc/nginx/sites-enabled/ && nginx -t && systemctl reload nginx`")
     return 0
