@@ -20,7 +20,8 @@ from django.utils import timezone
 from pydantic import ValidationError
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
-from hq.fleet.models import HealthSample, Job, Station, StatusChange
+from hq.fleet import reassign
+from hq.fleet.models import HealthSample, Job, Reassignment, Station, StatusChange
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
 
@@ -94,6 +95,7 @@ class StationView:
     queue_trend: tuple[int, ...]  # queue depth in the recent health reports, oldest first
     alerts: tuple[Alert, ...] = ()
     dead_letters: int = 0  # messages HQ could never store (ingest's DeadLetter rows)
+    reassignment: Reassignment | None = None  # a forced reassignment the station has not confirmed yet
 
     @property
     def id(self) -> str:
@@ -211,6 +213,13 @@ def alerts_for(view: StationView) -> tuple[Alert, ...]:
         found.append(Alert(sid, "certificate", "bad" if days <= 0 else "warn", {"days": days}))
     if view.quarantined:
         found.append(Alert(sid, "quarantine", "warn", {"count": view.quarantined}))
+    forced = view.reassignment
+    if forced is not None:  # until the station reports the new version applied (hq/fleet/reassign.py)
+        reported = view.station.reported or {}
+        refused = reported.get("refused_reason") if reported.get("refused_version") == forced.version else None
+        found.append(Alert(sid, "reassigned", "bad" if refused else "warn", {
+            "version": forced.version, "school": forced.school, "pending": forced.pending,
+            "capturing": forced.capturing, "checked_in": forced.checked_in, "refused": refused}))
     return tuple(found)
 
 
@@ -225,6 +234,7 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
                        .values_list("id").annotate(n=Count("quarantined")))
     dead = dict(Station.objects.filter(id__in=ids, dead_letters__isnull=False).values_list("id")
                 .annotate(n=Count("dead_letters")))
+    forced = reassign.unconfirmed(ids)
     views = []
     for station in stations:
         state, silent = effective_state(station, now)
@@ -240,7 +250,8 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
             progress=Progress.of(health.counts if health else None, row.get("n", 0),
                                  health.listed if health else None),
             last_record_at=row.get("last_at"), last_record_seq=row.get("last_seq"),
-            quarantined=quarantined.get(station.id, 0), queue_trend=trend, dead_letters=dead.get(station.id, 0))
+            quarantined=quarantined.get(station.id, 0), queue_trend=trend, dead_letters=dead.get(station.id, 0),
+            reassignment=forced.get(station.id))
         views.append(_with_alerts(view))
     return views
 

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from contract.wire import Health
 from hq.fleet.dashboard import CERTIFICATE_WARN_DAYS, Alert, History, Progress, StationView
+from hq.fleet.models import Job
 
 Cell = dict[str, str]
 
@@ -36,8 +37,10 @@ SOURCE_LABELS = {"mqtt": gettext_lazy("network"), "import": gettext_lazy("remova
 JOB_LABELS = {
     "sent": gettext_lazy("sent"), "queued": gettext_lazy("queued"), "in_progress": gettext_lazy("in progress"),
     "succeeded": gettext_lazy("succeeded"), "failed": gettext_lazy("failed"), "rejected": gettext_lazy("refused"),
+    "expired": gettext_lazy("expired without an answer"),
 }
-JOB_LEVELS = {"succeeded": "ok", "failed": "bad", "rejected": "bad"}
+JOB_LEVELS = {"succeeded": "ok", "failed": "bad", "rejected": "bad", "expired": "bad"}
+JOB_FINAL = ("succeeded", "failed", "rejected")
 # What is wrong with a dead letter (hq/ingest/dead_letters.py codes); its detail stays as ingest logged it.
 DEAD_LETTER_LABELS = {
     "contract.json": gettext_lazy("not JSON or not UTF-8"),
@@ -222,7 +225,22 @@ def alert_text(alert: Alert) -> str:
             return _("Certificate expires in %(days)d days") % {"days": v["days"]}
         case "quarantine":
             return _("%(count)d conflicting records wait for a person (quarantine)") % v
+        case "reassigned":
+            return reassigned_text(v)
     return alert.kind
+
+
+def reassigned_text(v: dict[str, object]) -> str:
+    """A forced reassignment not yet confirmed by the station: where to, what it still held, what is awaited."""
+    held = [str(t) for t in (
+        _("%(n)d records not yet at HQ") % {"n": v["pending"]} if v["pending"] else "",
+        _("%(n)d being recorded") % {"n": v["capturing"]} if v["capturing"] else "",
+        _("%(n)d checked in and waiting") % {"n": v["checked_in"]} if v["checked_in"] else "") if t]
+    text = _("Reassigned to %(school)s (version %(version)d) while busy: %(held)s") % {
+        "school": v["school"], "version": v["version"], "held": ", ".join(held)}
+    if v.get("refused"):
+        return text + " — " + _("the station refused it: %(reason)s") % {"reason": v["refused"]}
+    return text + " — " + _("waiting for the station to confirm the new assignment")
 
 
 def alert_item(alert: Alert, views: dict[str, StationView]) -> dict[str, str]:
@@ -231,6 +249,14 @@ def alert_item(alert: Alert, views: dict[str, StationView]) -> dict[str, str]:
     place = station.school if station and station.school else ""
     return {"level": alert.level, "kind": alert.kind, "station": alert.station_id, "place": place,
             "text": alert_text(alert), "href": reverse("fleet:station", args=[alert.station_id])}
+
+
+def job_state(job: Job) -> str:
+    """A job's state as shown: `expired` once its expiry passed with no final answer from the station (a
+    station that comes back later never runs it: the broker drops the message and the agent refuses it)."""
+    if job.state not in JOB_FINAL and job.expires_at <= timezone.now():
+        return "expired"
+    return job.state
 
 
 def history_tables(found: History) -> dict[str, list[list[Cell]]]:
@@ -260,9 +286,9 @@ def history_tables(found: History) -> dict[str, list[list[Cell]]]:
         "records": [[cell(when(r.received_at)), cell(f"#{r.seq}"), cell(r.record_id),
                      cell(SOURCE_LABELS.get(r.source, r.source)), cell(r.duplicates or NONE)]
                     for r in found.records],
-        "jobs": [[cell(when(j.created_at)), cell(j.name), cell(JOB_LABELS.get(j.state, j.state),
-                                                               JOB_LEVELS.get(j.state, "")),
-                  cell(j.detail or NONE), cell(when(j.updated_at))] for j in found.jobs],
+        "jobs": [[cell(when(j.created_at)), cell(j.name), cell(JOB_LABELS.get(job_state(j), j.state),
+                                                               JOB_LEVELS.get(job_state(j), "")),
+                  cell(j.detail or NONE), cell(when(j.updated_at)), cell(when(j.expires_at))] for j in found.jobs],
         "dead_letters": [[cell(when(d.last_at)), cell(d.topic.split("/", 4)[-1]),
                           cell(DEAD_LETTER_LABELS.get(d.code, d.code), "bad"), cell(d.reason), cell(d.times)]
                          for d in found.dead_letters],
@@ -276,6 +302,6 @@ def history_heads() -> dict[str, list[str]]:
         "health": [_("When"), _("Waiting"), _("Oldest"), _("Checked in / recorded / sent / accepted"), _("Disk"),
                    _("Battery"), _("Missing devices")],
         "records": [_("Received at"), _("Number"), _("Record"), _("Way"), _("Sent again")],
-        "jobs": [_("Sent at"), _("Command"), _("State"), _("Detail"), _("Last answer")],
+        "jobs": [_("Sent at"), _("Command"), _("State"), _("Detail"), _("Last answer"), _("Valid until")],
         "dead_letters": [_("Last received"), _("Message"), _("Problem"), _("Detail"), _("Times")],
     }

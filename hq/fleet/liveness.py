@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from contract.wire import Health, Reported, Status
+from hq.fleet import reassign
 from hq.fleet.models import HealthSample, Station, StatusChange
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ def apply_reported(station_id: str, reported: Reported, retained: bool = False) 
             station.reported, station.reported_at = data, now
             if reported.assignment_version is not None:
                 station.assignment_version = reported.assignment_version
+                reassign.acknowledge(station_id, reported.assignment_version, now)  # the station confirms
             if reported.refused_version is not None:
                 logger.warning("station %s refused assignment version %d: %s", station_id,
                                reported.refused_version, reported.refused_reason)

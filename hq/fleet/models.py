@@ -102,6 +102,35 @@ class Job(models.Model):
     class Meta:
         ordering = ("-created_at",)
         indexes = (models.Index(fields=["station", "-created_at"]),)
+        permissions = (("send_command", "Can send commands to stations from the dashboard"),)
 
     def __str__(self) -> str:
         return f"{self.id} ({self.name} → {self.station_id}: {self.state})"
+
+
+class Reassignment(models.Model):
+    """A station reassigned although HQ knew (from its last Health) that records had not all reached HQ or a
+    session was open: who confirmed it, what HQ knew then and the warning they confirmed (the audit), and the
+    version the station must report applied (its ack) before the dashboard's alert for it goes."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="reassignments")
+    version = models.PositiveIntegerField(help_text="the new assignment's version, which the station must apply")
+    assignment_id = models.CharField(max_length=64)
+    school = models.CharField(max_length=200, help_text="where the station now goes")
+    spt_number = models.CharField(max_length=100, blank=True)
+    pending = models.PositiveIntegerField(default=0, help_text="records sealed but not yet at HQ (its last Health)")
+    capturing = models.PositiveIntegerField(default=0, help_text="students being recorded (its last Health)")
+    checked_in = models.PositiveIntegerField(default=0, help_text="students checked in and waiting (its last Health)")
+    health_at = models.DateTimeField(null=True, blank=True, help_text="HQ's clock when that Health arrived")
+    warning = models.TextField(help_text="the confirmation text the person saw and confirmed")
+    confirmed_by = models.CharField(max_length=150)
+    confirmed_at = models.DateTimeField(default=timezone.now)
+    sync_job = models.CharField(max_length=128, blank=True, help_text="the sync_now job sent with it, if any")
+    acked_at = models.DateTimeField(null=True, blank=True, help_text="the station reported this version applied")
+
+    class Meta:
+        ordering = ("-confirmed_at",)
+        indexes = (models.Index(fields=["station", "acked_at"]),)
+
+    def __str__(self) -> str:
+        return f"{self.station_id} v{self.version} ({self.assignment_id})"

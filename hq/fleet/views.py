@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 
-from hq.fleet import dashboard, display
+from hq.fleet import command_views, dashboard, display
 from hq.office.roles import require
 
 FLEET = "office.view_fleet"
@@ -88,8 +88,10 @@ def station_page(request: HttpRequest, station_id: str) -> HttpResponse:
     """One station: everything the fleet row shows, plus its recent status changes, health reports, records
     received and jobs."""
     data = station_data(station_id)
+    commands = command_views.choices(station_id) if request.user.has_perm(command_views.SEND) else []
     return render(request, "fleet/station.html", {
-        **data, "own": data["cells"][station_id], "heads": display.history_heads(), "poll_ms": _poll_ms()})
+        **data, "own": data["cells"][station_id], "heads": display.history_heads(), "poll_ms": _poll_ms(),
+        "commands": commands})
 
 
 @never_cache

@@ -7,6 +7,11 @@ StationAssignment and publishes it as the station's retained `desired` (QoS 1) t
 The version is one more than anything the station has had from HQ or reported applying, so the station's
 roster never takes it for an old one. A broker that cannot be reached leaves the assignment stored with
 `publish_error`; `publish` sends it again (the same signed bundle).
+
+Reassignment guard (issue 21, point 2; hq/fleet/reassign.py): a station whose last health report shows records
+not yet at HQ or a session open is not reassigned unless the person confirmed exactly those figures
+(`confirmed`: station id → the guard's token); otherwise UnconfirmedReassignmentError carries the warning to
+show. A confirmed one is kept as a fleet Reassignment row and in the list's ASSIGNED event.
 """
 
 import datetime as dt
@@ -26,7 +31,8 @@ from contract.assignment import AssignmentContent, bundle_to_bytes, canonical_by
 from contract.errors import AssignmentError
 from contract.wire import Desired, dump, station_topic
 from hq.errors import HqError
-from hq.fleet.models import Station
+from hq.fleet import reassign
+from hq.fleet.models import Reassignment, Station
 from hq.keys import assignment_key
 from hq.lists.content import changed_after_approval, list_data
 from hq.lists.errors import ListError
@@ -101,10 +107,20 @@ def signed_bundle(content: dict[str, Any], station_id: str) -> str:
     return text.decode("utf-8")
 
 
-def assign(spt: Spt, station: Station, by: Any) -> StationAssignment:
+class UnconfirmedReassignmentError(ListError):
+    """The station still holds records or a session of its current assignment: `guard.text()` says what, and
+    the person must confirm `guard.token` to reassign it anyway. Nothing was changed."""
+
+    def __init__(self, guard: reassign.Guard) -> None:
+        super().__init__(guard.text(), "lists.reassign_unconfirmed")
+        self.guard = guard
+
+
+def assign(spt: Spt, station: Station, by: Any, confirmed: dict[str, str] | None = None) -> StationAssignment:
     """Make, check, sign and store the assignment of `spt` for `station` (not yet published).
     PermissionDenied without `lists.assign_station`; ListError when the list is not ready or the station would
-    refuse the content."""
+    refuse the content; UnconfirmedReassignmentError when the guard holds and `confirmed` lacks its current
+    token."""
     if not by.has_perm("lists.assign_station"):
         raise PermissionDenied
     for _attempt in range(ATTEMPTS):
@@ -113,6 +129,9 @@ def assign(spt: Spt, station: Station, by: Any) -> StationAssignment:
             ApplicationList.objects.select_for_update().get(pk=spt.application_list_id)
             ready_to_assign(spt)
             station = Station.objects.select_for_update().get(pk=station.pk)
+            guard = reassign.guard(station)
+            if guard is not None and (confirmed or {}).get(station.id) != guard.token:
+                raise UnconfirmedReassignmentError(guard)
             version, now = next_version(station), timezone.now()
             content = build_content(spt, station, version, now)
             bundle = signed_bundle(content, station.id)
@@ -126,9 +145,13 @@ def assign(spt: Spt, station: Station, by: Any) -> StationAssignment:
                 continue  # another person assigned this station the same version at the same moment: count again
             station.school, station.spt_number = spt.application_list.school.name[:200], spt.number
             station.save(update_fields=["school", "spt_number"])
+            reason = _("station %(station)s, version %(version)d") % {"station": station.id, "version": version}
+            if guard is not None:
+                forced = reassign.record(guard, station, version, made.assignment_id, station.school,
+                                         spt.number, by.get_username())
+                reason += " — " + _("reassigned after confirming: %(warning)s") % {"warning": forced.warning}
             ListEvent.objects.create(application_list=spt.application_list, action=ListEvent.Action.ASSIGNED,
-                                     by=by, at=now, reason=_("station %(station)s, version %(version)d") % {
-                                         "station": station.id, "version": version})
+                                     by=by, at=now, reason=reason)
             return made
     raise ListError(_("Another person was assigning station %(station)s at the same moment; nothing was saved. "
                       "Please try again.") % {"station": station.id}, "lists.assign_race")
@@ -172,6 +195,25 @@ def publish(assignment: StationAssignment, by: Any = None, timeout_s: float = PU
                              by=by, at=now, reason=_("station %(station)s, version %(version)d") % {
                                  "station": assignment.station_id, "version": assignment.version})
     logger.info("assignment %s (v%d) published to %s", assignment.assignment_id, assignment.version, topic)
+
+
+def tell_station(assignment: StationAssignment, by: Any = None) -> Reassignment | None:
+    """After a forced reassignment was published: ask the station (command `sync_now`) to send now what it still
+    holds. The Reassignment (None if this was no forced one); its `sync_job` stays "" when the broker did not
+    take the command (logged; the desired itself went)."""
+    from hq.fleet.commands import send_command_now
+
+    forced = Reassignment.objects.filter(station_id=assignment.station_id, version=assignment.version).first()
+    if forced is None or assignment.published_at is None:
+        return forced
+    try:
+        job = send_command_now(assignment.station_id, "sync_now", created_by=by.get_username() if by else "")
+    except HqError as e:
+        logger.warning("reassignment of %s: sync_now not sent: %s", assignment.station_id, e)
+        return forced
+    forced.sync_job = job.id
+    forced.save(update_fields=["sync_job"])
+    return forced
 
 
 def latest_per_station(spt: Spt) -> list[StationAssignment]:

@@ -9,7 +9,7 @@ answers 403 to anyone without it (`office.roles.require`).
 - kasi_pendataan (Kasi Pendataan): verify (check) submitted lists
 - kabid_dafduk (Kabid Dafduk): approve lists
 - kasubbag_umum (Kasubbag Umum): issue SPTs
-- kabid_piak (Kabid PIAK): assign stations to SPTs
+- kabid_piak (Kabid PIAK): assign stations to SPTs; with the admin, send commands to stations from the dashboard
 - team (a recording team member): see their SPTs and their list's progress — only the schools of the SPTs they
   are named on (hq/lists/scope.py): another team's list, its NIKs and its SPT answer 404
 
@@ -40,11 +40,12 @@ GRANTS: dict[str, tuple[str, ...]] = {
     ADMIN: (*OFFICE, "applications.view_application", "applications.verify_application", "applications.import_siak",
             "applications.handle_correction", "lists.build_list", "lists.view_applicationlist",
             "helpdesk.answer_ticket", "helpdesk.change_helpdesk_setting",
-            "axes.delete_accessattempt"),  # unlock a locked login early
+            "axes.delete_accessattempt",  # unlock a locked login early
+            "fleet.send_command"),  # station commands from the dashboard
     KASI: (*OFFICE, "applications.view_application", "lists.view_applicationlist", "lists.check_list"),
     KABID_DAFDUK: (*OFFICE, "applications.view_application", "lists.view_applicationlist", "lists.approve_list"),
     KASUBBAG: (*OFFICE, "lists.view_applicationlist", "lists.issue_spt"),
-    KABID_PIAK: (*OFFICE, "lists.view_applicationlist", "lists.assign_station"),
+    KABID_PIAK: (*OFFICE, "lists.view_applicationlist", "lists.assign_station", "fleet.send_command"),
     TEAM: (*STAFF, "lists.view_applicationlist"),
 }
 

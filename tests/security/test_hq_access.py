@@ -71,6 +71,7 @@ ACCESS: dict[str, Rule] = {
     "helpdesk:tickets": LOGIN, "helpdesk:ticket": LOGIN,
     "applications:correction_reply": LOGIN, "applications:reply_attachment": LOGIN,  # the applicant's own only
     "fleet:fleet_json": FLEET, "fleet:station": FLEET, "fleet:station_json": FLEET,
+    "fleet:command": perm("fleet.send_command"),
     "reports:service": REPORT, "reports:csv": REPORT, "reports:xlsx": REPORT, "reports:pdf": REPORT,
     "helpdesk:setting": perm("helpdesk.change_helpdesk_setting"), "helpdesk:answer": ANSWER,
     "helpdesk:close": ANSWER,
@@ -150,7 +151,7 @@ def objects(people: dict[str, Any], make_list, school) -> Iterator[dict[str, str
     enrol_station("st-sec", public_pem(Ed25519PrivateKey.generate().public_key()).encode(), school="SMA")
     yield {"pk": str(application_list.pk), "npsn": school.npsn, "number": application.number,
            "station_id": "st-sec", "uidb64": "MQ", "token": "set-password", "ticket": ticket.number,
-           "spt": str(spt.pk), "correction": str(correction.pk), "payload": "SINOPSIS-SLIP"}
+           "spt": str(spt.pk), "correction": str(correction.pk), "payload": "SINOPSIS-SLIP", "name": "sync_now"}
     for model in (Ticket, Correction):
         model.objects.all().delete()
 

@@ -1,5 +1,9 @@
 """SOP step 7: the Kabid PIAK assigns stations to an SPT (each gets the signed assignment as its `desired`), and
-sends an assignment again when the broker could not take it."""
+sends an assignment again when the broker could not take it.
+
+A chosen station that HQ knows still holds records or a session of its current assignment (hq/fleet/reassign.py)
+is not reassigned until the person confirms the warning shown for it: the page comes back (409) with each
+warning and a checkbox per station; nothing is assigned until every such station is confirmed."""
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -7,7 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from hq.lists.assign import assign, publish, ready_to_assign
+from hq.fleet import reassign
+from hq.lists.assign import assign, publish, ready_to_assign, tell_station
 from hq.lists.errors import ListError
 from hq.lists.forms import AssignForm
 from hq.lists.models import StationAssignment
@@ -25,13 +30,23 @@ def assign_stations(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(request.POST)
     if not form.is_valid():
         return render(request, "lists/spt.html", spt_context(request, spt, assign_form=form), status=400)
+    confirmed = dict(v.split(":", 1) for v in request.POST.getlist("confirm") if ":" in v)
+    guards = [g for g in map(reassign.guard, form.cleaned_data["stations"])
+              if g is not None and confirmed.get(g.station_id) != g.token]
+    if guards:  # nothing is assigned until each busy station is confirmed (as shown: the figures of now)
+        return render(request, "lists/spt.html", {**spt_context(request, spt, assign_form=form),
+                                                  "confirmations": guards}, status=409)
     for station in form.cleaned_data["stations"]:
         try:
-            made = assign(spt, station, request.user)
+            made = assign(spt, station, request.user, confirmed)
         except ListError as e:
             messages.error(request, str(e))
             continue
         publish(made, by=request.user)
+        if tell_station(made, request.user) is not None:
+            messages.warning(request, _("Station %(station)s was reassigned although it was busy (confirmed and "
+                                        "recorded). The fleet dashboard shows an alert for it until the station "
+                                        "confirms the new assignment.") % {"station": station.id})
         if made.publish_error:
             messages.error(request, _("Station %(station)s: assignment version %(v)d is saved but not sent: "
                                       "%(error)s") % {"station": station.id, "v": made.version,
