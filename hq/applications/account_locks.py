@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from hq.applications.account_throttle import lockouts, unlock
+from hq.office import listing
 from hq.office.roles import require
 
 UNLOCK_PERMISSION = "axes.delete_accessattempt"
@@ -28,5 +29,9 @@ def lockouts_page(request: HttpRequest) -> HttpResponse:
             messages.info(request, _("%(value)s was not locked (any more).") % {"value": value})
         return redirect("applications:lockouts")
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    q = listing.query(request)  # issue 21 point 8: a user name or an address, part of it
+    page = listing.page_of(request, listing.matching_items(lockouts(), q, lambda lock: lock.value))
     return render(request, "applications/lockouts.html",
-                  {"locked": lockouts(), "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes})
+                  {"locked": page.object_list, "page": page, "q": q, "found": page.paginator.count,
+                   "search_hint": _("user name, address"),
+                   "failure_limit": settings.AXES_FAILURE_LIMIT, "minutes": minutes})

@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from hq.applications.models import NikConflict
+from hq.office import listing
 from hq.office.roles import require
 
 audit = logging.getLogger("hq.security")
-SHOWN = 200
 
 
 class ResolveForm(forms.Form):
@@ -38,8 +38,14 @@ def conflicts(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(state=state)
     else:
         state = "all"
+    q = listing.query(request)  # issue 21 point 8: the NIK, the application's number or name, the school
+    rows = listing.matching(rows, q, ("nik", "application__number", "application__name", "application__school__name",
+                                      "claimant__username", "claimant__first_name", "claimant__last_name"))
+    page = listing.page_of(request, rows)
     return render(request, "applications/conflicts.html",
-                  {"conflicts": rows[:SHOWN], "state": state, "form": ResolveForm(),
+                  {"conflicts": page.object_list, "page": page, "state": state, "form": ResolveForm(), "q": q,
+                   "found": page.paginator.count, "keep": [("state", state)],
+                   "search_hint": _("NIK, application number, name, school"),
                    "open_count": NikConflict.objects.filter(state=NikConflict.State.OPEN).count()})
 
 

@@ -19,6 +19,7 @@ from hq.applications.apply_form import DATE_FORMATS
 from hq.applications.compare import compare
 from hq.applications.identity import digits16, nik_problems, person_name
 from hq.applications.models import Correction
+from hq.office import listing
 from hq.office.roles import require
 
 
@@ -76,10 +77,16 @@ def _initial(correction: Correction) -> dict[str, Any]:
 def corrections(request: HttpRequest) -> HttpResponse:
     """Open and answered correction requests, oldest first; the resolved ones of the last 30 days below."""
     rows = Correction.objects.select_related("application", "application__school", "station_request")
-    pending = rows.exclude(state=Correction.State.RESOLVED).order_by("opened_at", "pk")
+    q = listing.query(request)  # issue 21 point 8: an application's number, NIK, name, school
+    rows = listing.matching(rows, q, ("application__number", "application__nik", "application__name",
+                                      "application__school__name", "application__school__npsn"))
+    page = listing.page_of(request, rows.exclude(state=Correction.State.RESOLVED).order_by("opened_at", "pk"))
     since = timezone.now() - dt.timedelta(days=30)
     resolved = rows.filter(state=Correction.State.RESOLVED, resolved_at__gte=since).order_by("-resolved_at")
-    return render(request, "applications/corrections.html", {"pending": pending, "resolved": resolved})
+    return render(request, "applications/corrections.html", {
+        "pending": page.object_list, "page": page, "resolved": resolved[:listing.PAGE_SIZE], "q": q,
+        "found": page.paginator.count + resolved.count(),
+        "search_hint": _("application number, NIK, name, school")})
 
 
 def _page(request: HttpRequest, correction: Correction, answer_form: AnswerForm | None = None,

@@ -19,6 +19,7 @@ from hq.applications.identity import shown_char
 from hq.applications.imports import import_school_list, import_siak_extract
 from hq.applications.models import NPSN, School, SiakRecord
 from hq.applications.tabular import MAX_BYTES, ImportFileError, Problem
+from hq.office import listing
 from hq.office.roles import require
 
 
@@ -63,12 +64,17 @@ def _too_big(upload: Any) -> ImportFileError | None:
 
 
 def _page(request: HttpRequest, status: int = 200, **context: Any) -> HttpResponse:
-    schools = School.objects.annotate(listed=Count("list_entries"), listed_at=Max("list_entries__imported_at"))
+    q = listing.query(request)  # issue 21 point 8: the schools searched by name or NPSN, and paged
+    schools = listing.matching(School.objects.all(), q, ("name", "npsn"))
+    schools = schools.annotate(listed=Count("list_entries"), listed_at=Max("list_entries__imported_at"))
+    page = listing.page_of(request, schools.order_by("name", "npsn"))
     latest = SiakRecord.objects.order_by("-imported_at").first()
     context.setdefault("siak_form", SiakForm())
     context.setdefault("school_form", SchoolListForm())
     return render(request, "applications/imports.html", {
-        "schools": schools, "siak_count": SiakRecord.objects.count(), "siak_latest": latest, **context},
+        "schools": page.object_list, "page": page, "q": q, "found": page.paginator.count,
+        "search_hint": _("school name, NPSN"), "siak_count": SiakRecord.objects.count(), "siak_latest": latest,
+        **context},
         status=status)
 
 

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from hq.applications import decisions, siak_gate
 from hq.applications.compare import CORRECTABLE, FIELDS, compare
 from hq.applications.models import Application, School, VerificationAudit
+from hq.office import listing
 from hq.office.roles import require
 
 PAGE_SIZE = 50
@@ -53,13 +54,17 @@ def queue(request: HttpRequest) -> HttpResponse:
     school = request.GET.get("school", "")
     if school:
         waiting = waiting.filter(school_id=school)
+    q = listing.query(request)  # issue 21 point 8: number (PMH- or an older APL-), NIK, name, school
+    waiting = listing.matching(waiting, q, ("number", "nik", "name", "school__name", "school__npsn"))
     page = Paginator(waiting.order_by("submitted_at", "pk"), PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     matches = siak_gate.siak_matches(page.object_list)
     for application in page.object_list:  # each row's SIAK match, in one query
         application.siak = matches[application.pk]
     return render(request, "applications/queue.html", {"page": page, "schools": School.objects.all(),
-                                                       "school": school})
+                                                       "school": school, "q": q, "found": page.paginator.count,
+                                                       "keep": [("school", school)] if school else [],
+                                                       "search_hint": _("number, NIK, name, school")})
 
 
 class UndoForm(forms.Form):

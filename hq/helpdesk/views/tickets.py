@@ -19,9 +19,11 @@ from hq.helpdesk import tickets as desk
 from hq.helpdesk.contacts import call_link, chat_link
 from hq.helpdesk.forms import AskForm, LogForm
 from hq.helpdesk.models import HelpDesk, Ticket
+from hq.office import listing
 from hq.office.roles import require
 
-RECENT = 50  # answered / closed tickets shown under the open ones
+TICKET_SEARCH = ("number", "subject", "contact", "application__number", "application__nik", "application__name",
+                 "asked_by__username", "asked_by__first_name", "asked_by__last_name")
 SUMMARY_DAYS = 30
 
 
@@ -68,14 +70,20 @@ def _queue(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Ticket %(number)s logged.") % {"number": ticket.number})
         return redirect("helpdesk:tickets")
     now = timezone.now()
-    waiting = Ticket.objects.filter(answered_at__isnull=True).exclude(state=Ticket.State.CLOSED)
-    done = Ticket.objects.exclude(pk__in=waiting.values("pk")).order_by("-opened_at")[:RECENT]
+    q = listing.query(request)  # issue 21 point 8: both lists searched, the answered ones paged
+    tickets = listing.matching(Ticket.objects.all(), q, TICKET_SEARCH)
+    waiting = tickets.filter(answered_at__isnull=True).exclude(state=Ticket.State.CLOSED)
     related = ("asked_by", "answered_by", "application")
+    page = listing.page_of(request, tickets.exclude(pk__in=waiting.values("pk")).select_related(*related)
+                           .order_by("-opened_at", "-pk"))
+    done = page.object_list
     recent = list(Ticket.objects.filter(opened_at__gte=now - dt.timedelta(days=SUMMARY_DAYS)))
     context = {
         "waiting": [{"ticket": t, "timing": desk.timing(t, now)}
                     for t in waiting.select_related(*related).order_by("opened_at")],
-        "done": [{"ticket": t, "timing": desk.timing(t, now)} for t in done.select_related(*related)],
+        "done": [{"ticket": t, "timing": desk.timing(t, now)} for t in done],
+        "page": page, "q": q, "found": waiting.count() + page.paginator.count,
+        "search_hint": _("ticket number, subject, application number, NIK, name, contact"),
         "summary": desk.summary(recent), "summary_days": SUMMARY_DAYS, "form": form,
         "log_open": bool(form.errors),
     }

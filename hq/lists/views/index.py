@@ -6,7 +6,7 @@ own page: the SPTs they are on, with the stations' progress."""
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Case, Count, Max, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -17,9 +17,12 @@ from hq.lists.content import changed_after_approval
 from hq.lists.models import ApplicationList, ListEvent, Spt, SptMember
 from hq.lists.scope import visible_lists
 from hq.lists.views.common import person
+from hq.office import listing
 from hq.office.roles import require
 
 State = ApplicationList.State
+LIST_SEARCH = ("number", "school__name", "school__npsn", "applications__nik", "applications__name",
+               "applications__number")
 
 
 def _task(what: str, since: dt.datetime, url: str, label: str, school: str, note: str = "") -> dict[str, Any]:
@@ -69,13 +72,24 @@ def tasks_for(user: Any, lists: list[ApplicationList]) -> list[dict[str, Any]]:
 @require("lists.view_applicationlist")
 def index(request: HttpRequest) -> HttpResponse:
     """The person's tasks, then the lists by state (draft, with the Kasi, with the Kabid, approved); a team
-    member sees only the lists of their own SPTs (hq/lists/scope.py)."""
-    lists = list(visible_lists(request.user).select_related("school").annotate(
+    member sees only the lists of their own SPTs (hq/lists/scope.py). `?q=` searches the lists (number, school,
+    NPSN, an applicant's NIK, name or application number), `?page=` pages them; the tasks stay complete."""
+    visible = visible_lists(request.user)
+    lists = list(visible.select_related("school").annotate(
         students=Count("applications", distinct=True), last_at=Max("events__at")).order_by("created_at"))
-    sections = [{"state": value, "label": label, "lists": [lst for lst in lists if lst.state == value]}
+    q = listing.query(request)
+    found = listing.matching(visible, q, LIST_SEARCH)
+    in_order = Case(*(When(state=value, then=i) for i, (value, _label) in enumerate(State.choices)))
+    page = listing.page_of(request, found.select_related("school").annotate(
+        students=Count("applications", distinct=True), last_at=Max("events__at"), in_order=in_order)
+        .order_by("in_order", "created_at", "pk"))
+    totals = dict(found.order_by().values_list("state").annotate(n=Count("pk", distinct=True)))
+    sections = [{"state": value, "label": label, "total": totals.get(value, 0),
+                 "lists": [lst for lst in page.object_list if lst.state == value]}
                 for value, label in State.choices]
     return render(request, "lists/index.html", {
-        "tasks": tasks_for(request.user, lists), "sections": sections,
+        "tasks": tasks_for(request.user, lists), "sections": sections, "page": page, "q": q,
+        "found": found.count(), "search_hint": _("list number, school, NPSN, NIK, name, application number"),
         "can_build": request.user.has_perm("lists.build_list"),
         "mine": SptMember.objects.filter(user=request.user).count()})
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from hq.fleet import dashboard, display
@@ -14,18 +15,27 @@ from hq.lists.forms import AssignForm
 from hq.lists.models import Spt, SptMember
 from hq.lists.scope import spt_for, visible_spts
 from hq.lists.spt_pdf import render_spt_pdf
+from hq.office import listing
 from hq.office.roles import require
+
+SPT_SEARCH = ("number", "application_list__number", "application_list__school__name",
+              "application_list__school__npsn", "members__name", "members__operator_id")
 
 
 @require("lists.view_applicationlist")
 def spts(request: HttpRequest) -> HttpResponse:
-    """Every SPT, newest first, with its list, school, recording date, team size and stations."""
-    found = (visible_spts(request.user).select_related("application_list__school", "issued_by")
-             .prefetch_related("members", "assignments").order_by("-issued_at"))
+    """Every SPT (a team member: their own), newest first, with its list, school, recording date, team size and
+    stations; `?q=` searches (SPT or list number, school, NPSN, a team member's name or operator id)."""
+    q = listing.query(request)
+    found = listing.matching(visible_spts(request.user), q, SPT_SEARCH)
+    page = listing.page_of(request, found.select_related("application_list__school", "issued_by")
+                           .prefetch_related("members", "assignments").order_by("-issued_at", "-pk"))
     rows = [{"spt": s, "members": len(s.members.all()), "stations": len({a.station_id for a in s.assignments.all()}),
-             "errors": any(a.publish_error for a in s.assignments.all())} for s in found]
+             "errors": any(a.publish_error for a in s.assignments.all())} for s in page.object_list]
     mine = SptMember.objects.filter(user=request.user).count()
-    return render(request, "lists/spts.html", {"rows": rows, "mine": mine})
+    return render(request, "lists/spts.html", {
+        "rows": rows, "mine": mine, "page": page, "q": q, "found": page.paginator.count,
+        "search_hint": _("SPT or list number, school, NPSN, team member")})
 
 
 def spt_context(request: HttpRequest, spt: Spt, pins: dict[str, str] | None = None,
