@@ -2,17 +2,13 @@
 
 Each app keeps its own prefix: /office/ (home), /applications/ (steps 1, 2, 9, the student's account),
 /lists/ (steps 3–7), /helpdesk/ (step 10), /reports/ (the service report), /verify/ (an acknowledgement slip's
-QR; /verify/spt/<token>, public: an SPT letter's QR); the fleet dashboard stays at the root.
+QR; /verify/spt/<token>, public: an SPT letter's QR); the fleet dashboard stays at the root. /static/ is
+whitenoise's (hq/staticfiles.py), answered before any URL here.
 """
 
-from pathlib import Path
-
-from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
+from django.urls import URLPattern, URLResolver, include, path
 
 from hq.lists.views.verify_spt import verify_spt
-
-OFFICE_STATIC = Path(__file__).resolve().parent / "office" / "static"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),  # set_language: Bahasa Indonesia ⇄ English
@@ -23,7 +19,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reports/", include("hq.reports.urls")),
     path("verify/spt/<str:token>", verify_spt, name="spt_verify"),  # an SPT letter's QR, public (no personal data)
     path("verify/", include("hq.ingest.urls")),  # an acknowledgement slip's QR, checked by office staff
-    re_path(r"^static/(?P<path>office/[A-Za-z0-9._-]+)$", serve, {"document_root": OFFICE_STATIC}),
     path("", include("hq.fleet.urls")),
 ]
 
