@@ -2,7 +2,9 @@
 
 Layout: MAGIC (8) | header length (u32 big-endian) | header JSON | Ed25519 signature (64) | ciphertext.
 The station's key signs MAGIC + length + header; the header holds the ciphertext's SHA-256 and length, so
-every byte of the file is covered. The payload — a zip of named files — is encrypted with a fresh AES-256-GCM
+every byte of the file is covered. The header may also name the assignment (HQ's assignment id) the record was
+made under, so HQ can check and attribute it at ingest without opening the payload (issue 21); packets sealed
+before that carry none. The payload — a zip of named files — is encrypted with a fresh AES-256-GCM
 key wrapped for HQ's X25519 key (ephemeral ECDH → HKDF-SHA256 → AES key wrap). Bad bytes only ever raise
 PacketError with a code.
 """
@@ -42,6 +44,7 @@ _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _FIELDS: dict[str, type] = {"format": str, "record_id": str, "station_id": str, "seq": int, "created_at": str,
                             "alg": dict, "ephemeral_public_key": str, "wrapped_key": str, "nonce": str,
                             "ciphertext_sha256": str, "ciphertext_len": int}
+_OPTIONAL: dict[str, type] = {"assignment_id": str}  # absent in packets sealed before issue 21
 _B64_SIZES = {"ephemeral_public_key": 32, "wrapped_key": 40, "nonce": 12}
 # Ids end up in file names (packet_file_name) and in the AAD joined by "|", so they stay plain.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
@@ -59,6 +62,7 @@ class PacketHeader:
     ciphertext_sha256: str
     ciphertext_len: int
     raw: dict[str, Any]
+    assignment_id: str | None = None  # the assignment in force when it was sealed; None in older packets
 
 
 def packet_file_name(record_id: str) -> str:
@@ -107,14 +111,17 @@ def _name_problem(names: Iterable[str]) -> str | None:
 
 
 def seal_record(*, record_id: str, station_id: str, seq: int, created_at: str, files: Mapping[str, bytes],
-                station_key: Ed25519PrivateKey, hq_public_key: X25519PublicKey) -> bytes:
-    """Seal named files into a packet for HQ, signed by the station; returns the packet bytes.
+                station_key: Ed25519PrivateKey, hq_public_key: X25519PublicKey,
+                assignment_id: str | None = None) -> bytes:
+    """Seal named files into a packet for HQ, signed by the station; returns the packet bytes. `assignment_id`
+    (the assignment the record was made under) goes into the signed header, where HQ checks it at ingest.
 
     The zip inside is deterministic for the same files (sorted names, fixed times, stored); the packet is not,
     since every packet gets a fresh content key, nonce and ephemeral key. Raises ValueError for a bad id,
     sequence number, time or file name, TypeError for file content that is not bytes.
     """
-    for what, value in (("record id", record_id), ("station id", station_id)):
+    named = (("record id", record_id), ("station id", station_id))
+    for what, value in named + ((("assignment id", assignment_id),) if assignment_id is not None else ()):
         if not isinstance(value, str) or not _ID.fullmatch(value):
             raise ValueError(f"{what} {value!r} is not usable in a packet (letters, digits, '.', '_', '-')")
     if not isinstance(seq, int) or isinstance(seq, bool) or seq < 1:
@@ -136,12 +143,15 @@ def seal_record(*, record_id: str, station_id: str, seq: int, created_at: str, f
     ephemeral = X25519PrivateKey.generate()
     eph_raw, hq_raw = _raw(ephemeral.public_key()), _raw(hq_public_key)
     wrapped = aes_key_wrap(_kek(ephemeral.exchange(hq_public_key), eph_raw, hq_raw, record_id), content_key)
-    header = json.dumps({
+    fields: dict[str, Any] = {
         "format": FORMAT, "record_id": record_id, "station_id": station_id, "seq": seq, "created_at": created_at,
         "alg": ALG, "ephemeral_public_key": base64.b64encode(eph_raw).decode(),
         "wrapped_key": base64.b64encode(wrapped).decode(), "nonce": base64.b64encode(nonce).decode(),
         "ciphertext_sha256": hashlib.sha256(ciphertext).hexdigest(), "ciphertext_len": len(ciphertext),
-    }, sort_keys=True, separators=(",", ":")).encode()
+    }
+    if assignment_id is not None:
+        fields["assignment_id"] = assignment_id
+    header = json.dumps(fields, sort_keys=True, separators=(",", ":")).encode()
     signed = MAGIC + struct.pack(">I", len(header)) + header
     return signed + station_key.sign(signed) + ciphertext
 
@@ -185,10 +195,13 @@ def _parse(signed: bytes, ciphertext: bytes) -> PacketHeader:
         raise _bad_header(f"is not readable JSON ({e})") from None
     if not isinstance(header, dict):
         raise _bad_header("is not a JSON object")
-    missing, unknown = sorted(_FIELDS.keys() - header.keys()), sorted(header.keys() - _FIELDS.keys())
+    missing = sorted(_FIELDS.keys() - header.keys())
+    unknown = sorted(header.keys() - _FIELDS.keys() - _OPTIONAL.keys())
     if missing or unknown:
         raise _bad_header(f"lacks {missing} / has unknown {unknown} fields")
-    for name, kind in _FIELDS.items():
+    for name, kind in (_FIELDS | _OPTIONAL).items():
+        if name not in header:
+            continue
         if not isinstance(header[name], kind) or (kind is int and isinstance(header[name], bool)):
             raise _bad_header(f"field {name!r} is not a {kind.__name__}")
     if header["format"] != FORMAT:
@@ -196,7 +209,7 @@ def _parse(signed: bytes, ciphertext: bytes) -> PacketHeader:
                           code="packet.format")
     if header["alg"] != ALG:
         raise _bad_header(f"names algorithms {header['alg']!r}, expected {ALG!r}")
-    for name in ("record_id", "station_id"):
+    for name in ("record_id", "station_id", *(("assignment_id",) if "assignment_id" in header else ())):
         if not _ID.fullmatch(header[name]):
             raise _bad_header(f"field {name!r} is not a plain id")
     if not 1 <= header["seq"] <= MAX_SEQ or not _is_utc_iso(header["created_at"]):
@@ -212,7 +225,7 @@ def _parse(signed: bytes, ciphertext: bytes) -> PacketHeader:
                           f"{'fetch the file again' if shorter else 'something was appended to the file'}",
                           code="packet.truncated" if shorter else "packet.trailing")
     return PacketHeader(header["record_id"], header["station_id"], header["seq"], header["created_at"],
-                        header["ciphertext_sha256"], header["ciphertext_len"], header)
+                        header["ciphertext_sha256"], header["ciphertext_len"], header, header.get("assignment_id"))
 
 
 def _b64_field(header: dict[str, Any], name: str) -> bytes:

@@ -15,6 +15,7 @@ the service report show a plausible morning's work.
 """
 
 import datetime as dt
+import hashlib
 import json
 import random
 import secrets
@@ -26,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from contract.assignment import canonical_bytes
 from contract.durable import private_dir, write_private
 from contract.phone import normalize_phone
 from contract.pins import hash_pin
@@ -122,7 +124,7 @@ def seed(bundle_path: Path, station_id: str, passwords: Path, publish: bool = Tr
     from hq.applications.models import Application, School, SchoolAccount
     from hq.fleet.models import Station
     from hq.lists import assign, spt, workflow
-    from hq.lists.models import ApplicationList
+    from hq.lists.models import ApplicationList, StationAssignment
 
     content = json.loads(bundle_path.read_text(encoding="utf-8"))["content"]
     station = Station.objects.get(pk=station_id)
@@ -169,6 +171,12 @@ def seed(bundle_path: Path, station_id: str, passwords: Path, publish: bool = Tr
                                       people["demo-kasubbag"])
         for operator_id, _name, _role, pin in TEAM:  # the station's demo PINs, so the kiosk logins keep working
             issued.members.filter(operator_id=operator_id).update(pin_hash=hash_pin(pin))
+        # the demo signed the station's first bundle with HQ's demo key: HQ keeps it as issued under this SPT, so
+        # the records the station seals under it are credited to this school, not refused at ingest (issue 21)
+        StationAssignment.objects.get_or_create(station=station, version=content["version"], defaults={
+            "spt": issued, "assignment_id": content["assignment_id"], "assigned_by": people["demo-piak"],
+            "bundle": bundle_path.read_text(encoding="utf-8"), "published_at": now,
+            "content_sha256": hashlib.sha256(canonical_bytes(content)).hexdigest()})
         assignment = assign.assign(issued, station, people["demo-piak"])
         _backdate(made, now - dt.timedelta(days=2, hours=3),
                   {"created": 0, "submitted": 6, "verified": 12, "approved": 4, "spt_issued": 8, "assigned": 25})

@@ -75,8 +75,10 @@ class RecordSealer:
             claim = slip_claim({c.position: c for c in captures}, station_id, record_id, seq, sealed_at)
             qr = make_slip_qr(claim, self._station_key, self.config.agency.verify_url)
             files["record.json"] = self._record_json(conn, record, captures, operator_id, seq, receipt, sealed_at)
+            # the assignment in force goes into the signed header too: HQ checks and attributes it at ingest
             packet = seal_record(record_id=record_id, station_id=station_id, seq=seq, created_at=sealed_at,
-                                 files=files, station_key=self._station_key, hq_public_key=self._hq_packet_key)
+                                 files=files, station_key=self._station_key, hq_public_key=self._hq_packet_key,
+                                 assignment_id=self._assignment_id(conn, record))
             name = packet_file_name(record_id)
             failpoint("commit.before_packet_file")
             digest = write_durably(self.store.packet_path(name), packet)
@@ -110,6 +112,13 @@ class RecordSealer:
         failpoint("commit.after_commit")
         logger.info("record %s sealed as seq %s (%s bytes)", record_id, seq, len(packet))
         return SealedRecord(record_id, seq, receipt, name, digest, below, sealed_at, qr)
+
+    @staticmethod
+    def _assignment_id(conn, record) -> str | None:
+        """The id of the assignment the record's applicant was listed under (the one in force at check-in)."""
+        row = conn.execute("SELECT s.assignment_id FROM applicants a JOIN assignments s ON s.id = a.assignment_ref "
+                           "WHERE a.id = ?", (record["applicant_ref"],)).fetchone()
+        return row["assignment_id"] if row is not None else None
 
     def _record_json(self, conn, record, captures: list[CaptureResult], operator_id: str, seq: int,
                      receipt: str, sealed_at: str) -> bytes:

@@ -7,6 +7,9 @@ Liveness: a station whose last status is `online` but that HQ has not heard from
 (HQ's clock, `Station.last_seen`) is shown as lost even without a Will, since a broker or network fault can keep
 the Will from ever arriving. The thresholds are the operator status bar's (station/station_status.py), so the
 kiosk and HQ raise the same flags.
+
+HQ's records are counted by the assignment each was recorded under (hq/fleet/by_assignment.py): `at_hq` is the
+records of the assignment the station applies now, `per_assignment` every assignment's own count (issue 21).
 """
 
 import dataclasses
@@ -21,6 +24,7 @@ from pydantic import ValidationError
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
 from hq.fleet import reassign
+from hq.fleet.by_assignment import AssignmentRecords, current_records, records_by_assignment
 from hq.fleet.models import HealthSample, Job, Reassignment, Station, StatusChange
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
@@ -52,7 +56,7 @@ class Progress:
     withdrawn: int | None = None
     corrections: int | None = None
     rejected: int | None = None
-    at_hq: int = 0  # records HQ stored for this station
+    at_hq: int = 0  # records HQ stored for this station's current assignment (all, while HQ issued it none)
 
     @classmethod
     def of(cls, counts: dict[str, int] | None, at_hq: int, listed: int | None = None) -> "Progress":
@@ -95,6 +99,7 @@ class StationView:
     queue_trend: tuple[int, ...]  # queue depth in the recent health reports, oldest first
     alerts: tuple[Alert, ...] = ()
     dead_letters: int = 0  # messages HQ could never store (ingest's DeadLetter rows)
+    per_assignment: tuple[AssignmentRecords, ...] = ()  # HQ's records by the assignment they were made under
     reassignment: Reassignment | None = None  # a forced reassignment the station has not confirmed yet
 
     @property
@@ -234,6 +239,7 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
                        .values_list("id").annotate(n=Count("quarantined")))
     dead = dict(Station.objects.filter(id__in=ids, dead_letters__isnull=False).values_list("id")
                 .annotate(n=Count("dead_letters")))
+    by_assignment = records_by_assignment(ids)
     forced = reassign.unconfirmed(ids)
     views = []
     for station in stations:
@@ -242,15 +248,19 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
         depths = HealthSample.objects.filter(station=station).values_list("data__queue_depth", flat=True)
         trend = tuple(int(d) for d in reversed(depths[:BACKLOG_SAMPLES]) if isinstance(d, int))
         row = stored.get(station.id, {})
+        version = (health.assignment_version if health is not None and health.assignment_version is not None
+                   else station.assignment_version)
+        at_hq, per_assignment = current_records(station, by_assignment.get(station.id, []), version,
+                                                row.get("n", 0))
         view = StationView(
             station=station, now=now, state=state, silent=silent,
             seen_s=None if station.last_seen is None else max(0.0, (now - station.last_seen).total_seconds()),
             health=health,
             health_age_s=None if station.health_at is None else max(0.0, (now - station.health_at).total_seconds()),
-            progress=Progress.of(health.counts if health else None, row.get("n", 0),
-                                 health.listed if health else None),
+            progress=Progress.of(health.counts if health else None, at_hq, health.listed if health else None),
             last_record_at=row.get("last_at"), last_record_seq=row.get("last_seq"),
             quarantined=quarantined.get(station.id, 0), queue_trend=trend, dead_letters=dead.get(station.id, 0),
+            per_assignment=tuple(per_assignment),
             reassignment=forced.get(station.id))
         views.append(_with_alerts(view))
     return views

@@ -50,6 +50,8 @@ DEAD_LETTER_LABELS = {
     "contract.batch": gettext_lazy("a damaged batch"),
     "station.mismatch": gettext_lazy("names another station"),
     "station.unknown": gettext_lazy("station not enrolled"),
+    "assignment.unknown": gettext_lazy("a record naming an assignment HQ never issued"),
+    "assignment.other_station": gettext_lazy("a record naming another station's assignment"),
     "ingest.integrity": gettext_lazy("refused by HQ's database"),
     "ingest.data": gettext_lazy("refused by HQ's database"),
     "ingest.database": gettext_lazy("refused by HQ's database"),

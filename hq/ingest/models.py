@@ -52,6 +52,9 @@ class Record(models.Model):
     size = models.PositiveBigIntegerField()
     path = models.CharField(max_length=500, help_text="packet file, relative to HQ's data dir")
     sealed_at = models.CharField(max_length=40, help_text="created_at from the signed header (station clock)")
+    assignment_id = models.CharField(max_length=128, blank=True, db_index=True,
+                                     help_text="the assignment it was recorded under, from the signed header "
+                                               "(empty in packets sealed before issue 21)")
     received_at = models.DateTimeField(default=timezone.now)
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.MQTT)
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.SET_NULL, related_name="records")

@@ -8,7 +8,12 @@
 - a new record → its file written durably (temp, fsync, rename, fsync dir), THEN its row committed → accepted;
 - the same id with the same SHA-256 → duplicate (nothing written again);
 - the same id with other content → conflict: the packet kept under quarantine/ with a row for a person, never
-  overwriting anything → rejected `record.conflict`.
+  overwriting anything → rejected `record.conflict`;
+- a header naming an assignment HQ issued to another station (`assignment.other_station`), or one HQ never
+  issued while HQ issues this station's assignments (`assignment.unknown`) → rejected and kept as a dead letter
+  with the reason (issue 21: a record is credited only to an assignment HQ gave that station). A station HQ
+  never gave an assignment (a kit set up by hand) is not refused, but its records are credited to no school;
+  a packet sealed before issue 21 names none: it is stored, and the report attributes it from its record.json.
 File names carry the content's hash, so two workers racing on one record id can never overwrite each other's
 file; the database's primary key decides which one won.
 """
@@ -30,13 +35,16 @@ from django.utils import timezone
 from contract.durable import private_dir, sweep_temp_files, write_durably
 from contract.failpoints import failpoint
 from contract.packets import PacketError, PacketHeader, verify_packet
+from contract.wire import station_topic
 from hq.fleet.models import Station
+from hq.ingest.dead_letters import keep
 from hq.ingest.models import Batch, Quarantine, Record, Source
 
 logger = logging.getLogger(__name__)
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 CONFLICT = "record.conflict"
+ASSIGNMENT_UNKNOWN, ASSIGNMENT_OTHER = "assignment.unknown", "assignment.other_station"
 REVOKED = "station.revoked"
 
 
@@ -136,6 +144,12 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
         logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
                        record_id, problem)
         return Outcome(record_id, REJECTED, problem)
+    refused = _assignment_problem(header, station)
+    if refused is not None:
+        code, reason = refused
+        logger.warning("station %s: record %s rejected: %s", station.id, record_id, reason)
+        keep(station_topic(station.id, "up/batch"), packet, code, reason)
+        return Outcome(record_id, REJECTED, code)
     sha256 = hashlib.sha256(packet).hexdigest()
     known = Record.objects.filter(pk=header.record_id).only("sha256").first()
     if known is not None:
@@ -148,7 +162,7 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
         with transaction.atomic():
             Record.objects.create(record_id=header.record_id, station=station, seq=header.seq, sha256=sha256,
                                   size=len(packet), path=str(relative), sealed_at=header.created_at,
-                                  source=source, batch=batch)
+                                  assignment_id=header.assignment_id or "", source=source, batch=batch)
             crash_point("hq.ingest.before_row_commit")
         crash_point("hq.ingest.after_row_commit")
     except IntegrityError:  # another worker committed this record id meanwhile
@@ -169,6 +183,30 @@ def _header_problem(header: PacketHeader, station_id: str, expected: Expected | 
     if expected is not None and (header.record_id != expected.record_id or header.seq != expected.seq):
         return "record.mismatch"
     return None
+
+
+def _assignment_problem(header: PacketHeader, station: Station) -> tuple[str, str] | None:
+    """(code, reason) when the signed header names another station's assignment, or one HQ never issued to a
+    station whose assignments HQ issues; else None.
+    Looked up through the stations' reverse relation (lists builds on ingest, never the other way)."""
+    named = header.assignment_id
+    if named is None or station.assignments.filter(assignment_id=named).exists():
+        return None
+    holders = list(Station.objects.filter(assignments__assignment_id=named).values_list("id", flat=True)
+                   .distinct()[:3])
+    if holders:
+        return ASSIGNMENT_OTHER, (
+            f"record {header.record_id} from station {station.id} names assignment {named}, which HQ issued to "
+            f"station {', '.join(holders)}, not to this one: it is not credited to that school. Check the kit's "
+            "roster (was an assignment file copied from another kit?) and re-import this station's own assignment")
+    if not station.assignments.exists():
+        logger.info("station %s: record %s names assignment %s; HQ issued this station none: stored, credited to "
+                    "no school", station.id, header.record_id, named)
+        return None
+    return ASSIGNMENT_UNKNOWN, (
+        f"record {header.record_id} from station {station.id} names assignment {named}, which HQ never issued: it "
+        "is not credited to any school. Check that the kit imported an assignment signed by this HQ, and report "
+        "the kit if it did")
 
 
 def _already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,

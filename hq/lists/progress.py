@@ -2,8 +2,9 @@
 why), is it alive (the fleet dashboard's liveness on HQ's clock), and how many records HQ has received from it
 since the assignment, against the students on the list.
 
-A record counts for an assignment when the station sealed it on or after the assignment was made and before
-that station's next assignment (the record's `sealed_at` is the station's clock, from its signed header).
+A record counts for the assignment its signed header names (checked at ingest, issue 21). A packet sealed before
+headers named it counts when the station sealed it on or after the assignment was made and before that
+station's next assignment (the record's `sealed_at` is the station's clock, from its signed header).
 """
 
 import datetime as dt
@@ -45,11 +46,13 @@ def _parse(text: str) -> dt.datetime | None:
 
 
 def records_since(assignment: StationAssignment) -> int:
-    """Records HQ holds from the station, sealed from this assignment until the station's next one."""
+    """Records HQ holds from the station under this assignment: those naming it, and those naming none sealed from
+    this assignment until the station's next one."""
     later = (StationAssignment.objects.filter(station_id=assignment.station_id, version__gt=assignment.version)
              .order_by("version").values_list("assigned_at", flat=True).first())
-    count = 0
-    for sealed in Record.objects.filter(station_id=assignment.station_id).values_list("sealed_at", flat=True):
+    from_station = Record.objects.filter(station_id=assignment.station_id)
+    count = from_station.filter(assignment_id=assignment.assignment_id).count()
+    for sealed in from_station.filter(assignment_id="").values_list("sealed_at", flat=True):
         when = _parse(sealed)
         if when is not None and when >= assignment.assigned_at and (later is None or when < later):
             count += 1

@@ -4,18 +4,23 @@ and what the records say — schools visited, students recorded, exceptions, wit
 
 Records are placed in the period by the time they were sealed (the station's clock, from the signed header).
 Without HQ's packet key only the records per station can be counted; the rest of the record counts are None.
+
+Every record counts for the assignment (SPT, school) it was recorded under, never the station's current one
+(issue 21): the assignment its signed header names, checked at ingest against the assignments HQ issued to that
+station; for a packet sealed before the header carried it, the assignment in its record.json (with the packet
+key). A station reassigned mid-way therefore shows one row per assignment, each with its own school.
 """
 
 import datetime as dt
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Q, Sum
 
 from hq.applications.models import Application, Correction, School
 from hq.fleet.models import HealthSample, Station
 from hq.ingest.models import CorrectionRequest, Record
-from hq.lists.models import ListEvent, Spt
+from hq.lists.models import ListEvent, Spt, StationAssignment
 from hq.reports.models import RecordSummary
 from hq.reports.period import Period
 
@@ -24,10 +29,25 @@ WITHDRAWN = "withdrawn"
 
 @dataclass(frozen=True)
 class StationRecords:
+    """A station's records of one assignment (`assignment_id` '' when none is known) and that assignment's SPT
+    and school as HQ issued it."""
+
     station_id: str
     name: str
     school: str
     records: int
+    spt: str = ""
+    assignment_id: str = ""
+    school_npsn: str = ""
+
+
+@dataclass(frozen=True)
+class Issued:
+    """What HQ issued under one assignment id: the SPT number and the school (npsn, name)."""
+
+    spt: str
+    npsn: str
+    school: str
 
 
 @dataclass(frozen=True)
@@ -117,13 +137,48 @@ def _withdrawn(data: object) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
 
-def record_counts(period: Period, details: bool) -> RecordCounts:
-    """The period's records per station, and with `details` (the packets were indexed) what their summaries say."""
-    records = records_in(period)
+def issued(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Issued]:
+    """{(station id, assignment id): Issued} for the assignments HQ issued among `keys`."""
+    ids = {assignment_id for _station, assignment_id in keys if assignment_id}
+    rows = StationAssignment.objects.filter(assignment_id__in=ids).values_list(
+        "station_id", "assignment_id", "spt__number", "spt__application_list__school__npsn",
+        "spt__application_list__school__name")
+    return {(station, assignment): Issued(spt, npsn, name) for station, assignment, spt, npsn, name in rows}
+
+
+def attributed(records, details: bool) -> dict[str, str]:
+    """{record id: assignment id} for the records: the signed header's (checked at ingest), else with `details`
+    the record.json's (packets sealed before the header carried it); '' when neither says."""
+    found = dict(records.values_list("record_id", "assignment_id"))
+    if details:
+        missing = [record_id for record_id, assignment_id in found.items() if not assignment_id]
+        for chunk in range(0, len(missing), 500):
+            found.update(RecordSummary.objects.filter(record_id__in=missing[chunk:chunk + 500])
+                         .exclude(assignment_id="").values_list("record_id", "assignment_id"))
+    return found
+
+
+def _per_station(records, details: bool) -> list[StationRecords]:
+    """Records per station and assignment, each with the SPT and school HQ issued it under."""
     stations = {s.id: s for s in Station.objects.filter(records__in=records).distinct()}
-    per_station = [StationRecords(row["station_id"], stations[row["station_id"]].name,
-                                  stations[row["station_id"]].school, row["n"])
-                   for row in records.values("station_id").annotate(n=Count("pk")).order_by("station_id")]
+    of_record = attributed(records, details)
+    per: Counter[tuple[str, str]] = Counter(
+        (station_id, of_record.get(record_id, "")) for record_id, station_id in records.values_list(
+            "record_id", "station_id"))
+    known = issued(set(per))
+    rows = []
+    for (station_id, assignment_id), n in per.items():
+        what = known.get((station_id, assignment_id), Issued("", "", ""))
+        rows.append(StationRecords(station_id, stations[station_id].name, what.school, n, what.spt, assignment_id,
+                                   what.npsn))
+    return sorted(rows, key=lambda r: (r.station_id, r.assignment_id == "", r.spt, r.assignment_id))
+
+
+def record_counts(period: Period, details: bool) -> RecordCounts:
+    """The period's records per station and assignment, and with `details` (the packets were indexed) what their
+    summaries say."""
+    records = records_in(period)
+    per_station = _per_station(records, details)
     result = RecordCounts(records=sum(s.records for s in per_station), per_station=per_station,
                           withdrawals=withdrawals_reported(period))
     if not details:
@@ -134,23 +189,31 @@ def record_counts(period: Period, details: bool) -> RecordCounts:
     result.withdrawals_from_records = summaries.filter(outcome=WITHDRAWN).count()
     result.withdrawals += result.withdrawals_from_records
     result.exceptions = recorded.aggregate(n=Sum("exceptions"))["n"] or 0
-    result.per_school = _per_school(recorded)
+    result.per_school = _per_school(recorded, attributed(records, details))
     result.schools_visited = len(result.per_school)
     numbered = set(recorded.exclude(application_number="").values_list("application_number", flat=True))
     result.students_recorded = len(numbered) + recorded.filter(application_number="").count()
     return result
 
 
-def _per_school(recorded) -> list[SchoolRecords]:
-    """Students recorded and exceptions per school: the school in the record's assignment, else the application's,
-    else the station's (as enrolled)."""
+def _per_school(recorded, of_record: dict[str, str]) -> list[SchoolRecords]:
+    """Students recorded and exceptions per school: the school of the assignment HQ issued that the record was
+    made under (a header naming one HQ did not issue that station credits none: "?"); for a packet sealed before
+    headers named it, the school its record.json names, else the application's — never the station's current
+    one (a reassigned station would credit its earlier records to the new school)."""
     schools_of_apps = dict(Application.objects.filter(
         number__in=recorded.values("application_number")).values_list("number", "school_id"))
+    rows = list(recorded.values_list("application_number", "school_npsn", "record__station_id", "exceptions",
+                                     "record_id", "record__assignment_id"))
+    known = issued({(station_id, of_record.get(record_id, "")) for _n, _s, station_id, _e, record_id, _h in rows})
     students: dict[str, set[str]] = defaultdict(set)
     exceptions: dict[str, int] = defaultdict(int)
-    for number, npsn, station_school, n_exceptions, record_id in recorded.values_list(
-            "application_number", "school_npsn", "record__station__school", "exceptions", "record_id"):
-        school = npsn or schools_of_apps.get(number) or station_school or "?"
+    for number, npsn, station_id, n_exceptions, record_id, signed in rows:
+        by_assignment = known.get((station_id, of_record.get(record_id, "")))
+        if signed:  # the header named it: only an assignment HQ issued that station credits a school
+            school = by_assignment.npsn if by_assignment else "?"
+        else:  # sealed before headers named it: its record.json, else the application
+            school = (by_assignment.npsn if by_assignment else "") or npsn or schools_of_apps.get(number) or "?"
         students[school].add(number or f"record:{record_id}")
         exceptions[school] += n_exceptions
     names = dict(School.objects.filter(npsn__in=students).values_list("npsn", "name"))

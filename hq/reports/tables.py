@@ -1,5 +1,6 @@
 """The report as tables, the one shape the CSV, XLSX and PDF exports write (in the active language): the period,
-the counts, the SOP steps, the applications per day, the schools visited and the records per station."""
+the counts, the SOP steps, the applications per day, the schools visited and the records per station and
+assignment (each with the SPT and school it was recorded under)."""
 
 from dataclasses import dataclass
 
@@ -52,8 +53,9 @@ def tables(report: ServiceReport) -> list[Table]:
                             [_("NPSN"), _("School"), _("Students recorded"), _("Exceptions")],
                             [[s.npsn, s.name, s.students, s.exceptions] for s in report.records.per_school]))
     result.append(Table("stations", _("Records per station"), _("Stations"),
-                        [_("Station"), _("Name"), _("School"), _("Records")],
-                        [[s.station_id, s.name, s.school, s.records] for s in report.records.per_station]))
+                        [_("Station"), _("Name"), _("SPT"), _("School"), _("Records")],
+                        [[s.station_id, s.name, s.spt or _("no assignment known"), s.school, s.records]
+                         for s in report.records.per_station]))
     return result
 
 

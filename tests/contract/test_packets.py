@@ -305,3 +305,20 @@ _json = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | s
 def test_any_signed_header_value_only_raises_packet_error(field, value):
     with contextlib.suppress(PacketError):
         open_packet(forge(edit=_set(**{field: value})), STATION.public_key(), HQ)
+
+
+def test_the_assignment_id_is_signed_in_the_header_and_checked():
+    """Issue 21: the assignment in force travels in the signed header (HQ reads it without its packet key);
+    a packet without it (sealed before) still verifies; a malformed one is a damaged header."""
+    packet = seal_record(record_id=RECORD_ID, station_id=STATION_ID, seq=7, created_at=CREATED, files=FILES,
+                         station_key=STATION, hq_public_key=HQ.public_key(), assignment_id="ASG-2026-001-st-a-v2")
+    assert verify_packet(packet, STATION.public_key()).assignment_id == "ASG-2026-001-st-a-v2"
+    assert read_header(PACKET).assignment_id is None and "assignment_id" not in read_header(PACKET).raw
+    assert open_packet(forge(edit=lambda h: h.update(assignment_id="A-1")), STATION.public_key(), HQ) == FILES
+    for bad in (7, "../x", ""):
+        with pytest.raises(PacketError) as raised:
+            verify_packet(forge(edit=lambda h, bad=bad: h.update(assignment_id=bad)), STATION.public_key())
+        assert raised.value.code == "packet.header" and "assignment_id" in str(raised.value)
+    with pytest.raises(ValueError, match="assignment id"):
+        seal_record(record_id=RECORD_ID, station_id=STATION_ID, seq=7, created_at=CREATED, files=FILES,
+                    station_key=STATION, hq_public_key=HQ.public_key(), assignment_id="a|b")

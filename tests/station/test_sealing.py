@@ -35,6 +35,9 @@ def test_packet_opens_at_hq_with_every_image_and_record_json(imported, capturing
     header = verify_packet(data, keys.station_sign.public_key())
     assert (header.record_id, header.seq, header.station_id) == (capturing, 1, "st-pku-01")
     files = open_packet(data, keys.station_sign.public_key(), keys.hq_packet)
+    # the assignment in force, in the signed header (checked by HQ at ingest) and in record.json (issue 21)
+    assert header.assignment_id == json.loads(files["record.json"])["assignment"]["assignment_id"]
+    assert header.assignment_id == imported.conn.execute("SELECT assignment_id FROM assignments").fetchone()[0]
     for c in captures:
         assert files[c.image_name] == c.image
     record = json.loads(files["record.json"])

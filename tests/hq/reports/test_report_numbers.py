@@ -25,7 +25,9 @@ def test_every_count_and_step_of_the_month(seeded: Seed, packet_key_file: Path):
     assert report.per_day == [(day, PER_DAY.get(day.day, 0)) for day in report.period.days()]
     assert [(s.npsn, s.name, s.students, s.exceptions) for s in report.records.per_school] == [
         ("10000002", '=HYPERLINK("http://x","y")', 1, 1), ("10000001", "SMA Negeri 1 Pekanbaru", 2, 2)]
-    assert [(s.station_id, s.records) for s in report.records.per_station] == [("st-a", 3), ("st-b", 1)]
+    # per station and assignment: st-a's unreadable record has none known (never the station's current school)
+    assert [(s.station_id, s.spt, s.school, s.records) for s in report.records.per_station] == [
+        ("st-a", "474/001/2026", "SMA Negeri 1 Pekanbaru", 2), ("st-a", "", "", 1), ("st-b", "", "", 1)]
     assert report.records.unreadable == 1
 
 

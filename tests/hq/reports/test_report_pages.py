@@ -119,7 +119,8 @@ def test_the_csv_export(seeded: Seed, packet_key_file: Path, client_for):
     assert steps[5][8] == "6 menit 30 detik"
     schools = tables["Sekolah yang dikunjungi"]
     assert schools[1] == ["10000002", "'" + HOSTILE, "1", "1"]  # a formula as text, never run
-    assert tables["Rekaman per stasiun"][2][:2] == ["st-b", "'@Kit B"]
+    assert tables["Rekaman per stasiun"][1] == ["st-a", "", "474/001/2026", "SMA Negeri 1 Pekanbaru", "2"]
+    assert tables["Rekaman per stasiun"][3][:3] == ["st-b", "'@Kit B", "penugasan tidak diketahui"]
 
 
 def test_the_xlsx_export(seeded: Seed, packet_key_file: Path, client_for):
@@ -135,7 +136,7 @@ def test_the_xlsx_export(seeded: Seed, packet_key_file: Path, client_for):
     schools = book["Sekolah"]
     hostile = schools.cell(row=2, column=2)
     assert hostile.value == "'" + HOSTILE and hostile.data_type == "s"  # a string, not a formula
-    station = book["Stasiun"].cell(row=3, column=2)
+    station = book["Stasiun"].cell(row=4, column=2)
     assert (station.value, station.data_type) == ("'@Kit B", "s")
 
 
