@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from hq.applications import form_clock
+from hq.applications import form_clock, timeline
 from hq.applications.access import get_visible, own_applications, school_of
 from hq.applications.apply_form import ApplicationForm
 from hq.applications.correction_replies import detail_context
@@ -65,8 +65,13 @@ def apply(request: HttpRequest) -> HttpResponse:
 
 @require("applications.add_application")
 def mine(request: HttpRequest) -> HttpResponse:
-    """The person's applications, newest first, with each correction's problem and solution."""
-    applications = own_applications(request.user).select_related("school").prefetch_related("corrections")
+    """The person's applications, newest first, with the timeline's latest step and each correction's problem,
+    solution and answer."""
+    applications = list(own_applications(request.user).select_related("school")
+                        .prefetch_related("corrections", "corrections__replies", "events"))
+    for application in applications:  # the timeline's newest step under the state (issue 21 point 6)
+        steps = timeline.entries(application)
+        application.latest_step = steps[-1] if steps else None
     return render(request, "applications/mine.html", {"applications": applications})
 
 

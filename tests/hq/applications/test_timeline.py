@@ -103,6 +103,7 @@ def test_a_full_path_on_the_timeline_with_a_mail_for_each_step_and_the_whatsapp_
     assert "Nama kabid_dafduk" not in page.text and "Rina Admin" not in page.text  # roles, never the person
     assert "wa.me" not in page.text  # the WhatsApp text is the office's
     assert browser.get(f"/applications/replies/{reply.pk}/attachment/").getvalue() == PNG
+    assert "Perekaman di sekolah selesai" in browser.get("/applications/mine/").text  # the latest step
 
     notify.flush()
     subjects = [m.subject for m in outbox]
@@ -153,3 +154,43 @@ def test_only_the_applicant_answers_and_only_they_and_the_office_read_the_attach
     late = client_for(student).post(f"/applications/{application.number}/corrections/{correction.pk}/reply/",
                                     {"text": "lagi"}, follow=True)
     assert "sudah ditutup" in late.text and CorrectionReply.objects.count() == 1
+
+
+def test_an_undone_verification_and_a_rejection_are_on_the_timeline_with_the_reason_the_applicant_reads(
+        hq, school, student, admin, outbox):
+    from hq.applications import siak_gate
+    from tests.hq.applications.conftest import SITI, submitted
+
+    budi = submitted(school, student)
+    decisions.verify(budi, admin, reason="KK asli sudah dilihat di loket.")  # not in SIAK: verified with a reason
+    siak_gate.undo_verification(budi, admin, "NIK salah ketik di SIAK.")
+    decisions.reject(budi, admin, "Data tidak dapat dipastikan; datang ke kantor dengan KK asli.")
+    assert kinds(budi) == ["submitted", "verified", "verification_undone", "rejected"]
+    assert budi.events.get(kind="rejected").note.startswith("Data tidak dapat dipastikan")
+    assert budi.events.get(kind="verified").note == ""  # the office's reasons stay in its audit
+    page = client_for(student).get(f"/applications/{budi.number}/")
+    assert "Verifikasi dibatalkan" in page.text and "datang ke kantor dengan KK asli" in page.text
+    siti = submitted(school, make_user("siti", "student"), SITI, number="PMH-2026-000002")  # no address: no mail
+    notify.flush()
+    assert [m.to for m in outbox] == [["budi@contoh.id"]] * 4 and kinds(siti) == ["submitted"]
+
+
+def test_the_applications_made_before_the_timeline_get_theirs_from_their_rows(hq, school, student, admin):
+    import importlib
+
+    from django.apps import apps
+
+    from tests.hq.applications.conftest import submitted
+
+    backfill = importlib.import_module("hq.applications.migrations.0006_timeline_backfill").backfill
+    application = submitted(school, student)
+    correction = decisions.request_correction(application, admin, ["name"], "Nama beda.")
+    decisions.answer(correction, admin, "Nama beda dengan SIAK.", "Nama dari SIAK dipakai.")
+    decisions.resolve(correction, admin, {})
+    decisions.reject(application, admin, "Bukan siswa sekolah ini.")
+    made = kinds(application)
+    application.events.all().delete()
+    backfill(apps, None)
+    assert kinds(application) == made
+    backfill(apps, None)  # once only
+    assert kinds(application) == made
