@@ -65,7 +65,8 @@ def tap(widget: Widget, settle_after: bool = True) -> None:
     from kivy.app import App
 
     root = App.get_running_app().root
-    for _ in range(200):  # a person cannot tap a popup in its first moment either (its touch guard, PopupGuard)
+    for _ in range(0 if _Person.quick else 200):  # a person cannot tap a popup in its first moment either (its
+        # touch guard, PopupGuard); the quick second tap of a double tap does not wait: it lands in the guard
         if not (Window.children and getattr(Window.children[0], "guard", 0)):
             break
         step(1)

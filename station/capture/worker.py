@@ -33,7 +33,9 @@ class CaptureWorker:
         self.engine.cancel()
 
     def close(self) -> None:
-        """Finish queued work, close the devices on the worker thread, and stop the thread."""
+        """Stop the capture in progress (a recording ended mid-capture must not wait for its timeout), finish the
+        queued work, close the devices on the worker thread, and stop the thread."""
+        self.engine.cancel()
         self._pool.submit(self.engine.close).result()
         self._pool.shutdown(wait=True)
 

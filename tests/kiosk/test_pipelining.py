@@ -97,6 +97,13 @@ def test_a_student_checks_in_while_a_recording_is_open_and_one_tap_calls_them(on
     states = dict(imported.conn.execute("SELECT c.queue_number, r.state FROM records r JOIN checkins c "
                                         "ON c.id = r.checkin_ref"))
     assert states == {1: "captured", 2: "capturing"}
+    from kivy.core.window import Window
+
+    assert len(Window.children) == 1  # the double tap's second touch opened nothing on the identity check
+    tap(screen(kiosk, "identity").ids.not_here)  # they do not come: passed over, as from the queue screen
+    wait_until(lambda: kiosk.root.current == "operator_queue" and kiosk.recording is None)
+    wait_until(lambda: imported.conn.execute("SELECT r.state FROM records r JOIN checkins c ON c.id = r.checkin_ref"
+                                             " WHERE c.queue_number = 2").fetchone()[0] == "checked_in")
 
 
 @pytest.mark.parametrize("role", ["checkin", "operator"])
