@@ -84,7 +84,8 @@ def demo_applicants(rng: random.Random, recording_date: dt.date, count: int) -> 
         name = f"{first} {rng.choice(FAMILY)}"
         nik = _nik(rng, birth, sex, serial=i + 1)
         people.append({
-            "application_id": f"APL-{recording_date.year}-{i + 1:05d}",
+            # HQ's one application-number scheme (hq/applications/numbering.py), so the demo's numbers are HQ's
+            "application_id": f"PMH-{recording_date.year}-{i + 1:06d}",
             "nik": nik, "name": name, "birth_place": rng.choice(BIRTH_PLACES),
             "birth_date": birth.isoformat(), "sex": sex,
             "kk_number": f"1471{nik[4:6]}{rng.randint(10, 28):02d}{rng.randint(1, 12):02d}{rng.randint(5, 20):02d}"

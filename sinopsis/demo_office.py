@@ -150,7 +150,7 @@ def seed(bundle_path: Path, station_id: str, passwords: Path, publish: bool = Tr
         rng = random.Random(2026)  # noqa: S311 -- demo names, reproducible on purpose
         waiting = demo_applicants(rng, recording, 3)
         for i, person in enumerate(waiting):
-            person["application_id"] = f"PMH-{recording.year}-9{i + 1:05d}"
+            person["application_id"] = f"PMH-{recording.year}-{len(content['applicants']) + i + 1:06d}"  # next ones
         _siak_and_school_list(waiting, other, "demo")
         from hq.applications.models import SiakRecord
 

@@ -2,6 +2,10 @@
 
 The number is also the application_id of the station's roster and the application QR, so it must match the
 station's rule (`contract.application_qr.APPLICATION_ID`: 4-40 letters, digits or '-').
+
+This is HQ's one scheme (issue 21 point 8); the demo's roster uses it too (sinopsis/demo_data.py). Numbers of the
+older APL-<year>-<5 digits> form (earlier demo data) are not renamed: they are printed on slips and carried in
+sealed records, so they stay valid as they are, and the office's searches find them like the others.
 """
 
 import datetime as dt

@@ -83,3 +83,16 @@ def test_no_page_or_message_shows_a_file_path():
         for msgid, msgstr in parse_po(po.read_text(encoding="utf-8")).items():
             found += [f"{po}: {m.group(0)}" for m in path.finditer(f"{msgid} {msgstr}")]
     assert found == []
+
+
+def test_the_demo_numbers_its_applications_in_hqs_one_scheme():
+    """One application-number scheme (PMH-<year>-<6 digits>, hq/applications/numbering.py) for HQ and the demo's
+    roster, so the demo's applications and those made at HQ read alike; older APL- numbers are only found."""
+    import datetime as dt
+    import random
+
+    from hq.applications import numbering
+    from sinopsis.demo_data import demo_applicants
+
+    numbers = [p["application_id"] for p in demo_applicants(random.Random(1), dt.date(2026, 12, 1), 3)]
+    assert numbers == [f"{numbering.PREFIX}-2026-{i:0{numbering.SERIAL_DIGITS}d}" for i in (1, 2, 3)]
