@@ -50,10 +50,12 @@ def alerts(client) -> list[dict]:
     return [a for a in client.get("/fleet.json").json()["alerts"] if a["kind"] == "reassigned"]
 
 
-def test_refused_without_confirmation_then_confirmed_audited_and_alerted_until_the_station_acks(login, busy,
-                                                                                                  people):
+def test_refused_without_confirmation_then_confirmed_audited_told_and_alerted_until_the_station_acks(
+        login, busy, people, broker, stand_in):
+    station = stand_in("st-a")
+    station.listen("cmd/+")
     piak, url = login("piak1"), f"/lists/spt/{busy.pk}/assign/"
-    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{free_port()}"):
+    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"):
         asked = piak.post(url, {"stations": ["st-a"]})
         page = asked.content.decode()
         assert asked.status_code == 409 and WARNING in page and "Tetap pindahkan" in page
@@ -69,9 +71,15 @@ def test_refused_without_confirmation_then_confirmed_audited_and_alerted_until_t
     forced = Reassignment.objects.get()
     assert (forced.station_id, forced.version, forced.assignment_id) == ("st-a", 2, made.assignment_id)
     assert (forced.pending, forced.capturing, forced.checked_in, forced.confirmed_by) == (2, 1, 0, "piak1")
-    assert forced.warning.startswith(WARNING) and forced.acked_at is None and forced.sync_job == ""  # broker down
+    assert forced.warning.startswith(WARNING) and forced.acked_at is None
     event = ListEvent.objects.filter(action=ListEvent.Action.ASSIGNED).order_by("at", "id").last()
     assert event.by == people["piak1"] and "dipindahkan setelah dikonfirmasi: " + WARNING in event.reason
+    # the station is told: its new desired (retained) and sync_now, to send what it still holds
+    command = parse(Command, wait_for(lambda: station.received, what="the sync_now command")[0].payload)
+    assert command.name == "sync_now" and forced.sync_job == command.job
+    station.listen("desired")
+    desired = wait_for(lambda: [m for m in station.received if m.topic.endswith("/desired")], what="the desired")
+    assert parse(Desired, desired[0].payload).version == 2
 
     kasi = login("kasi1")  # every staff role sees the alert
     assert [(a["station"], a["level"], a["text"]) for a in alerts(kasi)] == [("st-a", "warn", ALERT)]
@@ -83,26 +91,10 @@ def test_refused_without_confirmation_then_confirmed_audited_and_alerted_until_t
     apply_reported("st-a", Reported(assignment_version=2, ts=timezone.now().isoformat()))
     assert alerts(kasi) == [] and Reassignment.objects.get().acked_at is not None
 
-
-def test_a_station_with_nothing_outstanding_is_reassigned_without_asking(login, busy):
+    # nothing outstanding any more: reassigned without asking, nothing to confirm or audit as forced
     apply_health("st-a", Health(epoch=1, ts=timezone.now().isoformat(), queue_depth=0, software_version="t",
-                                counts={"accepted": 7}, assignment_version=1))
+                                counts={"accepted": 7}, assignment_version=2))
     with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{free_port()}"):
-        response = login("piak1").post(f"/lists/spt/{busy.pk}/assign/", {"stations": ["st-a"]})
-    assert response.status_code == 302 and StationAssignment.objects.filter(version=2).exists()
-    assert not Reassignment.objects.exists()
-
-
-def test_the_station_is_told_over_mosquitto(login, busy, broker, stand_in):
-    station = stand_in("st-a")
-    station.listen("cmd/+")
-    with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"):
-        piak = login("piak1")
-        token = piak.post(f"/lists/spt/{busy.pk}/assign/", {"stations": ["st-a"]}).content.decode().split(
-            'name="confirm" value="st-a:', 1)[1].split('"', 1)[0]
-        piak.post(f"/lists/spt/{busy.pk}/assign/", {"stations": ["st-a"], "confirm": f"st-a:{token}"})
-    command = parse(Command, wait_for(lambda: station.received, what="the sync_now command")[0].payload)
-    assert command.name == "sync_now" and Reassignment.objects.get().sync_job == command.job
-    station.listen("desired")
-    desired = wait_for(lambda: [m for m in station.received if m.topic.endswith("/desired")], what="the desired")
-    assert parse(Desired, desired[0].payload).version == 2
+        response = piak.post(url, {"stations": ["st-a"]})
+    assert response.status_code == 302 and StationAssignment.objects.filter(version=3).exists()
+    assert Reassignment.objects.count() == 1
