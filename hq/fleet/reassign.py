@@ -61,7 +61,8 @@ class Guard:
         when = formats.date_format(timezone.localtime(self.health_at), "j M Y H:i") if self.health_at else "—"
         return _("Station %(station)s is still busy with its current assignment: %(facts)s (its last health report, "
                  "%(when)s). Reassigning it now replaces the list the team is recording from; the records already "
-                 "made stay on the station and keep being sent to HQ. Confirm only if the team knows.") % {
+                 "made stay on the station and keep being sent to HQ. Wait until the dashboard shows nothing "
+                 "waiting and no session open, or confirm below if the team knows.") % {
             "station": self.station_id, "facts": "; ".join(self.facts()), "when": when}
 
 
