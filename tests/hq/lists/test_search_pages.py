@@ -71,6 +71,9 @@ def test_the_error_pages_are_the_offices_in_bahasa_indonesia(people, login):
     assert "layanan bantuan" in failed.content.decode()
     anonymous = Client(SERVER_NAME="localhost").get("/nowhere/")
     assert anonymous.status_code == 404 and "Halaman tidak ditemukan" in text(anonymous)
+    expired = Client(SERVER_NAME="localhost", enforce_csrf_checks=True).post("/login/", {"username": "admin1"})
+    assert expired.status_code == 403 and "Formulir sudah kedaluwarsa" in text(expired)
+    assert "Tidak ada yang disimpan" in text(expired)
 
 
 def test_no_page_or_message_shows_a_file_path():
