@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from contract.errors import RecordStateError
 from station import audit
 from station.clock import now_iso
-from station.records import CORRECTION_REASONS, WITHDRAW_REASONS, get_record, transition
+from station.records import CORRECTION_REASONS, WITHDRAW_REASONS, get_record, student_record, transition
 from station.store import StationStore
 
 # What closes the window in which a withdrawal can be undone: the next student called, or the session ended.
@@ -40,11 +40,8 @@ class StudentDetails:
 
 def student_details(store: StationStore, record_id: str) -> StudentDetails:
     """The roster data of the student whose record this is; RecordStateError if the station has no such record."""
-    row = store.conn.execute(
-        "SELECT r.id, c.queue_number, a.application_id, a.nik, a.name, a.birth_place, a.birth_date, a.sex, "
-        "a.kk_number, c.phone, s.school_name, r.state FROM records r JOIN applicants a ON a.id = r.applicant_ref "
-        "JOIN checkins c ON c.id = r.checkin_ref JOIN assignments s ON s.id = a.assignment_ref WHERE r.id = ?",
-        (record_id,)).fetchone()
+    row = student_record(store, record_id, "r.id, c.queue_number, a.application_id, a.nik, a.name, a.birth_place, "
+                         "a.birth_date, a.sex, a.kk_number, c.phone, s.school_name, r.state")
     if row is None:
         raise RecordStateError(f"no checked-in record {record_id} on this station", code="record.unknown")
     return StudentDetails(*row)

@@ -88,3 +88,12 @@ def counts_by_state(conn: sqlite3.Connection) -> dict[str, int]:
     for state, n in conn.execute("SELECT state, COUNT(*) FROM records GROUP BY state"):
         counts[state] = n
     return counts
+
+
+def student_record(store: StationStore, record_id: str, columns: str) -> sqlite3.Row | None:
+    """`columns` of one record with its check-in (c), applicant (a) and assignment (s) — the one join the identity
+    check and the slip reprints both read — or None when the station has no such record."""
+    return store.conn.execute(
+        f"SELECT {columns} FROM records r JOIN checkins c ON c.id = r.checkin_ref "  # noqa: S608 (callers' columns)
+        "JOIN applicants a ON a.id = c.applicant_ref JOIN assignments s ON s.id = c.assignment_ref WHERE r.id = ?",
+        (record_id,)).fetchone()

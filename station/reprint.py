@@ -16,6 +16,7 @@ from typing import Any
 from station import audit
 from station.capture.policy import CaptureResult
 from station.checkin import display_name
+from station.records import student_record
 from station.roster import current_assignment
 from station.store import StationStore
 
@@ -61,11 +62,8 @@ def todays_slips(store: StationStore) -> list[SlipRow]:
 
 
 def _row(store: StationStore, record_id: str) -> Any:
-    row = store.conn.execute(
-        "SELECT r.id, r.state, r.seq, r.receipt_number, r.sealed_at, r.operator_id, c.queue_number, "
-        "c.checked_in_at, a.name, a.nik, s.school_name FROM records r JOIN checkins c ON c.id = r.checkin_ref "
-        "JOIN applicants a ON a.id = c.applicant_ref JOIN assignments s ON s.id = c.assignment_ref WHERE r.id = ?",
-        (record_id,)).fetchone()
+    row = student_record(store, record_id, "r.id, r.state, r.seq, r.receipt_number, r.sealed_at, r.operator_id, "
+                         "c.queue_number, c.checked_in_at, a.name, a.nik, s.school_name")
     if row is None:
         raise LookupError(f"no checked-in record {record_id!r} on this station; choose one from today's list")
     return row
