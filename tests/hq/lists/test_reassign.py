@@ -55,6 +55,8 @@ def test_refused_without_confirmation_then_confirmed_audited_told_and_alerted_un
     station = stand_in("st-a")
     station.listen("cmd/+")
     piak, url = login("piak1"), f"/lists/spt/{busy.pk}/assign/"
+    chooser = piak.get(f"/lists/spt/{busy.pk}/").content.decode()  # said before the station is chosen
+    assert 'data-busy="st-a"' in chooser and "masih sibuk: 2 rekaman yang dibuat di stasiun belum sampai" in chooser
     with override_settings(HQ_MQTT_URL=f"mqtt://{HQ_USER}:{HQ_PASSWORD}@127.0.0.1:{broker.port}"):
         asked = piak.post(url, {"stations": ["st-a"]})
         page = asked.content.decode()
