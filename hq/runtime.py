@@ -28,6 +28,10 @@ def setup(data_dir: Path | None = None) -> Path:
         os.environ["SINOPSIS_HQ_DATA"] = str(wanted)
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     try:
+        settings.INSTALLED_APPS  # noqa: B018 (loads hq/settings.py: a bad SINOPSIS_HQ_* value is a ValueError)
+    except ValueError as e:
+        raise HqError(f"{e} (hq/settings.py lists the settings)", "hq.settings") from None
+    try:
         django.setup()
     except OSError as e:
         raise HqError(f"HQ data directory {os.environ.get('SINOPSIS_HQ_DATA')}: {e.strerror}; choose another "

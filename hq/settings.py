@@ -56,8 +56,21 @@ HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.si
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
 HQ_INGEST_KEEPALIVE_S = min(600, max(5, int(os.environ.get("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "30"))))
-HQ_WEB_WORKERS = int(os.environ.get("SINOPSIS_HQ_WEB_WORKERS") or max(1, len(os.sched_getaffinity(0))))
-HQ_WEB_THREADS = int(os.environ.get("SINOPSIS_HQ_WEB_THREADS") or 4)
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number 1 to 64 from the environment variable `name` (`default` when unset); a refusal names it."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ValueError(f"{name}={text!r}: give a whole number from 1 to 64 (web workers: about one per CPU core), "
+                         "or leave it unset")
+    return int(text)
+
+
+HQ_WEB_WORKERS = _count("SINOPSIS_HQ_WEB_WORKERS", max(1, len(os.sched_getaffinity(0))))
+HQ_WEB_THREADS = _count("SINOPSIS_HQ_WEB_THREADS", 4)
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -3,13 +3,15 @@ gunicorn with its default workers) on a throw-away data dir.
 
 The HQ is seeded first: `stations` enrolled stations, each online with a health report and records, so the fleet
 dashboard has a city's worth of rows to draw. Then `clients` threads each log in (GET the login page, POST the
-form with its CSRF token), wait for each other, then `rounds` times fetch the login page as a visitor and the
-dashboard as the logged-in user, over kept-alive connections like a browser. Every answer other than 200 (or a
-connection error) is an error. Printed: per page the requests, errors and p50/p95/max in ms (wall time on this
-machine, with the client on the same cores as the server: a bound, not the server's own time).
+form with its CSRF token: both timed as "log in", where the password hash is the cost), wait for each other,
+then `rounds` times fetch the login page as a visitor and the dashboard as the logged-in user, over kept-alive
+connections like a browser, pausing `think` after each pair (0: the worst case, no pause). Every answer other
+than 200 (or a connection error) is an error. Printed: per page the requests, errors and p50/p95/max in ms (wall
+time on this machine, with the client on the same cores as the server: a bound, not the server's own time).
 """
 
 import datetime as dt
+import random
 import re
 import secrets
 import signal
@@ -78,9 +80,13 @@ def seed(data: Path, stations: int) -> None:
     connections.close_all()
 
 
-def client(url: str, rounds: int, pages: dict[str, Page], lock: threading.Lock, logged_in: threading.Barrier) -> None:
+def client(url: str, rounds: int, think_s: float, pages: dict[str, Page], lock: threading.Lock,
+           logged_in: threading.Barrier) -> None:
     """One office user: log in, wait for the others to have logged in too (the password hash of 16 logins at once
-    is its own load, timed apart), then `rounds` times the login page (as a visitor) and the dashboard."""
+    is its own load, timed apart), then `rounds` times the login page (as a visitor) and the dashboard, pausing
+    `think_s` (±50 %, so the users drift apart) after each pair: 0 is the worst case, every user clicking at once
+    without end."""
+    rng = random.Random()  # noqa: S311 (pauses, not secrets)
     visitor, user = requests.Session(), requests.Session()
 
     def timed(name: str, call) -> requests.Response | None:
@@ -99,7 +105,7 @@ def client(url: str, rounds: int, pages: dict[str, Page], lock: threading.Lock, 
                 pages[name].errors.append(str(answer.status_code))
         return answer
 
-    form = timed("login page", lambda: user.get(url + "login/", timeout=60))
+    form = timed("log in", lambda: user.get(url + "login/", timeout=60))  # the form, during the others' logins
     token = CSRF.search(form.text) if form is not None else None
     if token is None:
         with lock:
@@ -112,9 +118,12 @@ def client(url: str, rounds: int, pages: dict[str, Page], lock: threading.Lock, 
     for _ in range(rounds):
         timed("login page", lambda: visitor.get(url + "login/", timeout=60))
         timed("dashboard", lambda: user.get(url, timeout=60, allow_redirects=False))
+        if think_s > 0:
+            time.sleep(think_s * rng.uniform(0.5, 1.5))
 
 
-def run_web_bench(clients: int, rounds: int, stations: int, workers: int | None = None) -> tuple[str, int]:
+def run_web_bench(clients: int, rounds: int, stations: int, workers: int | None = None,
+                  think_s: float = 0.0) -> tuple[str, int]:
     """Seed a throw-away HQ, serve it, run the clients; returns the printed table and the number of errors."""
     with tempfile.TemporaryDirectory(prefix="sinopsis-bench-web-") as folder:
         data = Path(folder) / "hq"
@@ -132,7 +141,7 @@ def run_web_bench(clients: int, rounds: int, stations: int, workers: int | None 
             url = line.split(" on ")[1].split()[0]
             pages = {name: Page() for name in ("login page", "log in", "dashboard")}
             lock, logged_in = threading.Lock(), threading.Barrier(clients)
-            threads = [threading.Thread(target=client, args=(url, rounds, pages, lock, logged_in))
+            threads = [threading.Thread(target=client, args=(url, rounds, think_s, pages, lock, logged_in))
                        for _ in range(clients)]
             start = time.perf_counter()
             for thread in threads:
@@ -149,8 +158,8 @@ def run_web_bench(clients: int, rounds: int, stations: int, workers: int | None 
                 server.wait()
     total = sum(len(p.times_ms) + len(p.errors) for p in pages.values())
     errors = sum(len(p.errors) for p in pages.values())
-    lines = [f"HQ web: {clients} concurrent clients x {rounds} rounds (login page + dashboard), {stations} stations on "
-             f"the dashboard; {line.split('(', 1)[1].split(';')[0]}",
+    lines = [f"HQ web: {clients} concurrent clients x {rounds} rounds (login page + dashboard, then {think_s:g} s "
+             f"think time), {stations} stations on the dashboard; {line.split('(', 1)[1].split(';')[0]}",
              f"{'page':<12} {'requests':>8} {'errors':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}"]
     lines += [page.row(name) for name, page in pages.items()]
     lines.append(f"{total} requests in {seconds:.1f} s ({total / seconds:.0f}/s), {errors} error(s)"

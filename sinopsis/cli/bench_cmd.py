@@ -15,6 +15,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--clients", type=int, default=16, help="hq-web: concurrent office users (default 16)")
     p.add_argument("--rounds", type=int, default=25, help="hq-web: login page + dashboard fetches per user")
     p.add_argument("--stations", type=int, default=30, help="hq-web: stations on the dashboard (default 30)")
+    p.add_argument("--think-ms", type=float, default=0.0,
+                   help="hq-web: each user's pause after a login page + dashboard pair (±50 %%; default 0: every user "
+                        "requests without pause, the worst case)")
     p.add_argument("--workers", type=int, default=None,
                    help="hq-web: the server's workers (default: `sinopsis hq serve`'s, one per CPU core)")
     p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
@@ -61,7 +64,8 @@ def _bench(args: argparse.Namespace) -> int:
     if args.suite == "hq-web":
         from sinopsis.bench_web import run_web_bench  # HQ's Django on a throw-away data dir, in this process
 
-        table, errors = run_web_bench(max(1, args.clients), max(1, args.rounds), max(0, args.stations), args.workers)
+        table, errors = run_web_bench(max(1, args.clients), max(1, args.rounds), max(0, args.stations), args.workers,
+                                      max(0.0, args.think_ms) / 1000)
         print(table)
         return 1 if errors else 0
     from native.bench import run_all  # OpenCV is imported only when benchmarking
