@@ -10,6 +10,7 @@ from edge_agent.connection import Backoff
 from edge_agent.health import build_health, change_key
 from edge_agent.link import LinkFile
 from edge_agent.logbook import Logbook
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.station_status import read_link
 
 NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
@@ -80,3 +81,16 @@ def test_health_reports_progress_and_why_captures_stop(imported, seal, station_c
     seal(1)
     assert change_key(build_health(imported, strict, 7, power_supply_dir=tmp_path,
                                    device_presence=lambda: {"camera": True})) != change_key(health)
+
+
+def test_after_a_reassignment_health_counts_the_new_assignment_only(imported, seal, station_config, keys,
+                                                                     make_bundle, tmp_path):
+    """Issue 21: the dashboard compares these counts with `listed`, so both are the current assignment's."""
+    from station.roster import import_assignment
+
+    seal(2)
+    import_assignment(imported, make_bundle(version=2), keys.hq_sign.public_key(), station_id=DEMO_STATION_ID,
+                      min_age=16)
+    health = build_health(imported, station_config, 8, power_supply_dir=tmp_path)
+    assert (health.assignment_version, health.listed, health.queue_depth) == (2, 24, 2)  # both still wait for HQ
+    assert sum(health.counts.values()) == 0 and set(health.counts) >= {"captured", "accepted"}
