@@ -43,14 +43,17 @@ def application_saved(sender: type, instance: Application, created: bool, **kwar
     if kwargs.get("raw"):
         return
     was, now = getattr(instance, "_timeline_was", ""), instance.state
-    if created:
+    if created:  # an application made in a later state (an import, the demo) has that step too
         timeline.record(instance, "submitted", by=instance.applicant, at=instance.submitted_at)
-    elif was == now:
-        return
+        was = Application.State.SUBMITTED
+    at = instance.decided_at if created else None
+    if was == now:
+        pass
     elif now == Application.State.VERIFIED:
-        timeline.record(instance, "verified", by=instance.decided_by, role="admin")
+        timeline.record(instance, "verified", by=instance.decided_by, role="admin", at=at)
     elif now == Application.State.REJECTED:
-        timeline.record(instance, "rejected", by=instance.decided_by, role="admin", note=instance.decision_note)
+        timeline.record(instance, "rejected", by=instance.decided_by, role="admin", note=instance.decision_note,
+                        at=at)
     elif was == Application.State.VERIFIED and now == Application.State.SUBMITTED:
         timeline.record(instance, "verification_undone", role="admin")
     instance._timeline_was = now

@@ -170,9 +170,11 @@ def test_an_undone_verification_and_a_rejection_are_on_the_timeline_with_the_rea
     assert budi.events.get(kind="verified").note == ""  # the office's reasons stay in its audit
     page = client_for(student).get(f"/applications/{budi.number}/")
     assert "Verifikasi dibatalkan" in page.text and "datang ke kantor dengan KK asli" in page.text
-    siti = submitted(school, make_user("siti", "student"), SITI, number="PMH-2026-000002")  # no address: no mail
+    # made verified (the demo's way), and with no address anywhere: its steps, no mail
+    siti = submitted(school, make_user("siti", "student"), SITI, number="PMH-2026-000002", state="verified",
+                     submitted_at=timezone.now() - dt.timedelta(days=1), decided_at=timezone.now())
     notify.flush()
-    assert [m.to for m in outbox] == [["budi@contoh.id"]] * 4 and kinds(siti) == ["submitted"]
+    assert [m.to for m in outbox] == [["budi@contoh.id"]] * 4 and kinds(siti) == ["submitted", "verified"]
 
 
 def test_the_applications_made_before_the_timeline_get_theirs_from_their_rows(hq, school, student, admin):
