@@ -1,7 +1,7 @@
 """The applicant answers a correction request (issue 21 point 6): a text and, when it helps, one attachment — a
 PDF, JPEG or PNG (the KK's scan, a birth certificate's photo), told apart by its content, never by its name, at
-most MAX_ATTACHMENT bytes and not empty. The answer sends the correction back to the office ("Answered by the
-applicant", first in the admin's correction list); the office may answer again or resolve it.
+most MAX_ATTACHMENT bytes and not empty. The answer sends the correction back to the office: it shows as "Answered
+by the applicant" (Dijawab pemohon) in the admin's correction list, and the office answers again or resolves it.
 
 The attachment is stored privately under HQ's data folder (attachments/, files 0600, the folder 0700) with a name
 HQ makes, and served only to the application's applicant (or their school's login) and to office staff who may

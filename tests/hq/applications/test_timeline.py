@@ -73,6 +73,9 @@ def test_a_full_path_on_the_timeline_with_a_mail_for_each_step_and_the_whatsapp_
     assert stored.parent.is_relative_to(ATTACHMENTS) and stored.read_bytes() == PNG
     assert stored.stat().st_mode & 0o777 == 0o600 and ATTACHMENTS.stat().st_mode & 0o777 == 0o700
     assert client_for(admin).get("/applications/corrections/").context["pending"][0].state == "replied"
+    office_page = client_for(admin).get(f"/applications/corrections/{correction.pk}/").text
+    assert "Dijawab pemohon" in office_page and "Foto KK terlampir." in office_page
+    assert f"/applications/replies/{reply.pk}/attachment/" in office_page
 
     decisions.resolve(correction, admin, {"kk_number": "1471010101080099"})
     application.refresh_from_db()
