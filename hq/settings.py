@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hq.fleet.middleware.LanguageMiddleware",  # Indonesian unless English was chosen (not the browser's)
     "django.middleware.common.CommonMiddleware",
+    "hq.applications.site_address.SiteAddressMiddleware",  # the request's address for the applicants' mail links
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

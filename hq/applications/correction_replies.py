@@ -44,7 +44,7 @@ class ReplyForm(forms.Form):
     text = forms.CharField(label=_lazy("Your answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                            help_text=_lazy("what you did or what the office should know"),
                            error_messages={"required": _lazy("Write your answer to the office.")})
-    attachment = forms.FileField(label=_lazy("Attachment (optional)"), required=False,
+    attachment = forms.FileField(label=_lazy("Attachment"), required=False,
                                  help_text=_lazy("a PDF, JPEG or PNG of at most 5 MB, such as a photo of your KK"),
                                  error_messages={"empty": _lazy("The attachment is empty (0 bytes). Choose the "
                                                                 "file again: a PDF, JPEG or PNG of at most 5 MB.")})

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from hq.applications.models import Application, ApplicationEvent
+from hq.applications.site_address import site_base
 from hq.office.roles import ROLES, roles_of
 
 
@@ -109,9 +109,9 @@ def entries(application: Application) -> list[Entry]:
 
 
 def public_url(application: Application) -> str:
-    """The application's page as the applicant reaches it (SINOPSIS_HQ_PUBLIC_URL, else HQ's first host)."""
-    base = getattr(settings, "HQ_PUBLIC_URL", "") or f"http://{settings.ALLOWED_HOSTS[0]}"
-    return base + reverse("applications:detail", kwargs={"number": application.number})
+    """The application's page as the applicant reaches it (site_address: SINOPSIS_HQ_PUBLIC_URL, else the
+    request's address, else HQ's first host)."""
+    return site_base() + reverse("applications:detail", kwargs={"number": application.number})
 
 
 def message(event: ApplicationEvent) -> tuple[str, str]:

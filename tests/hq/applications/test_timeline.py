@@ -43,8 +43,9 @@ def kinds(application: Application) -> list[str]:
 
 
 def corrected(school: Any, student: Any, admin: Any, apply_as: Any) -> tuple[Application, Correction]:
-    """Budi applies through the form; the admin asks for a correction of the KK number and answers it."""
-    browser = client_for(student)
+    """Budi applies through the form (HQ reached on port 8123); the admin asks for a correction of the KK number
+    and answers it."""
+    browser = client_for(student, HTTP_HOST="localhost:8123")
     assert apply_as(browser, school, **BUDI).status_code == 302
     application = Application.objects.get()
     correction = decisions.request_correction(application, admin, ["kk_number"], "KK tidak sama dengan SIAK.")
@@ -114,6 +115,7 @@ def test_a_full_path_on_the_timeline_with_a_mail_for_each_step_and_the_whatsapp_
     assert subjects[0] == f"SINOPSIS: Permohonan diterima — permohonan {application.number}"
     spt_mail = next(m for m in outbox if "SPT terbit" in m.subject)
     assert "Perekaman di sekolah Anda pada" in spt_mail.body and f"{url}" in spt_mail.body
+    assert f"http://localhost:8123{url}" in outbox[0].body  # the address the request reached HQ at
 
     staff = client_for(admin).get(url)
     link = staff.context["whatsapp"]
