@@ -36,9 +36,9 @@ failing check pulls the whole score down, and each factor below 1 names its prob
 Live loop: `FaceQuality(detect_every=N)` keeps its state per camera stream: YuNet runs on a downscaled frame
 every N frames (or when the face is lost), the landmarks of the previous frame give the next crop in between
 (MediaPipe's tracking, as `FaceLandmarker.track`). With N > 1 the detector runs on its own thread
-(native/face_stream.py): a frame never waits for it, and is judged against a detection at most N frames older
-(`detection_age`); `close()` stops that thread. `reset()` starts a new stream. With the default N = 1 every
-call detects inline, which is what a single still image needs.
+(native/face_stream.py): a frame does not wait for it, and is judged against a detection at most N + 2 frames
+older (`detection_age`; it waits only when the detector lags further); `close()` stops that thread. `reset()`
+starts a new stream. With the default N = 1 every call detects inline, which is what a single still image needs.
 """
 
 import math
@@ -306,7 +306,7 @@ class FaceQuality:
     @property
     def detection_age(self) -> int:
         """Live loop (N > 1): frames between the last frame measured and the frame of the detection it was
-        judged against (at most `detect_every`); 0 for inline detection."""
+        judged against (at most `detect_every` + face_stream.LAG_FRAMES); 0 for inline detection."""
         return self._stream.detection_age if self._stream is not None else 0
 
     @property

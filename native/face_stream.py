@@ -9,11 +9,13 @@ detection's result on a later frame. The caller must not write into a frame it h
 `measure` (cameras hand out a new array per frame): that call waits until the worker has let go of the previous
 frame, a millisecond or two after it was handed over.
 
-How stale a detection may be: a frame is always judged against a detection of a frame at most `max_age` frames
-older (FaceQuality uses `detect_every`): the face count (FACE_MULTIPLE) and the box the track is checked against.
-Detections are asked for every `detect_every` frames, so the worker has one frame's interval (33 ms at 30 fps)
-to answer; when it lags further the analysis waits for it (`DetectorThread.wait`), so the bound holds whatever
-the load. A second face stepping in is therefore seen within `detect_every` frames, as with the inline detector.
+How stale a detection may be: a frame is always judged against a detection of a frame at most
+`detect_every + LAG_FRAMES` frames older (`StreamTracker.max_age`, `detection_age`): the face count
+(FACE_MULTIPLE) and the box a tracked face must still be centred in when the detection arrives. Detections are
+asked for every `detect_every` frames, so the worker has LAG_FRAMES + 1 frame intervals to answer (100 ms at
+30 fps; YuNet takes about 6 ms), enough even when the analysis runs frame after frame with no gap; when it lags
+further the analysis waits for it, so the bound holds whatever the load. A second face stepping in is seen
+within `detect_every + LAG_FRAMES` frames (7 at the default 5: under a quarter of a second at 30 fps).
 
 The thread starts on the first request and stops on `close()` (joined); a later request starts it again.
 """
@@ -24,6 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from native.face_landmarks import PRESENCE, FaceBox, FaceDetector, FaceLandmarker, Landmarks, Roi, roi_from_landmarks
+
+LAG_FRAMES = 2  # frames the detector thread may take beyond detect_every before the analysis waits for it
 
 
 @dataclass(frozen=True)
@@ -151,7 +155,8 @@ class StreamTracker:
     """The live loop's face: landmarks tracked from frame to frame, checked against YuNet on `DetectorThread`.
 
     `landmarks(frame)` gives the main face's landmarks (None: no face) and the face count of the detection the
-    frame is judged against, which is at most `detect_every` frames older (`detection_age`). Without a track
+    frame is judged against, which is at most `max_age` = `detect_every` + LAG_FRAMES frames older
+    (`detection_age`). Without a track
     (a new stream, a lost track, a track that left the detected face, a detection that found no face) the frame
     waits for the detection of itself, as the inline detector did. `other_face_share`: a second box counts as a
     face when at least this share of the main box's width (native/face.py's OTHER_FACE_SHARE).
@@ -159,6 +164,7 @@ class StreamTracker:
 
     def __init__(self, landmarker: FaceLandmarker, detect_every: int, other_face_share: float) -> None:
         self.detect_every = detect_every
+        self.max_age = detect_every + LAG_FRAMES
         self._landmarker = landmarker
         self._share = other_face_share
         self._worker = DetectorThread(landmarker.detector.twin())
@@ -193,9 +199,9 @@ class StreamTracker:
         n = self._frame_no
         self._frame_no += 1
         self._apply(self._worker.take())
-        if self._detected_at < n - self.detect_every:
+        if self._detected_at < n - self.max_age:
             self.waits["lag" if self._roi is not None else "own"] += 1
-        while self._detected_at < n - self.detect_every:  # the worker lags: wait, so the bound holds
+        while self._detected_at < n - self.max_age:  # the worker lags: wait, so the bound holds
             self._ask_and_wait(frame, n)
         found = self._follow(frame)
         if found is None:  # no usable track: judge this frame against its own detection

@@ -114,7 +114,7 @@ class FaceSection(Section):
         "on 879 official portraits (1-99 %); closed-eye accuracy of the model is not measured")
     detect_every: int = Field(
         5, ge=1, le=60, description="live loop: run the face detector every N frames and track the landmarks "
-        "between (a second face is seen within N frames)")
+        "between, on its own thread (a second face is seen within N + 2 frames)")
 
     @model_validator(mode="after")
     def _best_above_minimum(self) -> "FaceSection":
