@@ -27,7 +27,7 @@
   `sinopsis hq serve` (the proxy must set that header itself). Local (the demo, the tests, development on
   localhost) keeps plain HTTP. `python -m django check --deploy` is clean in production.
 - Web server (`sinopsis hq serve`, gunicorn: hq/fleet/server.py): SINOPSIS_HQ_WEB_WORKERS worker processes
-  (default: one per CPU core), SINOPSIS_HQ_WEB_THREADS threads each (default 4); `--workers`/`--threads` win.
+  (default: one per CPU core), SINOPSIS_HQ_WEB_THREADS threads each (default 2); `--workers`/`--threads` win.
   Static files are served by whitenoise from <data>/static, collected (hashed, gzipped) at every start.
 - Web security for every mode: logins throttled per account and per address (django-axes,
   hq/applications/account_throttle.py; SINOPSIS_HQ_LOGIN_FAILURES, default 10, lock a user name or an address
@@ -70,7 +70,7 @@ def _count(name: str, default: int) -> int:
 
 
 HQ_WEB_WORKERS = _count("SINOPSIS_HQ_WEB_WORKERS", max(1, len(os.sched_getaffinity(0))))
-HQ_WEB_THREADS = _count("SINOPSIS_HQ_WEB_THREADS", 4)
+HQ_WEB_THREADS = _count("SINOPSIS_HQ_WEB_THREADS", 2)
 
 
 def _secret_key(data_dir: Path) -> str:

@@ -106,7 +106,8 @@ def serve(sock: socket.socket, workers: int, threads: int, ready: Callable[[str]
     }
     try:
         _HqApplication(options).run()
+        code = 0
     except SystemExit as e:  # the arbiter ends with sys.exit: 0 after a clean stop
-        return e.code if isinstance(e.code, int) else 1
-    logger.info("HQ web app on %s stopped", url)
-    return 0
+        code = e.code if isinstance(e.code, int) else 1
+    logger.info("HQ web app on %s stopped (exit %d)", url, code)
+    return code

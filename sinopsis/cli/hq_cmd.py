@@ -87,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="gunicorn worker processes (default: $SINOPSIS_HQ_WEB_WORKERS, else one per CPU core)")
     p.add_argument("--threads", type=int, default=None, metavar="N",
-                   help="threads per worker (default: $SINOPSIS_HQ_WEB_THREADS, else 4)")
+                   help="threads per worker (default: $SINOPSIS_HQ_WEB_THREADS, else 2)")
     text = "write the nginx site (Debian's nginx) that serves HQ over HTTPS in front of `sinopsis hq serve`"
     p = commands.add_parser("nginx-site", help=text, description=text)
     p.set_defaults(handler=_nginx_site)  # text only: no Django, no data directory
