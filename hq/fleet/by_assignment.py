@@ -26,32 +26,44 @@ class AssignmentRecords:
     current: bool = False
 
 
-def records_by_assignment(ids: list[str]) -> dict[str, list[AssignmentRecords]]:
-    """{station id: its records per assignment, newest version first (unknown ones last)}."""
+@dataclass(frozen=True)
+class FleetRecords:
+    """For a set of stations, in two queries: each one's records per assignment (newest version first, unknown
+    ones last) and the assignment versions HQ issued to each."""
+
+    rows: dict[str, list[AssignmentRecords]]
+    issued: dict[str, set[int]]
+
+
+def records_by_assignment(ids: list[str]) -> FleetRecords:
+    """The records of the stations `ids` per assignment, and the versions HQ issued them (no query per station)."""
     counted = (Station.objects.filter(id__in=ids, records__isnull=False)
                .values_list("id", "records__assignment_id").annotate(n=Count("records")).order_by())
     issued = {(sid, aid): (version, school) for sid, aid, version, school in Station.objects.filter(
         id__in=ids, assignments__isnull=False).values_list(
         "id", "assignments__assignment_id", "assignments__version",
         "assignments__spt__application_list__school__name")}
+    versions: dict[str, set[int]] = {}
+    for (sid, _aid), (version, _school) in issued.items():
+        versions.setdefault(sid, set()).add(version)
     found: dict[str, list[AssignmentRecords]] = {}
     for sid, aid, n in counted:
         version, school = issued.get((sid, aid), (None, ""))
         found.setdefault(sid, []).append(AssignmentRecords(aid, n, version, school or ""))
     for rows in found.values():
         rows.sort(key=lambda a: (a.version is None, -(a.version or 0), a.assignment_id))
-    return found
+    return FleetRecords(found, versions)
 
 
-def current_records(station: Station, rows: list[AssignmentRecords], version: int | None,
+def current_records(fleet: FleetRecords, station_id: str, version: int | None,
                     total: int) -> tuple[int, list[AssignmentRecords]]:
-    """(records of the assignment the station applies now, `rows` with that one marked current). While HQ issued
+    """(records of the assignment the station applies now, its rows with that one marked current). While HQ issued
     the station no assignment of that version (a kit set up by hand, the demo's first bundle), all `total`."""
     marked = [dataclasses.replace(a, current=True) if version is not None and a.version == version else a
-              for a in rows]
+              for a in fleet.rows.get(station_id, [])]
     current = next((a for a in marked if a.current), None)
     if current is not None:
         return current.records, marked
-    if version is not None and station.assignments.filter(version=version).exists():
+    if version is not None and version in fleet.issued.get(station_id, ()):
         return 0, marked  # HQ issued it, nothing of it arrived yet
     return total, marked

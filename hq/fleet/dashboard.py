@@ -25,13 +25,13 @@ from pydantic import ValidationError
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
 from hq.fleet import reassign
 from hq.fleet.by_assignment import AssignmentRecords, current_records, records_by_assignment
-from hq.fleet.models import HealthSample, Job, Reassignment, Station, StatusChange
+from hq.fleet.models import TREND_SAMPLES, HealthSample, Job, Reassignment, Station, StatusChange
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
 
 LOST_AFTER_S_DEFAULT = 300  # five missed 60 s health reports
 CERTIFICATE_WARN_DAYS = 30
-BACKLOG_SAMPLES = 4  # the queue never fell across this many recent health reports and rose overall
+BACKLOG_SAMPLES = TREND_SAMPLES  # the queue never fell across this many recent health reports and rose overall
 
 # Which of the station's record states count as recorded / sent / accepted (DESIGN.md §4 lifecycle).
 RECORDED = frozenset({"captured", "sent", "accepted", "duplicate", "rejected", "purged"})
@@ -245,13 +245,11 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
     for station in stations:
         state, silent = effective_state(station, now)
         health = _health(station)
-        depths = HealthSample.objects.filter(station=station).values_list("data__queue_depth", flat=True)
-        trend = tuple(int(d) for d in reversed(depths[:BACKLOG_SAMPLES]) if isinstance(d, int))
+        trend = tuple(d for d in station.queue_trend or () if isinstance(d, int))  # kept at ingest: no query
         row = stored.get(station.id, {})
         version = (health.assignment_version if health is not None and health.assignment_version is not None
                    else station.assignment_version)
-        at_hq, per_assignment = current_records(station, by_assignment.get(station.id, []), version,
-                                                row.get("n", 0))
+        at_hq, per_assignment = current_records(by_assignment, station.id, version, row.get("n", 0))
         view = StationView(
             station=station, now=now, state=state, silent=silent,
             seen_s=None if station.last_seen is None else max(0.0, (now - station.last_seen).total_seconds()),

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from contract.wire import Health, Reported, Status
 from hq.fleet import reassign
-from hq.fleet.models import HealthSample, Station, StatusChange
+from hq.fleet.models import TREND_SAMPLES, HealthSample, Station, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +64,8 @@ def apply_health(station_id: str, health: Health, retained: bool = False) -> boo
         if new:
             station.last_health, station.health_at = data, now
             HealthSample.objects.create(station=station, received_at=now, epoch=health.epoch, data=data)
-        station.save(update_fields=["last_seen", "last_health", "health_at"])
+            station.queue_trend = [*(station.queue_trend or []), health.queue_depth][-TREND_SAMPLES:]
+        station.save(update_fields=["last_seen", "last_health", "health_at", "queue_trend"])
         return new
 
 

@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+TREND_SAMPLES = 4  # health reports kept in Station.queue_trend: the dashboard's "backlog growing" looks at these
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"  # the contract's station / record / job id
 id_validator = RegexValidator(ID_PATTERN, "letters, digits, '.', '_', '-' (at most 128)")
 
@@ -33,6 +35,8 @@ class Station(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True)
     last_health = models.JSONField(null=True, blank=True, help_text="the last Health message as received")
     health_at = models.DateTimeField(null=True, blank=True)
+    queue_trend = models.JSONField(default=list, blank=True,
+                                   help_text="outbox depth in the last health reports, oldest first (kept at ingest)")
     reported = models.JSONField(null=True, blank=True, help_text="the last Reported message as received")
     reported_at = models.DateTimeField(null=True, blank=True)
     assignment_version = models.PositiveIntegerField(null=True, blank=True, help_text="as reported applied")

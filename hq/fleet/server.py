@@ -18,15 +18,18 @@ import logging
 import os
 import signal
 import socket
+import sys
 from collections.abc import Callable
 from typing import Any
 
+from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
 
 logger = logging.getLogger(__name__)
 GRACEFUL_S = 10  # how long a stop waits for the requests in progress
 TIMEOUT_S = 60  # a worker silent this long (a request stuck) is restarted; report exports can take seconds
+ACCESS_FORMAT = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'  # client, method, path, status, bytes, time taken
 
 
 def default_workers() -> int:
@@ -59,6 +62,16 @@ class _StopOnHup(Arbiter):
     def handle_hup(self) -> None:
         self.log.info("SIGHUP: stopping as on SIGTERM")
         raise StopIteration
+
+
+class _OneLog(glogging.Logger):
+    """gunicorn's logger with the access log ("-") on stderr beside everything else the server logs: stdout
+    carries only the line with the URL (`sinopsis hq serve --port 0`), which a caller may read through a pipe."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        if cfg.accesslog == "-":
+            self._set_handler(self.access_log, "-", logging.Formatter(self.access_fmt), stream=sys.stderr)
 
 
 class _HqApplication(BaseApplication):
@@ -100,6 +113,8 @@ def serve(sock: socket.socket, workers: int, threads: int, ready: Callable[[str]
         "bind": [f"fd://{sock.detach()}"], "workers": workers, "threads": threads, "worker_class": "gthread",
         "preload_app": True, "graceful_timeout": GRACEFUL_S, "timeout": TIMEOUT_S, "keepalive": 5,
         "control_socket_disable": True, "errorlog": "-", "loglevel": "info", "proc_name": "sinopsis-hq-web",
+        # one line per request on the same log: the path without its query string (a search may carry a NIK)
+        "accesslog": "-", "access_log_format": ACCESS_FORMAT, "logger_class": _OneLog,
         "when_ready": lambda _arbiter: ready(url),
         # the TLS proxy on this computer sets X-Forwarded-For/-Proto; gunicorn trusts them from 127.0.0.1 only
         "forwarded_allow_ips": "127.0.0.1,::1",

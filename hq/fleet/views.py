@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import formats, timezone
 from django.views.decorators.cache import never_cache
 
-from hq.fleet import command_views, dashboard, display
+from hq.fleet import command_views, dashboard, display, fleet_rows
 from hq.office.roles import require
 
 FLEET = "office.view_fleet"
@@ -70,9 +70,9 @@ def fleet_page(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(FLEET):
         return redirect("office:home")
     data = fleet_data()
-    rows = [{"view": v, "cells": data["cells"][v.id]} for v in data["views"]]
     return render(request, "fleet/fleet.html", {
-        **data, "rows": rows, "summary": data["cells"]["_summary"], "state_labels": list(display.STATE_LABELS.items()),
+        **data, "rows": bool(data["views"]), "table_rows": fleet_rows.rows_html(data["views"], data["cells"]),
+        "summary": data["cells"]["_summary"], "state_labels": list(display.STATE_LABELS.items()),
         "poll_ms": _poll_ms(), "lost_after": display.duration(dashboard.lost_after_s())})
 
 

@@ -329,3 +329,33 @@ def test_the_station_page_counts_its_dead_letters_with_the_last_reasons(client):
     assert rows == [["up/correction", "versi skema lain", "Correction: v: schema version 2", "2"],
                     ["health", "ada kolom yang hilang, tidak dikenal, salah jenis, atau di luar batas",
                      "Health: queue_depth: Input should be a finite number", "1"]]
+
+
+def queries_of(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_the_dashboards_queries_do_not_grow_with_the_fleet(client):
+    """No query per station (N+1): a fleet of 2 and a fleet of 12, each with health history, records, a dead
+    letter and quarantine, cost the page and its JSON the same number of queries (issue 21 bench, issue 22)."""
+    def grow(first: int, last: int) -> None:
+        for n in range(first, last):
+            sid = f"st-{n:02d}"
+            enrol(sid, school=f"SMA {n}")
+            say_status(sid, "online")
+            for depth in (1, 2, 3, 4, 5):
+                say_health(sid, queue_depth=depth)
+            store_records(sid, range(1, 4))
+
+    grow(0, 2)
+    for url in ("/", "/fleet.json"):
+        queries_of(client, url)  # the first request of a session also caches what later ones reuse
+    small = {url: queries_of(client, url) for url in ("/", "/fleet.json")}
+    grow(2, 12)
+    assert {url: queries_of(client, url) for url in ("/", "/fleet.json")} == small
+    assert cells(client, "st-11")["queue"] == "5" and ("st-11", "backlog_growing") in alerts(client)

@@ -39,7 +39,7 @@ def test_serve_is_gunicorn_with_whitenoise_and_stops_on_sigterm(hq: Path, tmp_pa
         line = process.stdout.readline()
         assert "dashboard on http://127.0.0.1:" in line, (tmp_path / "serve.log").read_text()
         url = line.split(" on ")[1].split()[0]
-        status, headers, body = fetch(url + "login/")
+        status, headers, body = fetch(url + "login/?q=1471010101080001")
         assert status == 200 and headers["Server"] == "gunicorn" and "Masuk" in body.decode()
         css = re.search(r'href="(/static/fleet/fleet\.[0-9a-f]{12}\.css)"', body.decode())
         assert css, "the login page links the collected, hashed stylesheet"
@@ -56,6 +56,8 @@ def test_serve_is_gunicorn_with_whitenoise_and_stops_on_sigterm(hq: Path, tmp_pa
         assert process.wait(timeout=BOUND_S) == 0, (tmp_path / "serve.log").read_text()
     log_text = (tmp_path / "serve.log").read_text()
     assert "Traceback" not in log_text and "Shutting down: Master" in log_text
+    assert re.search(r'127\.0\.0\.1 "GET /login/" 200 \d+ \d+ms', log_text), "one access line a request, on stderr"
+    assert "1471010101080001" not in log_text  # the path only: a query string (a search by NIK) is not logged
 
 
 def test_nginx_site_is_a_tls_proxy_that_nginx_accepts(tmp_path: Path, capsys):
