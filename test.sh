@@ -9,4 +9,15 @@ cd "$(dirname "$0")"
 # Four processes on the 2 cores (pytest-xdist; many tests wait on brokers, servers and sockets, so the extra processes
 # fill those waits; worksteal: an idle process takes queued tests from a busy one). `./test.sh -n0 …`
 # runs in one process, e.g. to debug.
+# One thread a process for numpy's OpenBLAS and OpenCV's parallel loops: both start a thread per core in every
+# process and keep them spinning after each call, which with four test processes (and their children) on 2 cores
+# only burnt CPU the tests needed (measured: a CLI child's start 0.45 -> 0.3 s of CPU; the face evaluation and
+# capture engine tests 33 -> 25 s of CPU, the same wall time). Nothing in the tests is timed; the benches
+# (`sinopsis bench`) run with the libraries' defaults.
+export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OPENCV_FOR_THREADS_NUM="${OPENCV_FOR_THREADS_NUM:-1}"
+# Bytecode: where the environment sets PYTHONDONTWRITEBYTECODE (this workplace does), every test process and every
+# child it starts (hundreds a run: CLI commands, servers, kiosks) compiled the project's modules from source again.
+# They are cached under .venv/pycache instead, never in the source tree.
+export PYTHONPYCACHEPREFIX="$PWD/.venv/pycache"
+unset PYTHONDONTWRITEBYTECODE
 exec .venv/bin/python -m pytest -n 4 --dist worksteal "$@"

@@ -10,8 +10,7 @@ fully opaque).
 
 import os
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from contract.errors import ImageFileError
 from contract.files import KINDS, read_bounded
@@ -22,6 +21,9 @@ MAX_PIXELS = 40_000_000  # 40 MP: far above any capture device of the kit (1080p
 # small compressed file can hold a huge image). Set here, before anything in the `sinopsis` process imports cv2.
 os.environ.setdefault("OPENCV_IO_MAX_IMAGE_PIXELS", str(MAX_PIXELS))
 
+if TYPE_CHECKING:  # numpy and cv2 load when an image is read: every `sinopsis` command imports this module
+    import numpy as np
+
 
 def _read_bytes(path: Path) -> bytes:
     data = read_bounded(path, "image", error=ImageFileError)  # regular file, at most MAX_FILE_BYTES, chunked
@@ -30,8 +32,9 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _decode(path: Path, data: bytes) -> np.ndarray:
+def _decode(path: Path, data: bytes) -> "np.ndarray":
     import cv2
+    import numpy as np
 
     level = cv2.utils.logging.getLogLevel()
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)  # our message says it; not OpenCV's chatter
@@ -47,9 +50,10 @@ def _decode(path: Path, data: bytes) -> np.ndarray:
     return image
 
 
-def read_image(path: Path, colour: bool) -> np.ndarray:
+def read_image(path: Path, colour: bool) -> "np.ndarray":
     """The image in `path` as uint8, BGR (H, W, 3) when `colour`, else grey (H, W); ImageFileError otherwise."""
     import cv2
+    import numpy as np
 
     path = Path(path)
     image = _decode(path, _read_bytes(path))

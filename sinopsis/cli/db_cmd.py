@@ -9,13 +9,15 @@ import argparse
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from contract.errors import SinopsisError
 from sinopsis.cli.common import add_config_argument, print_json
 from station.config import load_config
 from station.store import DB_NAME
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 MAX_ROWS = 10_000  # what one command prints at most (--limit)
 
@@ -51,7 +53,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="JSON instead of a text table")
 
 
-def open_read_only(path: Path) -> sqlite_utils.Database:
+def open_read_only(path: Path) -> "sqlite_utils.Database":
     """The database at `path` for reading only; DbInspectError when there is none (a path is never created)."""
     if not path.is_file():
         raise DbInspectError(f"{path}: no station database here; check [station] data_dir in the config "
@@ -61,10 +63,12 @@ def open_read_only(path: Path) -> sqlite_utils.Database:
         conn.execute("PRAGMA query_only = ON")
     except sqlite3.Error as e:
         raise DbInspectError(f"{path}: cannot open the database read-only: {e}", "db.open") from None
+    import sqlite_utils  # here, not at the top: every `sinopsis` command would pay its 0.1 s import
+
     return sqlite_utils.Database(conn)
 
 
-def _database(args: argparse.Namespace) -> sqlite_utils.Database:
+def _database(args: argparse.Namespace) -> "sqlite_utils.Database":
     return open_read_only(Path(load_config(args.config).station.data_dir) / DB_NAME)
 
 

@@ -12,7 +12,6 @@ import json
 import tempfile
 from pathlib import Path
 
-from sinopsis.kit import confirm_worker, simulated_devices
 from station.config import StationConfig
 
 
@@ -45,6 +44,8 @@ def _simulate(args: argparse.Namespace) -> int:
     args.students = 6 if args.students is None else args.students
     if not 1 <= args.students <= 500:
         raise SinopsisError(f"--students must be 1..500 (got {args.students})", "usage")
+    from sinopsis.kit import confirm_worker, simulated_devices  # the kit's drivers (numpy, OpenCV) only when run
+
     with tempfile.TemporaryDirectory(prefix="sinopsis-simulate-") as tmp, confirm_worker(args.no_confirm) as worker:
         root = args.dir or Path(tmp) / "station"
         print(f"Simulating {args.students} students in {root} (simulated camera, scanner and iris camera; "
