@@ -1,4 +1,5 @@
-"""What the operator's status bar shows: the HQ link, records waiting for HQ, devices, disk and battery.
+"""What the operator's status bar shows: the HQ link, records waiting for HQ, devices, disk and battery, and for
+an hour after HQ replaced the station's assignment (a reassignment, or the list changed), the new one.
 
 Read from things the station already has, cheaply enough to run every few seconds on the kiosk's service
 thread: the outbox table, `shutil.disk_usage`, the kernel's power-supply folder (sysfs) and the link file the
@@ -25,7 +26,18 @@ from station.store import StationStore
 
 LINK_FILE = Path("agent") / "link.json"
 LINK_STALE_S = 120
+REASSIGNED_NOTICE_S = 3600  # how long the bar announces the assignment HQ replaced the station's earlier one with
 POWER_SUPPLY = Path("/sys/class/power_supply")
+
+
+@dataclass(frozen=True)
+class AssignmentChange:
+    """The assignment the agent applied from HQ in place of an earlier one (issue 21: "the station is told"):
+    students of the earlier list are no longer checked in here, so the operator must know at once."""
+
+    version: int
+    school: str
+    imported_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,7 @@ class StationStatus:
     battery_percent: int | None  # None: no battery (mains only)
     charging: bool  # battery charging, or power from the mains
     devices: dict[str, bool] = field(default_factory=dict)  # device kind → present; empty when not known
+    reassigned: AssignmentChange | None = None  # HQ replaced the assignment within REASSIGNED_NOTICE_S
 
     @property
     def disk_free_fraction(self) -> float:
@@ -120,6 +133,19 @@ def read_outbox(store: StationStore, now: dt.datetime) -> tuple[int, float | Non
     return int(count), None if since is None else max(0.0, (now - since).total_seconds())
 
 
+def read_reassignment(store: StationStore, now: dt.datetime) -> AssignmentChange | None:
+    """The newest assignment, when it replaced an earlier one less than REASSIGNED_NOTICE_S ago; else None."""
+    rows = store.conn.execute(
+        "SELECT version, school_name, imported_at FROM assignments ORDER BY version DESC LIMIT 2").fetchall()
+    if len(rows) < 2:
+        return None  # the day's first assignment is no news
+    version, school, imported = rows[0]
+    when = _parse_time(imported)
+    if when is None or not 0 <= (now - when).total_seconds() <= REASSIGNED_NOTICE_S:
+        return None
+    return AssignmentChange(int(version), str(school), when)
+
+
 def read_status(store: StationStore, data_dir: Path, power_supply_dir: Path = POWER_SUPPLY,
                 device_presence: Callable[[], dict[str, bool]] | None = None,
                 now: dt.datetime | None = None) -> StationStatus:
@@ -132,4 +158,4 @@ def read_status(store: StationStore, data_dir: Path, power_supply_dir: Path = PO
     percent, charging = read_battery(power_supply_dir)
     devices = dict(device_presence()) if device_presence is not None else {}
     return StationStatus(link_state, link_since, waiting, oldest, usage.free, usage.total, percent, charging,
-                         devices)
+                         devices, read_reassignment(store, now))

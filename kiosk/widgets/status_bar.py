@@ -5,7 +5,8 @@ one — read by kiosk.printing.PrintService.status on the printing thread, never
 Put `StatusBar:` in any screen's kv. While its screen is shown it asks `app.services.status` every few seconds
 (the reading runs on the service worker thread) and shows the answer in the current language; what needs the
 operator's action is red (disk < 10 % free, battery < 20 % and not charging, a record waiting over an hour, a
-device absent). Kivy's default font has no ✓/✗ glyphs, so states are words and colour. The segments flow onto a
+device absent); an assignment HQ sent in place of the earlier one is announced in amber for an hour. Kivy's
+default font has no ✓/✗ glyphs, so states are words and colour. The segments flow onto a
 second line when the window is too narrow for one (800×480), so no text is ever cut.
 """
 
@@ -59,6 +60,8 @@ class StatusBar(StackLayout):
     devices_color = ListProperty(MUTED)
     disk_color = ListProperty(MUTED)
     battery_color = ListProperty(MUTED)
+    assignment_text = StringProperty("")  # "" unless HQ replaced the assignment within the last hour
+    assignment_color = ListProperty(AMBER)
     printer_state = StringProperty("")  # a kiosk.printing.STATES value; "" before the first reading / no printer
     printer_text = StringProperty("")
     printer_color = ListProperty(MUTED)
@@ -154,3 +157,7 @@ class StatusBar(StackLayout):
         else:
             self.battery_text = app.t("Battery {percent}%", app.lang, percent=status.battery_percent)
         self.battery_color = RED if status.battery_alert else MUTED
+        change = getattr(status, "reassigned", None)
+        self.assignment_text = "" if change is None else app.t(
+            "New assignment from HQ at {time}: {school} (version {version})", app.lang,
+            time=clock_text(app, change.imported_at, now), school=change.school, version=change.version)

@@ -58,3 +58,30 @@ def test_the_bar_shows_an_absent_device_a_waiting_record_and_a_low_battery(kiosk
     assert bar._event is not None  # refreshing while shown …
     kiosk.root.get_screen("operator_queue").log_out()
     wait_until(lambda: kiosk.root.current == "welcome" and bar._event is None)  # … not once the screen is left
+
+
+def test_the_operator_is_told_when_hq_reassigns_the_station(kiosk, imported, keys, make_bundle):
+    """Issue 21: the agent applies HQ's new assignment (here as it does, through import_assignment) while the
+    operator works; within a refresh the bar names the new school, in amber, in both languages."""
+    from sinopsis.demo_data import DEMO_STATION_ID
+    from station.roster import import_assignment
+
+    log_in(kiosk, "OP-02", "")
+    type_pin(kiosk, "135790")
+    wait_until(lambda: kiosk.root.current == "operator_queue")
+    bar = kiosk.root.get_screen("operator_queue").ids.status
+    wait_until(lambda: bar.status is not None)
+    assert bar.ids.assignment.text == "" and bar.ids.assignment.opacity == 0  # the day's first assignment: no news
+
+    def other_school(content: dict) -> None:
+        content["school"] = {**content["school"], "npsn": "10404099", "name": "SMK Negeri 2 Pekanbaru"}
+
+    import_assignment(imported, make_bundle(version=2, edit=other_school), keys.hq_sign.public_key(),
+                      station_id=DEMO_STATION_ID, min_age=16, actor="agent")
+    bar.refresh()
+    wait_until(lambda: bar.ids.assignment.text.startswith("Penugasan baru dari HQ pukul "))
+    assert bar.ids.assignment.text.endswith(": SMK Negeri 2 Pekanbaru (versi 2)")
+    assert list(bar.ids.assignment.color) != list(RED) and bar.ids.assignment.opacity == 1
+    kiosk.toggle_language()
+    wait_until(lambda: bar.ids.assignment.text.startswith("New assignment from HQ at "))
+    assert bar.ids.assignment.text.endswith(": SMK Negeri 2 Pekanbaru (version 2)")

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 from sinopsis.demo import demo_captures
+from sinopsis.demo_data import DEMO_STATION_ID
 from station.station_status import LINK_FILE, read_battery, read_link, read_status
 
 NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
@@ -74,3 +75,25 @@ def test_alerts_for_battery_devices_and_disk(imported, tmp_path):
     assert status.link_state == "unknown"
     ok = read_status(imported, imported.data_dir, power_supply_dir=tmp_path / "none", now=NOW)
     assert not ok.battery_alert and ok.absent == [] and ok.devices == {} and ok.battery_percent is None
+
+
+def test_an_assignment_hq_replaced_is_news_for_an_hour(imported, keys, make_bundle, tmp_path):
+    """Issue 21: the station is told of a reassignment. The day's first assignment is no news; the one the agent
+    applies in place of it (another school, or the same list changed) is, for REASSIGNED_NOTICE_S."""
+    from station.roster import import_assignment
+    from station.station_status import REASSIGNED_NOTICE_S, read_reassignment
+
+    now = dt.datetime.now(dt.UTC)
+    assert read_reassignment(imported, now) is None
+    assert read_status(imported, imported.data_dir, power_supply_dir=tmp_path / "none").reassigned is None
+
+    def other_school(content: dict) -> None:
+        content["school"] = {**content["school"], "npsn": "10404099", "name": "SMK Negeri 2 Pekanbaru"}
+
+    import_assignment(imported, make_bundle(version=2, edit=other_school), keys.hq_sign.public_key(),
+                      station_id=DEMO_STATION_ID, min_age=16, actor="agent")
+    change = read_status(imported, imported.data_dir, power_supply_dir=tmp_path / "none").reassigned
+    assert (change.version, change.school) == (2, "SMK Negeri 2 Pekanbaru")
+    assert abs((change.imported_at - now).total_seconds()) < 60
+    later = change.imported_at + dt.timedelta(seconds=REASSIGNED_NOTICE_S + 1)
+    assert read_reassignment(imported, later) is None  # an hour on, no longer news
