@@ -26,7 +26,7 @@ from sinopsis.signals import run_child, stop_on_signals
 from station.checkin import CheckIn, Identity
 
 SIZES = ((800, 480), (1280, 800))
-IDENTITY = Identity("APL-2026-00001", "Siti R. P.", "SMA Negeri 1 Pekanbaru", "…7890", "new", None)
+IDENTITY = Identity("PMH-2026-000001", "Siti R. P.", "SMA Negeri 1 Pekanbaru", "…7890", "new", None)
 
 
 def states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
