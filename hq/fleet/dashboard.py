@@ -20,7 +20,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
-from pydantic import ValidationError
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
 from hq.fleet import reassign
@@ -169,16 +168,6 @@ def _parse_time(text: str | None) -> dt.datetime | None:
     return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
-def _health(station: Station) -> Health | None:
-    """The last Health as a contract model (None if never received or no longer readable)."""
-    if not station.last_health:
-        return None
-    try:
-        return Health.model_validate(station.last_health)
-    except ValidationError:
-        return None
-
-
 def effective_state(station: Station, now: dt.datetime) -> tuple[str, bool]:
     """(state, silent): the station's status, except that a revoked station is `revoked` and an `online` station
     silent for longer than lost_after_s() on HQ's clock is `lost` (silent=True)."""
@@ -244,7 +233,7 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
     views = []
     for station in stations:
         state, silent = effective_state(station, now)
-        health = _health(station)
+        health = reassign.last_health(station)
         trend = tuple(d for d in station.queue_trend or () if isinstance(d, int))  # kept at ingest: no query
         row = stored.get(station.id, {})
         version = (health.assignment_version if health is not None and health.assignment_version is not None

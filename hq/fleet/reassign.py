@@ -66,7 +66,8 @@ class Guard:
             "station": self.station_id, "facts": "; ".join(self.facts()), "when": when}
 
 
-def _health(station: Station) -> Health | None:
+def last_health(station: Station) -> Health | None:
+    """The station's last Health as a contract model (None if never received or no longer readable)."""
     if not station.last_health:
         return None
     try:
@@ -77,7 +78,7 @@ def _health(station: Station) -> Health | None:
 
 def guard(station: Station) -> Guard | None:
     """The guard for `station`, or None when HQ knows of nothing outstanding there."""
-    health = _health(station)
+    health = last_health(station)
     if health is None:
         return None
     counts = health.counts
