@@ -100,10 +100,29 @@ def test_an_altered_request_is_refused(ca, hq, hq_keys, tmp_path):
 
 
 def flip_a_byte(pem: str) -> str:
-    """The certificate with one byte of its signed part changed (then encoded again, so it still parses)."""
-    der = bytearray(x509.load_pem_x509_certificate(pem.encode()).public_bytes(serialization.Encoding.DER))
-    der[len(der) // 3] ^= 0x01
-    return "-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bytes(der)).decode() + "-----END CERTIFICATE-----\n"
+    """The certificate with one bit of its signed part changed where it still parses with the same subject,
+    issuer, validity and key (the first such byte: one of the serial number's), then encoded again. A fixed
+    offset was flaky: with fresh keys and serials it sometimes hit a DER length and the certificate no longer
+    parsed at all (refused as unreadable, not as forged)."""
+    original = x509.load_pem_x509_certificate(pem.encode())
+    der = original.public_bytes(serialization.Encoding.DER)
+    start = der.index(original.tbs_certificate_bytes)
+    spki = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    key = original.public_key().public_bytes(*spki)
+    for offset in range(start, start + len(original.tbs_certificate_bytes)):
+        changed = bytearray(der)
+        changed[offset] ^= 0x01
+        try:
+            forged = x509.load_der_x509_certificate(bytes(changed))
+            same = (forged.subject == original.subject and forged.issuer == original.issuer
+                    and forged.not_valid_after_utc == original.not_valid_after_utc
+                    and forged.public_key().public_bytes(*spki) == key)
+        except (ValueError, x509.InvalidVersion):
+            continue
+        if same and forged.tbs_certificate_bytes != original.tbs_certificate_bytes:
+            return ("-----BEGIN CERTIFICATE-----\n" + base64.encodebytes(bytes(changed)).decode()
+                    + "-----END CERTIFICATE-----\n")
+    raise AssertionError("no byte of the signed part could be changed and still parse")
 
 
 def test_a_tampered_certificate_is_refused_at_install_and_nothing_is_installed(ca, hq, hq_keys, tmp_path):
