@@ -15,6 +15,7 @@ LONGEST = {  # node id prefix -> seconds measured (2026-12-06, ./test.sh --durat
     "tests/native/test_face_eval.py": 24,
     "tests/kiosk/test_screenshots.py": 24,
     "tests/hq/test_restart.py": 20,
+    "tests/hq/applications/test_journey_browser.py": 21,
     "tests/e2e/test_network_faults.py::test_a_broker_crash_that_outlives": 20,
     "tests/sinopsis/test_cli_quality.py::test_eval_fingerprints": 17,
     "tests/sinopsis/test_field_day.py": 17,
