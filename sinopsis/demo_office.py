@@ -56,6 +56,15 @@ LOGINS = (
 )
 
 
+# Made-up particulars in the NIP's real form (birth date, appointment month, sex, serial) so the demo's SPT prints
+# NIP, pangkat/golongan and jabatan as a real one does (`sinopsis hq officer` sets them for real logins).
+OFFICERS = {
+    "demo-kasubbag": ("197805142005012003", "Penata Tingkat I, III/d", "Kepala Sub Bagian Umum"),
+    "OP-01": ("198503122010011004", "Penata Muda Tingkat I, III/b", "Pengadministrasi Kependudukan"),
+    "OP-02": ("199107242015032002", "Pengatur, II/c", "Operator Perekaman KTP-el"),
+}
+
+
 def _user(login: Login, password: str) -> Any:
     users = get_user_model()
     user = users.objects.filter(username=login.username).first() or users(username=login.username)
@@ -72,6 +81,11 @@ def _people(passwords: Path) -> dict[str, Any]:
     for login in LOGINS:
         password = secrets.token_urlsafe(9)
         made[login.username] = _user(login, password)
+        if login.username in OFFICERS:
+            from hq.lists.officers import set_officer
+
+            nip, rank, position = OFFICERS[login.username]
+            set_officer(login.username, nip=nip, rank=rank, position=position)
         lines.append(f"{login.role:15} {login.username:14} {password}")
     private_dir(passwords.parent, tighten=False)
     write_private(passwords, "# SINOPSIS demo logins (fresh on every run; demo only)\n" + "\n".join(lines) + "\n")

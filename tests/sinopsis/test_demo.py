@@ -87,6 +87,11 @@ def test_demo_runs_end_to_end(tmp_path):
     assert "ingest worker 1 stopped" in (logs / "hq-ingest.log").read_text()
     with sqlite3.connect(demo_dir / "hq" / "hq.sqlite3") as db:
         assert db.execute("SELECT status_state FROM fleet_station").fetchone()[0] == "offline"
+        # the demo's SPT prints NIP, pangkat/golongan and jabatan for the team and its signer, as a real one does
+        assert db.execute("SELECT signer_nip, signer_rank FROM lists_spt").fetchone() == (
+            "197805142005012003", "Penata Tingkat I, III/d")
+        members = db.execute("SELECT nip, rank, position FROM lists_sptmember").fetchall()
+        assert len(members) == 2 and all(len(nip) == 18 and rank and position for nip, rank, position in members)
 
     def broker_gone() -> bool:
         with socket.socket() as s:
