@@ -359,3 +359,44 @@ def test_the_dashboards_queries_do_not_grow_with_the_fleet(client):
     grow(2, 12)
     assert {url: queries_of(client, url) for url in ("/", "/fleet.json")} == small
     assert cells(client, "st-11")["queue"] == "5" and ("st-11", "backlog_growing") in alerts(client)
+
+
+def test_the_fleet_is_listed_by_choice_and_a_page_at_a_time(client, monkeypatch):
+    """Issue 22: at a province's fleet the page lists stations by choice (lost, behind, low disk, with alerts, a
+    school) and a page at a time; the JSON the live page polls takes the same choice; the summary still counts
+    every station."""
+    from hq.fleet import views
+
+    for sid in ("st-a", "st-b", "st-c", "st-d", "st-e"):
+        enrol(sid)
+        say_status(sid, "online")
+        say_health(sid)
+    enrol("st-f", school="SMK Negeri 2 Pekanbaru")
+    say_status("st-f", "online")
+    say_health("st-f")
+    silence("st-c", 3600)  # not heard from for an hour: lost
+    say_health("st-d", disk_free_bytes=3 * 10**9, disk_total_bytes=64 * 10**9)
+    for depth in (2, 5, 5, 9):
+        say_health("st-e", queue_depth=depth)
+
+    def listed(query: str) -> list[str]:
+        return client.get("/fleet.json" + query).json()["stations"]
+
+    assert listed("?show=lost") == ["st-c"] and listed("?show=disk_low") == ["st-d"]
+    assert listed("?show=behind") == ["st-e"] and listed("?show=alerts") == ["st-c", "st-d", "st-e"]
+    assert listed("?q=smk+negeri") == ["st-f"] and listed("?show=lost&q=SMK") == []
+    assert listed("?show=nonsense") == listed("") == ["st-a", "st-b", "st-c", "st-d", "st-e", "st-f"]
+    summary = client.get("/fleet.json?show=lost").json()["cells"]["_summary"]
+    assert summary["online"]["text"] == "5" and summary["lost"]["text"] == "1"  # the whole fleet
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 4)
+    assert listed("") == ["st-a", "st-b", "st-c", "st-d"] and listed("?page=2") == ["st-e", "st-f"]
+    assert listed("?page=99") == ["st-e", "st-f"]  # past the end: the last page, not an error
+    page = client.get("/?page=2").content.decode()
+    assert 'data-stations="st-e,st-f"' in page and 'data-live="/fleet.json?page=2"' in page
+    assert 'rel="prev"' in page and "Halaman 2 dari 2" in page
+    page = client.get("/?show=lost").content.decode()
+    assert 'data-show="lost" aria-current="page"' in page and 'data-station="st-c"' in page
+    assert 'data-station="st-a"' not in page and ">Terputus</a>" in page
+    page = client.get("/?show=lost&q=SMK").content.decode()
+    assert 'data-none="filter"' in page and "Tidak ada stasiun yang cocok dengan pilihan ini." in page
