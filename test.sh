@@ -17,7 +17,8 @@ cd "$(dirname "$0")"
 export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OPENCV_FOR_THREADS_NUM="${OPENCV_FOR_THREADS_NUM:-1}"
 # Bytecode: where the environment sets PYTHONDONTWRITEBYTECODE (this workplace does), every test process and every
 # child it starts (hundreds a run: CLI commands, servers, kiosks) compiled the project's modules from source again.
-# They are cached under .venv/pycache instead, never in the source tree.
-export PYTHONPYCACHEPREFIX="$PWD/.venv/pycache"
-unset PYTHONDONTWRITEBYTECODE
+# Compiled once here into the tree's __pycache__ (git ignores it), every process reads them; the libraries' own
+# bytecode is pip's. (PYTHONPYCACHEPREFIX is no help: it hides pip's bytecode too, and a fresh checkout then
+# compiled all of Django, numpy and Kivy in every process that started before the cache filled.)
+.venv/bin/python -m compileall -q -j 0 contract drivers edge_agent hq kiosk native provisioning sinopsis station tests
 exec .venv/bin/python -m pytest -n 4 --dist worksteal "$@"

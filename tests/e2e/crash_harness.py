@@ -12,8 +12,8 @@ The invariants (`Pipeline.check_invariants`):
   `quarantine/` (temp files included) lacks its row (`hq_file_problems`).
 
 Records are small (a few hundred bytes per position, `small_captures`), so a case takes seconds. The sealing
-child is tests/e2e/seal_child.py. Children write their bytecode under PYCACHE (not the source tree) so each
-one starts quickly even where PYTHONDONTWRITEBYTECODE is set.
+child is tests/e2e/seal_child.py. Children read the bytecode ./test.sh compiled into the tree (and pip's for the
+libraries), so each one starts quickly even where PYTHONDONTWRITEBYTECODE is set.
 Every wait is bounded (`WAIT_S`) and only bounds a failure; nothing here times what is tested.
 """
 
@@ -24,7 +24,6 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_S = 30.0  # the longest any step may take before the test fails (a bound, never the measure)
 STOP_S = 15.0
-PYCACHE = Path(tempfile.gettempdir()) / f"sinopsis-test-pycache-{os.getuid()}"
 FINAL = ("accepted", "duplicate")
 
 
@@ -137,9 +135,8 @@ class Proc:
 
 
 def _env(failpoint: str | None) -> dict[str, str]:
-    """A child's environment: ours, the project on its path, its own failpoint (or none), cached bytecode."""
-    env = {k: v for k, v in os.environ.items() if k not in (ENV_VAR, "PYTHONDONTWRITEBYTECODE")}
-    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
+    """A child's environment: ours, the project on its path, its own failpoint (or none)."""
+    env = {k: v for k, v in os.environ.items() if k != ENV_VAR}
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     if failpoint:
         env[ENV_VAR] = failpoint
