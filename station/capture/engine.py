@@ -14,7 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Literal
 
-from native.face import FaceLimits, FaceQuality, crop_id_photo
+from native.face import FaceLimits, FaceQuality
+from native.face_photo import crop_id_photo
 from native.imaging import encode_png
 from native.iris import IrisQuality
 from native.motion import StillnessGate

@@ -198,7 +198,7 @@ def test_tracking_skips_the_detector_and_sees_a_second_face_within_n_frames():
     (FaceBox(242, 162, 156, 156), (640, 480)), (FaceBox(0, 0, 200, 200), (640, 480)),
     (FaceBox(500, 300, 140, 180), (640, 480)), (FaceBox(10, 10, 300, 300), (320, 320))])
 def test_id_photo_crop_is_three_by_four_inside_the_frame_around_the_face(box, size):
-    from native.face import id_photo_box
+    from native.face_photo import id_photo_box
 
     width, height = size
     crop = id_photo_box(box, width, height)
@@ -210,7 +210,7 @@ def test_id_photo_crop_is_three_by_four_inside_the_frame_around_the_face(box, si
 
 
 def test_id_photo_of_a_portrait_holds_the_face():
-    from native.face import crop_id_photo
+    from native.face_photo import crop_id_photo
 
     frame = samples.portrait("blue")
     box = QUALITY.detect(frame)[0]
