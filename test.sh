@@ -22,6 +22,6 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OPENCV_FOR_THREADS_NUM=
 # compiled all of Django, numpy and Kivy in every process that started before the cache filled.)
 # pytest keeps its assertion-rewritten test modules there too once writing is allowed (≈ 6 s of CPU a test process
 # on every later run).
-.venv/bin/python -m compileall -q -j 0 contract drivers edge_agent hq kiosk native provisioning sinopsis station tests
+.venv/bin/python -m compileall -q -j 0 $(dirname ./*/__init__.py)  # every top-level package, tests included
 unset PYTHONDONTWRITEBYTECODE
 exec .venv/bin/python -m pytest -n 4 --dist worksteal "$@"

@@ -77,13 +77,13 @@ def _user(login: Login, password: str) -> Any:
 
 def _people(passwords: Path) -> dict[str, Any]:
     """Every demo login with a fresh password, written as 'role username password' lines (0600)."""
+    from hq.lists.officers import set_officer  # Django's models: after setup, like the rest of the seed
+
     made, lines = {}, []
     for login in LOGINS:
         password = secrets.token_urlsafe(9)
         made[login.username] = _user(login, password)
         if login.username in OFFICERS:
-            from hq.lists.officers import set_officer
-
             nip, rank, position = OFFICERS[login.username]
             set_officer(login.username, nip=nip, rank=rank, position=position)
         lines.append(f"{login.role:15} {login.username:14} {password}")

@@ -30,7 +30,6 @@ REVOKED = "revoked"  # an effective state beside Station.State: the certificate 
 
 LOST_AFTER_S_DEFAULT = 300  # five missed 60 s health reports
 CERTIFICATE_WARN_DAYS = 30
-BACKLOG_SAMPLES = TREND_SAMPLES  # the queue never fell across this many recent health reports and rose overall
 
 # Which of the station's record states count as recorded / sent / accepted (DESIGN.md §4 lifecycle).
 RECORDED = frozenset({"captured", "sent", "accepted", "duplicate", "rejected", "purged"})
@@ -138,8 +137,8 @@ class StationView:
 
     @property
     def backlog_growing(self) -> bool:
-        trend = self.queue_trend
-        return (len(trend) >= BACKLOG_SAMPLES and trend[-1] > trend[0]
+        trend = self.queue_trend  # the queue never fell across the kept health reports and rose overall
+        return (len(trend) >= TREND_SAMPLES and trend[-1] > trend[0]
                 and all(b >= a for a, b in itertools.pairwise(trend)))
 
     @property

@@ -50,20 +50,20 @@ def _updated() -> str:
     return formats.time_format(timezone.localtime(), "H:i:s")
 
 
-def fleet_data(request: HttpRequest | None = None) -> dict[str, Any]:
-    """Everything the fleet page shows that changes: the listed stations' cells (the page `request` asks for; all
-    without one), the state summary of the whole fleet (the cell group "_summary", which no station id can be) and
-    all alerts. `views`, `page`, `show` and `q` are for the template, not the JSON."""
+def fleet_data(request: HttpRequest) -> dict[str, Any]:
+    """Everything the fleet page shows that changes: the cells of the stations on the page `request` asks for, the
+    state summary of the whole fleet (the cell group "_summary", which no station id can be) and all alerts.
+    `views`, `page`, `show` and `q` are for the template, not the JSON."""
     views = dashboard.fleet()
     by_id = {v.id: v for v in views}
-    show = request.GET.get("show", "") if request is not None else ""
+    show = request.GET.get("show", "")
     show = show if show in SHOW else ""
-    q = listing.query(request) if request is not None else ""
+    q = listing.query(request)
     chosen = listing.matching_items([v for v in views if SHOW[show](v)], q, lambda v: v.id,
                                     lambda v: v.station.name, lambda v: v.station.school,
                                     lambda v: v.station.spt_number)
-    page = listing.page_of(request, chosen, PAGE_SIZE) if request is not None else None
-    listed = list(page.object_list) if page is not None else chosen
+    page = listing.page_of(request, chosen, PAGE_SIZE)
+    listed = list(page.object_list)
     cells = {v.id: display.station_cells(v) for v in listed}
     cells["_summary"] = {state: display.cell(n, display.STATE_LEVELS[state] if n else "muted")
                          for state, n in dashboard.state_counts(views).items()}

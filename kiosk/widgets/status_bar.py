@@ -157,7 +157,7 @@ class StatusBar(StackLayout):
         else:
             self.battery_text = app.t("Battery {percent}%", app.lang, percent=status.battery_percent)
         self.battery_color = RED if status.battery_alert else MUTED
-        change = getattr(status, "reassigned", None)
+        change = status.reassigned
         self.assignment_text = "" if change is None else app.t(
             "New assignment from HQ at {time}: {school} (version {version})", app.lang,
             time=clock_text(app, change.imported_at, now), school=change.school, version=change.version)
