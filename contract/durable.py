@@ -10,6 +10,7 @@ umask (the CLI and the systemd units also set umask 0077, as a second line). `pr
 `write_private` and `make_private` are for the files that need no fsync or that a library writes itself.
 """
 
+import ctypes
 import hashlib
 import logging
 import os
@@ -64,6 +65,66 @@ def write_durably(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> str
     fsync_dir(directory)
     failpoint("durable.after_dir_fsync")
     return hashlib.sha256(data).hexdigest()
+
+
+def write_all_durably(files: list[tuple[Path, bytes]], mode: int = PRIVATE_FILE_MODE) -> None:
+    """Write many files atomically and durably with one flush for their contents and one for their names.
+
+    Every temp file is written first; then one flush makes all of them durable (`flush_file_systems`), they are
+    renamed to their final names and one more flush makes the names durable. A file is therefore either durable
+    under its final name with its full content, or a temp file (a crash before the second flush may also leave
+    a complete file under its final name that no database row names yet). Fires the same failpoints as
+    `write_durably`, once for the whole set. Parent folders must exist. OSError: no temp file is left, and a
+    file already renamed stays (complete: the caller writes it again on its retry, or it is garbage no row names).
+    """
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            path = Path(path)
+            tmp = path.parent / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+            temps.append((tmp, path))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+            finally:
+                os.close(fd)
+        failpoint("durable.before_fsync")
+        flush_file_systems([tmp for tmp, _ in temps])
+        failpoint("durable.before_rename")
+        for tmp, path in temps:
+            tmp.replace(path)
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    failpoint("durable.before_dir_fsync")
+    flush_file_systems([path.parent for _, path in temps], directories=True)
+    failpoint("durable.after_dir_fsync")
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+_syncfs = getattr(_libc, "syncfs", None)
+
+
+def flush_file_systems(paths: list[Path], directories: bool = False) -> None:
+    """Make `paths` (files, or `directories` for their entries) durable: one syncfs(2) per file system they are on,
+    where the C library has it (Linux); else an fsync of each. syncfs also flushes whatever else is waiting on
+    that file system, which is why HQ's data folder is best on a file system of its own (docs/scaling.md)."""
+    devices: dict[int, Path] = {}
+    for p in paths:
+        devices.setdefault(Path(p).stat().st_dev, p)
+    for p in (devices.values() if _syncfs is not None else dict.fromkeys(paths)):
+        fd = os.open(p, os.O_RDONLY | (os.O_DIRECTORY if directories else 0))
+        try:
+            if _syncfs is None:
+                os.fsync(fd)
+            elif _syncfs(fd) != 0:
+                err = ctypes.get_errno()
+                raise OSError(err, f"syncfs: {os.strerror(err)}", str(p))
+        finally:
+            os.close(fd)
 
 
 def remove_durably(path: Path) -> None:

@@ -21,6 +21,10 @@
   stations take HQ as offline after their `[agent] ingest_lease_s` without one).
 - SINOPSIS_HQ_INGEST_KEEPALIVE_S: the ingest workers' MQTT keepalive (default 30 s, 5 to 600): a link that goes
   silent is noticed after about 1.5 times this, by the broker and by the worker.
+- Group commit at ingest: SINOPSIS_HQ_INGEST_GROUP_BATCHES (default 64), SINOPSIS_HQ_INGEST_GROUP_MB (default 64)
+  and SINOPSIS_HQ_INGEST_GROUP_WAIT_MS (default 5): the batches waiting in a worker's inbox are stored together,
+  up to that many batches or megabytes, the first waiting at most that long for others (0: only those already
+  there); one flush of the files and one transaction per group (hq/ingest/group.py).
 - SINOPSIS_HQ_MODE: `production` or `local`. Production (the default whenever SINOPSIS_HQ_ALLOWED_HOSTS names
   anything but this computer) answers HTTPS only: secure cookies, HSTS (SINOPSIS_HQ_HSTS_S, default one year),
   redirect to HTTPS, and it trusts `X-Forwarded-Proto: https` from the TLS reverse proxy in front of
@@ -56,6 +60,29 @@ HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.si
 HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
 HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
 HQ_INGEST_KEEPALIVE_S = min(600, max(5, int(os.environ.get("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "30"))))
+
+
+def _bounded(name: str, default: float, low: float, high: float, what: str) -> float:
+    """A number from `low` to `high` from the environment variable `name` (`default` when unset); a refusal names
+    the variable, what it is for and the range."""
+    text = os.environ.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:  # also refuses nan
+        raise ValueError(f"{name}={text!r}: give a number from {low:g} to {high:g} ({what}), or leave it unset")
+    return value
+
+
+# Group commit at ingest (hq/ingest/group.py): a worker stores the batches waiting in its inbox together, up to
+# this many batches or bytes, waiting at most this long after the first for more to arrive.
+HQ_INGEST_GROUP_BATCHES = int(_bounded("SINOPSIS_HQ_INGEST_GROUP_BATCHES", 64, 1, 1000, "batches stored together"))
+HQ_INGEST_GROUP_MB = _bounded("SINOPSIS_HQ_INGEST_GROUP_MB", 64, 1, 4096, "megabytes stored together")
+HQ_INGEST_GROUP_WAIT_MS = _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000,
+                                   "milliseconds the first batch of a group waits for others")
 
 
 def _count(name: str, default: int) -> int:

@@ -1,12 +1,15 @@
-"""One batch from a station (MQTT `…/up/batch`) through HQ's rules, to the Ack the station gets back.
+"""Batches from stations (MQTT `…/up/batch`) through HQ's rules, to the Acks the stations get back.
 
-The batch is logged (Batch row) before its records are stored and finished after, so an interrupted batch shows
-up as one without `finished_at`. A batch HQ cannot read at all still gets an Ack rejecting each record it names
-(when its manifest is readable), so the station stops resending bytes that will never pass; over MQTT it is also
-kept as a dead letter (hq/ingest/dead_letters.py), counted on the station's dashboard page.
+The readable batches of enrolled stations are stored together (hq/ingest/group.py): their log rows (Batch) are
+committed with their records, in one transaction. A batch refused as a whole is logged on its own; one HQ cannot
+read at all still gets an Ack rejecting each record it names (when its manifest is readable), so the station stops
+resending bytes that will never pass; over MQTT it is also kept as a dead letter (hq/ingest/dead_letters.py),
+counted on the station's dashboard page. `process_batch` stores one batch one record at a time: the way back when
+a group cannot be stored together.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.utils import timezone
 
@@ -19,8 +22,10 @@ from contract.wire import (
     parse,
     read_batch,
 )
+from hq.fleet.liveness import mark_seen
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import keep
+from hq.ingest.group import GroupBatch, store_group, tally
 from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
 
@@ -47,12 +52,7 @@ def ack_of(batch_id: str, outcomes: list[Outcome]) -> Ack:
 
 def finish(batch: Batch, outcomes: list[Outcome], error: str = "", detail: str = "") -> None:
     """Write a batch's counts and rejections to its log row."""
-    rejected = [o for o in outcomes if o.result not in (ACCEPTED, DUPLICATE)]
-    batch.accepted = sum(o.result == ACCEPTED for o in outcomes)
-    batch.duplicate = sum(o.result == DUPLICATE for o in outcomes)
-    batch.rejected = len(rejected)
-    batch.rejections = [{"record_id": o.record_id, "code": o.code} for o in rejected]
-    batch.error, batch.detail, batch.finished_at = error, detail[:2000], timezone.now()
+    tally(batch, outcomes, timezone.now(), error, detail)
     batch.save()
 
 
@@ -73,38 +73,97 @@ def dead_batch_ack(payload: bytes, code: str) -> Ack | None:
                                       else Outcome(e.record_id, REJECTED, code) for e in manifest.records])
 
 
+@dataclass(frozen=True)
+class Incoming:
+    """One batch as it came: the station its topic names, its bytes, and its MQTT topic ("" when none)."""
+
+    station_id: str
+    payload: bytes
+    topic: str = ""
+
+
 def process_batch(topic_station: str, payload: bytes, worker: str = "", topic: str = "") -> Ack | None:
-    """Store what can be stored of one batch published on `topic_station`'s topic; return the Ack to send, or
-    None when not even a batch id can be read (logged). A batch refused as a whole is kept as a dead letter when
-    its MQTT `topic` is given. OSError / DatabaseError propagate (do not ack)."""
+    """One batch alone, one record at a time (each its own file flush and transaction, the batch logged first):
+    the way a group's batches go when storing them together failed, so one record the database refuses every
+    time costs its batch only itself (then a dead letter) while the others are stored. Returns its Ack as
+    `process_batches` does."""
+    item = Incoming(topic_station, payload, topic)
+    station = enrolled(topic_station)
+    ready = _readable(item, station, worker)
+    if not isinstance(ready, GroupBatch):
+        mark_seen(topic_station)
+        return ready
+    ack = _one_by_one(item, station, ready.manifest, ready.packets, worker)
+    mark_seen(topic_station)
+    return ack
+
+
+def process_batches(items: list[Incoming], worker: str = "") -> list[Ack | None]:
+    """Store what can be stored of each batch; return the Ack to send for each, or None when not even a batch id
+    can be read (logged). The readable batches of enrolled stations are stored as one group (hq/ingest/group.py:
+    one flush, one transaction); a batch refused as a whole is logged (and kept as a dead letter when it has an
+    MQTT topic) and answered alone. OSError / DatabaseError propagate (do not ack)."""
+    stations = Station.objects.in_bulk({item.station_id for item in items})
+    acks: list[Ack | None] = [None] * len(items)
+    group: list[tuple[int, GroupBatch]] = []
+    for n, item in enumerate(items):
+        station = stations.get(item.station_id)
+        ready = _readable(item, station, worker)
+        if isinstance(ready, GroupBatch):
+            group.append((n, ready))
+        else:
+            acks[n] = ready
+            mark_seen(item.station_id)
+    if group:
+        store_group([g for _, g in group])
+        acks_of_group = {n: ack_of(g.manifest.batch_id, g.outcomes) for n, g in group}
+        acks = [acks_of_group.get(n, ack) for n, ack in enumerate(acks)]
+    return acks
+
+
+def _readable(item: Incoming, station: Station | None, worker: str) -> GroupBatch | Ack | None:
+    """The batch ready for the group; or, for one refused as a whole, from a station HQ does not know or has
+    revoked, its Ack (None when unreadable) after it is logged."""
     try:
-        manifest, packets = read_batch(payload)
+        manifest, packets = read_batch(item.payload)
         refused = None
     except ContractError as e:
-        manifest, packets, refused = _readable_manifest(payload), [], e
-    batch = Batch.objects.create(batch_id=manifest.batch_id if manifest else "", station_id=topic_station,
-                                 source=Source.MQTT, worker=worker[:100], size=len(payload))
+        manifest, packets, refused = _readable_manifest(item.payload), [], e
+    if refused is None and manifest.station_id == item.station_id and station is not None \
+            and station.revoked_at is None:
+        return GroupBatch(station, manifest, packets, len(item.payload), worker)
+    batch = Batch.objects.create(batch_id=manifest.batch_id if manifest else "", station_id=item.station_id,
+                                 source=Source.MQTT, worker=worker[:100], size=len(item.payload))
     if refused is not None:
-        logger.warning("batch from %s refused (%s): %s", topic_station, refused.code, refused)
-        if topic:
-            keep(topic, payload, refused.code, str(refused))
+        logger.warning("batch from %s refused (%s): %s", item.station_id, refused.code, refused)
+        if item.topic:
+            keep(item.topic, item.payload, refused.code, str(refused))
         outcomes = [Outcome(r.record_id, REJECTED, refused.code) for r in manifest.records] if manifest else []
         finish(batch, outcomes, refused.code, str(refused))
         return ack_of(manifest.batch_id, outcomes) if manifest else None
-    if manifest.station_id != topic_station:
+    if manifest.station_id != item.station_id:
         logger.warning("batch %s on %s's topic names station %s: every record rejected", manifest.batch_id,
-                       topic_station, manifest.station_id)
+                       item.station_id, manifest.station_id)
         outcomes = [Outcome(r.record_id, REJECTED, "station.mismatch") for r in manifest.records]
         finish(batch, outcomes, "station.mismatch", f"the manifest names {manifest.station_id}")
-        if topic:
-            keep(topic, payload, "station.mismatch", f"batch {manifest.batch_id} on {topic_station}'s topic names "
-                 f"station {manifest.station_id} (a station sends only its own records)")
+        if item.topic:
+            keep(item.topic, item.payload, "station.mismatch", f"batch {manifest.batch_id} on {item.station_id}'s "
+                 f"topic names station {manifest.station_id} (a station sends only its own records)")
         return ack_of(manifest.batch_id, outcomes)
-    station = enrolled(topic_station)
+    return _one_by_one(item, station, manifest, packets, worker, batch)
+
+
+def _one_by_one(item: Incoming, station: Station | None, manifest: BatchManifest, packets: list[bytes], worker: str,
+                batch: Batch | None = None) -> Ack:
+    """Each record through `receive_packet` on its own, the batch logged first (an interrupted one shows without
+    `finished_at`); its Ack."""
+    if batch is None:
+        batch = Batch.objects.create(batch_id=manifest.batch_id, station_id=item.station_id, source=Source.MQTT,
+                                     worker=worker[:100], size=len(item.payload))
     outcomes = [receive_packet(station, packet, expected=Expected(entry.record_id, entry.seq),
-                               claimed_station=topic_station, source=Source.MQTT, batch=batch)
+                               claimed_station=item.station_id, source=Source.MQTT, batch=batch)
                 for entry, packet in zip(manifest.records, packets, strict=True)]
     finish(batch, outcomes, "" if station else "station.unknown")
-    logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected", manifest.batch_id, topic_station,
+    logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected", manifest.batch_id, item.station_id,
                 batch.accepted, batch.duplicate, batch.rejected)
     return ack_of(manifest.batch_id, outcomes)

@@ -29,6 +29,7 @@ EXCERPT_BYTES = 512
 REASON_CHARS = 2000
 TOPIC_CHARS = 300
 DETERMINISTIC_TRIES = 2
+RETRY_S = (0.5, 1, 2, 5, 10)  # waits between attempts when the database or the disk fails
 TRANSIENT = (OperationalError, InterfaceError, OSError)  # the database locked or gone, the disk full: retry
 
 

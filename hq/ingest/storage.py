@@ -129,31 +129,14 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
         logger.warning("record %s: station %s was revoked at %s: rejected", record_id, station.id,
                        station.revoked_at.isoformat())
         return Outcome(record_id, REJECTED, REVOKED)
-    try:
-        header = verify_packet(packet, station_key(station.public_key_pem))
-    except EnrolledKeyError as e:
-        logger.error("station %s: its enrolled key is unusable (%s): record %s rejected", station.id, e, record_id)
-        return Outcome(record_id, REJECTED, "station.key")
-    except PacketError as e:
-        logger.warning("station %s: record %s rejected: %s (%s)", station.id, record_id, e, e.code)
-        return Outcome(record_id, REJECTED, e.code)
-    if expected is None:
-        record_id = header.record_id
-    problem = _header_problem(header, station.id, expected)
-    if problem:
-        logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
-                       record_id, problem)
-        return Outcome(record_id, REJECTED, problem)
-    refused = _assignment_problem(header, station)
-    if refused is not None:
-        code, reason = refused
-        logger.warning("station %s: record %s rejected: %s", station.id, record_id, reason)
-        keep(station_topic(station.id, "up/batch"), packet, code, reason)
-        return Outcome(record_id, REJECTED, code)
-    sha256 = hashlib.sha256(packet).hexdigest()
+    verified, sha256 = verify(station, packet)
+    verdict = judge(station, packet, expected, verified, record_id)
+    if isinstance(verdict, Outcome):
+        return verdict
+    header = verdict
     known = Record.objects.filter(pk=header.record_id).only("sha256").first()
     if known is not None:
-        return _already_known(known.sha256, station, header, packet, sha256, source, batch)
+        return already_known(known.sha256, station, header, packet, sha256, source, batch)
     relative = record_path(station.id, header.record_id, sha256)
     crash_point("hq.ingest.before_file")
     _store_file(relative, packet)
@@ -171,10 +154,53 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
             raise
         if known.sha256 != sha256:
             (data_dir() / relative).unlink(missing_ok=True)  # no row names our file: it was never accepted
-        return _already_known(known.sha256, station, header, packet, sha256, source, batch)
+        return already_known(known.sha256, station, header, packet, sha256, source, batch)
     logger.info("station %s: record %s (seq %d, %d bytes) stored", station.id, header.record_id, header.seq,
                 len(packet))
     return Outcome(header.record_id, ACCEPTED)
+
+
+def verify(station: Station, packet: bytes,
+           sha256: str | None = None) -> tuple[PacketHeader | PacketError | EnrolledKeyError, str]:
+    """The packet's signed header checked against the station's enrolled key (or why it is not one), and the
+    packet's SHA-256 (`sha256` when the caller has checked it already: a batch's manifest). Cryptography and
+    hashing only, no database: group commit runs it on a thread pool."""
+    try:
+        verified: PacketHeader | PacketError | EnrolledKeyError = verify_packet(packet,
+                                                                              station_key(station.public_key_pem))
+    except (EnrolledKeyError, PacketError) as e:
+        verified = e
+    return verified, sha256 or hashlib.sha256(packet).hexdigest()
+
+
+def judge(station: Station, packet: bytes, expected: Expected | None,
+          verified: PacketHeader | PacketError | EnrolledKeyError, record_id: str,
+          issued: frozenset[str] = frozenset()) -> Outcome | PacketHeader:
+    """HQ's rules once the signature is checked: the rejection (logged; an assignment refusal also kept as a dead
+    letter), or the header of a packet that may be stored. `issued`: assignment ids known to be this station's
+    (read once for a group), which need no query."""
+    if isinstance(verified, EnrolledKeyError):
+        logger.error("station %s: its enrolled key is unusable (%s): record %s rejected", station.id, verified,
+                     record_id)
+        return Outcome(record_id, REJECTED, "station.key")
+    if isinstance(verified, PacketError):
+        logger.warning("station %s: record %s rejected: %s (%s)", station.id, record_id, verified, verified.code)
+        return Outcome(record_id, REJECTED, verified.code)
+    header = verified
+    if expected is None:
+        record_id = header.record_id
+    problem = _header_problem(header, station.id, expected)
+    if problem:
+        logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
+                       record_id, problem)
+        return Outcome(record_id, REJECTED, problem)
+    refused = None if header.assignment_id in issued else _assignment_problem(header, station)
+    if refused is not None:
+        code, reason = refused
+        logger.warning("station %s: record %s rejected: %s", station.id, record_id, reason)
+        keep(station_topic(station.id, "up/batch"), packet, code, reason)
+        return Outcome(record_id, REJECTED, code)
+    return header
 
 
 def _header_problem(header: PacketHeader, station_id: str, expected: Expected | None) -> str | None:
@@ -209,7 +235,7 @@ def _assignment_problem(header: PacketHeader, station: Station) -> tuple[str, st
         "the kit if it did")
 
 
-def _already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,
+def already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,
                    source: str, batch: Batch | None) -> Outcome:
     if stored_sha256 == sha256:
         Record.objects.filter(pk=header.record_id).update(duplicates=F("duplicates") + 1,

@@ -2,14 +2,16 @@
 
 It announces itself on the retained `sinopsis/v1/hq/ingest/state` (online, with a Will saying offline), takes
 batches (and correction requests) from the shared subscription `$share/ingest/sinopsis/v1/st/+/up/batch`
-(`…/up/correction`) and every station's status,
-health, reported and job messages. Messages are PUBACKed by hand only after they are handled: a batch's records
-are stored (file, then row) and its Ack is published on the batch's response topic first, so a worker killed
-mid-batch gets the batch again from its session when it comes back. A failure that may pass (the database
-locked or gone, the disk) is retried and the message kept until it succeeds; a message that can never be stored
-(it breaks the contract, or storing it fails the same way every time) is kept as a dead letter
-(hq/ingest/dead_letters.py), answered with a rejection where the contract has one (a batch's Ack) and PUBACKed, so
-one bad message never holds up the next, of this station or any other.
+(`…/up/correction`) and every station's status, health, reported and job messages. Messages are PUBACKed by hand
+only after they are handled: a batch's records are stored (files, then rows) and its Ack is published on the batch's
+response topic first, so a worker killed mid-batch gets the batch again from its session when it comes back. The
+batches waiting in its inbox are stored as one group (hq/ingest/inbox.py takes them, hq/ingest/group.py stores them:
+one flush of the files, one database transaction), then each is acked and PUBACKed; when a group cannot be stored
+together, each batch goes alone. A failure that may pass (the database locked or gone, the disk) is retried and the
+message kept until it succeeds; a message that can never be stored (it breaks the contract, or storing it fails the
+same way every time) is kept as a dead letter (hq/ingest/dead_letters.py), answered with a rejection where the
+contract has one (a batch's Ack) and PUBACKed, so one bad message never holds up the next, of this station or any
+other.
 """
 
 import logging
@@ -44,7 +46,16 @@ from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
 from hq.ingest.batches import dead_batch_ack, process_batch
 from hq.ingest.corrections import receive_correction
-from hq.ingest.dead_letters import DETERMINISTIC_TRIES, RefusedError, code_of, is_transient, keep, reason_of
+from hq.ingest.dead_letters import (
+    DETERMINISTIC_TRIES,
+    RETRY_S,
+    RefusedError,
+    code_of,
+    is_transient,
+    keep,
+    reason_of,
+)
+from hq.ingest.inbox import ALONE, NOTHING, gather, is_batch, store_until_done
 from hq.ingest.storage import crash_point, sweep_temp_files_left
 from hq.mqtt import Broker, new_client, session_properties, wait_published
 
@@ -54,7 +65,6 @@ BATCH_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/batch"
 CORRECTION_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/correction"
 STATION_FILTERS = [f"{PREFIX}/st/+/status", f"{PREFIX}/st/+/health", f"{PREFIX}/st/+/reported",
                    f"{PREFIX}/st/+/job/+"]
-RETRY_S = (0.5, 1, 2, 5, 10)  # waits between attempts when the database or the disk fails
 
 
 class IngestWorker:
@@ -169,13 +179,37 @@ class IngestWorker:
 
     def _handle_all(self) -> None:
         try:
-            while (msg := self._inbox.get()) is not None and not self._stopping.is_set():
-                if self._handle_until_done(msg):
-                    if msg.topic.endswith("/up/batch"):
-                        crash_point("hq.ingest.before_puback")
+            msg = self._inbox.get()
+            while msg is not None and not self._stopping.is_set():
+                if is_batch(msg):
+                    group, msg = gather(self._inbox, msg)
+                    self._store_group(group)
+                    if msg is not NOTHING:
+                        continue
+                elif self._handle_until_done(msg):
                     self._puback(msg)
+                msg = self._inbox.get()
         finally:
             connections.close_all()
+
+    def _store_group(self, group: list[mqtt.MQTTMessage]) -> None:
+        """Store a group of batches (hq/ingest/group.py), then send each its Ack and PUBACK it; when storing them
+        together fails other than for a passing reason, each goes alone (where a bad one ends as a dead letter)."""
+        acks = store_until_done(group, self._stopping, self.name)
+        if acks is None:  # stopping: nothing acked, the session gives the batches again
+            return
+        if acks is ALONE:
+            for msg in group:
+                if self._handle_until_done(msg):
+                    crash_point("hq.ingest.before_puback")
+                    self._puback(msg)
+            return
+        crash_point("hq.ingest.before_ack")
+        self._send_acks([(split_station_topic(msg.topic)[0], msg, ack) for msg, ack in zip(group, acks, strict=True)
+                         if ack is not None])
+        for msg in group:
+            crash_point("hq.ingest.before_puback")
+            self._puback(msg)
 
     def _handle_until_done(self, msg: mqtt.MQTTMessage) -> bool:
         """Handle one message: retried while the failure may pass (database locked or gone, disk), kept as a dead
@@ -251,9 +285,8 @@ class IngestWorker:
             logger.warning("%s: not a topic HQ handles; ignored", msg.topic)
 
     def _batch(self, station_id: str, msg: mqtt.MQTTMessage) -> None:
-        """Store a batch and send its Ack (one refused as a whole is kept as a dead letter and still answered)."""
+        """Store one batch alone and send its Ack (one refused as a whole is kept as a dead letter and answered)."""
         ack = process_batch(station_id, msg.payload, worker=self.name, topic=msg.topic)
-        mark_seen(station_id)
         crash_point("hq.ingest.before_ack")
         if ack is not None:
             self._send_ack(station_id, msg, ack)
@@ -270,20 +303,28 @@ class IngestWorker:
             logger.warning("correction ack to %s not confirmed yet; the station sends it again", station_id)
 
     def _send_ack(self, station_id: str, msg: mqtt.MQTTMessage, ack: Ack) -> None:
-        """Publish the Ack on the station's ack topic with the batch's correlation data."""
-        expected = station_topic(station_id, "ack")
-        asked = getattr(msg.properties, "ResponseTopic", None) if msg.properties else None
-        if asked not in (None, expected):
-            logger.warning("batch %s from %s asked for its ack on %r; sent on %s", ack.batch_id, station_id, asked,
-                           expected)
-        props = Properties(PacketTypes.PUBLISH)
-        props.CorrelationData = (getattr(msg.properties, "CorrelationData", None) if msg.properties else None) \
-            or ack.batch_id.encode()
-        info = self.client.publish(expected, dump(ack), qos=1, properties=props)
-        crash_point("hq.ingest.after_ack")
-        if not wait_published(info, self.ack_wait_s):
-            logger.warning("ack of batch %s to %s not confirmed by the broker yet; it is resent on reconnect",
-                           ack.batch_id, station_id)
+        """Publish one Ack (`_send_acks`)."""
+        self._send_acks([(station_id, msg, ack)])
+
+    def _send_acks(self, acks: list[tuple[str, mqtt.MQTTMessage, Ack]]) -> None:
+        """Publish each Ack on its station's ack topic with its batch's correlation data, then wait for the
+        broker to confirm them (bounded: an unconfirmed one is resent by the client on reconnect)."""
+        sent = []
+        for station_id, msg, ack in acks:
+            expected = station_topic(station_id, "ack")
+            asked = getattr(msg.properties, "ResponseTopic", None) if msg.properties else None
+            if asked not in (None, expected):
+                logger.warning("batch %s from %s asked for its ack on %r; sent on %s", ack.batch_id, station_id,
+                               asked, expected)
+            props = Properties(PacketTypes.PUBLISH)
+            props.CorrelationData = (getattr(msg.properties, "CorrelationData", None) if msg.properties else None) \
+                or ack.batch_id.encode()
+            sent.append((ack, station_id, self.client.publish(expected, dump(ack), qos=1, properties=props)))
+            crash_point("hq.ingest.after_ack")
+        for ack, station_id, info in sent:
+            if not wait_published(info, self.ack_wait_s):
+                logger.warning("ack of batch %s to %s not confirmed by the broker yet; it is resent on reconnect",
+                               ack.batch_id, station_id)
 
 
 def run_worker(broker: Broker, name: str = "1", seconds: float | None = None,

@@ -27,11 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ui-frames", type=int, default=180,
                    help="kiosk UI frames measured during the live preview, offscreen (0 to skip the kiosk rows)")
     p.add_argument("--ui-students", type=int, default=5, help="kiosk check-ins timed from OK to the queue number")
-    p.add_argument("--link-records", type=int, default=12,
+    p.add_argument("--link-records", type=int, default=48,
                    help="≈1.4 MB records sent station outbox → HQ ack over a local mosquitto, against a bare paho "
                         "publish of the same bytes (0 to skip the link rows)")
     p.add_argument("--ingest-records", type=int, default=10_000,
-                   help="small records stored by HQ's ingest, timed (default 10000, about two minutes; 0 to skip)")
+                   help="small records stored by HQ's ingest in batches of 50, a group at a time, timed "
+                        "(default 10000, a few seconds; 0 to skip)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=_bench)
 

@@ -1,0 +1,158 @@
+"""Group commit (issue 22 point 1): the readable batches of enrolled stations waiting in a worker's inbox, stored
+together.
+
+A record costs HQ a signature check, a file and a row; stored one by one, each paid its own flushes and commit.
+Here a group pays once: every packet is verified and hashed on a thread pool (hashing and the signature check run
+outside Python's lock), the new packets' files are written with one flush for their contents and one for their
+names (`contract.durable.write_all_durably`), and every row of the group — the batches' log rows, the records,
+the duplicates' counts, the stations' last contact — is committed in one database transaction. The worker sends
+the Acks only after that commit, so nothing is acked before it is durable; a worker killed anywhere before it
+gets every batch of the group again from its session and finds what it already stored (duplicates).
+
+HQ's rules per record are those of `receive_packet` (`storage.judge`); what the group cannot decide in bulk goes
+the one-record way inside the same transaction: a record id HQ holds with other content (quarantine), the same
+record twice in one group. A record id another worker commits at the same moment makes the whole transaction
+fail (IntegrityError): the worker then stores the group's batches one at a time, where each race is settled.
+"""
+
+import datetime as dt
+import functools
+import logging
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from contract.durable import private_dir, write_all_durably
+from contract.packets import PacketHeader
+from contract.wire import BatchManifest
+from hq.fleet.models import Station
+from hq.ingest.models import Batch, Record, Source
+from hq.ingest.storage import (
+    ACCEPTED,
+    DUPLICATE,
+    Expected,
+    Outcome,
+    already_known,
+    crash_point,
+    data_dir,
+    judge,
+    record_path,
+    verify,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class GroupBatch:
+    """One readable batch of an enrolled, unrevoked station, and what became of each of its records."""
+
+    station: Station
+    manifest: BatchManifest
+    packets: list[bytes]
+    size: int
+    worker: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
+@dataclass
+class _New:
+    """A record the group stores: its packet, where its file goes, and its verified header."""
+
+    batch: int
+    slot: int
+    header: PacketHeader
+    packet: bytes
+    sha256: str
+    relative: str
+
+
+@functools.lru_cache(maxsize=1)
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="hq-verify")
+
+
+def _issued(stations: Sequence[Station]) -> dict[str, frozenset[str]]:
+    """Each station's assignment ids, read once (through the stations' reverse relation)."""
+    pairs = Station.objects.filter(pk__in={s.id for s in stations}, assignments__isnull=False) \
+        .values_list("id", "assignments__assignment_id")
+    issued: dict[str, set[str]] = {}
+    for station_id, assignment_id in pairs:
+        issued.setdefault(station_id, set()).add(assignment_id)
+    return {k: frozenset(v) for k, v in issued.items()}
+
+
+def store_group(batches: list[GroupBatch]) -> None:
+    """Store every batch of the group and fill in its `outcomes` (in the manifest's order). OSError (disk) and
+    DatabaseError propagate with nothing committed: the caller acks nothing and tries again."""
+    jobs = [(b.station, packet, entry.sha256) for b in batches  # read_batch checked each packet's SHA-256
+            for entry, packet in zip(b.manifest.records, b.packets, strict=True)]
+    verdicts = iter(_pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
+    issued = _issued([b.station for b in batches])
+    new: list[_New] = []
+    later: list[tuple[int, int, PacketHeader, bytes, str]] = []  # decided one by one inside the transaction
+    for n, b in enumerate(batches):
+        b.outcomes = []
+        for slot, (entry, packet) in enumerate(zip(b.manifest.records, b.packets, strict=True)):
+            verified, sha256 = next(verdicts)
+            verdict = judge(b.station, packet, Expected(entry.record_id, entry.seq), verified, entry.record_id,
+                            issued.get(b.station.id, frozenset()))
+            b.outcomes.append(verdict if isinstance(verdict, Outcome) else Outcome(entry.record_id, ACCEPTED))
+            if not isinstance(verdict, Outcome):
+                new.append(_New(n, slot, verdict, packet, sha256,
+                                str(record_path(b.station.id, verdict.record_id, sha256))))
+    held = dict(Record.objects.filter(pk__in={r.header.record_id for r in new}).values_list("record_id", "sha256"))
+    first: dict[str, _New] = {}
+    for r in new:
+        if r.header.record_id in held or r.header.record_id in first:
+            later.append((r.batch, r.slot, r.header, r.packet, r.sha256))
+        else:
+            first[r.header.record_id] = r
+    crash_point("hq.ingest.before_file")
+    _write_files(list(first.values()))
+    crash_point("hq.ingest.after_file")
+    now = timezone.now()
+    with transaction.atomic():
+        logs = Batch.objects.bulk_create(Batch(batch_id=b.manifest.batch_id, station_id=b.station.id,
+                                               source=Source.MQTT, worker=b.worker[:100], size=b.size,
+                                               received_at=now) for b in batches)
+        Record.objects.bulk_create(
+            Record(record_id=r.header.record_id, station=batches[r.batch].station, seq=r.header.seq, sha256=r.sha256,
+                   size=len(r.packet), path=r.relative, sealed_at=r.header.created_at,
+                   assignment_id=r.header.assignment_id or "", source=Source.MQTT, batch=logs[r.batch], received_at=now)
+            for r in first.values())
+        for n, slot, header, packet, sha256 in later:
+            stored = held.get(header.record_id) or first[header.record_id].sha256
+            batches[n].outcomes[slot] = already_known(stored, batches[n].station, header, packet, sha256,
+                                                       Source.MQTT, logs[n])
+        for log, b in zip(logs, batches, strict=True):
+            tally(log, b.outcomes, now)
+        Batch.objects.bulk_update(logs, ["accepted", "duplicate", "rejected", "rejections", "finished_at"])
+        Station.objects.filter(pk__in={b.station.id for b in batches}).update(last_seen=now)
+        crash_point("hq.ingest.before_row_commit")
+    crash_point("hq.ingest.after_row_commit")
+    for b in batches:
+        logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected (group of %d batches)",
+                    b.manifest.batch_id, b.station.id, sum(o.result == ACCEPTED for o in b.outcomes),
+                    sum(o.result == DUPLICATE for o in b.outcomes),
+                    sum(o.result not in (ACCEPTED, DUPLICATE) for o in b.outcomes), len(batches))
+
+
+def _write_files(records: list[_New]) -> None:
+    for folder in {(data_dir() / r.relative).parent for r in records}:
+        private_dir(folder)  # sealed biometrics: folders 0700, files 0600
+    write_all_durably([(data_dir() / r.relative, r.packet) for r in records])
+
+
+def tally(log: Batch, outcomes: list[Outcome], now: dt.datetime, error: str = "", detail: str = "") -> None:
+    """Fill in a batch's log row from its outcomes (not saved)."""
+    rejected = [o for o in outcomes if o.result not in (ACCEPTED, DUPLICATE)]
+    log.accepted = sum(o.result == ACCEPTED for o in outcomes)
+    log.duplicate = sum(o.result == DUPLICATE for o in outcomes)
+    log.rejected = len(rejected)
+    log.rejections = [{"record_id": o.record_id, "code": o.code} for o in rejected]
+    log.error, log.detail, log.finished_at = error, detail[:2000], now

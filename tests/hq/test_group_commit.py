@@ -1,0 +1,90 @@
+"""Group commit at ingest (issue 22 point 1, hq/ingest/group.py): several stations' batches stored together with
+HQ's per-record rules intact, the number of queries independent of how many records a group holds, and a real
+worker taking the batches its session kept for it as one group."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from contract.wire import write_batch
+from hq.ingest.batches import Incoming, process_batches
+from hq.ingest.models import Batch, Quarantine, Record
+from tests.hq.standin import wait_for
+
+
+def _batch(packet, station: str, batch_id: str, first: int, count: int, content: bytes = b"photo") -> Incoming:
+    records = [(f"{station}-r{n}", n, packet(station, f"{station}-r{n}", n, content)) for n in range(first,
+                                                                                                    first + count)]
+    return Incoming(station, write_batch(batch_id, station, records))
+
+
+def test_a_group_stores_each_stations_batches_and_answers_each(hq, packet):
+    group = [_batch(packet, "st-a", "a-1", 1, 3), _batch(packet, "st-b", "b-1", 1, 2),
+             _batch(packet, "st-a", "a-2", 4, 1)]
+    acks = process_batches(group, worker="w")
+    assert [(a.batch_id, a.accepted) for a in acks] == [("a-1", ["st-a-r1", "st-a-r2", "st-a-r3"]),
+                                                        ("b-1", ["st-b-r1", "st-b-r2"]), ("a-2", ["st-a-r4"])]
+    assert Record.objects.count() == 6 and len(list((hq / "records/st-a").iterdir())) == 4
+    logs = {b.batch_id: (b.station_id, b.accepted, b.finished_at is not None) for b in Batch.objects.all()}
+    assert logs == {"a-1": ("st-a", 3, True), "b-1": ("st-b", 2, True), "a-2": ("st-a", 1, True)}
+    assert {r.batch.batch_id for r in Record.objects.filter(station_id="st-b")} == {"b-1"}
+
+
+def test_in_a_group_the_same_record_twice_is_a_duplicate_and_other_content_a_conflict(hq, packet):
+    r1, r2 = packet("st-a", "r1", 1), packet("st-a", "r2", 2)
+    process_batches([Incoming("st-a", write_batch("old", "st-a", [("r1", 1, r1)]))])
+    resent = Incoming("st-a", write_batch("again", "st-a", [("r1", 1, r1), ("r2", 2, r2)]))  # r1 held already
+    twice = Incoming("st-a", write_batch("twice", "st-a", [("r2", 2, r2)]))  # r2 again in the same group
+    lost_db = Incoming("st-a", write_batch("other", "st-a", [("r1", 1, packet("st-a", "r1", 1, b"another"))]))
+    acks = process_batches([resent, twice, lost_db])
+    assert (acks[0].accepted, acks[0].duplicate) == (["r2"], ["r1"])
+    assert (acks[1].accepted, acks[1].duplicate) == ([], ["r2"])
+    assert [(r.record_id, r.code) for r in acks[2].rejected] == [("r1", "record.conflict")]
+    assert dict(Record.objects.values_list("record_id", "duplicates")) == {"r1": 1, "r2": 1}
+    assert Quarantine.objects.get().record_id == "r1" and len(list((hq / "records/st-a").iterdir())) == 2
+
+
+def test_a_group_rejects_per_record_and_refuses_whole_batches_alone(hq, packet):
+    good = _batch(packet, "st-a", "good", 1, 2)
+    forged = Incoming("st-b", write_batch("forged", "st-b", [("st-b-r1", 1, packet("st-a", "st-b-r1", 1))]))
+    stranger = _batch(packet, "st-a", "stranger", 9, 1)
+    stranger = Incoming("st-x", stranger.payload)  # on another station's topic, and that one is not enrolled
+    acks = process_batches([good, forged, stranger])
+    assert acks[0].accepted == ["st-a-r1", "st-a-r2"]
+    assert [(r.record_id, r.code) for r in acks[1].rejected] == [("st-b-r1", "packet.signature")]  # st-a's key
+    assert [(r.record_id, r.code) for r in acks[2].rejected] == [("st-a-r9", "station.mismatch")]
+    assert sorted(Record.objects.values_list("pk", flat=True)) == ["st-a-r1", "st-a-r2"]
+
+
+@pytest.mark.parametrize("records", [2, 20])
+def test_a_groups_queries_do_not_grow_with_its_records(hq, packet, records):
+    group = [_batch(packet, "st-a", "a", 1, records // 2), _batch(packet, "st-b", "b", 1, records - records // 2)]
+    with CaptureQueriesContext(connection) as queries:
+        acks = process_batches(group)
+    assert sum(len(a.accepted) for a in acks) == records
+    assert len(queries) == 9  # stations, assignments, held ids, batches, records, batch counts, last seen, savepoints
+
+
+def test_a_worker_takes_the_batches_its_session_kept_as_one_group(start_worker, stand_in, packet):
+    station = stand_in("st-a")
+    worker = start_worker("g")
+    station.wait_ingest_online()
+    worker.stop()  # its persistent session keeps what comes meanwhile
+    for n in range(4):
+        station.publish_batch(f"b-{n}", [(f"r-{n}", n + 1, packet("st-a", f"r-{n}", n + 1))])
+    start_worker("g")
+    acks = [station.wait_ack(f"b-{n}", 20) for n in range(4)]
+    assert [a.accepted for a in acks] == [[f"r-{n}"] for n in range(4)]
+    wait_for(lambda: Batch.objects.count() == 4, what="the four batches logged")
+    assert len(set(Batch.objects.values_list("received_at", flat=True))) == 1  # stored together: one commit
+
+
+@pytest.mark.parametrize("text", ["abc", "nan", "-1", "1e9", "inf"])
+def test_a_group_limit_that_is_not_a_number_in_range_is_refused_by_name(monkeypatch, text):
+    from hq.settings import _bounded
+
+    monkeypatch.setenv("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", text)
+    with pytest.raises(ValueError, match=r"SINOPSIS_HQ_INGEST_GROUP_WAIT_MS=.*from 0 to 1000"):
+        _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000, "milliseconds")
+    monkeypatch.setenv("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", " 20 ")
+    assert _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000, "milliseconds") == 20
