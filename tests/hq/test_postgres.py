@@ -1,50 +1,30 @@
-"""HQ on PostgreSQL: a throw-away cluster (Debian's postgresql, started by the test), `sinopsis hq migrate`
+"""HQ on PostgreSQL: a throw-away cluster (Debian's postgresql, provisioning/pg_cluster.py), `sinopsis hq migrate`
 and `enrol-station` with SINOPSIS_HQ_DATABASE_URL, and two `sinopsis hq ingest` processes on the shared
 subscription storing every record exactly once. Skipped where PostgreSQL or psycopg is not installed."""
 
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contract.keys import save_public_key
-from provisioning.broker import free_port
+from provisioning.pg_cluster import PgCluster, postgres_bin
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
 from tests.hq.standin import seal, wait_for
 
 psycopg = pytest.importorskip("psycopg")
-BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
-pytestmark = [pytest.mark.slow, pytest.mark.skipif(BIN is None, reason="PostgreSQL is not installed")]
-
-
-def _as_postgres(*command: str) -> None:
-    """Run a PostgreSQL tool, as the postgres user when we are root (initdb refuses root)."""
-    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    subprocess.run([*prefix, *command], check=True, capture_output=True)
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(postgres_bin() is None, reason="PostgreSQL is not installed")]
 
 
 @pytest.fixture
 def postgres() -> Iterator[str]:
-    """A fresh cluster on a random port with a database `sinopsis`; yields its URL."""
-    root = Path(tempfile.mkdtemp(prefix="sinopsis-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres")
-    port = free_port()
-    _as_postgres(f"{BIN}/initdb", "-D", str(root / "data"), "-A", "trust", "-U", "hq", "-E", "UTF8", "--no-sync")
-    _as_postgres(f"{BIN}/pg_ctl", "-D", str(root / "data"), "-l", str(root / "log"), "-w", "start", "-o",
-                 f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off")
-    try:
-        _as_postgres(f"{BIN}/createdb", "-h", str(root), "-p", str(port), "-U", "hq", "sinopsis")
-        yield f"postgres://hq@127.0.0.1:{port}/sinopsis"
-    finally:
-        _as_postgres(f"{BIN}/pg_ctl", "-D", str(root / "data"), "-m", "immediate", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    """A fresh cluster on a random port with a database `sinopsis` (fsync off: nothing outlives the test); yields
+    its URL."""
+    with PgCluster(fsync=False) as cluster:
+        yield cluster.url
 
 
 def _sinopsis(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
