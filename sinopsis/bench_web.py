@@ -62,6 +62,7 @@ def seed(data: Path, stations: int) -> None:
     from hq.fleet.enrolment import enrol_station
     from hq.fleet.liveness import apply_health, apply_status
     from hq.ingest.models import Record
+    from hq.ingest.tallies import count_stored
     from hq.users import create_user
 
     create_user("bench", PASSWORD, roles=("kabid_piak",), full_name="Bench")
@@ -74,9 +75,9 @@ def seed(data: Path, stations: int) -> None:
                                  counts={"recorded": 40, "sealed": 40}, devices={"camera": True, "printer": True},
                                  disk_free_bytes=40 * 10**9, disk_total_bytes=64 * 10**9, battery_percent=80.0,
                                  certificate_expires=(now + dt.timedelta(days=300)).isoformat()))
-        Record.objects.bulk_create(Record(record_id=f"{sid}-r{seq}", station_id=sid, seq=seq, sha256="0" * 64,
-                                          size=1000, path=f"records/{sid}/{seq}", sealed_at=now.isoformat(),
-                                          received_at=now) for seq in range(1, 41))
+        count_stored(Record.objects.bulk_create(  # with their tallies, as ingest stores them
+            Record(record_id=f"{sid}-r{seq}", station_id=sid, seq=seq, sha256="0" * 64, size=1000,
+                   path=f"records/{sid}/{seq}", sealed_at=now.isoformat(), received_at=now) for seq in range(1, 41)))
     connections.close_all()
 
 

@@ -9,8 +9,6 @@ earlier records with the earlier school. Read through the stations' reverse rela
 import dataclasses
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from hq.fleet.models import Station
 
 
@@ -37,8 +35,8 @@ class FleetRecords:
 
 def records_by_assignment(ids: list[str]) -> FleetRecords:
     """The records of the stations `ids` per assignment, and the versions HQ issued them (no query per station)."""
-    counted = (Station.objects.filter(id__in=ids, records__isnull=False)
-               .values_list("id", "records__assignment_id").annotate(n=Count("records")).order_by())
+    counted = (Station.objects.filter(id__in=ids, tallies__isnull=False)  # kept at ingest: no record is counted
+               .values_list("id", "tallies__assignment_id", "tallies__records").order_by())
     issued = {(sid, aid): (version, school) for sid, aid, version, school in Station.objects.filter(
         id__in=ids, assignments__isnull=False).values_list(
         "id", "assignments__assignment_id", "assignments__version",

@@ -18,7 +18,7 @@ import itertools
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
@@ -220,8 +220,10 @@ def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
     ids = [s.id for s in stations]
     # through the stations' reverse relations (ingest's Record and Quarantine point at Station): the fleet app
     # counts what ingest stored without importing it (ingest builds on fleet, never the other way)
-    stored = {row["id"]: row for row in Station.objects.filter(id__in=ids, records__isnull=False).values("id")
-              .annotate(n=Count("records"), last_at=Max("records__received_at"), last_seq=Max("records__seq"))}
+    # counts kept at ingest (ingest's RecordTally: one row per station and assignment), never the records counted
+    stored = {row["id"]: row for row in Station.objects.filter(id__in=ids, tallies__isnull=False).values("id")
+              .annotate(n=Sum("tallies__records"), last_at=Max("tallies__last_received_at"),
+                        last_seq=Max("tallies__last_seq"))}
     quarantined = dict(Station.objects.filter(id__in=ids, quarantined__resolved_at__isnull=True,
                                               quarantined__isnull=False)
                        .values_list("id").annotate(n=Count("quarantined")))

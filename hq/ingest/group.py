@@ -1,13 +1,14 @@
 """Group commit (issue 22 point 1): the readable batches of enrolled stations waiting in a worker's inbox, stored
 together.
 
-A record costs HQ a signature check, a file and a row; stored one by one, each paid its own flushes and commit.
-Here a group pays once: every packet is verified and hashed on a thread pool (hashing and the signature check run
-outside Python's lock), the new packets' files are written with one flush for their contents and one for their
-names (`contract.durable.write_all_durably`), and every row of the group — the batches' log rows, the records,
-the duplicates' counts, the stations' last contact — is committed in one database transaction. The worker sends
-the Acks only after that commit, so nothing is acked before it is durable; a worker killed anywhere before it
-gets every batch of the group again from its session and finds what it already stored (duplicates).
+A record costs HQ a signature check, a file and a row; stored one by one, each paid its own flushes and commit. Here
+a group pays once: every packet is verified and hashed on a thread pool (hashing and the signature check run outside
+Python's lock), the new packets' files are written with one flush for their contents and one for their names
+(`contract.durable.write_all_durably`), and every row of the group — the batches' log rows, the records, the
+duplicates' counts, the records' tallies (hq/ingest/tallies.py), the stations' last contact — is committed in one
+database transaction. The worker sends the Acks only after that commit, so nothing is acked before it is durable; a
+worker killed anywhere before it gets every batch of the group again from its session and finds what it already
+stored (duplicates).
 
 HQ's rules per record are those of `receive_packet` (`storage.judge`); what the group cannot decide in bulk goes
 the one-record way inside the same transaction: a record id HQ holds with other content (quarantine), the same
@@ -43,6 +44,7 @@ from hq.ingest.storage import (
     record_path,
     verify,
 )
+from hq.ingest.tallies import count_stored
 
 logger = logging.getLogger(__name__)
 
@@ -120,11 +122,11 @@ def store_group(batches: list[GroupBatch]) -> None:
         logs = Batch.objects.bulk_create(Batch(batch_id=b.manifest.batch_id, station_id=b.station.id,
                                                source=Source.MQTT, worker=b.worker[:100], size=b.size,
                                                received_at=now) for b in batches)
-        Record.objects.bulk_create(
+        count_stored(Record.objects.bulk_create(
             Record(record_id=r.header.record_id, station=batches[r.batch].station, seq=r.header.seq, sha256=r.sha256,
                    size=len(r.packet), path=r.relative, sealed_at=r.header.created_at,
                    assignment_id=r.header.assignment_id or "", source=Source.MQTT, batch=logs[r.batch], received_at=now)
-            for r in first.values())
+            for r in first.values()))
         for n, slot, header, packet, sha256 in later:
             stored = held.get(header.record_id) or first[header.record_id].sha256
             batches[n].outcomes[slot] = already_known(stored, batches[n].station, header, packet, sha256,

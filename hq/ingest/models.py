@@ -152,3 +152,18 @@ class DeadLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic}: {self.code} ({self.times}x)"
+
+
+class RecordTally(models.Model):
+    """HQ's records of one station under one assignment ('' when the packet named none), counted when they are
+    stored (hq/ingest/tallies.py) so the fleet dashboard and its live JSON read one row per station and assignment
+    instead of counting every record on every request (issue 22: a province's fleet holds millions)."""
+
+    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="tallies")
+    assignment_id = models.CharField(max_length=128, blank=True)
+    records = models.PositiveBigIntegerField(default=0)
+    last_seq = models.PositiveBigIntegerField(default=0, help_text="the highest seq stored")
+    last_received_at = models.DateTimeField(help_text="when HQ stored the newest of them")
+
+    class Meta:
+        constraints = (models.UniqueConstraint(fields=["station", "assignment_id"], name="record_tally_once"),)

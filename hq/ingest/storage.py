@@ -39,6 +39,7 @@ from contract.wire import station_topic
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import keep
 from hq.ingest.models import Batch, Quarantine, Record, Source
+from hq.ingest.tallies import count_stored
 
 logger = logging.getLogger(__name__)
 
@@ -143,9 +144,10 @@ def receive_packet(station: Station | None, packet: bytes, *, expected: Expected
     crash_point("hq.ingest.after_file")
     try:
         with transaction.atomic():
-            Record.objects.create(record_id=header.record_id, station=station, seq=header.seq, sha256=sha256,
-                                  size=len(packet), path=str(relative), sealed_at=header.created_at,
-                                  assignment_id=header.assignment_id or "", source=source, batch=batch)
+            count_stored([Record.objects.create(
+                record_id=header.record_id, station=station, seq=header.seq, sha256=sha256, size=len(packet),
+                path=str(relative), sealed_at=header.created_at, assignment_id=header.assignment_id or "",
+                source=source, batch=batch)])
             crash_point("hq.ingest.before_row_commit")
         crash_point("hq.ingest.after_row_commit")
     except IntegrityError:  # another worker committed this record id meanwhile

@@ -25,6 +25,7 @@ from hq.fleet.enrolment import enrol_station
 from hq.fleet.liveness import apply_health, apply_status
 from hq.fleet.models import Job, Station
 from hq.ingest.models import Quarantine, Record
+from hq.ingest.tallies import count_stored
 from hq.users import create_user
 from station.config import OfflineSection
 from station.offline_limits import evaluate
@@ -58,10 +59,10 @@ def say_health(station_id: str, epoch: int = 1, **fields: object) -> None:
 
 def store_records(station_id: str, seqs: range, received_at: dt.datetime | None = None) -> None:
     """Records as HQ's ingest stores them (the rows; the dashboard never opens the files)."""
-    for seq in seqs:
-        Record.objects.create(record_id=f"{station_id}-r{seq}", station_id=station_id, seq=seq, sha256="0" * 64,
-                              size=1000, path=f"records/{station_id}/{seq}", sealed_at="2026-11-25T08:00:00Z",
-                              received_at=received_at or timezone.now())
+    count_stored([Record.objects.create(
+        record_id=f"{station_id}-r{seq}", station_id=station_id, seq=seq, sha256="0" * 64, size=1000,
+        path=f"records/{station_id}/{seq}", sealed_at="2026-11-25T08:00:00Z", received_at=received_at or timezone.now())
+        for seq in seqs])
 
 
 def silence(station_id: str, seconds: float) -> None:

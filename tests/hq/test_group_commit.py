@@ -62,10 +62,16 @@ def test_a_groups_queries_do_not_grow_with_its_records(hq, packet, records):
     with CaptureQueriesContext(connection) as queries:
         acks = process_batches(group)
     assert sum(len(a.accepted) for a in acks) == records
-    assert len(queries) == 9  # stations, assignments, held ids, batches, records, batch counts, last seen, savepoints
+    # stations, assignments, held ids, batches, records, each station's tally (its first: update, savepoint, insert,
+    # release), batch counts, last seen, the transaction's savepoint: the same for 2 records as for 20
+    assert len(queries) == 9 + 4 * 2
 
 
-def test_a_worker_takes_the_batches_its_session_kept_as_one_group(start_worker, stand_in, packet):
+def test_a_worker_takes_the_batches_its_session_kept_as_one_group(start_worker, stand_in, packet, monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setattr(settings, "HQ_INGEST_GROUP_BATCHES", 4)  # the group closes at 4 batches…
+    monkeypatch.setattr(settings, "HQ_INGEST_GROUP_WAIT_MS", 10_000)  # …however slowly paho hands them over
     station = stand_in("st-a")
     worker = start_worker("g")
     station.wait_ingest_online()
@@ -88,3 +94,28 @@ def test_a_group_limit_that_is_not_a_number_in_range_is_refused_by_name(monkeypa
         _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000, "milliseconds")
     monkeypatch.setenv("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", " 20 ")
     assert _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000, "milliseconds") == 20
+
+
+def test_the_tallies_kept_at_ingest_agree_with_the_records(hq, packet):
+    from hq.ingest.models import RecordTally
+
+    process_batches([_batch(packet, "st-a", "a-1", 1, 3), _batch(packet, "st-b", "b-1", 1, 1)])
+    process_batches([_batch(packet, "st-a", "a-2", 4, 2)])  # and one record at a time, the group's way back
+    from hq.ingest.batches import process_batch
+    process_batch("st-b", _batch(packet, "st-b", "b-2", 7, 1).payload)
+    tallies = {(t.station_id, t.records, t.last_seq) for t in RecordTally.objects.all()}
+    assert tallies == {("st-a", 5, 5), ("st-b", 2, 7)} and Record.objects.count() == 7
+
+
+def test_the_upgrade_counts_the_records_stored_before_it(hq, packet):
+    import importlib
+
+    from django.apps import apps
+
+    from hq.ingest.models import RecordTally
+
+    process_batches([_batch(packet, "st-a", "a-1", 1, 3), _batch(packet, "st-b", "b-1", 1, 1)])
+    RecordTally.objects.all().delete()  # as before the upgrade
+    importlib.import_module("hq.ingest.migrations.0005_record_tally").backfill(apps, None)
+    assert {(t.station_id, t.records, t.last_seq) for t in RecordTally.objects.all()} == {("st-a", 3, 3),
+                                                                                          ("st-b", 1, 1)}

@@ -23,6 +23,7 @@ from hq.fleet.enrolment import enrol_station
 from hq.fleet.liveness import apply_reported, apply_status
 from hq.fleet.models import Station
 from hq.ingest.models import Record
+from hq.ingest.tallies import count_stored
 from hq.keys import assignment_key
 from hq.lists import workflow
 from hq.lists.assign import assign, bundle_content, next_version, publish
@@ -165,8 +166,8 @@ def test_published_over_mosquitto_and_applied_by_the_station(login, spt, people,
     before = (made.assigned_at - dt.timedelta(hours=1)).isoformat()
     for seq, sealed in enumerate([before] + [(made.assigned_at + dt.timedelta(minutes=m)).isoformat()
                                              for m in (5, 9)], 1):
-        Record.objects.create(record_id=f"r{seq}", station_id=DEMO_STATION_ID, seq=seq, sha256="0" * 64, size=1,
-                              path=f"records/{seq}", sealed_at=sealed)
+        count_stored([Record.objects.create(record_id=f"r{seq}", station_id=DEMO_STATION_ID, seq=seq,
+                                            sha256="0" * 64, size=1, path=f"records/{seq}", sealed_at=sealed)])
     for client, url in ((piak, f"/lists/spt/{spt.pk}/"), (login("kabid1"), f"/lists/{spt.application_list.pk}/"),
                         (login("rina.tim"), "/lists/mine/")):
         page = client.get(url).content.decode()

@@ -16,6 +16,7 @@ from hq.fleet.enrolment import enrol_station
 from hq.fleet.liveness import apply_health, apply_reported
 from hq.fleet.models import Reassignment, Station
 from hq.ingest.models import Record
+from hq.ingest.tallies import count_stored
 from hq.lists.assign import UnconfirmedReassignmentError, assign
 from hq.lists.models import ListEvent, StationAssignment
 from hq.lists.spt import issue_spt
@@ -41,8 +42,9 @@ def busy(make_list, people):
     apply_health("st-a", Health(epoch=1, ts=timezone.now().isoformat(), queue_depth=3, software_version="t",
                                 counts={"accepted": 4, "captured": 1, "sent": 2, "capturing": 1},
                                 assignment_version=1))
-    Record.objects.create(record_id="r1", station_id="st-a", seq=5, sha256="0" * 64, size=1, path="records/r1",
-                          sealed_at=timezone.now().isoformat(), received_at=timezone.now() + dt.timedelta(seconds=1))
+    count_stored([Record.objects.create(record_id="r1", station_id="st-a", seq=5, sha256="0" * 64, size=1,
+                                        path="records/r1", sealed_at=timezone.now().isoformat(),
+                                        received_at=timezone.now() + dt.timedelta(seconds=1))])
     return spt
 
 
