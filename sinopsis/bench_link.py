@@ -4,10 +4,10 @@ bytes, and HQ ingest of many small records.
 It runs in its own process (`python -m sinopsis.bench_link`, started by `run_link_bench`), since HQ's Django is set
 up once per process on a throw-away data dir. Everything is real: a LocalBroker (mosquitto with passwords and the
 ACL) on a random port, a demo station whose records are sealed by the real sealer from random-noise images (so the
-packets are ≈ 0.5–2 MB and do not compress), the real Agent draining its outbox and HQ's real IngestWorker
-storing and acking. The baseline publishes the very same packet bytes with a bare paho client (QoS 1) to a
-subscriber with HQ's broker account: the cost of the wire alone. Ingest of small records times
-hq.ingest.storage.receive_packet (verify, durable file, row) per record.
+packets are ≈ 0.5–2 MB and do not compress), the real agent (`sinopsis agent run`, its own process as on a kit)
+draining its outbox and HQ's real IngestWorker storing and acking. The baseline publishes the very same packet
+bytes with a bare paho client (QoS 1) to a subscriber with HQ's broker account: the cost of the wire alone. Ingest
+of small records times hq.ingest.batches.process_batches (group commit) over batches of 50.
 """
 
 import argparse
@@ -25,7 +25,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from contract.durable import write_private
+from contract.durable import open_private, write_private
 from sinopsis.signals import run_child, stop_on_signals
 
 BENCH_DATE = dt.date(2026, 11, 25)
@@ -100,15 +100,48 @@ def _packets(config) -> list[bytes]:
             "SELECT r.packet_file FROM outbox o JOIN records r ON r.id = o.record_id ORDER BY o.seq")]
 
 
+def _link_state(data_dir: Path) -> str:
+    try:
+        return json.loads((data_dir / "agent" / "link.json").read_text())["state"]
+    except (OSError, ValueError, KeyError):
+        return ""
+
+
+def _agent_process(config_file: Path, data_dir: Path, port: int, records: int, root: Path) -> float:
+    """Seconds from `sinopsis agent run` (its own process, as on a kit) saying it is connected with HQ's ingest
+    online (its link file) to every record accepted; the agent is stopped with SIGTERM after."""
+    from station.store import StationStore
+
+    text = config_file.read_text()
+    if "[broker]" in text:
+        raise RuntimeError(f"bench: {config_file} names a broker already")
+    config_file.write_text(text + f"\n[broker]\nport = {port}\n")
+    with open_private(root / "agent.log", "w") as log, StationStore(data_dir) as store:
+        agent = subprocess.Popen([sys.executable, "-m", "sinopsis", "agent", "run", "--config", str(config_file)],
+                                 stdout=log, stderr=subprocess.STDOUT)
+        try:
+            _wait(lambda: _link_state(data_dir) == "connected" or agent.poll() is not None,
+                  "the agent connected, HQ's ingest online")
+            start = time.perf_counter()  # as the baseline: timed from a ready link, not from connecting
+            _wait(lambda: agent.poll() is not None or store.conn.execute(
+                "SELECT COUNT(*) FROM outbox WHERE ack_status = 'accepted'").fetchone()[0] == records,
+                "every record accepted by HQ")
+            seconds = time.perf_counter() - start
+        finally:
+            agent.terminate()
+            agent.wait(30)
+    if agent.returncode not in (0, -15):
+        raise RuntimeError(f"bench: the agent ended with {agent.returncode}: see {root / 'agent.log'}")
+    return seconds
+
+
 def link_rows(root: Path, records: int) -> list[dict]:
     """Agent → broker → IngestWorker → ack, then a bare paho publish of the same bytes; two rows."""
-    from edge_agent.agent import Agent
     from hq.fleet.enrolment import enrol_station
     from hq.ingest.worker import IngestWorker
     from hq.mqtt import broker_from_url
     from native.bench_timing import row
     from provisioning.broker import LocalBroker
-    from station.store import StationStore
 
     config, paths, sizes = _station(root / "station", records)
     enrol_station(config.station.id, paths.station_public_key.read_bytes())
@@ -118,17 +151,7 @@ def link_rows(root: Path, records: int) -> list[dict]:
         worker = IngestWorker(broker_from_url(f"mqtt://{HQ_USER}:{HQ_PW}@127.0.0.1:{broker.port}"), "bench").start()
         try:
             _wait(worker.ready.is_set, "the ingest worker")
-            agent = Agent(config, power_supply_dir=root / "no-power")
-            with StationStore(config.station.data_dir) as store:
-                thread = threading.Thread(target=agent.run, daemon=True)
-                thread.start()
-                _wait(lambda: agent.ingest_online, "the agent connected, HQ's ingest online")
-                start = time.perf_counter()  # as the baseline: timed from a ready link, not from connecting
-                _wait(lambda: store.conn.execute("SELECT COUNT(*) FROM outbox WHERE ack_status = 'accepted'")
-                      .fetchone()[0] == records, "every record accepted by HQ")
-                link_s = time.perf_counter() - start
-            agent.stop()
-            thread.join(30)
+            link_s = _agent_process(paths.station_config, config.station.data_dir, broker.port, records, root)
         finally:
             worker.stop()
         bare_s = _bare_publish(broker.port, config.station.id, _packets(config))
