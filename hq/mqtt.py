@@ -22,6 +22,7 @@ from paho.mqtt.properties import Properties
 
 from contract.files import read_bounded_text
 from hq.errors import HqError
+from hq.mqtt_decode import install as install_decoder
 
 SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps HQ's subscriptions and queued batches this long
 
@@ -74,7 +75,9 @@ def broker_from_url(url: str, password_file: Path | None = None) -> Broker:
 
 
 def new_client(broker: Broker, client_id: str, manual_ack: bool = False) -> mqtt.Client:
-    """An MQTT 5 client for HQ (not yet connected); `manual_ack` lets the caller PUBACK after storing."""
+    """An MQTT 5 client for HQ (not yet connected); `manual_ack` lets the caller PUBACK after storing. Received
+    PUBLISH packets are decoded without copying the payload per header field (hq/mqtt_decode.py)."""
+    install_decoder()
     client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5,
                          manual_ack=manual_ack)
     client.username_pw_set(broker.username, broker.password or None)
