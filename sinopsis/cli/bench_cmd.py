@@ -1,6 +1,7 @@
 """`sinopsis bench`: speed ratios of our kernels against a baseline run in the same process."""
 
 import argparse
+from pathlib import Path
 
 from sinopsis.cli.common import print_json
 
@@ -8,18 +9,44 @@ from sinopsis.cli.common import print_json
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `bench`."""
     p = sub.add_parser("bench", help="measure our C kernels against the OpenCV/numpy way and NFIQ 2 (same run); "
-                       "`bench hq-web`: HQ's web app under concurrent office users")
-    p.add_argument("suite", nargs="?", choices=("kernels", "hq-web"), default="kernels",
-                   help="kernels (default: the C kernels, live loop, kiosk UI, link and ingest rows) or hq-web (HQ's "
-                        "login and dashboard pages from --clients concurrent users on `sinopsis hq serve`)")
+                       "`bench hq-web`: HQ's web app under concurrent office users; `bench fleet`: HQ under N "
+                       "simulated kits")
+    p.add_argument("suite", nargs="?", choices=("kernels", "hq-web", "fleet"), default="kernels",
+                   help="kernels (default: the C kernels, live loop, kiosk UI, link and ingest rows), hq-web (HQ's "
+                        "login and dashboard pages from --clients concurrent users on `sinopsis hq serve`) or fleet "
+                        "(--stations simulated kits on mosquitto, --workers ingest workers, the dashboard in use)")
     p.add_argument("--clients", type=int, default=16, help="hq-web: concurrent office users (default 16)")
     p.add_argument("--rounds", type=int, default=25, help="hq-web: login page + dashboard fetches per user")
-    p.add_argument("--stations", type=int, default=30, help="hq-web: stations on the dashboard (default 30)")
-    p.add_argument("--think-ms", type=float, default=0.0,
+    p.add_argument("--stations", type=int, default=None,
+                   help="hq-web: stations on the dashboard (default 30); fleet: simulated kits (default 1000)")
+    p.add_argument("--think-ms", type=float, default=None,
                    help="hq-web: each user's pause after a login page + dashboard pair (±50 %%; default 0: every user "
-                        "requests without pause, the worst case)")
+                        "requests without pause, the worst case); fleet: after a page + JSON pair (default 1000)")
     p.add_argument("--workers", type=int, default=None,
-                   help="hq-web: the server's workers (default: `sinopsis hq serve`'s, one per CPU core)")
+                   help="hq-web: the server's workers (default: `sinopsis hq serve`'s, one per CPU core); fleet: "
+                        "`sinopsis hq ingest` processes on the shared subscription (default 2)")
+    fleet = p.add_argument_group("fleet (sinopsis/bench_fleet.py)")
+    fleet.add_argument("--minutes", type=float, default=3.0,
+                       help="how long the kits record (default 3; then they drain: every record sent answered)")
+    fleet.add_argument("--database", choices=("postgres", "sqlite", "both"), default=None,
+                       help="HQ's database: a throw-away PostgreSQL cluster (fsync on), SQLite, or a row of each "
+                            "(default: postgres where installed, else sqlite)")
+    fleet.add_argument("--health-s", type=float, default=60.0,
+                       help="seconds between a kit's Health reports (default 60, the agent's; it also reports on "
+                            "change, checked every 2 s)")
+    fleet.add_argument("--record-s", type=float, default=60.0,
+                       help="seconds between a kit's records (default 60: 1,000 kits offer about 17 records/s, "
+                            "several times a field day's pace)")
+    fleet.add_argument("--backlog", type=int, default=0,
+                       help="records each kit holds at the start, as after a day offline (default 0)")
+    fleet.add_argument("--ack-timeout-s", type=float, default=60.0,
+                       help="a batch not acked in this time goes again in a new batch (default 60)")
+    fleet.add_argument("--drain-s", type=float, default=300.0,
+                       help="longest wait after the run for every record sent to be answered (default 300)")
+    fleet.add_argument("--dashboard-clients", type=int, default=4,
+                       help="logged-in users fetching the fleet page and its JSON meanwhile (default 4)")
+    fleet.add_argument("--web-workers", type=int, default=None, help="`sinopsis hq serve --workers` (default its own)")
+    fleet.add_argument("--logs", type=Path, default=None, help="keep every process's log in this folder")
     p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
     p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
     p.add_argument("--live-seconds", type=float, default=3.0,
@@ -62,11 +89,14 @@ def format_rows(rows: list[dict]) -> str:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.suite == "fleet":
+        return _fleet(args)
     if args.suite == "hq-web":
         from sinopsis.bench_web import run_web_bench  # HQ's Django on a throw-away data dir, in this process
 
-        table, errors = run_web_bench(max(1, args.clients), max(1, args.rounds), max(0, args.stations), args.workers,
-                                      max(0.0, args.think_ms) / 1000)
+        stations = 30 if args.stations is None else args.stations
+        table, errors = run_web_bench(max(1, args.clients), max(1, args.rounds), max(0, stations), args.workers,
+                                      max(0.0, args.think_ms or 0.0) / 1000)
         print(table)
         return 1 if errors else 0
     from native.bench import run_all  # OpenCV is imported only when benchmarking
@@ -87,6 +117,39 @@ def _bench(args: argparse.Namespace) -> int:
     else:
         print(format_rows(rows))
     return 0
+
+
+def _fleet(args: argparse.Namespace) -> int:
+    """`sinopsis bench fleet`: the rows (text or --json; notes on stderr), exit 1 when a row fails its rules."""
+    import sys
+    import time
+
+    from sinopsis.bench_fleet import FleetSettings, default_databases, failed, format_rows, run_fleet_bench
+
+    databases, note = default_databases()
+    if args.database is not None:
+        databases = ["postgres", "sqlite"] if args.database == "both" else [args.database]
+    settings = FleetSettings(stations=max(1, args.stations or 1000), seconds=max(0.0, 60 * args.minutes),
+                             workers=max(1, args.workers or 2), health_s=max(1.0, args.health_s),
+                             record_s=max(0.05, args.record_s), backlog=max(0, args.backlog),
+                             ack_timeout_s=max(0.5, args.ack_timeout_s), drain_s=max(0.0, args.drain_s),
+                             dashboard_clients=max(0, args.dashboard_clients),
+                             think_s=max(0.0, 1000.0 if args.think_ms is None else args.think_ms) / 1000,
+                             web_workers=args.web_workers, logs=args.logs)
+
+    started = time.monotonic()
+
+    def say(line: str) -> None:
+        print(f"bench fleet: [{time.monotonic() - started:6.1f} s] {line}", file=sys.stderr, flush=True)
+
+    if note:
+        say(note)
+    rows = run_fleet_bench(settings, databases, say)
+    if args.json:
+        print_json(rows)
+    else:
+        print(format_rows(rows))
+    return 1 if any(failed(row) for row in rows) else 0
 
 
 def live_rows(seconds: float) -> list[dict]:
