@@ -9,6 +9,8 @@ earlier records with the earlier school. Read through the stations' reverse rela
 import dataclasses
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from hq.fleet.models import Station
 
 
@@ -33,12 +35,14 @@ class FleetRecords:
     issued: dict[str, set[int]]
 
 
-def records_by_assignment(ids: list[str]) -> FleetRecords:
-    """The records of the stations `ids` per assignment, and the versions HQ issued them (no query per station)."""
-    counted = (Station.objects.filter(id__in=ids, tallies__isnull=False)  # kept at ingest: no record is counted
+def records_by_assignment(ids: list[str] | None) -> FleetRecords:
+    """The records of the stations `ids` (None: every station) per assignment, and the versions HQ issued them (no
+    query per station)."""
+    among = Q() if ids is None else Q(id__in=ids)
+    counted = (Station.objects.filter(among, tallies__isnull=False)  # kept at ingest: no record is counted
                .values_list("id", "tallies__assignment_id", "tallies__records").order_by())
     issued = {(sid, aid): (version, school) for sid, aid, version, school in Station.objects.filter(
-        id__in=ids, assignments__isnull=False).values_list(
+        among, assignments__isnull=False).values_list(
         "id", "assignments__assignment_id", "assignments__version",
         "assignments__spt__application_list__school__name")}
     versions: dict[str, set[int]] = {}

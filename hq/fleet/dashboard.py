@@ -15,10 +15,12 @@ records of the assignment the station applies now, `per_assignment` every assign
 import dataclasses
 import datetime as dt
 import itertools
+import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
@@ -216,18 +218,21 @@ def alerts_for(view: StationView) -> tuple[Alert, ...]:
     return tuple(found)
 
 
-def _views(stations: list[Station], now: dt.datetime) -> list[StationView]:
-    ids = [s.id for s in stations]
+def _views(stations: list[Station], now: dt.datetime, every: bool = False) -> list[StationView]:
+    """The views of `stations`; `every`: they are the whole fleet, so the counts are read without a list of ids
+    (a thousand ids in five queries cost more to build than the queries take)."""
+    ids = None if every else [s.id for s in stations]
+    among = Q() if ids is None else Q(id__in=ids)
     # through the stations' reverse relations (ingest's Record and Quarantine point at Station): the fleet app
     # counts what ingest stored without importing it (ingest builds on fleet, never the other way)
     # counts kept at ingest (ingest's RecordTally: one row per station and assignment), never the records counted
-    stored = {row["id"]: row for row in Station.objects.filter(id__in=ids, tallies__isnull=False).values("id")
+    stored = {row["id"]: row for row in Station.objects.filter(among, tallies__isnull=False).values("id")
               .annotate(n=Sum("tallies__records"), last_at=Max("tallies__last_received_at"),
                         last_seq=Max("tallies__last_seq"))}
-    quarantined = dict(Station.objects.filter(id__in=ids, quarantined__resolved_at__isnull=True,
+    quarantined = dict(Station.objects.filter(among, quarantined__resolved_at__isnull=True,
                                               quarantined__isnull=False)
                        .values_list("id").annotate(n=Count("quarantined")))
-    dead = dict(Station.objects.filter(id__in=ids, dead_letters__isnull=False).values_list("id")
+    dead = dict(Station.objects.filter(among, dead_letters__isnull=False).values_list("id")
                 .annotate(n=Count("dead_letters")))
     by_assignment = records_by_assignment(ids)
     forced = reassign.unconfirmed(ids)
@@ -258,9 +263,21 @@ def _with_alerts(view: StationView) -> StationView:
     return dataclasses.replace(view, alerts=alerts_for(view))
 
 
-def fleet(now: dt.datetime | None = None) -> list[StationView]:
-    """Every enrolled station, in id order."""
-    return _views(list(Station.objects.all()), now or timezone.now())
+_recent: tuple[float, list[StationView]] | None = None
+_recent_lock = threading.Lock()
+
+
+def fleet(now: dt.datetime | None = None, max_age_s: float = 0.0) -> list[StationView]:
+    """Every enrolled station, in id order. With `max_age_s` the fleet this process worked out at most that many
+    seconds ago may answer instead (the live page and its JSON: at a thousand stations working it out costs about
+    a tenth of a second of CPU, and several office users poll every few seconds); never with `now`."""
+    global _recent
+    if max_age_s <= 0 or now is not None:
+        return _views(list(Station.objects.all()), now or timezone.now(), every=True)
+    with _recent_lock:  # one thread works it out; the others wait for it rather than each doing it again
+        if _recent is None or time.monotonic() - _recent[0] > max_age_s:
+            _recent = (time.monotonic(), _views(list(Station.objects.all()), timezone.now(), every=True))
+        return _recent[1]
 
 
 def station(station_id: str, now: dt.datetime | None = None) -> StationView | None:

@@ -104,9 +104,12 @@ def acknowledge(station_id: str, applied_version: int, at: dt.datetime) -> int:
                                        acked_at__isnull=True).update(acked_at=at)
 
 
-def unconfirmed(station_ids: list[str]) -> dict[str, Reassignment]:
-    """The newest forced reassignment each station has not yet confirmed, by station id."""
+def unconfirmed(station_ids: list[str] | None) -> dict[str, Reassignment]:
+    """The newest forced reassignment each station (of `station_ids`; None: every one) has not yet confirmed."""
     found: dict[str, Reassignment] = {}
-    for row in Reassignment.objects.filter(station_id__in=station_ids, acked_at__isnull=True).order_by("-version"):
+    rows = Reassignment.objects.filter(acked_at__isnull=True)
+    if station_ids is not None:
+        rows = rows.filter(station_id__in=station_ids)
+    for row in rows.order_by("-version"):
         found.setdefault(row.station_id, row)
     return found

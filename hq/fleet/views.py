@@ -54,7 +54,7 @@ def fleet_data(request: HttpRequest) -> dict[str, Any]:
     """Everything the fleet page shows that changes: the cells of the stations on the page `request` asks for, the
     state summary of the whole fleet (the cell group "_summary", which no station id can be) and all alerts.
     `views`, `page`, `show` and `q` are for the template, not the JSON."""
-    views = dashboard.fleet()
+    views = dashboard.fleet(max_age_s=settings.HQ_FLEET_REUSE_S)
     by_id = {v.id: v for v in views}
     show = request.GET.get("show", "")
     show = show if show in SHOW else ""
