@@ -100,17 +100,31 @@ def build_tree(root: Path, station_id: str = DEFAULT_STATION_ID, broker_host: st
         if path.is_symlink() and str(path.readlink()) == target:
             report.unchanged.append(rel)
             continue
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _system_dirs(path.parent)
         if path.is_symlink() or path.exists():
             path.unlink()
         path.symlink_to(target)
         report.written.append(rel)
+    own = root / Path(STATION_TOML).parent  # the image's own folder: put right on a kit an older recipe made 0700
+    if own.is_dir() and own.stat().st_mode & 0o777 != 0o755:
+        own.chmod(0o755)
     return report
+
+
+def _system_dirs(folder: Path) -> None:
+    """Make `folder` and its missing parents 0755, as Debian's own /etc folders are, whatever the umask (the CLI
+    runs with 0077): a 0700 /etc/sinopsis kept the kiosk's and agent's user from reading station.toml, found by
+    booting the image (issue 23)."""
+    if folder.is_dir():
+        return
+    _system_dirs(folder.parent)
+    folder.mkdir(exist_ok=True)
+    folder.chmod(0o755)
 
 
 def _write(path: Path, content: bytes) -> None:
     """Temp file, fsync, rename: a power cut while provisioning leaves the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _system_dirs(path.parent)
     if path.is_symlink():
         path.unlink()
     tmp = path.with_name(f".{path.name}.tmp")

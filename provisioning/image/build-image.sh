@@ -39,7 +39,9 @@ fi
 
 # A new root file system for an SD card / disk image: debootstrap, copy the checkout in, run this script inside.
 if [ -n "$debootstrap_dir" ]; then
-  command -v debootstrap >/dev/null || { apt-get update -qq; apt-get install -y -qq debootstrap; }
+  for tool in debootstrap rsync; do  # the host's: rsync copies the checkout into the new root file system
+    command -v "$tool" >/dev/null || { apt-get update -qq; apt-get install -y -qq "$tool"; }
+  done
   if [ ! -x "$debootstrap_dir/usr/bin/apt-get" ]; then
     say "debootstrap bookworm into $debootstrap_dir"
     debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,linux-image-amd64,grub-efi-amd64 \
@@ -49,8 +51,18 @@ if [ -n "$debootstrap_dir" ]; then
   rsync -a --delete --exclude .venv --exclude .git --exclude sinopsis-demo --exclude '__pycache__' \
     "$src/" "$debootstrap_dir$install_dir/"
   for fs in proc sys dev; do mountpoint -q "$debootstrap_dir/$fs" || mount --rbind "/$fs" "$debootstrap_dir/$fs"; done
-  trap 'for fs in dev sys proc; do umount -R "$debootstrap_dir/$fs" 2>/dev/null || true; done' EXIT
-  chroot "$debootstrap_dir" "$install_dir/provisioning/image/build-image.sh" "${tree_args[@]}"
+  trap 'rm -f "$debootstrap_dir/run/sinopsis-build-ca.pem"
+        for fs in dev sys proc; do umount -R "$debootstrap_dir/$fs" 2>/dev/null || true; done' EXIT
+  # Where PyPI is reached only through a TLS-inspecting proxy (an office network's, a build farm's), its CA is in
+  # the host's bundle (PIP_CERT / REQUESTS_CA_BUNDLE): pip in the new root trusts it for this build only (all three
+  # variables: the host's own would otherwise point pip at the new root's bundle, which lacks it).
+  chroot_env=() host_ca=${PIP_CERT:-${REQUESTS_CA_BUNDLE:-}}
+  if [ -n "$host_ca" ] && [ -f "$host_ca" ]; then
+    mkdir -p "$debootstrap_dir/run" && cp "$host_ca" "$debootstrap_dir/run/sinopsis-build-ca.pem"
+    chroot_env+=(PIP_CERT=/run/sinopsis-build-ca.pem REQUESTS_CA_BUNDLE=/run/sinopsis-build-ca.pem
+                SSL_CERT_FILE=/run/sinopsis-build-ca.pem)
+  fi
+  chroot "$debootstrap_dir" env "${chroot_env[@]}" "$install_dir/provisioning/image/build-image.sh" "${tree_args[@]}"
   say "root file system ready in $debootstrap_dir (install the boot loader for the kit's disk, then boot it)"
   exit 0
 fi
@@ -76,7 +88,7 @@ if [ "$src" != "$install_dir" ]; then
 fi
 [ -x "$install_dir/.venv/bin/python" ] || python3 -m venv "$install_dir/.venv"
 say "pip: installing sinopsis into $install_dir/.venv"
-"$install_dir/.venv/bin/python" -m pip install -q -e "$install_dir"
+"$install_dir/.venv/bin/python" -m pip install -q -e "$install_dir[kit]"  # the kiosk's, agent's, drivers' packages
 "$install_dir/.venv/bin/python" -m compileall -q "$install_dir" >/dev/null || true  # /opt is read-only at run time
 mkdir -p "$install_dir/vendor"   # the vendors' libScanAPI.so and libIddk2000.so go here (not redistributable)
 

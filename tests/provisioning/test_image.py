@@ -155,3 +155,18 @@ def test_screen_never_blanks_and_logs_are_bounded(tmp_path):
     assert "[Journal]" in journald and "SystemMaxUse=" in journald and "Storage=persistent" in journald
     logind = (tmp_path / "etc/systemd/logind.conf.d/sinopsis-kiosk.conf").read_text()
     assert "NAutoVTs=0" in logind and "IdleAction=ignore" in logind
+
+
+def test_the_kits_user_can_read_the_tree_even_when_built_under_a_private_umask(tmp_path):
+    """Booting the image showed the agent refused its config: /etc/sinopsis was made 0700 under the CLI's umask
+    0077, so the sinopsis user could not reach station.toml. Folders the tree makes are 0755, files 0644."""
+    import os
+
+    old = os.umask(0o077)
+    try:
+        kit_image.build_tree(tmp_path)
+    finally:
+        os.umask(old)
+    made = [p for p in tmp_path.rglob("*") if not p.is_symlink()]
+    assert {oct(p.stat().st_mode & 0o777) for p in made if p.is_dir()} == {oct(0o755)}
+    assert {oct(p.stat().st_mode & 0o777) for p in made if p.is_file()} == {oct(0o644)}

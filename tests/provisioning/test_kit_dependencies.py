@@ -1,0 +1,45 @@
+"""The kit's venv holds what the kit's code imports (issue 23: the image recipe installed the project without its
+`kit` extra, and the kiosk and agent could not have started on a real kit). Every third-party module imported by
+the packages a kit runs is provided by a base dependency or the `kit` extra of pyproject.toml, and the recipe
+installs that extra."""
+
+import ast
+import re
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+KIT_PACKAGES = ("contract", "station", "native", "drivers", "kiosk", "edge_agent", "provisioning")
+OURS = {"sinopsis", "hq", *KIT_PACKAGES}
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[ ;=<>\[!~]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _imported(package: str) -> set[str]:
+    found = set()
+    for path in (PROJECT / package).rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found
+
+
+def test_every_module_a_kit_imports_comes_with_the_kit_extra():
+    project = tomllib.loads((PROJECT / "pyproject.toml").read_text())["project"]
+    allowed = {_name(r) for r in project["dependencies"] + project["optional-dependencies"]["kit"]}
+    modules = set().union(*(_imported(p) for p in KIT_PACKAGES)) - OURS - set(sys.stdlib_module_names)
+    by_module = packages_distributions()
+    missing = {m: by_module.get(m, ["?"]) for m in sorted(modules)
+               if not {d.lower().replace("_", "-") for d in by_module.get(m, [])} & allowed}
+    assert not missing, f"imported by the kit's code but not in pyproject's kit extra: {missing}"
+
+
+def test_the_image_recipe_installs_the_kit_extra():
+    script = (PROJECT / "provisioning" / "image" / "build-image.sh").read_text()
+    assert re.search(r'pip install -q -e "\$install_dir\[kit\]"', script)
