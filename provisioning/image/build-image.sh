@@ -9,6 +9,9 @@
 # options: --station-id ID  --broker-host HOST  --broker-port PORT  --replace-config   (see `sinopsis image build`)
 # Safe to run again: every step checks first, the tree writer changes nothing that is already right.
 set -euo pipefail
+# A system image: /opt/sinopsis, its venv and /etc are read by the kit's own user, whatever umask the caller has
+# (the sinopsis CLI runs with 0077; a venv made under it was unreadable to the units: found by booting the image).
+umask 022
 
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)          # the checkout this script belongs to

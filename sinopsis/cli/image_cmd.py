@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="overwrite an existing /etc/sinopsis/station.toml that differs (default: keep it)")
     p.set_defaults(handler=_build)
 
+    p = commands.add_parser("boot-check", help="build the kit's root file system with the real recipe, boot it "
+                            "under systemd-nspawn and check it from outside (root; slow: minutes)")
+    p.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and leave it (the root file system, the "
+                   "logs, the kiosk's screenshot); default a temp folder, removed")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.set_defaults(handler=_boot_check)
+
 
 def _build(args: argparse.Namespace) -> int:
     report = kit_image.build_tree(args.root, station_id=args.station_id, broker_host=args.broker_host,
@@ -37,3 +44,18 @@ def _build(args: argparse.Namespace) -> int:
         print(f"kept     /{rel} (differs from the image's; --replace-config overwrites it)")
     print(f"{args.root}: {len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.kept)} kept")
     return 0
+
+
+def _boot_check(args: argparse.Namespace) -> int:
+    import os
+
+    from sinopsis.boot_check import run_boot_check
+
+    if os.geteuid() != 0:
+        print("sinopsis image boot-check: run it as root (debootstrap, chroot and systemd-nspawn need it)")
+        return 2
+    report = run_boot_check(args.keep)
+    print(report.as_json() if args.json else "\n".join(report.lines()))
+    if report.failed:
+        print(f"boot check failed: {', '.join(report.failed)}")
+    return 1 if report.failed else 0

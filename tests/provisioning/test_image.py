@@ -170,3 +170,14 @@ def test_the_kits_user_can_read_the_tree_even_when_built_under_a_private_umask(t
     made = [p for p in tmp_path.rglob("*") if not p.is_symlink()]
     assert {oct(p.stat().st_mode & 0o777) for p in made if p.is_dir()} == {oct(0o755)}
     assert {oct(p.stat().st_mode & 0o777) for p in made if p.is_file()} == {oct(0o644)}
+
+
+def test_build_image_script_makes_a_readable_tree_under_a_private_umask(tmp_path):
+    """The recipe sets umask 022 itself: run from the sinopsis CLI (umask 0077) it made /opt/sinopsis's venv
+    unreadable to the units' user (found by booting the image, `sinopsis image boot-check`)."""
+    done = subprocess.run(["bash", "-c", f"umask 077; bash {SCRIPT} --root {tmp_path / 'kit'}"], capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "\numask 022\n" in SCRIPT.read_text()  # before anything is made, the venv included
+    made = list((tmp_path / "kit").rglob("*"))
+    assert {oct(p.stat().st_mode & 0o777) for p in made if p.is_dir() and not p.is_symlink()} == {oct(0o755)}
