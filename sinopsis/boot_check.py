@@ -155,14 +155,18 @@ def kiosk_runs(kit: BootedKit, root: Path, report: Report) -> tuple[bool, str]:
                                                                 "--no-pager", check=False).stdout[-1500:]
     owner = kit.run("stat", "-c", "%U", f"/proc/{pid}").stdout.strip()
     kit.run("apt-get", "install", "-y", "-qq", "grim", timeout_s=300)  # the check's tool, not the kit's
-    time.sleep(8)  # the welcome screen drawn (Kivy starts in a few seconds on pixman)
-    kit.run("env", "XDG_RUNTIME_DIR=/run/sinopsis-kiosk", "WAYLAND_DISPLAY=wayland-0", "grim",
-            "/var/lib/sinopsis/boot-check-kiosk.png", user="sinopsis")  # its own folder
     shot = root / "var/lib/sinopsis/boot-check-kiosk.png"
     import cv2  # only here: the host's OpenCV reads the screenshot
 
-    image = cv2.imread(str(shot))
-    spread = float(image.std()) if image is not None else 0.0
+    def drawn() -> float:  # the welcome screen drawn: Kivy takes a few seconds to start on pixman
+        kit.run("env", "XDG_RUNTIME_DIR=/run/sinopsis-kiosk", "WAYLAND_DISPLAY=wayland-0", "grim",
+                "/var/lib/sinopsis/boot-check-kiosk.png", user="sinopsis", check=False)  # the kiosk user's folder
+        image = cv2.imread(str(shot))
+        return float(image.std()) if image is not None else 0.0
+
+    spreads = [0.0]
+    _wait(lambda: spreads.append(drawn()) or spreads[-1] > 5, 90, 2.0)
+    spread = spreads[-1]
     report.kiosk_screenshot = str(shot)
     return owner == "sinopsis" and spread > 5, (f"kiosk pid {pid} runs as {owner}; screenshot {shot} (pixel "
                                                 f"spread {spread:.1f})")
@@ -196,6 +200,8 @@ def run_boot_check(keep: Path | None = None) -> Report:
     """Build, boot and check; the report (every check, passed or not). `keep`: work there and leave it."""
     root = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="sinopsis-boot-check-", dir="/var/tmp"))
     root.mkdir(parents=True, exist_ok=True)
+    if shutil.which("systemd-nspawn") is None:  # Debian's systemd-container: only this check needs it
+        run_child(["apt-get", "install", "-y", "-qq", "systemd-container"], timeout=600)
     report, hq = Report(), LocalHq(root)
     kit = BootedKit(root / "kit", root / "console.log")
     try:
