@@ -36,6 +36,13 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written (a write may take fewer)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def write_durably(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> str:
     """Write `data` to `path` atomically and durably; return its SHA-256 hex digest.
 
@@ -48,10 +55,7 @@ def write_durably(path: Path, data: bytes, mode: int = PRIVATE_FILE_MODE) -> str
     tmp = directory / f"{TEMP_PREFIX}{path.name}.{secrets.token_hex(4)}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     try:
-        view = memoryview(data)
-        while view:
-            written = os.write(fd, view)
-            view = view[written:]
+        _write_all(fd, data)
         failpoint("durable.before_fsync")
         os.fsync(fd)
     except BaseException:
@@ -85,9 +89,7 @@ def write_all_durably(files: list[tuple[Path, bytes]], mode: int = PRIVATE_FILE_
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
             temps.append((tmp, path))
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                _write_all(fd, data)
             finally:
                 os.close(fd)
         failpoint("durable.before_fsync")
