@@ -58,6 +58,7 @@ HQ_POINTS = ("hq.ingest.before_file", "hq.ingest.after_file", "hq.ingest.before_
              "hq.ingest.after_row_commit", "hq.ingest.before_ack", "hq.ingest.after_ack", "hq.ingest.before_puback")
 ALL_POINTS = STATION_POINTS + DURABLE_POINTS + AGENT_POINTS + HQ_POINTS
 
+ACTION_VAR = "SINOPSIS_FAILPOINT_ACTION"  # "stop": SIGSTOP at the point instead of SIGKILL
 _hits: collections.Counter[str] = collections.Counter()
 
 
@@ -72,7 +73,8 @@ def _armed_hit(armed: str, name: str) -> int | None:
 
 def failpoint(name: str) -> None:
     """Kill this process with SIGKILL if `name` is armed in SINOPSIS_FAILPOINT (at its N-th hit with `name@N`);
-    otherwise do nothing."""
+    otherwise do nothing. With SINOPSIS_FAILPOINT_ACTION=stop the process stops there instead (SIGSTOP), so a test
+    can cut the power to a whole machine at that very step (`sinopsis image boot-check` kills the booted kit)."""
     armed = os.environ.get(ENV_VAR)
     if not armed:
         return
@@ -81,4 +83,4 @@ def failpoint(name: str) -> None:
         return
     _hits[name] += 1
     if _hits[name] >= nth:
-        os.kill(os.getpid(), signal.SIGKILL)
+        os.kill(os.getpid(), signal.SIGSTOP if os.environ.get(ACTION_VAR) == "stop" else signal.SIGKILL)

@@ -29,6 +29,7 @@ from station.sd_notify import Notifier, notify_address, watchdog_interval
 __all__ = ["Notifier", "Watchdog", "notify_address", "watchdog_interval"]
 logger = logging.getLogger(__name__)
 PROBE_TIMEOUT_MAX_S = 1.0  # longest the loop may wait on a locked database for one probe
+PING_RETRY_S = 1.0  # a ping the notify socket refused is sent again this soon
 
 
 class Watchdog:
@@ -80,9 +81,13 @@ class Watchdog:
             self._status = shown
             self.notifier.send(f"STATUS={shown}")
         if healthy and self.interval_s is not None and now >= self._next_ping:
-            if self.notifier.send("WATCHDOG=1"):
-                self.pings += 1
-            self.last_ping, self._next_ping = now, now + self.interval_s
+            sent = self.notifier.send("WATCHDOG=1")
+            self.pings += sent
+            # A ping that did not go out is tried again within a second, not half an interval later: that would be
+            # exactly when systemd's timer runs out (found by booting the kit under systemd, `sinopsis image
+            # boot-check`), so one bad moment of the notify socket would cost a restart.
+            self.last_ping = now
+            self._next_ping = now + (self.interval_s if sent else min(PING_RETRY_S, self.interval_s))
 
     def health(self, now: float, connected: bool) -> tuple[bool, str]:
         """(healthy, what is wrong) as of `now`; "recently" is one ping interval (or 30 s without a watchdog)."""

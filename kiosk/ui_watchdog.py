@@ -15,6 +15,8 @@ from kivy.clock import Clock
 
 from station.sd_notify import Notifier, notify_address, watchdog_interval
 
+RETRY_S = 1.0  # a ping the notify socket refused is sent again this soon (edge_agent/watchdog.py does the same)
+
 
 class UiWatchdog:
     """`start()` when the app starts, `stop()` when it stops; `pings` counts what was sent."""
@@ -36,6 +38,8 @@ class UiWatchdog:
         fields = ("WATCHDOG=1",) if self.pings else ("READY=1", "WATCHDOG=1", "STATUS=kiosk running")
         if self.notifier.send(*fields):
             self.pings += 1
+        elif self._event is not None:  # lost: again within a second, not at the next half interval, which would
+            Clock.schedule_once(self._ping, min(RETRY_S, self.interval_s or RETRY_S))  # reach systemd too late
 
     def stop(self) -> None:
         if self._event is not None:

@@ -12,27 +12,28 @@ outside (issue 23).
    its screen is not blank; the agent's station is online at HQ; a kiosk stopped with SIGSTOP is restarted by its
    watchdog; `systemd-analyze security` of each unit inside the booted kit is at most 4.5.
 
-Not checked yet (the report says so): a record sealed inside the kit reaching HQ, the power cut while sealing, the
-agent's sd_notify with a broken notify socket. Needs root, systemd-nspawn and debootstrap (installed when missing).
+Then a record sealed inside the kit (sinopsis/boot_records.py) reaches HQ, and a power cut while a second one is
+sealed loses and duplicates nothing; and the agent's sd_notify outlives systemd's notify socket gone for a while
+(its pings go through again, no restart). Needs root, systemd-nspawn and debootstrap (installed when missing).
 """
 
-import json
 import os
 import re
 import shutil
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from sinopsis.boot_hq import LocalHq
 from sinopsis.boot_kit import BootedKit, BootError
+from sinopsis.boot_records import STATION_ID, hand_assignment, power_cut, record_reaches_hq
+from sinopsis.boot_report import Check, Report, wait_for
 from sinopsis.signals import run_child
 
 PROJECT = Path(__file__).resolve().parents[1]
-STATION_ID = "st-boot-01"
 UNITS = ("sinopsis-kiosk.service", "sinopsis-agent.service")
+INSTALLED = (*UNITS, "sinopsis-checkin.service")  # the check-in display's: installed, enabled on two-display kits
 MAX_EXPOSURE = 4.5
 WATCHDOG_WAIT_S = 90.0  # the kiosk's WatchdogSec=30s, the restart, and a margin
 HEADLESS = """# Only for `sinopsis image boot-check` (sinopsis/boot_check.py): a container has no display and no input
@@ -45,41 +46,6 @@ StandardInput=null
 """
 
 
-@dataclass
-class Check:
-    """One check's result: passed (True), failed (False) or not checked (None), what was seen, seconds taken."""
-
-    name: str
-    ok: bool | None
-    detail: str = ""
-    seconds: float = 0.0
-
-
-@dataclass
-class Report:
-    """Every check, and the figures the issue names (`--json`)."""
-
-    checks: list[Check] = field(default_factory=list)
-    booted: bool = False
-    failed_units: list[str] = field(default_factory=list)
-    kiosk_screenshot: str = ""
-    record_reached_hq: bool | None = None
-    watchdog_restart_s: float | None = None
-    power_cut_lost: int | None = None
-    power_cut_duplicated: int | None = None
-
-    @property
-    def failed(self) -> list[str]:
-        return [c.name for c in self.checks if c.ok is False]
-
-    def as_json(self) -> str:
-        return json.dumps({**asdict(self), "failed": self.failed}, indent=2)
-
-    def lines(self) -> list[str]:
-        mark = {True: "PASS", False: "FAIL", None: "NOT CHECKED"}
-        return [f"{mark[c.ok]:<11} {c.name:<28} {c.seconds:6.1f} s  {c.detail}" for c in self.checks]
-
-
 def _check(report: Report, name: str, probe: Callable[[], tuple[bool, str]]) -> bool:
     start = time.monotonic()
     try:
@@ -88,15 +54,6 @@ def _check(report: Report, name: str, probe: Callable[[], tuple[bool, str]]) -> 
         ok, detail = False, str(e)[-600:]
     report.checks.append(Check(name, ok, detail, time.monotonic() - start))
     return ok
-
-
-def _wait(predicate: Callable[[], object], timeout_s: float, step_s: float = 0.5) -> object:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        value = predicate()
-        if value or time.monotonic() > deadline:
-            return value
-        time.sleep(step_s)
 
 
 def build_root(root: Path, broker_port: int, log: Path) -> None:
@@ -130,7 +87,7 @@ def enrol(kit: BootedKit, hq: LocalHq, root: Path) -> tuple[bool, str]:
     kit.run(cli, "provision", "install", f"{state}/bundle.json", "--config", "/etc/sinopsis/station.toml",
             "--ca-fingerprint", hq.ca_fingerprint, user="sinopsis")
     kit.run("systemctl", "restart", *UNITS)
-    online = _wait(lambda: hq.station(STATION_ID)[0] == "online", 90)
+    online = wait_for(lambda: hq.station(STATION_ID)[0] == "online", 90)
     return bool(online), f"HQ holds station {STATION_ID} as {hq.station(STATION_ID)[0]}"
 
 
@@ -149,7 +106,7 @@ def _kiosk_pid(kit: BootedKit) -> int:
 
 def kiosk_runs(kit: BootedKit, root: Path, report: Report) -> tuple[bool, str]:
     """cage with the kiosk inside, as the kiosk's user; a screenshot of its screen that is not blank."""
-    pid = _wait(lambda: _kiosk_pid(kit), 90)
+    pid = wait_for(lambda: _kiosk_pid(kit), 90)
     if not pid:
         return False, "no kiosk process under cage: " + kit.run("journalctl", "-u", "sinopsis-kiosk", "-n", "15",
                                                                 "--no-pager", check=False).stdout[-1500:]
@@ -165,7 +122,7 @@ def kiosk_runs(kit: BootedKit, root: Path, report: Report) -> tuple[bool, str]:
         return float(image.std()) if image is not None else 0.0
 
     spreads = [0.0]
-    _wait(lambda: spreads.append(drawn()) or spreads[-1] > 5, 90, 2.0)
+    wait_for(lambda: spreads.append(drawn()) or spreads[-1] > 5, 90, 2.0)
     spread = spreads[-1]
     report.kiosk_screenshot = str(shot)
     return owner == "sinopsis" and spread > 5, (f"kiosk pid {pid} runs as {owner}; screenshot {shot} (pixel "
@@ -180,7 +137,7 @@ def watchdog(kit: BootedKit, report: Report) -> tuple[bool, str]:
         return False, "no kiosk process to stop"
     start = time.monotonic()
     kit.run("sh", "-c", f"kill -STOP {pid}")  # the shell's kill: no procps in the kit
-    restarted = _wait(lambda: kit.run("systemctl", "show", "-P", "NRestarts", "sinopsis-kiosk.service")
+    restarted = wait_for(lambda: kit.run("systemctl", "show", "-P", "NRestarts", "sinopsis-kiosk.service")
                       .stdout.strip() != before, WATCHDOG_WAIT_S, 1.0)
     report.watchdog_restart_s = round(time.monotonic() - start, 1) if restarted else None
     return bool(restarted), f"restarted after {report.watchdog_restart_s} s" if restarted else "not restarted"
@@ -189,11 +146,39 @@ def watchdog(kit: BootedKit, report: Report) -> tuple[bool, str]:
 def hardening(kit: BootedKit) -> tuple[bool, str]:
     """`systemd-analyze security` of each unit inside the booted kit."""
     levels = {}
-    for unit in UNITS:
+    for unit in INSTALLED:
         text = kit.run("systemd-analyze", "security", unit, "--no-pager", check=False).stdout
         found = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", text)
         levels[unit] = float(found.group(1)) if found else 99.0
     return all(v <= MAX_EXPOSURE for v in levels.values()), ", ".join(f"{u} {v}" for u, v in levels.items())
+
+
+def notify_socket_gone(kit: BootedKit) -> tuple[bool, str]:
+    """systemd's notify socket taken away for 20 s across one of the agent's pings (WatchdogSec=60s: one every
+    30 s): the agent keeps trying, its ping gets through once the socket is back, and systemd never restarts it."""
+    unit = "sinopsis-agent.service"
+
+    def show(prop: str) -> str:
+        return kit.run("systemctl", "show", "-P", prop, unit).stdout.strip()
+
+    restarts, seen = show("NRestarts"), show("WatchdogTimestampMonotonic")
+    if not wait_for(lambda: show("WatchdogTimestampMonotonic") != seen, 45, 0.5):
+        return False, "no WATCHDOG=1 from the agent in 45 s"
+    last = show("WatchdogTimestampMonotonic")
+    time.sleep(15)  # the next ping is due in about 15 s: take the socket away across it
+    kit.run("mv", "/run/systemd/notify", "/run/systemd/notify.boot-check")
+    try:
+        time.sleep(20)
+        lost = show("WatchdogTimestampMonotonic") == last  # the ping due meanwhile did not reach systemd
+    finally:
+        kit.run("mv", "/run/systemd/notify.boot-check", "/run/systemd/notify")
+    back = wait_for(lambda: show("WatchdogTimestampMonotonic") != last, 15, 0.5)  # tried again, got through
+    logged = "unusable" in kit.run("journalctl", "-u", unit, "--no-pager", "-n", "80", check=False).stdout
+    active = kit.run("systemctl", "is-active", unit, check=False).stdout.strip()
+    return (lost and bool(back) and logged and show("NRestarts") == restarts and active == "active",
+            f"notify socket away 20 s: a ping {'lost' if lost else 'NOT lost'} meanwhile, "
+            f"{'the next one through after it came back' if back else 'none through after'}, agent {active}, "
+            f"restarts {restarts} → {show('NRestarts')}")
 
 
 def run_boot_check(keep: Path | None = None) -> Report:
@@ -219,8 +204,11 @@ def run_boot_check(keep: Path | None = None) -> Report:
         _check(report, "kiosk under cage, screenshot", lambda: kiosk_runs(kit, root / "kit", report))
         _check(report, "watchdog restarts a hung kiosk", lambda: watchdog(kit, report))
         _check(report, "hardening inside (≤ 4.5)", lambda: hardening(kit))
-        for name in ("record sealed in the kit at HQ", "power cut while sealing", "sd_notify, broken socket"):
-            report.checks.append(Check(name, None, "not built yet (issue 23, open)"))
+        people = hand_assignment(hq, root / "kit")
+        if _check(report, "record sealed in the kit at HQ", lambda: record_reaches_hq(kit, hq, root / "kit", people,
+                                                                                   report)):
+            _check(report, "power cut while sealing", lambda: power_cut(kit, hq, root / "kit", people, report))
+        _check(report, "sd_notify, socket gone a while", lambda: notify_socket_gone(kit))
     except (BootError, RuntimeError, OSError) as e:
         report.checks.append(Check("boot check", False, str(e)[-1000:]))
     finally:

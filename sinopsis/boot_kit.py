@@ -6,7 +6,9 @@ The host here has no system bus, so the container is started with `--register=no
 reaches a broker on the host's loopback. `stop()` powers it off cleanly; `kill()` is the power cut.
 """
 
+import contextlib
 import logging
+import os
 import signal
 import subprocess
 import time
@@ -15,6 +17,9 @@ from pathlib import Path
 from sinopsis.signals import run_child
 
 logger = logging.getLogger(__name__)
+
+
+ENDED = ("running", "degraded", "maintenance", "stopping", "offline")  # `systemctl is-system-running`: the boot is over
 
 
 class BootError(Exception):
@@ -44,9 +49,9 @@ class BootedKit:
                 raise BootError(f"no PID 1 in the container after {timeout_s:.0f} s: see {self.log}")
             self.pid1 = _child_of(self.process.pid)
             time.sleep(0.1)
-        while True:
+        while True:  # until systemd answers with where the boot ended (before its bus is up it cannot answer)
             state = self.run("systemctl", "is-system-running", check=False, timeout_s=30).stdout.strip()
-            if state not in ("initializing", "starting", "") or time.monotonic() > deadline:
+            if state in ENDED or time.monotonic() > deadline:
                 return state
             time.sleep(0.5)
 
@@ -63,19 +68,24 @@ class BootedKit:
         return done
 
     def stop(self, timeout_s: float = 60.0) -> None:
-        """Power off cleanly (SIGRTMIN+4 to nspawn's PID 1 asks systemd to power off), then wait."""
+        """Power off cleanly, then wait (the power cut when it takes longer than `timeout_s`)."""
         if self.process is None or self.process.poll() is not None:
             return
-        self.process.send_signal(signal.SIGTERM)  # nspawn turns SIGTERM into a clean shutdown of the container
+        self.process.send_signal(signal.SIGTERM)  # nspawn asks the container's systemd to power off
         try:
             self.process.wait(timeout_s)
         except subprocess.TimeoutExpired:
             self.kill()
 
     def kill(self) -> None:
-        """The power cut: SIGKILL to nspawn, whose death takes every process of the container with it."""
+        """The power cut: SIGKILL to the container's PID 1, which takes every process of its PID namespace with it
+        (killing nspawn alone leaves the container's systemd running, adopted by the host), then to nspawn."""
+        if self.pid1:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid1, signal.SIGKILL)
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
+        if self.process is not None:
             self.process.wait(30)
         self.pid1 = 0
 

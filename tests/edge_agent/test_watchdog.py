@@ -186,3 +186,28 @@ def test_pings_stop_while_a_step_hangs(notify, agent_config, tmp_path):
     finally:
         release.set()
         running.stop()
+
+
+def test_a_ping_the_socket_refused_goes_again_within_a_second_not_half_an_interval_later(tmp_path):
+    """With pings every half of WatchdogSec, a lost ping retried only at the next half would reach systemd exactly
+    when its timer runs out: a notify socket gone for a moment must not cost a restart (`image boot-check`)."""
+    address = str(tmp_path / "notify")
+    db = tmp_path / "station.db"
+    sqlite3.connect(db).close()
+    dog = Watchdog(Notifier(address), db, 30.0)  # WatchdogSec=60s: a ping every 30 s
+    dog.tick(0.0, connected=False, status="ok")  # no socket yet: the ping is lost
+    assert dog.pings == 0 and dog.notifier.failures >= 1
+    dog.tick(0.5, connected=False, status="ok")
+    assert dog.pings == 0  # not before a second has passed
+    systemd = NotifySocket(address)
+    try:
+        dog.tick(1.0, connected=False, status="ok")  # the socket is back: the ping goes at once
+        assert dog.pings == 1
+        systemd.mark()
+        wait_until(lambda: "MARK" in systemd.snapshot(), what="the mark")
+        assert systemd.count("WATCHDOG=1") == 1
+        dog.tick(2.0, connected=False, status="ok")
+        assert dog.pings == 1  # and then every 30 s again
+    finally:
+        systemd.close()
+        dog.close()

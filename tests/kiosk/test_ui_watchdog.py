@@ -57,3 +57,22 @@ def test_pings_only_while_the_ui_thread_turns_frames(notify, imported, station_c
         stop_kiosk(app)
     received(notify)
     assert [m for m in notify.snapshot() if m != "MARK"][-1] == "STOPPING=1"
+
+
+def test_a_ping_the_socket_refused_goes_again_within_a_second(monkeypatch, imported):
+    """The notify socket gone for a moment: the lost ping is sent again within a second, not half of WatchdogSec
+    later, when systemd's timer would already have run out (found by booting the kit, `image boot-check`)."""
+    from kiosk.ui_watchdog import UiWatchdog
+
+    name = f"sinopsis-kiosk-retry-{uuid.uuid4().hex}"
+    dog = UiWatchdog({"NOTIFY_SOCKET": "@" + name, "WATCHDOG_USEC": "60000000"})  # a ping every 30 s
+    dog.start()
+    step(1)  # the first ping: nobody listens yet, it is lost
+    assert dog.pings == 0 and dog.notifier.failures >= 1
+    systemd = NotifySocket(b"\0" + name.encode())
+    try:
+        turn_frames_until(lambda: dog.pings >= 1, timeout_s=10.0)  # well before the next 30 s ping
+        assert received(systemd) == 1
+    finally:
+        dog.stop()
+        systemd.close()

@@ -4,7 +4,8 @@ systemd-nspawn, minutes) is the command, run by hand and documented in docs/kios
 
 import json
 
-from sinopsis.boot_check import HEADLESS, Check, Report
+from sinopsis.boot_check import HEADLESS
+from sinopsis.boot_report import Check, Report
 
 
 def test_the_report_names_each_check_and_fails_only_on_a_failure():
