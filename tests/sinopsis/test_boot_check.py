@@ -24,3 +24,9 @@ def test_the_report_names_each_check_and_fails_only_on_a_failure():
 def test_the_check_only_drop_in_puts_cage_on_its_headless_backend():
     assert "WLR_BACKENDS=headless" in HEADLESS and "WLR_RENDERER=pixman" in HEADLESS
     assert HEADLESS.splitlines()[0].startswith("# Only for `sinopsis image boot-check`")
+
+
+def test_systemd_time_spans_are_read_as_seconds():
+    from sinopsis.boot_check import _seconds
+
+    assert (_seconds("30s"), _seconds("1min 30s"), _seconds("500ms"), _seconds("0")) == (30, 90, 0.5, 0)
