@@ -37,7 +37,8 @@ from contract.keys import public_pem
 from provisioning.broker import LocalBroker
 from provisioning.pg_cluster import PgCluster, postgres_bin
 from sinopsis.bench_fleet_proc import Child
-from sinopsis.bench_fleet_web import DashboardUsers, p95
+from sinopsis.bench_fleet_web import DashboardUsers
+from sinopsis.bench_web import p95
 from sinopsis.proc_usage import Sampler
 
 KITS_PER_PROCESS = 250

@@ -7,11 +7,10 @@ machine, with the clients on the same cores as everything else.
 
 import random
 import threading
-import time
 
 import requests
 
-from sinopsis.bench_web import CSRF, Page
+from sinopsis.bench_web import Page, log_in, timed
 
 PAGES = (("dashboard", ""), ("fleet.json", "fleet.json"))
 
@@ -28,36 +27,14 @@ class DashboardUsers:
                          for n in range(clients)]
 
     def _timed(self, name: str, call) -> requests.Response | None:
-        start = time.perf_counter()
-        try:
-            answer = call()
-        except requests.RequestException as e:
-            with self._lock:
-                self.pages[name].errors.append(type(e).__name__)
-            return None
-        elapsed = 1000 * (time.perf_counter() - start)
-        with self._lock:
-            if answer.status_code == 200:
-                self.pages[name].times_ms.append(elapsed)
-            else:
-                self.pages[name].errors.append(str(answer.status_code))
-        return answer
+        return timed(self.pages, self._lock, name, call)
 
     def _user(self) -> None:
         rng = random.Random()  # noqa: S311 (pauses, not secrets)
         session = requests.Session()
-        form = self._timed("log in", lambda: session.get(self.url + "login/", timeout=60))
-        token = CSRF.search(form.text) if form is not None else None
-        if token is None:
-            with self._lock:
-                self.pages["log in"].errors.append("no login form")
-        else:
-            self._timed("log in", lambda: session.post(
-                self.url + "login/", data={"username": self.login, "password": self.password,
-                                           "csrfmiddlewaretoken": token[1]},
-                headers={"Referer": self.url + "login/"}, timeout=60))
+        ok = log_in(session, self.url, self.login, self.password, self.pages, self._lock)
         self._logged_in.release()
-        if token is None:
+        if not ok:
             return
         self._go.wait()
         while True:  # at least one round, however short the run
@@ -85,8 +62,3 @@ class DashboardUsers:
             thread.join(70)
         return self.pages
 
-
-def p95(times_ms: list[float]) -> float | None:
-    """The 95th percentile (nearest rank) of the times, None without any."""
-    times = sorted(times_ms)
-    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else None

@@ -42,9 +42,48 @@ class Page:
         times = sorted(self.times_ms)
         if not times:
             return f"{name:<12} {0:>8} {len(self.errors):>7}"
-        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
         return (f"{name:<12} {len(times) + len(self.errors):>8} {len(self.errors):>7} {statistics.median(times):>8.1f} "
-                f"{p95:>8.1f} {times[-1]:>8.1f}")
+                f"{p95(times):>8.1f} {times[-1]:>8.1f}")
+
+
+def p95(times_ms: list[float]) -> float | None:
+    """The 95th percentile (nearest rank) of the times, None without any."""
+    times = sorted(times_ms)
+    return times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else None
+
+
+def timed(pages: dict[str, Page], lock: threading.Lock, name: str, call) -> requests.Response | None:
+    """`call()` timed into `pages[name]`: its time when it answers 200, else its status or exception as an error."""
+    start = time.perf_counter()
+    try:
+        answer = call()
+    except requests.RequestException as e:
+        with lock:
+            pages[name].errors.append(type(e).__name__)
+        return None
+    elapsed = 1000 * (time.perf_counter() - start)
+    with lock:
+        if answer.status_code == 200:
+            pages[name].times_ms.append(elapsed)
+        else:
+            pages[name].errors.append(str(answer.status_code))
+    return answer
+
+
+def log_in(session: requests.Session, url: str, login: str, password: str, pages: dict[str, Page],
+           lock: threading.Lock) -> bool:
+    """An office user's login on `session` (the form, its CSRF token, the POST), both timed as "log in"; False when
+    no form came."""
+    form = timed(pages, lock, "log in", lambda: session.get(url + "login/", timeout=60))
+    token = CSRF.search(form.text) if form is not None else None
+    if token is None:
+        with lock:
+            pages["log in"].errors.append("no login form")
+        return False
+    timed(pages, lock, "log in", lambda: session.post(url + "login/", data={
+        "username": login, "password": password, "csrfmiddlewaretoken": token[1]},
+        headers={"Referer": url + "login/"}, timeout=60))
+    return True
 
 
 def seed(data: Path, stations: int) -> None:
@@ -89,36 +128,11 @@ def client(url: str, rounds: int, think_s: float, pages: dict[str, Page], lock: 
     without end."""
     rng = random.Random()  # noqa: S311 (pauses, not secrets)
     visitor, user = requests.Session(), requests.Session()
-
-    def timed(name: str, call) -> requests.Response | None:
-        start = time.perf_counter()
-        try:
-            answer = call()
-        except requests.RequestException as e:
-            with lock:
-                pages[name].errors.append(type(e).__name__)
-            return None
-        elapsed = 1000 * (time.perf_counter() - start)
-        with lock:
-            if answer.status_code == 200:
-                pages[name].times_ms.append(elapsed)
-            else:
-                pages[name].errors.append(str(answer.status_code))
-        return answer
-
-    form = timed("log in", lambda: user.get(url + "login/", timeout=60))  # the form, during the others' logins
-    token = CSRF.search(form.text) if form is not None else None
-    if token is None:
-        with lock:
-            pages["log in"].errors.append("no login form")
-    else:
-        timed("log in", lambda: user.post(url + "login/", data={"username": "bench", "password": PASSWORD,
-                                                                "csrfmiddlewaretoken": token[1]},
-                                          headers={"Referer": url + "login/"}, timeout=60))
+    log_in(user, url, "bench", PASSWORD, pages, lock)  # the form, during the others' logins
     logged_in.wait()
     for _ in range(rounds):
-        timed("login page", lambda: visitor.get(url + "login/", timeout=60))
-        timed("dashboard", lambda: user.get(url, timeout=60, allow_redirects=False))
+        timed(pages, lock, "login page", lambda: visitor.get(url + "login/", timeout=60))
+        timed(pages, lock, "dashboard", lambda: user.get(url, timeout=60, allow_redirects=False))
         if think_s > 0:
             time.sleep(think_s * rng.uniform(0.5, 1.5))
 
