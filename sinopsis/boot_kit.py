@@ -14,6 +14,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from sinopsis.proc_usage import children
 from sinopsis.signals import run_child
 
 logger = logging.getLogger(__name__)
@@ -47,7 +48,7 @@ class BootedKit:
                                 f"see {self.log}")
             if time.monotonic() > deadline:
                 raise BootError(f"no PID 1 in the container after {timeout_s:.0f} s: see {self.log}")
-            self.pid1 = _child_of(self.process.pid)
+            self.pid1 = next(iter(children(self.process.pid)), 0)  # the container's init
             time.sleep(0.1)
         while True:  # until systemd answers with where the boot ended (before its bus is up it cannot answer)
             state = self.run("systemctl", "is-system-running", check=False, timeout_s=30).stdout.strip()
@@ -55,14 +56,18 @@ class BootedKit:
                 return state
             time.sleep(0.5)
 
-    def run(self, *command: str, check: bool = True, timeout_s: float = 60.0,
-            user: str | None = None) -> subprocess.CompletedProcess:
-        """A command in the booted kit (as `user` when given); its output as text."""
+    def command(self, *command: str, user: str | None = None) -> list[str]:
+        """`command` as run in the booted kit's namespaces (as `user` when given), for subprocess."""
         if not self.pid1:
             raise BootError("the kit is not booted")
         prefix = ["runuser", "-u", user, "--"] if user else []
-        done = run_child(["nsenter", "-t", str(self.pid1), "-m", "-u", "-i", "-n", "-p", *prefix, *command],
-                         timeout=timeout_s, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        return ["nsenter", "-t", str(self.pid1), "-m", "-u", "-i", "-n", "-p", *prefix, *command]
+
+    def run(self, *command: str, check: bool = True, timeout_s: float = 60.0,
+            user: str | None = None) -> subprocess.CompletedProcess:
+        """A command in the booted kit (as `user` when given); its output as text."""
+        done = run_child(self.command(*command, user=user), timeout=timeout_s, stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, text=True)
         if check and done.returncode != 0:
             raise BootError(f"in the kit, {' '.join(command)} exited {done.returncode}: {done.stdout[-2000:]}")
         return done
@@ -88,12 +93,3 @@ class BootedKit:
         if self.process is not None:
             self.process.wait(30)
         self.pid1 = 0
-
-
-def _child_of(pid: int) -> int:
-    """The first child of `pid` (nspawn's container init), or 0."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0
-    return int(children[0]) if children else 0

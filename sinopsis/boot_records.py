@@ -11,9 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from hq.keys import KEY_FILE
 from sinopsis.boot_hq import LocalHq
 from sinopsis.boot_kit import BootedKit
 from sinopsis.boot_report import Report, wait_for
+from sinopsis.proc_usage import children, state
 from sinopsis.signals import run_child
 
 STATION_ID = "st-boot-01"
@@ -37,7 +39,7 @@ def hand_assignment(hq: LocalHq, root: Path) -> list[dict]:
     people = demo_applicants(random.Random(23), today, 3)  # noqa: S311 - made-up students, not a secret
     content = build_assignment_content(today, people)
     content["station_id"] = STATION_ID
-    key = load_private_key(hq.data / "keys" / "hq_assignment.pem", Ed25519PrivateKey)
+    key = load_private_key(hq.data / KEY_FILE, Ed25519PrivateKey)  # made by `sinopsis hq migrate`
     state = root / "var/lib/sinopsis"
     path = state / "boot-assignment.json"
     path.write_bytes(bundle_to_bytes(sign_assignment(content, key)))
@@ -81,18 +83,7 @@ def _state(root: Path, record: str) -> str:
 
 def _stopped_below(pid: int) -> bool:
     """Whether a process under `pid` (host ids) is stopped (state T): the sealing at its failpoint."""
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return False
-    for child in children:
-        try:
-            state = Path(f"/proc/{child}/stat").read_text().rpartition(")")[2].split()[0]
-        except OSError:
-            continue
-        if state == "T" or _stopped_below(int(child)):
-            return True
-    return False
+    return any(state(child) == "T" or _stopped_below(child) for child in children(pid))
 
 
 def power_cut(kit: BootedKit, hq: LocalHq, root: Path, people: list[dict], report: Report) -> tuple[bool, str]:
@@ -101,9 +92,8 @@ def power_cut(kit: BootedKit, hq: LocalHq, root: Path, people: list[dict], repor
     the record again; the ledger then says nothing was lost or duplicated."""
     record = _check_in(kit, people[1])
     sealing = subprocess.Popen(
-        ["nsenter", "-t", str(kit.pid1), "-m", "-u", "-i", "-n", "-p", "runuser", "-u", "sinopsis", "--", "env",
-         "SINOPSIS_FAILPOINT=commit.before_commit", "SINOPSIS_FAILPOINT_ACTION=stop", PYTHON, "-m",
-         "sinopsis.boot_seal", "--config", CONFIG, "--record", record],
+        kit.command("env", "SINOPSIS_FAILPOINT=commit.before_commit", "SINOPSIS_FAILPOINT_ACTION=stop", PYTHON, "-m",
+                    "sinopsis.boot_seal", "--config", CONFIG, "--record", record, user="sinopsis"),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if not wait_for(lambda: _stopped_below(sealing.pid), 180, 0.2):
         sealing.kill()

@@ -1,4 +1,5 @@
-"""Peak memory and CPU time of groups of processes (a broker, HQ's ingest workers, its web server…) read from
+"""Processes read from /proc: the children and state of one (`children`, `state`), and the peak memory and CPU
+time of groups of processes (a broker, HQ's ingest workers, its web server…) read from
 /proc on Linux, for the benches: each group is its root pids and every descendant, sampled every `every_s` by a
 thread, so a child that a server forks later (gunicorn's workers, PostgreSQL's backends) is counted too.
 
@@ -34,6 +35,22 @@ class Usage:
     @property
     def processes(self) -> int:
         return len(self.peak_kb)
+
+
+def children(pid: int) -> list[int]:
+    """The children of `pid` (in this process's pid namespace), [] when it is gone."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def state(pid: int) -> str:
+    """The process's state letter (R, S, T for stopped…), "" when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return ""
 
 
 def _parents() -> dict[int, int]:
