@@ -96,7 +96,7 @@ def store_group(batches: list[GroupBatch]) -> None:
     verdicts = iter(_pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
     issued = _issued([b.station for b in batches])
     new: list[_New] = []
-    later: list[tuple[int, int, PacketHeader, bytes, str]] = []  # decided one by one inside the transaction
+    later: list[_New] = []  # held already, or twice in this group: decided one by one inside the transaction
     for n, b in enumerate(batches):
         b.outcomes = []
         for slot, (entry, packet) in enumerate(zip(b.manifest.records, b.packets, strict=True)):
@@ -111,7 +111,7 @@ def store_group(batches: list[GroupBatch]) -> None:
     first: dict[str, _New] = {}
     for r in new:
         if r.header.record_id in held or r.header.record_id in first:
-            later.append((r.batch, r.slot, r.header, r.packet, r.sha256))
+            later.append(r)
         else:
             first[r.header.record_id] = r
     crash_point("hq.ingest.before_file")
@@ -127,10 +127,10 @@ def store_group(batches: list[GroupBatch]) -> None:
                    size=len(r.packet), path=r.relative, sealed_at=r.header.created_at,
                    assignment_id=r.header.assignment_id or "", source=Source.MQTT, batch=logs[r.batch], received_at=now)
             for r in first.values()))
-        for n, slot, header, packet, sha256 in later:
-            stored = held.get(header.record_id) or first[header.record_id].sha256
-            batches[n].outcomes[slot] = already_known(stored, batches[n].station, header, packet, sha256,
-                                                       Source.MQTT, logs[n])
+        for r in later:
+            stored = held.get(r.header.record_id) or first[r.header.record_id].sha256
+            batches[r.batch].outcomes[r.slot] = already_known(stored, batches[r.batch].station, r.header, r.packet,
+                                                               r.sha256, Source.MQTT, logs[r.batch])
         for log, b in zip(logs, batches, strict=True):
             tally(log, b.outcomes, now)
         Batch.objects.bulk_update(logs, ["accepted", "duplicate", "rejected", "rejections", "finished_at"])

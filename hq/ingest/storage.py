@@ -239,6 +239,8 @@ def _assignment_problem(header: PacketHeader, station: Station) -> tuple[str, st
 
 def already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,
                    source: str, batch: Batch | None) -> Outcome:
+    """A record id HQ holds already (as `stored_sha256`): the same content counts as a duplicate, other content is
+    quarantined and rejected `record.conflict`."""
     if stored_sha256 == sha256:
         Record.objects.filter(pk=header.record_id).update(duplicates=F("duplicates") + 1,
                                                           last_duplicate_at=timezone.now())
