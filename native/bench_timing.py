@@ -52,6 +52,21 @@ def read_pass_ms(frame: np.ndarray, repeat: int) -> float:
     return median_ms(lambda: cv2.sumElems(flat), repeat)
 
 
+def fresh_median_ms(fn: Callable[[np.ndarray], object], frame: np.ndarray, repeat: int, copies: int = 16) -> float:
+    """Median wall time of `fn(f)` in milliseconds where each call gets a frame this core has not read since its
+    last turn: `copies` copies of `frame` (more than a core's L2 holds at 1080p) taken in turn, as frames arrive
+    from a camera (written by its thread or by DMA, not in the analysing core's caches)."""
+    frames = [frame.copy() for _ in range(copies)]
+    fn(frames[-1])
+    times = []
+    for i in range(repeat):
+        f = frames[i % copies]
+        start = time.perf_counter()
+        fn(f)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000.0
+
+
 def textured_frame(shape: tuple[int, int], seed: int) -> np.ndarray:
     """A textured grey frame: blurred noise, so neither flat nor pure noise."""
     rng = np.random.default_rng(seed)

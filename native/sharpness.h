@@ -12,5 +12,9 @@ struct sharpness {
 /* The per-frame fast path: Laplacian variance only. Returns the variance, or -1.0 on a bad argument. */
 double sharpness_laplacian_var(const uint8_t *pixels, int width, int height, int stride);
 
+/* Use the widest vector row kernel the CPU runs up to `cap` (0 plain C, 1 AVX2, 2 AVX-512BW with VNNI; the default is 2)
+   for sharpness_laplacian_var; returns the level now in use. All levels compute the same exact sums. */
+int sharpness_use_vectors(int cap);
+
 int sharpness_compute(const uint8_t *pixels, int width, int height, int stride, struct sharpness *out);
 #endif

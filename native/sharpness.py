@@ -40,6 +40,16 @@ class SharpnessMeter:
         return float(lib.sharpness_laplacian_var(ptr, width, height, stride))
 
 
+VECTOR_LEVELS = ("plain C", "AVX2", "AVX-512BW + VNNI")
+
+
+def use_vectors(cap: int = 2) -> str:
+    """Let `laplacian_var` use the widest row kernel this CPU runs up to `cap` (0 plain C, 1 AVX2, 2 AVX-512BW with
+    VNNI; 2 is the default at load); the name of the one now in use. Every level computes the same exact sums;
+    tests compare them and the bench names the one it timed."""
+    return VECTOR_LEVELS[lib.sharpness_use_vectors(int(cap))]
+
+
 def opencv_laplacian_var(frame: np.ndarray, dst: np.ndarray | None = None) -> float:
     """The Laplacian variance over the interior the OpenCV way: `cv2.Laplacian` (ksize 1, 16-bit, into `dst` when
     given, an int16 array of the frame's shape) and `cv2.meanStdDev`. Equal to `SharpnessMeter.laplacian_var` up

@@ -31,6 +31,8 @@ def test_every_modality_and_frame_size_is_measured_with_its_baselines():
     for kernel in ("sharpness", "exposure", "motion", "face metrics", "finger", "slap"):
         for r in (r for r in rows if r["kernel"] == kernel):  # each kernel's distance to one read of its frame
             assert r["read_ms"] > 0 and r["read_passes"] == r["c_ms"] / r["read_ms"]
+    for r in (r for r in rows if r["kernel"] == "sharpness"):  # and on fresh frames, as a camera's come
+        assert r["read_passes_fresh"] == r["c_ms_fresh"] / r["read_ms_fresh"] and r["vectors"] in r["note"]
     finger = next(r for r in rows if r["kernel"] == "finger")
     assert finger["nfiq2_ms"] is not None and finger["speedup_vs_nfiq2"] > 0
     table = format_rows(rows)

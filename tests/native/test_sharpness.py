@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis.extra import numpy as hnp
 
 from native import samples
-from native.sharpness import SharpnessMeter, opencv_laplacian_var
+from native.sharpness import VECTOR_LEVELS, SharpnessMeter, opencv_laplacian_var, use_vectors
 
 METER = SharpnessMeter()
 
@@ -64,24 +64,55 @@ def test_property_agrees_with_opencv(frame):
     agree(frame)
 
 
-@pytest.mark.parametrize("width", [3, 4, 15, 16, 17, 18, 19, 33, 1025, 1026, 1027, 2051])
+def vector_levels() -> list[str]:
+    """Every row kernel this CPU runs (plain C first), each made the active one in turn; the widest again after."""
+    names = list(dict.fromkeys(use_vectors(cap) for cap in range(len(VECTOR_LEVELS))))
+    use_vectors()
+    return names
+
+
+def each_level(check) -> None:
+    """Run `check()` with each row kernel active (plain C, AVX2, AVX-512BW with VNNI, as far as the CPU goes)."""
+    try:
+        for cap in range(len(VECTOR_LEVELS)):
+            use_vectors(cap)
+            check()
+    finally:
+        use_vectors()
+
+
+def test_the_default_is_the_widest_level():
+    assert vector_levels()[-1] == use_vectors() and vector_levels()[0] == "plain C"
+
+
+# widths around one vector (32 or 64 pixels: the masked last vector takes 1..63 pixels already counted), two,
+# the 2048-pixel chunk, and the frame sizes a camera gives
+@pytest.mark.parametrize("width", [3, 4, 15, 16, 17, 18, 19, 33, 34, 35, 36, 65, 66, 67, 97, 98, 130, 641, 642,
+                                   1025, 1026, 1027, 1920, 1921, 2049, 2050, 2051, 2113])
 def test_fast_path_agrees_at_simd_and_chunk_edges(width):
     frame = np.random.default_rng(width).integers(0, 256, (7, width), dtype=np.uint8)
+    each_level(lambda: approx_reference(frame))
+
+
+def approx_reference(frame: np.ndarray) -> None:
     assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
 
 
 def test_fast_path_extremes_and_crops():
     checker = (np.indices((64, 2100)).sum(axis=0) % 2 * 255).astype(np.uint8)  # |Laplacian| = 1020 everywhere
-    assert METER.laplacian_var(checker) == pytest.approx(reference(checker)[0], rel=1e-12)
     image = cv2.imread(str(samples.FACE), cv2.IMREAD_GRAYSCALE)
-    crop = image[5:400, 3:250]
-    assert METER.laplacian_var(crop) == pytest.approx(reference(np.ascontiguousarray(crop))[0], rel=1e-9)
-    assert METER.laplacian_var(image) == pytest.approx(METER.measure(image).laplacian_var, rel=1e-12)
+    crop = image[5:400, 3:250]  # rows that start at any address: the vector loads are unaligned
+
+    def check() -> None:
+        assert METER.laplacian_var(checker) == pytest.approx(reference(checker)[0], rel=1e-12)
+        assert METER.laplacian_var(crop) == pytest.approx(reference(np.ascontiguousarray(crop))[0], rel=1e-9)
+        assert METER.laplacian_var(image) == pytest.approx(METER.measure(image).laplacian_var, rel=1e-12)
+    each_level(check)
 
 
-@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=80)))
+@given(hnp.arrays(np.uint8, hnp.array_shapes(min_dims=2, max_dims=2, min_side=3, max_side=150)))
 def test_property_fast_path_agrees(frame):
-    assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
+    each_level(lambda: approx_reference(frame))
 
 
 @pytest.mark.parametrize("shape", [(3, 3), (7, 2051), (1080, 1920)])
