@@ -157,9 +157,12 @@ class ReplayCamera:
         self._noise_bank: dict[tuple[int, ...], list[np.ndarray]] = {}
 
     def open(self) -> None:
-        """Start the clock (and fail while unplugged)."""
+        """Start the clock (and fail while unplugged). The noise is drawn first, so that the first frames come at
+        the camera's pace like a real sensor's, not late by the drawing (a 1080p bank takes tens of ms)."""
         if self._unplugged:
             raise DeviceNotFoundError("replay camera is unplugged", device=self.device_id)
+        for frame in self.frames if self.noise else ():
+            self._bank(frame.shape)
         self._start = time.monotonic() - self._index / self.fps
 
     def close(self) -> None:
@@ -223,11 +226,14 @@ class ReplayCamera:
     def _noise_for(self, shape: tuple[int, ...]) -> np.ndarray:
         """This frame's sensor noise, from a bank of NOISE_BANK planes drawn once per frame shape: drawing 6 M
         random numbers for every 1080p frame would cost the simulated camera more than the analysis it feeds."""
+        return self._bank(shape)[self._index % NOISE_BANK]
+
+    def _bank(self, shape: tuple[int, ...]) -> list[np.ndarray]:
         bank = self._noise_bank.get(shape)
         if bank is None:
             bank = self._noise_bank[shape] = [self._rng.integers(0, self.noise + 1, shape, dtype=np.uint8)
                                               for _ in range(NOISE_BANK)]
-        return bank[self._index % NOISE_BANK]
+        return bank
 
     def _pick(self, index: int) -> np.ndarray:
         position = index - 1

@@ -131,3 +131,12 @@ def test_sensor_noise_saturates_instead_of_wrapping_white_to_black():
     camera.open()
     for _ in range(3):
         assert camera.read().image.min() >= 250
+
+
+def test_the_noise_is_drawn_before_the_clock_starts():
+    """A 1080p noise bank takes tens of ms to draw: drawn on the first read, it made the first frame late and
+    the second come right behind it, which a live loop's latency then counted as the analysis's."""
+    camera = ReplayCamera([samples.portrait("red", 160, 120), np.zeros((90, 100, 3), np.uint8)], noise=1)
+    camera.open()
+    assert set(camera._noise_bank) == {(120, 160, 3), (90, 100, 3)}
+    assert not ReplayCamera([np.zeros((9, 9, 3), np.uint8)]).__enter__()._noise_bank  # no noise, nothing drawn

@@ -2,6 +2,7 @@
 N + LAG_FRAMES frames old, a second face is seen within that many frames, the verdicts are the inline detector's,
 and the thread stops on close()."""
 
+import os
 import threading
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from native import samples
 from native.face import FaceQuality
 from native.face_landmarks import FaceDetector
-from native.face_stream import LAG_FRAMES, DetectorThread
+from native.face_stream import DETECTOR_NICE, LAG_FRAMES, DetectorThread
 
 N = 3
 
@@ -58,3 +59,17 @@ def test_worker_answers_and_restarts_after_close(portrait):
         worker.close()
         worker.close()
         assert not detector_threads()
+
+
+def test_the_detector_thread_runs_nicer_than_the_analysis(portrait):
+    """YuNet has LAG_FRAMES + 1 frame intervals to answer, a frame's verdict one: on a kit's two cores the
+    verdict goes first (the detector thread alone is reniced, DETECTOR_NICE steps; Linux's per-thread nice)."""
+    worker = DetectorThread(FaceDetector())
+    try:
+        assert worker.submit(portrait, 1) and worker.wait() is not None
+        (thread,) = detector_threads()
+        own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == min(19, own + DETECTOR_NICE)
+    finally:
+        worker.close()
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own  # the caller is left as it was
