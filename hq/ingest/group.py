@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 import logging
 import os
-from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -35,6 +34,7 @@ from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import (
     ACCEPTED,
     DUPLICATE,
+    Assignments,
     Expected,
     Outcome,
     already_known,
@@ -78,31 +78,21 @@ def _pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="hq-verify")
 
 
-def _issued(stations: Sequence[Station]) -> dict[str, frozenset[str]]:
-    """Each station's assignment ids, read once (through the stations' reverse relation)."""
-    pairs = Station.objects.filter(pk__in={s.id for s in stations}, assignments__isnull=False) \
-        .values_list("id", "assignments__assignment_id")
-    issued: dict[str, set[str]] = {}
-    for station_id, assignment_id in pairs:
-        issued.setdefault(station_id, set()).add(assignment_id)
-    return {k: frozenset(v) for k, v in issued.items()}
-
-
 def store_group(batches: list[GroupBatch]) -> None:
     """Store every batch of the group and fill in its `outcomes` (in the manifest's order). OSError (disk) and
     DatabaseError propagate with nothing committed: the caller acks nothing and tries again."""
     jobs = [(b.station, packet, entry.sha256) for b in batches  # read_batch checked each packet's SHA-256
             for entry, packet in zip(b.manifest.records, b.packets, strict=True)]
-    verdicts = iter(_pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
-    issued = _issued([b.station for b in batches])
+    verdicts = list(_pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
+    known = Assignments.of([b.station for b in batches], [v for v, _ in verdicts if isinstance(v, PacketHeader)])
+    verdicts_in_order = iter(verdicts)
     new: list[_New] = []
     later: list[_New] = []  # held already, or twice in this group: decided one by one inside the transaction
     for n, b in enumerate(batches):
         b.outcomes = []
         for slot, (entry, packet) in enumerate(zip(b.manifest.records, b.packets, strict=True)):
-            verified, sha256 = next(verdicts)
-            verdict = judge(b.station, packet, Expected(entry.record_id, entry.seq), verified, entry.record_id,
-                            issued.get(b.station.id, frozenset()))
+            verified, sha256 = next(verdicts_in_order)
+            verdict = judge(b.station, packet, Expected(entry.record_id, entry.seq), verified, entry.record_id, known)
             b.outcomes.append(verdict if isinstance(verdict, Outcome) else Outcome(entry.record_id, ACCEPTED))
             if not isinstance(verdict, Outcome):
                 new.append(_New(n, slot, verdict, packet, sha256,

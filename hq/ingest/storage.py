@@ -21,6 +21,7 @@ file; the database's primary key decides which one won.
 import functools
 import hashlib
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,12 +176,38 @@ def verify(station: Station, packet: bytes,
     return verified, sha256 or hashlib.sha256(packet).hexdigest()
 
 
+@dataclass(frozen=True)
+class Assignments:
+    """What judging records needs to know of assignments, read in two queries for any number of records: each
+    station's own assignment ids (`issued`), and which stations hold each other assignment a record names."""
+
+    issued: dict[str, frozenset[str]]
+    holders: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, stations: Sequence[Station], headers: Sequence[PacketHeader]) -> "Assignments":
+        """Through the stations' reverse relation (lists builds on ingest, never the other way)."""
+        issued: dict[str, set[str]] = {}
+        for station_id, assignment_id in Station.objects.filter(
+                pk__in={s.id for s in stations}, assignments__isnull=False).values_list(
+                "id", "assignments__assignment_id"):
+            issued.setdefault(station_id, set()).add(assignment_id)
+        named = {h.assignment_id for h in headers if h.assignment_id is not None
+                 and h.assignment_id not in issued.get(h.station_id, ())}
+        holders: dict[str, set[str]] = {}
+        if named:
+            for station_id, assignment_id in Station.objects.filter(
+                    assignments__assignment_id__in=named).values_list("id", "assignments__assignment_id"):
+                holders.setdefault(assignment_id, set()).add(station_id)
+        return cls({k: frozenset(v) for k, v in issued.items()}, {k: tuple(sorted(v)) for k, v in holders.items()})
+
+
 def judge(station: Station, packet: bytes, expected: Expected | None,
           verified: PacketHeader | PacketError | EnrolledKeyError, record_id: str,
-          issued: frozenset[str] = frozenset()) -> Outcome | PacketHeader:
+          known: Assignments | None = None) -> Outcome | PacketHeader:
     """HQ's rules once the signature is checked: the rejection (logged; an assignment refusal also kept as a dead
-    letter), or the header of a packet that may be stored. `issued`: assignment ids known to be this station's
-    (read once for a group), which need no query."""
+    letter), or the header of a packet that may be stored. `known`: the assignments read once for a group, so
+    that judging needs no query; None looks them up for this record."""
     if isinstance(verified, EnrolledKeyError):
         logger.error("station %s: its enrolled key is unusable (%s): record %s rejected", station.id, verified,
                      record_id)
@@ -196,7 +223,7 @@ def judge(station: Station, packet: bytes, expected: Expected | None,
         logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
                        record_id, problem)
         return Outcome(record_id, REJECTED, problem)
-    refused = None if header.assignment_id in issued else _assignment_problem(header, station)
+    refused = _assignment_problem(header, station, known or Assignments.of([station], [header]))
     if refused is not None:
         code, reason = refused
         logger.warning("station %s: record %s rejected: %s", station.id, record_id, reason)
@@ -213,21 +240,20 @@ def _header_problem(header: PacketHeader, station_id: str, expected: Expected | 
     return None
 
 
-def _assignment_problem(header: PacketHeader, station: Station) -> tuple[str, str] | None:
+def _assignment_problem(header: PacketHeader, station: Station, known: Assignments) -> tuple[str, str] | None:
     """(code, reason) when the signed header names another station's assignment, or one HQ never issued to a
-    station whose assignments HQ issues; else None.
-    Looked up through the stations' reverse relation (lists builds on ingest, never the other way)."""
+    station whose assignments HQ issues; else None."""
     named = header.assignment_id
-    if named is None or station.assignments.filter(assignment_id=named).exists():
+    mine = known.issued.get(station.id, frozenset())
+    if named is None or named in mine:
         return None
-    holders = list(Station.objects.filter(assignments__assignment_id=named).values_list("id", flat=True)
-                   .distinct()[:3])
+    holders = known.holders.get(named, ())[:3]
     if holders:
         return ASSIGNMENT_OTHER, (
             f"record {header.record_id} from station {station.id} names assignment {named}, which HQ issued to "
             f"station {', '.join(holders)}, not to this one: it is not credited to that school. Check the kit's "
             "roster (was an assignment file copied from another kit?) and re-import this station's own assignment")
-    if not station.assignments.exists():
+    if not mine:
         logger.info("station %s: record %s names assignment %s; HQ issued this station none: stored, credited to "
                     "no school", station.id, header.record_id, named)
         return None

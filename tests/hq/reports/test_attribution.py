@@ -17,12 +17,18 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from contract.keys import public_pem
 from contract.packets import read_header, seal_record
+from contract.wire import write_batch
 from hq.applications.models import School
 from hq.fleet import dashboard
+from hq.fleet.enrolment import enrol_station
 from hq.fleet.models import Station
+from hq.ingest.batches import Incoming, process_batches
 from hq.ingest.models import DeadLetter, Record
 from hq.ingest.storage import ACCEPTED, Expected, receive_packet
 from hq.lists.models import ApplicationList, Spt, StationAssignment
@@ -32,6 +38,8 @@ from hq.users import create_user
 from tests.hq.reports.seed import PASSWORD, nov, record_json
 from tests.hq.reports.test_report_pages import NOVEMBER, csv_tables
 
+BULK_QUERIES = 18  # the stations, their assignments, the holders of others, held ids, the transaction (2 tallies)
+DEAD_LETTER_QUERIES = 7
 A = ("20000001", "SMA Negeri 5 Pekanbaru", "800/101/2026", "ASG-2026-101-st-a-v1")
 B = ("20000002", "SMK Negeri 2 Pekanbaru", "800/102/2026", "ASG-2026-102-st-a-v2")
 STATIONS = "Rekaman per stasiun"
@@ -71,6 +79,37 @@ def send(station_keys, hq_key: X25519PrivateKey, record_id: str, seq: int, seale
     assert read_header(packet).assignment_id == named  # in the signed header, readable without HQ's key
     outcome = receive_packet(Station.objects.get(pk="st-a"), packet, expected=Expected(record_id, seq))
     return outcome.code or outcome.result
+
+
+def sealed(station_keys, hq_key: X25519PrivateKey, record_id: str, seq: int, named: str | None,
+           station_id: str = "st-a") -> tuple[str, int, bytes]:
+    """(record id, seq, packet) naming `named` in the signed header, for a batch."""
+    at = nov(9, 8).astimezone(dt.UTC).isoformat()
+    files = {"record.json": record_json(record_id, station_id, seq, f"PMH-{record_id}", A[0], named, at, ())}
+    return record_id, seq, seal_record(record_id=record_id, station_id=station_id, seq=seq, created_at=at,
+                                       files=files, station_key=station_keys[station_id],
+                                       hq_public_key=hq_key.public_key(), assignment_id=named)
+
+
+@pytest.mark.parametrize("extra", [0, 12])
+def test_a_group_judges_assignments_in_bulk_by_the_same_rules(reassigned, station_keys, hq_key, extra):
+    """A group reads the assignments it needs in two queries, whatever its records name (issue 22: a station HQ
+    never assigned cost three queries a record); the outcomes are receive_packet's."""
+    station_keys = {**station_keys, "st-c": Ed25519PrivateKey.generate()}  # a station HQ never assigned
+    enrol_station("st-c", public_pem(station_keys["st-c"].public_key()).encode())
+    records = [sealed(station_keys, hq_key, "r1", 1, A[3]), sealed(station_keys, hq_key, "r4", 2, "ASG-FORGED"),
+               sealed(station_keys, hq_key, "r5", 3, "ASG-2026-102-st-b-v1"),
+               *(sealed(station_keys, hq_key, f"x{n}", 4 + n, f"ASG-FORGED-{n}") for n in range(extra))]
+    unassigned = [sealed(station_keys, hq_key, f"c{n}", n + 1, "ASG-KIT-1", "st-c") for n in range(2 + extra)]
+    with CaptureQueriesContext(connection) as queries:
+        acks = process_batches([Incoming("st-a", write_batch("g-a", "st-a", records)),
+                                Incoming("st-c", write_batch("g-c", "st-c", unassigned))])
+    assert acks[0].accepted == ["r1"] and len(acks[1].accepted) == 2 + extra  # st-c: HQ issued it none
+    assert [(r.record_id, r.code) for r in acks[0].rejected][:2] == [("r4", "assignment.unknown"),
+                                                                    ("r5", "assignment.other_station")]
+    # the group's queries are the same for 3 records as for 27; each refusal is also kept as a dead letter (its
+    # own transaction: begin, count it again or insert it with its station looked up, commit)
+    assert len(queries) == BULK_QUERIES + DEAD_LETTER_QUERIES * (2 + extra)
 
 
 def test_records_stay_with_the_assignment_they_were_made_under(reassigned, station_keys, hq_key, packet_key_file,
