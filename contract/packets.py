@@ -156,8 +156,9 @@ def seal_record(*, record_id: str, station_id: str, seq: int, created_at: str, f
     return signed + station_key.sign(signed) + ciphertext
 
 
-def _frame(data: bytes) -> tuple[bytes, bytes, bytes]:
-    """Split into (signed part, signature, ciphertext) after checking magic and lengths."""
+def _frame(data: bytes) -> tuple[bytes, bytes, memoryview]:
+    """Split into (signed part, signature, ciphertext) after checking magic and lengths. The ciphertext is a view
+    of `data`, not a copy: it is only hashed and decrypted, and a batch's packets are megabytes each."""
     if len(data) < _PREFIX:
         raise PacketError(f"packet is truncated: {len(data)} bytes, fewer than the {_PREFIX} of magic and header "
                           "length; fetch the file again", code="packet.truncated")
@@ -172,7 +173,7 @@ def _frame(data: bytes) -> tuple[bytes, bytes, bytes]:
     if len(data) < end + SIG_LEN:
         raise PacketError(f"packet is truncated: header and signature need {end + SIG_LEN} bytes, file has "
                           f"{len(data)}; fetch the file again", code="packet.truncated")
-    return data[:end], data[end:end + SIG_LEN], data[end + SIG_LEN:]
+    return bytes(data[:end]), bytes(data[end:end + SIG_LEN]), memoryview(data)[end + SIG_LEN:]
 
 
 def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -187,7 +188,7 @@ def _bad_header(reason: str) -> PacketError:
                        code="packet.header")
 
 
-def _parse(signed: bytes, ciphertext: bytes) -> PacketHeader:
+def _parse(signed: bytes, ciphertext: bytes | memoryview) -> PacketHeader:
     """Parse and check the header's fields, and the ciphertext length it states."""
     try:
         header = json.loads(signed[_PREFIX:].decode("utf-8"), object_pairs_hook=_reject_duplicates)
@@ -244,7 +245,7 @@ def read_header(data: bytes) -> PacketHeader:
     return _parse(signed, ciphertext)
 
 
-def _verified(data: bytes, station_public_key: Ed25519PublicKey) -> tuple[PacketHeader, bytes]:
+def _verified(data: bytes, station_public_key: Ed25519PublicKey) -> tuple[PacketHeader, memoryview]:
     signed, signature, ciphertext = _frame(data)
     try:
         station_public_key.verify(signature, signed)

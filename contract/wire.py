@@ -266,7 +266,7 @@ def write_batch(batch_id: str, station_id: str, packets: list[tuple[str, int, by
     entries = [BatchEntry(record_id=r, seq=s, sha256=hashlib.sha256(p).hexdigest(), size=len(p))
                for r, s, p in packets]
     manifest = BatchManifest(batch_id=batch_id, station_id=station_id, records=entries)
-    payload = dump(manifest) + b"\n" + b"".join(p for _, _, p in packets)
+    payload = b"".join([dump(manifest), b"\n", *(p for _, _, p in packets)])  # one copy of the packets
     if len(payload) > MAX_BATCH_BYTES:
         raise ContractError(f"batch {batch_id} would be {len(payload)} bytes, over {MAX_BATCH_BYTES}",
                             "contract.too_large")
@@ -277,22 +277,22 @@ def read_batch(payload: bytes) -> tuple[BatchManifest, list[bytes]]:
     """The manifest and each record's packet bytes; ContractError if any size or hash disagrees."""
     if len(payload) > MAX_BATCH_BYTES:
         raise ContractError(f"batch: {len(payload)} bytes, more than {MAX_BATCH_BYTES}", "contract.too_large")
-    head, newline, body = payload.partition(b"\n")
-    if not newline:
+    newline = payload.find(b"\n")  # the packets are cut from the payload itself: one copy each, no body copy
+    if newline < 0:
         raise ContractError("batch: no manifest line", "contract.batch")
-    manifest = parse(BatchManifest, head)
-    if sum(e.size for e in manifest.records) != len(body):
+    manifest = parse(BatchManifest, payload[:newline])
+    body_size = len(payload) - newline - 1
+    if sum(e.size for e in manifest.records) != body_size:
         raise ContractError(f"batch {manifest.batch_id}: the manifest's sizes add up to "
-                            f"{sum(e.size for e in manifest.records)} bytes, the body has {len(body)}",
+                            f"{sum(e.size for e in manifest.records)} bytes, the body has {body_size}",
                             "contract.batch")
     if len({e.record_id for e in manifest.records}) != len(manifest.records):
         raise ContractError(f"batch {manifest.batch_id}: a record id appears twice", "contract.batch")
-    packets, offset = [], 0
+    packets, offset, view = [], newline + 1, memoryview(payload)
     for entry in manifest.records:
-        packet = body[offset:offset + entry.size]
-        offset += entry.size
-        if hashlib.sha256(packet).hexdigest() != entry.sha256:
+        if hashlib.sha256(view[offset:offset + entry.size]).hexdigest() != entry.sha256:
             raise ContractError(f"batch {manifest.batch_id}: record {entry.record_id}: SHA-256 differs from the "
                                 "manifest", "contract.batch")
-        packets.append(packet)
+        packets.append(payload[offset:offset + entry.size])
+        offset += entry.size
     return manifest, packets
