@@ -94,3 +94,44 @@ def test_after_a_reassignment_health_counts_the_new_assignment_only(imported, se
     health = build_health(imported, station_config, 8, power_supply_dir=tmp_path)
     assert (health.assignment_version, health.listed, health.queue_depth) == (2, 24, 2)  # both still wait for HQ
     assert sum(health.counts.values()) == 0 and set(health.counts) >= {"captured", "accepted"}
+
+
+def test_a_large_packet_goes_out_from_a_view_and_arrives_whole(agent_config, broker):
+    """paho 2.2.0 copies a packet's unsent rest on every partial send; BatchClient queues large packets as a view
+    (nothing copied) and the bytes still arrive as sent, through the real broker."""
+    import os
+    import threading
+
+    import paho.mqtt.client as mqtt
+    from paho.mqtt.enums import CallbackAPIVersion
+
+    from edge_agent.connection import VIEW_FROM, BatchClient, make_client
+    from tests.edge_agent.conftest import HQ_PASSWORD, HQ_USER, wait_until
+
+    client = make_client(agent_config, epoch=1)
+    assert type(client) is BatchClient  # the pinned paho
+    client._packet_queue(0x30, bytearray(VIEW_FROM), 1, 1)
+    client._packet_queue(0x30, bytearray(VIEW_FROM - 1), 2, 1)
+    assert [type(p["packet"]) for p in client._out_packet] == [memoryview, bytearray]
+    client._out_packet.clear()
+
+    topic, got, ready = wire.station_topic(agent_config.station.id, "up/bench"), [], threading.Event()
+    hq = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="hq-test", protocol=mqtt.MQTTv5)
+    hq.username_pw_set(HQ_USER, HQ_PASSWORD)
+    hq.on_connect = lambda c, *_a: c.subscribe(topic, 1)
+    hq.on_subscribe = lambda *_a: ready.set()
+    hq.on_message = lambda _c, _u, message: got.append(message.payload)
+    hq.connect("127.0.0.1", broker.port)
+    hq.loop_start()
+    client.connect("127.0.0.1", broker.port)
+    client.loop_start()
+    try:
+        assert ready.wait(10)
+        payload = os.urandom(3 * 1024 * 1024)
+        client.publish(topic, payload, qos=1).wait_for_publish(10)
+        wait_until(lambda: got, what="the payload at the subscriber")
+        assert got == [payload]
+    finally:
+        for c in (client, hq):
+            c.disconnect()
+            c.loop_stop()
