@@ -25,7 +25,7 @@ from contract.wire import (
 from hq.fleet.liveness import mark_seen
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import keep
-from hq.ingest.group import GroupBatch, store_group, tally
+from hq.ingest.group import GroupBatch, pool, store_group, tally
 from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
 
@@ -125,7 +125,7 @@ def _readable(item: Incoming, station: Station | None, worker: str) -> GroupBatc
     """The batch ready for the group; or, for one refused as a whole, from a station HQ does not know or has
     revoked, its Ack (None when unreadable) after it is logged."""
     try:
-        manifest, packets = read_batch(item.payload)
+        manifest, packets = read_batch(item.payload, pool().map)  # the packets hashed in parallel
         refused = None
     except ContractError as e:
         manifest, packets, refused = _readable_manifest(item.payload), [], e

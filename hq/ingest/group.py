@@ -74,7 +74,8 @@ class _New:
 
 
 @functools.lru_cache(maxsize=1)
-def _pool() -> ThreadPoolExecutor:
+def pool() -> ThreadPoolExecutor:
+    """The threads that hash and verify packets (hashlib and the signature check let go of Python's lock)."""
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="hq-verify")
 
 
@@ -83,7 +84,7 @@ def store_group(batches: list[GroupBatch]) -> None:
     DatabaseError propagate with nothing committed: the caller acks nothing and tries again."""
     jobs = [(b.station, packet, entry.sha256) for b in batches  # read_batch checked each packet's SHA-256
             for entry, packet in zip(b.manifest.records, b.packets, strict=True)]
-    verdicts = list(_pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
+    verdicts = list(pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
     known = Assignments.of([b.station for b in batches], [v for v, _ in verdicts if isinstance(v, PacketHeader)])
     verdicts_in_order = iter(verdicts)
     new: list[_New] = []

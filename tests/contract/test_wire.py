@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from hypothesis import given
@@ -81,6 +82,14 @@ def test_any_changed_byte_of_a_packet_in_a_batch_is_refused(offset, flip):
     payload[body + offset % (len(payload) - body)] ^= flip
     with pytest.raises(ContractError):
         read_batch(bytes(payload))
+    with pytest.raises(ContractError), ThreadPoolExecutor(2) as pool:  # hashed in parallel, as HQ does
+        read_batch(bytes(payload), pool.map)
+
+
+def test_a_batch_hashed_on_threads_reads_as_one_hashed_in_turn():
+    payload = write_batch("b1", "st-a", [(f"r{n}", n, bytes([n]) * (1000 + n)) for n in range(1, 30)])
+    with ThreadPoolExecutor(2) as pool:
+        assert read_batch(payload, pool.map) == read_batch(payload)
 
 
 def test_a_truncated_batch_is_refused():
