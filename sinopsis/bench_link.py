@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import json
 import math
+import os
 import subprocess
 import sys
 import tempfile
@@ -107,9 +108,13 @@ def _link_state(data_dir: Path) -> str:
         return ""
 
 
-def _agent_process(config_file: Path, data_dir: Path, port: int, records: int, root: Path) -> float:
+def _agent_process(config_file: Path, data_dir: Path, port: int, records: int, root: Path,
+                   broker_pid: int) -> tuple[float, dict[str, float]]:
     """Seconds from `sinopsis agent run` (its own process, as on a kit) saying it is connected with HQ's ingest
-    online (its link file) to every record accepted; the agent is stopped with SIGTERM after."""
+    online (its link file) to every record accepted, and the CPU seconds each side used meanwhile (`agent`,
+    `broker`, and `hq`: this process, whose ingest worker stores the records while the bench polls the outbox);
+    the agent is stopped with SIGTERM after."""
+    from sinopsis.proc_usage import cpu_seconds
     from station.store import StationStore
 
     text = config_file.read_text()
@@ -119,20 +124,23 @@ def _agent_process(config_file: Path, data_dir: Path, port: int, records: int, r
     with open_private(root / "agent.log", "w") as log, StationStore(data_dir) as store:
         agent = subprocess.Popen([sys.executable, "-m", "sinopsis", "agent", "run", "--config", str(config_file)],
                                  stdout=log, stderr=subprocess.STDOUT)
+
+        def cpu() -> dict[str, float]:
+            return {"agent": cpu_seconds(agent.pid), "broker": cpu_seconds(broker_pid), "hq": cpu_seconds(os.getpid())}
         try:
             _wait(lambda: _link_state(data_dir) == "connected" or agent.poll() is not None,
                   "the agent connected, HQ's ingest online")
-            start = time.perf_counter()  # as the baseline: timed from a ready link, not from connecting
+            start, before = time.perf_counter(), cpu()  # as the baseline: timed from a ready link, not from connecting
             _wait(lambda: agent.poll() is not None or store.conn.execute(
                 "SELECT COUNT(*) FROM outbox WHERE ack_status = 'accepted'").fetchone()[0] == records,
                 "every record accepted by HQ")
-            seconds = time.perf_counter() - start
+            seconds, after = time.perf_counter() - start, cpu()
         finally:
             agent.terminate()
             agent.wait(30)
     if agent.returncode not in (0, -15):
         raise RuntimeError(f"bench: the agent ended with {agent.returncode}: see {root / 'agent.log'}")
-    return seconds
+    return seconds, {side: after[side] - before[side] for side in after}
 
 
 def link_rows(root: Path, records: int) -> list[dict]:
@@ -151,22 +159,27 @@ def link_rows(root: Path, records: int) -> list[dict]:
         worker = IngestWorker(broker_from_url(f"mqtt://{HQ_USER}:{HQ_PW}@127.0.0.1:{broker.port}"), "bench").start()
         try:
             _wait(worker.ready.is_set, "the ingest worker")
-            link_s = _agent_process(paths.station_config, config.station.data_dir, broker.port, records, root)
+            link_s, cpu = _agent_process(paths.station_config, config.station.data_dir, broker.port, records, root,
+                                         broker.process.pid)
         finally:
             worker.stop()
         bare_s = _bare_publish(broker.port, config.station.id, _packets(config))
     mb = sum(sizes) / 1e6
     size = f"{records} × {mb / records:.1f} MB"
     link_ms, bare_ms = 1000 * link_s / records, 1000 * bare_s / records
+    per_record = {side: 1000 * seconds / records for side, seconds in cpu.items()}
     link = row("outbox→HQ ack", size, link_ms, bare_ms, None,
                note=f"{records / link_s:.1f} records/s ({mb / link_s:.1f} MB/s) agent (connected, HQ online) "
                     "→ mosquitto → ingest "
-                    f"(verified, stored durably, acked); vs idiom = bare paho publish of the same bytes")
+                    f"(verified, stored durably, acked); vs idiom = bare paho publish of the same bytes; CPU per "
+                    f"record: agent {per_record['agent']:.1f}, broker {per_record['broker']:.1f}, "
+                    f"HQ {per_record['hq']:.1f} ms")
     bare = row("bare paho pub", size, bare_ms, None, None,
                note=f"{records / bare_s:.1f} records/s ({mb / bare_s:.1f} MB/s) QoS 1 publish to a subscriber, "
                     f"no storage: the baseline")
     link.update(records_per_s=records / link_s, baseline_records_per_s=records / bare_s,
-                ratio_to_baseline=(records / link_s) / (records / bare_s), mean_packet_bytes=sum(sizes) / records)
+                ratio_to_baseline=(records / link_s) / (records / bare_s), mean_packet_bytes=sum(sizes) / records,
+                cpu_ms_per_record=per_record)
     bare.update(records_per_s=records / bare_s)
     return [link, bare]
 

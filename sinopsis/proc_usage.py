@@ -37,6 +37,15 @@ class Usage:
         return len(self.peak_kb)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds process `pid` has used so far (0.0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
 def children(pid: int) -> list[int]:
     """The children of `pid` (in this process's pid namespace), [] when it is gone."""
     try:
