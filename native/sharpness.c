@@ -43,8 +43,38 @@ typedef int32_t (*row_kernel)(const uint8_t *, const uint8_t *, const uint8_t *,
 #define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
 #define LOAD512(p) _mm512_loadu_si512((const void *)(p))
 
-/* The tail of a row shorter than a vector is done as one more vector ending at the row's end, with the lanes of
-   pixels already counted (the first k) set to zero: even lane i is pixel 2i, odd lane i pixel 2i + 1. */
+/* A row, W pixels a step (PAIR makes lap_even and lap_odd at x, ADD_SQUARES adds their squares); the tail shorter
+   than a step is one more step ending at the row's end with the lanes of pixels already counted (the first k) set
+   to zero by KEEP_FROM(first even lane, first odd lane): even lane i is pixel 2i, odd lane i pixel 2i + 1. */
+#define ROW_STEPS(W, PAIR, KEEP_FROM, ADD_SQUARES) \
+    int x = 0;                                      \
+    for (; x + (W) <= n; x += (W)) {                \
+        PAIR;                                       \
+        ADD_SQUARES;                                \
+    }                                               \
+    if (x < n) {                                    \
+        int k = x - (n - (W));                      \
+        x = n - (W);                                \
+        PAIR;                                       \
+        KEEP_FROM((k + 1) / 2, k / 2);              \
+        ADD_SQUARES;                                \
+    }
+
+#define PAIR256 LAP_PAIR(256, _mm256_and_si256, _mm256_srli_epi16, _mm256_add_epi16, _mm256_maddubs_epi16, LOAD256)
+#define KEEP256(e, o)                                                                                      \
+    lap_even = _mm256_and_si256(lap_even, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((e) - 1)))); \
+    lap_odd = _mm256_and_si256(lap_odd, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((o) - 1))))
+#define SQUARES256 \
+    acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even), _mm256_madd_epi16(lap_odd, lap_odd)))
+
+#define PAIR512 LAP_PAIR(512, _mm512_and_si512, _mm512_srli_epi16, _mm512_add_epi16, _mm512_maddubs_epi16, LOAD512)
+#define KEEP512(e, o)                                                               \
+    lap_even = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << (e)) - 1), lap_even); \
+    lap_odd = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << (o)) - 1), lap_odd)
+#define SQUARES512                                     \
+    acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even); \
+    acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
+
 __attribute__((target("avx2")))
 static int32_t laplacian_sq_sum_avx2(const uint8_t *restrict up, const uint8_t *restrict row,
                                      const uint8_t *restrict down, int n)
@@ -53,23 +83,9 @@ static int32_t laplacian_sq_sum_avx2(const uint8_t *restrict up, const uint8_t *
         return laplacian_sq_sum_plain(up, row, down, n);
     const __m256i low = _mm256_set1_epi16(0x00ff);
     const __m256i even_w = _mm256_set1_epi16((short)0x01fc), odd_w = _mm256_set1_epi16((short)0xfc01);
+    const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     __m256i acc = _mm256_setzero_si256();
-    int x = 0;
-    for (; x + 32 <= n; x += 32) {
-        LAP_PAIR(256, _mm256_and_si256, _mm256_srli_epi16, _mm256_add_epi16, _mm256_maddubs_epi16, LOAD256);
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even),
-                                                     _mm256_madd_epi16(lap_odd, lap_odd)));
-    }
-    if (x < n) {
-        int k = x - (n - 32);
-        x = n - 32;
-        LAP_PAIR(256, _mm256_and_si256, _mm256_srli_epi16, _mm256_add_epi16, _mm256_maddubs_epi16, LOAD256);
-        const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        lap_even = _mm256_and_si256(lap_even, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((k + 1) / 2 - 1))));
-        lap_odd = _mm256_and_si256(lap_odd, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)(k / 2 - 1))));
-        acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even),
-                                                     _mm256_madd_epi16(lap_odd, lap_odd)));
-    }
+    ROW_STEPS(32, PAIR256, KEEP256, SQUARES256)
     __m128i half = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
     half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0x4e));
     half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0xb1));
@@ -85,21 +101,7 @@ static int32_t laplacian_sq_sum_avx512(const uint8_t *restrict up, const uint8_t
     const __m512i low = _mm512_set1_epi16(0x00ff);
     const __m512i even_w = _mm512_set1_epi16((short)0x01fc), odd_w = _mm512_set1_epi16((short)0xfc01);
     __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512();
-    int x = 0;
-    for (; x + 64 <= n; x += 64) {
-        LAP_PAIR(512, _mm512_and_si512, _mm512_srli_epi16, _mm512_add_epi16, _mm512_maddubs_epi16, LOAD512);
-        acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even);
-        acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd);
-    }
-    if (x < n) {
-        int k = x - (n - 64);
-        x = n - 64;
-        LAP_PAIR(512, _mm512_and_si512, _mm512_srli_epi16, _mm512_add_epi16, _mm512_maddubs_epi16, LOAD512);
-        lap_even = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << ((k + 1) / 2)) - 1), lap_even);
-        lap_odd = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << (k / 2)) - 1), lap_odd);
-        acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even);
-        acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd);
-    }
+    ROW_STEPS(64, PAIR512, KEEP512, SQUARES512)
     return _mm512_reduce_add_epi32(_mm512_add_epi32(acc, acc_odd));
 }
 
