@@ -9,8 +9,10 @@
 /* Sum of squared 4-neighbour Laplacians over n pixels of one row, given that row and the rows above and below
    (the rolling 3-row window); reads row[-1] and row[n]. n <= CHUNK. Plain C (16-bit Laplacian, 32-bit sum of
    squares), the reference the vector versions below are tested against, and the path on CPUs without them. */
-static int32_t laplacian_sq_sum_plain(const uint8_t *restrict up, const uint8_t *restrict row,
-                                      const uint8_t *restrict down, int n)
+#define ROW_KERNEL(name) \
+    static int32_t name(const uint8_t *restrict up, const uint8_t *restrict row, const uint8_t *restrict down, int n)
+
+ROW_KERNEL(laplacian_sq_sum_plain)
 {
     int32_t sum_sq = 0;
     for (int x = 0; x < n; x++) {
@@ -39,6 +41,11 @@ typedef int32_t (*row_kernel)(const uint8_t *, const uint8_t *, const uint8_t *,
     __m##P##i r0 = LOAD(row + x), u = LOAD(up + x), d = LOAD(down + x);                                    \
     __m##P##i lap_even = ADD(ADD(MADDUBS(r0, even_w), AND(LOAD(row + x - 1), low)), ADD(AND(u, low), AND(d, low))); \
     __m##P##i lap_odd = ADD(ADD(MADDUBS(r0, odd_w), SHR(LOAD(row + x + 1), 8)), ADD(SHR(u, 8), SHR(d, 8)))
+
+/* The low byte of each 16-bit lane, and the maddubs weights (-4, 1) for even pixels and (1, -4) for odd ones. */
+#define ROW_CONSTANTS(P)                                                                              \
+    const __m##P##i low = _mm##P##_set1_epi16(0x00ff), even_w = _mm##P##_set1_epi16((short)0x01fc), \
+                    odd_w = _mm##P##_set1_epi16((short)0xfc01)
 
 #define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
 #define LOAD512(p) _mm512_loadu_si512((const void *)(p))
@@ -75,14 +82,11 @@ typedef int32_t (*row_kernel)(const uint8_t *, const uint8_t *, const uint8_t *,
     acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even); \
     acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
 
-__attribute__((target("avx2")))
-static int32_t laplacian_sq_sum_avx2(const uint8_t *restrict up, const uint8_t *restrict row,
-                                     const uint8_t *restrict down, int n)
+__attribute__((target("avx2"))) ROW_KERNEL(laplacian_sq_sum_avx2)
 {
     if (n < 32)
         return laplacian_sq_sum_plain(up, row, down, n);
-    const __m256i low = _mm256_set1_epi16(0x00ff);
-    const __m256i even_w = _mm256_set1_epi16((short)0x01fc), odd_w = _mm256_set1_epi16((short)0xfc01);
+    ROW_CONSTANTS(256);
     const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     __m256i acc = _mm256_setzero_si256();
     ROW_STEPS(32, PAIR256, KEEP256, SQUARES256)
@@ -92,14 +96,11 @@ static int32_t laplacian_sq_sum_avx2(const uint8_t *restrict up, const uint8_t *
     return _mm_cvtsi128_si32(half);
 }
 
-__attribute__((target("avx512bw,avx512vnni")))
-static int32_t laplacian_sq_sum_avx512(const uint8_t *restrict up, const uint8_t *restrict row,
-                                       const uint8_t *restrict down, int n)
+__attribute__((target("avx512bw,avx512vnni"))) ROW_KERNEL(laplacian_sq_sum_avx512)
 {
     if (n < 64)
         return laplacian_sq_sum_avx2(up, row, down, n);
-    const __m512i low = _mm512_set1_epi16(0x00ff);
-    const __m512i even_w = _mm512_set1_epi16((short)0x01fc), odd_w = _mm512_set1_epi16((short)0xfc01);
+    ROW_CONSTANTS(512);
     __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512();
     ROW_STEPS(64, PAIR512, KEEP512, SQUARES512)
     return _mm512_reduce_add_epi32(_mm512_add_epi32(acc, acc_odd));
