@@ -30,11 +30,11 @@ from contract.durable import private_dir, write_all_durably
 from contract.packets import PacketHeader
 from contract.wire import BatchManifest
 from hq.fleet.models import Station
+from hq.ingest.assignments import Assignments
 from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import (
     ACCEPTED,
     DUPLICATE,
-    Assignments,
     Expected,
     Outcome,
     already_known,

@@ -21,7 +21,6 @@ file; the database's primary key decides which one won.
 import functools
 import hashlib
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +37,7 @@ from contract.failpoints import failpoint
 from contract.packets import PacketError, PacketHeader, verify_packet
 from contract.wire import station_topic
 from hq.fleet.models import Station
+from hq.ingest.assignments import Assignments, assignment_problem
 from hq.ingest.dead_letters import keep
 from hq.ingest.models import Batch, Quarantine, Record, Source
 from hq.ingest.tallies import count_stored
@@ -46,7 +46,6 @@ logger = logging.getLogger(__name__)
 
 ACCEPTED, DUPLICATE, REJECTED = "accepted", "duplicate", "rejected"
 CONFLICT = "record.conflict"
-ASSIGNMENT_UNKNOWN, ASSIGNMENT_OTHER = "assignment.unknown", "assignment.other_station"
 REVOKED = "station.revoked"
 
 
@@ -176,32 +175,6 @@ def verify(station: Station, packet: bytes,
     return verified, sha256 or hashlib.sha256(packet).hexdigest()
 
 
-@dataclass(frozen=True)
-class Assignments:
-    """What judging records needs to know of assignments, read in two queries for any number of records: each
-    station's own assignment ids (`issued`), and which stations hold each other assignment a record names."""
-
-    issued: dict[str, frozenset[str]]
-    holders: dict[str, tuple[str, ...]]
-
-    @classmethod
-    def of(cls, stations: Sequence[Station], headers: Sequence[PacketHeader]) -> "Assignments":
-        """Through the stations' reverse relation (lists builds on ingest, never the other way)."""
-        issued: dict[str, set[str]] = {}
-        for station_id, assignment_id in Station.objects.filter(
-                pk__in={s.id for s in stations}, assignments__isnull=False).values_list(
-                "id", "assignments__assignment_id"):
-            issued.setdefault(station_id, set()).add(assignment_id)
-        named = {h.assignment_id for h in headers if h.assignment_id is not None
-                 and h.assignment_id not in issued.get(h.station_id, ())}
-        holders: dict[str, set[str]] = {}
-        if named:
-            for station_id, assignment_id in Station.objects.filter(
-                    assignments__assignment_id__in=named).values_list("id", "assignments__assignment_id"):
-                holders.setdefault(assignment_id, set()).add(station_id)
-        return cls({k: frozenset(v) for k, v in issued.items()}, {k: tuple(sorted(v)) for k, v in holders.items()})
-
-
 def judge(station: Station, packet: bytes, expected: Expected | None,
           verified: PacketHeader | PacketError | EnrolledKeyError, record_id: str,
           known: Assignments | None = None) -> Outcome | PacketHeader:
@@ -223,7 +196,7 @@ def judge(station: Station, packet: bytes, expected: Expected | None,
         logger.warning("station %s: record %s rejected: the signed header says otherwise (%s)", station.id,
                        record_id, problem)
         return Outcome(record_id, REJECTED, problem)
-    refused = _assignment_problem(header, station, known or Assignments.of([station], [header]))
+    refused = assignment_problem(header, station, known or Assignments.of([station], [header]))
     if refused is not None:
         code, reason = refused
         logger.warning("station %s: record %s rejected: %s", station.id, record_id, reason)
@@ -238,29 +211,6 @@ def _header_problem(header: PacketHeader, station_id: str, expected: Expected | 
     if expected is not None and (header.record_id != expected.record_id or header.seq != expected.seq):
         return "record.mismatch"
     return None
-
-
-def _assignment_problem(header: PacketHeader, station: Station, known: Assignments) -> tuple[str, str] | None:
-    """(code, reason) when the signed header names another station's assignment, or one HQ never issued to a
-    station whose assignments HQ issues; else None."""
-    named = header.assignment_id
-    mine = known.issued.get(station.id, frozenset())
-    if named is None or named in mine:
-        return None
-    holders = known.holders.get(named, ())[:3]
-    if holders:
-        return ASSIGNMENT_OTHER, (
-            f"record {header.record_id} from station {station.id} names assignment {named}, which HQ issued to "
-            f"station {', '.join(holders)}, not to this one: it is not credited to that school. Check the kit's "
-            "roster (was an assignment file copied from another kit?) and re-import this station's own assignment")
-    if not mine:
-        logger.info("station %s: record %s names assignment %s; HQ issued this station none: stored, credited to "
-                    "no school", station.id, header.record_id, named)
-        return None
-    return ASSIGNMENT_UNKNOWN, (
-        f"record {header.record_id} from station {station.id} names assignment {named}, which HQ never issued: it "
-        "is not credited to any school. Check that the kit imported an assignment signed by this HQ, and report "
-        "the kit if it did")
 
 
 def already_known(stored_sha256: str, station: Station, header: PacketHeader, packet: bytes, sha256: str,
