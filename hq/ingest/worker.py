@@ -182,8 +182,11 @@ class IngestWorker:
             msg = self._inbox.get()
             while msg is not None and not self._stopping.is_set():
                 if is_batch(msg):
-                    group, msg = gather(self._inbox, msg)
+                    group, aside, msg = gather(self._inbox, msg)
                     self._store_group(group)
+                    for other in aside:  # in their order; one not handled (stopping) comes again with the session
+                        if self._handle_until_done(other):
+                            self._puback(other)
                     if msg is not NOTHING:
                         continue
                 elif self._handle_until_done(msg):

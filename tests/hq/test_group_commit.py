@@ -85,6 +85,63 @@ def test_a_worker_takes_the_batches_its_session_kept_as_one_group(start_worker, 
     assert len(set(Batch.objects.values_list("received_at", flat=True))) == 1  # stored together: one commit
 
 
+def test_a_worker_groups_batches_past_a_stations_health_and_handles_it_after(start_worker, stand_in, packet,
+                                                                              monkeypatch):
+    """A station sends its Health after each ack, a fleet every minute: such messages are set aside, no longer
+    ending the group (issue 22: every group of the link bench held one batch), and handled after it in order."""
+    from django.conf import settings
+
+    from hq.fleet.models import Station
+
+    monkeypatch.setattr(settings, "HQ_INGEST_GROUP_BATCHES", 3)
+    monkeypatch.setattr(settings, "HQ_INGEST_GROUP_WAIT_MS", 10_000)
+    station = stand_in("st-a")
+    worker = start_worker("g")
+    station.wait_ingest_online()
+    worker.stop()
+    for n in range(3):
+        station.publish_batch(f"b-{n}", [(f"r-{n}", n + 1, packet("st-a", f"r-{n}", n + 1))])
+        station.publish("health", b'{"epoch": 1, "ts": "2026-11-25T08:00:0%dZ", "queue_depth": %d, '
+                                  b'"software_version": "1.0"}' % (n, 2 - n))
+    start_worker("g")
+    assert [station.wait_ack(f"b-{n}", 20).accepted for n in range(3)] == [[f"r-{n}"] for n in range(3)]
+    wait_for(lambda: str((Station.objects.get(pk="st-a").last_health or {}).get("ts")).startswith(
+        "2026-11-25T08:00:02"), what="the last Health, handled after the group")
+    assert len(set(Batch.objects.values_list("received_at", flat=True))) == 1  # the three batches: one commit
+    assert Station.objects.get(pk="st-a").last_health["queue_depth"] == 0  # the Health messages kept their order
+
+
+def _message(topic: str, payload: bytes = b"{}"):
+    import paho.mqtt.client as mqtt
+
+    msg = mqtt.MQTTMessage(topic=topic.encode())
+    msg.payload = payload
+    return msg
+
+
+def test_gather_sets_other_messages_aside_and_stops_at_the_stop_or_the_limit(monkeypatch):
+    import queue
+
+    from django.conf import settings
+
+    from hq.ingest import inbox
+
+    monkeypatch.setattr(settings, "HQ_INGEST_GROUP_WAIT_MS", 0)
+    batch = [_message(f"sinopsis/v1/st/st-{n}/up/batch", b"x" * 10) for n in range(4)]
+    health, status = _message("sinopsis/v1/st/st-0/health"), _message("sinopsis/v1/st/st-1/status")
+    box: queue.Queue = queue.Queue()
+    for msg in (health, batch[1], status, batch[2]):
+        box.put(msg)
+    assert inbox.gather(box, batch[0]) == ([batch[0], batch[1], batch[2]], [health, status], inbox.NOTHING)
+    for msg in (health, None, batch[3]):  # the worker's stop ends the group at once; what follows stays queued
+        box.put(msg)
+    assert inbox.gather(box, batch[0]) == ([batch[0]], [health], None) and box.get_nowait() is batch[3]
+    monkeypatch.setattr(inbox, "MAX_SET_ASIDE", 1)  # a bound on how long set-aside messages wait
+    for msg in (health, status, batch[1]):
+        box.put(msg)
+    assert inbox.gather(box, batch[0]) == ([batch[0]], [health], status) and box.get_nowait() is batch[1]
+
+
 @pytest.mark.parametrize("text", ["abc", "nan", "-1", "1e9", "inf"])
 def test_a_group_limit_that_is_not_a_number_in_range_is_refused_by_name(monkeypatch, text):
     from hq.settings import _bounded
