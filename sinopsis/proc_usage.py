@@ -37,13 +37,23 @@ class Usage:
         return len(self.peak_kb)
 
 
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/PID/stat after the command name (state first, then the parent…), [] once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return []
+
+
+def _ticks(fields: list[str]) -> int:
+    """User + system CPU of a process, in clock ticks, from its `_stat` fields."""
+    return int(fields[11]) + int(fields[12])
+
+
 def cpu_seconds(pid: int) -> float:
     """User + system CPU seconds process `pid` has used so far (0.0 once it is gone)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    fields = _stat(pid)
+    return _ticks(fields) / TICKS if fields else 0.0
 
 
 def children(pid: int) -> list[int]:
@@ -56,22 +66,16 @@ def children(pid: int) -> list[int]:
 
 def state(pid: int) -> str:
     """The process's state letter (R, S, T for stopped…), "" when it is gone."""
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return ""
+    fields = _stat(pid)
+    return fields[0] if fields else ""
 
 
 def _parents() -> dict[int, int]:
     """pid -> parent pid of every process now."""
     parents = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))):
+            parents[int(entry.name)] = int(fields[1])
     return parents
 
 
@@ -102,12 +106,14 @@ class Sampler:
             for pid in _tree([p for p in roots() if p], parents):
                 try:
                     status = Path(f"/proc/{pid}/status").read_text()
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
                 except OSError:
                     continue  # exited meanwhile
+                fields = _stat(pid)
+                if not fields:
+                    continue
                 peak = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
                 usage.peak_kb[pid] = max(usage.peak_kb.get(pid, 0), peak)
-                usage.cpu_ticks[pid] = int(fields[11]) + int(fields[12])
+                usage.cpu_ticks[pid] = _ticks(fields)
 
     def _run(self) -> None:
         while not self._stop.wait(self.every_s):
