@@ -106,7 +106,8 @@ __attribute__((target("avx512bw,avx512vnni"))) ROW_KERNEL(laplacian_sq_sum_avx51
     return _mm512_reduce_add_epi32(_mm512_add_epi32(acc, acc_odd));
 }
 
-/* The widest row kernel this CPU runs, at most `cap` (0 plain, 1 AVX2, 2 AVX-512BW); its level in *level. */
+/* The widest row kernel this CPU runs, at most `cap` (0 plain, 1 AVX2, 2 AVX-512BW with VNNI); its level in
+   *level. */
 static row_kernel pick_row_kernel(int cap, int *level)
 {
     __builtin_cpu_init();
@@ -163,7 +164,7 @@ double sharpness_laplacian_var(const uint8_t *pixels, int width, int height, int
         const uint8_t *up = pixels + (size_t)(y - 1) * (size_t)stride;
         const uint8_t *row = up + stride;
         const uint8_t *down = row + stride;
-        if (y + PREFETCH_ROWS < height) {
+        if (y + 1 + PREFETCH_ROWS < height) {  /* `ahead` is row y + 1 + PREFETCH_ROWS: inside the frame */
             const uint8_t *ahead = down + (size_t)PREFETCH_ROWS * (size_t)stride;
             for (int x = 0; x < width; x += 64)
                 __builtin_prefetch(ahead + x);
