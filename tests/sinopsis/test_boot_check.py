@@ -1,6 +1,7 @@
 """`sinopsis image boot-check`'s report (sinopsis/boot_check.py): what it prints and the figures the issue names in
 its JSON; a failed check fails the command, one not checked yet is listed as such. The boot itself (debootstrap,
-systemd-nspawn, minutes) is the command, run by hand and documented in docs/kiosk-image.md, not a unit test."""
+systemd-nspawn, minutes) is not a unit test: `.ci/run` runs the command as its own step after the unit suite
+(docs/kiosk-image.md, "The boot check")."""
 
 import json
 
