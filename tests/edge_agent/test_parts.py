@@ -135,3 +135,19 @@ def test_a_large_packet_goes_out_from_a_view_and_arrives_whole(agent_config, bro
         for c in (client, hq):
             c.disconnect()
             c.loop_stop()
+
+
+def test_both_paho_workarounds_name_the_pinned_paho():
+    """The agent's BatchClient and HQ's decoder reach into paho's private parts, each only with the paho they were
+    written for: a paho upgrade in pyproject.toml fails here, so that both are looked at again, not dropped
+    silently (each falls back to paho's own code with another version)."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    from edge_agent.connection import PAHO_WRITTEN_FOR
+    from hq.mqtt_decode import WRITTEN_FOR
+
+    project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
+    pins = [r for extra in project["optional-dependencies"].values() for r in extra if r.startswith("paho-mqtt==")]
+    assert {re.sub(r"^paho-mqtt==", "", pin) for pin in pins} == {PAHO_WRITTEN_FOR} == {WRITTEN_FOR}
