@@ -13,7 +13,8 @@ stored (duplicates).
 HQ's rules per record are those of `receive_packet` (`storage.judge`); what the group cannot decide in bulk goes
 the one-record way inside the same transaction: a record id HQ holds with other content (quarantine), the same
 record twice in one group. A record id another worker commits at the same moment makes the whole transaction
-fail (IntegrityError): the worker then stores the group's batches one at a time, where each race is settled.
+fail (IntegrityError): the group first removes the file it wrote for a record id now held with other content (no
+row could ever name it), and the worker then stores the group's batches one at a time, where each race is settled.
 """
 
 import datetime as dt
@@ -23,7 +24,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from contract.durable import private_dir, write_all_durably
@@ -109,6 +110,23 @@ def store_group(batches: list[GroupBatch]) -> None:
     _write_files(list(first.values()))
     crash_point("hq.ingest.after_file")
     now = timezone.now()
+    try:
+        _commit(batches, first, later, held, now)
+    except Exception:
+        _drop_files_held_otherwise(list(first.values()))
+        raise
+    crash_point("hq.ingest.after_row_commit")
+    for b in batches:
+        logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected (group of %d batches)",
+                    b.manifest.batch_id, b.station.id, sum(o.result == ACCEPTED for o in b.outcomes),
+                    sum(o.result == DUPLICATE for o in b.outcomes),
+                    sum(o.result not in (ACCEPTED, DUPLICATE) for o in b.outcomes), len(batches))
+
+
+def _commit(batches: list[GroupBatch], first: dict[str, "_New"], later: list["_New"], held: dict[str, str],
+            now: dt.datetime) -> None:
+    """Every row of the group in one transaction: its batches' log rows, its new records and their tallies, the
+    duplicates and conflicts (one by one), the stations' last contact."""
     with transaction.atomic():
         logs = Batch.objects.bulk_create(Batch(batch_id=b.manifest.batch_id, station_id=b.station.id,
                                                source=Source.MQTT, worker=b.worker[:100], size=b.size,
@@ -127,12 +145,22 @@ def store_group(batches: list[GroupBatch]) -> None:
         Batch.objects.bulk_update(logs, ["accepted", "duplicate", "rejected", "rejections", "finished_at"])
         Station.objects.filter(pk__in={b.station.id for b in batches}).update(last_seen=now)
         crash_point("hq.ingest.before_row_commit")
-    crash_point("hq.ingest.after_row_commit")
-    for b in batches:
-        logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected (group of %d batches)",
-                    b.manifest.batch_id, b.station.id, sum(o.result == ACCEPTED for o in b.outcomes),
-                    sum(o.result == DUPLICATE for o in b.outcomes),
-                    sum(o.result not in (ACCEPTED, DUPLICATE) for o in b.outcomes), len(batches))
+
+
+def _drop_files_held_otherwise(records: list[_New]) -> None:
+    """After a group's commit failed: remove the files it wrote for record ids that another worker committed
+    meanwhile with other content (the IntegrityError of the module's text). No row can ever name them (a record id
+    is stored once, and the same content has the same file name), so they would stay orphans; the one-by-one pass
+    that follows quarantines such a packet. A file the committed row names (the same content) stays, and so does
+    every file of a record nobody holds yet: storing it again writes the same name."""
+    try:
+        named = dict(Record.objects.filter(pk__in=[r.header.record_id for r in records]).values_list("record_id",
+                                                                                                      "path"))
+    except DatabaseError:  # the database is gone: nothing is known, nothing is removed
+        return
+    for r in records:
+        if named.get(r.header.record_id, r.relative) != r.relative:
+            (data_dir() / r.relative).unlink(missing_ok=True)
 
 
 def _write_files(records: list[_New]) -> None:

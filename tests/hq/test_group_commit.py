@@ -56,6 +56,47 @@ def test_a_group_rejects_per_record_and_refuses_whole_batches_alone(hq, packet):
     assert sorted(Record.objects.values_list("pk", flat=True)) == ["st-a-r1", "st-a-r2"]
 
 
+
+def test_a_record_another_worker_commits_meanwhile_fails_the_group_and_leaves_no_orphan_file(hq, packet,
+                                                                                             monkeypatch):
+    """Two workers on the shared subscription: while this group writes its files, another worker commits one of its
+    record ids with other content. The group's commit fails (IntegrityError, nothing acked) and it removes the
+    file it wrote for that record, which no row can ever name; the one-by-one pass that follows stores the rest
+    and quarantines the conflict. Every file under records/ is then named by a row."""
+    from django.db import IntegrityError
+
+    from hq.ingest import group as group_commit
+
+    ours = Incoming("st-a", write_batch("ours", "st-a", [("r1", 1, packet("st-a", "r1", 1)),
+                                                         ("r2", 2, packet("st-a", "r2", 2))]))
+    theirs = Incoming("st-a", write_batch("theirs", "st-a", [("r1", 1, packet("st-a", "r1", 1, b"other"))]))
+    write, raced = group_commit._write_files, []
+
+    def write_while_the_other_worker_commits(records):
+        write(records)
+        if not raced:  # between this group's files and its transaction: the other worker's whole commit
+            raced.append(None)
+            raced[0] = process_batches([theirs], worker="other")[0]
+
+    monkeypatch.setattr(group_commit, "_write_files", write_while_the_other_worker_commits)
+    with pytest.raises(IntegrityError):
+        process_batches([ours], worker="this")
+    assert raced[0].accepted == ["r1"] and not Batch.objects.filter(batch_id="ours").exists()
+    files = {f"records/st-a/{p.name}" for p in (hq / "records/st-a").iterdir()}
+    assert files == {Record.objects.get().path, f"records/st-a/{_named('r2', hq)}"}  # r2: written, not yet held
+    from hq.ingest.batches import process_batch
+
+    ack = process_batch("st-a", ours.payload)  # the worker's pass that follows: each batch alone, the one-record way
+    assert ack.accepted == ["r2"] and [(r.record_id, r.code) for r in ack.rejected] == [("r1", "record.conflict")]
+    assert Quarantine.objects.get().record_id == "r1"
+    assert {f"records/st-a/{p.name}" for p in (hq / "records/st-a").iterdir()} == set(
+        Record.objects.values_list("path", flat=True))
+
+
+def _named(record_id: str, hq) -> str:
+    (name,) = [p.name for p in (hq / "records/st-a").glob(f"{record_id}.*")]
+    return name
+
 @pytest.mark.parametrize("records", [2, 20])
 def test_a_groups_queries_do_not_grow_with_its_records(hq, packet, records):
     group = [_batch(packet, "st-a", "a", 1, records // 2), _batch(packet, "st-b", "b", 1, records - records // 2)]
