@@ -52,3 +52,21 @@ def test_the_acl_goes_by_direction_and_keeps_each_station_to_its_own(broker):
         return c
 
     check_acl_by_direction(connect, "st-a", "st-b")
+
+
+def test_the_password_file_is_written_hashed_as_mosquitto_passwd_hashes(tmp_path, broker):
+    """provisioning/broker.py hashes in mosquitto 2.0's own format, so no password is on disk in clear even for a
+    moment; the same salt gives mosquitto_passwd's very line, and the broker lets the right password in (above)."""
+    import base64
+    import subprocess
+
+    from provisioning.broker import password_line
+
+    reference = tmp_path / "reference"
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(reference), "st-x", "pass:word ü"], check=True)
+    line = reference.read_text()
+    salt = base64.b64decode(line.split("$")[3])
+    assert password_line("st-x", "pass:word ü", salt) == line
+    written = (broker.directory / "passwd").read_text()
+    assert (broker.directory / "passwd").stat().st_mode & 0o777 == 0o600
+    assert written.count("$7$101$") == 3 and not any(pw in written for pw in ("pw-a", "pw-b", "pw-hq"))
