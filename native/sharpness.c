@@ -4,15 +4,12 @@
 
 /* Pixels per chunk: the 32-bit sum of squared Laplacians of one chunk cannot overflow (2048 * 1020^2 < 2^31). */
 #define CHUNK 2048
-#define PREFETCH_ROWS 4  /* rows ahead asked for while this one is computed: a fresh frame's next rows come from memory meanwhile */
 
 /* Sum of squared 4-neighbour Laplacians over n pixels of one row, given that row and the rows above and below
    (the rolling 3-row window); reads row[-1] and row[n]. n <= CHUNK. Plain C (16-bit Laplacian, 32-bit sum of
    squares), the reference the vector versions below are tested against, and the path on CPUs without them. */
-#define ROW_KERNEL(name) \
-    static int32_t name(const uint8_t *restrict up, const uint8_t *restrict row, const uint8_t *restrict down, int n)
-
-ROW_KERNEL(laplacian_sq_sum_plain)
+static int32_t laplacian_sq_sum_plain(const uint8_t *restrict up, const uint8_t *restrict row,
+                                      const uint8_t *restrict down, int n)
 {
     int32_t sum_sq = 0;
     for (int x = 0; x < n; x++) {
@@ -22,117 +19,194 @@ ROW_KERNEL(laplacian_sq_sum_plain)
     return sum_sq;
 }
 
-typedef int32_t (*row_kernel)(const uint8_t *, const uint8_t *, const uint8_t *, int);
+/* The frame's sum of squared Laplacians over rows 1..height-2 and columns 1..width-2, row by row with the plain
+   kernel, in chunks of at most CHUNK pixels. */
+static int64_t rows_plain(const uint8_t *pixels, int width, int height, int stride)
+{
+    int64_t sum_sq = 0;
+    for (int y = 1; y < height - 1; y++) {
+        const uint8_t *up = pixels + (size_t)(y - 1) * (size_t)stride;
+        for (int x0 = 1; x0 < width - 1; x0 += CHUNK) {
+            int n = width - 1 - x0 < CHUNK ? width - 1 - x0 : CHUNK;
+            sum_sq += laplacian_sq_sum_plain(up + x0, up + stride + x0, up + 2 * (size_t)stride + x0, n);
+        }
+    }
+    return sum_sq;
+}
+
+typedef int64_t (*frame_kernel)(const uint8_t *, int, int, int);
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
-/* The vector versions never widen bytes with shuffles (one shuffle port on most x86 cores, the old loop's
-   bottleneck). Each 16-bit lane of a plain load holds two pixels: an even one in its low byte and the odd one
-   after it in its high byte. With loads at x - 1, x and x + 1 of the row:
-     even pixel: -4 c + right  = maddubs(row0, (-4, 1)),  left  = low byte of the load at x - 1  (and 0x00ff)
-     odd pixel:  left - 4 c    = maddubs(row0, (1, -4)),  right = high byte of the load at x + 1  (shift 8)
-   and up + down as the low and high bytes of the rows above and below. Every sum is exact in 16 bits
+/* The vector levels walk the frame in bands of BAND_ROWS rows, one vector column at a time down the band. They
+   never widen bytes with shuffles (one shuffle port on most x86 cores): each 16-bit lane of a plain load holds two
+   pixels, an even one in its low byte (and 0x00ff) and the odd one after it in its high byte (shift 8). Each row
+   is split so once, when the walk reaches it, and its halves serve three times: as the row below, the row itself
+   and the row above. With the row's loads at x - 1 and x + 1:
+     even pixel: left - 4 c  = maddubs(load at x - 1, (1, -4)),  right = the row's own odd half
+     odd pixel:  -4 c + right = maddubs(load at x + 1, (-4, 1)),  left  = the row's own even half
+   plus the halves of the rows above and below: 12 vector operations and 3 loads per vector of pixels, where a row
+   at a time took 16 and 5 (each row split anew for each of its three uses). Every sum is exact in 16 bits
    (|lap| <= 1020); pmaddwd (AVX2) or vpdpwssd (AVX-512 VNNI, into two accumulators so their latencies overlap)
-   squares and adds pairs into 32-bit lanes, and no sum of n <= CHUNK squares reaches 2^31. Against the old
-   compiler-vectorised loop (pmovzxbw per neighbour): 1.7-2.2x on an AVX-512 Xeon. The build has no
-   -march=native: these are compiled for their own targets and picked at run time by what the CPU reports
-   (pick_row_kernel). */
-#define LAP_PAIR(P, AND, SHR, ADD, MADDUBS, LOAD)                                                          \
-    __m##P##i r0 = LOAD(row + x), u = LOAD(up + x), d = LOAD(down + x);                                    \
-    __m##P##i lap_even = ADD(ADD(MADDUBS(r0, even_w), AND(LOAD(row + x - 1), low)), ADD(AND(u, low), AND(d, low))); \
-    __m##P##i lap_odd = ADD(ADD(MADDUBS(r0, odd_w), SHR(LOAD(row + x + 1), 8)), ADD(SHR(u, 8), SHR(d, 8)))
+   squares and adds pairs into 32-bit lanes, which a band keeps far below 2^31 (BAND_ROWS * 2 * 1020^2 per lane)
+   and which are widened to 64 bits after each column. The last column of a row ends at the row's end with the
+   lanes of pixels already counted (its first k) set to zero. While a band is walked, the same column of the band
+   after it is prefetched: a fresh frame's next rows come from memory meanwhile (bands of 8 rows measured best of 4,
+   8, 12 and 16; a non-temporal hint was 2-3x slower on fresh frames). Measured in C against the row-at-a-time
+   vectors on an AVX-512 Xeon, 1920x1080 to 640x480: 1.3-1.45x with the frame in cache, 1.3-1.8x on fresh frames
+   (1.35-1.6 read passes of a vpsadbw loop); from Python, docs/architecture.md "Benchmarks". The build has no
+   -march=native: each level is compiled for its own target and picked at run time by what the CPU reports
+   (pick_frame_kernel). */
+#define BAND_ROWS 8
 
-/* The low byte of each 16-bit lane, and the maddubs weights (-4, 1) for even pixels and (1, -4) for odd ones. */
-#define ROW_CONSTANTS(P)                                                                              \
-    const __m##P##i low = _mm##P##_set1_epi16(0x00ff), even_w = _mm##P##_set1_epi16((short)0x01fc), \
-                    odd_w = _mm##P##_set1_epi16((short)0xfc01)
-
-#define LOAD256(p) _mm256_loadu_si256((const __m256i *)(p))
-#define LOAD512(p) _mm512_loadu_si512((const void *)(p))
-
-/* A row, W pixels a step (PAIR makes lap_even and lap_odd at x, ADD_SQUARES adds their squares); the tail shorter
-   than a step is one more step ending at the row's end with the lanes of pixels already counted (the first k) set
-   to zero by KEEP_FROM(first even lane, first odd lane): even lane i is pixel 2i, odd lane i pixel 2i + 1. */
-#define ROW_STEPS(W, PAIR, KEEP_FROM, ADD_SQUARES) \
-    int x = 0;                                      \
-    for (; x + (W) <= n; x += (W)) {                \
-        PAIR;                                       \
-        ADD_SQUARES;                                \
-    }                                               \
-    if (x < n) {                                    \
-        int k = x - (n - (W));                      \
-        x = n - (W);                                \
-        PAIR;                                       \
-        KEEP_FROM((k + 1) / 2, k / 2);              \
-        ADD_SQUARES;                                \
+/* One band's walk for vectors of W pixels; the width's ops come from the V_* macros defined before each use. */
+#define BAND_WALK(W)                                                                                               \
+    const int n = width - 2;                                                                                       \
+    V_TOTAL total = V_TOTAL_ZERO;                                                                                  \
+    for (int y0 = 1; y0 < height - 1; y0 += BAND_ROWS) {                                                           \
+        const int y1 = y0 + BAND_ROWS < height - 1 ? y0 + BAND_ROWS : height - 1;                                  \
+        for (int x = 0; x < n; x += (W)) {                                                                         \
+            const int start = x + (W) <= n ? x : n - (W), k = x - start;                                          \
+            V_KEEP_FROM((k + 1) / 2, k / 2); /* even lane i is pixel 2i, odd lane i pixel 2i + 1 */               \
+            const uint8_t *column = pixels + 1 + start;                                                            \
+            V above = V_LOAD(column + (size_t)(y0 - 1) * (size_t)stride);                                          \
+            V here = V_LOAD(column + (size_t)y0 * (size_t)stride);                                                 \
+            V even_above = V_AND(above, low), odd_above = V_SRL8(above);                                           \
+            V even_here = V_AND(here, low), odd_here = V_SRL8(here);                                               \
+            V_ACC_ZERO;                                                                                            \
+            for (int y = y0; y < y1; y++) {                                                                        \
+                const uint8_t *row = column + (size_t)y * (size_t)stride;                                          \
+                if (y + BAND_ROWS + 1 < height) /* the same column, BAND_ROWS + 1 rows on: inside the frame */     \
+                    __builtin_prefetch(row + (size_t)(BAND_ROWS + 1) * (size_t)stride + (W) - 1);                \
+                V below = V_LOAD(row + stride);                                                                    \
+                V even_below = V_AND(below, low), odd_below = V_SRL8(below);                                       \
+                V lap_even = V_ADD(V_ADD(V_MADDUBS(V_LOAD(row - 1), left_w), odd_here), V_ADD(even_above, even_below)); \
+                V lap_odd = V_ADD(V_ADD(V_MADDUBS(V_LOAD(row + 1), right_w), even_here), V_ADD(odd_above, odd_below)); \
+                V_KEEP;                                                                                            \
+                V_SQUARES;                                                                                         \
+                even_above = even_here, odd_above = odd_here, even_here = even_below, odd_here = odd_below;       \
+            }                                                                                                      \
+            V_FLUSH;                                                                                               \
+        }                                                                                                          \
     }
 
-#define PAIR256 LAP_PAIR(256, _mm256_and_si256, _mm256_srli_epi16, _mm256_add_epi16, _mm256_maddubs_epi16, LOAD256)
-#define KEEP256(e, o)                                                                                      \
-    lap_even = _mm256_and_si256(lap_even, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((e) - 1)))); \
-    lap_odd = _mm256_and_si256(lap_odd, _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((o) - 1))))
-#define SQUARES256 \
+/* The low byte of each 16-bit lane, and the maddubs weights (1, -4) for an even pixel's left neighbour and itself,
+   (-4, 1) for an odd pixel and its right neighbour (low byte first). */
+#define V_CONSTANTS(P)                                                                                     \
+    const __m##P##i low = _mm##P##_set1_epi16(0x00ff), left_w = _mm##P##_set1_epi16((short)0xfc01),     \
+                    right_w = _mm##P##_set1_epi16((short)0x01fc)
+
+__attribute__((target("avx2"))) static int64_t bands_avx2(const uint8_t *pixels, int width, int height, int stride)
+{
+    if (width - 2 < 32)
+        return rows_plain(pixels, width, height, stride);
+#define V __m256i
+#define V_TOTAL __m256i
+#define V_TOTAL_ZERO _mm256_setzero_si256()
+#define V_LOAD(p) _mm256_loadu_si256((const __m256i *)(p))
+#define V_AND _mm256_and_si256
+#define V_SRL8(v) _mm256_srli_epi16(v, 8)
+#define V_ADD _mm256_add_epi16
+#define V_MADDUBS _mm256_maddubs_epi16
+#define V_KEEP_FROM(e, o)                                                                             \
+    const __m256i keep_even = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((e) - 1))),       \
+                  keep_odd = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((o) - 1)))
+#define V_ACC_ZERO __m256i acc = _mm256_setzero_si256()
+#define V_KEEP lap_even = _mm256_and_si256(lap_even, keep_even), lap_odd = _mm256_and_si256(lap_odd, keep_odd)
+#define V_SQUARES \
     acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even), _mm256_madd_epi16(lap_odd, lap_odd)))
-
-#define PAIR512 LAP_PAIR(512, _mm512_and_si512, _mm512_srli_epi16, _mm512_add_epi16, _mm512_maddubs_epi16, LOAD512)
-#define KEEP512(e, o)                                                               \
-    lap_even = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << (e)) - 1), lap_even); \
-    lap_odd = _mm512_maskz_mov_epi16((__mmask32)~((1ULL << (o)) - 1), lap_odd)
-#define SQUARES512                                     \
-    acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even); \
-    acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
-
-__attribute__((target("avx2"))) ROW_KERNEL(laplacian_sq_sum_avx2)
-{
-    if (n < 32)
-        return laplacian_sq_sum_plain(up, row, down, n);
-    ROW_CONSTANTS(256);
+#define V_FLUSH                                                                                       \
+    total = _mm256_add_epi64(total, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(acc)), \
+                                                     _mm256_cvtepu32_epi64(_mm256_extracti128_si256(acc, 1))))
+    V_CONSTANTS(256);
     const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    __m256i acc = _mm256_setzero_si256();
-    ROW_STEPS(32, PAIR256, KEEP256, SQUARES256)
-    __m128i half = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
-    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0x4e));
-    half = _mm_add_epi32(half, _mm_shuffle_epi32(half, 0xb1));
-    return _mm_cvtsi128_si32(half);
+    BAND_WALK(32)
+    __m128i half = _mm_add_epi64(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
+    return _mm_cvtsi128_si64(half) + _mm_extract_epi64(half, 1);
+#undef V
+#undef V_TOTAL
+#undef V_TOTAL_ZERO
+#undef V_LOAD
+#undef V_AND
+#undef V_SRL8
+#undef V_ADD
+#undef V_MADDUBS
+#undef V_KEEP_FROM
+#undef V_ACC_ZERO
+#undef V_KEEP
+#undef V_SQUARES
+#undef V_FLUSH
 }
 
-__attribute__((target("avx512bw,avx512vnni"))) ROW_KERNEL(laplacian_sq_sum_avx512)
+__attribute__((target("avx512bw,avx512vnni"))) static int64_t bands_avx512(const uint8_t *pixels, int width,
+                                                                            int height, int stride)
 {
-    if (n < 64)
-        return laplacian_sq_sum_avx2(up, row, down, n);
-    ROW_CONSTANTS(512);
-    __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512();
-    ROW_STEPS(64, PAIR512, KEEP512, SQUARES512)
-    return _mm512_reduce_add_epi32(_mm512_add_epi32(acc, acc_odd));
+    if (width - 2 < 64)
+        return bands_avx2(pixels, width, height, stride);
+#define V __m512i
+#define V_TOTAL __m512i
+#define V_TOTAL_ZERO _mm512_setzero_si512()
+#define V_LOAD(p) _mm512_loadu_si512((const void *)(p))
+#define V_AND _mm512_and_si512
+#define V_SRL8(v) _mm512_srli_epi16(v, 8)
+#define V_ADD _mm512_add_epi16
+#define V_MADDUBS _mm512_maddubs_epi16
+#define V_KEEP_FROM(e, o) \
+    const __mmask32 keep_even = (__mmask32)~((1ULL << (e)) - 1), keep_odd = (__mmask32)~((1ULL << (o)) - 1)
+#define V_ACC_ZERO __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512()
+#define V_KEEP                                                                                 \
+    lap_even = _mm512_maskz_mov_epi16(keep_even, lap_even), lap_odd = _mm512_maskz_mov_epi16(keep_odd, lap_odd)
+#define V_SQUARES \
+    acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even), acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
+#define V_FLUSH                                                                                              \
+    acc = _mm512_add_epi32(acc, acc_odd); /* two lanes' bands: < 2^31 */                                  \
+    total = _mm512_add_epi64(total, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(acc)),  \
+                                                     _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(acc, 1))))
+    V_CONSTANTS(512);
+    BAND_WALK(64)
+    return _mm512_reduce_add_epi64(total);
+#undef V
+#undef V_TOTAL
+#undef V_TOTAL_ZERO
+#undef V_LOAD
+#undef V_AND
+#undef V_SRL8
+#undef V_ADD
+#undef V_MADDUBS
+#undef V_KEEP_FROM
+#undef V_ACC_ZERO
+#undef V_KEEP
+#undef V_SQUARES
+#undef V_FLUSH
 }
 
-/* The widest row kernel this CPU runs, at most `cap` (0 plain, 1 AVX2, 2 AVX-512BW with VNNI); its level in
+/* The widest frame kernel this CPU runs, at most `cap` (0 plain, 1 AVX2, 2 AVX-512BW with VNNI); its level in
    *level. */
-static row_kernel pick_row_kernel(int cap, int *level)
+static frame_kernel pick_frame_kernel(int cap, int *level)
 {
     __builtin_cpu_init();
     if (cap >= 2 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vnni"))
-        return *level = 2, laplacian_sq_sum_avx512;
+        return *level = 2, bands_avx512;
     if (cap >= 1 && __builtin_cpu_supports("avx2"))
-        return *level = 1, laplacian_sq_sum_avx2;
-    return *level = 0, laplacian_sq_sum_plain;
+        return *level = 1, bands_avx2;
+    return *level = 0, rows_plain;
 }
 #else
-static row_kernel pick_row_kernel(int cap, int *level)
+static frame_kernel pick_frame_kernel(int cap, int *level)
 {
     (void)cap;
-    return *level = 0, laplacian_sq_sum_plain;
+    return *level = 0, rows_plain;
 }
 #endif
 
-/* The row kernel in use: the widest the CPU runs unless sharpness_use_vectors capped it (tests compare the
+/* The frame kernel in use: the widest the CPU runs unless sharpness_use_vectors capped it (tests compare the
    levels; the bench names the one it timed). Set once at load in practice; a race sets the same value. */
-static row_kernel active_kernel;
+static frame_kernel active_kernel;
 static int active_level = -1;
 
 int sharpness_use_vectors(int cap)
 {
-    active_kernel = pick_row_kernel(cap, &active_level);
+    active_kernel = pick_frame_kernel(cap, &active_level);
     return active_level;
 }
 
@@ -158,22 +232,7 @@ double sharpness_laplacian_var(const uint8_t *pixels, int width, int height, int
         return -1.0;
     if (!active_kernel)
         sharpness_use_vectors(2);
-    row_kernel kernel = active_kernel;
-    int64_t sum_sq = 0;
-    for (int y = 1; y < height - 1; y++) {
-        const uint8_t *up = pixels + (size_t)(y - 1) * (size_t)stride;
-        const uint8_t *row = up + stride;
-        const uint8_t *down = row + stride;
-        if (y + 1 + PREFETCH_ROWS < height) {  /* `ahead` is row y + 1 + PREFETCH_ROWS: inside the frame */
-            const uint8_t *ahead = down + (size_t)PREFETCH_ROWS * (size_t)stride;
-            for (int x = 0; x < width; x += 64)
-                __builtin_prefetch(ahead + x);
-        }
-        for (int x0 = 1; x0 < width - 1; x0 += CHUNK) {
-            int n = width - 1 - x0 < CHUNK ? width - 1 - x0 : CHUNK;
-            sum_sq += kernel(up + x0, row + x0, down + x0, n);
-        }
-    }
+    int64_t sum_sq = active_kernel(pixels, width, height, stride);
     double n = (double)(width - 2) * (double)(height - 2);
     double mean = (double)laplacian_sum(pixels, width, height, stride) / n;
     double var = (double)sum_sq / n - mean * mean;

@@ -65,14 +65,14 @@ def test_property_agrees_with_opencv(frame):
 
 
 def vector_levels() -> list[str]:
-    """Every row kernel this CPU runs (plain C first), each made the active one in turn; the widest again after."""
+    """Every kernel level this CPU runs (plain C first), each made the active one in turn; the widest again after."""
     names = list(dict.fromkeys(use_vectors(cap) for cap in range(len(VECTOR_LEVELS))))
     use_vectors()
     return names
 
 
 def each_level(check) -> None:
-    """Run `check()` with each row kernel active (plain C, AVX2, AVX-512BW with VNNI, as far as the CPU goes)."""
+    """Run `check()` with each kernel level active (plain C, AVX2, AVX-512BW with VNNI, as far as the CPU goes)."""
     try:
         for cap in range(len(VECTOR_LEVELS)):
             use_vectors(cap)
@@ -93,6 +93,15 @@ def test_fast_path_agrees_at_simd_and_chunk_edges(width):
     frame = np.random.default_rng(width).integers(0, 256, (7, width), dtype=np.uint8)
     each_level(lambda: approx_reference(frame))
 
+
+
+# heights around the vector levels' bands of 16 rows (a band of one row, a band cut short by the frame's end) and
+# the prefetch of the band after, which stops at the frame's last row
+@pytest.mark.parametrize("height", [3, 4, 17, 18, 19, 20, 33, 34, 35, 50])
+@pytest.mark.parametrize("width", [35, 66, 130])
+def test_fast_path_agrees_at_band_edges(height, width):
+    frame = np.random.default_rng(height * 1000 + width).integers(0, 256, (height, width), dtype=np.uint8)
+    each_level(lambda: approx_reference(frame))
 
 def approx_reference(frame: np.ndarray) -> None:
     assert METER.laplacian_var(frame) == pytest.approx(reference(frame)[0], rel=1e-9, abs=1e-6)
