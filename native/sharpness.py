@@ -44,7 +44,7 @@ VECTOR_LEVELS = ("plain C", "AVX2", "AVX-512BW + VNNI")
 
 
 def use_vectors(cap: int = 2) -> str:
-    """Let `laplacian_var` use the widest row kernel this CPU runs up to `cap` (0 plain C, 1 AVX2, 2 AVX-512BW with
+    """Let `laplacian_var` use the widest vector level this CPU runs up to `cap` (0 plain C, 1 AVX2, 2 AVX-512BW with
     VNNI; 2 is the default at load); the name of the one now in use. Every level computes the same exact sums;
     tests compare them and the bench names the one it timed."""
     return VECTOR_LEVELS[lib.sharpness_use_vectors(int(cap))]
