@@ -4,9 +4,16 @@ The station's `[devices]` config section maps onto `KitSettings` (the compositio
 imports station/). "sim" picks the simulator with exactly the real driver's surface — a replay camera showing a
 synthetic student, the vendor SDK simulators, a Topaz signature pad, QR scanner and printer on pseudo-terminals — so
 the demo and the tests run the same driver code a kit does. Objects are built, not opened.
+
+A vendor SDK that cannot be loaded (not installed, a wrong file, a major version the binding does not support) makes
+its device unavailable instead of stopping the kit: the kiosk must still start in the school hall, where students
+check in and the other captures go on, and the operator is told (status bar; the capture says the device is not
+available and offers the exception). `Kit.unavailable` keeps each such device's reason for the log. A kiosk that
+stopped at start would be restarted by systemd over and over, a black screen for the team.
 """
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +22,7 @@ from drivers.fingerprint import open_scanner
 from drivers.iris import open_iris_camera
 from drivers.printer import ReceiptPrinter
 from drivers.qr_scanner import LineScanner, QrReader
+from native.vendor import VendorLibraryError
 
 SIM = "sim"
 
@@ -45,6 +53,7 @@ class Kit:
     qr: object  # QrReader (camera) or LineScanner
     printer: ReceiptPrinter | None
     simulators: list = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)  # "fingerprint" / "iris" → why its SDK did not load
 
     def close(self) -> None:
         """Stop the simulators (the devices themselves are closed by whoever opened them)."""
@@ -53,8 +62,18 @@ class Kit:
                 (getattr(sim, "close", None) or sim.unplug)()
 
 
+def _vendor_device(kind: str, make: Callable[[], object], unavailable: dict[str, str]) -> object | None:
+    """`make()`, or None with the reason in `unavailable[kind]` when its vendor library cannot be loaded."""
+    try:
+        return make()
+    except VendorLibraryError as e:
+        unavailable[kind] = str(e)
+        return None
+
+
 def build_kit(settings: KitSettings) -> Kit:
-    """The kit's device objects; VendorLibraryError / ValueError name a wrong setting."""
+    """The kit's device objects (the scanner and iris camera None, with the reason in `unavailable`, when their
+    vendor library cannot be loaded); ValueError names a wrong setting."""
     from drivers.printer_sim import SimulatedPrinter
     from drivers.qr_scanner_sim import SimulatedScanner
     from drivers.signature_pad import TopazPad
@@ -90,5 +109,7 @@ def build_kit(settings: KitSettings) -> Kit:
         printer = ReceiptPrinter(sims[-1].path)
     elif settings.printer != "none":
         printer = ReceiptPrinter(settings.printer)
-    return Kit(camera, open_scanner(settings.fingerprint_sdk), open_iris_camera(settings.iris_sdk), pad, qr,
-               printer, sims)
+    unavailable: dict[str, str] = {}
+    scanner = _vendor_device("fingerprint", lambda: open_scanner(settings.fingerprint_sdk), unavailable)
+    iris = _vendor_device("iris", lambda: open_iris_camera(settings.iris_sdk), unavailable)
+    return Kit(camera, scanner, iris, pad, qr, printer, sims, unavailable)

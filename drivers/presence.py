@@ -39,6 +39,9 @@ def kit_presence(kit: Kit, sysfs_usb: Path = SYSFS_USB,
         result = {"camera": _camera_present(kit.camera)}
         usb: set[str] | None = None
         for kind, device in (("fingerprint", kit.finger_scanner), ("iris", kit.iris_camera)):
+            if device is None:  # its vendor library did not load (Kit.unavailable): plugged in or not, unusable
+                result[kind] = False
+                continue
             if _is_simulator(device):
                 result[kind] = True
                 continue

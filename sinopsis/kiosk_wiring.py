@@ -34,6 +34,7 @@ from station.store import StationStore
 
 MakeRecording = Callable[[Any, Any, Callable, Callable], Any]
 log = logging.getLogger(__name__)
+DEVICE_NAMES = {"fingerprint": "fingerprint scanner", "iris": "iris camera"}
 
 
 def capture_devices(config: StationConfig, kit: Kit) -> Devices:
@@ -154,8 +155,8 @@ def checkin_kit(settings: KitSettings, printer: str) -> Kit:
 def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | None = None,
                role: str | None = None) -> KioskWiring:
     """Build the kit of the kiosk's `role` (default [kiosk] role) from `config` (the simulated printer renders
-    slips into `slips_dir`) and the recording factory over it. Raises KeyFileError / VendorLibraryError /
-    ValueError naming what is wrong."""
+    slips into `slips_dir`) and the recording factory over it. Raises KeyFileError / ValueError naming what is
+    wrong; a vendor SDK that does not load leaves its device out (drivers/kit.py `Kit.unavailable`, logged)."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from contract.keys import load_public_key
@@ -180,6 +181,9 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
         return KioskWiring(kit, settings, None, None, kit.qr, None, hq_key, role=role)
     apply_sim_script(config.devices.sim_script)  # the vendor simulators read it when a device opens
     kit = build_kit(settings)
+    for kind, reason in kit.unavailable.items():  # the kiosk runs without it: check-in and the other captures go on
+        log.error("the %s is unavailable on this kit (its capture offers the exception until it is fixed): %s",
+                  DEVICE_NAMES[kind], reason)
     qr = kit.qr if isinstance(kit.qr, LineScanner) else None
     confirm = confirm_worker_for(config)
     return KioskWiring(kit, settings, sealer, recording_factory(config, kit, settings, sealer, confirm),

@@ -24,10 +24,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_run)
 
 
-def config_presence(config: StationConfig) -> Callable[[], dict[str, bool]]:
+def config_presence(config: StationConfig, sysfs_usb: Path | None = None) -> Callable[[], dict[str, bool]]:
     """Device presence from the configuration alone, without opening anything (the kiosk owns the devices):
-    simulators are present, device paths must exist, the vendor USB scanners by their USB id in sysfs."""
-    from drivers.discovery import scan
+    simulators are present, device paths must exist, the vendor USB scanners by their USB id in sysfs (`sysfs_usb`,
+    a parameter for tests) and their SDK library on disk (without it the kiosk runs without that device)."""
+    from drivers.discovery import SYSFS_USB, scan
 
     d = config.devices
     paths = {"camera": d.camera, "signature_pad": d.signature_pad, "printer": d.printer}
@@ -40,8 +41,8 @@ def config_presence(config: StationConfig) -> Callable[[], dict[str, bool]]:
             if sdk == SIM_SDK:
                 result[kind] = True
                 continue
-            usb = usb if usb is not None else {dev.kind for dev in scan().values()}
-            result[kind] = kind in usb
+            usb = usb if usb is not None else {dev.kind for dev in scan(sysfs_usb=sysfs_usb or SYSFS_USB).values()}
+            result[kind] = kind in usb and Path(sdk).is_file()  # plugged in, and its SDK there for the kiosk to load
         return result
 
     return presence

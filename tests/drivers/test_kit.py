@@ -5,6 +5,7 @@ import json
 import pytest
 
 from drivers.camera import ReplayCamera, V4L2Camera
+from drivers.fingerprint import open_scanner
 from drivers.kit import KitSettings, build_kit
 from drivers.qr_scanner import LineScanner, QrReader
 from drivers.receipt import QueueSlip, queue_slip
@@ -39,8 +40,24 @@ def test_real_backends_are_chosen_by_path(tmp_path):
         assert kit.signature_pad is None and isinstance(kit.qr, QrReader) and kit.printer is None
     finally:
         kit.close()
-    with pytest.raises(VendorLibraryError):
-        build_kit(KitSettings(fingerprint_sdk=str(tmp_path / "libScanAPI.so")))
+
+
+def test_a_vendor_sdk_that_does_not_load_leaves_its_device_out_with_the_reason(tmp_path, monkeypatch):
+    """Not installed (fingerprint) or a major version the binding refuses (IriTech IDDK 3.x): the kit is built
+    without that device, never stopped by it (sinopsis/kiosk_wiring.py logs the reason; the kiosk starts)."""
+    monkeypatch.setenv("SINOPSIS_SIM_IDDK_VERSION", "3.6.9")
+    kit = build_kit(KitSettings(fingerprint_sdk=str(tmp_path / "libScanAPI.so"), signature_pad="touchscreen",
+                                printer="none"))
+    try:
+        assert kit.finger_scanner is None and kit.iris_camera is None and isinstance(kit.camera, ReplayCamera)
+        assert "libScanAPI.so" in kit.unavailable["fingerprint"] and "not found" in kit.unavailable["fingerprint"]
+        assert "3.6.9" in kit.unavailable["iris"]
+    finally:
+        kit.close()
+    monkeypatch.delenv("SINOPSIS_SIM_IDDK_VERSION")
+    assert build_kit(KitSettings(signature_pad="touchscreen", printer="none")).unavailable == {}
+    with pytest.raises(VendorLibraryError):  # the binding itself still refuses: the kit is what carries on
+        open_scanner(str(tmp_path / "libScanAPI.so"))
 
 
 def test_station_config_maps_onto_the_kit(tmp_path):

@@ -54,3 +54,6 @@ def test_vendor_scanners_are_present_by_usb_id_without_being_opened(tmp_path):
     (device / "idProduct").write_text("0020\n")
     assert presence()["fingerprint"] is True
     assert not scanner.is_open  # looked at, never opened
+    unusable = Kit(kit.camera, None, IriTechCamera("sim"), None, None, None,  # its SDK did not load (drivers/kit.py)
+                   unavailable={"fingerprint": "Futronic ftrScanAPI library not found"})
+    assert kit_presence(unusable, sysfs_usb=sysfs)()["fingerprint"] is False  # plugged in, but unusable
