@@ -59,83 +59,79 @@ typedef int64_t (*frame_kernel)(const uint8_t *, int, int, int);
    (pick_frame_kernel). */
 #define BAND_ROWS 8
 
-/* One band's walk for vectors of W pixels; the width's ops come from the V_* macros defined before each use. */
-#define BAND_WALK(W)                                                                                               \
+/* One band walk over P-bit vectors of W pixels: the shared operations by their P-bit names (_mm256_..., _mm512_...),
+   the ones that differ (the last column's mask, the squares, their flush) from the *_256 / *_512 macros below. */
+#define BAND_WALK(P, W)                                                                                            \
+    const __m##P##i low = _mm##P##_set1_epi16(0x00ff), left_w = _mm##P##_set1_epi16((short)0xfc01),              \
+                    right_w = _mm##P##_set1_epi16((short)0x01fc); /* (1, -4) and (-4, 1), low byte first */     \
     const int n = width - 2;                                                                                       \
-    V_TOTAL total = V_TOTAL_ZERO;                                                                                  \
+    __m##P##i total = _mm##P##_setzero_si##P();                                                                    \
     for (int y0 = 1; y0 < height - 1; y0 += BAND_ROWS) {                                                           \
         const int y1 = y0 + BAND_ROWS < height - 1 ? y0 + BAND_ROWS : height - 1;                                  \
         for (int x = 0; x < n; x += (W)) {                                                                         \
             const int start = x + (W) <= n ? x : n - (W), k = x - start;                                          \
-            V_KEEP_FROM((k + 1) / 2, k / 2); /* even lane i is pixel 2i, odd lane i pixel 2i + 1 */               \
+            KEEP_FROM_##P((k + 1) / 2, k / 2); /* even lane i is pixel 2i, odd lane i pixel 2i + 1 */             \
             const uint8_t *column = pixels + 1 + start;                                                            \
-            V above = V_LOAD(column + (size_t)(y0 - 1) * (size_t)stride);                                          \
-            V here = V_LOAD(column + (size_t)y0 * (size_t)stride);                                                 \
-            V even_above = V_AND(above, low), odd_above = V_SRL8(above);                                           \
-            V even_here = V_AND(here, low), odd_here = V_SRL8(here);                                               \
-            V_ACC_ZERO;                                                                                            \
+            __m##P##i above = LOAD(P, column + (size_t)(y0 - 1) * (size_t)stride);                                 \
+            __m##P##i here = LOAD(P, column + (size_t)y0 * (size_t)stride);                                        \
+            __m##P##i even_above = _mm##P##_and_si##P(above, low), odd_above = _mm##P##_srli_epi16(above, 8);      \
+            __m##P##i even_here = _mm##P##_and_si##P(here, low), odd_here = _mm##P##_srli_epi16(here, 8);          \
+            ACC_ZERO_##P;                                                                                          \
             for (int y = y0; y < y1; y++) {                                                                        \
                 const uint8_t *row = column + (size_t)y * (size_t)stride;                                          \
                 if (y + BAND_ROWS + 1 < height) /* the same column, BAND_ROWS + 1 rows on: inside the frame */     \
                     __builtin_prefetch(row + (size_t)(BAND_ROWS + 1) * (size_t)stride + (W) - 1);                \
-                V below = V_LOAD(row + stride);                                                                    \
-                V even_below = V_AND(below, low), odd_below = V_SRL8(below);                                       \
-                V lap_even = V_ADD(V_ADD(V_MADDUBS(V_LOAD(row - 1), left_w), odd_here), V_ADD(even_above, even_below)); \
-                V lap_odd = V_ADD(V_ADD(V_MADDUBS(V_LOAD(row + 1), right_w), even_here), V_ADD(odd_above, odd_below)); \
-                V_KEEP;                                                                                            \
-                V_SQUARES;                                                                                         \
+                __m##P##i below = LOAD(P, row + stride);                                                           \
+                __m##P##i even_below = _mm##P##_and_si##P(below, low), odd_below = _mm##P##_srli_epi16(below, 8);  \
+                __m##P##i lap_even = _mm##P##_add_epi16(                                                           \
+                    _mm##P##_add_epi16(_mm##P##_maddubs_epi16(LOAD(P, row - 1), left_w), odd_here),                \
+                    _mm##P##_add_epi16(even_above, even_below));                                                   \
+                __m##P##i lap_odd = _mm##P##_add_epi16(                                                            \
+                    _mm##P##_add_epi16(_mm##P##_maddubs_epi16(LOAD(P, row + 1), right_w), even_here),              \
+                    _mm##P##_add_epi16(odd_above, odd_below));                                                     \
+                KEEP_##P;                                                                                          \
+                SQUARES_##P;                                                                                       \
                 even_above = even_here, odd_above = odd_here, even_here = even_below, odd_here = odd_below;       \
             }                                                                                                      \
-            V_FLUSH;                                                                                               \
+            FLUSH_##P;                                                                                             \
         }                                                                                                          \
     }
 
-/* The low byte of each 16-bit lane, and the maddubs weights (1, -4) for an even pixel's left neighbour and itself,
-   (-4, 1) for an odd pixel and its right neighbour (low byte first). */
-#define V_CONSTANTS(P)                                                                                     \
-    const __m##P##i low = _mm##P##_set1_epi16(0x00ff), left_w = _mm##P##_set1_epi16((short)0xfc01),     \
-                    right_w = _mm##P##_set1_epi16((short)0x01fc)
+#define LOAD(P, p) _mm##P##_loadu_si##P((const void *)(p))
+
+/* AVX2: the last column's lanes kept by comparing lane numbers; pmaddwd squares and adds pairs. */
+#define KEEP_FROM_256(e, o)                                                                           \
+    const __m256i keep_even = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((e) - 1))),       \
+                  keep_odd = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((o) - 1)))
+#define ACC_ZERO_256 __m256i acc = _mm256_setzero_si256()
+#define KEEP_256 lap_even = _mm256_and_si256(lap_even, keep_even), lap_odd = _mm256_and_si256(lap_odd, keep_odd)
+#define SQUARES_256 \
+    acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even), _mm256_madd_epi16(lap_odd, lap_odd)))
+#define FLUSH_256                                                                                     \
+    total = _mm256_add_epi64(total, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(acc)), \
+                                                     _mm256_cvtepu32_epi64(_mm256_extracti128_si256(acc, 1))))
+
+/* AVX-512: the last column's lanes kept by a mask register; vpdpwssd into two accumulators. */
+#define KEEP_FROM_512(e, o) \
+    const __mmask32 keep_even = (__mmask32)~((1ULL << (e)) - 1), keep_odd = (__mmask32)~((1ULL << (o)) - 1)
+#define ACC_ZERO_512 __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512()
+#define KEEP_512                                                                               \
+    lap_even = _mm512_maskz_mov_epi16(keep_even, lap_even), lap_odd = _mm512_maskz_mov_epi16(keep_odd, lap_odd)
+#define SQUARES_512 \
+    acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even), acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
+#define FLUSH_512                                                                                            \
+    acc = _mm512_add_epi32(acc, acc_odd); /* two lanes' bands: < 2^31 */                                  \
+    total = _mm512_add_epi64(total, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(acc)),  \
+                                                     _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(acc, 1))))
 
 __attribute__((target("avx2"))) static int64_t bands_avx2(const uint8_t *pixels, int width, int height, int stride)
 {
     if (width - 2 < 32)
         return rows_plain(pixels, width, height, stride);
-#define V __m256i
-#define V_TOTAL __m256i
-#define V_TOTAL_ZERO _mm256_setzero_si256()
-#define V_LOAD(p) _mm256_loadu_si256((const __m256i *)(p))
-#define V_AND _mm256_and_si256
-#define V_SRL8(v) _mm256_srli_epi16(v, 8)
-#define V_ADD _mm256_add_epi16
-#define V_MADDUBS _mm256_maddubs_epi16
-#define V_KEEP_FROM(e, o)                                                                             \
-    const __m256i keep_even = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((e) - 1))),       \
-                  keep_odd = _mm256_cmpgt_epi16(lane, _mm256_set1_epi16((short)((o) - 1)))
-#define V_ACC_ZERO __m256i acc = _mm256_setzero_si256()
-#define V_KEEP lap_even = _mm256_and_si256(lap_even, keep_even), lap_odd = _mm256_and_si256(lap_odd, keep_odd)
-#define V_SQUARES \
-    acc = _mm256_add_epi32(acc, _mm256_add_epi32(_mm256_madd_epi16(lap_even, lap_even), _mm256_madd_epi16(lap_odd, lap_odd)))
-#define V_FLUSH                                                                                       \
-    total = _mm256_add_epi64(total, _mm256_add_epi64(_mm256_cvtepu32_epi64(_mm256_castsi256_si128(acc)), \
-                                                     _mm256_cvtepu32_epi64(_mm256_extracti128_si256(acc, 1))))
-    V_CONSTANTS(256);
     const __m256i lane = _mm256_setr_epi16(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    BAND_WALK(32)
+    BAND_WALK(256, 32)
     __m128i half = _mm_add_epi64(_mm256_castsi256_si128(total), _mm256_extracti128_si256(total, 1));
     return _mm_cvtsi128_si64(half) + _mm_extract_epi64(half, 1);
-#undef V
-#undef V_TOTAL
-#undef V_TOTAL_ZERO
-#undef V_LOAD
-#undef V_AND
-#undef V_SRL8
-#undef V_ADD
-#undef V_MADDUBS
-#undef V_KEEP_FROM
-#undef V_ACC_ZERO
-#undef V_KEEP
-#undef V_SQUARES
-#undef V_FLUSH
 }
 
 __attribute__((target("avx512bw,avx512vnni"))) static int64_t bands_avx512(const uint8_t *pixels, int width,
@@ -143,41 +139,8 @@ __attribute__((target("avx512bw,avx512vnni"))) static int64_t bands_avx512(const
 {
     if (width - 2 < 64)
         return bands_avx2(pixels, width, height, stride);
-#define V __m512i
-#define V_TOTAL __m512i
-#define V_TOTAL_ZERO _mm512_setzero_si512()
-#define V_LOAD(p) _mm512_loadu_si512((const void *)(p))
-#define V_AND _mm512_and_si512
-#define V_SRL8(v) _mm512_srli_epi16(v, 8)
-#define V_ADD _mm512_add_epi16
-#define V_MADDUBS _mm512_maddubs_epi16
-#define V_KEEP_FROM(e, o) \
-    const __mmask32 keep_even = (__mmask32)~((1ULL << (e)) - 1), keep_odd = (__mmask32)~((1ULL << (o)) - 1)
-#define V_ACC_ZERO __m512i acc = _mm512_setzero_si512(), acc_odd = _mm512_setzero_si512()
-#define V_KEEP                                                                                 \
-    lap_even = _mm512_maskz_mov_epi16(keep_even, lap_even), lap_odd = _mm512_maskz_mov_epi16(keep_odd, lap_odd)
-#define V_SQUARES \
-    acc = _mm512_dpwssd_epi32(acc, lap_even, lap_even), acc_odd = _mm512_dpwssd_epi32(acc_odd, lap_odd, lap_odd)
-#define V_FLUSH                                                                                              \
-    acc = _mm512_add_epi32(acc, acc_odd); /* two lanes' bands: < 2^31 */                                  \
-    total = _mm512_add_epi64(total, _mm512_add_epi64(_mm512_cvtepu32_epi64(_mm512_castsi512_si256(acc)),  \
-                                                     _mm512_cvtepu32_epi64(_mm512_extracti64x4_epi64(acc, 1))))
-    V_CONSTANTS(512);
-    BAND_WALK(64)
+    BAND_WALK(512, 64)
     return _mm512_reduce_add_epi64(total);
-#undef V
-#undef V_TOTAL
-#undef V_TOTAL_ZERO
-#undef V_LOAD
-#undef V_AND
-#undef V_SRL8
-#undef V_ADD
-#undef V_MADDUBS
-#undef V_KEEP_FROM
-#undef V_ACC_ZERO
-#undef V_KEEP
-#undef V_SQUARES
-#undef V_FLUSH
 }
 
 /* The widest frame kernel this CPU runs, at most `cap` (0 plain, 1 AVX2, 2 AVX-512BW with VNNI); its level in
