@@ -10,8 +10,11 @@ Ctrl-C, children included.
 
 import os
 
-# Kivy parses sys.argv on import unless told not to; set this before anything can import Kivy.
+# Kivy parses sys.argv on import unless told not to; set this before anything can import Kivy. Its log records go
+# through Python's logging, which the command sets up (below): with Kivy's own console handler as well, every line
+# reached the kit's journal twice, the second copy in terminal colours.
 os.environ.setdefault("KIVY_NO_ARGS", "1")
+os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
 
 import argparse
 import importlib
