@@ -1,5 +1,8 @@
 """Django settings of HQ, from the environment so one install serves the demo, the tests and the office.
 
+Every number below is read by one parser (`_bounded`): text, nan, infinities and values out of range stop HQ at
+start with the variable's name, what it is for and its range (never a bare "invalid literal", never clamped).
+
 - SINOPSIS_HQ_DATA: the data directory (SQLite file, stored packets, quarantine, secret key);
   default ~/.local/share/sinopsis/hq. `sinopsis hq --data DIR` sets it.
 - SINOPSIS_HQ_DATABASE_URL: postgres://user:pass@host:5432/name to use PostgreSQL instead of SQLite.
@@ -56,26 +59,36 @@ HQ_DATA_DIR = Path(os.environ.get("SINOPSIS_HQ_DATA") or Path.home() / ".local/s
 private_dir(HQ_DATA_DIR)  # 0700: it holds the records and (on SQLite) the database, all personal data
 HQ_MQTT_URL = os.environ.get("SINOPSIS_HQ_MQTT_URL", "mqtt://hq-ingest@127.0.0.1:1883")
 HQ_COMMAND_TTL_S = 3600  # default MQTT message expiry of a command to a station
-HQ_LOST_AFTER_S = float(os.environ.get("SINOPSIS_HQ_LOST_AFTER_S", "300"))
 HQ_SIAK_ADAPTER = os.environ.get("SINOPSIS_HQ_SIAK_ADAPTER", "hq.applications.siak.ExtractSiak")
-HQ_POLL_MS = int(os.environ.get("SINOPSIS_HQ_POLL_MS", "5000"))
-HQ_INGEST_HEARTBEAT_S = float(os.environ.get("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "30"))
-HQ_INGEST_KEEPALIVE_S = min(600, max(5, int(os.environ.get("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "30"))))
 
 
-def _bounded(name: str, default: float, low: float, high: float, what: str) -> float:
-    """A number from `low` to `high` from the environment variable `name` (`default` when unset); a refusal names
-    the variable, what it is for and the range."""
+def _bounded(name: str, default: float, low: float, high: float, what: str, whole: bool = False) -> float:
+    """A number from `low` to `high` (a whole one when `whole`) from the environment variable `name` (`default` when
+    unset): every number HQ reads from its environment comes through here. A refusal names the variable, what it is
+    for and the range; text, nan, infinities and numbers out of range are refused, never clamped or half-read."""
     text = os.environ.get(name, "").strip()
     if not text:
         return default
     try:
-        value = float(text)
+        value = float(text) if text.isascii() else float("nan")  # float() would read other scripts' digits too
     except ValueError:
         value = float("nan")
-    if not low <= value <= high:  # also refuses nan
-        raise ValueError(f"{name}={text!r}: give a number from {low:g} to {high:g} ({what}), or leave it unset")
+    if not low <= value <= high or (whole and not value.is_integer()):  # the comparison also refuses nan
+        kind = "a whole number" if whole else "a number"
+        raise ValueError(f"{name}={text!r}: give {kind} from {low:g} to {high:g} ({what}), or leave it unset")
     return value
+
+
+def _whole(name: str, default: int, low: int, high: int, what: str) -> int:
+    return int(_bounded(name, default, low, high, what, whole=True))
+
+
+HQ_LOST_AFTER_S = _bounded("SINOPSIS_HQ_LOST_AFTER_S", 300, 10, 86_400,
+                           "seconds of silence after which an online station shows as lost")
+HQ_POLL_MS = _whole("SINOPSIS_HQ_POLL_MS", 5000, 100, 600_000, "milliseconds between the dashboard's refreshes")
+HQ_INGEST_HEARTBEAT_S = _bounded("SINOPSIS_HQ_INGEST_HEARTBEAT_S", 30, 0.1, 3600,
+                                 "seconds between an ingest worker's `online` heartbeats")
+HQ_INGEST_KEEPALIVE_S = _whole("SINOPSIS_HQ_INGEST_KEEPALIVE_S", 30, 5, 600, "seconds of the ingest's MQTT keepalive")
 
 
 # The fleet page and its JSON may answer with the fleet a web worker worked out this many seconds ago (at a thousand
@@ -84,25 +97,15 @@ HQ_FLEET_REUSE_S = _bounded("SINOPSIS_HQ_FLEET_REUSE_S", 2, 0, 60, "seconds the 
 
 # Group commit at ingest (hq/ingest/group.py): a worker stores the batches waiting in its inbox together, up to
 # this many batches or bytes, waiting at most this long after the first for more to arrive.
-HQ_INGEST_GROUP_BATCHES = int(_bounded("SINOPSIS_HQ_INGEST_GROUP_BATCHES", 64, 1, 1000, "batches stored together"))
+HQ_INGEST_GROUP_BATCHES = _whole("SINOPSIS_HQ_INGEST_GROUP_BATCHES", 64, 1, 1000, "batches stored together")
 HQ_INGEST_GROUP_MB = _bounded("SINOPSIS_HQ_INGEST_GROUP_MB", 64, 1, 4096, "megabytes stored together")
 HQ_INGEST_GROUP_WAIT_MS = _bounded("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", 5, 0, 1000,
                                    "milliseconds the first batch of a group waits for others")
 
 
-def _count(name: str, default: int) -> int:
-    """A whole number 1 to 64 from the environment variable `name` (`default` when unset); a refusal names it."""
-    text = os.environ.get(name, "").strip()
-    if not text:
-        return default
-    if not text.isdigit() or not 1 <= int(text) <= 64:
-        raise ValueError(f"{name}={text!r}: give a whole number from 1 to 64 (web workers: about one per CPU core), "
-                         "or leave it unset")
-    return int(text)
-
-
-HQ_WEB_WORKERS = _count("SINOPSIS_HQ_WEB_WORKERS", max(1, len(os.sched_getaffinity(0))))
-HQ_WEB_THREADS = _count("SINOPSIS_HQ_WEB_THREADS", 2)
+HQ_WEB_WORKERS = _whole("SINOPSIS_HQ_WEB_WORKERS", min(64, max(1, len(os.sched_getaffinity(0)))), 1, 64,
+                        "web workers: about one per CPU core")
+HQ_WEB_THREADS = _whole("SINOPSIS_HQ_WEB_THREADS", 2, 1, 64, "threads per web worker")
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -204,8 +207,8 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Logins: 10 failures in a row lock that user name (from any address) and that address (for any user name) for
 # 15 minutes; a right password resets the count; the office's admin unlocks earlier (/applications/lockouts/).
-AXES_FAILURE_LIMIT = int(os.environ.get("SINOPSIS_HQ_LOGIN_FAILURES", "10"))
-AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("SINOPSIS_HQ_LOGIN_LOCK_MIN", "15")))
+AXES_FAILURE_LIMIT = _whole("SINOPSIS_HQ_LOGIN_FAILURES", 10, 1, 1000, "failed logins in a row that lock")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=_whole("SINOPSIS_HQ_LOGIN_LOCK_MIN", 15, 1, 10_080, "minutes a lock lasts"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hq.applications.account_throttle.lockout_response"
@@ -233,7 +236,7 @@ SESSION_COOKIE_HTTPONLY = True
 if PRODUCTION:  # HTTPS only, behind the office's TLS reverse proxy (systemd/sinopsis-hq-web.service)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SINOPSIS_HQ_HSTS_S", "31536000"))
+    SECURE_HSTS_SECONDS = _whole("SINOPSIS_HQ_HSTS_S", 31_536_000, 0, 63_072_000, "seconds browsers keep to HTTPS")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = True
@@ -251,7 +254,10 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site needs the office's files
 
 if os.environ.get("SINOPSIS_HQ_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    EMAIL_HOST, _, _port = os.environ["SINOPSIS_HQ_SMTP_HOST"].partition(":")
+    EMAIL_HOST, _, _port = os.environ["SINOPSIS_HQ_SMTP_HOST"].strip().partition(":")
+    if _port and not (_port.isascii() and _port.isdigit() and 1 <= int(_port) <= 65_535):
+        raise ValueError(f"SINOPSIS_HQ_SMTP_HOST={os.environ['SINOPSIS_HQ_SMTP_HOST']!r}: give host or host:port, "
+                         "the port a number from 1 to 65535 (587 when left out)")
     EMAIL_PORT = int(_port or 587)
     EMAIL_HOST_USER = os.environ.get("SINOPSIS_HQ_SMTP_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("SINOPSIS_HQ_SMTP_PASSWORD", "")
