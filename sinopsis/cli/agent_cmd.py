@@ -5,7 +5,7 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from sinopsis.cli.common import add_config_argument
+from sinopsis.cli.common import SECONDS, add_config_argument
 from station.config import SIM_SDK, StationConfig, load_config
 
 ONCE_LIMIT_S = 120.0
@@ -20,7 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--once", action="store_true",
                    help=f"stop when nothing is left to do now (sent, acked, answered); at most {ONCE_LIMIT_S:g} s "
                    "unless --seconds says otherwise")
-    p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (demos, smoke tests)")
+    p.add_argument("--seconds", type=SECONDS, default=None, help="stop after N seconds (demos, smoke tests)")
     p.set_defaults(handler=_run)
 
 

@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from sinopsis.cli.common import print_json
+from sinopsis.cli.common import number, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -15,49 +15,55 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="kernels (default: the C kernels, live loop, kiosk UI, link and ingest rows), hq-web (HQ's "
                         "login and dashboard pages from --clients concurrent users on `sinopsis hq serve`) or fleet "
                         "(--stations simulated kits on mosquitto, --workers ingest workers, the dashboard in use)")
-    p.add_argument("--clients", type=int, default=16, help="hq-web: concurrent office users (default 16)")
-    p.add_argument("--rounds", type=int, default=25, help="hq-web: login page + dashboard fetches per user")
-    p.add_argument("--stations", type=int, default=None,
+    p.add_argument("--clients", type=number(1, 1000, whole=True),
+                   default=16, help="hq-web: concurrent office users (default 16)")
+    p.add_argument("--rounds", type=number(1, 100_000, whole=True),
+                   default=25, help="hq-web: login page + dashboard fetches per user")
+    p.add_argument("--stations", type=number(0, 100_000, whole=True), default=None,
                    help="hq-web: stations on the dashboard (default 30); fleet: simulated kits (default 1000)")
-    p.add_argument("--think-ms", type=float, default=None,
+    p.add_argument("--think-ms", type=number(0, 60_000), default=None,
                    help="hq-web: each user's pause after a login page + dashboard pair (±50 %%; default 0: every user "
                         "requests without pause, the worst case); fleet: after a page + JSON pair (default 1000)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=number(1, 64, whole=True), default=None,
                    help="hq-web: the server's workers (default: `sinopsis hq serve`'s, one per CPU core); fleet: "
                         "`sinopsis hq ingest` processes on the shared subscription (default 2)")
     fleet = p.add_argument_group("fleet (sinopsis/bench_fleet.py)")
-    fleet.add_argument("--minutes", type=float, default=3.0,
+    fleet.add_argument("--minutes", type=number(0, 1440), default=3.0,
                        help="how long the kits record (default 3; then they drain: every record sent answered)")
     fleet.add_argument("--database", choices=("postgres", "sqlite", "both"), default=None,
                        help="HQ's database: a throw-away PostgreSQL cluster (fsync on), SQLite, or a row of each "
                             "(default: postgres where installed, else sqlite)")
-    fleet.add_argument("--health-s", type=float, default=60.0,
+    fleet.add_argument("--health-s", type=number(0.1, 3600), default=60.0,
                        help="seconds between a kit's Health reports (default 60, the agent's; it also reports on "
                             "change, checked every 2 s)")
-    fleet.add_argument("--record-s", type=float, default=60.0,
+    fleet.add_argument("--record-s", type=number(0.05, 86_400), default=60.0,
                        help="seconds between a kit's records (default 60: 1,000 kits offer about 17 records/s, "
                             "several times a field day's pace)")
-    fleet.add_argument("--backlog", type=int, default=0,
+    fleet.add_argument("--backlog", type=number(0, 100_000, whole=True), default=0,
                        help="records each kit holds at the start, as after a day offline (default 0)")
-    fleet.add_argument("--ack-timeout-s", type=float, default=60.0,
+    fleet.add_argument("--ack-timeout-s", type=number(0.5, 3600), default=60.0,
                        help="a batch not acked in this time goes again in a new batch (default 60)")
-    fleet.add_argument("--drain-s", type=float, default=300.0,
+    fleet.add_argument("--drain-s", type=number(0, 86_400), default=300.0,
                        help="longest wait after the run for every record sent to be answered (default 300)")
-    fleet.add_argument("--dashboard-clients", type=int, default=4,
+    fleet.add_argument("--dashboard-clients", type=number(0, 1000, whole=True), default=4,
                        help="logged-in users fetching the fleet page and its JSON meanwhile (default 4)")
-    fleet.add_argument("--web-workers", type=int, default=None, help="`sinopsis hq serve --workers` (default its own)")
+    fleet.add_argument("--web-workers", type=number(1, 64, whole=True),
+                       default=None, help="`sinopsis hq serve --workers` (default its own)")
     fleet.add_argument("--logs", type=Path, default=None, help="keep every process's log in this folder")
-    p.add_argument("--repeat", type=int, default=30, help="timed calls per measurement (median is reported)")
-    p.add_argument("--nfiq2-repeat", type=int, default=5, help="timed NFIQ 2 calls per fingerprint image")
-    p.add_argument("--live-seconds", type=float, default=3.0,
+    p.add_argument("--repeat", type=number(1, 100_000, whole=True),
+                   default=30, help="timed calls per measurement (median is reported)")
+    p.add_argument("--nfiq2-repeat", type=number(1, 1000, whole=True),
+                   default=5, help="timed NFIQ 2 calls per fingerprint image")
+    p.add_argument("--live-seconds", type=number(0, 3600), default=3.0,
                    help="seconds of the 30 fps live loop per frame size (0 to skip it)")
-    p.add_argument("--ui-frames", type=int, default=180,
+    p.add_argument("--ui-frames", type=number(0, 100_000, whole=True), default=180,
                    help="kiosk UI frames measured during the live preview, offscreen (0 to skip the kiosk rows)")
-    p.add_argument("--ui-students", type=int, default=5, help="kiosk check-ins timed from OK to the queue number")
-    p.add_argument("--link-records", type=int, default=48,
+    p.add_argument("--ui-students", type=number(0, 1000, whole=True),
+                   default=5, help="kiosk check-ins timed from OK to the queue number")
+    p.add_argument("--link-records", type=number(0, 10_000, whole=True), default=48,
                    help="≈1.4 MB records sent station outbox → HQ ack over a local mosquitto, against a bare paho "
                         "publish of the same bytes (0 to skip the link rows)")
-    p.add_argument("--ingest-records", type=int, default=10_000,
+    p.add_argument("--ingest-records", type=number(0, 1_000_000, whole=True), default=10_000,
                    help="small records stored by HQ's ingest in batches of 50, a group at a time, timed "
                         "(default 10000, a few seconds; 0 to skip)")
     p.add_argument("--json", action="store_true")

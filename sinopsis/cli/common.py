@@ -1,8 +1,10 @@
-"""Helpers shared by the CLI modules: printing JSON and loading the station configuration once."""
+"""Helpers shared by the CLI modules: printing JSON, the --config option, and numbers checked at the command line."""
 
 import argparse
 import json
+import math
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,3 +24,25 @@ def add_config_argument(parser: argparse.ArgumentParser) -> None:
         help="station.toml (default: $SINOPSIS_STATION_CONFIG, then /etc/sinopsis/station.toml, "
         "else the embedded defaults)",
     )
+
+
+def number(low: float, high: float, whole: bool = False) -> Callable[[str], float]:
+    """An argparse `type` for a number from `low` to `high` (a whole one when `whole`): text, nan, infinities, other
+    scripts' digits and values out of range are refused with the range ("argument --live-seconds: 'inf': give a
+    number from 0 to 3600"), never clamped or run with."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text) if text.isascii() else math.nan
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high or (whole and not value.is_integer()):  # the comparison also refuses nan
+            kind = "a whole number" if whole else "a number"
+            raise argparse.ArgumentTypeError(f"{text!r}: give {kind} from {low:g} to {high:g}")
+        return int(value) if whole else value
+
+    return parse
+
+
+SECONDS = number(0, 7 * 86_400)  # a command's --seconds: up to a week
+PORT = number(1, 65_535, whole=True)

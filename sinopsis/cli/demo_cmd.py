@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sinopsis.cli.common import SECONDS
 from sinopsis.demo import prepare, run_demo
 from sinopsis.signals import run_child
 
@@ -21,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("demo", help="run the demo: import the assignment, check students in, seal records")
     _common(p)
-    p.add_argument("--seconds", type=float, default=None,
+    p.add_argument("--seconds", type=SECONDS, default=None,
                    help="stop the servers (step 8) N seconds after the records reached HQ, or the --kiosk window "
                         "after N seconds (without it, they run until Ctrl-C / the window is closed)")
     p.add_argument("--kiosk", action="store_true",

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from contract.errors import SinopsisError
 from contract.files import read_bounded, read_bounded_text
+from sinopsis.cli.common import SECONDS, number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--password-file", type=Path, help="the broker password (default: $SINOPSIS_HQ_MQTT_PASSWORD)")
     p.add_argument("--worker", default="1",
                    help="this worker's name, stable across restarts (its MQTT session); one per process")
-    p.add_argument("--seconds", type=float, default=None, help="stop after N seconds (default: until Ctrl-C)")
+    p.add_argument("--seconds", type=SECONDS, default=None, help="stop after N seconds (default: until Ctrl-C)")
     p = _command(commands, "import", "ingest a station's offline export (from `sinopsis station export`)",
                  _import)
     p.add_argument("directory", type=Path, metavar="DIR", help="the export folder (manifest.json, packets/)")
@@ -68,7 +69,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", choices=("sync_now", "send_logs", "rotate_logs", "purge_accepted"),
                    help="sync_now: send the outbox now; send_logs: the agent's log tail; rotate_logs: start a new log "
                         "file; purge_accepted: delete packets HQ accepted longer ago than the station's retention")
-    p.add_argument("--ttl", type=int, default=None, metavar="S",
+    p.add_argument("--ttl", type=number(1, 7 * 86_400, whole=True), default=None, metavar="S",
                    help="seconds before the command expires (default: $SINOPSIS_HQ_COMMAND_TTL_S)")
     p = _command(commands, "report", "write the SINOPSIS service report (laporan pelayanan) for a period to a "
                  "CSV, XLSX or PDF file", _report)
@@ -80,13 +81,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="id (Bahasa Indonesia, default) or en")
     p = _command(commands, "serve", "run HQ's web app: the office (SOP steps 1-7, 9, 10, service report) and the fleet "
                  "dashboard", _serve)
-    p.add_argument("--port", type=int, default=8000, help="TCP port (default 8000; 0: any free port)")
+    p.add_argument("--port", type=number(0, 65_535, whole=True),
+                   default=8000, help="TCP port (default 8000; 0: any free port)")
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: this computer only; another name needs "
                    "SINOPSIS_HQ_ALLOWED_HOSTS)")
-    p.add_argument("--workers", type=int, default=None, metavar="N",
+    p.add_argument("--workers", type=number(1, 64, whole=True), default=None, metavar="N",
                    help="gunicorn worker processes (default: $SINOPSIS_HQ_WEB_WORKERS, else one per CPU core)")
-    p.add_argument("--threads", type=int, default=None, metavar="N",
+    p.add_argument("--threads", type=number(1, 64, whole=True), default=None, metavar="N",
                    help="threads per worker (default: $SINOPSIS_HQ_WEB_THREADS, else 2)")
     text = "write the nginx site (Debian's nginx) that serves HQ over HTTPS in front of `sinopsis hq serve`"
     p = commands.add_parser("nginx-site", help=text, description=text)

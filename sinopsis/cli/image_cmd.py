@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from provisioning import kit_image
+from sinopsis.cli.common import PORT
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,7 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"the station id for /etc/sinopsis/station.toml (default {kit_image.DEFAULT_STATION_ID}; "
                    "enrolment gives the real one)")
     p.add_argument("--broker-host", default=kit_image.DEFAULT_BROKER_HOST, help="HQ's MQTT broker (TLS)")
-    p.add_argument("--broker-port", type=int, default=kit_image.DEFAULT_BROKER_PORT, help="default 8883")
+    p.add_argument("--broker-port", type=PORT, default=kit_image.DEFAULT_BROKER_PORT, help="default 8883")
     p.add_argument("--replace-config", action="store_true",
                    help="overwrite an existing /etc/sinopsis/station.toml that differs (default: keep it)")
     p.set_defaults(handler=_build)

@@ -3,6 +3,8 @@
 import argparse
 from pathlib import Path
 
+from sinopsis.cli.common import SECONDS, add_config_argument
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the `kiosk` command group."""
@@ -15,12 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def register_run(commands: argparse._SubParsersAction) -> None:
     """Add `station run` (called by station_cmd): the kiosk on this station's store."""
-    from sinopsis.cli.common import add_config_argument
-
     p = commands.add_parser("run", help="start the kiosk full-screen on this station (--windowed for a window)")
     add_config_argument(p)
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
-    p.add_argument("--seconds", type=float, default=None, help="quit after N seconds (demos, smoke tests)")
+    p.add_argument("--seconds", type=SECONDS, default=None, help="quit after N seconds (demos, smoke tests)")
     p.add_argument("--role", choices=("all", "checkin", "operator"), default=None,
                    help="which display this is (default: [kiosk] role of station.toml): checkin = the students' "
                         "queue board and check-in, operator = the operator console, all = one display for both")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from contract.errors import SinopsisError
 from contract.files import read_bounded
-from sinopsis.cli.common import add_config_argument
+from sinopsis.cli.common import PORT, add_config_argument, number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="ca_command", required=True, metavar="COMMAND")
     p = _hq(ca, "init", "create HQ's CA (once): its key (0600), certificate and an empty CRL", _ca_init, django=False)
     p.add_argument("--name", default="SINOPSIS HQ CA", help="the CA's common name")
-    p.add_argument("--days", type=int, default=3650, help="how long the CA certificate is valid (default 3650)")
+    p.add_argument("--days", type=number(1, 36_500, whole=True),
+                   default=3650, help="how long the CA certificate is valid (default 3650)")
 
     p = commands.add_parser("request", help="ON THE STATION: make the enrolment request (keys stay on the kit)")
     add_config_argument(p)
@@ -36,13 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("station_id", metavar="ID", help="the station id the kit must have (its certificate's CN)")
     p.add_argument("--request", type=Path, required=True, help="the request file from `provision request`")
     p.add_argument("--out", type=Path, required=True, help="where to write the bundle for the kit")
-    p.add_argument("--days", type=int, default=None, help="certificate validity in days (default 365)")
+    p.add_argument("--days", type=number(1, 36_500, whole=True),
+                   default=None, help="certificate validity in days (default 365)")
     p.add_argument("--name", help="a name for people (e.g. 'Kit 3')")
     p.add_argument("--school", help="the school it records at")
     p.add_argument("--spt", dest="spt_number", help="the SPT (assignment letter) number")
     p.add_argument("--replace-key", action="store_true",
                    help="the id is enrolled with other keys: a replacement kit takes it over")
-    p.add_argument("--clock-tolerance-min", type=float, default=10.0,
+    p.add_argument("--clock-tolerance-min", type=number(0, 1440), default=10.0,
                    help="how far the kit's clock may be from HQ's, in minutes (default 10)")
 
     p = commands.add_parser("install", help="ON THE STATION: check HQ's bundle and pin it into the keys dir")
@@ -56,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             _renew)
     p.add_argument("station_id", metavar="ID")
     p.add_argument("--out", type=Path, required=True, help="where to write the bundle for the kit")
-    p.add_argument("--days", type=int, default=None, help="certificate validity in days (default 365)")
+    p.add_argument("--days", type=number(1, 36_500, whole=True),
+                   default=None, help="certificate validity in days (default 365)")
 
     p = _hq(commands, "revoke", "AT HQ: revoke a kit (lost, stolen, broken): packets refused, certificates on the CRL",
             _revoke)
@@ -71,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--dir", type=Path, required=True, help="the broker's folder (e.g. /etc/mosquitto/sinopsis)")
     p.add_argument("--host", action="append", default=[], metavar="NAME",
                    help="a host name or IP the kits connect to (repeat; the first is the CN)")
-    p.add_argument("--port", type=int, default=8883, help="the TLS listener's port (default 8883)")
+    p.add_argument("--port", type=PORT, default=8883, help="the TLS listener's port (default 8883)")
     p.add_argument("--bind", default="0.0.0.0",  # noqa: S104 - kits connect over the network
                    help="the address to listen on (default all)")
     p.add_argument("--hq-user", action="append", default=None, metavar="NAME",
@@ -81,7 +84,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             _hq_cert, django=False)
     p.add_argument("--user", default="hq-ingest", help="the broker user (default hq-ingest)")
     p.add_argument("--out-dir", type=Path, required=True, help="where to write <user>.pem and <user>.key.pem")
-    p.add_argument("--days", type=int, default=None, help="certificate validity in days (default 365)")
+    p.add_argument("--days", type=number(1, 36_500, whole=True),
+                   default=None, help="certificate validity in days (default 365)")
 
 
 def _hq(commands: argparse._SubParsersAction, name: str, text: str, handler: Callable[[argparse.Namespace], int],

@@ -11,7 +11,7 @@ import dataclasses
 from pathlib import Path
 
 from contract.errors import ImageFileError, SinopsisError
-from sinopsis.cli.common import add_config_argument, print_json
+from sinopsis.cli.common import add_config_argument, number, print_json
 from sinopsis.image_file import read_image
 
 MODALITIES = ("finger", "face", "iris")
@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("image", nargs="?", type=Path, help="image file (PNG, PGM, JPEG, BMP…)")
     p.add_argument("--modality", choices=MODALITIES, help="what the image shows")
     p.add_argument("--background", choices=("red", "blue"), help="face: the backdrop colour required")
-    p.add_argument("--birth-year", type=int, help="face: require the e-KTP backdrop for this birth year "
+    p.add_argument("--birth-year", type=number(1900, 2100, whole=True),
+                   help="face: require the e-KTP backdrop for this birth year "
                    "(red for odd, blue for even)")
     p.add_argument("--slap", action="store_true", help="finger: segment a 4-4-2 slap and score each finger")
     p.add_argument("--confirm", action="store_true", help="finger: add the NIST NFIQ 2 score (slow)")

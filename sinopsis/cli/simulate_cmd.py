@@ -12,6 +12,7 @@ import json
 import tempfile
 from pathlib import Path
 
+from sinopsis.cli.common import number
 from station.config import StationConfig
 
 
@@ -23,7 +24,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--day", action="store_true", help="a simulated field day: people check in and are captured "
                    "through the real kiosk screens offscreen by touches; prints students_per_day, touches per "
                    "student, dead_ends and one student's timeline (docs/operations.md, 'A simulated field day')")
-    p.add_argument("--seed", type=int, default=20, help="--day: the seed of the people and their retries")
+    p.add_argument("--seed", type=number(0, 2**32 - 1, whole=True),
+                   default=20, help="--day: the seed of the people and their retries")
     p.add_argument("--json", action="store_true", help="--day: print the figures as JSON")
     p.add_argument("--window", type=_size, default=(1280, 800), metavar="WxH",
                    help="--day: the kiosk's window (default 1280x800, the kit's 10\" panel; 800x480 the small layout)")

@@ -5,6 +5,8 @@ import argparse
 import tempfile
 from pathlib import Path
 
+from sinopsis.cli.common import number
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add `soak`."""
@@ -13,7 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--minutes", type=float, default=5.0, help="how long the faults go on (default 5; 0.5 = 30 s)")
     p.add_argument("--dir", type=Path, default=None,
                    help="an empty folder for everything (default: a new temp folder, kept for its logs)")
-    p.add_argument("--seed", type=int, default=1, help="the faults' random seed (the same seed, the same faults)")
+    p.add_argument("--seed", type=number(0, 2**32 - 1, whole=True),
+                   default=1, help="the faults' random seed (the same seed, the same faults)")
     p.add_argument("--fault-every", type=float, default=4.0, metavar="S",
                    help="seconds between faults, on average (default 4)")
     p.set_defaults(handler=_soak)
