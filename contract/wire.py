@@ -41,7 +41,7 @@ MAX_DISK_BYTES = 2**53
 DISK_LOW_FRACTION = 0.10
 BATTERY_LOW_PERCENT = 20
 OLDEST_WAITING_ALERT_S = 3600
-DEVICE_KINDS = ("camera", "fingerprint", "iris", "signature_pad", "printer")
+DEVICE_KINDS = ("camera", "fingerprint", "iris", "signature_pad", "qr_scanner", "printer")
 
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 StationId = Annotated[str, Field(pattern=f"^{_ID}$")]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from drivers.discovery import SYSFS_USB, USB_KINDS, scan
 from drivers.kit import Kit
+from drivers.qr_scanner import LineScanner
 from native.vendor import SIM_DIR
 
 
@@ -32,7 +33,8 @@ def _camera_present(camera: object) -> bool:
 def kit_presence(kit: Kit, sysfs_usb: Path = SYSFS_USB,
                  usb_kinds: dict[str, str] | None = None) -> Callable[[], dict[str, bool]]:
     """A callable giving {device kind: present} for `kit` (kinds: camera, fingerprint, iris, signature_pad,
-    printer). A signature pad set to "touchscreen" or a printer set to "none" is not reported: nothing to plug.
+    qr_scanner, printer). A signature pad set to "touchscreen", a printer set to "none" or QR codes read by the
+    camera are not reported: nothing to plug.
     `sysfs_usb` is a parameter so tests can lay out a fake sysfs with real files."""
 
     def presence() -> dict[str, bool]:
@@ -50,6 +52,8 @@ def kit_presence(kit: Kit, sysfs_usb: Path = SYSFS_USB,
             result[kind] = kind in usb
         if kit.signature_pad is not None:
             result["signature_pad"] = Path(kit.signature_pad.port).exists()
+        if isinstance(kit.qr, LineScanner):  # a serial QR scanner (the camera's QR reading has no device of its own)
+            result["qr_scanner"] = Path(kit.qr.port).exists()
         if kit.printer is not None:
             result["printer"] = Path(kit.printer.path).exists()
         return result

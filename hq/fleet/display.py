@@ -31,6 +31,7 @@ DEVICE_LABELS = {
     "fingerprint": gettext_lazy("fingerprint scanner"),
     "iris": gettext_lazy("iris camera"),
     "signature_pad": gettext_lazy("signature pad"),
+    "qr_scanner": gettext_lazy("QR scanner"),
     "printer": gettext_lazy("printer"),
 }
 SOURCE_LABELS = {"mqtt": gettext_lazy("network"), "import": gettext_lazy("removable media")}

@@ -28,7 +28,8 @@ REFRESH_S = 5.0
 RED, GREEN, AMBER, MUTED = palette.ERROR, palette.SUCCESS, palette.WARNING, palette.MUTED
 PRINTER_COLOURS = {"ready": MUTED, "unknown": MUTED, "paper_low": AMBER}  # every other state is red
 DEVICE_MSGIDS = {"camera": "device.camera", "fingerprint": "device.finger_scanner", "iris": "device.iris_camera",
-                 "signature_pad": "device.signature_pad", "printer": "device.printer"}
+                 "signature_pad": "device.signature_pad", "qr_scanner": "device.qr_scanner",
+                 "printer": "device.printer"}
 
 
 def age_text(app: App, seconds: float) -> str:

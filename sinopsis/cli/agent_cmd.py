@@ -32,6 +32,8 @@ def config_presence(config: StationConfig, sysfs_usb: Path | None = None) -> Cal
 
     d = config.devices
     paths = {"camera": d.camera, "signature_pad": d.signature_pad, "printer": d.printer}
+    if d.qr_scanner != "camera":  # a serial QR scanner (or its simulator); otherwise the camera reads QR codes
+        paths["qr_scanner"] = d.qr_scanner
 
     def presence() -> dict[str, bool]:
         result = {kind: value == SIM_SDK or Path(value).exists() for kind, value in paths.items()

@@ -57,3 +57,20 @@ def test_vendor_scanners_are_present_by_usb_id_without_being_opened(tmp_path):
     unusable = Kit(kit.camera, None, IriTechCamera("sim"), None, None, None,  # its SDK did not load (drivers/kit.py)
                    unavailable={"fingerprint": "Futronic ftrScanAPI library not found"})
     assert kit_presence(unusable, sysfs_usb=sysfs)()["fingerprint"] is False  # plugged in, but unusable
+
+
+def test_a_serial_qr_scanner_is_reported_and_the_cameras_qr_reading_is_not(tmp_path):
+    """An unplugged line scanner used to go unreported: students typed their NIK and nobody knew why."""
+    kit = build_kit(KitSettings(qr_scanner="sim", slips_dir=tmp_path))
+    try:
+        presence = kit_presence(kit)
+        assert presence()["qr_scanner"] is True
+        next(s for s in kit.simulators if s.path == kit.qr.port).unplug()  # its pty goes away
+        assert presence()["qr_scanner"] is False
+    finally:
+        kit.close()
+    camera_qr = build_kit(KitSettings(slips_dir=tmp_path))  # qr_scanner = "camera": nothing to plug
+    try:
+        assert "qr_scanner" not in kit_presence(camera_qr)()
+    finally:
+        camera_qr.close()

@@ -50,7 +50,7 @@ def coded_msgids() -> set[str]:
     return ({f"reason.{c}" for c in reasons} | {f"problem.{c}" for c in problem_codes()}
             | {f"short.{p}" for p in CAPTURE_ORDER} | set(CAPTURE_ORDER) | {f"slap.{s}" for s in SLAPS}
             | {f"colour.{c}" for c in ("red", "blue", "other")}
-            | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera", "signature_pad")}
+            | {f"device.{d}" for d in ("camera", "finger_scanner", "iris_camera", "signature_pad", "qr_scanner")}
             | {f"print.{p}" for p in ("printing", "printed", "failed")} | {f"printer.{s}" for s in PRINTER_STATES}
             | {f"offline.{c}.{level}" for c in ("days", "unsent") for level in ("warn", "block")}
             | {f"state.{s}" for s in ("preview", "confirming", "retry", "paused", "below_threshold", "no_device",

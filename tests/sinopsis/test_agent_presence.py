@@ -25,3 +25,11 @@ def test_a_vendor_scanner_counts_when_plugged_in_and_its_sdk_is_there(tmp_path):
     assert presence()["fingerprint"] is True
     shutil.rmtree(sysfs / "1-2")  # unplugged
     assert presence()["fingerprint"] is False
+
+
+def test_a_serial_qr_scanner_counts_by_its_port(tmp_path):
+    config_file = tmp_path / "station.toml"
+    config_file.write_text(f'[station]\ndata_dir = "{tmp_path}"\n[devices]\nqr_scanner = "/dev/ttyACM77"\n')
+    assert config_presence(load_config(config_file))()["qr_scanner"] is False
+    config_file.write_text(f'[station]\ndata_dir = "{tmp_path}"\n')  # QR codes from the camera
+    assert "qr_scanner" not in config_presence(load_config(config_file))()
