@@ -51,6 +51,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF
 
 from contract.durable import private_dir
+from contract.numbers import read_number, wanted
 from hq.dburl import parse_database_url, sqlite_database
 from hq.fleet.catalog import compile_all
 
@@ -69,13 +70,9 @@ def _bounded(name: str, default: float, low: float, high: float, what: str, whol
     text = os.environ.get(name, "").strip()
     if not text:
         return default
-    try:
-        value = float(text) if text.isascii() else float("nan")  # float() would read other scripts' digits too
-    except ValueError:
-        value = float("nan")
-    if not low <= value <= high or (whole and not value.is_integer()):  # the comparison also refuses nan
-        kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name}={text!r}: give {kind} from {low:g} to {high:g} ({what}), or leave it unset")
+    value = read_number(text, low, high, whole)
+    if value is None:
+        raise ValueError(f"{name}={text!r}: give {wanted(low, high, whole)} ({what}), or leave it unset")
     return value
 
 
@@ -255,7 +252,7 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site needs the office's files
 if os.environ.get("SINOPSIS_HQ_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, _, _port = os.environ["SINOPSIS_HQ_SMTP_HOST"].strip().partition(":")
-    if _port and not (_port.isascii() and _port.isdigit() and 1 <= int(_port) <= 65_535):
+    if _port and read_number(_port, 1, 65_535, whole=True) is None:
         raise ValueError(f"SINOPSIS_HQ_SMTP_HOST={os.environ['SINOPSIS_HQ_SMTP_HOST']!r}: give host or host:port, "
                          "the port a number from 1 to 65535 (587 when left out)")
     EMAIL_PORT = int(_port or 587)

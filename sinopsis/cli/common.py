@@ -2,11 +2,12 @@
 
 import argparse
 import json
-import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from contract.numbers import read_number, wanted
 
 
 def print_json(data: Any) -> None:
@@ -32,13 +33,9 @@ def number(low: float, high: float, whole: bool = False) -> Callable[[str], floa
     number from 0 to 3600"), never clamped or run with."""
 
     def parse(text: str) -> float:
-        try:
-            value = float(text) if text.isascii() else math.nan
-        except ValueError:
-            value = math.nan
-        if not low <= value <= high or (whole and not value.is_integer()):  # the comparison also refuses nan
-            kind = "a whole number" if whole else "a number"
-            raise argparse.ArgumentTypeError(f"{text!r}: give {kind} from {low:g} to {high:g}")
+        value = read_number(text, low, high, whole)
+        if value is None:
+            raise argparse.ArgumentTypeError(f"{text!r}: give {wanted(low, high, whole)}")
         return int(value) if whole else value
 
     return parse
