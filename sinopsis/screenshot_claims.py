@@ -236,6 +236,8 @@ CLAIMS: dict[str, Claim] = {
     "capture-fingers": Claim("capture", (*LIVE, text("attempt", r"\d"), button("keep_best"), button("more_attempts"),
                                          button("exception"))),
     "capture-iris": Claim("capture", (*LIVE, circles("preview", 2), says("start", "Stop"))),
+    "capture-no-device": Claim("capture", (says("state", "state.no_device"), button("exception"), button("start"),
+                                           bar("devices", "sidik jari|fingerprint", "the missing scanner"))),
     "capture-exception": Claim("capture", (children("reasons", 4), button("shoot")), "ReasonPopup", CAPTURE_POPUP),
     "capture-keep-best": Claim("capture", (children("reasons", 5), button("cancel")), "ReasonPopup", CAPTURE_POPUP),
     "capture-more-attempts": Claim("capture", (text("title"), text("note"), button("cancel")), "SupervisorPopup",

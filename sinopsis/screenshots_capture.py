@@ -125,6 +125,22 @@ def _attempts_used_up(app: Any, screen: Any) -> None:
     screen.state, screen.below, screen.exhausted = "below_threshold", True, True
 
 
+def _no_device(app: Any, screen: Any) -> None:
+    """The kit has no usable fingerprint scanner (its vendor library did not load, drivers/kit.py): the finger's
+    capture ends at once as `no_device` (what _finished leaves), and the operator may record an exception."""
+    app._shots_presence, app.services.device_presence = app.services.device_presence, lambda: {
+        "camera": True, "fingerprint": False, "iris": True}
+    screen.ids.status.refresh()  # the bar names the missing scanner, as the state's text says
+    screen.advance()
+    screen.ids.preview.texture = None  # a kit without a scanner has no finger picture to show
+    screen.busy, screen.state = False, "no_device"
+
+
+def _devices_back(app: Any) -> None:
+    """After the picture: the kit's own presence again (the next screen's bar reads it when it is shown)."""
+    app.services.device_presence = app._shots_presence
+
+
 def _then(*steps: Any) -> Any:
     def after(app: Any, screen: Any) -> None:
         for step in steps:
@@ -199,6 +215,9 @@ def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "capture-withdraw", "capture", flow, {"_prepare": _fingers_half_done, **close,
                                                 "_after": _then(_attempts_used_up, _withdraw_chosen)}
     yield "capture-iris", "capture", flow, {"_prepare": _fingers_done, "_after": _live_iris}
+    # last of the capture screen's states: its bar keeps a reading while it stays shown
+    yield "capture-no-device", "capture", flow, {"_prepare": _fingers_half_done, "_after": _no_device,
+                                               "_cleanup": _devices_back}
     yield "review", "review", flow, {"_prepare": _all_done}
     yield "review-preview", "review", flow, {"_prepare": _all_done, "_after": _preview, **close}
     yield "save-disk-full", "review", flow, {"_prepare": _all_done, "_after": _disk_full}
