@@ -131,6 +131,24 @@ def circles(wid: str, count: int) -> Check:
     return check
 
 
+def finger_shown(_app: Any, screen: Any) -> str | None:
+    """The capture screen is at a finger's position (a state about the fingerprint scanner shows a finger)."""
+    from station.capture.policy import FINGERS
+
+    return None if screen.position in FINGERS else f"the screen is at {screen.position!r}, not a finger"
+
+
+def no_white_box(wid: str) -> Check:
+    """ids[wid], an Image without a picture, draws nothing over its dark box (Kivy draws a textureless Image as a
+    white rectangle in its `color`)."""
+    def check(_app: Any, root: Any) -> str | None:
+        image = _widget(root, wid)
+        if image.texture is not None:
+            return f"{wid} shows a picture"
+        return None if image.color[3] == 0 else f"{wid} draws a white box where there is no picture"
+    return check
+
+
 def review_tiles(_app: Any, screen: Any) -> str | None:
     """Every captured position has its tile: a picture (an exception may have none) and a score or a reason."""
     results = screen.app.recording.results() if screen.app.recording is not None else {}
@@ -236,7 +254,8 @@ CLAIMS: dict[str, Claim] = {
     "capture-fingers": Claim("capture", (*LIVE, text("attempt", r"\d"), button("keep_best"), button("more_attempts"),
                                          button("exception"))),
     "capture-iris": Claim("capture", (*LIVE, circles("preview", 2), says("start", "Stop"))),
-    "capture-no-device": Claim("capture", (says("state", "state.no_device"), button("exception"), button("start"),
+    "capture-no-device": Claim("capture", (finger_shown, says("state", "state.no_device"), no_white_box("preview"),
+                                           button("exception"), button("start"),
                                            bar("devices", "sidik jari|fingerprint", "the missing scanner"))),
     "capture-exception": Claim("capture", (children("reasons", 4), button("shoot")), "ReasonPopup", CAPTURE_POPUP),
     "capture-keep-best": Claim("capture", (children("reasons", 5), button("cancel")), "ReasonPopup", CAPTURE_POPUP),

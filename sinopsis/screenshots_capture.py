@@ -53,6 +53,20 @@ def _fingers_done(app: Any) -> None:
             _run(made, ("capture_finger", position))
 
 
+def _next_is_a_finger(app: Any) -> None:
+    """Face, signature and the right hand's first three fingers done, the rest not: a finger is next (after the
+    iris states, whose fingers are discarded again)."""
+    _fingers_half_done(app)
+    made = app.recording
+    kept = {"face", "signature", "right_thumb", "right_index", "right_middle"}
+
+    def forget_later() -> None:
+        for position in set(made.engine.results) - kept:
+            made.engine.discard(position)
+
+    made.worker.submit_call(forget_later).result()
+
+
 def _all_done(app: Any) -> None:
     _fingers_done(app)
     made = app.recording
@@ -216,7 +230,7 @@ def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
                                                 "_after": _then(_attempts_used_up, _withdraw_chosen)}
     yield "capture-iris", "capture", flow, {"_prepare": _fingers_done, "_after": _live_iris}
     # last of the capture screen's states: its bar keeps a reading while it stays shown
-    yield "capture-no-device", "capture", flow, {"_prepare": _fingers_half_done, "_after": _no_device,
+    yield "capture-no-device", "capture", flow, {"_prepare": _next_is_a_finger, "_after": _no_device,
                                                "_cleanup": _devices_back}
     yield "review", "review", flow, {"_prepare": _all_done}
     yield "review-preview", "review", flow, {"_prepare": _all_done, "_after": _preview, **close}
