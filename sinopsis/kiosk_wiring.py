@@ -34,7 +34,6 @@ from station.store import StationStore
 
 MakeRecording = Callable[[Any, Any, Callable, Callable], Any]
 log = logging.getLogger(__name__)
-DEVICE_NAMES = {"fingerprint": "fingerprint scanner", "iris": "iris camera"}
 
 
 def capture_devices(config: StationConfig, kit: Kit) -> Devices:
@@ -160,7 +159,7 @@ def wire_kiosk(store: StationStore, config: StationConfig, slips_dir: Path | Non
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     from contract.keys import load_public_key
-    from drivers.presence import kit_presence
+    from drivers.presence import DEVICE_NAMES, kit_presence
     from drivers.qr_scanner import LineScanner
     from native.vendor import apply_sim_script
 

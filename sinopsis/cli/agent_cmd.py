@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sinopsis.cli.common import SECONDS, add_config_argument
-from station.config import SIM_SDK, StationConfig, load_config
+from station.config import StationConfig, load_config
 
 ONCE_LIMIT_S = 120.0
 
@@ -25,29 +25,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def config_presence(config: StationConfig, sysfs_usb: Path | None = None) -> Callable[[], dict[str, bool]]:
-    """Device presence from the configuration alone, without opening anything (the kiosk owns the devices):
-    simulators are present, device paths must exist, the vendor USB scanners by their USB id in sysfs (`sysfs_usb`,
-    a parameter for tests) and their SDK library on disk (without it the kiosk runs without that device)."""
-    from drivers.discovery import SYSFS_USB, scan
+    """Device presence for the agent's Health from the configuration alone (drivers/presence.py
+    `settings_presence`): the kiosk owns the devices. `sysfs_usb` is a parameter for tests."""
+    from drivers.discovery import SYSFS_USB
+    from drivers.presence import settings_presence
 
     d = config.devices
-    paths = {"camera": d.camera, "signature_pad": d.signature_pad, "printer": d.printer}
-    if d.qr_scanner != "camera":  # a serial QR scanner (or its simulator); otherwise the camera reads QR codes
-        paths["qr_scanner"] = d.qr_scanner
-
-    def presence() -> dict[str, bool]:
-        result = {kind: value == SIM_SDK or Path(value).exists() for kind, value in paths.items()
-                  if value not in ("touchscreen", "none")}
-        usb = None
-        for kind, sdk in (("fingerprint", d.fingerprint_sdk), ("iris", d.iris_sdk)):
-            if sdk == SIM_SDK:
-                result[kind] = True
-                continue
-            usb = usb if usb is not None else {dev.kind for dev in scan(sysfs_usb=sysfs_usb or SYSFS_USB).values()}
-            result[kind] = kind in usb and Path(sdk).is_file()  # plugged in, and its SDK there for the kiosk to load
-        return result
-
-    return presence
+    return settings_presence({"camera": d.camera, "signature_pad": d.signature_pad, "qr_scanner": d.qr_scanner,
+                              "printer": d.printer}, {"fingerprint": d.fingerprint_sdk, "iris": d.iris_sdk},
+                             sysfs_usb or SYSFS_USB)
 
 
 def _run(args: argparse.Namespace) -> int:

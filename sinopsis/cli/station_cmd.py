@@ -100,8 +100,7 @@ def _config_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
-DEVICE_NAMES = {"camera": "the camera", "signature_pad": "the signature pad", "qr_scanner": "the QR scanner",
-                "printer": "the receipt printer"}
+PLUGGED = ("camera", "signature_pad", "qr_scanner", "printer")  # [devices] keys naming a device node
 SDK_NAMES = {"fingerprint_sdk": "Futronic ftrScanAPI (libScanAPI.so)", "iris_sdk": "IriTech IDDK 2000 (libIddk2000.so)"}
 
 
@@ -110,8 +109,10 @@ def missing_devices(config: StationConfig, source: str = "station.toml") -> list
     empty when all are. Only looks (stat), never opens a device or touches the data directory, so it is safe to
     run beside a running kiosk. A dangling /dev/sinopsis symlink counts as missing."""
     d, problems = config.devices, []
-    for key, what in DEVICE_NAMES.items():
-        value = getattr(d, key)
+    from drivers.presence import DEVICE_NAMES
+
+    for key in PLUGGED:
+        value, what = getattr(d, key), f"the {DEVICE_NAMES[key]}"
         if not value.startswith("/dev/"):
             continue  # "sim", "camera", "touchscreen", "none": nothing to plug in
         path = Path(value)
