@@ -3,7 +3,8 @@ boots straight into the kiosk (docs/kiosk-image.md).
 
 `build_tree(root)` writes, under `root` (a scratch folder for a dry run and the tests, "/" on the kit itself):
 the systemd units (systemd/sinopsis-kiosk.service, sinopsis-agent.service), their enablement symlinks, the
-default target (graphical), getty@tty1 masked, the udev rules (provisioning/udev/), the kit's
+default target (graphical), getty@tty1 masked, the kit's time zone (/etc/localtime and /etc/timezone: WIB for
+Pekanbaru, the time slips, the status bar and the day summary show), the udev rules (provisioning/udev/), the kit's
 /etc/sinopsis/station.toml (from provisioning/image/station.toml.in: the /dev/sinopsis names, TLS on), and the
 static files of provisioning/image/rootfs/ (sysusers.d, journald and logind drop-ins, GRUB's kernel command line).
 
@@ -27,6 +28,10 @@ STATION_TOML = "etc/sinopsis/station.toml"
 DEFAULT_STATION_ID = "st-kit-unenrolled"
 DEFAULT_BROKER_HOST = "mqtt.sinopsis.invalid"
 DEFAULT_BROKER_PORT = 8883
+# The zone of the kit's clock as people read it (slips, status bar, reprints; records are stamped in UTC). Pekanbaru
+# is WIB (UTC+7); a kit for another province is built with its own (`sinopsis image build --timezone`).
+KIT_TIMEZONE = "Asia/Jakarta"
+INDONESIA_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
 INSTALL_DIR = "/opt/sinopsis"  # where build-image.sh puts the checkout and its .venv (the units' ExecStart)
 
 
@@ -55,9 +60,10 @@ def render_station_toml(station_id: str = DEFAULT_STATION_ID, broker_host: str =
     return text
 
 
-def planned_files(project: Path = PROJECT, station_toml: str | None = None) -> dict[str, bytes]:
+def planned_files(project: Path = PROJECT, station_toml: str | None = None,
+                  timezone: str = KIT_TIMEZONE) -> dict[str, bytes]:
     """Every regular file of the tree: relative path → content."""
-    files: dict[str, bytes] = {}
+    files: dict[str, bytes] = {"etc/timezone": f"{timezone}\n".encode()}  # Debian's name of the zone
     for unit in (*KIT_UNITS, *KIT_OPTIONAL_UNITS):
         files[f"etc/systemd/system/{unit}"] = (project / "systemd" / unit).read_bytes()
     for rules in RULES:
@@ -69,10 +75,14 @@ def planned_files(project: Path = PROJECT, station_toml: str | None = None) -> d
     return files
 
 
-def planned_links() -> dict[str, str]:
-    """Every symlink of the tree: relative path → target (what `systemctl enable/mask/set-default` would make)."""
+def planned_links(timezone: str = KIT_TIMEZONE) -> dict[str, str]:
+    """Every symlink of the tree: relative path → target (what `systemctl enable/mask/set-default` and
+    `timedatectl set-timezone` would make)."""
+    if timezone not in INDONESIA_ZONES:
+        raise ValueError(f"time zone {timezone!r}: a kit's is one of Indonesia's, {', '.join(INDONESIA_ZONES)}")
     links = {f"etc/systemd/system/{target}.wants/{unit}": f"/etc/systemd/system/{unit}"
              for unit, target in KIT_UNITS.items()}
+    links["etc/localtime"] = f"/usr/share/zoneinfo/{timezone}"
     links["etc/systemd/system/getty@tty1.service"] = "/dev/null"  # masked: tty1 is the kiosk's
     links["etc/systemd/system/default.target"] = "/lib/systemd/system/graphical.target"
     return links
@@ -80,11 +90,13 @@ def planned_links() -> dict[str, str]:
 
 def build_tree(root: Path, station_id: str = DEFAULT_STATION_ID, broker_host: str = DEFAULT_BROKER_HOST,
                broker_port: int = DEFAULT_BROKER_PORT, replace_config: bool = False,
-               project: Path = PROJECT) -> TreeReport:
-    """Write the kit's tree under `root` (see the module doc); returns what was written, unchanged or kept."""
+               project: Path = PROJECT, timezone: str = KIT_TIMEZONE) -> TreeReport:
+    """Write the kit's tree under `root` (see the module doc); returns what was written, unchanged or kept.
+    ValueError for a time zone that is not one of Indonesia's (before anything is written)."""
     root = Path(root)
     report = TreeReport()
-    files = planned_files(project, render_station_toml(station_id, broker_host, broker_port, project))
+    links = planned_links(timezone)
+    files = planned_files(project, render_station_toml(station_id, broker_host, broker_port, project), timezone)
     for rel, content in files.items():
         path = root / rel
         if path.is_file() and not path.is_symlink() and path.read_bytes() == content:
@@ -95,7 +107,7 @@ def build_tree(root: Path, station_id: str = DEFAULT_STATION_ID, broker_host: st
             continue
         _write(path, content)
         report.written.append(rel)
-    for rel, target in planned_links().items():
+    for rel, target in links.items():
         path = root / rel
         if path.is_symlink() and str(path.readlink()) == target:
             report.unchanged.append(rel)

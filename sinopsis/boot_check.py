@@ -10,7 +10,8 @@ outside (issue 23).
    request` on the kit as its user, `provision enrol` at HQ, `provision install` on the kit), then checked: the
    boot ends with no failed unit; the kiosk runs cage with the kiosk inside as its own user and a screenshot of
    its screen is not blank; the agent's station is online at HQ; a kiosk stopped with SIGSTOP is restarted by its
-   watchdog; `systemd-analyze security` of each unit inside the booted kit is at most 4.5.
+   watchdog; `systemd-analyze security` of each unit inside the booted kit is at most 4.5; the kit's user reads
+   local time in WIB (the image's zone: the container keeps it, `--timezone=off`).
 
 Then a record sealed inside the kit (sinopsis/boot_records.py) reaches HQ, and a power cut while a second one is
 sealed loses and duplicates nothing; and the agent's sd_notify outlives systemd's notify socket gone for a while
@@ -25,6 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from provisioning.kit_image import INSTALL_DIR, KIT_TIMEZONE
 from sinopsis.boot_hq import LocalHq
 from sinopsis.boot_kit import BootedKit, BootError
 from sinopsis.boot_records import STATION_ID, hand_assignment, power_cut, record_reaches_hq
@@ -163,6 +165,13 @@ def hardening(kit: BootedKit) -> tuple[bool, str]:
     return all(v <= MAX_EXPOSURE for v in levels.values()), ", ".join(f"{u} {v}" for u, v in levels.items())
 
 
+def local_time(kit: BootedKit) -> tuple[bool, str]:
+    """The kiosk's Python reads the kit's clock in WIB (UTC+7), the zone of the slips and the status bar."""
+    shown = kit.run(f"{INSTALL_DIR}/.venv/bin/python", "-c", "import datetime as d; "
+                    "print(d.datetime.now().astimezone().strftime('%Z %z'))", user="sinopsis").stdout.strip()
+    return shown == "WIB +0700", f"local time in {shown or 'nothing'} (/etc/localtime → {KIT_TIMEZONE})"
+
+
 def notify_socket_gone(kit: BootedKit) -> tuple[bool, str]:
     """systemd's notify socket taken away for 20 s across one of the agent's pings (WatchdogSec=60s: one every
     30 s): the agent keeps trying, its ping gets through once the socket is back, and systemd never restarts it."""
@@ -214,6 +223,7 @@ def run_boot_check(keep: Path | None = None) -> Report:
         _check(report, "kiosk under cage, screenshot", lambda: kiosk_runs(kit, root / "kit", report))
         _check(report, "watchdog restarts a hung kiosk", lambda: watchdog(kit, report))
         _check(report, "hardening inside (≤ 4.5)", lambda: hardening(kit))
+        _check(report, "local time in WIB", lambda: local_time(kit))
         people = hand_assignment(hq, root / "kit")
         if _check(report, "record sealed in the kit at HQ", lambda: record_reaches_hq(kit, hq, root / "kit", people,
                                                                                    report)):

@@ -39,7 +39,8 @@ class BootedKit:
         """Start the container and wait until systemd says the boot is done; its state (running, degraded…)."""
         with self.log.open("ab") as console:
             self.process = subprocess.Popen(
-                ["systemd-nspawn", "-D", str(self.root), "--register=no", "--keep-unit", "-b", "--console=pipe"],
+                ["systemd-nspawn", "-D", str(self.root), "--register=no", "--keep-unit", "-b", "--console=pipe",
+                 "--timezone=off"],  # the kit's own zone (the image's), not the host's copied in
                 stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout_s
         while not self.pid1:

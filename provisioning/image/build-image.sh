@@ -6,7 +6,8 @@
 #                                        (no apt, no users, no systemctl; needs this checkout's .venv)
 #   build-image.sh --debootstrap DIR     make a Debian 12 root file system in DIR (debootstrap) and provision it
 #                                        in a chroot (documented in docs/kiosk-image.md; not run by the tests)
-# options: --station-id ID  --broker-host HOST  --broker-port PORT  --replace-config   (see `sinopsis image build`)
+# options: --station-id ID  --broker-host HOST  --broker-port PORT  --timezone ZONE  --replace-config
+#          (see `sinopsis image build`)
 # Safe to run again: every step checks first, the tree writer changes nothing that is already right.
 set -euo pipefail
 # A system image: /opt/sinopsis, its venv and /etc are read by the kit's own user, whatever umask the caller has
@@ -18,12 +19,12 @@ src=$(cd "$here/../.." && pwd)          # the checkout this script belongs to
 install_dir=/opt/sinopsis               # the units' ExecStart=/opt/sinopsis/.venv/bin/sinopsis
 root="" debootstrap_dir="" tree_args=()
 
-usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --root) root=${2:?--root needs a folder}; shift 2 ;;
     --debootstrap) debootstrap_dir=${2:?--debootstrap needs a folder}; shift 2 ;;
-    --station-id|--broker-host|--broker-port) tree_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
+    --station-id|--broker-host|--broker-port|--timezone) tree_args+=("$1" "${2:?$1 needs a value}"); shift 2 ;;
     --replace-config) tree_args+=("$1"); shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "build-image.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;

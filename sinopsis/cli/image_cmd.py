@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--broker-port", type=PORT, default=kit_image.DEFAULT_BROKER_PORT, help="default 8883")
     p.add_argument("--replace-config", action="store_true",
                    help="overwrite an existing /etc/sinopsis/station.toml that differs (default: keep it)")
+    p.add_argument("--timezone", choices=sorted(kit_image.INDONESIA_ZONES), default=kit_image.KIT_TIMEZONE,
+                   help=f"the kit's clock as people read it (default {kit_image.KIT_TIMEZONE}, WIB: Pekanbaru)")
     p.set_defaults(handler=_build)
 
     p = commands.add_parser("boot-check", help="build the kit's root file system with the real recipe, boot it "
@@ -38,7 +40,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     report = kit_image.build_tree(args.root, station_id=args.station_id, broker_host=args.broker_host,
-                                  broker_port=args.broker_port, replace_config=args.replace_config)
+                                  broker_port=args.broker_port, replace_config=args.replace_config,
+                                  timezone=args.timezone)
     for rel in report.written:
         print(f"wrote    /{rel}")
     for rel in report.kept:

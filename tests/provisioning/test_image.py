@@ -20,12 +20,14 @@ FILES = {
     "etc/udev/rules.d/99-sinopsis.rules", "etc/udev/rules.d/99-sinopsis-touchscreen.rules",
     "etc/sinopsis/station.toml", "etc/sysusers.d/sinopsis.conf", "etc/systemd/journald.conf.d/sinopsis.conf",
     "etc/systemd/logind.conf.d/sinopsis-kiosk.conf", "etc/default/grub.d/sinopsis.cfg",
+    "etc/timezone",  # Asia/Jakarta: the kit's clock is read in WIB (slips, status bar)
 }
 LINKS = {
     "etc/systemd/system/graphical.target.wants/sinopsis-kiosk.service": "/etc/systemd/system/sinopsis-kiosk.service",
     "etc/systemd/system/multi-user.target.wants/sinopsis-agent.service": "/etc/systemd/system/sinopsis-agent.service",
     "etc/systemd/system/getty@tty1.service": "/dev/null",
     "etc/systemd/system/default.target": "/lib/systemd/system/graphical.target",
+    "etc/localtime": "/usr/share/zoneinfo/Asia/Jakarta",
 }
 
 
@@ -50,7 +52,7 @@ def test_the_tree_is_complete(tmp_path, capsys):
     made = tree(tmp_path)
     assert {rel for rel, (kind, *_x) in made.items() if kind == "file"} == FILES
     assert {rel: target for rel, (kind, target, _m) in made.items() if kind == "link"} == LINKS
-    assert "14 written, 0 unchanged" in capsys.readouterr().out
+    assert "16 written, 0 unchanged" in capsys.readouterr().out
     for rel in ("etc/systemd/system/sinopsis-kiosk.service", "etc/systemd/system/sinopsis-agent.service"):
         assert (tmp_path / rel).read_bytes() == (PROJECT / "systemd" / Path(rel).name).read_bytes()
     for rules in ("99-sinopsis.rules", "99-sinopsis-touchscreen.rules"):
@@ -97,7 +99,7 @@ def test_running_it_twice_changes_nothing_and_keeps_an_edited_config(tmp_path, c
     first = tree(tmp_path)
     build(tmp_path)
     assert tree(tmp_path) == first, "same bytes, same links, not even rewritten (same mtimes)"
-    assert "0 written, 14 unchanged, 0 kept" in capsys.readouterr().out
+    assert "0 written, 16 unchanged, 0 kept" in capsys.readouterr().out
     toml = tmp_path / "etc/sinopsis/station.toml"
     edited = toml.read_text().replace("st-kit-unenrolled", "st-kit-42")
     toml.write_text(edited)  # enrolment set the real id
@@ -105,6 +107,23 @@ def test_running_it_twice_changes_nothing_and_keeps_an_edited_config(tmp_path, c
     assert toml.read_text() == edited and "kept     /etc/sinopsis/station.toml" in capsys.readouterr().out
     build(tmp_path, "--replace-config")
     assert "st-kit-unenrolled" in toml.read_text()
+
+
+def test_the_kits_clock_is_read_in_its_provinces_zone(tmp_path, capsys):
+    build(tmp_path)
+    assert (tmp_path / "etc/timezone").read_text() == "Asia/Jakarta\n"
+    zone = Path(str((tmp_path / "etc/localtime").readlink()))
+    assert zone.is_file() and zone.read_bytes().startswith(b"TZif"), "the host's tzdata has the zone the kit names"
+    assert build(tmp_path, "--timezone", "Asia/Makassar") == 0  # a kit for a WITA province
+    assert str((tmp_path / "etc/localtime").readlink()) == "/usr/share/zoneinfo/Asia/Makassar"
+    capsys.readouterr()
+    before = tree(tmp_path)
+    with pytest.raises(SystemExit) as refused:
+        build(tmp_path, "--timezone", "UTC")
+    assert refused.value.code == 2 and "--timezone" in capsys.readouterr().err and tree(tmp_path) == before
+    with pytest.raises(ValueError, match="Indonesia"):
+        kit_image.build_tree(tmp_path, timezone="Europe/Amsterdam")
+    assert tree(tmp_path) == before, "nothing written for a refused zone"
 
 
 def test_a_changed_or_wrong_file_is_put_right(tmp_path):
@@ -123,7 +142,7 @@ def test_a_changed_or_wrong_file_is_put_right(tmp_path):
 
 def test_build_image_script_dry_run_writes_the_same_tree_twice(tmp_path):
     script_root, cli_root = tmp_path / "script", tmp_path / "cli"
-    for expected in ("14 written", "0 written, 14 unchanged"):
+    for expected in ("16 written", "0 written, 16 unchanged"):
         run = subprocess.run(["bash", str(SCRIPT), "--root", str(script_root), "--station-id", "st-kit-07"],
                              capture_output=True, text=True, timeout=120)
         assert run.returncode == 0, run.stdout + run.stderr
