@@ -24,6 +24,12 @@ distance / 30 and horizontal motion blur over eye distance / 6 px (FACE_BLURRED)
 portraits side by side and a group of six tiled 3 x 2 (FACE_MULTIPLE).
 
 Every random choice (signs, noise) comes from `numpy.random.default_rng(SEED + source index)`.
+
+Another set, the same way (`sinopsis quality --eval-faces --faces-dir DIR`): every `<name>_<red|blue>.<jpg|png>`
+in DIR, a person on that e-KTP backdrop, of any size; each is scaled so its eyes are `TARGET_EYE_DISTANCE` px
+apart (the middle of the development set's range) instead of by `SCALE`, and the same rules leave out a face too
+small to scale up. This is how a set of other people (a province's own photos, a check set) is measured with
+the same classes.
 """
 
 import math
@@ -33,6 +39,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from contract.files import FileReadError, read_bounded
 from native.face import FaceLimits, FaceQuality
 from native.face_landmarks import FaceLandmarker
 
@@ -42,6 +49,9 @@ SCALE = 2.5  # 225 x 275 sources -> about 560 x 690, eye distance 110-150 px
 MARGIN = 0.25  # backdrop added on each side, as a share of the scaled portrait's width
 MIN_SOURCE_EYE_DISTANCE = 40.0  # sources with a smaller face are full-length photos (see the module doc)
 FACE_THRESHOLD = 90  # the default [capture.thresholds] face (station/config.py)
+TARGET_EYE_DISTANCE = 130.0  # another set's sources are scaled to this (the development set's 110-150 px)
+BACKDROPS = ("red", "blue")
+PORTRAIT_SUFFIXES = (".jpg", ".jpeg", ".png")
 TURN_DEGREES = 40.0
 EVERYDAY = ("portrait", "shift", "roll 4", "scale 8 %", "brighter", "darker", "jpeg 70", "mild noise")
 DEFECTS = {"roll 15": "FACE_TILTED", "turned 40": "FACE_TURNED", "blur": "FACE_BLURRED",
@@ -91,6 +101,7 @@ class FaceEvaluation:
     threshold: int
     sources: int
     left_out: list[str] = field(default_factory=list)
+    set_name: str = "the development set"
 
     def rate(self, kind: str) -> float:
         """Share of the class that passed (everyday) or was refused with its expected code (defect)."""
@@ -124,14 +135,36 @@ def _backdrop_bgr(image: np.ndarray) -> tuple[int, int, int]:
     return tuple(int(v) for v in np.median(corners, axis=0))
 
 
-def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1) -> tuple[list[Source], list[str]]:
-    """The development set's backdrop portraits as capture frames (every `step`-th person), and the names left
-    out (with why)."""
+def portraits(folder: Path) -> list[Path]:
+    """The `<name>_<backdrop>` portrait files of a folder, sorted (other files are not portraits of the set)."""
+    return sorted(p for p in Path(folder).glob("*_*") if p.suffix.lower() in PORTRAIT_SUFFIXES)
+
+
+def _read_portrait(path: Path) -> tuple[np.ndarray | None, str]:
+    """The image of a portrait file, or None and why not (a special file, too large, not an image)."""
+    try:
+        data = read_bounded(path, "image", what="portrait")
+    except FileReadError as e:
+        return None, str(e)
+    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    return image, "" if image is not None else f"{path}: not an image OpenCV can decode (JPEG or PNG)"
+
+
+def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1, folder: Path = FACES_DIR,
+                 scale: float | None = SCALE) -> tuple[list[Source], list[str]]:
+    """The backdrop portraits of `folder` (the development set's by default) as capture frames (every `step`-th
+    person), and the names left out (with why). `scale` None: each scaled to TARGET_EYE_DISTANCE."""
     landmarker = landmarker or FaceLandmarker()
     sources, left_out = [], []
-    for path in sorted(FACES_DIR.glob("*_*.jpg"))[::step]:
+    for path in portraits(folder)[::step]:
         name, backdrop = path.stem.rsplit("_", 1)
-        image = cv2.imread(str(path))
+        if backdrop not in BACKDROPS:
+            left_out.append(f"{path.name}: the name must end in _red or _blue (the backdrop it is on)")
+            continue
+        image, why = _read_portrait(path)
+        if image is None:
+            left_out.append(why)
+            continue
         pose = _pose(landmarker, image)
         if pose is None or pose[0].eye_distance < MIN_SOURCE_EYE_DISTANCE:
             left_out.append(f"{name}: eyes {pose[0].eye_distance:.0f} px apart in the source" if pose else
@@ -141,7 +174,9 @@ def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1) -> tup
         level = cv2.getRotationMatrix2D(((rx + lx) / 2, (ry + ly) / 2), pose[0].roll, 1.0)
         image = cv2.warpAffine(image, level, image.shape[1::-1], flags=cv2.INTER_CUBIC,
                                borderMode=cv2.BORDER_REPLICATE)
-        image = cv2.resize(image, None, fx=SCALE, fy=SCALE, interpolation=cv2.INTER_CUBIC)
+        factor = scale if scale is not None else TARGET_EYE_DISTANCE / pose[0].eye_distance
+        image = cv2.resize(image, None, fx=factor, fy=factor,
+                           interpolation=cv2.INTER_CUBIC if factor >= 1 else cv2.INTER_AREA)
         pad = round(image.shape[1] * MARGIN)
         frame = cv2.copyMakeBorder(image, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=_backdrop_bgr(image))
         found = _pose(landmarker, frame)
@@ -304,23 +339,25 @@ def build_set(sources: list[Source]) -> list[Sample]:
 
 
 def evaluate(threshold: int = FACE_THRESHOLD, limits: FaceLimits | None = None,
-             quality: FaceQuality | None = None, step: int = 1) -> FaceEvaluation:
+             quality: FaceQuality | None = None, step: int = 1, folder: Path | None = None) -> FaceEvaluation:
     """Build the set and score every frame as a still (the detector runs on each). `step` > 1 keeps every
-    step-th person only (the tests' quicker run)."""
+    step-th person only (the tests' quicker run). `folder`: another set of backdrop portraits (module doc)."""
     quality = quality or FaceQuality(limits=limits)
-    sources, left_out = load_sources(step=step)
+    sources, left_out = (load_sources(step=step) if folder is None else
+                         load_sources(step=step, folder=folder, scale=None))
     rows = []
     for sample in build_set(sources):
         quality.reset()
         report = quality.measure(sample.frame, required_background=sample.required_background)
         rows.append(Row(sample.kind, sample.source, report.score, report.problems,
                         report.score >= threshold and not report.problems))
-    return FaceEvaluation(rows, threshold, len(sources), left_out)
+    return FaceEvaluation(rows, threshold, len(sources), left_out,
+                          "the development set" if folder is None else str(folder))
 
 
 def format_table(result: FaceEvaluation) -> str:
     """The printable report: one line per class with its rate and the codes given."""
-    lines = [f"face gate on the development set: {result.sources} people, threshold {result.threshold}",
+    lines = [f"face gate on {result.set_name}: {result.sources} people, threshold {result.threshold}",
              *(f"left out: {why}" for why in result.left_out),
              f"{'class':<16} {'expect':<24} {'frames':>6} {'rate':>7}  reasons"]
     for row in result.summary():

@@ -32,6 +32,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="score the labelled fingerprint degradation set against NFIQ 2 (no IMAGE)")
     p.add_argument("--eval-faces", action="store_true",
                    help="pass/refuse rates of the face gate on the face development set's variations (no IMAGE)")
+    p.add_argument("--faces-dir", type=Path, metavar="DIR",
+                   help="--eval-faces on another set: every <name>_<red|blue>.jpg (or .png) in DIR, a person on "
+                   "that e-KTP backdrop, any size")
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)
@@ -98,7 +101,22 @@ def _print_human(result: dict) -> None:
         print(f"  finger {i}: box {box['x']},{box['y']} {box['width']}x{box['height']}  score {finger['score']}")
 
 
+def _faces_dir(folder: Path) -> Path:
+    """--faces-dir checked before the evaluation starts: a folder holding at least one backdrop portrait."""
+    from native.face_eval import portraits
+
+    if not folder.is_dir():
+        raise SinopsisError(f"--faces-dir {folder}: {'not a folder' if folder.exists() else 'no such folder'}; give "
+                            "the folder of <name>_<red|blue>.jpg portraits", "usage")
+    if not portraits(folder):
+        raise SinopsisError(f"--faces-dir {folder}: no <name>_<red|blue>.jpg (or .png) portrait in it; name each "
+                            "file after the person and the e-KTP backdrop they are on, e.g. siti_red.jpg", "usage")
+    return folder
+
+
 def _quality(args: argparse.Namespace) -> int:
+    if args.faces_dir is not None and not args.eval_faces:
+        raise SinopsisError("--faces-dir goes with --eval-faces (the set to evaluate the face gate on)", "usage")
     if args.eval_fingerprints:
         from native.finger_eval import evaluate, format_table
         from station.config import load_config
@@ -115,10 +133,11 @@ def _quality(args: argparse.Namespace) -> int:
         from station.config import load_config
 
         config = load_config(args.config)
-        faces = evaluate_faces(threshold=config.capture.thresholds.face, limits=_face_limits(config))
+        faces = evaluate_faces(threshold=config.capture.thresholds.face, limits=_face_limits(config),
+                               folder=None if args.faces_dir is None else _faces_dir(args.faces_dir))
         if args.json:
-            print_json({"threshold": faces.threshold, "sources": faces.sources, "left_out": faces.left_out,
-                        "classes": faces.summary()})
+            print_json({"set": faces.set_name, "threshold": faces.threshold, "sources": faces.sources,
+                        "left_out": faces.left_out, "classes": faces.summary()})
         else:
             print(face_table(faces))
         return 0

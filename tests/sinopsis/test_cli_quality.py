@@ -1,6 +1,7 @@
 """`sinopsis quality`: metrics and score of an image file per modality; clear errors for bad files."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -88,3 +89,43 @@ def test_eval_fingerprints_uses_the_configured_threshold(tmp_path, capsys):
     result = run_json(["quality", "--eval-fingerprints", "--config", str(config)], capsys)
     assert result["threshold"] == 55
     assert result["auc_ours"] >= 0.95
+
+
+def test_eval_faces_on_another_folder_of_portraits_of_any_size(tmp_path, capsys):
+    """`--faces-dir`: the same classes on another set (how a province's own photos or a check set is measured);
+    portraits of any size are scaled to the development set's eye distance; what is not a usable portrait is left
+    out with the reason, never read as one."""
+    from native.face_eval import FACES_DIR
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    for name, factor in (("C001091_blue", 4.0), ("F000450_red", 1.0)):  # a large photo and a small one
+        image = cv2.imread(str(FACES_DIR / f"{name}.jpg"))
+        cv2.imwrite(str(folder / f"{name.lower()}.png"),
+                    cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC))
+    (folder / "someone_green.jpg").write_bytes((FACES_DIR / "C001091_blue.jpg").read_bytes())
+    (folder / "broken_red.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
+    os.mkfifo(folder / "pipe_blue.jpg")  # a special file: refused before anything reads it
+    (folder / "notes.txt").write_text("not a portrait\n")
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\ndata_dir = "{tmp_path}"\n')
+    result = run_json(["quality", "--eval-faces", "--faces-dir", str(folder), "--config", str(config)], capsys)
+    assert result["set"] == str(folder) and result["sources"] == 2
+    left_out = "\n".join(result["left_out"])
+    assert "someone_green.jpg: the name must end in _red or _blue" in left_out
+    assert "broken_red.jpg: not an image" in left_out and "pipe_blue.jpg" in left_out
+    rates = {c["kind"]: c["rate"] for c in result["classes"]}
+    assert rates["portrait"] == 1.0 and rates["brighter"] == 1.0, result["classes"]
+    assert rates["two faces"] == 1.0 and rates["blur"] == 1.0, result["classes"]
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--faces-dir", "{tmp}"], "--faces-dir goes with --eval-faces"),
+    (["--eval-faces", "--faces-dir", "{tmp}/none"], "no such folder"),
+    (["--eval-faces", "--faces-dir", "{tmp}/file.jpg"], "not a folder"),
+    (["--eval-faces", "--faces-dir", "{tmp}"], "no <name>_<red|blue>.jpg"),
+])
+def test_a_faces_dir_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
+    (tmp_path / "file.jpg").write_bytes(b"x")
+    assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
+    assert said in capsys.readouterr().err

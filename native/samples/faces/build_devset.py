@@ -18,6 +18,13 @@ The backdrop swap uses MediaPipe's person segmentation model `selfie_segmentatio
 Usage:
     python native/samples/faces/build_devset.py --portraits DIR --voteview DIR --legislators YAML \\
         --segmentation selfie_segmentation.tflite [--out native/samples/faces]
+
+Other people for checking that the gate generalises (`--held-out N`, not committed; docs/architecture.md, Face
+quality): N people of the same 225 x 275 set who are not in PEOPLE, by a rule that never looks at the images (the
+ids sorted, PEOPLE's taken out, every k-th of the rest with k = rest // N), on red at even positions and blue at
+odd ones; only the backdrop versions are written, for `sinopsis quality --eval-faces --faces-dir OUT`:
+    python native/samples/faces/build_devset.py --held-out 80 --portraits DIR \\
+        --segmentation selfie_segmentation.tflite --out /tmp/heldout/faces
 """
 
 import argparse
@@ -96,13 +103,19 @@ def main() -> None:
     """Copy the portraits, make the backdrop versions and write LICENSES.md."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--portraits", type=Path, required=True, help="Hainish/congress-images-225x275 images/")
-    parser.add_argument("--voteview", type=Path, required=True, help="a checkout of voteview/member_photos")
-    parser.add_argument("--legislators", type=Path, required=True, help="congress-legislators current YAML")
+    parser.add_argument("--voteview", type=Path, help="a checkout of voteview/member_photos")
+    parser.add_argument("--legislators", type=Path, help="congress-legislators current YAML")
     parser.add_argument("--segmentation", type=Path, required=True, help="selfie_segmentation.tflite")
     parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent)
+    parser.add_argument("--held-out", type=int, metavar="N", help="N other people instead (see the docstring)")
     args = parser.parse_args()
-    who = legislators(args.legislators)
     net = cv2.dnn.readNetFromTFLite(str(args.segmentation))
+    if args.held_out:
+        held_out(args.portraits, net, args.held_out, args.out)
+        return
+    if args.voteview is None or args.legislators is None:
+        parser.error("the development set needs --voteview and --legislators")
+    who = legislators(args.legislators)
     rows = []
     for bioguide, note in PEOPLE:
         source = args.voteview / VOTEVIEW[bioguide] if bioguide in VOTEVIEW else args.portraits / f"{bioguide}.jpg"
@@ -118,6 +131,23 @@ def main() -> None:
         rows.append(f"| `{bioguide}.jpg`, `{bioguide}_{colour}.jpg` | {person['name']} | {person['born']} | "
                     f"{note} | {origin} | `{hashlib.sha256(data).hexdigest()}` |")
     write_licenses(args.out / "LICENSES.md", rows)
+
+
+def held_out(portraits: Path, net: cv2.dnn.Net, count: int, out: Path) -> None:
+    """`count` people of `portraits` not in PEOPLE, chosen and coloured by the docstring's rule, on their
+    backdrops in `out` (a line per person: file, source SHA-256)."""
+    rest = sorted(p.stem for p in portraits.glob("*.jpg") if p.stem not in {b for b, _ in PEOPLE})
+    out.mkdir(parents=True, exist_ok=True)
+    for i, bioguide in enumerate(rest[::max(1, len(rest) // count)][:count]):
+        data = (portraits / f"{bioguide}.jpg").read_bytes()
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if image is None:
+            print(f"{bioguide}.jpg: not an image, skipped")
+            continue
+        colour = "red" if i % 2 == 0 else "blue"
+        composite = on_backdrop(image, person_mask(net, image), RED if colour == "red" else BLUE)
+        cv2.imwrite(str(out / f"{bioguide}_{colour}.jpg"), composite, [cv2.IMWRITE_JPEG_QUALITY, 92])
+        print(f"{bioguide}_{colour}.jpg  {hashlib.sha256(data).hexdigest()}")
 
 
 def write_licenses(path: Path, rows: list[str]) -> None:
