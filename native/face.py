@@ -28,10 +28,15 @@ failing check pulls the whole score down, and each factor below 1 names its prob
   resolution and distance: sharpness (see native/face_measures.py) 0.04 (0) to 0.065 (1) (FACE_BLURRED); the 95th
   percentile grey 55 (0) to 80 (1) and the median up to 215 (1) falling to 0 at 245, clipped pixels (<= 5 or
   >= 250) up to 5 % (1) falling to 0 at 20 % (FACE_TOO_DARK / FACE_TOO_BRIGHT). The percentiles, not the mean,
-  so a dark-skinned face is not "too dark", and on the averaged face, so strong noise is called noise;
+  so a dark-skinned face is not "too dark", and on the averaged face, so strong noise is called noise. A scene
+  too dark to judge (the backdrop band unlit and the face's 95th percentile under `DIM_HIGHLIGHT`, see there) is
+  FACE_TOO_DARK whatever the face's own percentiles say: the light of the whole scene is the reference a
+  brightly lit face of dark skin and a dimly lit face of light skin differ by, where the face's grey levels alone
+  overlap;
 - background (the C band, unchanged): grey-level standard deviation of the band up to 12 (1) falling to 0 at
   40 (BACKGROUND_NOT_UNIFORM); and, when a colour is required (e-KTP: red for an odd birth year, blue for an
-  even one), the band's colour class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR).
+  even one), the band's colour class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR), except in
+  a scene too dark to judge, whose cloth shows no colour (FACE_TOO_DARK says to add light).
 
 Live loop: `FaceQuality(detect_every=N)` keeps its state per camera stream: YuNet runs on a downscaled frame
 every N frames (or when the face is lost), the landmarks of the previous frame give the next crop in between
@@ -56,6 +61,13 @@ from native.face_stream import StreamTracker
 from native.frames import FrameError, describe_frame, grey_frame_pointer
 
 COLOUR_SHARE = 0.6  # share of band pixels of one colour for the backdrop to count as that colour
+# A scene too dark to judge: the backdrop band's brightest mean channel below the colour classes' floor (90 in
+# native/face.c: a lit red or blue cloth has its own channel at 90 or more), and the face's highlights below
+# DIM_HIGHLIGHT. Then the light is what is wrong (FACE_TOO_DARK), not the cloth's colour. Measured (the 38 + 80
+# people of docs/architecture.md, Face quality): the backdrop's brightest channel is >= 150 at x 0.8 and <= 70 at
+# x 0.35; the faces' 95th percentile is >= 105 in every portrait and <= 85 at x 0.35.
+LIT_BACKDROP = 90.0
+DIM_HIGHLIGHT = 100.0
 BACKGROUNDS = ("red", "blue")
 OTHER_FACE_SHARE = 0.25  # a second YuNet face counts when its box is at least this share of the main face's width
 # Pitch calibration: on the 879 official frontal portraits of members of Congress (Hainish/congress-images-225x275
@@ -373,6 +385,7 @@ def score_face(size: tuple[int, int], box: FaceBox, m: FaceMetrics, pose: FacePo
     eye_row = eye_mid[1] / height
     yaw_limit = limits.max_yaw_deg + limits.pose_allowance_deg
     pitch_limit = limits.max_pitch_deg + limits.pose_allowance_deg
+    unlit = bool(m.bg_pixels) and max(m.bg_mean_bgr) < LIT_BACKDROP and pose.highlight < DIM_HIGHLIGHT
     factors = {
         "size": 0.0 if pose.eye_distance < minimum else 0.95 + 0.05 * ramp(pose.eye_distance, minimum, best),
         "centred": min(ramp(offset_x, 0.35, 0.15), ramp(eye_row, 0.05, 0.15), ramp(eye_row, 0.85, 0.70),
@@ -383,10 +396,11 @@ def score_face(size: tuple[int, int], box: FaceBox, m: FaceMetrics, pose: FacePo
         "eyes_open": ramp(pose.eye_open, limits.min_eye_open / 2, limits.min_eye_open),
         "noise": ramp(pose.noise, 12.0, 7.0),
         "sharpness": ramp(pose.sharpness, 0.04, 0.065),
-        "brightness": min(ramp(pose.highlight, 55, 80), ramp(pose.median, 245, 215)),
+        "brightness": 0.0 if unlit else min(ramp(pose.highlight, 55, 80), ramp(pose.median, 245, 215)),
         "clipping": ramp(pose.clipped, 0.20, 0.05),
         "background_uniform": ramp(m.bg_stddev, 40.0, 12.0) if m.bg_pixels else 1.0,
-        "background_colour": 0.0 if required_background and colour != required_background else 1.0,
+        # in an unlit scene the cloth's colour cannot be seen: the light is the problem (FACE_TOO_DARK)
+        "background_colour": 0.0 if required_background and colour != required_background and not unlit else 1.0,
     }
     problems = [code for code, name in [("FACE_TOO_SMALL", "size"), ("FACE_OFF_CENTRE", "centred"),
                                         ("FACE_TILTED", "roll"), ("FACE_TURNED", "pose"),

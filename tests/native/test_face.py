@@ -1,6 +1,7 @@
 """Face kernel (C through cffi) agrees with a numpy reference; the face score finds the e-KTP problems."""
 
 import dataclasses
+import shutil
 
 import cv2
 import numpy as np
@@ -112,6 +113,24 @@ def test_blur_darkness_clutter_and_framing_each_named():
     off = np.full_like(frame, samples.BACKDROPS_BGR["blue"])
     off[:, :400] = frame[:, 200:600]
     assert "FACE_OFF_CENTRE" in QUALITY.measure(off).problems
+
+
+def test_a_dark_scene_is_too_dark_and_a_dark_wall_is_the_wrong_backdrop(tmp_path):
+    """A bright portrait in a dim room keeps highlights above the face's own darkness limit (found on 80 people
+    outside the development set, docs/architecture.md): the unlit backdrop says the light is what is wrong, and its
+    colour is not judged in the dark. A lit face in front of a dark wall is the wrong backdrop, not too dark."""
+    from native.face_eval import FACES_DIR, load_sources
+
+    shutil.copy(FACES_DIR / "F000450_red.jpg", tmp_path)  # a light-skinned, brightly lit portrait
+    (source,), _ = load_sources(folder=tmp_path)
+    dim = (np.clip(source.frame * 1.25, 0, 255) * 0.35).astype(np.uint8)
+    report = QUALITY.measure(dim, required_background="red")
+    assert report.pose.highlight > 80, "the face alone would not be too dark: the scene says so"
+    assert "FACE_TOO_DARK" in report.problems and "BACKGROUND_WRONG_COLOUR" not in report.problems, report
+    wall = samples.portrait("blue").copy()
+    wall[np.all(np.abs(wall.astype(int) - samples.BACKDROPS_BGR["blue"]) < 12, axis=2)] = (45, 45, 45)
+    report = QUALITY.measure(wall, required_background="blue")
+    assert report.problems == ("BACKGROUND_WRONG_COLOUR",), report
 
 
 def test_no_face_and_two_faces():
