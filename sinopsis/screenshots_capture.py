@@ -95,16 +95,29 @@ def _capturing(screen: Any) -> None:
     screen.busy, screen.state = True, "preview"
 
 
+OFF_CENTRE = 0.19  # the face's live view: the student this share of the frame's width to the side
+
+
 def _live_face(app: Any, screen: Any) -> None:
-    """The face's live view: the student a little off centre, the backdrop the birth year requires."""
+    """The face's live view: the student a little off centre, the backdrop the birth year requires; the score and
+    the problem are what the kit's face check says about that very frame."""
+    import cv2
+    import numpy as np
+
     from native import samples
+    from native.face import FaceQuality
     from station.capture.events import FrameScored
     from station.capture.policy import face_background_for
 
     _capturing(screen)
     backdrop = face_background_for(app.recording.birth_year)
-    _show(screen, FrameScored("face", 1, 12, 84, False, ("FACE_OFF_CENTRE",), samples.portrait(backdrop),
-                              {"background": backdrop, "required_background": backdrop}))
+    portrait = samples.portrait(backdrop)
+    height, width = portrait.shape[:2]
+    frame = cv2.warpAffine(portrait, np.float32([[1, 0, -OFF_CENTRE * width], [0, 1, 0]]), (width, height),
+                           borderMode=cv2.BORDER_REPLICATE)
+    report = FaceQuality().measure(frame, required_background=backdrop)
+    _show(screen, FrameScored("face", 1, 12, report.score, False, report.problems, frame,
+                              {"background": report.background, "required_background": backdrop}))
 
 
 def _live_iris(app: Any, screen: Any) -> None:
