@@ -34,7 +34,18 @@ the print (closer ridges near the core and the tip); a grating has one orientati
   a smudged one too); the ridge-like blocks of a brick wall, gravel, paper or a face are isolated lines and edges
   among flat patches (0-0.1). solidity_factor rises from 0 at 0.25 to 1 at 0.50.
 
-A naturalness below 1 adds the problem code FINGER_PATTERN_UNNATURAL to the report.
+What the operator is told (`finger_problems`, one code; the score is the same whatever the message, and the capture
+engine shows it only for a frame below the threshold):
+- FINGER_UNCLEAR when under a fifth of the frame has ridge texture (an empty platen, a finger lifted or moving, a
+  print too faint or smeared to show ridges);
+- FINGER_PATTERN_UNNATURAL when the ridges are clear enough to judge (contrast at least JUDGE_CONTRAST) and a check
+  no finger fails does fail (one orientation, one period) or the ridge area is all holes (solidity factor under HOLLOW:
+  the isolated lines of paper, print, brick or gravel). A real print that is only faint or blurred loses part of its
+  solid ridge area too (solidity factor 0.16-0.9 in a blurred, squeezed sample print), and telling its owner it is
+  cloth would be wrong;
+- else LOW_CONTRAST below full contrast (a dry or light touch, a dirty finger or glass);
+- else FINGER_UNCLEAR when the naturalness is still below 1 (a broken print at full contrast) or the ridge quality
+  is under CLEAR_RIDGES (ridges too unclear to score).
 """
 
 from dataclasses import dataclass
@@ -53,6 +64,12 @@ PERIOD_SPREAD = (0.040, 0.055)  # factor 0 at or below the first, 1 at or above 
 SOLIDITY = (0.25, 0.50)  # factor 0 at or below the first, 1 at or above the second: ridge area full of holes
 MIN_INTERIOR_BLOCKS = 16  # fewer interior blocks cannot tell a finger's period variety from an estimate's noise
 UNNATURAL = "FINGER_PATTERN_UNNATURAL"  # problem code: one orientation or period everywhere, or no solid ridge area
+UNCLEAR = "FINGER_UNCLEAR"  # problem code: no clear print (nothing on the platen, moved, smeared, broken)
+FAINT = "LOW_CONTRAST"  # problem code: ridges fainter than full contrast
+MIN_PRINT_AREA = 0.2  # share of foreground blocks below which there is no print to judge (a blurred one: 0.07-0.12)
+JUDGE_CONTRAST = 25.0  # grey levels: fainter ridges are not judged unnatural (a finger at x 0.15 contrast: 20.6)
+CLEAR_RIDGES = 0.25  # ridge quality under this scores under 32: ridges too unclear (a usable print: 0.45 or more)
+HOLLOW = 0.1  # a solidity factor under this is a surface's isolated lines (paper, print, brick, gravel: 0-0.06)
 
 
 @dataclass(frozen=True)
@@ -72,7 +89,7 @@ class FingerReport:
     ridge_period: float = 0.0  # geometric mean ridge period over interior ridge blocks, pixels
     interior_blocks: int = 0  # ridge blocks whose 8 neighbours are ridge blocks (the period spread's sample)
     naturalness: float = 1.0  # 0..1, the factor the two checks above put on the score
-    problems: tuple[str, ...] = ()  # FINGER_PATTERN_UNNATURAL when naturalness < 1
+    problems: tuple[str, ...] = ()  # finger_problems: FINGER_UNCLEAR, FINGER_PATTERN_UNNATURAL or LOW_CONTRAST
 
 
 @dataclass(frozen=True)
@@ -98,10 +115,32 @@ def naturalness_from(orientation_resultant: float, period_spread: float, interio
     """0..1: how much the ridge pattern looks like a finger's and not a grating's, concentric rings' or a textured
     surface's (thresholds in the module docstring). The period check needs MIN_INTERIOR_BLOCKS interior blocks and
     is 1 with fewer: too little print to judge, and such a print scores low anyway."""
+    orientation, period, solidity = pattern_factors(orientation_resultant, period_spread, interior_blocks,
+                                                    ridge_blocks)
+    return orientation * period * solidity
+
+
+def pattern_factors(orientation_resultant: float, period_spread: float, interior_blocks: int,
+                    ridge_blocks: int) -> tuple[float, float, float]:
+    """(orientation, period, solidity) factors, each 0..1, whose product is the naturalness (module docstring)."""
     orientation = _ramp(orientation_resultant, ORIENTATION_RESULTANT[1], ORIENTATION_RESULTANT[0])
     period = _ramp(period_spread, *PERIOD_SPREAD) if interior_blocks >= MIN_INTERIOR_BLOCKS else 1.0
     solidity = _ramp(interior_blocks / ridge_blocks if ridge_blocks else 0.0, *SOLIDITY)
-    return orientation * period * solidity
+    return orientation, period, solidity
+
+
+def finger_problems(foreground_fraction: float, contrast: float, factors: tuple[float, float, float],
+                    ridge_quality: float = 1.0) -> tuple[str, ...]:
+    """What is wrong with a finger image, for the operator (module docstring): one code or none. `factors` are
+    `pattern_factors`' (orientation, period, solidity)."""
+    orientation, period, solidity = factors
+    if foreground_fraction < MIN_PRINT_AREA:
+        return (UNCLEAR,)
+    if contrast >= JUDGE_CONTRAST and (orientation < 1.0 or period < 1.0 or solidity < HOLLOW):
+        return (UNNATURAL,)
+    if contrast < FULL_CONTRAST:
+        return (FAINT,)
+    return (UNCLEAR,) if orientation * period * solidity < 1.0 or ridge_quality < CLEAR_RIDGES else ()
 
 
 def score_from(ridge_quality: float, contrast: float, naturalness: float = 1.0) -> int:
@@ -172,15 +211,16 @@ class FingerQuality(_Kernel):
     def measure(self, frame: np.ndarray) -> FingerReport:
         """Score one finger image; the components are kept in the report."""
         out = self.run(frame)
-        natural = naturalness_from(out.orientation_resultant, out.period_spread, out.interior_blocks,
-                                   out.ridge_blocks)
+        factors = pattern_factors(out.orientation_resultant, out.period_spread, out.interior_blocks, out.ridge_blocks)
+        natural = factors[0] * factors[1] * factors[2]
         return FingerReport(score=score_from(out.ridge_quality, out.contrast, natural), present=bool(out.present),
                             foreground_fraction=out.foreground_fraction, coherence=out.coherence,
                             clarity=out.clarity, contrast=out.contrast, ridge_fraction=out.ridge_fraction,
                             ridge_quality=out.ridge_quality, orientation_resultant=out.orientation_resultant,
                             period_spread=out.period_spread, ridge_period=out.ridge_period,
                             interior_blocks=out.interior_blocks, naturalness=natural,
-                            problems=(UNNATURAL,) if natural < 1.0 else ())
+                            problems=finger_problems(out.foreground_fraction, out.contrast, factors,
+                                                     out.ridge_quality))
 
 
 class SlapSegmenter(_Kernel):

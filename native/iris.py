@@ -7,7 +7,7 @@ iris quality measure. It is 100 x the product of per-check factors in 0..1:
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
 - pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
 - pupil/iris contrast (grey step / 255) from 0.05 (0) to 0.15 (1), iris/sclera contrast from 0.02 (0) to 0.08 (1)
-  (LOW_CONTRAST);
+  (IRIS_LOW_CONTRAST);
 - sharpness: Laplacian variance over the usable annulus pixels (reflections and lids left out: their edges are not
   iris focus) on a log scale from 10 (0) to 60 (1) (IRIS_BLURRED);
 - usable iris area (the annulus between the pupil and limbus circles minus reflections, eyelids, lashes and what
@@ -115,9 +115,9 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
         "usable_area": 1.0 if m.usable_fraction >= MIN_USABLE else 0.5 * ramp(m.usable_fraction, 0.3, MIN_USABLE),
         "margin": ramp(margin, 0.9, 1.1),
     }
-    codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("LOW_CONTRAST", "pupil_contrast"),
-             ("LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"), ("IRIS_USABLE_AREA_LOW", "usable_area"),
-             ("IRIS_AT_EDGE", "margin")]
+    codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("IRIS_LOW_CONTRAST", "pupil_contrast"),
+             ("IRIS_LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"),
+             ("IRIS_USABLE_AREA_LOW", "usable_area"), ("IRIS_AT_EDGE", "margin")]
     problems = [code for code, name in codes if factors[name] < 1.0]
     if factors["usable_area"] < 1.0:
         problems[problems.index("IRIS_USABLE_AREA_LOW") + 1:0] = _area_causes(m)

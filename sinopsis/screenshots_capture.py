@@ -95,6 +95,7 @@ def _capturing(screen: Any) -> None:
     screen.busy, screen.state = True, "preview"
 
 
+FAINT_CONTRAST = 0.2  # the finger's last attempt: the print's ridge contrast at this share (a dry, light touch)
 OFF_CENTRE = 0.19  # the face's live view: the student this share of the frame's width to the side
 
 
@@ -141,14 +142,18 @@ def _attempts_used_up(app: Any, screen: Any) -> None:
     """A finger's three attempts ended below the threshold (worn, dry print): the operator decides — keep the best
     with a reason, more attempts with the team leader's PIN, or an exception (what _finished leaves)."""
     import cv2
+    import numpy as np
 
     from native import samples
+    from native.fingerprint import FingerQuality
     from station.capture.events import FrameScored
 
     screen.advance()
     screen.busy = False
-    finger = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE)
-    _show(screen, FrameScored(screen.position, 3, 7, 31, False, ("LOW_CONTRAST",), finger))
+    print_ = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE).astype(np.float32)
+    faint = np.clip(128 + (print_ - 128) * FAINT_CONTRAST, 0, 255).astype(np.uint8)  # a dry finger's light touch
+    report = FingerQuality().measure(faint)
+    _show(screen, FrameScored(screen.position, 3, 7, report.score, False, report.problems, faint))
     screen.state, screen.below, screen.exhausted = "below_threshold", True, True
 
 

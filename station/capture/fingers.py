@@ -95,7 +95,8 @@ def capture_single(engine: PositionRunner, position: str) -> Outcome:
                 continue
             report = quality.measure(frame)
             index += 1
-            engine.bus.emit(FrameScored(position, n, index, report.score, still, (), frame,
+            engine.bus.emit(FrameScored(position, n, index, report.score, still,
+                                        report.problems if report.score < threshold else (), frame,
                                         {"present": report.present}))
             passes = still and report.score >= threshold
             if not report.present or not (passes or engine.beats(position, report.score)):
@@ -140,8 +141,10 @@ def capture_slap(engine: PositionRunner, slap: str) -> Outcome:
                                             {"found": len(boxes), "expected": len(expected)}))
                 continue
             crops = [frame[b.y:b.y + b.height, b.x:b.x + b.width] for b in boxes]
-            scores = [quality.measure(c).score for c in crops]
-            engine.bus.emit(FrameScored(slap, n, index, min(scores), still, (), frame,
+            reports = [quality.measure(c) for c in crops]
+            scores = [r.score for r in reports]
+            problems = tuple(dict.fromkeys(code for r in reports if r.score < threshold for code in r.problems))
+            engine.bus.emit(FrameScored(slap, n, index, min(scores), still, problems, frame,
                                         {"fingers": dict(zip(expected, scores, strict=True))}))
             passes = still and min(scores) >= threshold
             if not passes and not any(engine.beats(p, s) for p, s in zip(expected, scores, strict=True)):

@@ -8,7 +8,15 @@ from hypothesis import given, settings
 from hypothesis.extra import numpy as hnp
 
 from native import samples
-from native.fingerprint import BLOCK, FingerQuality, SlapSegmenter, naturalness_from, score_from
+from native.fingerprint import (
+    BLOCK,
+    FingerQuality,
+    SlapSegmenter,
+    finger_problems,
+    naturalness_from,
+    pattern_factors,
+    score_from,
+)
 from native.fingerprint_reference import pattern_reference
 
 QUALITY = FingerQuality()
@@ -80,6 +88,7 @@ def reference_report(frame: np.ndarray) -> dict[str, float]:
             "contrast": contrast, "ridge_quality": ridge_quality, "score": score_from(ridge_quality, contrast, natural),
             "orientation_resultant": p["orientation_resultant"], "period_spread": p["period_spread"],
             "ridge_period": p["ridge_period"], "interior_blocks": p["interior_blocks"], "naturalness": natural,
+            "ridge_blocks": p["ridge_blocks"],
             "period": p["period"],
             "present": bool(k and k / fg.size >= 0.10 and m["quality"][fg].mean() >= 0.30 and contrast >= 20)}
 
@@ -91,7 +100,10 @@ def agree(frame: np.ndarray) -> None:
                  "period_spread", "ridge_period", "naturalness"):
         assert getattr(got, name) == pytest.approx(want[name], rel=1e-9, abs=1e-9), name
     assert (got.score, got.present, got.interior_blocks) == (want["score"], want["present"], want["interior_blocks"])
-    assert got.problems == (("FINGER_PATTERN_UNNATURAL",) if want["naturalness"] < 1 else ())
+    factors = pattern_factors(want["orientation_resultant"], want["period_spread"], want["interior_blocks"],
+                              want["ridge_blocks"])
+    assert got.problems == finger_problems(want["foreground_fraction"], want["contrast"], factors,
+                                           want["ridge_quality"])
     np.testing.assert_allclose(QUALITY.block_array("period"), want["period"], rtol=1e-9, atol=1e-9)
     ref = reference(frame)
     bits = QUALITY.block_array("mask")

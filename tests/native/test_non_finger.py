@@ -2,9 +2,11 @@
 rings, woven cloth, paper, printed text, brick, gravel) score below the finger threshold and below every usable
 print of the degradation set; the pattern checks behind that agree with their numpy reference."""
 
+import cv2
 import numpy as np
 import pytest
 
+from native import samples
 from native.finger_eval import NON_FINGER_KINDS, build_set, non_finger_set
 from native.fingerprint import UNNATURAL, FingerQuality
 from station.config import Thresholds
@@ -47,6 +49,19 @@ def test_regular_patterns_are_named_unnatural(kind, non_fingers):
     for item in (i for i in non_fingers if i.kind == kind):
         report = QUALITY.measure(item.image)
         assert report.score < 20 and UNNATURAL in report.problems and report.naturalness < 0.25, item.name
+
+
+def test_what_the_operator_is_told_fits_what_is_wrong():
+    """No print (an empty platen, a finger smeared by moving, ridges gone): place it again. A faint real print (a dry
+    finger's light touch) is faint, never "not a finger". A grating is not a finger."""
+    for item in build_set():
+        if any(item.name.endswith(k) for k in ("blank platen", "heavy blur", "near-zero contrast")):
+            assert QUALITY.measure(item.image).problems == ("FINGER_UNCLEAR",), item.name
+    for path in samples.FINGERPRINTS:
+        ridges = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32)
+        for share in (0.15, 0.2):
+            report = QUALITY.measure(np.clip(128 + (ridges - 128) * share, 0, 255).astype(np.uint8))
+            assert report.problems == ("LOW_CONTRAST",), (path.name, share, report)
 
 
 def test_prints_are_natural():

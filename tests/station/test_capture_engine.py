@@ -168,8 +168,12 @@ def test_quality_ramp_takes_the_frames_it_needs(tmp_path):
     scanner, _ = sim_devices(tmp_path, "finger ramp 12\nfinger present\n")
     engine, events = engine_with(Devices(finger_scanner=scanner))
     assert engine.capture_finger("left_thumb").status == "captured"
-    scores = [e.score for e in events if isinstance(e, FrameScored)]
-    assert scores[0] < 40 <= scores[-1]
+    scored = [e for e in events if isinstance(e, FrameScored)]
+    assert scored[0].score < 40 <= scored[-1].score
+    # what the operator reads: a reason for each frame below the threshold (the ramp starts faint), none above it
+    assert all(e.problems for e in scored if e.score < 40), [(e.score, e.problems) for e in scored]
+    assert not any(e.problems for e in scored if e.score >= 40)
+    assert {code for e in scored for code in e.problems} <= {"FINGER_UNCLEAR", "LOW_CONTRAST"}, scored
     engine.close()
 
 
