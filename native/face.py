@@ -36,7 +36,9 @@ failing check pulls the whole score down, and each factor below 1 names its prob
 - background (the C band, unchanged): grey-level standard deviation of the band up to 12 (1) falling to 0 at
   40 (BACKGROUND_NOT_UNIFORM); and, when a colour is required (e-KTP: red for an odd birth year, blue for an
   even one), the band's colour class must be that colour or the factor is 0 (BACKGROUND_WRONG_COLOUR), except in
-  a scene too dark to judge, whose cloth shows no colour (FACE_TOO_DARK says to add light).
+  a scene too dark to judge, whose cloth shows no colour (FACE_TOO_DARK says to add light), and when the head
+  leaves no band of backdrop in the frame at all: the student is too close to be framed (FACE_TOO_CLOSE: step
+  back), not in front of the wrong cloth.
 
 Live loop: `FaceQuality(detect_every=N)` keeps its state per camera stream: YuNet runs on a downscaled frame
 every N frames (or when the face is lost), the landmarks of the previous frame give the next crop in between
@@ -400,14 +402,18 @@ def score_face(size: tuple[int, int], box: FaceBox, m: FaceMetrics, pose: FacePo
         "clipping": ramp(pose.clipped, 0.20, 0.05),
         "background_uniform": ramp(m.bg_stddev, 40.0, 12.0) if m.bg_pixels else 1.0,
         # in an unlit scene the cloth's colour cannot be seen: the light is the problem (FACE_TOO_DARK)
-        "background_colour": 0.0 if required_background and colour != required_background and not unlit else 1.0,
+        "background_colour": 0.0 if required_background and colour not in (required_background, "unknown")
+        and not unlit else 1.0,
+        # no band of backdrop around the head: too close to frame, whatever the cloth (required colour only)
+        "framing": 0.0 if required_background and colour == "unknown" else 1.0,
     }
     problems = [code for code, name in [("FACE_TOO_SMALL", "size"), ("FACE_OFF_CENTRE", "centred"),
                                         ("FACE_TILTED", "roll"), ("FACE_TURNED", "pose"),
                                         ("EYES_CLOSED", "eyes_open"), ("FACE_NOISY", "noise"),
                                         ("FACE_BLURRED", "sharpness"),
                                         ("BACKGROUND_NOT_UNIFORM", "background_uniform"),
-                                        ("BACKGROUND_WRONG_COLOUR", "background_colour")] if factors[name] < 1.0
+                                        ("BACKGROUND_WRONG_COLOUR", "background_colour"),
+                                        ("FACE_TOO_CLOSE", "framing")] if factors[name] < 1.0
                 and not (name == "size" and factors[name] > 0.0)]
     if factors["brightness"] < 1.0 or factors["clipping"] < 1.0:
         problems.append("FACE_TOO_DARK" if pose.median < 128 else "FACE_TOO_BRIGHT")

@@ -74,6 +74,15 @@ def test_face_filling_the_frame_has_no_band_and_unknown_colour():
     assert m.metrics.bg_pixels == 0 and m.background == "unknown"
 
 
+def test_a_student_too_close_to_frame_is_told_to_step_back_not_to_change_the_cloth():
+    """Found on a person outside the development set in the live loop: a head that leaves no band of backdrop in
+    the frame read as the wrong backdrop colour (colour "unknown"), flickering as the tracked box moved a pixel."""
+    close = samples.portrait("red", face_share=0.6)  # the head across the frame: no backdrop beside it
+    report = QUALITY.measure(close, required_background="red")
+    assert "FACE_TOO_CLOSE" in report.problems and "BACKGROUND_WRONG_COLOUR" not in report.problems, report
+    assert "FACE_TOO_CLOSE" not in QUALITY.measure(close).problems  # no backdrop asked for: nothing to see
+
+
 @pytest.mark.parametrize(("backdrop", "colour"), [("red", "red"), ("blue", "blue"), ("grey", "other")])
 def test_background_colour_class(backdrop, colour):
     report = QUALITY.measure(samples.portrait(backdrop))
@@ -88,7 +97,7 @@ def test_a_good_portrait_on_the_required_backdrop_scores_high(size):
     assert report.problems == ()
     assert report.eyes == 2
     assert set(report.factors) == {"size", "centred", "roll", "pose", "eyes_open", "noise", "sharpness",
-                                   "brightness", "clipping", "background_uniform", "background_colour"}
+                                   "brightness", "clipping", "background_uniform", "background_colour", "framing"}
 
 
 def test_wrong_backdrop_colour_fails_with_its_code():
