@@ -38,9 +38,10 @@ What the operator is told (`finger_problems`, one code; the score is the same wh
 engine shows it only for a frame below the threshold):
 - FINGER_UNCLEAR when under a fifth of the frame has ridge texture (an empty platen, a finger lifted or moving, a
   print too faint or smeared to show ridges);
-- FINGER_PATTERN_UNNATURAL when the ridges are clear enough to judge (contrast at least JUDGE_CONTRAST) and a check
-  no finger fails does fail (one orientation, one period) or the ridge area is all holes (solidity factor under HOLLOW:
-  the isolated lines of paper, print, brick or gravel). A real print that is only faint or blurred loses part of its
+- FINGER_PATTERN_UNNATURAL when the ridges are clear enough to judge (contrast at least JUDGE_CONTRAST) and the
+  orientation or the period check fails (a finger passes both: one orientation or one period everywhere is a
+  grating or rings) or the ridge area is all holes (solidity factor under HOLLOW: the isolated lines of paper,
+  print, brick or gravel). A real print that is only faint or blurred loses part of its
   solid ridge area too (solidity factor 0.16-0.9 in a blurred, squeezed sample print), and telling its owner it is
   cloth would be wrong;
 - else LOW_CONTRAST below full contrast (a dry or light touch, a dirty finger or glass);
