@@ -33,13 +33,14 @@ the same classes.
 """
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from contract.files import FileReadError, read_bounded
+from contract.errors import SinopsisError
 from native.face import FaceLimits, FaceQuality
 from native.face_landmarks import FaceLandmarker
 
@@ -140,20 +141,23 @@ def portraits(folder: Path) -> list[Path]:
     return sorted(p for p in Path(folder).glob("*_*") if p.suffix.lower() in PORTRAIT_SUFFIXES)
 
 
-def _read_portrait(path: Path) -> tuple[np.ndarray | None, str]:
-    """The image of a portrait file, or None and why not (a special file, too large, not an image)."""
-    try:
-        data = read_bounded(path, "image", what="portrait")
-    except FileReadError as e:
-        return None, str(e)
-    image = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
-    return image, "" if image is not None else f"{path}: not an image OpenCV can decode (JPEG or PNG)"
+Reader = Callable[[Path], np.ndarray]  # a portrait file's BGR image; a SinopsisError says why it is not one
+
+
+def _read_own(path: Path) -> np.ndarray:
+    """The project's own portraits (native/samples/faces), as checked in."""
+    image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+    if image is None:
+        raise SinopsisError(f"{path}: not an image OpenCV can decode", "image.undecodable")
+    return image
 
 
 def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1, folder: Path = FACES_DIR,
-                 scale: float | None = SCALE) -> tuple[list[Source], list[str]]:
+                 scale: float | None = SCALE, read: Reader = _read_own) -> tuple[list[Source], list[str]]:
     """The backdrop portraits of `folder` (the development set's by default) as capture frames (every `step`-th
-    person), and the names left out (with why). `scale` None: each scaled to TARGET_EYE_DISTANCE."""
+    person), and the names left out (with why). `scale` None: each scaled to TARGET_EYE_DISTANCE. `read` opens a
+    file; a set from outside the project is read by the CLI's checked reader (sinopsis/image_file.py: special
+    files, size, decompression bombs, depth and channels), whose refusal leaves that file out with the reason."""
     landmarker = landmarker or FaceLandmarker()
     sources, left_out = [], []
     for path in portraits(folder)[::step]:
@@ -161,9 +165,10 @@ def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1, folder
         if backdrop not in BACKDROPS:
             left_out.append(f"{path.name}: the name must end in _red or _blue (the backdrop it is on)")
             continue
-        image, why = _read_portrait(path)
-        if image is None:
-            left_out.append(why)
+        try:
+            image = read(path)
+        except SinopsisError as e:
+            left_out.append(str(e))
             continue
         pose = _pose(landmarker, image)
         if pose is None or pose[0].eye_distance < MIN_SOURCE_EYE_DISTANCE:
@@ -339,12 +344,14 @@ def build_set(sources: list[Source]) -> list[Sample]:
 
 
 def evaluate(threshold: int = FACE_THRESHOLD, limits: FaceLimits | None = None,
-             quality: FaceQuality | None = None, step: int = 1, folder: Path | None = None) -> FaceEvaluation:
+             quality: FaceQuality | None = None, step: int = 1, folder: Path | None = None,
+             read: Reader = _read_own) -> FaceEvaluation:
     """Build the set and score every frame as a still (the detector runs on each). `step` > 1 keeps every
-    step-th person only (the tests' quicker run). `folder`: another set of backdrop portraits (module doc)."""
+    step-th person only (the tests' quicker run). `folder`: another set of backdrop portraits, opened by `read`
+    (module doc)."""
     quality = quality or FaceQuality(limits=limits)
-    sources, left_out = (load_sources(step=step) if folder is None else
-                         load_sources(step=step, folder=folder, scale=None))
+    sources, left_out = load_sources(step=step, folder=folder or FACES_DIR, scale=SCALE if folder is None else None,
+                                     read=read)
     rows = []
     for sample in build_set(sources):
         quality.reset()

@@ -134,7 +134,8 @@ def _quality(args: argparse.Namespace) -> int:
 
         config = load_config(args.config)
         faces = evaluate_faces(threshold=config.capture.thresholds.face, limits=_face_limits(config),
-                               folder=None if args.faces_dir is None else _faces_dir(args.faces_dir))
+                               folder=None if args.faces_dir is None else _faces_dir(args.faces_dir),
+                               read=lambda path: read_image(path, colour=True))
         if args.json:
             print_json({"set": faces.set_name, "threshold": faces.threshold, "sources": faces.sources,
                         "left_out": faces.left_out, "classes": faces.summary()})

@@ -106,6 +106,7 @@ def test_eval_faces_on_another_folder_of_portraits_of_any_size(tmp_path, capsys)
     (folder / "someone_green.jpg").write_bytes((FACES_DIR / "C001091_blue.jpg").read_bytes())
     (folder / "broken_red.jpg").write_bytes(b"\xff\xd8 not really a JPEG")
     os.mkfifo(folder / "pipe_blue.jpg")  # a special file: refused before anything reads it
+    cv2.imwrite(str(folder / "deep_blue.png"), np.zeros((300, 240, 3), np.uint16))  # read as the CLI reads an image
     (folder / "notes.txt").write_text("not a portrait\n")
     config = tmp_path / "station.toml"
     config.write_text(f'[station]\ndata_dir = "{tmp_path}"\n')
@@ -114,6 +115,7 @@ def test_eval_faces_on_another_folder_of_portraits_of_any_size(tmp_path, capsys)
     left_out = "\n".join(result["left_out"])
     assert "someone_green.jpg: the name must end in _red or _blue" in left_out
     assert "broken_red.jpg: not an image" in left_out and "pipe_blue.jpg" in left_out
+    assert "deep_blue.png: a 16-bit image" in left_out
     rates = {c["kind"]: c["rate"] for c in result["classes"]}
     assert rates["portrait"] == 1.0 and rates["brighter"] == 1.0, result["classes"]
     assert rates["two faces"] == 1.0 and rates["blur"] == 1.0, result["classes"]
