@@ -49,6 +49,7 @@ engine shows it only for a frame below the threshold):
   is under CLEAR_RIDGES (ridges too unclear to score).
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,9 +117,7 @@ def naturalness_from(orientation_resultant: float, period_spread: float, interio
     """0..1: how much the ridge pattern looks like a finger's and not a grating's, concentric rings' or a textured
     surface's (thresholds in the module docstring). The period check needs MIN_INTERIOR_BLOCKS interior blocks and
     is 1 with fewer: too little print to judge, and such a print scores low anyway."""
-    orientation, period, solidity = pattern_factors(orientation_resultant, period_spread, interior_blocks,
-                                                    ridge_blocks)
-    return orientation * period * solidity
+    return math.prod(pattern_factors(orientation_resultant, period_spread, interior_blocks, ridge_blocks))
 
 
 def pattern_factors(orientation_resultant: float, period_spread: float, interior_blocks: int,
@@ -131,7 +130,7 @@ def pattern_factors(orientation_resultant: float, period_spread: float, interior
 
 
 def finger_problems(foreground_fraction: float, contrast: float, factors: tuple[float, float, float],
-                    ridge_quality: float = 1.0) -> tuple[str, ...]:
+                    ridge_quality: float) -> tuple[str, ...]:
     """What is wrong with a finger image, for the operator (module docstring): one code or none. `factors` are
     `pattern_factors`' (orientation, period, solidity)."""
     orientation, period, solidity = factors
@@ -141,7 +140,7 @@ def finger_problems(foreground_fraction: float, contrast: float, factors: tuple[
         return (UNNATURAL,)
     if contrast < FULL_CONTRAST:
         return (FAINT,)
-    return (UNCLEAR,) if orientation * period * solidity < 1.0 or ridge_quality < CLEAR_RIDGES else ()
+    return (UNCLEAR,) if math.prod(factors) < 1.0 or ridge_quality < CLEAR_RIDGES else ()
 
 
 def score_from(ridge_quality: float, contrast: float, naturalness: float = 1.0) -> int:
@@ -213,7 +212,7 @@ class FingerQuality(_Kernel):
         """Score one finger image; the components are kept in the report."""
         out = self.run(frame)
         factors = pattern_factors(out.orientation_resultant, out.period_spread, out.interior_blocks, out.ridge_blocks)
-        natural = factors[0] * factors[1] * factors[2]
+        natural = math.prod(factors)
         return FingerReport(score=score_from(out.ridge_quality, out.contrast, natural), present=bool(out.present),
                             foreground_fraction=out.foreground_fraction, coherence=out.coherence,
                             clarity=out.clarity, contrast=out.contrast, ridge_fraction=out.ridge_fraction,
