@@ -252,10 +252,11 @@ WHITENOISE_ALLOW_ALL_ORIGINS = False  # no other site needs the office's files
 if os.environ.get("SINOPSIS_HQ_SMTP_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST, _, _port = os.environ["SINOPSIS_HQ_SMTP_HOST"].strip().partition(":")
-    if _port and read_number(_port, 1, 65_535, whole=True) is None:
+    _smtp_port = read_number(_port, 1, 65_535, whole=True) if _port else 587
+    if _smtp_port is None:
         raise ValueError(f"SINOPSIS_HQ_SMTP_HOST={os.environ['SINOPSIS_HQ_SMTP_HOST']!r}: give host or host:port, "
                          "the port a number from 1 to 65535 (587 when left out)")
-    EMAIL_PORT = int(_port or 587)
+    EMAIL_PORT = int(_smtp_port)
     EMAIL_HOST_USER = os.environ.get("SINOPSIS_HQ_SMTP_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("SINOPSIS_HQ_SMTP_PASSWORD", "")
     EMAIL_USE_TLS = True

@@ -43,3 +43,4 @@ def number(low: float, high: float, whole: bool = False) -> Callable[[str], floa
 
 SECONDS = number(0, 7 * 86_400)  # a command's --seconds: up to a week
 PORT = number(1, 65_535, whole=True)
+DAYS = number(1, 36_500, whole=True)  # a certificate's validity: up to a century

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from contract.errors import SinopsisError
 from contract.files import read_bounded
-from sinopsis.cli.common import PORT, add_config_argument, number
+from sinopsis.cli.common import DAYS, PORT, add_config_argument, number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         dest="ca_command", required=True, metavar="COMMAND")
     p = _hq(ca, "init", "create HQ's CA (once): its key (0600), certificate and an empty CRL", _ca_init, django=False)
     p.add_argument("--name", default="SINOPSIS HQ CA", help="the CA's common name")
-    p.add_argument("--days", type=number(1, 36_500, whole=True),
+    p.add_argument("--days", type=DAYS,
                    default=3650, help="how long the CA certificate is valid (default 3650)")
 
     p = commands.add_parser("request", help="ON THE STATION: make the enrolment request (keys stay on the kit)")
@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("station_id", metavar="ID", help="the station id the kit must have (its certificate's CN)")
     p.add_argument("--request", type=Path, required=True, help="the request file from `provision request`")
     p.add_argument("--out", type=Path, required=True, help="where to write the bundle for the kit")
-    p.add_argument("--days", type=number(1, 36_500, whole=True),
+    p.add_argument("--days", type=DAYS,
                    default=None, help="certificate validity in days (default 365)")
     p.add_argument("--name", help="a name for people (e.g. 'Kit 3')")
     p.add_argument("--school", help="the school it records at")
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             _renew)
     p.add_argument("station_id", metavar="ID")
     p.add_argument("--out", type=Path, required=True, help="where to write the bundle for the kit")
-    p.add_argument("--days", type=number(1, 36_500, whole=True),
+    p.add_argument("--days", type=DAYS,
                    default=None, help="certificate validity in days (default 365)")
 
     p = _hq(commands, "revoke", "AT HQ: revoke a kit (lost, stolen, broken): packets refused, certificates on the CRL",
@@ -84,7 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             _hq_cert, django=False)
     p.add_argument("--user", default="hq-ingest", help="the broker user (default hq-ingest)")
     p.add_argument("--out-dir", type=Path, required=True, help="where to write <user>.pem and <user>.key.pem")
-    p.add_argument("--days", type=number(1, 36_500, whole=True),
+    p.add_argument("--days", type=DAYS,
                    default=None, help="certificate validity in days (default 365)")
 
 
