@@ -31,7 +31,9 @@ DEFAULT_BROKER_PORT = 8883
 # The zone of the kit's clock as people read it (slips, status bar, reprints; records are stamped in UTC). Pekanbaru
 # is WIB (UTC+7); a kit for another province is built with its own (`sinopsis image build --timezone`).
 KIT_TIMEZONE = "Asia/Jakarta"
-INDONESIA_ZONES = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA", "Asia/Jayapura": "WIT"}
+# Indonesia's zones, and how a clock in each reads (`%Z %z`): the boot check expects the kit's to read so.
+INDONESIA_ZONES = {"Asia/Jakarta": "WIB +0700", "Asia/Pontianak": "WIB +0700", "Asia/Makassar": "WITA +0800",
+                   "Asia/Jayapura": "WIT +0900"}
 INSTALL_DIR = "/opt/sinopsis"  # where build-image.sh puts the checkout and its .venv (the units' ExecStart)
 
 

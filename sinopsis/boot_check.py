@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from provisioning.kit_image import INSTALL_DIR, KIT_TIMEZONE
+from provisioning.kit_image import INDONESIA_ZONES, INSTALL_DIR, KIT_TIMEZONE
 from sinopsis.boot_hq import LocalHq
 from sinopsis.boot_kit import BootedKit, BootError
 from sinopsis.boot_records import STATION_ID, hand_assignment, power_cut, record_reaches_hq
@@ -166,10 +166,11 @@ def hardening(kit: BootedKit) -> tuple[bool, str]:
 
 
 def local_time(kit: BootedKit) -> tuple[bool, str]:
-    """The kiosk's Python reads the kit's clock in WIB (UTC+7), the zone of the slips and the status bar."""
+    """The kiosk's Python reads the kit's clock in the image's zone (WIB, UTC+7), that of the slips and the bar."""
     shown = kit.run(f"{INSTALL_DIR}/.venv/bin/python", "-c", "import datetime as d; "
                     "print(d.datetime.now().astimezone().strftime('%Z %z'))", user="sinopsis").stdout.strip()
-    return shown == "WIB +0700", f"local time in {shown or 'nothing'} (/etc/localtime → {KIT_TIMEZONE})"
+    expected = INDONESIA_ZONES[KIT_TIMEZONE]
+    return shown == expected, f"local time in {shown or 'nothing'}, {expected} wanted (→ {KIT_TIMEZONE})"
 
 
 def notify_socket_gone(kit: BootedKit) -> tuple[bool, str]:

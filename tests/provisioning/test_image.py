@@ -2,9 +2,11 @@
 provisioning/image/build-image.sh --root DIR): complete, every unit in it verifies, its station.toml passes
 `sinopsis station config check`, its sysusers.d makes the user and group, and running it again changes nothing."""
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -114,6 +116,8 @@ def test_the_kits_clock_is_read_in_its_provinces_zone(tmp_path, capsys):
     assert (tmp_path / "etc/timezone").read_text() == "Asia/Jakarta\n"
     zone = Path(str((tmp_path / "etc/localtime").readlink()))
     assert zone.is_file() and zone.read_bytes().startswith(b"TZif"), "the host's tzdata has the zone the kit names"
+    for name, reads in kit_image.INDONESIA_ZONES.items():  # what the boot check expects a kit's clock to read
+        assert dt.datetime.now(ZoneInfo(name)).strftime("%Z %z") == reads, name
     assert build(tmp_path, "--timezone", "Asia/Makassar") == 0  # a kit for a WITA province
     assert str((tmp_path / "etc/localtime").readlink()) == "/usr/share/zoneinfo/Asia/Makassar"
     capsys.readouterr()
