@@ -41,7 +41,7 @@ import cv2
 import numpy as np
 
 from contract.errors import SinopsisError
-from native.face import FaceLimits, FaceQuality
+from native.face import BACKGROUNDS, FaceLimits, FaceQuality
 from native.face_landmarks import FaceLandmarker
 
 FACES_DIR = Path(__file__).resolve().parent / "samples" / "faces"
@@ -51,7 +51,6 @@ MARGIN = 0.25  # backdrop added on each side, as a share of the scaled portrait'
 MIN_SOURCE_EYE_DISTANCE = 40.0  # sources with a smaller face are full-length photos (see the module doc)
 FACE_THRESHOLD = 90  # the default [capture.thresholds] face (station/config.py)
 TARGET_EYE_DISTANCE = 130.0  # another set's sources are scaled to this (the development set's 110-150 px)
-BACKDROPS = ("red", "blue")
 PORTRAIT_SUFFIXES = (".jpg", ".jpeg", ".png")
 TURN_DEGREES = 40.0
 EVERYDAY = ("portrait", "shift", "roll 4", "scale 8 %", "brighter", "darker", "jpeg 70", "mild noise")
@@ -162,7 +161,7 @@ def load_sources(landmarker: FaceLandmarker | None = None, step: int = 1, folder
     sources, left_out = [], []
     for path in portraits(folder)[::step]:
         name, backdrop = path.stem.rsplit("_", 1)
-        if backdrop not in BACKDROPS:
+        if backdrop not in BACKGROUNDS:
             left_out.append(f"{path.name}: the name must end in _red or _blue (the backdrop it is on)")
             continue
         try:
