@@ -78,7 +78,8 @@ class Evaluation:
         return all(r.ours < self.threshold for r in self.rows if r.kind == kind)
 
 
-def _contrast(image: np.ndarray, factor: float) -> np.ndarray:
+def reduced_contrast(image: np.ndarray, factor: float) -> np.ndarray:
+    """The print with its grey levels squeezed around mid-grey by `factor` (a light touch, a dry finger)."""
     return np.clip(128 + (image.astype(np.float64) - 128) * factor, 0, 255).round().astype(np.uint8)
 
 
@@ -271,10 +272,10 @@ def build_set() -> list[LabelledImage]:
             ("original", True, image),
             ("mild blur", True, cv2.GaussianBlur(image, (0, 0), 1.0)),
             ("moderate noise", True, _noise(image, 15, rng)),
-            ("reduced contrast", True, _contrast(image, 0.35)),
+            ("reduced contrast", True, reduced_contrast(image, 0.35)),
             ("small smudge", True, _smudge(image, rng)),
             ("heavy blur", False, cv2.GaussianBlur(image, (0, 0), 4.0)),
-            ("near-zero contrast", False, _contrast(image, 0.04)),
+            ("near-zero contrast", False, reduced_contrast(image, 0.04)),
             ("blank platen", False, _noise(np.full(SHAPE, 245, np.uint8), 2, rng)),
         ]
         out += [LabelledImage(f"{tag} {kind}", kind, usable, img) for kind, usable, img in variants]

@@ -142,16 +142,15 @@ def _attempts_used_up(app: Any, screen: Any) -> None:
     """A finger's three attempts ended below the threshold (worn, dry print): the operator decides — keep the best
     with a reason, more attempts with the team leader's PIN, or an exception (what _finished leaves)."""
     import cv2
-    import numpy as np
 
     from native import samples
+    from native.finger_eval import reduced_contrast
     from native.fingerprint import FingerQuality
     from station.capture.events import FrameScored
 
     screen.advance()
     screen.busy = False
-    print_ = cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE).astype(np.float32)
-    faint = np.clip(128 + (print_ - 128) * FAINT_CONTRAST, 0, 255).astype(np.uint8)  # a dry finger's light touch
+    faint = reduced_contrast(cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE), FAINT_CONTRAST)
     report = FingerQuality().measure(faint)
     _show(screen, FrameScored(screen.position, 3, 7, report.score, False, report.problems, faint))
     screen.state, screen.below, screen.exhausted = "below_threshold", True, True
