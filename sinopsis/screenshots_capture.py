@@ -102,20 +102,16 @@ OFF_CENTRE = 0.19  # the face's live view: the student this share of the frame's
 def _live_face(app: Any, screen: Any) -> None:
     """The face's live view: the student a little off centre, the backdrop the birth year requires; the score and
     the problem are what the kit's face check says about that very frame."""
-    import cv2
-    import numpy as np
-
     from native import samples
     from native.face import FaceQuality
+    from native.face_eval import shifted
     from station.capture.events import FrameScored
     from station.capture.policy import face_background_for
 
     _capturing(screen)
     backdrop = face_background_for(app.recording.birth_year)
     portrait = samples.portrait(backdrop)
-    height, width = portrait.shape[:2]
-    frame = cv2.warpAffine(portrait, np.float32([[1, 0, -OFF_CENTRE * width], [0, 1, 0]]), (width, height),
-                           borderMode=cv2.BORDER_REPLICATE)
+    frame = shifted(portrait, -OFF_CENTRE * portrait.shape[1], 0)
     report = FaceQuality().measure(frame, required_background=backdrop)
     _show(screen, FrameScored("face", 1, 12, report.score, False, report.problems, frame,
                               {"background": report.background, "required_background": backdrop}))
