@@ -20,8 +20,9 @@ export OPENBLAS_NUM_THREADS="${OPENBLAS_NUM_THREADS:-1}" OPENCV_FOR_THREADS_NUM=
 # Compiled once here into the tree's __pycache__ (git ignores it), every process reads them; the libraries' own
 # bytecode is pip's. (PYTHONPYCACHEPREFIX is no help: it hides pip's bytecode too, and a fresh checkout then
 # compiled all of Django, numpy and Kivy in every process that started before the cache filled.)
-# pytest keeps its assertion-rewritten test modules there too once writing is allowed (≈ 6 s of CPU a test process
-# on every later run).
+# pytest keeps its assertion-rewritten test modules there too once writing is allowed (≈ 5 s of CPU a test process);
+# tests/rewrite_cache.py writes them once on both cores first, so a fresh checkout (CI's) does not pay it four times.
 .venv/bin/python -m compileall -q -j 0 $(dirname ./*/__init__.py)  # every top-level package, tests included
 unset PYTHONDONTWRITEBYTECODE
+.venv/bin/python -m tests.rewrite_cache
 exec .venv/bin/python -m pytest -n 4 --dist worksteal "$@"

@@ -5,6 +5,7 @@ thread) and to each other through `app.go(name)`. Every visible text goes throug
 the second argument makes kv re-evaluate the text when the language is switched.
 """
 
+import importlib
 import os
 from pathlib import Path
 
@@ -14,8 +15,8 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.lang import Builder
-from kivy.properties import ObjectProperty, StringProperty
-from kivy.uix.screenmanager import NoTransition, ScreenManager
+from kivy.properties import AliasProperty, ObjectProperty, StringProperty
+from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 
 from kiosk import palette
 from kiosk.i18n import DEFAULT_LANGUAGE, LANGUAGES, translations
@@ -36,13 +37,33 @@ def load_kv(path: Path) -> None:
 GUARD_FRAMES = 20  # ~⅓ s at 60 fps: a double tap must not press a button on the next screen
 
 
+def make_screen(name: str) -> Screen:
+    """A new screen of kiosk/screens/<name>.py, its kv rules loaded first."""
+    module = importlib.import_module(f"kiosk.screens.{name}")
+    load_kv(HERE / "screens" / f"{name}.kv")
+    return module.SCREEN(name=name)
+
+
 class KioskManager(ScreenManager):
-    """Screens, and a short guard after every screen change: touches then are ignored (double taps)."""
+    """The screens of one display, each made the first time it is asked for (shown, or called by another screen),
+    and a short guard after every screen change: touches then are ignored (double taps).
+
+    Made on demand: building all sixteen took ≈ 0.3 s of CPU before the first screen showed (measured on the
+    2-core VM), most of it for screens a check-in display, or a short day, never opens; the first opening of one
+    costs its own few tens of milliseconds instead. `screen_names` lists every screen the display has, made or not.
+    """
 
     guard = 0
 
-    def __init__(self, **kwargs: object) -> None:
+    def _every_name(self) -> list[str]:
+        names = list(getattr(self, "names", ()))
+        return names + [s.name for s in self.screens if s.name not in names]
+
+    screen_names = AliasProperty(_every_name, bind=("screens",))
+
+    def __init__(self, names: tuple[str, ...] = (), **kwargs: object) -> None:
         super().__init__(**kwargs)
+        self.names = names
         self.bind(current=lambda *_: setattr(self, "guard", GUARD_FRAMES))
         self._ticker = Clock.schedule_interval(self._tick, 0)
 
@@ -60,6 +81,15 @@ class KioskManager(ScreenManager):
         if self.guard:
             return True  # swallowed
         return super().on_touch_down(touch)
+
+    def get_screen(self, name: str) -> Screen:
+        """The screen called `name`, made now if this display has it and it was not made yet."""
+        if name in self.names and not any(s.name == name for s in self.screens):
+            self.add_widget(make_screen(name))
+        return super().get_screen(name)
+
+    def has_screen(self, name: str) -> bool:
+        return name in self.names or super().has_screen(name)
 
 
 class KioskApp(App):
@@ -224,17 +254,11 @@ class KioskApp(App):
         self.go("problem")
 
     def build(self) -> ScreenManager:
-        import importlib
-
         from kiosk.screens.flow import CheckInFlow
         from kiosk.widgets import hand_diagram, keypad, status_bar  # noqa: F401 - registers their kv rules
 
         load_kv(HERE / "theme.kv")
-        manager = KioskManager(transition=NoTransition())
-        for name in role_screens(self.role, SCREENS):
-            module = importlib.import_module(f"kiosk.screens.{name}")
-            load_kv(HERE / "screens" / f"{name}.kv")
-            manager.add_widget(module.SCREEN(name=name))
+        manager = KioskManager(role_screens(self.role, SCREENS), transition=NoTransition())
         self.flow = CheckInFlow()
         manager.current = self.home
         Window.clearcolor = palette.WINDOW

@@ -25,15 +25,16 @@ def settle(frames: int = 25) -> None:
 
 def wait_until(condition: Callable[[], bool], timeout_s: float = 15.0) -> None:
     """Step frames until `condition()` holds (worker-thread results arrive through the Clock), then settle. The
-    bound is in seconds, not frames: the tests run Kivy's clock unthrottled (tests/kiosk/conftest.py), so frames
-    come as fast as they are drawn while the worker threads keep real time."""
+    bound is in seconds, not frames: the tests run Kivy's clock unthrottled (tests/kiosk/conftest.py) while the
+    worker threads keep real time. While waiting, frames come at about the kiosk's 60 a second, not as fast as
+    they can be drawn (that only took CPU from the workers being waited for)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if condition():
             settle()
             return
         EventLoop.idle()
-        time.sleep(0.005)
+        time.sleep(1 / 60)  # the kiosk's own frame pace while waiting: drawing faster burns CPU the workers need
     if condition():
         settle()
         return
