@@ -132,6 +132,26 @@ def test_each_display_has_only_its_own_screens(imported, station_config, role):
         stop_kiosk(app)
 
 
+def test_each_screen_is_made_when_first_asked_for_and_only_once(imported, station_config):
+    from kivy.uix.screenmanager import ScreenManagerException
+
+    app = start_kiosk(imported, station_config)
+    try:
+        manager = app.root
+        assert [s.name for s in manager.screens] == ["welcome"]  # the home screen only, at start
+        assert set(manager.screen_names) == set(CHECKIN_SCREENS) | set(OPERATOR_SCREENS)
+        assert manager.has_screen("identity") and not manager.has_screen("nowhere")
+        identity = manager.get_screen("identity")
+        assert manager.get_screen("identity") is identity and [s.name for s in manager.screens] == ["welcome",
+                                                                                                   "identity"]
+        tap(screen(app, "welcome").ids.start)  # a touch that opens a screen not made yet
+        assert manager.current == "nik_entry" and manager.current_screen.name == "nik_entry"
+        with pytest.raises(ScreenManagerException):
+            manager.get_screen("nowhere")
+    finally:
+        stop_kiosk(app)
+
+
 def test_the_wiring_gives_each_role_its_own_devices(imported, station_config, tmp_path):
     from sinopsis.kiosk_wiring import kiosk_app, wire_kiosk
     from station.config import load_config
