@@ -61,11 +61,14 @@ def build_batch(store: StationStore, station_id: str, busy: set[str],
 
     A record whose packet file is missing or too large for any batch is logged loudly and left in the outbox
     (never dropped): `sinopsis station check` reports the first, the second cannot happen with ≤ 2 MB packets.
+    The manifest carries each packet's SHA-256 as recorded at sealing, not hashed again: a file changed on disk
+    since then is refused by HQ on its own (`packet.altered`), as `sinopsis station check` would report it.
     """
     rows = store.conn.execute(
-        "SELECT o.record_id, o.seq, r.packet_file, r.packet_size FROM outbox o JOIN records r ON r.id = o.record_id "
-        "WHERE o.acked_at IS NULL ORDER BY o.seq").fetchall()
+        "SELECT o.record_id, o.seq, r.packet_file, r.packet_size, r.packet_sha256 FROM outbox o "
+        "JOIN records r ON r.id = o.record_id WHERE o.acked_at IS NULL ORDER BY o.seq").fetchall()
     chosen: list[tuple[str, int, bytes]] = []
+    digests: list[str | None] = []
     size = MANIFEST_BASE_BYTES
     for row in rows:
         if row["record_id"] in busy:
@@ -84,11 +87,12 @@ def build_batch(store: StationStore, station_id: str, busy: set[str],
                          row["record_id"], row["packet_file"], e.strerror)
             continue
         chosen.append((row["record_id"], row["seq"], data))
+        digests.append(row["packet_sha256"])
         size += need
     if not chosen:
         return None
     batch_id = uuid7()
-    payload = wire.write_batch(batch_id, station_id, chosen)
+    payload = wire.write_batch(batch_id, station_id, chosen, digests)
     return Batch(batch_id, [(r, s) for r, s, _ in chosen], payload)
 
 

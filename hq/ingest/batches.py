@@ -25,7 +25,7 @@ from contract.wire import (
 from hq.fleet.liveness import mark_seen
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import keep
-from hq.ingest.group import GroupBatch, pool, store_group, tally
+from hq.ingest.group import GroupBatch, altered_outcome, pool, store_group, tally
 from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import ACCEPTED, DUPLICATE, REJECTED, Expected, Outcome, receive_packet
 
@@ -93,7 +93,7 @@ def process_batch(topic_station: str, payload: bytes, worker: str = "", topic: s
     if not isinstance(ready, GroupBatch):
         mark_seen(topic_station)
         return ready
-    ack = _one_by_one(item, station, ready.manifest, ready.packets, worker)
+    ack = _one_by_one(item, station, ready.manifest, ready.packets, worker, altered=ready.altered)
     mark_seen(topic_station)
     return ack
 
@@ -125,13 +125,13 @@ def _readable(item: Incoming, station: Station | None, worker: str) -> GroupBatc
     """The batch ready for the group; or, for one refused as a whole, from a station HQ does not know or has
     revoked, its Ack (None when unreadable) after it is logged."""
     try:
-        manifest, packets = read_batch(item.payload, pool().map)  # the packets hashed in parallel
-        refused = None
+        body = read_batch(item.payload, pool().map)  # the packets hashed in parallel
+        manifest, packets, altered, refused = body.manifest, body.packets, body.altered, None
     except ContractError as e:
-        manifest, packets, refused = _readable_manifest(item.payload), [], e
+        manifest, packets, altered, refused = _readable_manifest(item.payload), [], frozenset(), e
     if refused is None and manifest.station_id == item.station_id and station is not None \
             and station.revoked_at is None:
-        return GroupBatch(station, manifest, packets, len(item.payload), worker)
+        return GroupBatch(station, manifest, packets, len(item.payload), worker, altered=altered)
     batch = Batch.objects.create(batch_id=manifest.batch_id if manifest else "", station_id=item.station_id,
                                  source=Source.MQTT, worker=worker[:100], size=len(item.payload))
     if refused is not None:
@@ -150,18 +150,19 @@ def _readable(item: Incoming, station: Station | None, worker: str) -> GroupBatc
             keep(item.topic, item.payload, "station.mismatch", f"batch {manifest.batch_id} on {item.station_id}'s "
                  f"topic names station {manifest.station_id} (a station sends only its own records)")
         return ack_of(manifest.batch_id, outcomes)
-    return _one_by_one(item, station, manifest, packets, worker, batch)
+    return _one_by_one(item, station, manifest, packets, worker, batch, altered)
 
 
 def _one_by_one(item: Incoming, station: Station | None, manifest: BatchManifest, packets: list[bytes], worker: str,
-                batch: Batch | None = None) -> Ack:
-    """Each record through `receive_packet` on its own, the batch logged first (an interrupted one shows without
-    `finished_at`); its Ack."""
+                batch: Batch | None = None, altered: frozenset[str] = frozenset()) -> Ack:
+    """Each record through `receive_packet` on its own (one whose bytes differ from the manifest's SHA-256 refused
+    as `packet.altered`), the batch logged first (an interrupted one shows without `finished_at`); its Ack."""
     if batch is None:
         batch = Batch.objects.create(batch_id=manifest.batch_id, station_id=item.station_id, source=Source.MQTT,
                                      worker=worker[:100], size=len(item.payload))
-    outcomes = [receive_packet(station, packet, expected=Expected(entry.record_id, entry.seq),
-                               claimed_station=item.station_id, source=Source.MQTT, batch=batch)
+    outcomes = [altered_outcome(item.station_id, entry.record_id) if entry.record_id in altered
+                else receive_packet(station, packet, expected=Expected(entry.record_id, entry.seq),
+                                    claimed_station=item.station_id, source=Source.MQTT, batch=batch)
                 for entry, packet in zip(manifest.records, packets, strict=True)]
     finish(batch, outcomes, "" if station else "station.unknown")
     logger.info("batch %s from %s: %d accepted, %d duplicate, %d rejected", manifest.batch_id, item.station_id,

@@ -29,13 +29,14 @@ from django.utils import timezone
 
 from contract.durable import private_dir, write_all_durably
 from contract.packets import PacketHeader
-from contract.wire import BatchManifest
+from contract.wire import PACKET_ALTERED, BatchManifest
 from hq.fleet.models import Station
 from hq.ingest.assignments import Assignments
 from hq.ingest.models import Batch, Record, Source
 from hq.ingest.storage import (
     ACCEPTED,
     DUPLICATE,
+    REJECTED,
     Expected,
     Outcome,
     already_known,
@@ -59,6 +60,7 @@ class GroupBatch:
     packets: list[bytes]
     size: int
     worker: str = ""
+    altered: frozenset[str] = frozenset()  # record ids whose bytes differ from the manifest's SHA-256
     outcomes: list[Outcome] = field(default_factory=list)
 
 
@@ -80,11 +82,20 @@ def pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=os.cpu_count() or 2, thread_name_prefix="hq-verify")
 
 
+def altered_outcome(station_id: str, record_id: str) -> Outcome:
+    """A record whose bytes differ from the SHA-256 its station sent (its file changed on the station's disk since
+    it was sealed): refused alone, logged."""
+    logger.warning("station %s: record %s rejected: its bytes differ from the SHA-256 in the batch's manifest "
+                   "(its packet file changed on the station since sealing; sinopsis station check finds it)",
+                   station_id, record_id)
+    return Outcome(record_id, REJECTED, PACKET_ALTERED)
+
+
 def store_group(batches: list[GroupBatch]) -> None:
     """Store every batch of the group and fill in its `outcomes` (in the manifest's order). OSError (disk) and
     DatabaseError propagate with nothing committed: the caller acks nothing and tries again."""
     jobs = [(b.station, packet, entry.sha256) for b in batches  # read_batch checked each packet's SHA-256
-            for entry, packet in zip(b.manifest.records, b.packets, strict=True)]
+            for entry, packet in zip(b.manifest.records, b.packets, strict=True) if entry.record_id not in b.altered]
     verdicts = list(pool().map(lambda job: verify(*job), jobs) if len(jobs) > 1 else [verify(*j) for j in jobs])
     known = Assignments.of([b.station for b in batches], [v for v, _ in verdicts if isinstance(v, PacketHeader)])
     verdicts_in_order = iter(verdicts)
@@ -93,6 +104,9 @@ def store_group(batches: list[GroupBatch]) -> None:
     for n, b in enumerate(batches):
         b.outcomes = []
         for slot, (entry, packet) in enumerate(zip(b.manifest.records, b.packets, strict=True)):
+            if entry.record_id in b.altered:
+                b.outcomes.append(altered_outcome(b.station.id, entry.record_id))
+                continue
             verified, sha256 = next(verdicts_in_order)
             verdict = judge(b.station, packet, Expected(entry.record_id, entry.seq), verified, entry.record_id, known)
             b.outcomes.append(verdict if isinstance(verdict, Outcome) else Outcome(entry.record_id, ACCEPTED))

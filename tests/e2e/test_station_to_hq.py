@@ -132,3 +132,26 @@ def test_a_conflicting_resend_is_quarantined_and_the_station_shows_the_code(impo
     quarantined = Quarantine.objects.get()
     assert (quarantined.record_id, quarantined.sha256) == (ids[0], station_shas(imported, ids)[ids[0]])
     assert (data_dir() / quarantined.path).is_file()
+
+
+def test_a_packet_file_changed_on_the_station_after_sealing_is_refused_alone(imported, seal, enrolled,
+                                                                             start_ingest, start_agent):
+    """The agent sends each packet's SHA-256 as recorded at sealing (it does not hash the file again): a file
+    changed on the kit's disk since then reaches HQ with bytes that differ from it and is refused on its own
+    (`packet.altered`, as `sinopsis station check` reports it), while the batch's other records are stored."""
+    from station.integrity import check_store
+
+    ids = seal(3)
+    path = imported.packet_path(imported.conn.execute("SELECT packet_file FROM records WHERE id = ?",
+                                                      (ids[1],)).fetchone()[0])
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x40  # one flipped bit in the middle of the file, its size unchanged
+    path.write_bytes(bytes(data))
+    start_ingest()
+    start_agent()
+    wait_until(lambda: "captured" not in states(imported, ids).values() and
+               "sent" not in states(imported, ids).values(), what="the three records answered")
+    assert states(imported, ids) == {ids[0]: "accepted", ids[1]: "rejected", ids[2]: "accepted"}
+    code = imported.conn.execute("SELECT reject_code FROM outbox WHERE record_id = ?", (ids[1],)).fetchone()[0]
+    assert code == "packet.altered" and set(hq_records()) == {ids[0], ids[2]}
+    assert check_store(imported).altered == [f"record {ids[1]}: packet file {path.name} does not match its SHA-256"]

@@ -93,7 +93,7 @@ class FakeHq:
             with self.lock:
                 self.messages.append((msg.topic, msg.payload, msg.retain))
             return
-        manifest, _packets = wire.read_batch(msg.payload)
+        manifest = wire.read_batch(msg.payload).manifest
         with self.lock:
             self.batches.append(manifest)
             answers = [(e.record_id, self.answer(e.record_id, e.sha256)) for e in manifest.records]

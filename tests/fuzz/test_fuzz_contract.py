@@ -62,14 +62,15 @@ BATCH = write_batch("b1", "st-a", PACKETS)
 
 def check_batch(payload: bytes) -> None:
     try:
-        manifest, packets = read_batch(payload)
+        body = read_batch(payload)
     except ContractError as e:
         assert e.code in CODES | {"contract.batch"} and str(e)
         assert str(e).startswith(("batch", "BatchManifest: "))
         return
-    assert len(packets) == len(manifest.records)
-    for entry, packet in zip(manifest.records, packets, strict=True):
-        assert len(packet) == entry.size and hashlib.sha256(packet).hexdigest() == entry.sha256
+    assert len(body.packets) == len(body.manifest.records)
+    for entry, packet in zip(body.manifest.records, body.packets, strict=True):
+        same = hashlib.sha256(packet).hexdigest() == entry.sha256
+        assert len(packet) == entry.size and same == (entry.record_id not in body.altered)
 
 
 @st.composite

@@ -2,6 +2,8 @@
 HQ's per-record rules intact, the number of queries independent of how many records a group holds, and a real
 worker taking the batches its session kept for it as one group."""
 
+import hashlib
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -55,6 +57,18 @@ def test_a_group_rejects_per_record_and_refuses_whole_batches_alone(hq, packet):
     assert [(r.record_id, r.code) for r in acks[2].rejected] == [("st-a-r9", "station.mismatch")]
     assert sorted(Record.objects.values_list("pk", flat=True)) == ["st-a-r1", "st-a-r2"]
 
+
+def test_in_a_group_a_record_whose_bytes_differ_from_its_sha256_is_refused_alone(hq, packet):
+    sealed = packet("st-a", "r2", 2)
+    records = [("r1", 1, packet("st-a", "r1", 1)), ("r2", 2, sealed[:-1] + bytes([sealed[-1] ^ 1])),
+               ("r3", 3, packet("st-a", "r3", 3))]
+    digests = [None, hashlib.sha256(sealed).hexdigest(), None]  # r2's file changed on the station after sealing
+    acks = process_batches([Incoming("st-a", write_batch("a", "st-a", records, digests)), _batch(packet, "st-b", "b",
+                                                                                                 1, 1)])
+    assert acks[0].accepted == ["r1", "r3"] and [(r.record_id, r.code) for r in acks[0].rejected] == \
+        [("r2", "packet.altered")]
+    assert acks[1].accepted == ["st-b-r1"] and not (hq / "records/st-a").joinpath("r2").exists()
+    assert sorted(Record.objects.values_list("pk", flat=True)) == ["r1", "r3", "st-b-r1"]
 
 
 def test_a_record_another_worker_commits_meanwhile_fails_the_group_and_leaves_no_orphan_file(hq, packet,

@@ -98,13 +98,27 @@ def test_station_and_record_mismatches_are_rejected(hq, packet, station_keys):
 
 
 def test_a_batch_that_does_not_add_up_is_rejected_record_by_record(hq, packet):
-    payload = bytearray(write_batch("b-1", "st-a", [("r-1", 1, packet("st-a", "r-1", 1))]))
-    payload[-3] ^= 0x01  # the bytes no longer match the manifest's SHA-256
-    ack = _process("st-a", bytes(payload))
+    payload = write_batch("b-1", "st-a", [("r-1", 1, packet("st-a", "r-1", 1))])
+    ack = _process("st-a", payload[:-1])  # a byte short: the manifest's sizes no longer add up
     assert [(r.record_id, r.code) for r in ack.rejected] == [("r-1", "contract.batch")]
     assert _process("st-a", b"no manifest at all") is None
     assert _process("st-a", b'{"batch_id": "b-2"}\n') is None  # a manifest without records names nothing
     assert not Record.objects.exists()
+
+
+def test_a_record_whose_bytes_differ_from_its_sha256_is_refused_alone(hq, packet):
+    """The agent sends the SHA-256 recorded at sealing: a packet file changed on the station's disk since then is
+    refused on its own (`packet.altered`, never stored), its batch's other records are stored."""
+    sealed = packet("st-a", "r-1", 1)
+    changed = bytearray(sealed)
+    changed[-3] ^= 0x01
+    payload = write_batch("b-1", "st-a", [("r-1", 1, bytes(changed)), ("r-2", 2, packet("st-a", "r-2", 2))],
+                          [hashlib.sha256(sealed).hexdigest(), None])
+    ack = _process("st-a", payload)
+    assert [(r.record_id, r.code) for r in ack.rejected] == [("r-1", "packet.altered")] and ack.accepted == ["r-2"]
+    assert list(Record.objects.values_list("pk", flat=True)) == ["r-2"]
+    log = Batch.objects.get()
+    assert (log.accepted, log.rejected, log.error) == (1, 1, "") and log.finished_at
 
 
 def test_an_oversize_batch_is_refused_but_its_records_hear_why(hq, packet):
