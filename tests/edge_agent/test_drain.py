@@ -37,6 +37,7 @@ def test_normal_drain_in_batches_with_acks(imported, seal, hq, start_agent):
     assert health.last_hq_contact is not None and health.capture_blocked is None
     assert imported.conn.execute("SELECT value FROM counters WHERE name = 'hq_contact_unix'").fetchone()
     running.stop()
+    wait_until(lambda: len(hq.published("status")) >= 2, what="the agent's offline status at HQ")
     statuses = hq.published("status", wire.Status)
     assert [s.state for s in statuses] == ["online", "offline"] and statuses[0].epoch == statuses[1].epoch >= 1
     assert json.loads((imported.data_dir / LINK_FILE).read_text())["state"] == "offline"
@@ -108,4 +109,6 @@ def test_once_drains_what_hq_takes_and_stops_cleanly(imported, seal, hq, agent_c
     agent = Agent(agent_config, power_supply_dir=tmp_path / "none")
     agent.run(once=True, seconds=WAIT_S)
     assert agent.finished == "settled" and set(states(imported, ids).values()) == {"accepted"}
+    # the agent's last "offline" may still be on its way to HQ's subscriber when run() returns
+    wait_until(lambda: len(hq.published("status")) >= 2, what="the agent's offline status at HQ")
     assert [s.state for s in hq.published("status", wire.Status)] == ["online", "offline"]
