@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contract import wire
+from contract.batch import write_batch
 from contract.export import MANIFEST
-from contract.wire import write_batch
 from hq.errors import HqError
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import dumps, json_values, mutated, nasty_text, pathological_json, shaped_objects
@@ -29,7 +29,7 @@ from tests.hq.standin import hand_made_export
 PACKET_CODES = {"packet.truncated", "packet.magic", "packet.header", "packet.signature", "packet.ciphertext_hash",
                 "packet.trailing", "packet.format"}
 REJECT_CODES = PACKET_CODES | {"station.mismatch", "record.mismatch", "contract.batch", "contract.schema",
-                               "contract.json", "contract.too_large", "contract.version"}
+                               "contract.json", "contract.too_large", "contract.version", "packet.altered"}
 _ids = itertools.count(1)
 
 
