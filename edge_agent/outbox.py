@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass, field
 
 from contract import wire
+from contract.batch import write_batch
 from contract.errors import RecordStateError
 from contract.failpoints import failpoint
 from contract.ids import uuid7
@@ -92,7 +93,7 @@ def build_batch(store: StationStore, station_id: str, busy: set[str],
     if not chosen:
         return None
     batch_id = uuid7()
-    payload = wire.write_batch(batch_id, station_id, chosen, digests)
+    payload = write_batch(batch_id, station_id, chosen, digests)
     return Batch(batch_id, [(r, s) for r, s, _ in chosen], payload)
 
 

@@ -23,6 +23,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from contract import wire
+from contract.batch import write_batch
 
 ACK_WINDOW = 4  # batches waiting for HQ's ack at once (edge_agent/drain.py)
 BATCH_RECORDS = 10
@@ -197,7 +198,7 @@ class Kit:
         if not chosen:
             return
         batch_id = f"{self.id}-b{len(self.history) + 1}"
-        payload = wire.write_batch(batch_id, self.id, [(r, *self.outbox[r]) for r in chosen])
+        payload = write_batch(batch_id, self.id, [(r, *self.outbox[r]) for r in chosen])
         props = Properties(PacketTypes.PUBLISH)
         props.ResponseTopic = self.topic("ack")
         props.CorrelationData = batch_id.encode()

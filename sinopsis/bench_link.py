@@ -227,9 +227,9 @@ def ingest_row(count: int) -> dict:
     from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
     from django.conf import settings
 
+    from contract.batch import write_batch
     from contract.keys import public_pem
     from contract.packets import seal_record
-    from contract.wire import write_batch
     from hq.fleet.enrolment import enrol_station
     from hq.ingest.batches import Incoming, process_batches
     from native.bench_timing import row

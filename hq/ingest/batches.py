@@ -13,15 +13,8 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from contract.wire import (
-    MAX_JSON_BYTES,
-    Ack,
-    BatchManifest,
-    ContractError,
-    Rejection,
-    parse,
-    read_batch,
-)
+from contract.batch import read_batch
+from contract.wire import MAX_JSON_BYTES, Ack, BatchManifest, ContractError, Rejection, parse
 from hq.fleet.liveness import mark_seen
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import keep

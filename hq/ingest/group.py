@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from contract.batch import PACKET_ALTERED
 from contract.durable import private_dir, write_all_durably
 from contract.packets import PacketHeader
-from contract.wire import PACKET_ALTERED, BatchManifest
+from contract.wire import BatchManifest
 from hq.fleet.models import Station
 from hq.ingest.assignments import Assignments
 from hq.ingest.models import Batch, Record, Source

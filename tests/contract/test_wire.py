@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contract.batch import read_batch, write_batch
 from contract.wire import (
     MAX_COUNT,
     Ack,
@@ -17,10 +18,8 @@ from contract.wire import (
     Status,
     dump,
     parse,
-    read_batch,
     split_station_topic,
     station_topic,
-    write_batch,
 )
 
 

@@ -13,6 +13,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from contract import wire
+from contract.batch import read_batch
 from edge_agent.agent import Agent
 from provisioning.broker import LocalBroker
 from sinopsis.demo import demo_captures
@@ -93,7 +94,7 @@ class FakeHq:
             with self.lock:
                 self.messages.append((msg.topic, msg.payload, msg.retain))
             return
-        manifest = wire.read_batch(msg.payload).manifest
+        manifest = read_batch(msg.payload).manifest
         with self.lock:
             self.batches.append(manifest)
             answers = [(e.record_id, self.answer(e.record_id, e.sha256)) for e in manifest.records]

@@ -14,7 +14,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from contract import wire
-from contract.wire import ContractError, Message, parse, read_batch, write_batch
+from contract.batch import read_batch, write_batch
+from contract.wire import ContractError, Message, parse
 from tests.fuzz.profiles import fuzz
 from tests.fuzz.strategies import MESSAGE_MODELS as MODELS
 from tests.fuzz.strategies import dumps, json_values, mutated, pathological_json, shaped_objects

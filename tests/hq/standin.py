@@ -16,9 +16,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract.batch import write_batch
 from contract.export import MANIFEST, PACKETS, ExportEntry, ExportManifest, sign_manifest
 from contract.packets import seal_record
-from contract.wire import INGEST_STATE, Ack, IngestState, parse, station_topic, write_batch
+from contract.wire import INGEST_STATE, Ack, IngestState, parse, station_topic
 
 
 def seal(key: Ed25519PrivateKey, hq_key: X25519PrivateKey, station_id: str, record_id: str, seq: int,

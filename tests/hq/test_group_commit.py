@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from contract.wire import write_batch
+from contract.batch import write_batch
 from hq.ingest.batches import Incoming, process_batches
 from hq.ingest.models import Batch, Quarantine, Record
 from tests.hq.standin import wait_for

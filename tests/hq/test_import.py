@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
+from contract.batch import write_batch
 from contract.export import MANIFEST, PACKETS
 from contract.keys import public_pem
-from contract.wire import write_batch
 from hq.fleet.enrolment import enrol_station
 from hq.ingest.models import Batch, Quarantine, Record
 from sinopsis.cli import main

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import pytest
 from django.db import DataError, IntegrityError, OperationalError, connection
 
-from contract.wire import ContractError, write_batch
+from contract.batch import write_batch
+from contract.wire import ContractError
 from hq.fleet.models import Station
 from hq.ingest.dead_letters import code_of, excerpt, is_transient, keep
 from hq.ingest.models import DeadLetter, Record

@@ -6,7 +6,8 @@ import logging
 
 from django.db import connection
 
-from contract.wire import MAX_BATCH_BYTES, write_batch
+from contract.batch import write_batch
+from contract.wire import MAX_BATCH_BYTES
 from hq.fleet.models import Station, StatusChange
 from hq.ingest.models import Batch, Quarantine, Record
 from hq.ingest.storage import data_dir

@@ -7,7 +7,8 @@ import stat
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from contract.wire import MAX_BATCH_BYTES, write_batch
+from contract.batch import write_batch
+from contract.wire import MAX_BATCH_BYTES
 from hq.ingest.batches import process_batch
 from hq.ingest.models import Batch, Quarantine, Record
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from contract import wire
-from contract.wire import station_topic, write_batch
+from contract.batch import write_batch
+from contract.wire import station_topic
 from tests.hq.standin import StationStandIn, wait_for
 from tests.security.conftest import BROKER_STATIONS
 

@@ -21,9 +21,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from contract.batch import write_batch
 from contract.keys import public_pem
 from contract.packets import read_header, seal_record
-from contract.wire import write_batch
 from hq.applications.models import School
 from hq.fleet import dashboard
 from hq.fleet.enrolment import enrol_station
