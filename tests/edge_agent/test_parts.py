@@ -151,3 +151,23 @@ def test_both_paho_workarounds_name_the_pinned_paho():
     project = tomllib.loads((Path(__file__).resolve().parents[2] / "pyproject.toml").read_text())["project"]
     pins = [r for extra in project["optional-dependencies"].values() for r in extra if r.startswith("paho-mqtt==")]
     assert {re.sub(r"^paho-mqtt==", "", pin) for pin in pins} == {PAHO_WRITTEN_FOR} == {WRITTEN_FOR}
+
+
+def test_a_batch_carries_the_sha256_recorded_at_sealing_or_hashes_a_row_without_a_usable_one(imported, seal):
+    """The agent does not hash a packet it sends: the manifest's SHA-256 is the one sealing recorded. A row whose
+    value is missing or not a SHA-256 (a damaged database) does not stop the outbox: that file is hashed."""
+    import hashlib
+
+    from contract.batch import read_batch
+    from edge_agent.outbox import build_batch
+
+    ids = seal(4)
+    with imported.write() as conn:
+        conn.execute("UPDATE records SET packet_sha256 = ? WHERE id = ?", ("0" * 64, ids[1]))  # not its file's
+        conn.execute("UPDATE records SET packet_sha256 = 'not a digest' WHERE id = ?", (ids[2],))
+        conn.execute("UPDATE records SET packet_sha256 = NULL WHERE id = ?", (ids[3],))
+    body = read_batch(build_batch(imported, DEMO_STATION_ID, set()).payload)
+    assert [e.record_id for e in body.manifest.records] == ids
+    assert body.manifest.records[1].sha256 == "0" * 64 and body.altered == {ids[1]}  # the row's, as it was
+    assert [e.sha256 for e in body.manifest.records] == [hashlib.sha256(p).hexdigest() if n != 1 else "0" * 64
+                                                         for n, p in enumerate(body.packets)]
