@@ -8,7 +8,9 @@ Fingerprint quality score (OUR approximation, not NFIQ 2; NFIQ 2 confirms a cand
 
     block quality q_b = coherence_b * clarity_b   for a foreground block whose ridge profile crosses its mean
                                                   at least twice (a ridge bounded on both sides), else 0
-    ridge_quality     = sum(q_b) / all blocks      (0..1: good ridge area, so a small or partial print scores low)
+    ridge_quality     = sum(q_b) / max(foreground blocks, area blocks)   (0..1: good ridge area, so a small or
+                        partial print scores low; area = the frame's blocks, or one fingertip's, FINGER_BLOCKS, on a
+                        larger platen; a print larger than that is judged by its mean block quality)
     score             = round(100 * min(1, 1.25 * ridge_quality * min(1, contrast / 40)) * naturalness)
     naturalness       = orientation_factor * period_factor * solidity_factor   (1 for a finger, 0 for a grating)
 
@@ -17,6 +19,12 @@ tensor coherence of Sobel gradients, `clarity` the share of the block's grey var
 across the ridges (a correlation ratio in the spirit of NFIQ 2's local clarity score, not that score), `contrast` the
 mean grey of the block's pixels above its mean minus that of the others. 1.25 maps a clean, finger-filled frame
 (ridge_quality ~0.6-0.8) to the top of the scale; 40 grey levels of ridge-valley separation count as full contrast.
+The area is the print a fingertip leaves, not the platen: on a scanner whose platen is larger than one fingertip's
+plain impression (a 640x480 optical one) a whole, clear print covered a third of the frame and scored 15-29 against
+the frame's area (NFIQ 2: 57 median), so the sum is taken over at most FINGER_BLOCKS blocks, 15 x 19 mm at 500 ppi
+(an adult's fingertip pressed flat), a size chosen from the finger and not from any image set; a print that covers
+more than that (a rolled one) is divided by its own foreground, so its score is its mean block quality and does not
+saturate. A smaller frame (a small sensor, a box cut from a slap) is its own area, as before.
 
 Naturalness (issue 18: a grating or concentric rings scored 100, a perfect print) asks whether the ridges are a
 finger's at all. A finger's orientation field turns around its core and deltas, and its ridge period changes across
@@ -60,6 +68,7 @@ from native.frames import grey_frame_pointer
 BLOCK = 16  # pixels at 500 ppi: 1.5-2 ridge periods
 FULL_CONTRAST = 40.0  # grey levels of ridge-valley separation that count as full contrast
 SCORE_GAIN = 1.25  # ridge_quality of a clean, finger-filled frame (~0.6-0.8) reaches the top of the scale
+FINGER_BLOCKS = 440  # 16 px blocks in a fingertip's plain impression, 15 x 19 mm at 500 ppi (295 x 374 px)
 SEGMENT_MIN_QUALITY = 0.10  # ridge blocks for slaps: noise blocks stay under 0.05, 98 % of print blocks reach 0.1
 ORIENTATION_RESULTANT = (0.80, 0.90)  # factor 1 at or below the first, 0 at or above the second: one orientation
 PERIOD_SPREAD = (0.040, 0.055)  # factor 0 at or below the first, 1 at or above the second: one ridge period
@@ -85,7 +94,7 @@ class FingerReport:
     clarity: float  # 0..1, variance explained by the profile across the ridges
     contrast: float  # grey levels, ridge-valley separation
     ridge_fraction: float  # share of foreground blocks that look like ridges (profile crosses its mean twice)
-    ridge_quality: float  # sum of block quality / all blocks
+    ridge_quality: float  # sum of block quality / max(foreground blocks, print_area)
     orientation_resultant: float = 0.0  # 0..1, 1 = the same orientation in every ridge block (a grating)
     period_spread: float = 0.0  # std of ln(ridge period) over interior ridge blocks (0 = one period: rings)
     ridge_period: float = 0.0  # geometric mean ridge period over interior ridge blocks, pixels
@@ -127,6 +136,12 @@ def pattern_factors(orientation_resultant: float, period_spread: float, interior
     period = _ramp(period_spread, *PERIOD_SPREAD) if interior_blocks >= MIN_INTERIOR_BLOCKS else 1.0
     solidity = _ramp(interior_blocks / ridge_blocks if ridge_blocks else 0.0, *SOLIDITY)
     return orientation, period, solidity
+
+
+def print_area(blocks: int) -> int:
+    """The blocks a whole print covers in a frame of `blocks` blocks: all of them, or one fingertip's (FINGER_BLOCKS)
+    on a platen larger than that."""
+    return max(1, min(blocks, FINGER_BLOCKS))
 
 
 def finger_problems(foreground_fraction: float, contrast: float, factors: tuple[float, float, float],
@@ -213,14 +228,16 @@ class FingerQuality(_Kernel):
         out = self.run(frame)
         factors = pattern_factors(out.orientation_resultant, out.period_spread, out.interior_blocks, out.ridge_blocks)
         natural = math.prod(factors)
-        return FingerReport(score=score_from(out.ridge_quality, out.contrast, natural), present=bool(out.present),
+        blocks = out.blocks_x * out.blocks_y
+        area = print_area(blocks)
+        ridge_quality = out.ridge_quality * blocks / max(out.foreground_blocks, area)  # the kernel's: over all blocks
+        return FingerReport(score=score_from(ridge_quality, out.contrast, natural), present=bool(out.present),
                             foreground_fraction=out.foreground_fraction, coherence=out.coherence,
                             clarity=out.clarity, contrast=out.contrast, ridge_fraction=out.ridge_fraction,
-                            ridge_quality=out.ridge_quality, orientation_resultant=out.orientation_resultant,
+                            ridge_quality=ridge_quality, orientation_resultant=out.orientation_resultant,
                             period_spread=out.period_spread, ridge_period=out.ridge_period,
                             interior_blocks=out.interior_blocks, naturalness=natural,
-                            problems=finger_problems(out.foreground_fraction, out.contrast, factors,
-                                                     out.ridge_quality))
+                            problems=finger_problems(out.foreground_fraction, out.contrast, factors, ridge_quality))
 
 
 class SlapSegmenter(_Kernel):

@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--faces-dir", type=Path, metavar="DIR",
                    help="--eval-faces on another set: every <name>_<red|blue>.jpg (or .png) in DIR, a person on "
                    "that e-KTP backdrop, any size")
+    p.add_argument("--prints-dir", type=Path, metavar="DIR",
+                   help="--eval-fingerprints on real prints instead: our score against NFIQ 2 at the threshold, "
+                   "for every print in DIR and in each of its subfolders (one group each)")
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)
@@ -114,9 +117,44 @@ def _faces_dir(folder: Path) -> Path:
     return folder
 
 
+def _prints_dir(folder: Path) -> Path:
+    """--prints-dir checked before the evaluation starts: a folder holding at least one print file."""
+    from native.print_agreement import PRINT_SUFFIXES, print_files
+
+    if not folder.is_dir():
+        raise SinopsisError(f"--prints-dir {folder}: {'not a folder' if folder.exists() else 'no such folder'}; give "
+                            "the folder of fingerprint images", "usage")
+    if not print_files(folder):
+        raise SinopsisError(f"--prints-dir {folder}: no print in it or its subfolders (files ending "
+                            f"{', '.join(PRINT_SUFFIXES)})", "usage")
+    return folder
+
+
+def _eval_prints(args: argparse.Namespace) -> int:
+    from native.confirm import ConfirmError
+    from native.print_agreement import evaluate_prints, format_agreement
+    from station.config import load_config
+
+    folder = _prints_dir(args.prints_dir)
+    try:
+        result = evaluate_prints(folder, read=lambda path: read_image(path, colour=False),
+                                 threshold=load_config(args.config).capture.thresholds.finger)
+    except ConfirmError as e:  # NFIQ 2 is the reference here: without it there is nothing to compare with
+        raise SinopsisError(f"--prints-dir needs NIST NFIQ 2: {e}", "quality.nfiq2") from None
+    if args.json:
+        print_json(dataclasses.asdict(result))
+    else:
+        print(format_agreement(result))
+    return 0
+
+
 def _quality(args: argparse.Namespace) -> int:
     if args.faces_dir is not None and not args.eval_faces:
         raise SinopsisError("--faces-dir goes with --eval-faces (the set to evaluate the face gate on)", "usage")
+    if args.prints_dir is not None and not args.eval_fingerprints:
+        raise SinopsisError("--prints-dir goes with --eval-fingerprints (the prints to compare with NFIQ 2)", "usage")
+    if args.prints_dir is not None:
+        return _eval_prints(args)
     if args.eval_fingerprints:
         from native.finger_eval import evaluate, format_table
         from station.config import load_config

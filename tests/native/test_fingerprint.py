@@ -15,6 +15,7 @@ from native.fingerprint import (
     finger_problems,
     naturalness_from,
     pattern_factors,
+    print_area,
     score_from,
 )
 from native.fingerprint_reference import pattern_reference
@@ -80,7 +81,8 @@ def reference_report(frame: np.ndarray) -> dict[str, float]:
     fg = m["mask"]
     k = int(fg.sum())
     mean = (lambda a: float(a[fg].mean())) if k else (lambda a: 0.0)
-    ridge_quality = float(m["quality"].sum() / fg.size)
+    area = print_area(fg.size)  # the frame's blocks, or one fingertip's
+    ridge_quality = float(m["quality"].sum() / max(k, area))
     contrast = mean(m["contrast"])
     p = pattern_reference(frame, m["ridge_like"])
     natural = naturalness_from(p["orientation_resultant"], p["period_spread"], p["interior_blocks"], p["ridge_blocks"])

@@ -131,3 +131,51 @@ def test_a_faces_dir_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_pa
     (tmp_path / "file.jpg").write_bytes(b"x")
     assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
     assert said in capsys.readouterr().err
+
+
+def test_eval_fingerprints_on_a_folder_of_real_prints_against_nfiq2(tmp_path, capsys):
+    """`--prints-dir`: our live score against NFIQ 2 at the configured threshold, a group per subfolder (a scanner,
+    a database); what cannot be read or scored is left out with the reason, a linked folder is not followed."""
+    from native.finger_eval import build_set
+
+    images = {item.name: item.image for item in build_set()}
+    folder, scanner = tmp_path / "prints", tmp_path / "prints" / "scanner-b"
+    scanner.mkdir(parents=True)
+    cv2.imwrite(str(folder / "test01.png"), images["Test01 original"])
+    cv2.imwrite(str(folder / "blank.png"), images["Test01 blank platen"])
+    cv2.imwrite(str(scanner / "test02.tif"), images["Test02 original"])
+    cv2.imwrite(str(scanner / "blurred.bmp"), images["Test03 heavy blur"])
+    os.mkfifo(scanner / "pipe.png")  # a special file: refused before anything reads it
+    (scanner / "notes.png").write_text("not a print\n")
+    cv2.imwrite(str(scanner / "tiny.png"), np.full((8, 8), 128, np.uint8))  # too small to score
+    (tmp_path / "elsewhere").mkdir()
+    cv2.imwrite(str(tmp_path / "elsewhere" / "other.png"), images["Test03 original"])
+    (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\ndata_dir = "{tmp_path}"\n[capture.thresholds]\nfinger = 40\n')
+    result = run_json(["quality", "--eval-fingerprints", "--prints-dir", str(folder), "--config", str(config)],
+                      capsys)
+    assert (result["folder"], result["threshold"]) == (str(folder), 40)
+    assert [(g["name"], g["count"]) for g in result["groups"]] == [(".", 2), ("scanner-b", 2)]
+    total = result["total"]
+    assert total["count"] == 4 and total["both_pass"] == 2 and total["both_refuse"] == 2, total
+    assert total["ours_only_refuses"] == total["ours_only_passes"] == 0
+    left_out = "\n".join(result["left_out"])
+    assert "scanner-b/pipe.png" in left_out and "scanner-b/notes.png: not an image" in left_out
+    assert "scanner-b/tiny.png" in left_out and len(result["left_out"]) == 3
+    assert main(["quality", "--eval-fingerprints", "--prints-dir", str(folder), "--config", str(config)]) == 0
+    table = capsys.readouterr().out
+    assert "scanner-b" in table and re.search(r"^all\s+4\s", table, re.M)
+
+
+@pytest.mark.parametrize(("argv", "said"), [
+    (["--prints-dir", "{tmp}"], "--prints-dir goes with --eval-fingerprints"),
+    (["--eval-fingerprints", "--prints-dir", "{tmp}/none"], "no such folder"),
+    (["--eval-fingerprints", "--prints-dir", "{tmp}/file.jpg"], "not a folder"),
+    (["--eval-fingerprints", "--prints-dir", "{tmp}"], "no print in it"),
+])
+def test_a_prints_dir_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
+    (tmp_path / "file.jpg").write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("not a print\n")
+    assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
+    assert said in capsys.readouterr().err

@@ -1,0 +1,117 @@
+"""Our live fingerprint score against NIST NFIQ 2 on a folder of real prints, at the station's threshold.
+
+`sinopsis quality --eval-fingerprints --prints-dir DIR`: every print file (`PRINT_SUFFIXES`) directly in DIR is one
+group, each subfolder one more (a scanner, a database, a day at a school), read through the CLI's checked reader
+(special files, size, depth and channels are refused there and the file is left out with the reason, as a frame too
+small to score is). Each print gets our score (native.fingerprint) and NFIQ 2 (native.confirm; "no score" counts as
+0, as in native/finger_eval.py), and each group reports how often the two agree at the threshold: both pass, both
+refuse, ours alone refuses (a print NFIQ 2 finds usable that the live gate would send back), ours alone passes;
+with the medians and Spearman's rho. There are no labels here: NFIQ 2, the standard, is the reference. This is how
+the labelled, synthetic degradation set (native/finger_eval.py) is checked against real sensors, and how a
+province's own prints can be.
+"""
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from contract.errors import SinopsisError
+from native.confirm import ConfirmScorer, Nfiq2Scorer
+from native.finger_eval import spearman
+from native.fingerprint import FingerQuality
+
+PRINT_SUFFIXES = (".tif", ".tiff", ".png", ".bmp", ".pgm", ".jpg", ".jpeg")
+Reader = Callable[[Path], np.ndarray]  # a print file's 8-bit grey image; a SinopsisError says why it is not one
+
+
+@dataclass(frozen=True)
+class GroupAgreement:
+    """One group's prints: how many, the medians, the rank correlation, and the four cells at the threshold."""
+
+    name: str
+    count: int
+    ours_median: float
+    nfiq2_median: float
+    spearman: float
+    both_pass: int
+    both_refuse: int
+    ours_only_refuses: int
+    ours_only_passes: int
+
+
+@dataclass(frozen=True)
+class PrintsAgreement:
+    """Every group, all prints together (`total`), the threshold, and the files left out with why."""
+
+    folder: str
+    threshold: int
+    groups: list[GroupAgreement]
+    total: GroupAgreement
+    left_out: list[str] = field(default_factory=list)
+
+
+def print_files(folder: Path) -> dict[str, list[Path]]:
+    """Group name ("." for DIR itself, else the subfolder's name) -> its print files, sorted; empty groups dropped.
+    Symbolic links are not followed into other folders: a subfolder that is a link is not a group."""
+    folder = Path(folder)
+    groups = {".": sorted(p for p in folder.iterdir() if p.suffix.lower() in PRINT_SUFFIXES)}
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
+        groups[sub.name] = sorted(p for p in sub.iterdir() if p.suffix.lower() in PRINT_SUFFIXES)
+    return {name: files for name, files in groups.items() if files}
+
+
+def _group(name: str, ours: list[int], theirs: list[int], threshold: int) -> GroupAgreement:
+    passes = [(o >= threshold, t >= threshold) for o, t in zip(ours, theirs, strict=True)]
+    return GroupAgreement(name, len(ours), float(statistics.median(ours)), float(statistics.median(theirs)),
+                          spearman(np.array(ours), np.array(theirs)),
+                          both_pass=sum(o and t for o, t in passes),
+                          both_refuse=sum(not o and not t for o, t in passes),
+                          ours_only_refuses=sum(t and not o for o, t in passes),
+                          ours_only_passes=sum(o and not t for o, t in passes))
+
+
+def evaluate_prints(folder: Path, read: Reader, threshold: int = 40,
+                    scorer: ConfirmScorer | None = None) -> PrintsAgreement:
+    """Score every print of `folder` with ours and NFIQ 2 (`scorer`, else NIST NFIQ 2; ConfirmError when it is not
+    installed); SinopsisError when no print in it can be scored (each file's reason in the message)."""
+    folder = Path(folder)
+    scorer = scorer if scorer is not None else Nfiq2Scorer()
+    ours = FingerQuality()
+    groups, left_out, every = [], [], ([], [])
+    for name, files in print_files(folder).items():
+        mine, theirs = [], []
+        for path in files:
+            try:
+                image = np.ascontiguousarray(read(path))
+                score = ours.measure(image).score
+            except (SinopsisError, ValueError) as e:  # unreadable, special file, too small to score…
+                left_out.append(f"{path.relative_to(folder)}: {e}")
+                continue
+            mine.append(score)
+            theirs.append(scorer.score(image) or 0)
+        if mine:
+            groups.append(_group(name, mine, theirs, threshold))
+            every[0].extend(mine)
+            every[1].extend(theirs)
+    if not groups:
+        raise SinopsisError(f"{folder}: no print in it could be scored: {'; '.join(left_out[:5])}"
+                            f"{' …' if len(left_out) > 5 else ''}", "usage")
+    return PrintsAgreement(str(folder), threshold, groups, _group("all", *every, threshold), left_out)
+
+
+def format_agreement(result: PrintsAgreement) -> str:
+    """The agreement as a printable table: a line per group, then all, then the files left out."""
+    head = (f"{'group':<20} {'prints':>6} {'ours':>5} {'NFIQ 2':>6} {'rho':>5}  {'both pass':>9} {'both refuse':>11} "
+            f"{'ours refuses':>12} {'ours passes':>11}")
+    lines = [f"Our live score against NFIQ 2 on {result.folder}, gate at {result.threshold} (medians; 'ours refuses': "
+             "NFIQ 2 passes it, our gate does not)", head, "-" * len(head)]
+    for g in [*result.groups, result.total]:
+        if g is result.total:
+            lines.append("-" * len(head))
+        lines.append(f"{g.name[:20]:<20} {g.count:>6} {g.ours_median:>5.0f} {g.nfiq2_median:>6.0f} {g.spearman:>5.2f}  "
+                     f"{g.both_pass:>9} {g.both_refuse:>11} {g.ours_only_refuses:>12} {g.ours_only_passes:>11}")
+    lines += [f"left out: {reason}" for reason in result.left_out]
+    return "\n".join(lines)
