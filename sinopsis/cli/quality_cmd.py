@@ -8,6 +8,7 @@ check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint 
 
 import argparse
 import dataclasses
+from collections.abc import Callable
 from pathlib import Path
 
 from contract.errors import ImageFileError, SinopsisError
@@ -104,30 +105,31 @@ def _print_human(result: dict) -> None:
         print(f"  finger {i}: box {box['x']},{box['y']} {box['width']}x{box['height']}  score {finger['score']}")
 
 
+def _checked_folder(option: str, folder: Path, what: str, holds: Callable[[Path], object], missing: str) -> Path:
+    """An evaluation's folder checked before it starts: a folder, holding at least one file of its kind."""
+    if not folder.is_dir():
+        raise SinopsisError(f"{option} {folder}: {'not a folder' if folder.exists() else 'no such folder'}; give "
+                            f"the folder of {what}", "usage")
+    if not holds(folder):
+        raise SinopsisError(f"{option} {folder}: {missing}", "usage")
+    return folder
+
+
 def _faces_dir(folder: Path) -> Path:
-    """--faces-dir checked before the evaluation starts: a folder holding at least one backdrop portrait."""
+    """--faces-dir: a folder holding at least one backdrop portrait."""
     from native.face_eval import portraits
 
-    if not folder.is_dir():
-        raise SinopsisError(f"--faces-dir {folder}: {'not a folder' if folder.exists() else 'no such folder'}; give "
-                            "the folder of <name>_<red|blue>.jpg portraits", "usage")
-    if not portraits(folder):
-        raise SinopsisError(f"--faces-dir {folder}: no <name>_<red|blue>.jpg (or .png) portrait in it; name each "
-                            "file after the person and the e-KTP backdrop they are on, e.g. siti_red.jpg", "usage")
-    return folder
+    return _checked_folder("--faces-dir", folder, "<name>_<red|blue>.jpg portraits", portraits,
+                           "no <name>_<red|blue>.jpg (or .png) portrait in it; name each file after the person and "
+                           "the e-KTP backdrop they are on, e.g. siti_red.jpg")
 
 
 def _prints_dir(folder: Path) -> Path:
-    """--prints-dir checked before the evaluation starts: a folder holding at least one print file."""
+    """--prints-dir: a folder holding at least one print file, in it or in a subfolder."""
     from native.print_agreement import PRINT_SUFFIXES, print_files
 
-    if not folder.is_dir():
-        raise SinopsisError(f"--prints-dir {folder}: {'not a folder' if folder.exists() else 'no such folder'}; give "
-                            "the folder of fingerprint images", "usage")
-    if not print_files(folder):
-        raise SinopsisError(f"--prints-dir {folder}: no print in it or its subfolders (files ending "
-                            f"{', '.join(PRINT_SUFFIXES)})", "usage")
-    return folder
+    return _checked_folder("--prints-dir", folder, "fingerprint images", print_files,
+                           f"no print in it or its subfolders (files ending {', '.join(PRINT_SUFFIXES)})")
 
 
 def _eval_prints(args: argparse.Namespace) -> int:

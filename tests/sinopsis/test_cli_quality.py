@@ -121,18 +121,6 @@ def test_eval_faces_on_another_folder_of_portraits_of_any_size(tmp_path, capsys)
     assert rates["two faces"] == 1.0 and rates["blur"] == 1.0, result["classes"]
 
 
-@pytest.mark.parametrize(("argv", "said"), [
-    (["--faces-dir", "{tmp}"], "--faces-dir goes with --eval-faces"),
-    (["--eval-faces", "--faces-dir", "{tmp}/none"], "no such folder"),
-    (["--eval-faces", "--faces-dir", "{tmp}/file.jpg"], "not a folder"),
-    (["--eval-faces", "--faces-dir", "{tmp}"], "no <name>_<red|blue>.jpg"),
-])
-def test_a_faces_dir_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
-    (tmp_path / "file.jpg").write_bytes(b"x")
-    assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
-    assert said in capsys.readouterr().err
-
-
 def test_eval_fingerprints_on_a_folder_of_real_prints_against_nfiq2(tmp_path, capsys):
     """`--prints-dir`: our live score against NFIQ 2 at the configured threshold, a group per subfolder (a scanner,
     a database); what cannot be read or scored is left out with the reason, a linked folder is not followed."""
@@ -169,13 +157,17 @@ def test_eval_fingerprints_on_a_folder_of_real_prints_against_nfiq2(tmp_path, ca
 
 
 @pytest.mark.parametrize(("argv", "said"), [
+    (["--faces-dir", "{tmp}"], "--faces-dir goes with --eval-faces"),
+    (["--eval-faces", "--faces-dir", "{tmp}/none"], "no such folder"),
+    (["--eval-faces", "--faces-dir", "{tmp}/file.jpg"], "not a folder"),
+    (["--eval-faces", "--faces-dir", "{tmp}"], "no <name>_<red|blue>.jpg"),
     (["--prints-dir", "{tmp}"], "--prints-dir goes with --eval-fingerprints"),
     (["--eval-fingerprints", "--prints-dir", "{tmp}/none"], "no such folder"),
     (["--eval-fingerprints", "--prints-dir", "{tmp}/file.jpg"], "not a folder"),
     (["--eval-fingerprints", "--prints-dir", "{tmp}"], "no print in it"),
 ])
-def test_a_prints_dir_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
-    (tmp_path / "file.jpg").write_bytes(b"x")
-    (tmp_path / "notes.txt").write_text("not a print\n")
+def test_a_folder_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
+    (tmp_path / "file.jpg").write_bytes(b"x")  # a portrait's name it is not; a print's suffix, but no image
+    (tmp_path / "notes.txt").write_text("neither a portrait nor a print\n")
     assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
     assert said in capsys.readouterr().err
