@@ -17,7 +17,8 @@
 static int params_ok(const struct fingerprint_params *p)
 {
     return p && p->block >= 8 && p->block <= MAX_BLOCK && p->foreground_min_std >= 0.0 &&
-           p->ridge_min_crossings >= 0 && p->segment_min_quality >= 0.0 && p->segment_min_blocks >= 1;
+           p->ridge_min_crossings >= 0 && p->segment_min_quality >= 0.0 && p->segment_min_blocks >= 1 &&
+           p->print_blocks >= 1;
 }
 
 static inline int32_t sobel_x(const uint8_t *up, const uint8_t *row, const uint8_t *down, int x)
@@ -191,7 +192,8 @@ int fingerprint_measure(const uint8_t *pixels, int width, int height, int stride
     out->clarity = fg ? sum_clar / fg : 0.0;
     out->contrast = fg ? sum_con / fg : 0.0;
     out->ridge_fraction = fg ? (double)ridge / fg : 0.0;
-    out->ridge_quality = sum_q / all;
+    int area = all < params->print_blocks ? all : params->print_blocks;
+    out->ridge_quality = sum_q / (fg > area ? fg : area);
     out->present = fg > 0 && out->foreground_fraction >= params->present_min_fraction &&
                    sum_q / fg >= params->present_min_quality && out->contrast >= params->present_min_contrast;
     out->ridge_blocks = ridge;

@@ -18,6 +18,8 @@ struct fingerprint_params {
     double present_min_contrast;      /* and mean ridge-valley separation (grey levels) at least this */
     double segment_min_quality;       /* slaps are segmented on foreground blocks of at least this quality */
     int segment_min_blocks;           /* a slap component smaller than this (after merging) is a speck */
+    int print_blocks;                 /* blocks of one whole print (a fingertip pressed flat); a larger frame's
+                                         ridge quality is taken over this many, not over the empty platen */
 };
 
 /* Per-block results, blocks_x * blocks_y entries each, row-major. */
@@ -44,7 +46,9 @@ struct fingerprint_quality {
     double clarity;                   /* mean over foreground blocks, 0..1 */
     double contrast;                  /* mean over foreground blocks, grey levels 0..255 */
     double ridge_fraction;            /* share of foreground blocks that are ridge-like */
-    double ridge_quality;             /* sum of block quality / all blocks, 0..1: quality and area in one */
+    double ridge_quality;             /* sum of block quality / max(foreground blocks, min(all blocks,
+                                         print_blocks)), 0..1: quality and area in one (a small or partial print
+                                         scores low; a print larger than print_blocks by its mean quality) */
     int present;                      /* 1 if a finger is on the platen (see the present_* params) */
     /* Pattern checks (is it a finger at all?): a grating has one orientation, rings and gratings one period, a
        textured surface no solid ridge area. */

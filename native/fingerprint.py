@@ -94,7 +94,7 @@ class FingerReport:
     clarity: float  # 0..1, variance explained by the profile across the ridges
     contrast: float  # grey levels, ridge-valley separation
     ridge_fraction: float  # share of foreground blocks that look like ridges (profile crosses its mean twice)
-    ridge_quality: float  # sum of block quality / max(foreground blocks, print_area)
+    ridge_quality: float  # sum of block quality / max(foreground blocks, min(all blocks, FINGER_BLOCKS))
     orientation_resultant: float = 0.0  # 0..1, 1 = the same orientation in every ridge block (a grating)
     period_spread: float = 0.0  # std of ln(ridge period) over interior ridge blocks (0 = one period: rings)
     ridge_period: float = 0.0  # geometric mean ridge period over interior ridge blocks, pixels
@@ -138,12 +138,6 @@ def pattern_factors(orientation_resultant: float, period_spread: float, interior
     return orientation, period, solidity
 
 
-def print_area(blocks: int) -> int:
-    """The blocks a whole print covers in a frame of `blocks` blocks: all of them, or one fingertip's (FINGER_BLOCKS)
-    on a platen larger than that."""
-    return max(1, min(blocks, FINGER_BLOCKS))
-
-
 def finger_problems(foreground_fraction: float, contrast: float, factors: tuple[float, float, float],
                     ridge_quality: float) -> tuple[str, ...]:
     """What is wrong with a finger image, for the operator (module docstring): one code or none. `factors` are
@@ -174,7 +168,7 @@ class _Kernel:
             "block": BLOCK, "foreground_min_std": foreground_min_std, "ridge_min_crossings": 2,
             "present_min_fraction": present_min_fraction, "present_min_quality": present_min_quality,
             "present_min_contrast": present_min_contrast, "segment_min_quality": SEGMENT_MIN_QUALITY,
-            "segment_min_blocks": segment_min_blocks})
+            "segment_min_blocks": segment_min_blocks, "print_blocks": FINGER_BLOCKS})
         self._ws = ffi.new("struct fingerprint_workspace *")
         self._arrays: list[object] = []
         self._out = ffi.new("struct fingerprint_quality *")
@@ -228,16 +222,14 @@ class FingerQuality(_Kernel):
         out = self.run(frame)
         factors = pattern_factors(out.orientation_resultant, out.period_spread, out.interior_blocks, out.ridge_blocks)
         natural = math.prod(factors)
-        blocks = out.blocks_x * out.blocks_y
-        area = print_area(blocks)
-        ridge_quality = out.ridge_quality * blocks / max(out.foreground_blocks, area)  # the kernel's: over all blocks
-        return FingerReport(score=score_from(ridge_quality, out.contrast, natural), present=bool(out.present),
+        return FingerReport(score=score_from(out.ridge_quality, out.contrast, natural), present=bool(out.present),
                             foreground_fraction=out.foreground_fraction, coherence=out.coherence,
                             clarity=out.clarity, contrast=out.contrast, ridge_fraction=out.ridge_fraction,
-                            ridge_quality=ridge_quality, orientation_resultant=out.orientation_resultant,
+                            ridge_quality=out.ridge_quality, orientation_resultant=out.orientation_resultant,
                             period_spread=out.period_spread, ridge_period=out.ridge_period,
                             interior_blocks=out.interior_blocks, naturalness=natural,
-                            problems=finger_problems(out.foreground_fraction, out.contrast, factors, ridge_quality))
+                            problems=finger_problems(out.foreground_fraction, out.contrast, factors,
+                                                     out.ridge_quality))
 
 
 class SlapSegmenter(_Kernel):

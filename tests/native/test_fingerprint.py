@@ -10,12 +10,12 @@ from hypothesis.extra import numpy as hnp
 from native import samples
 from native.fingerprint import (
     BLOCK,
+    FINGER_BLOCKS,
     FingerQuality,
     SlapSegmenter,
     finger_problems,
     naturalness_from,
     pattern_factors,
-    print_area,
     score_from,
 )
 from native.fingerprint_reference import pattern_reference
@@ -81,7 +81,7 @@ def reference_report(frame: np.ndarray) -> dict[str, float]:
     fg = m["mask"]
     k = int(fg.sum())
     mean = (lambda a: float(a[fg].mean())) if k else (lambda a: 0.0)
-    area = print_area(fg.size)  # the frame's blocks, or one fingertip's
+    area = min(fg.size, FINGER_BLOCKS)  # the frame's blocks, or one fingertip's on a larger platen
     ridge_quality = float(m["quality"].sum() / max(k, area))
     contrast = mean(m["contrast"])
     p = pattern_reference(frame, m["ridge_like"])
