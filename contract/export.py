@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from contract.assignment import canonical_bytes
 from contract.errors import SinopsisError
 from contract.files import KINDS, read_bounded
+from contract.wire import Sha256
 
 EXPORT_FORMAT = "sinopsis-export/1"
 MANIFEST = "manifest.json"
@@ -41,7 +42,7 @@ class _Model(BaseModel):
 class ExportEntry(_Model):
     record_id: Annotated[str, Field(pattern=_ID)]
     seq: int = Field(ge=1)
-    sha256: Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+    sha256: Sha256
     size: int = Field(ge=1)
     file: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}\.sinopkt$")]
 

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.keywrap import InvalidUnwrap, aes_key_unwrap, aes_key_wrap
 
 from contract.errors import PacketError
-from contract.wire import MAX_INT
+from contract.wire import MAX_INT, SHA256_HEX
 
 FORMAT = "sinopsis-packet/1"
 MAGIC = b"SINOPKT1"
@@ -48,7 +48,6 @@ _OPTIONAL: dict[str, type] = {"assignment_id": str}  # absent in packets sealed 
 _B64_SIZES = {"ephemeral_public_key": 32, "wrapped_key": 40, "nonce": 12}
 # Ids end up in file names (packet_file_name) and in the AAD joined by "|", so they stay plain.
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -217,7 +216,7 @@ def _parse(signed: bytes, ciphertext: bytes | memoryview) -> PacketHeader:
         raise _bad_header(f"has a seq outside 1..{MAX_SEQ} or a created_at that is not an ISO 8601 UTC time")
     for name in _B64_SIZES:
         _b64_field(header, name)
-    if not _SHA256_HEX.fullmatch(header["ciphertext_sha256"]) or header["ciphertext_len"] < 16:
+    if not SHA256_HEX.fullmatch(header["ciphertext_sha256"]) or header["ciphertext_len"] < 16:
         raise _bad_header("has a malformed ciphertext_sha256 or a ciphertext_len shorter than a GCM tag")
     if len(ciphertext) != header["ciphertext_len"]:
         shorter = len(ciphertext) < header["ciphertext_len"]

@@ -43,7 +43,8 @@ DEVICE_KINDS = ("camera", "fingerprint", "iris", "signature_pad", "qr_scanner", 
 _ID = r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}"
 StationId = Annotated[str, Field(pattern=f"^{_ID}$")]
 RecordId = Annotated[str, Field(pattern=f"^{_ID}$")]
-Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")  # a SHA-256 as every part of SINOPSIS writes it: 64 lowercase hex digits
+Sha256 = Annotated[str, Field(pattern=f"^{SHA256_HEX.pattern}$")]
 Timestamp = Annotated[str, Field(max_length=40)]
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]  # a key in counts, devices, command args

@@ -9,7 +9,6 @@ restart still finds its records; an ack naming a batch nobody knows is ignored b
 
 import datetime as dt
 import logging
-import re
 from dataclasses import dataclass, field
 
 from contract import wire
@@ -26,7 +25,6 @@ logger = logging.getLogger(__name__)
 ACTOR = "agent"
 MANIFEST_ENTRY_BYTES = 240  # generous size of one record's line in the batch manifest
 MANIFEST_BASE_BYTES = 200
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass
@@ -102,7 +100,7 @@ def build_batch(store: StationStore, station_id: str, busy: set[str],
 def _recorded_digest(record_id: str, digest: object) -> str | None:
     """The SHA-256 sealing recorded for a record, or None (the file is hashed instead) when the row holds none or
     something that is not one, which would otherwise stop every batch behind this record."""
-    if isinstance(digest, str) and _SHA256_HEX.fullmatch(digest):
+    if isinstance(digest, str) and wire.SHA256_HEX.fullmatch(digest):
         return digest
     logger.error("record %s: its row holds no usable SHA-256 (%r); its packet file is hashed instead "
                  "(run sinopsis station check)", record_id, digest if digest is None else str(digest)[:80])
