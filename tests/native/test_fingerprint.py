@@ -167,6 +167,19 @@ def test_samples_score_and_are_present():
         assert report.present and report.score >= 40 and 0.6 < report.coherence < 1
 
 
+def test_a_whole_print_on_a_platen_larger_than_a_fingertip_is_not_diluted_by_the_empty_glass():
+    """A scanner whose platen is larger than one fingertip (a 640x480 optical one): the same print scores about what
+    it scores filling a frame of its own, where dividing by every block of the platen cut it to a third (issue 18,
+    real CrossMatch V300 prints). The kernel still agrees with its reference there."""
+    print_alone = np.ascontiguousarray(PRINTS[0][80:448, 60:352])  # 292 x 368 px: about one fingertip's blocks
+    platen = np.full((480, 640), int(np.median(PRINTS[0][:20, :20])), np.uint8)  # the empty glass: flat
+    platen[48:416, 176:468] = print_alone  # off the block grid, as a finger lands
+    alone, on_platen = QUALITY.measure(print_alone), QUALITY.measure(platen)
+    assert alone.score >= 40 and on_platen.score >= 0.85 * alone.score, (alone.score, on_platen.score)
+    assert on_platen.foreground_fraction < 0.4  # most of the platen is empty glass (all blocks: a third the score)
+    agree(platen)
+
+
 def test_no_finger_on_blank_or_noise():
     rng = np.random.default_rng(7)
     for frame in (np.full((560, 416), 247, np.uint8), rng.integers(0, 256, (560, 416), dtype=np.uint8),
