@@ -20,6 +20,16 @@ static int min_side(int width, int height) { return width < height ? width : hei
 
 int iris_integral_size(int width, int height) { return (width + 1) * (height + 1); }
 
+/* Half the side of the square that the pupil stage's opening uses: reflections narrower than 2 q + 1 go. */
+static int open_half(int width, int height)
+{
+    int q = min_side(width, height) / 48;
+    return q > 1 ? q : 1;
+}
+
+/* The filled frame, two frames between, and one padded row. */
+int iris_scratch_size(int width, int height) { return 3 * width * height + width + 2 * open_half(width, height); }
+
 /* The seed grid's counts and x/y sums, then three ray buffers (prefix sums and counts) of min(w,h) + 2. */
 int iris_profile_size(int width, int height) { return 3 * GRID * GRID + 3 * (min_side(width, height) + 2); }
 
@@ -44,6 +54,67 @@ static int dark_threshold(const uint8_t *pixels, int width, int height, int stri
     }
     double mean = (double)sum / (double)n;
     return low + (int)((mean - low) / 4.0);
+}
+
+/* One pass of a (2q+1)-wide min (is_max 0) or max filter along rows (vertical 0) or columns, src -> dst, both
+   packed width x height (src with `stride`); the window is clipped at the frame's edges (what a replicated border
+   gives for a min or max). `pad` holds width + 2q. Separable, so a square window is two passes. */
+static void rank_pass(const uint8_t *src, int stride, uint8_t *dst, int width, int height, int q, int vertical,
+                      int is_max, uint8_t *pad)
+{
+    for (int y = 0; y < height; y++) {
+        uint8_t *out = dst + (size_t)y * (size_t)width;
+        if (vertical) {
+            int y0 = y - q < 0 ? 0 : y - q, y1 = y + q >= height ? height - 1 : y + q;
+            memcpy(out, src + (size_t)y0 * (size_t)stride, (size_t)width);
+            for (int k = y0 + 1; k <= y1; k++) {
+                const uint8_t *row = src + (size_t)k * (size_t)stride;
+                for (int x = 0; x < width; x++)
+                    out[x] = is_max ? (row[x] > out[x] ? row[x] : out[x]) : (row[x] < out[x] ? row[x] : out[x]);
+            }
+            continue;
+        }
+        const uint8_t *row = src + (size_t)y * (size_t)stride;
+        memset(pad, row[0], (size_t)q);
+        memcpy(pad + q, row, (size_t)width);
+        memset(pad + q + width, row[width - 1], (size_t)q);
+        memcpy(out, pad, (size_t)width);
+        for (int k = 1; k <= 2 * q; k++) {
+            const uint8_t *shifted = pad + k;
+            for (int x = 0; x < width; x++)
+                out[x] = is_max ? (shifted[x] > out[x] ? shifted[x] : out[x])
+                                : (shifted[x] < out[x] ? shifted[x] : out[x]);
+        }
+    }
+}
+
+/* Reflections filled: near a specular pixel (>= SPECULAR, within q), the frame's grey opening (min then max filter
+   with a (2q+1) square) replaces it; elsewhere the frame is kept. The LED spots a sensor puts in the pupil, and
+   their glow, then take the pupil's grey, while iris texture, lashes and lids (not near a reflection) keep theirs:
+   an opening everywhere would also darken textured irises and fill the skin between lashes. */
+static void fill_reflections(const uint8_t *pixels, int width, int height, int stride, uint8_t *scratch)
+{
+    int q = open_half(width, height);
+    size_t n = (size_t)width * (size_t)height;
+    uint8_t *filled = scratch, *a = scratch + n, *b = a + n, *pad = b + n;
+    rank_pass(pixels, stride, a, width, height, q, 0, 0, pad);
+    rank_pass(a, width, filled, width, height, q, 1, 0, pad);
+    rank_pass(filled, width, a, width, height, q, 0, 1, pad);
+    rank_pass(a, width, filled, width, height, q, 1, 1, pad); /* filled = the opening */
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = pixels + (size_t)y * (size_t)stride;
+        uint8_t *out = b + (size_t)y * (size_t)width;
+        for (int x = 0; x < width; x++)
+            out[x] = row[x] >= SPECULAR ? 255 : 0;
+    }
+    rank_pass(b, width, a, width, height, q, 0, 1, pad);
+    rank_pass(a, width, b, width, height, q, 1, 1, pad); /* b = within q of a reflection */
+    for (int y = 0; y < height; y++) {
+        const uint8_t *row = pixels + (size_t)y * (size_t)stride;
+        uint8_t *out = filled + (size_t)y * (size_t)width, *near = b + (size_t)y * (size_t)width;
+        for (int x = 0; x < width; x++)
+            out[x] = near[x] ? out[x] : row[x];
+    }
 }
 
 /* Solves the symmetric 3x3 system m p = v (Gaussian elimination, partial pivoting); 0 if singular. */
@@ -472,12 +543,19 @@ static void annulus(const uint8_t *pixels, int width, int height, int stride, st
                 occluded++; /* not captured */
                 continue;
             }
-            int v = row[x];
+            int v = row[x], inner_px = x >= 1 && y >= 1 && x < width - 1 && y < height - 1;
+            /* lids and lashes by the 3x3 mean: iris texture brighter or darker than the midpoints is not a lid */
+            double local = v;
+            if (inner_px) {
+                const uint8_t *up = row - stride, *down = row + stride;
+                local = (up[x - 1] + up[x] + up[x + 1] + row[x - 1] + v + row[x + 1] + down[x - 1] + down[x] +
+                         down[x + 1]) / 9.0;
+            }
             if (v >= SPECULAR) {
                 specular++;
-            } else if (v > occlude_hi || v < occlude_lo) {
+            } else if (local > occlude_hi || local < occlude_lo) {
                 occluded++;
-            } else if (x >= 1 && y >= 1 && x < width - 1 && y < height - 1) {
+            } else if (inner_px) {
                 int lap = row[x - stride] + row[x + stride] + row[x - 1] + row[x + 1] - 4 * v;
                 lap_sum += lap;
                 lap_sq += (int64_t)lap * lap;
@@ -497,30 +575,65 @@ static void annulus(const uint8_t *pixels, int width, int height, int stride, st
     }
 }
 
-int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32_t *integral, double *profile,
-                 struct iris_metrics *out)
+/* The limbus around the pupil (px, py, pr): on each ray the steepest rise between 1.4 and 5 pupil radii, then
+   r(theta) = R + a cos + b sin fitted robustly. Returns its inlier count (0: none, too few, or not outside the
+   pupil) and writes R, a, b, the inliers and the number of rays with an edge. */
+static int limbus(const uint8_t *pixels, int width, int height, int stride, double *profile, double px, double py,
+                  double pr, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
 {
-    if (!pixels || !integral || !profile || !out || width < MIN_SIDE || height < MIN_SIDE || stride < width)
+    int k = (int)(pr / 8.0) > 3 ? (int)(pr / 8.0) : 3;
+    int l_lo = (int)(1.4 * pr), l_hi = (int)(5.0 * pr);
+    int l_cap = (int)(0.6 * min_side(width, height));
+    if (l_hi > l_cap)
+        l_hi = l_cap;
+    *edges = 0;
+    if (l_lo + 2 > l_hi)
+        return 0;
+    double *grey = profile + 3 * GRID * GRID, *sum = grey + min_side(width, height) + 2;
+    double *num = sum + min_side(width, height) + 2;
+    double edge[IRIS_RAYS];
+    uint8_t valid[IRIS_RAYS];
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
+                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, k, halo, grey, sum, num);
+        valid[i] = e >= 0;
+        edge[i] = e;
+        *edges += valid[i];
+    }
+    double tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
+    int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, ir, ia, ib, inlier);
+    return n < IRIS_RAYS / 6 || *ir <= pr ? 0 : n;
+}
+
+int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32_t *integral, double *profile,
+                 uint8_t *scratch, struct iris_metrics *out)
+{
+    if (!pixels || !integral || !profile || !scratch || !out || width < MIN_SIDE || height < MIN_SIDE ||
+        stride < width)
         return -1;
     memset(out, 0, sizeof *out);
-    int threshold = dark_threshold(pixels, width, height, stride);
+    /* the pupil is looked for with the reflections filled, the limbus and the annulus in the frame itself */
+    fill_reflections(pixels, width, height, stride, scratch);
+    const uint8_t *opened = scratch;
+    int threshold = dark_threshold(opened, width, height, width);
     out->dark_threshold = threshold;
     int side = min_side(width, height) / 16, gw, gh;
-    seed_grid(pixels, width, height, stride, threshold, integral, profile, side, &gw, &gh);
+    seed_grid(opened, width, height, width, threshold, integral, profile, side, &gw, &gh);
     /* pupil: up to SEEDS seeds (other dark blobs: lashes, text, dark frame corners); from each, two passes of rays,
-       the second from the first pass's centre; the seed whose circle most rays agree with wins */
+       the second from the first pass's centre. A pupil lies inside an iris: each candidate's limbus is looked for,
+       and the candidate with the most agreeing rays, pupil and limbus together, wins */
     int p_lo = side / 8 > 2 ? side / 8 : 2, p_hi = (int)(0.3 * min_side(width, height));
     int halo = side / 3 > STAY ? side / 3 : STAY;
-    uint8_t taken[GRID * GRID];
+    uint8_t taken[GRID * GRID], inlier[IRIS_RAYS], best_inlier[IRIS_RAYS];
     memset(taken, 0, sizeof taken);
-    double px = 0.0, py = 0.0, pr = 0.0, sx, sy;
-    int pupil_n = 0;
+    double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, sx, sy;
+    int pupil_n = 0, limbus_n = 0, edges = 0;
     for (int seed = 0; seed < SEEDS && next_seed(profile, gw, gh, taken, 3.0 * side, &sx, &sy); seed++) {
         double x = sx, y = sy, r = 0.0;
         int n = 0;
         for (int pass = 0; pass < 2; pass++) {
             double nx, ny, nr;
-            n = pupil_pass(pixels, width, height, stride, threshold, x, y, p_lo, p_hi, halo, side / 2.0, &nx, &ny, &nr);
+            n = pupil_pass(opened, width, height, width, threshold, x, y, p_lo, p_hi, halo, side / 2.0, &nx, &ny, &nr);
             if (n < IRIS_RAYS / 4 || nr < 3.0) {
                 n = 0;
                 break;
@@ -529,39 +642,26 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
             y = ny;
             r = nr;
         }
-        if (n > pupil_n) {
+        if (n == 0)
+            continue;
+        double lr, la, lb;
+        int e, ln = limbus(pixels, width, height, stride, profile, x, y, r, halo, &lr, &la, &lb, inlier, &e);
+        if (ln > 0 && n + ln > pupil_n + limbus_n) {
             pupil_n = n;
+            limbus_n = ln;
+            edges = e;
             px = x;
             py = y;
             pr = r;
+            ir = lr;
+            ia = la;
+            ib = lb;
+            memcpy(best_inlier, inlier, sizeof inlier);
         }
     }
-    if (pupil_n == 0)
+    if (limbus_n == 0)
         return 0;
-    /* limbus: the steepest rise on rays from the pupil centre between 1.4 and 5 pupil radii */
-    int k = (int)(pr / 8.0) > 3 ? (int)(pr / 8.0) : 3;
-    int l_lo = (int)(1.4 * pr), l_hi = (int)(5.0 * pr);
-    int l_cap = (int)(0.6 * min_side(width, height));
-    if (l_hi > l_cap)
-        l_hi = l_cap;
-    if (l_lo + 2 > l_hi)
-        return 0;
-    double *grey = profile + 3 * GRID * GRID, *sum = grey + min_side(width, height) + 2;
-    double *num = sum + min_side(width, height) + 2;
-    double edge[IRIS_RAYS];
-    uint8_t valid[IRIS_RAYS], inlier[IRIS_RAYS];
-    int edges = 0;
-    for (int i = 0; i < IRIS_RAYS; i++) {
-        int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
-                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, k, halo, grey, sum, num);
-        valid[i] = e >= 0;
-        edge[i] = e;
-        edges += valid[i];
-    }
-    double ir, ia, ib, tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
-    int limbus_n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, &ir, &ia, &ib, inlier);
-    if (limbus_n < IRIS_RAYS / 6 || ir <= pr)
-        return 0;
+    memcpy(inlier, best_inlier, sizeof inlier);
     out->found = 1;
     out->pupil_x = px;
     out->pupil_y = py;
@@ -579,7 +679,7 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
         lo[i] = (int)(pr / 2.0);
         hi[i] = (int)pr - 2;
     }
-    out->pupil_grey = ray_mean(pixels, width, height, stride, px, py, NULL, lo, hi);
+    out->pupil_grey = ray_mean(opened, width, height, width, px, py, NULL, lo, hi); /* its reflections filled */
     for (int i = 0; i < IRIS_RAYS; i++) {
         double model = ir + ia * cos(TWO_PI * i / IRIS_RAYS) + ib * sin(TWO_PI * i / IRIS_RAYS);
         lo[i] = (int)(pr + (model - pr) / 4.0);

@@ -44,10 +44,11 @@ struct iris_metrics {
 /* Workspace sizes the caller preallocates once per frame size (no allocation per frame). */
 int iris_integral_size(int width, int height); /* int32 elements for `integral` */
 int iris_profile_size(int width, int height);  /* double elements for `profile` */
+int iris_scratch_size(int width, int height);  /* uint8 elements for `scratch` */
 
 /* Needs width, height >= 32. Returns 0 (out->found says whether an iris was found), or -1 on a bad argument. */
 int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32_t *integral, double *profile,
-                 struct iris_metrics *out);
+                 uint8_t *scratch, struct iris_metrics *out);
 
 /* The robust fits iris_measure uses, exported so that tests can check them against a numpy reference.
    iris_fit_circle: points (x[i], y[i]) where valid[i], found on rays from (ox, oy); starts with the points whose

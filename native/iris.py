@@ -85,8 +85,10 @@ class IrisQuality:
         if self._size != (width, height):
             self._integral = ffi.new("int32_t[]", lib.iris_integral_size(width, height))
             self._profile = ffi.new("double[]", lib.iris_profile_size(width, height))
+            self._scratch = ffi.new("uint8_t[]", lib.iris_scratch_size(width, height))
             self._size = (width, height)
-        if lib.iris_measure(ptr, width, height, stride, self._integral, self._profile, self._out) != 0:
+        if lib.iris_measure(ptr, width, height, stride, self._integral, self._profile, self._scratch,
+                             self._out) != 0:
             raise ValueError("iris_measure rejected the frame")
         o = self._out
         return IrisMetrics(bool(o.found), o.dark_threshold, o.pupil_x, o.pupil_y, o.pupil_radius, o.iris_x, o.iris_y,

@@ -84,6 +84,24 @@ def fit_harmonic(r, valid, tol):
     return int(inlier.sum()), (p[0], p[1], p[2], inlier)
 
 
+def fill_reflections(img):
+    """iris.c's fill_reflections: within q of a pixel >= SPECULAR, the grey opening with a (2q+1) square."""
+    q = max(min(img.shape) // 48, 1)
+    square = np.ones((2 * q + 1, 2 * q + 1), np.uint8)
+    opened = cv2.morphologyEx(img, cv2.MORPH_OPEN, square)
+    near = cv2.dilate((img >= SPECULAR).astype(np.uint8), square) > 0
+    return np.where(near, opened, img)
+
+
+def local_mean(img):
+    """The 3x3 mean iris.c classifies lids and lashes by; the pixel itself on the frame's outer ring."""
+    h, w = img.shape
+    out = img.astype(float)
+    i = img.astype(int)
+    out[1:-1, 1:-1] = sum(i[1 + dy: h - 1 + dy, 1 + dx: w - 1 + dx] for dy in (-1, 0, 1) for dx in (-1, 0, 1)) / 9.0
+    return out
+
+
 def dark_threshold(img):
     hist = np.bincount(img.ravel(), minlength=256)
     low = int(np.argmax(np.cumsum(hist) * 200 >= img.size))
@@ -211,50 +229,60 @@ def ray_mean(img, cx, cy, use, lo, hi):
     return total / n if n else 0.0
 
 
+def limbus(img, px, py, pr, halo):
+    """iris.c's limbus(): per-ray steepest rise, harmonic fit; (inliers or 0, fit, rays with an edge)."""
+    short = min(img.shape)
+    k = max(int(pr / 8.0), 3)
+    l_lo, l_hi = int(1.4 * pr), min(int(5.0 * pr), int(0.6 * short))
+    if l_lo + 2 > l_hi:
+        return 0, None, 0
+    v = rays(img, px, py, np.arange(l_lo - k, l_hi + k + 1))
+    edges = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo) for i in range(RAYS)], float)
+    n, fit = fit_harmonic(edges, edges >= 0, max(pr / 10.0, 2.0))
+    if n < RAYS // 6 or fit[0] <= pr:
+        return 0, None, int((edges >= 0).sum())
+    return n, fit, int((edges >= 0).sum())
+
+
 def reference(img: np.ndarray) -> dict:
     """native/iris.c's algorithm, step by step, in numpy."""
     img = np.ascontiguousarray(img)
     h, w = img.shape
     out = dict.fromkeys(FIELDS, 0)
     out["found"] = False
-    threshold = dark_threshold(img)
+    filled = fill_reflections(img)
+    threshold = dark_threshold(filled)
     out["dark_threshold"] = threshold
     short = min(w, h)
     side = short // 16
-    grid = seed_grid(img, threshold, side)
+    grid = seed_grid(filled, threshold, side)
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
-    best = (0, 0.0, 0.0, 0.0)
+    best = (0, 0, 0.0, 0.0, 0.0, None, 0)
     for _ in range(SEEDS):
         seed = next_seed(grid, taken, 3.0 * side)
         if seed is None:
             break
         x, y, r, n = seed[0], seed[1], 0.0, 0
         for _pass in range(2):
-            n, fit = pupil_pass(img, threshold, x, y, p_lo, p_hi, halo, side / 2.0)
+            n, fit = pupil_pass(filled, threshold, x, y, p_lo, p_hi, halo, side / 2.0)
             if n < RAYS // 4 or fit[2] < 3.0:
                 n = 0
                 break
             x, y, r = fit[0], fit[1], fit[2]
-        if n > best[0]:
-            best = (n, x, y, r)
-    pupil_n, px, py, pr = best
-    if pupil_n == 0:
-        return out
-    k = max(int(pr / 8.0), 3)
-    l_lo, l_hi = int(1.4 * pr), min(int(5.0 * pr), int(0.6 * short))
-    if l_lo + 2 > l_hi:
-        return out
-    v = rays(img, px, py, np.arange(l_lo - k, l_hi + k + 1))
-    edges = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo) for i in range(RAYS)], float)
-    limbus_n, fit = fit_harmonic(edges, edges >= 0, max(pr / 10.0, 2.0))
-    if limbus_n < RAYS // 6 or fit[0] <= pr:
+        if n == 0:
+            continue
+        limbus_n, fit, edges = limbus(img, x, y, r, halo)
+        if limbus_n > 0 and n + limbus_n > best[0] + best[1]:
+            best = (n, limbus_n, x, y, r, fit, edges)
+    pupil_n, limbus_n, px, py, pr, fit, edges = best
+    if limbus_n == 0:
         return out
     ir, ia, ib, inlier = fit
     out.update(found=True, pupil_x=px, pupil_y=py, pupil_radius=pr, iris_x=px + ia, iris_y=py + ib, iris_radius=ir,
-               iris_diameter=2 * ir, pupil_inliers=pupil_n, limbus_edges=int((edges >= 0).sum()),
+               iris_diameter=2 * ir, pupil_inliers=pupil_n, limbus_edges=edges,
                limbus_inliers=limbus_n)
-    pupil = ray_mean(img, px, py, None, [int(pr / 2.0)] * RAYS, [int(pr) - 2] * RAYS)
+    pupil = ray_mean(filled, px, py, None, [int(pr / 2.0)] * RAYS, [int(pr) - 2] * RAYS)
     model = ir + ia * COS + ib * SIN
     band = (model - pr) / 4.0
     iris = ray_mean(img, px, py, inlier, (pr + band).astype(int), (model - band).astype(int))
@@ -272,7 +300,8 @@ def reference(img: np.ndarray) -> dict:
     if total == 0:
         return out
     specular = ring & inside & (val >= SPECULAR)
-    off = ring & inside & ~specular & ((val > (iris + sclera) / 2) | (val < (pupil + iris) / 2))
+    local = local_mean(img)[gy.clip(0, h - 1), gx.clip(0, w - 1)]
+    off = ring & inside & ~specular & ((local > (iris + sclera) / 2) | (local < (pupil + iris) / 2))
     occluded = off.sum() + (ring & ~inside).sum()
     usable = ring & inside & ~specular & ~off & (gx >= 1) & (gy >= 1) & (gx < w - 1) & (gy < h - 1)
     out.update(specular_fraction=specular.sum() / total, occluded_fraction=occluded / total,
