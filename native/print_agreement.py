@@ -1,14 +1,14 @@
 """Our live fingerprint score against NIST NFIQ 2 on a folder of real prints, at the station's threshold.
 
-`sinopsis quality --eval-fingerprints --prints-dir DIR`: every print file (`PRINT_SUFFIXES`) directly in DIR is one
-group, each subfolder one more (a scanner, a database, a day at a school), read through the CLI's checked reader
-(special files, size, depth and channels are refused there and the file is left out with the reason, as a frame too
-small to score is). Each print gets our score (native.fingerprint) and NFIQ 2 (native.confirm; "no score" counts as
-0, as in native/finger_eval.py), and each group reports how often the two agree at the threshold: both pass, both
-refuse, ours alone refuses (a print NFIQ 2 finds usable that the live gate would send back), ours alone passes;
-with the medians and Spearman's rho. There are no labels here: NFIQ 2, the standard, is the reference. This is how
-the labelled, synthetic degradation set (native/finger_eval.py) is checked against real sensors, and how a
-province's own prints can be.
+`sinopsis quality --eval-fingerprints --prints-dir DIR`: every print file directly in DIR is one group, each
+subfolder one more (a scanner, a database, a day at a school; native/image_folders.py), read through the CLI's
+checked reader (special files, size, depth and channels are refused there and the file is left out with the reason,
+as a frame too small to score is). Each print gets our score (native.fingerprint) and NFIQ 2 (native.confirm; "no
+score" counts as 0, as in native/finger_eval.py), and each group reports how often the two agree at the threshold:
+both pass, both refuse, ours alone refuses (a print NFIQ 2 finds usable that the live gate would send back), ours
+alone passes; with the medians and Spearman's rho. There are no labels here: NFIQ 2, the standard, is the reference.
+This is how the labelled, synthetic degradation set (native/finger_eval.py) is checked against real sensors, and how
+a province's own prints can be.
 """
 
 import statistics
@@ -22,8 +22,8 @@ from contract.errors import SinopsisError
 from native.confirm import ConfirmScorer, Nfiq2Scorer
 from native.finger_eval import spearman
 from native.fingerprint import FingerQuality
+from native.image_folders import image_groups
 
-PRINT_SUFFIXES = (".tif", ".tiff", ".png", ".bmp", ".pgm", ".jpg", ".jpeg")
 Reader = Callable[[Path], np.ndarray]  # a print file's 8-bit grey image; a SinopsisError says why it is not one
 
 
@@ -53,16 +53,6 @@ class PrintsAgreement:
     left_out: list[str] = field(default_factory=list)
 
 
-def print_files(folder: Path) -> dict[str, list[Path]]:
-    """Group name ("." for DIR itself, else the subfolder's name) -> its print files, sorted; empty groups dropped.
-    Symbolic links are not followed into other folders: a subfolder that is a link is not a group."""
-    folder = Path(folder)
-    groups = {".": sorted(p for p in folder.iterdir() if p.suffix.lower() in PRINT_SUFFIXES)}
-    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()):
-        groups[sub.name] = sorted(p for p in sub.iterdir() if p.suffix.lower() in PRINT_SUFFIXES)
-    return {name: files for name, files in groups.items() if files}
-
-
 def _group(name: str, ours: list[int], theirs: list[int], threshold: int) -> GroupAgreement:
     passes = [(o >= threshold, t >= threshold) for o, t in zip(ours, theirs, strict=True)]
     return GroupAgreement(name, len(ours), float(statistics.median(ours)), float(statistics.median(theirs)),
@@ -81,7 +71,7 @@ def evaluate_prints(folder: Path, read: Reader, threshold: int = 40,
     scorer = scorer if scorer is not None else Nfiq2Scorer()
     ours = FingerQuality()
     groups, left_out, every = [], [], ([], [])
-    for name, files in print_files(folder).items():
+    for name, files in image_groups(folder).items():
         mine, theirs = [], []
         for path in files:
             try:

@@ -3,7 +3,8 @@
 The same analyzers the capture engine runs on every frame (native/), so an operator or a support engineer can
 check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint (the slow confirm step);
 `--eval-fingerprints` prints how our fingerprint score separates the labelled degradation set, next to NFIQ 2;
-`--eval-faces` prints how the face gate decides on everyday variations and defects of the face development set.
+`--eval-faces` prints how the face gate decides on everyday variations and defects of the face development set;
+`--eval-irises` how often the iris gate passes a folder of real near-infrared eye images, and why it refuses.
 """
 
 import argparse
@@ -39,6 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--prints-dir", type=Path, metavar="DIR",
                    help="--eval-fingerprints on real prints instead: our score against NFIQ 2 at the threshold, "
                    "for every print in DIR and in each of its subfolders (one group each)")
+    p.add_argument("--eval-irises", action="store_true",
+                   help="pass rate and refusal reasons of the iris gate on real eye images (with --irises-dir)")
+    p.add_argument("--irises-dir", type=Path, metavar="DIR",
+                   help="--eval-irises: every near-infrared eye image in DIR and in each of its subfolders (one group "
+                   "each)")
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)
@@ -126,10 +132,18 @@ def _faces_dir(folder: Path) -> Path:
 
 def _prints_dir(folder: Path) -> Path:
     """--prints-dir: a folder holding at least one print file, in it or in a subfolder."""
-    from native.print_agreement import PRINT_SUFFIXES, print_files
+    from native.image_folders import IMAGE_SUFFIXES, image_groups
 
-    return _checked_folder("--prints-dir", folder, "fingerprint images", print_files,
-                           f"no print in it or its subfolders (files ending {', '.join(PRINT_SUFFIXES)})")
+    return _checked_folder("--prints-dir", folder, "fingerprint images", image_groups,
+                           f"no print in it or its subfolders (files ending {', '.join(IMAGE_SUFFIXES)})")
+
+
+def _irises_dir(folder: Path) -> Path:
+    """--irises-dir: a folder holding at least one eye image file, in it or in a subfolder."""
+    from native.image_folders import IMAGE_SUFFIXES, image_groups
+
+    return _checked_folder("--irises-dir", folder, "near-infrared eye images", image_groups,
+                           f"no eye image in it or its subfolders (files ending {', '.join(IMAGE_SUFFIXES)})")
 
 
 def _eval_prints(args: argparse.Namespace) -> int:
@@ -150,13 +164,35 @@ def _eval_prints(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_irises(args: argparse.Namespace) -> int:
+    from native.iris_agreement import evaluate_irises, format_iris_gate
+    from station.config import load_config
+
+    if args.irises_dir is None:
+        raise SinopsisError("--eval-irises needs --irises-dir DIR, a folder of real near-infrared eye images (a "
+                            "group per subfolder); there is no bundled iris set to evaluate on", "usage")
+    folder = _irises_dir(args.irises_dir)
+    result = evaluate_irises(folder, read=lambda path: read_image(path, colour=False),
+                             threshold=load_config(args.config).capture.thresholds.iris)
+    if args.json:
+        print_json(dataclasses.asdict(result))
+    else:
+        print(format_iris_gate(result))
+    return 0
+
+
 def _quality(args: argparse.Namespace) -> int:
     if args.faces_dir is not None and not args.eval_faces:
         raise SinopsisError("--faces-dir goes with --eval-faces (the set to evaluate the face gate on)", "usage")
     if args.prints_dir is not None and not args.eval_fingerprints:
         raise SinopsisError("--prints-dir goes with --eval-fingerprints (the prints to compare with NFIQ 2)", "usage")
+    if args.irises_dir is not None and not args.eval_irises:
+        raise SinopsisError("--irises-dir goes with --eval-irises (the eye images to evaluate the iris gate on)",
+                            "usage")
     if args.prints_dir is not None:
         return _eval_prints(args)
+    if args.eval_irises:
+        return _eval_irises(args)
     if args.eval_fingerprints:
         from native.finger_eval import evaluate, format_table
         from station.config import load_config
@@ -183,8 +219,8 @@ def _quality(args: argparse.Namespace) -> int:
             print(face_table(faces))
         return 0
     if args.image is None or args.modality is None:
-        raise SinopsisError("give an IMAGE and --modality finger|face|iris (or --eval-fingerprints, --eval-faces)",
-                            "usage")
+        raise SinopsisError("give an IMAGE and --modality finger|face|iris (or --eval-fingerprints, --eval-faces, "
+                            "--eval-irises)", "usage")
     try:
         result = _analyse(args)
     except ValueError as exc:  # the analyzers refuse frames they cannot read, with the reason (native FrameError)

@@ -156,6 +156,47 @@ def test_eval_fingerprints_on_a_folder_of_real_prints_against_nfiq2(tmp_path, ca
     assert "scanner-b" in table and re.search(r"^all\s+4\s", table, re.M)
 
 
+def test_eval_irises_on_a_folder_of_real_eye_images(tmp_path, capsys):
+    """`--irises-dir`: how often the live iris gate passes real eye images at the configured threshold and why it
+    refuses the others, a group per subfolder (a database, a camera); a 24-bit BMP of a grey eye is read as grey;
+    what cannot be read or scored is left out with the reason, a linked folder is not followed."""
+    eye = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    folder, casia, nd = tmp_path / "irises", tmp_path / "irises" / "casia", tmp_path / "irises" / "nd"
+    casia.mkdir(parents=True)
+    nd.mkdir()
+    cv2.imwrite(str(folder / "sample.png"), eye)
+    cv2.imwrite(str(casia / "blurred.png"), cv2.GaussianBlur(eye, (0, 0), 6))
+    cv2.imwrite(str(casia / "colour.bmp"), cv2.cvtColor(eye, cv2.COLOR_GRAY2BGR))
+    assert cv2.imread(str(casia / "colour.bmp"), cv2.IMREAD_UNCHANGED).shape == (*eye.shape, 3)
+    cv2.imwrite(str(nd / "dark.png"), np.zeros_like(eye))
+    cv2.imwrite(str(nd / "tiny.png"), np.full((10, 10), 128, np.uint8))  # too small to score
+    (tmp_path / "elsewhere").mkdir()
+    cv2.imwrite(str(tmp_path / "elsewhere" / "other.png"), eye)
+    (folder / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    config = tmp_path / "station.toml"
+    config.write_text(f'[station]\ndata_dir = "{tmp_path}"\n[capture.thresholds]\niris = 65\n')
+    argv = ["quality", "--eval-irises", "--irises-dir", str(folder), "--config", str(config)]
+    result = run_json(argv, capsys)
+    assert (result["folder"], result["threshold"]) == (str(folder), 65)
+    groups = {g["name"]: g for g in result["groups"]}
+    assert [(g["name"], g["count"], g["passed"]) for g in result["groups"]] == [(".", 1, 1), ("casia", 2, 1),
+                                                                                 ("nd", 1, 0)]
+    assert groups["casia"]["reasons"] == [["IRIS_BLURRED", 1]] and groups["nd"]["reasons"] == [["IRIS_NOT_FOUND", 1]]
+    assert groups["nd"]["diameter_median"] is None and groups["nd"]["ratio_median"] is None
+    total = result["total"]
+    assert (total["name"], total["count"], total["passed"], total["pass_rate"]) == ("all", 4, 2, 0.5)
+    assert total["reasons"] == [["IRIS_BLURRED", 1], ["IRIS_NOT_FOUND", 1]]
+    assert total["diameter_median"] > 150 and 0.2 < total["ratio_median"] < 0.6, total
+    assert set(total) == {"name", "count", "passed", "pass_rate", "score_median", "diameter_median", "ratio_median",
+                          "reasons"}
+    assert result["left_out"] == ["nd/tiny.png: frame is 10x10; it must be at least 32x32"]
+    assert main(argv) == 0
+    table = capsys.readouterr().out
+    assert re.search(r"^casia\s+2\s+1\s+50\.0\s", table, re.M) and re.search(r"^all\s+4\s+2\s", table, re.M)
+    assert re.search(r"^all\s+IRIS_BLURRED 1, IRIS_NOT_FOUND 1$", table, re.M)
+    assert re.search(r"^\.\s+none refused$", table, re.M) and "left out: nd/tiny.png" in table
+
+
 @pytest.mark.parametrize(("argv", "said"), [
     (["--faces-dir", "{tmp}"], "--faces-dir goes with --eval-faces"),
     (["--eval-faces", "--faces-dir", "{tmp}/none"], "no such folder"),
@@ -165,9 +206,21 @@ def test_eval_fingerprints_on_a_folder_of_real_prints_against_nfiq2(tmp_path, ca
     (["--eval-fingerprints", "--prints-dir", "{tmp}/none"], "no such folder"),
     (["--eval-fingerprints", "--prints-dir", "{tmp}/file.jpg"], "not a folder"),
     (["--eval-fingerprints", "--prints-dir", "{tmp}"], "no print in it"),
+    (["--irises-dir", "{tmp}"], "--irises-dir goes with --eval-irises"),
+    (["--eval-irises"], "needs --irises-dir DIR, a folder of real near-infrared eye images"),
+    (["--eval-irises", "--irises-dir", "{tmp}/none"], "no such folder"),
+    (["--eval-irises", "--irises-dir", "{tmp}/file.jpg"], "not a folder"),
+    (["--eval-irises", "--irises-dir", "{tmp}/pipe"], "not a folder"),
+    (["--eval-irises", "--irises-dir", "{tmp}/dangling"], "no such folder"),
+    (["--eval-irises", "--irises-dir", "{tmp}/empty"], "no eye image in it or its subfolders"),
+    (["--eval-irises", "--irises-dir", "{tmp}"], "no eye image in it could be scored: file.jpg: "),
 ])
 def test_a_folder_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path, capsys, argv, said):
     (tmp_path / "file.jpg").write_bytes(b"x")  # a portrait's name it is not; a print's suffix, but no image
     (tmp_path / "notes.txt").write_text("neither a portrait nor a print\n")
+    os.mkfifo(tmp_path / "pipe")  # a special file, not a folder
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("no image\n")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone", target_is_directory=True)
     assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
     assert said in capsys.readouterr().err
