@@ -27,8 +27,12 @@ static int open_half(int width, int height)
     return q > 1 ? q : 1;
 }
 
-/* The filled frame, two frames between, and one padded row. */
-int iris_scratch_size(int width, int height) { return 3 * width * height + width + 2 * open_half(width, height); }
+/* The filled frame, the reflections' neighbourhood, a frame with q rows above and below, two padded rows. */
+int iris_scratch_size(int width, int height)
+{
+    int q = open_half(width, height);
+    return 2 * width * height + (height + 2 * q) * width + 2 * (width + 2 * q);
+}
 
 /* The seed grid's counts and x/y sums, then three ray buffers (prefix sums and counts) of min(w,h) + 2. */
 int iris_profile_size(int width, int height) { return 3 * GRID * GRID + 3 * (min_side(width, height) + 2); }
@@ -56,36 +60,60 @@ static int dark_threshold(const uint8_t *pixels, int width, int height, int stri
     return low + (int)((mean - low) / 4.0);
 }
 
-/* One pass of a (2q+1)-wide min (is_max 0) or max filter along rows (vertical 0) or columns, src -> dst, both
-   packed width x height (src with `stride`); the window is clipped at the frame's edges (what a replicated border
-   gives for a min or max). `pad` holds width + 2q. Separable, so a square window is two passes. */
-static void rank_pass(const uint8_t *src, int stride, uint8_t *dst, int width, int height, int q, int vertical,
-                      int is_max, uint8_t *pad)
+/* dst[i] = min (or max) of a[i], b[i]: one branch per call, so each loop vectorises. */
+static void pick_row(uint8_t *dst, const uint8_t *a, const uint8_t *b, int n, int is_max)
 {
+    if (is_max)
+        for (int i = 0; i < n; i++)
+            dst[i] = a[i] > b[i] ? a[i] : b[i];
+    else
+        for (int i = 0; i < n; i++)
+            dst[i] = a[i] < b[i] ? a[i] : b[i];
+}
+
+/* dst = the min (or max) of src over a (2q+1) square clipped to the frame (what a replicated border gives for a
+   min or max). src is the frame (stride) or, when `mask` is set, its specular mask (>= SPECULAR -> 255, else 0);
+   dst is packed and may be src. Each 1-D window is two overlapping power-of-two spans, built by doubling (span
+   2s = span s at i and at i + s): about log2(2q+1) + 1 whole-row passes per direction, not 2q + 1.
+   `tall` holds (height + 2q) rows of `width`; `pad` two rows of width + 2q. */
+static void square_rank(const uint8_t *src, int stride, int mask, uint8_t *dst, int width, int height, int q,
+                        int is_max, uint8_t *tall, uint8_t *pad)
+{
+    int len = width + 2 * q, top = 1;
+    while (2 * top <= 2 * q + 1)
+        top *= 2;
+    uint8_t *p = pad, *o = pad + len;
     for (int y = 0; y < height; y++) {
-        uint8_t *out = dst + (size_t)y * (size_t)width;
-        if (vertical) {
-            int y0 = y - q < 0 ? 0 : y - q, y1 = y + q >= height ? height - 1 : y + q;
-            memcpy(out, src + (size_t)y0 * (size_t)stride, (size_t)width);
-            for (int k = y0 + 1; k <= y1; k++) {
-                const uint8_t *row = src + (size_t)k * (size_t)stride;
-                for (int x = 0; x < width; x++)
-                    out[x] = is_max ? (row[x] > out[x] ? row[x] : out[x]) : (row[x] < out[x] ? row[x] : out[x]);
-            }
-            continue;
-        }
         const uint8_t *row = src + (size_t)y * (size_t)stride;
-        memset(pad, row[0], (size_t)q);
-        memcpy(pad + q, row, (size_t)width);
-        memset(pad + q + width, row[width - 1], (size_t)q);
-        memcpy(out, pad, (size_t)width);
-        for (int k = 1; k <= 2 * q; k++) {
-            const uint8_t *shifted = pad + k;
+        if (mask)
             for (int x = 0; x < width; x++)
-                out[x] = is_max ? (shifted[x] > out[x] ? shifted[x] : out[x])
-                                : (shifted[x] < out[x] ? shifted[x] : out[x]);
+                p[q + x] = row[x] >= SPECULAR ? 255 : 0;
+        else
+            memcpy(p + q, row, (size_t)width);
+        memset(p, p[q], (size_t)q);
+        memset(p + q + width, p[q + width - 1], (size_t)q);
+        uint8_t *cur = p, *nxt = o;
+        for (int span = 1; span < top; span *= 2) {
+            pick_row(nxt, cur, cur + span, len - 2 * span + 1, is_max);
+            uint8_t *t = cur;
+            cur = nxt;
+            nxt = t;
         }
+        pick_row(tall + (size_t)(y + q) * (size_t)width, cur, cur + (2 * q + 1 - top), width, is_max);
     }
+    for (int y = 0; y < q; y++) {
+        memcpy(tall + (size_t)y * (size_t)width, tall + (size_t)q * (size_t)width, (size_t)width);
+        memcpy(tall + (size_t)(height + q + y) * (size_t)width, tall + (size_t)(height + q - 1) * (size_t)width,
+               (size_t)width);
+    }
+    int rows = height + 2 * q;
+    for (int span = 1; span < top; span *= 2) /* row i becomes the rank of rows i .. i + 2 span - 1 */
+        for (int i = 0; i + span < rows; i++)
+            pick_row(tall + (size_t)i * (size_t)width, tall + (size_t)i * (size_t)width,
+                     tall + (size_t)(i + span) * (size_t)width, width, is_max);
+    for (int y = 0; y < height; y++)
+        pick_row(dst + (size_t)y * (size_t)width, tall + (size_t)y * (size_t)width,
+                 tall + (size_t)(y + 2 * q + 1 - top) * (size_t)width, width, is_max);
 }
 
 /* Reflections filled: near a specular pixel (>= SPECULAR, within q), the frame's grey opening (min then max filter
@@ -96,24 +124,15 @@ static void fill_reflections(const uint8_t *pixels, int width, int height, int s
 {
     int q = open_half(width, height);
     size_t n = (size_t)width * (size_t)height;
-    uint8_t *filled = scratch, *a = scratch + n, *b = a + n, *pad = b + n;
-    rank_pass(pixels, stride, a, width, height, q, 0, 0, pad);
-    rank_pass(a, width, filled, width, height, q, 1, 0, pad);
-    rank_pass(filled, width, a, width, height, q, 0, 1, pad);
-    rank_pass(a, width, filled, width, height, q, 1, 1, pad); /* filled = the opening */
+    uint8_t *filled = scratch, *near = scratch + n, *tall = near + n, *pad = tall + (size_t)(height + 2 * q) * width;
+    square_rank(pixels, stride, 1, near, width, height, q, 1, tall, pad); /* within q of a reflection */
+    square_rank(pixels, stride, 0, filled, width, height, q, 0, tall, pad);
+    square_rank(filled, width, 0, filled, width, height, q, 1, tall, pad); /* the opening */
     for (int y = 0; y < height; y++) {
-        const uint8_t *row = pixels + (size_t)y * (size_t)stride;
-        uint8_t *out = b + (size_t)y * (size_t)width;
+        const uint8_t *row = pixels + (size_t)y * (size_t)stride, *close = near + (size_t)y * (size_t)width;
+        uint8_t *out = filled + (size_t)y * (size_t)width;
         for (int x = 0; x < width; x++)
-            out[x] = row[x] >= SPECULAR ? 255 : 0;
-    }
-    rank_pass(b, width, a, width, height, q, 0, 1, pad);
-    rank_pass(a, width, b, width, height, q, 1, 1, pad); /* b = within q of a reflection */
-    for (int y = 0; y < height; y++) {
-        const uint8_t *row = pixels + (size_t)y * (size_t)stride;
-        uint8_t *out = filled + (size_t)y * (size_t)width, *near = b + (size_t)y * (size_t)width;
-        for (int x = 0; x < width; x++)
-            out[x] = near[x] ? out[x] : row[x];
+            out[x] = close[x] ? out[x] : row[x];
     }
 }
 
