@@ -15,6 +15,8 @@
 #define MIN_RISE 6.0     /* a limbus edge rises by at least this many grey levels */
 #define TRIMS 4          /* trimming rounds of the robust fits */
 #define SEEDS 3          /* pupil seeds tried */
+#define SMALLEST_IRIS 100.0 /* iris diameter (px) below which a candidate eye scores 0 (native/iris.py): a blob of
+                               lashes with a ring around it is smaller than that, an eye the score accepts is not */
 
 static int min_side(int width, int height) { return width < height ? width : height; }
 
@@ -479,11 +481,12 @@ static int pupil_pass(const uint8_t *pixels, int width, int height, int stride, 
     return iris_fit_circle(ex, ey, valid, IRIS_RAYS, cx, cy, band, out_x, out_y, out_r, inlier);
 }
 
-/* One limbus ray: the radius in [r0, r1] of the steepest rise mean(p[r+1..r+k]) - mean(p[r-k..r-1]) over the
-   valid samples (in the frame, not within `halo` radii of a specular sample: a reflection and its rim; at least
-   half of each side valid), if it is >= MIN_RISE; -1 otherwise. `grey`, `sum` and `num` hold r1 - r0 + 2k + 2. */
+/* One limbus ray: the radius in [from, r1] (from >= r0) of the steepest rise mean(p[r+1..r+k]) - mean(p[r-k..r-1])
+   over the valid samples of [r0 - k, r1 + k] (in the frame, not within `halo` radii of a specular sample: a
+   reflection and its rim; at least half of each side valid), if it is >= MIN_RISE; -1 otherwise. `grey`, `sum` and
+   `num` hold r1 - r0 + 2k + 2. */
 static int limbus_edge(const uint8_t *pixels, int width, int height, int stride, double cx, double cy, double c,
-                       double s, int r0, int r1, int k, int halo, double *grey, double *sum, double *num)
+                       double s, int r0, int r1, int from, int k, int halo, double *grey, double *sum, double *num)
 {
     int lo = r0 - k, len = r1 + k - lo + 1, last = -1000000;
     for (int j = 0; j < len; j++) {
@@ -507,7 +510,7 @@ static int limbus_edge(const uint8_t *pixels, int width, int height, int stride,
     }
     int best = -1;
     double best_rise = MIN_RISE - 1e-9;
-    for (int r = r0; r <= r1; r++) {
+    for (int r = from > r0 ? from : r0; r <= r1; r++) {
         /* inner samples r-k..r-1 are prefix indices [r-k-lo, r-lo); outer r+1..r+k are [r+1-lo, r+k+1-lo) */
         double n_in = num[r - lo] - num[r - k - lo], n_out = num[r + k + 1 - lo] - num[r + 1 - lo];
         if (2.0 * n_in < k || 2.0 * n_out < k)
@@ -594,9 +597,27 @@ static void annulus(const uint8_t *pixels, int width, int height, int stride, st
     }
 }
 
+/* Rays of the fit on each side (cos theta > 0.5 and < -0.5): the limbus shows left and right of the iris, where
+   lids seldom reach; an arc of a lid or of lashes does not. */
+static int lateral_sides(const uint8_t *inlier, int *left)
+{
+    int right = 0;
+    *left = 0;
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS);
+        right += inlier[i] && c > 0.5;
+        *left += inlier[i] && c < -0.5;
+    }
+    return right;
+}
+
 /* The limbus around the pupil (px, py, pr): on each ray the steepest rise between 1.4 and 5 pupil radii, then
-   r(theta) = R + a cos + b sin fitted robustly. Returns its inlier count (0: none, too few, or not outside the
-   pupil) and writes R, a, b, the inliers and the number of rays with an edge. */
+   r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
+   meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
+   under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
+   too, and a circle found there at >= 1.2 R, seen on both sides (IRIS_RAYS / 16 rays each), is the limbus.
+   Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
+   number of rays with an edge. */
 static int limbus(const uint8_t *pixels, int width, int height, int stride, double *profile, double px, double py,
                   double pr, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
 {
@@ -610,18 +631,54 @@ static int limbus(const uint8_t *pixels, int width, int height, int stride, doub
         return 0;
     double *grey = profile + 3 * GRID * GRID, *sum = grey + min_side(width, height) + 2;
     double *num = sum + min_side(width, height) + 2;
-    double edge[IRIS_RAYS];
+    double edge[IRIS_RAYS], tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
     uint8_t valid[IRIS_RAYS];
     for (int i = 0; i < IRIS_RAYS; i++) {
         int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
-                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, k, halo, grey, sum, num);
+                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, l_lo, k, halo, grey, sum, num);
         valid[i] = e >= 0;
         edge[i] = e;
         *edges += valid[i];
     }
-    double tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
     int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, ir, ia, ib, inlier);
-    return n < IRIS_RAYS / 6 || *ir <= pr ? 0 : n;
+    if (n < IRIS_RAYS / 6 || *ir <= pr)
+        return 0;
+    double outer[IRIS_RAYS], r2, a2, b2;
+    uint8_t outer_valid[IRIS_RAYS], outer_inlier[IRIS_RAYS];
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        int from = (int)ceil(*ir + *ia * c + *ib * s + 2.0 * tol);
+        int e = from <= l_hi ? limbus_edge(pixels, width, height, stride, px, py, c, s, l_lo, l_hi, from, k, halo,
+                                           grey, sum, num) : -1;
+        outer_valid[i] = e >= 0;
+        outer[i] = e;
+    }
+    int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
+    if (n2 < IRIS_RAYS / 6 || r2 < 1.2 * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 16 ||
+        left < IRIS_RAYS / 16)
+        return n;
+    /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the
+       outer one. Past a collarette the ciliary zone is about as dark as the pupillary zone and the sclera beyond
+       the limbus much brighter; past a limbus the sclera is the bright step and what lies beyond it is not */
+    int lo[IRIS_RAYS], hi[IRIS_RAYS];
+    double zone[3];
+    for (int z = 0; z < 3; z++) {
+        for (int i = 0; i < IRIS_RAYS; i++) {
+            double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+            double inner = *ir + *ia * c + *ib * s, outer_r = r2 + a2 * c + b2 * s;
+            lo[i] = z == 0 ? (int)(inner - 2 * k) : z == 1 ? (int)(inner + k) : (int)(outer_r + k);
+            hi[i] = z == 0 ? (int)(inner - k) : z == 1 ? (int)(outer_r - k) : (int)(outer_r + 2 * k);
+        }
+        zone[z] = ray_mean(pixels, width, height, stride, px, py, outer_inlier, lo, hi);
+    }
+    if (zone[2] - zone[1] >= zone[1] - zone[0]) {
+        *ir = r2;
+        *ia = a2;
+        *ib = b2;
+        memcpy(inlier, outer_inlier, sizeof outer_inlier);
+        return n2;
+    }
+    return n;
 }
 
 int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32_t *integral, double *profile,
@@ -640,13 +697,14 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     seed_grid(opened, width, height, width, threshold, integral, profile, side, &gw, &gh);
     /* pupil: up to SEEDS seeds (other dark blobs: lashes, text, dark frame corners); from each, two passes of rays,
        the second from the first pass's centre. A pupil lies inside an iris: each candidate's limbus is looked for,
-       and the candidate with the most agreeing rays, pupil and limbus together, wins */
+       and the candidate with the most agreeing rays, pupil and limbus together, wins - among those whose iris is
+       at least SMALLEST_IRIS across if there are any */
     int p_lo = side / 8 > 2 ? side / 8 : 2, p_hi = (int)(0.3 * min_side(width, height));
     int halo = side / 3 > STAY ? side / 3 : STAY;
     uint8_t taken[GRID * GRID], inlier[IRIS_RAYS], best_inlier[IRIS_RAYS];
     memset(taken, 0, sizeof taken);
     double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, sx, sy;
-    int pupil_n = 0, limbus_n = 0, edges = 0;
+    int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0;
     for (int seed = 0; seed < SEEDS && next_seed(profile, gw, gh, taken, 3.0 * side, &sx, &sy); seed++) {
         double x = sx, y = sy, r = 0.0;
         int n = 0;
@@ -665,7 +723,9 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
             continue;
         double lr, la, lb;
         int e, ln = limbus(pixels, width, height, stride, profile, x, y, r, halo, &lr, &la, &lb, inlier, &e);
-        if (ln > 0 && n + ln > pupil_n + limbus_n) {
+        int big = 2.0 * lr >= SMALLEST_IRIS;
+        if (ln > 0 && (big > best_big || (big == best_big && n + ln > pupil_n + limbus_n))) {
+            best_big = big;
             pupil_n = n;
             limbus_n = ln;
             edges = e;

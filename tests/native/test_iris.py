@@ -23,6 +23,7 @@ SPECULAR = 240
 MIN_RISE = 6.0
 TRIMS = 4
 SEEDS = 3
+SMALLEST_IRIS = 100.0
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
 
@@ -193,8 +194,9 @@ def pupil_pass(img, threshold, cx, cy, r0, r1, halo, band):
     return fit_circle(ex, ey, valid, cx, cy, band)
 
 
-def limbus_edge(v, r0, r1, k, halo):
-    """One limbus ray (v: greys at radii r0 - k .. r1 + k, -1 outside): the steepest k-mean rise, or -1."""
+def limbus_edge(v, r0, r1, k, halo, start=None):
+    """One limbus ray (v: greys at radii r0 - k .. r1 + k, -1 outside): the steepest k-mean rise from `start`
+    (r0 if None) to r1, or -1."""
     spec = v >= SPECULAR
     idx = np.arange(len(v))
     near = np.zeros(len(v), bool)
@@ -205,7 +207,7 @@ def limbus_edge(v, r0, r1, k, halo):
     s = np.concatenate([[0.0], np.cumsum(np.where(ok, grey, 0.0))])
     n = np.concatenate([[0.0], np.cumsum(ok)])
     lo, best, best_rise = r0 - k, -1, MIN_RISE - 1e-9
-    for r in range(r0, r1 + 1):
+    for r in range(max(r0, start if start is not None else r0), r1 + 1):
         n_in, n_out = n[r - lo] - n[r - k - lo], n[r + k + 1 - lo] - n[r + 1 - lo]
         if 2 * n_in < k or 2 * n_out < k:
             continue
@@ -230,7 +232,8 @@ def ray_mean(img, cx, cy, use, lo, hi):
 
 
 def limbus(img, px, py, pr, halo):
-    """iris.c's limbus(): per-ray steepest rise, harmonic fit; (inliers or 0, fit, rays with an edge)."""
+    """iris.c's limbus(): per-ray steepest rise, harmonic fit, then the outer ring that replaces a collarette;
+    (inliers or 0, fit, rays with an edge)."""
     short = min(img.shape)
     k = max(int(pr / 8.0), 3)
     l_lo, l_hi = int(1.4 * pr), min(int(5.0 * pr), int(0.6 * short))
@@ -238,10 +241,28 @@ def limbus(img, px, py, pr, halo):
         return 0, None, 0
     v = rays(img, px, py, np.arange(l_lo - k, l_hi + k + 1))
     edges = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo) for i in range(RAYS)], float)
-    n, fit = fit_harmonic(edges, edges >= 0, max(pr / 10.0, 2.0))
+    count = int((edges >= 0).sum())
+    tol = max(pr / 10.0, 2.0)
+    n, fit = fit_harmonic(edges, edges >= 0, tol)
     if n < RAYS // 6 or fit[0] <= pr:
-        return 0, None, int((edges >= 0).sum())
-    return n, fit, int((edges >= 0).sum())
+        return 0, None, count
+    ir, ia, ib, _ = fit
+    inner = ir + ia * COS + ib * SIN
+    start = np.ceil(inner + 2 * tol).astype(int)
+    outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
+                      for i in range(RAYS)], float)
+    n2, fit2 = fit_harmonic(outer, outer >= 0, tol)
+    if n2 < RAYS // 6 or fit2[0] < 1.2 * ir:
+        return n, fit, count
+    r2, a2, b2, in2 = fit2
+    if (in2 & (COS > 0.5)).sum() < RAYS // 16 or (in2 & (COS < -0.5)).sum() < RAYS // 16:
+        return n, fit, count
+    out_r = r2 + a2 * COS + b2 * SIN
+    zones = [ray_mean(img, px, py, in2, lo.astype(int), hi.astype(int)) for lo, hi in (
+        (inner - 2 * k, inner - k), (inner + k, out_r - k), (out_r + k, out_r + 2 * k))]
+    if zones[2] - zones[1] >= zones[1] - zones[0]:
+        return n2, fit2, count
+    return n, fit, count
 
 
 def reference(img: np.ndarray) -> dict:
@@ -258,7 +279,7 @@ def reference(img: np.ndarray) -> dict:
     grid = seed_grid(filled, threshold, side)
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
-    best = (0, 0, 0.0, 0.0, 0.0, None, 0)
+    best, best_big = (0, 0, 0.0, 0.0, 0.0, None, 0), False
     for _ in range(SEEDS):
         seed = next_seed(grid, taken, 3.0 * side)
         if seed is None:
@@ -273,8 +294,9 @@ def reference(img: np.ndarray) -> dict:
         if n == 0:
             continue
         limbus_n, fit, edges = limbus(img, x, y, r, halo)
-        if limbus_n > 0 and n + limbus_n > best[0] + best[1]:
-            best = (n, limbus_n, x, y, r, fit, edges)
+        big = limbus_n > 0 and 2 * fit[0] >= SMALLEST_IRIS
+        if limbus_n > 0 and (big, n + limbus_n) > (best_big, best[0] + best[1]):
+            best, best_big = (n, limbus_n, x, y, r, fit, edges), big
     pupil_n, limbus_n, px, py, pr, fit, edges = best
     if limbus_n == 0:
         return out
