@@ -15,6 +15,7 @@
 #define MIN_RISE 6.0     /* a limbus edge rises by at least this many grey levels */
 #define TRIMS 4          /* trimming rounds of the robust fits */
 #define SEEDS 3          /* pupil seeds tried */
+#define OUTWARD 3        /* rings inside the iris (collarette, furrows) stepped over on the way to the limbus */
 #define SMALLEST_IRIS 100.0 /* iris diameter (px) below which a candidate eye scores 0 (native/iris.py): a blob of
                                lashes with a ring around it is smaller than that, an eye the score accepts is not */
 
@@ -615,7 +616,8 @@ static int lateral_sides(const uint8_t *inlier, int *left)
    r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
    meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
    under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
-   too, and a circle found there at >= 1.2 R, seen on both sides (IRIS_RAYS / 16 rays each), is the limbus.
+   too, and a circle found there at >= 1.2 R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
+   step beyond it, is the limbus instead; up to OUTWARD times.
    Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
    number of rays with an edge. */
 static int limbus(const uint8_t *pixels, int width, int height, int stride, double *profile, double px, double py,
@@ -643,40 +645,43 @@ static int limbus(const uint8_t *pixels, int width, int height, int stride, doub
     int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, ir, ia, ib, inlier);
     if (n < IRIS_RAYS / 6 || *ir <= pr)
         return 0;
-    double outer[IRIS_RAYS], r2, a2, b2;
-    uint8_t outer_valid[IRIS_RAYS], outer_inlier[IRIS_RAYS];
-    for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-        int from = (int)ceil(*ir + *ia * c + *ib * s + 2.0 * tol);
-        int e = from <= l_hi ? limbus_edge(pixels, width, height, stride, px, py, c, s, l_lo, l_hi, from, k, halo,
-                                           grey, sum, num) : -1;
-        outer_valid[i] = e >= 0;
-        outer[i] = e;
-    }
-    int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
-    if (n2 < IRIS_RAYS / 6 || r2 < 1.2 * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 16 ||
-        left < IRIS_RAYS / 16)
-        return n;
-    /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the
-       outer one. Past a collarette the ciliary zone is about as dark as the pupillary zone and the sclera beyond
-       the limbus much brighter; past a limbus the sclera is the bright step and what lies beyond it is not */
-    int lo[IRIS_RAYS], hi[IRIS_RAYS];
-    double zone[3];
-    for (int z = 0; z < 3; z++) {
+    /* outward, ring by ring (a collarette, a furrow), while a ring qualifies */
+    for (int step = 0; step < OUTWARD; step++) {
+        double outer[IRIS_RAYS], r2, a2, b2;
+        uint8_t outer_valid[IRIS_RAYS], outer_inlier[IRIS_RAYS];
         for (int i = 0; i < IRIS_RAYS; i++) {
             double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-            double inner = *ir + *ia * c + *ib * s, outer_r = r2 + a2 * c + b2 * s;
-            lo[i] = z == 0 ? (int)(inner - 2 * k) : z == 1 ? (int)(inner + k) : (int)(outer_r + k);
-            hi[i] = z == 0 ? (int)(inner - k) : z == 1 ? (int)(outer_r - k) : (int)(outer_r + 2 * k);
+            int from = (int)ceil(*ir + *ia * c + *ib * s + 2.0 * tol);
+            int e = from <= l_hi ? limbus_edge(pixels, width, height, stride, px, py, c, s, l_lo, l_hi, from, k, halo,
+                                               grey, sum, num) : -1;
+            outer_valid[i] = e >= 0;
+            outer[i] = e;
         }
-        zone[z] = ray_mean(pixels, width, height, stride, px, py, outer_inlier, lo, hi);
-    }
-    if (zone[2] - zone[1] >= zone[1] - zone[0]) {
+        int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
+        if (n2 < IRIS_RAYS / 6 || r2 < 1.2 * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
+            left < IRIS_RAYS / 32)
+            break;
+        /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the
+           outer one. Past an inner ring the iris beyond is about as dark as before it and the sclera beyond the
+           limbus much brighter; past the limbus the sclera is the bright step and what lies beyond it is not */
+        int lo[IRIS_RAYS], hi[IRIS_RAYS];
+        double zone[3];
+        for (int z = 0; z < 3; z++) {
+            for (int i = 0; i < IRIS_RAYS; i++) {
+                double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+                double inner = *ir + *ia * c + *ib * s, outer_r = r2 + a2 * c + b2 * s;
+                lo[i] = z == 0 ? (int)(inner - 2 * k) : z == 1 ? (int)(inner + k) : (int)(outer_r + k);
+                hi[i] = z == 0 ? (int)(inner - k) : z == 1 ? (int)(outer_r - k) : (int)(outer_r + 2 * k);
+            }
+            zone[z] = ray_mean(pixels, width, height, stride, px, py, outer_inlier, lo, hi);
+        }
+        if (zone[2] - zone[1] < zone[1] - zone[0])
+            break;
         *ir = r2;
         *ia = a2;
         *ib = b2;
         memcpy(inlier, outer_inlier, sizeof outer_inlier);
-        return n2;
+        n = n2;
     }
     return n;
 }

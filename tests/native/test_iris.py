@@ -24,6 +24,7 @@ MIN_RISE = 6.0
 TRIMS = 4
 SEEDS = 3
 SMALLEST_IRIS = 100.0
+OUTWARD = 3
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
 
@@ -246,22 +247,24 @@ def limbus(img, px, py, pr, halo):
     n, fit = fit_harmonic(edges, edges >= 0, tol)
     if n < RAYS // 6 or fit[0] <= pr:
         return 0, None, count
-    ir, ia, ib, _ = fit
-    inner = ir + ia * COS + ib * SIN
-    start = np.ceil(inner + 2 * tol).astype(int)
-    outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
-                      for i in range(RAYS)], float)
-    n2, fit2 = fit_harmonic(outer, outer >= 0, tol)
-    if n2 < RAYS // 6 or fit2[0] < 1.2 * ir:
-        return n, fit, count
-    r2, a2, b2, in2 = fit2
-    if (in2 & (COS > 0.5)).sum() < RAYS // 16 or (in2 & (COS < -0.5)).sum() < RAYS // 16:
-        return n, fit, count
-    out_r = r2 + a2 * COS + b2 * SIN
-    zones = [ray_mean(img, px, py, in2, lo.astype(int), hi.astype(int)) for lo, hi in (
-        (inner - 2 * k, inner - k), (inner + k, out_r - k), (out_r + k, out_r + 2 * k))]
-    if zones[2] - zones[1] >= zones[1] - zones[0]:
-        return n2, fit2, count
+    for _step in range(OUTWARD):
+        ir, ia, ib, _ = fit
+        inner = ir + ia * COS + ib * SIN
+        start = np.ceil(inner + 2 * tol).astype(int)
+        outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
+                          for i in range(RAYS)], float)
+        n2, fit2 = fit_harmonic(outer, outer >= 0, tol)
+        if n2 < RAYS // 6 or fit2[0] < 1.2 * ir:
+            break
+        r2, a2, b2, in2 = fit2
+        if (in2 & (COS > 0.5)).sum() < RAYS // 32 or (in2 & (COS < -0.5)).sum() < RAYS // 32:
+            break
+        out_r = r2 + a2 * COS + b2 * SIN
+        zones = [ray_mean(img, px, py, in2, lo.astype(int), hi.astype(int)) for lo, hi in (
+            (inner - 2 * k, inner - k), (inner + k, out_r - k), (out_r + k, out_r + 2 * k))]
+        if zones[2] - zones[1] < zones[1] - zones[0]:
+            break
+        n, fit = n2, fit2
     return n, fit, count
 
 
