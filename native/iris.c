@@ -15,6 +15,7 @@
 #define MIN_RISE 6.0     /* a limbus edge rises by at least this many grey levels */
 #define TRIMS 4          /* trimming rounds of the robust fits */
 #define SEEDS 3          /* pupil seeds tried */
+#define LID_STEP 0.5     /* a lid is brighter than the iris by at least this share of the iris-sclera step */
 #define OUTWARD 3        /* rings inside the iris (collarette, furrows) stepped over on the way to the limbus */
 #define SMALLEST_IRIS 100.0 /* iris diameter (px) below which a candidate eye scores 0 (native/iris.py): a blob of
                                lashes with a ring around it is smaller than that, an eye the score accepts is not */
@@ -546,10 +547,56 @@ static double ray_mean(const uint8_t *pixels, int width, int height, int stride,
     return n ? s / (double)n : 0.0;
 }
 
+/* Where a lid begins on each ray from the pupil. A lid comes in from outside the iris: scanned inward from the
+   limbus, the lid lasts while at least half of the last 2 run_len samples are not iris grey (brighter than `bright`:
+   skin, sclera; or darker than `dark`: lashes, the lid margin), and begins at the innermost such sample; it is a
+   lid when at least `run_len` samples were brighter than `bright`. Infinity on a ray whose iris edge is not under
+   a lid. Iris texture has bright and dark specks too, but sparse, and iris grey between them and the limbus. */
+static void lid_starts(const uint8_t *pixels, int width, int height, int stride, const struct iris_metrics *m,
+                       double dark, double bright, int run_len, double *lid)
+{
+    double a = m->iris_x - m->pupil_x, b = m->iris_y - m->pupil_y, raw[IRIS_RAYS];
+    int window = 2 * run_len;
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        int r0 = (int)(m->pupil_radius + 2.0), r1 = (int)(m->iris_radius + a * c + b * s);
+        int lit = 0, odd = 0, innermost = -1;
+        uint8_t flag[2 * 64]; /* the window's flags, circular; run_len <= 64 */
+        for (int r = r1; r >= r0; r--) {
+            int v = ray_at(pixels, width, height, stride, m->pupil_x, m->pupil_y, c, s, r);
+            int is_odd = v > bright || (v >= 0 && v < dark), slot = (r1 - r) % window;
+            if (r1 - r >= window)
+                odd -= flag[slot];
+            flag[slot] = (uint8_t)is_odd;
+            odd += is_odd;
+            if (r1 - r + 1 >= window && 2 * odd < window)
+                break;
+            if (is_odd)
+                innermost = r;
+            lit += v > bright;
+        }
+        raw[i] = lit >= run_len && innermost >= 0 ? innermost : HUGE_VAL;
+    }
+    /* a lid spans many rays: the median of five neighbouring rays drops a single ray run deep along a furrow */
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double w[5];
+        for (int j = 0; j < 5; j++)
+            w[j] = raw[(i + j - 2 + IRIS_RAYS) % IRIS_RAYS];
+        lid[i] = median_of(w, 5);
+    }
+}
+
 static void annulus(const uint8_t *pixels, int width, int height, int stride, struct iris_metrics *m)
 {
     double inner = m->pupil_radius + 2.0, outer = m->iris_radius - 2.0;
-    double occlude_hi = (m->iris_grey + m->sclera_grey) / 2.0, occlude_lo = (m->pupil_grey + m->iris_grey) / 2.0;
+    double occlude_lo = (m->pupil_grey + m->iris_grey) / 2.0;
+    double lid[IRIS_RAYS];
+    int run_len = (int)(m->pupil_radius / 8.0) > 3 ? (int)(m->pupil_radius / 8.0) : 3;
+    lid_starts(pixels, width, height, stride, m, occlude_lo, m->iris_grey + LID_STEP * (m->sclera_grey - m->iris_grey),
+               run_len < 64 ? run_len : 64, lid);
+    double nearest_lid = HUGE_VAL;
+    for (int i = 0; i < IRIS_RAYS; i++)
+        nearest_lid = lid[i] < nearest_lid ? lid[i] : nearest_lid;
     int y0 = (int)floor(m->iris_y - outer), y1 = (int)ceil(m->iris_y + outer);
     int x0 = (int)floor(m->iris_x - outer), x1 = (int)ceil(m->iris_x + outer);
     int64_t total = 0, specular = 0, occluded = 0, usable = 0, lap_sum = 0, lap_sq = 0;
@@ -567,16 +614,24 @@ static void annulus(const uint8_t *pixels, int width, int height, int stride, st
                 continue;
             }
             int v = row[x], inner_px = x >= 1 && y >= 1 && x < width - 1 && y < height - 1;
-            /* lids and lashes by the 3x3 mean: iris texture brighter or darker than the midpoints is not a lid */
+            /* lashes by the 3x3 mean (iris texture darker than the midpoint comes in specks); lids by the 3x3 mean
+               and, on the pixel's ray, past where the lid begins (bright iris texture before that is iris) */
             double local = v;
             if (inner_px) {
                 const uint8_t *up = row - stride, *down = row + stride;
                 local = (up[x - 1] + up[x] + up[x + 1] + row[x - 1] + v + row[x + 1] + down[x - 1] + down[x] +
                          down[x + 1]) / 9.0;
             }
+            int lidded = 0;
+            double d2 = px * px + py * py;
+            if (d2 >= nearest_lid * nearest_lid) { /* the angle only where some lid could reach */
+                int ray = (int)floor(atan2(py, px) / TWO_PI * IRIS_RAYS + 0.5);
+                ray = ((ray % IRIS_RAYS) + IRIS_RAYS) % IRIS_RAYS;
+                lidded = d2 >= lid[ray] * lid[ray];
+            }
             if (v >= SPECULAR) {
                 specular++;
-            } else if (local > occlude_hi || local < occlude_lo) {
+            } else if (lidded || local < occlude_lo) {
                 occluded++;
             } else if (inner_px) {
                 int lap = row[x - stride] + row[x + stride] + row[x - 1] + row[x + 1] - 4 * v;

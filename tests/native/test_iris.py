@@ -25,6 +25,7 @@ TRIMS = 4
 SEEDS = 3
 SMALLEST_IRIS = 100.0
 OUTWARD = 3
+LID_STEP = 0.5
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
 
@@ -268,6 +269,27 @@ def limbus(img, px, py, pr, halo):
     return n, fit, count
 
 
+def lid_starts(img, px, py, pr, model, dark, bright, run_len):
+    """iris.c's lid_starts: per ray, inward from the limbus while >= half of the last 2 run_len samples are not
+    iris grey; the innermost such sample, when >= run_len of the samples passed were bright."""
+    lid = np.full(RAYS, np.inf)
+    window = 2 * run_len
+    for i in range(RAYS):
+        r0, r1 = int(pr + 2.0), int(model[i])
+        flags, lit, innermost = [], 0, -1
+        for r in range(r1, r0 - 1, -1):
+            v = rays(img, px, py, [r])[i, 0]
+            flags.append(v > bright or 0 <= v < dark)
+            if len(flags) >= window and 2 * sum(flags[-window:]) < window:
+                break
+            if flags[-1]:
+                innermost = r
+            lit += v > bright
+        if lit >= run_len and innermost >= 0:
+            lid[i] = innermost
+    return np.array([np.median(np.take(lid, np.arange(i - 2, i + 3), mode="wrap")) for i in range(RAYS)])
+
+
 def reference(img: np.ndarray) -> dict:
     """native/iris.c's algorithm, step by step, in numpy."""
     img = np.ascontiguousarray(img)
@@ -326,7 +348,11 @@ def reference(img: np.ndarray) -> dict:
         return out
     specular = ring & inside & (val >= SPECULAR)
     local = local_mean(img)[gy.clip(0, h - 1), gx.clip(0, w - 1)]
-    off = ring & inside & ~specular & ((local > (iris + sclera) / 2) | (local < (pupil + iris) / 2))
+    lid = lid_starts(img, px, py, pr, model, (pupil + iris) / 2, iris + LID_STEP * (sclera - iris),
+                     min(max(int(pr / 8.0), 3), 64))
+    ray = np.mod(np.floor(np.arctan2(gy - py, gx - px) / (2 * np.pi) * RAYS + 0.5).astype(int), RAYS)
+    lidded = (gx - px) ** 2 + (gy - py) ** 2 >= lid[ray] ** 2
+    off = ring & inside & ~specular & (lidded | (local < (pupil + iris) / 2))
     occluded = off.sum() + (ring & ~inside).sum()
     usable = ring & inside & ~specular & ~off & (gx >= 1) & (gy >= 1) & (gx < w - 1) & (gy < h - 1)
     out.update(specular_fraction=specular.sum() / total, occluded_fraction=occluded / total,
