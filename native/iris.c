@@ -16,6 +16,10 @@
 #define TRIMS 4          /* trimming rounds of the robust fits */
 #define SEEDS 3          /* pupil seeds tried */
 #define LID_STEP 0.5     /* a lid is brighter than the iris by at least this share of the iris-sclera step */
+#define RING_STEP 1.25   /* the limbus lies at least this far out of a ring inside the iris: the collarette lies about a
+                            third of the way from pupil to limbus, so for pupil/iris ratios up to 0.7 (the score's
+                            limit) the limbus is >= 3 / (1 + 2 x 0.7) = 1.25 times as far; measured against hand-drawn
+                            circles of three databases (docs/architecture.md), 1.2 let rings beyond the limbus in */
 #define OUTWARD 3        /* rings inside the iris (collarette, furrows) stepped over on the way to the limbus */
 #define SMALLEST_IRIS 100.0 /* iris diameter (px) below which a candidate eye scores 0 (native/iris.py): a blob of
                                lashes with a ring around it is smaller than that, an eye the score accepts is not */
@@ -671,7 +675,7 @@ static int lateral_sides(const uint8_t *inlier, int *left)
    r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
    meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
    under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
-   too, and a circle found there at >= 1.2 R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
+   too, and a circle found there at >= RING_STEP R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
    step beyond it, is the limbus instead; up to OUTWARD times.
    Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
    number of rays with an edge. */
@@ -713,7 +717,7 @@ static int limbus(const uint8_t *pixels, int width, int height, int stride, doub
             outer[i] = e;
         }
         int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
-        if (n2 < IRIS_RAYS / 6 || r2 < 1.2 * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
+        if (n2 < IRIS_RAYS / 6 || r2 < RING_STEP * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
             left < IRIS_RAYS / 32)
             break;
         /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the

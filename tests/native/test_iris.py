@@ -25,6 +25,7 @@ TRIMS = 4
 SEEDS = 3
 SMALLEST_IRIS = 100.0
 OUTWARD = 3
+RING_STEP = 1.25
 LID_STEP = 0.5
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
@@ -255,7 +256,7 @@ def limbus(img, px, py, pr, halo):
         outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
                           for i in range(RAYS)], float)
         n2, fit2 = fit_harmonic(outer, outer >= 0, tol)
-        if n2 < RAYS // 6 or fit2[0] < 1.2 * ir:
+        if n2 < RAYS // 6 or fit2[0] < RING_STEP * ir:
             break
         r2, a2, b2, in2 = fit2
         if (in2 & (COS > 0.5)).sum() < RAYS // 32 or (in2 & (COS < -0.5)).sum() < RAYS // 32:
