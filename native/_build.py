@@ -17,6 +17,7 @@ CONCERNS = [
     "motion",
     "fingerprint",
     "face",
+    "rank_filter",
     "iris",
 ]
 

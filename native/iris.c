@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "iris.h"
+#include "rank_filter.h"
 
 #define TWO_PI 6.283185307179586
 #define MIN_SIDE 32
@@ -35,11 +36,11 @@ static int open_half(int width, int height)
     return q > 1 ? q : 1;
 }
 
-/* The filled frame, the reflections' neighbourhood, a frame with q rows above and below, two padded rows. */
+/* The filled frame, the reflections' neighbourhood, and rank_square's workspaces. */
 int iris_scratch_size(int width, int height)
 {
     int q = open_half(width, height);
-    return 2 * width * height + (height + 2 * q) * width + 2 * (width + 2 * q);
+    return 2 * width * height + rank_square_tall_size(width, height, q) + rank_square_pad_size(width, q);
 }
 
 /* The seed grid's counts and x/y sums, then three ray buffers (prefix sums and counts) of min(w,h) + 2. */
@@ -68,62 +69,6 @@ static int dark_threshold(const uint8_t *pixels, int width, int height, int stri
     return low + (int)((mean - low) / 4.0);
 }
 
-/* dst[i] = min (or max) of a[i], b[i]: one branch per call, so each loop vectorises. */
-static void pick_row(uint8_t *dst, const uint8_t *a, const uint8_t *b, int n, int is_max)
-{
-    if (is_max)
-        for (int i = 0; i < n; i++)
-            dst[i] = a[i] > b[i] ? a[i] : b[i];
-    else
-        for (int i = 0; i < n; i++)
-            dst[i] = a[i] < b[i] ? a[i] : b[i];
-}
-
-/* dst = the min (or max) of src over a (2q+1) square clipped to the frame (what a replicated border gives for a
-   min or max). src is the frame (stride) or, when `mask` is set, its specular mask (>= SPECULAR -> 255, else 0);
-   dst is packed and may be src. Each 1-D window is two overlapping power-of-two spans, built by doubling (span
-   2s = span s at i and at i + s): about log2(2q+1) + 1 whole-row passes per direction, not 2q + 1.
-   `tall` holds (height + 2q) rows of `width`; `pad` two rows of width + 2q. */
-static void square_rank(const uint8_t *src, int stride, int mask, uint8_t *dst, int width, int height, int q,
-                        int is_max, uint8_t *tall, uint8_t *pad)
-{
-    int len = width + 2 * q, top = 1;
-    while (2 * top <= 2 * q + 1)
-        top *= 2;
-    uint8_t *p = pad, *o = pad + len;
-    for (int y = 0; y < height; y++) {
-        const uint8_t *row = src + (size_t)y * (size_t)stride;
-        if (mask)
-            for (int x = 0; x < width; x++)
-                p[q + x] = row[x] >= SPECULAR ? 255 : 0;
-        else
-            memcpy(p + q, row, (size_t)width);
-        memset(p, p[q], (size_t)q);
-        memset(p + q + width, p[q + width - 1], (size_t)q);
-        uint8_t *cur = p, *nxt = o;
-        for (int span = 1; span < top; span *= 2) {
-            pick_row(nxt, cur, cur + span, len - 2 * span + 1, is_max);
-            uint8_t *t = cur;
-            cur = nxt;
-            nxt = t;
-        }
-        pick_row(tall + (size_t)(y + q) * (size_t)width, cur, cur + (2 * q + 1 - top), width, is_max);
-    }
-    for (int y = 0; y < q; y++) {
-        memcpy(tall + (size_t)y * (size_t)width, tall + (size_t)q * (size_t)width, (size_t)width);
-        memcpy(tall + (size_t)(height + q + y) * (size_t)width, tall + (size_t)(height + q - 1) * (size_t)width,
-               (size_t)width);
-    }
-    int rows = height + 2 * q;
-    for (int span = 1; span < top; span *= 2) /* row i becomes the rank of rows i .. i + 2 span - 1 */
-        for (int i = 0; i + span < rows; i++)
-            pick_row(tall + (size_t)i * (size_t)width, tall + (size_t)i * (size_t)width,
-                     tall + (size_t)(i + span) * (size_t)width, width, is_max);
-    for (int y = 0; y < height; y++)
-        pick_row(dst + (size_t)y * (size_t)width, tall + (size_t)y * (size_t)width,
-                 tall + (size_t)(y + 2 * q + 1 - top) * (size_t)width, width, is_max);
-}
-
 /* Reflections filled: near a specular pixel (>= SPECULAR, within q), the frame's grey opening (min then max filter
    with a (2q+1) square) replaces it; elsewhere the frame is kept. The LED spots a sensor puts in the pupil, and
    their glow, then take the pupil's grey, while iris texture, lashes and lids (not near a reflection) keep theirs:
@@ -133,9 +78,9 @@ static void fill_reflections(const uint8_t *pixels, int width, int height, int s
     int q = open_half(width, height);
     size_t n = (size_t)width * (size_t)height;
     uint8_t *filled = scratch, *near = scratch + n, *tall = near + n, *pad = tall + (size_t)(height + 2 * q) * width;
-    square_rank(pixels, stride, 1, near, width, height, q, 1, tall, pad); /* within q of a reflection */
-    square_rank(pixels, stride, 0, filled, width, height, q, 0, tall, pad);
-    square_rank(filled, width, 0, filled, width, height, q, 1, tall, pad); /* the opening */
+    rank_square(pixels, stride, SPECULAR, near, width, height, q, 1, tall, pad); /* within q of a reflection */
+    rank_square(pixels, stride, -1, filled, width, height, q, 0, tall, pad);
+    rank_square(filled, width, -1, filled, width, height, q, 1, tall, pad); /* the opening */
     for (int y = 0; y < height; y++) {
         const uint8_t *row = pixels + (size_t)y * (size_t)stride, *close = near + (size_t)y * (size_t)width;
         uint8_t *out = filled + (size_t)y * (size_t)width;

@@ -1,19 +1,28 @@
 /* iris: localisation and quality metrics of a near-infrared eye image (8-bit grey, pointer + row stride).
 
    Approximation, documented in docs/architecture.md ("Iris quality score"):
+   0. reflections filled: within q = min(w,h)/48 of a pixel >= 240, the grey opening (min then max filter over a
+      (2q+1) square) replaces the frame, so the LED spots a camera puts in the pupil take the pupil's grey; the
+      pupil is looked for in that copy, the rest in the frame itself;
    1. pupil seed: windows of side min(w,h)/16 that are >= 90 % darker than a histogram threshold are binned on a
       coarse grid; the densest 3x3 cell block starts a mean shift over those windows (other dark things - text,
-      lashes, dark frame corners - do not pull the seed);
+      lashes, dark frame corners - do not pull the seed); up to 3 seeds;
    2. pupil circle: 128 rays from the seed; on each, the first radius where the grey leaves the dark range for
       good; a circle is fitted to those edge points (algebraic least squares) with outliers trimmed (residual >
-      3 x the median residual); twice, the second time from the fitted centre;
-   3. limbus: 128 rays from the pupil centre; on each, the radius of the steepest rise (mean of k outer minus mean
-      of k inner samples, reflections left out); r(theta) = R + a cos + b sin (a circle of radius R centred at
-      pupil + (a, b)) is fitted robustly: started at the densest radius, refitted on the rays within tolerance.
-      Rays into eyelids and lashes disagree with the others and are left out, whatever the eye's rotation;
-   4. annulus between the two circles: pixels >= 240 are specular, pixels nearer the sclera or pupil grey than the
-      iris grey are occluded (lids, lashes), annulus pixels outside the frame are occluded; the rest is usable
-      (ISO/IEC 29794-6 usable iris area). Sharpness is the Laplacian variance over the usable pixels only.
+      3 x the median residual); twice, the second time from the fitted centre. Each seed's limbus (3) is looked
+      for: the candidate with the most agreeing rays, pupil and limbus together, wins, among those whose iris is
+      at least 100 px across if any is;
+   3. limbus: 128 rays from the pupil centre; on each, the radius of the steepest rise (mean of k outer minus
+      mean of k inner samples, reflections left out); r(theta) = R + a cos + b sin (a circle of radius R centred
+      at pupil + (a, b)) is fitted robustly: started at the densest radius, refitted on the rays within tolerance.
+      Rays into eyelids and lashes disagree with the others and are left out, whatever the eye's rotation. A
+      ring inside the iris (collarette, furrows) can win that; the steepest rise beyond the circle is fitted too,
+      and replaces it when >= 1.25 R, seen left and right, with the sclera's step beyond it; up to 3 times;
+   4. annulus between the two circles: pixels >= 240 are specular; lashes are pixels whose 3x3 mean is nearer
+      the pupil grey than the iris grey; lids are found per ray, scanned inward from the limbus (a dense stretch
+      of skin or lashes reaching it; the median of 5 neighbouring rays), every annulus pixel past a lid's start
+      on its ray is occluded; annulus pixels outside the frame are occluded; the rest is usable (ISO/IEC 29794-6
+      usable iris area). Sharpness is the Laplacian variance over the usable pixels only.
    Not a segmentation network: good enough to gate live capture, not to make an iris template. */
 #ifndef SINOPSIS_IRIS_H
 #define SINOPSIS_IRIS_H
