@@ -54,6 +54,9 @@ KINDS: dict[str, Kind] = {
     "json": Kind(MAX_JSON_BYTES, "JSON state file", "check the path; the file may be damaged"),
     # spreadsheets (xlsx/csv) an office imports: hq/applications/tabular.py's MAX_BYTES
     "import": Kind(10 * _MB, "import file (xlsx/csv)", "export a smaller file or split it"),
+    # hand-drawn iris circles for `sinopsis quality --iris-truth`: a row is ~60 bytes, so 16 MB is ~250,000 images
+    "circles": Kind(16 * _MB, "table of hand-drawn iris circles (--iris-truth)",
+                    "give the path of the tab-separated file of circles"),
     # anything the station prints or shows as text (receipts captured by the printer simulator, SQL migrations)
     "text": Kind(4 * _MB, "text file", "check the path"),
 }

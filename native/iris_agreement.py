@@ -8,6 +8,13 @@ Each image gets the live score (native.iris). There is no reference scorer for i
 labels: every image of such a database is a capture someone kept, so each group reports how many the gate passes,
 the medians of what decides it (score, iris diameter, pupil/iris radius ratio over the irises found) and, for the
 refused ones, how many carry each problem code: the gate's false refusals on real eyes, and their causes.
+
+`--iris-truth FILE` (native/iris_truth.py) adds hand-drawn circles for some of the images, and with them what the
+pass rate cannot show: whether the gate passes eyes on the right circles. Per group, how many images have a truth
+row, how many the kernel located (both circles within a tenth of the true iris radius), the median limbus error and
+`passed_mislocated`, the images the gate passes although it is not on the drawn circles: captures that would be
+accepted on wrong circles, the dangerous case. Without FILE those fields are None (null in JSON), always present, so
+the JSON has the same keys either way; a truth row for an image that is left out is not counted.
 """
 
 import statistics
@@ -21,6 +28,7 @@ import numpy as np
 from contract.errors import SinopsisError
 from native.image_folders import image_groups
 from native.iris import IrisQuality, IrisReport
+from native.iris_truth import LOCATED, Circles, circle_errors, located
 
 Reader = Callable[[Path], np.ndarray]  # an eye image file's 8-bit grey image; a SinopsisError says why it is not one
 
@@ -30,7 +38,11 @@ class IrisGroup:
     """One group's eye images: how many, how many pass the gate, the medians, and why the others are refused.
 
     `reasons`: (problem code, refused images carrying it), a code counted once per image, most frequent first.
-    The diameter (px) and pupil/iris ratio medians are over the images whose iris was found (None when none was)."""
+    The diameter (px) and pupil/iris ratio medians are over the images whose iris was found (None when none was).
+    Against the hand-drawn circles (all None without --iris-truth): `truth` images with a row, `located` of them,
+    `located_rate` (None when `truth` is 0), `median_iris_error` (the limbus error relative to the true iris radius,
+    over those whose iris was found; None when none was) and `passed_mislocated`, passed by the gate but not located.
+    """
 
     name: str
     count: int
@@ -40,24 +52,44 @@ class IrisGroup:
     diameter_median: float | None
     ratio_median: float | None
     reasons: list[tuple[str, int]]
+    truth: int | None = None
+    located: int | None = None
+    located_rate: float | None = None
+    median_iris_error: float | None = None
+    passed_mislocated: int | None = None
 
 
 @dataclass(frozen=True)
 class IrisGate:
-    """Every group, all images together (`total`), the threshold, and the files left out with why."""
+    """Every group, all images together (`total`), the threshold, the files left out with why, and the file of
+    hand-drawn circles the groups were compared with (None without --iris-truth; `total.truth` says whether they
+    were)."""
 
     folder: str
     threshold: int
     groups: list[IrisGroup]
     total: IrisGroup
     left_out: list[str] = field(default_factory=list)
+    truth_file: str | None = None
 
 
 def _median(values: list[float]) -> float | None:
     return float(statistics.median(values)) if values else None
 
 
-def _group(name: str, reports: list[IrisReport], threshold: int) -> IrisGroup:
+def _against_truth(scored: list[tuple[IrisReport, Circles | None]], threshold: int) -> dict:
+    """The truth fields of a group: its images with a truth row, compared with what the kernel found."""
+    compared = [(report, circle_errors(circles, report.metrics)) for report, circles in scored if circles is not None]
+    on_circles = [located(errors) for _, errors in compared]
+    return {"truth": len(compared), "located": sum(on_circles),
+            "located_rate": sum(on_circles) / len(compared) if compared else None,
+            "median_iris_error": _median([errors[1] for _, errors in compared if errors is not None]),
+            "passed_mislocated": sum(report.score >= threshold and not ok
+                                     for (report, _), ok in zip(compared, on_circles, strict=True))}
+
+
+def _group(name: str, scored: list[tuple[IrisReport, Circles | None]], threshold: int, compare: bool) -> IrisGroup:
+    reports = [report for report, _ in scored]
     found = [r.metrics for r in reports if r.metrics.found]
     refused = [r for r in reports if r.score < threshold]
     reasons = Counter(code for r in refused for code in set(r.problems))
@@ -66,34 +98,41 @@ def _group(name: str, reports: list[IrisReport], threshold: int) -> IrisGroup:
                      float(statistics.median(r.score for r in reports)),
                      _median([m.iris_diameter for m in found]),
                      _median([m.pupil_radius / m.iris_radius for m in found if m.iris_radius > 0]),
-                     sorted(reasons.items(), key=lambda item: (-item[1], item[0])))
+                     sorted(reasons.items(), key=lambda item: (-item[1], item[0])),
+                     **(_against_truth(scored, threshold) if compare else {}))
 
 
-def evaluate_irises(folder: Path, read: Reader, threshold: int = 60) -> IrisGate:
-    """Score every eye image of `folder` with the live iris gate; SinopsisError when none can be scored (each
-    file's reason in the message)."""
+def evaluate_irises(folder: Path, read: Reader, threshold: int = 60, truth: dict[str, Circles] | None = None,
+                    truth_file: Path | None = None) -> IrisGate:
+    """Score every eye image of `folder` with the live iris gate, and compare the images `truth` has circles for
+    (native.iris_truth.read_truth; keyed by path relative to `folder`) with them; SinopsisError when none can be
+    scored (each file's reason in the message)."""
     folder = Path(folder)
     quality = IrisQuality()  # one instance: its workspaces are reused across frames of the same size
     groups, left_out, every = [], [], []
     for name, files in image_groups(folder).items():
-        reports = []
+        scored = []
         for path in files:
+            relative = path.relative_to(folder)
             try:
-                reports.append(quality.measure(np.ascontiguousarray(read(path))))
+                report = quality.measure(np.ascontiguousarray(read(path)))
             except (SinopsisError, ValueError) as e:  # unreadable, special file, too small to score…
-                left_out.append(f"{path.relative_to(folder)}: {e}")
-        if reports:
-            groups.append(_group(name, reports, threshold))
-            every.extend(reports)
+                left_out.append(f"{relative}: {e}")
+                continue
+            scored.append((report, None if truth is None else truth.get(relative.as_posix())))
+        if scored:
+            groups.append(_group(name, scored, threshold, truth is not None))
+            every.extend(scored)
     if not groups:
         raise SinopsisError(f"{folder}: no eye image in it could be scored: {'; '.join(left_out[:5])}"
                             f"{' …' if len(left_out) > 5 else ''}", "usage")
-    return IrisGate(str(folder), threshold, groups, _group("all", every, threshold), left_out)
+    return IrisGate(str(folder), threshold, groups, _group("all", every, threshold, truth is not None), left_out,
+                    None if truth_file is None else str(truth_file))
 
 
 def format_iris_gate(result: IrisGate) -> str:
     """The evaluation as a printable table: a line per group, then all; why the refused ones were refused, per
-    group; then the files left out."""
+    group; with hand-drawn circles, a second table of the groups against them; then the files left out."""
     head = f"{'group':<20} {'images':>6} {'passed':>6} {'pass %':>6} {'score':>5} {'iris px':>7} {'pupil/iris':>10}"
     lines = [f"The live iris gate on {result.folder}, at {result.threshold} (medians; iris px and pupil/iris over "
              "the irises found)", head, "-" * len(head)]
@@ -109,5 +148,23 @@ def format_iris_gate(result: IrisGate) -> str:
     for g in rows:
         reasons = ", ".join(f"{code} {n}" for code, n in g.reasons) or "none refused"
         lines.append(f"{g.name[:20]:<20} {reasons}")
+    if result.total.truth is not None:
+        lines += ["", *_truth_table(result, rows)]
     lines += [f"left out: {reason}" for reason in result.left_out]
     return "\n".join(lines)
+
+
+def _truth_table(result: IrisGate, rows: list[IrisGroup]) -> list[str]:
+    """The groups against the hand-drawn circles: a line per group, then all."""
+    head = (f"{'group':<20} {'truth':>6} {'located':>7} {'loc. %':>6} {'iris err %':>10} "
+            f"{'passed, mislocated':>18}")
+    lines = [f"Against the hand-drawn circles in {result.truth_file or 'the table given'}: located, pupil and "
+             f"limbus within {100 * LOCATED:.0f}%", "of the true iris radius; iris err %, the median limbus error in % "
+             "of that radius, over the irises found", head, "-" * len(head)]
+    for g in rows:
+        if g is result.total:
+            lines.append("-" * len(head))
+        rate = "-" if g.located_rate is None else f"{100 * g.located_rate:.1f}"
+        error = "-" if g.median_iris_error is None else f"{100 * g.median_iris_error:.1f}"
+        lines.append(f"{g.name[:20]:<20} {g.truth:>6} {g.located:>7} {rate:>6} {error:>10} {g.passed_mislocated:>18}")
+    return lines

@@ -4,7 +4,8 @@ The same analyzers the capture engine runs on every frame (native/), so an opera
 check why a capture was refused. `--confirm` adds NIST NFIQ 2 for a fingerprint (the slow confirm step);
 `--eval-fingerprints` prints how our fingerprint score separates the labelled degradation set, next to NFIQ 2;
 `--eval-faces` prints how the face gate decides on everyday variations and defects of the face development set;
-`--eval-irises` how often the iris gate passes a folder of real near-infrared eye images, and why it refuses.
+`--eval-irises` how often the iris gate passes a folder of real near-infrared eye images, and why it refuses
+(`--iris-truth`: and whether it passes them on the right circles, against circles drawn by hand).
 """
 
 import argparse
@@ -45,6 +46,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--irises-dir", type=Path, metavar="DIR",
                    help="--eval-irises: every near-infrared eye image in DIR and in each of its subfolders (one group "
                    "each)")
+    p.add_argument("--iris-truth", type=Path, metavar="FILE",
+                   help="--eval-irises: hand-drawn circles for some of those images, a tab-separated table with the "
+                   "header file, pupil_x, pupil_y, pupil_r, iris_x, iris_y, iris_r (file relative to DIR, pixels): "
+                   "adds how many the kernel located and how many the gate passes on wrong circles")
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)
@@ -172,8 +177,14 @@ def _eval_irises(args: argparse.Namespace) -> int:
         raise SinopsisError("--eval-irises needs --irises-dir DIR, a folder of real near-infrared eye images (a "
                             "group per subfolder); there is no bundled iris set to evaluate on", "usage")
     folder = _irises_dir(args.irises_dir)
+    truth = None
+    if args.iris_truth is not None:  # read and checked whole before any image is scored
+        from native.iris_truth import read_truth
+
+        truth = read_truth(args.iris_truth, folder)
     result = evaluate_irises(folder, read=lambda path: read_image(path, colour=False),
-                             threshold=load_config(args.config).capture.thresholds.iris)
+                             threshold=load_config(args.config).capture.thresholds.iris, truth=truth,
+                             truth_file=args.iris_truth)
     if args.json:
         print_json(dataclasses.asdict(result))
     else:
@@ -189,6 +200,9 @@ def _quality(args: argparse.Namespace) -> int:
     if args.irises_dir is not None and not args.eval_irises:
         raise SinopsisError("--irises-dir goes with --eval-irises (the eye images to evaluate the iris gate on)",
                             "usage")
+    if args.iris_truth is not None and not args.eval_irises:
+        raise SinopsisError("--iris-truth goes with --eval-irises --irises-dir DIR (hand-drawn circles for some of "
+                            "DIR's eye images)", "usage")
     if args.prints_dir is not None:
         return _eval_prints(args)
     if args.eval_irises:
