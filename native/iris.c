@@ -21,6 +21,10 @@
                             third of the way from pupil to limbus, so for pupil/iris ratios up to 0.7 (the score's
                             limit) the limbus is >= 3 / (1 + 2 x 0.7) = 1.25 times as far; measured against hand-drawn
                             circles of three databases (docs/architecture.md), 1.2 let rings beyond the limbus in */
+#define CENTRE_PRIOR 0.1 /* the limbus's centre is near the pupil's (decentration is a few % of the iris radius), so
+                            the last fit of r = R + a cos + b sin, on the kept rays, has a ridge of this weight per
+                            ray on the offset (a, b): lids hide the rays that would fix the vertical offset, and
+                            without it the fit took a lid's pull for one (hand-drawn circles, docs/architecture.md) */
 #define OUTWARD 3        /* rings inside the iris (collarette, furrows) stepped over on the way to the limbus */
 #define SMALLEST_IRIS 100.0 /* iris diameter (px) below which a candidate eye scores 0 (native/iris.py): a blob of
                                lashes with a ring around it is smaller than that, an eye the score accepts is not */
@@ -249,6 +253,10 @@ int iris_fit_harmonic(const double *r, const uint8_t *valid, int n, double tol, 
         for (int i = 0; i < n; i++)
             if (inlier[i])
                 normal_add(m, v, 1.0, cos(TWO_PI * i / n), sin(TWO_PI * i / n), r[i]);
+        if (round == TRIMS) { /* the last fit, on the kept rays, with the ridge: see CENTRE_PRIOR */
+            m[1][1] += CENTRE_PRIOR * count;
+            m[2][2] += CENTRE_PRIOR * count;
+        }
         if (!solve3(m, v, p) || !(p[0] > 0.0))
             return 0;
         *radius = p[0];

@@ -25,6 +25,7 @@ TRIMS = 4
 SEEDS = 3
 SMALLEST_IRIS = 100.0
 OUTWARD = 3
+CENTRE_PRIOR = 0.1
 RING_STEP = 1.25
 LID_STEP = 0.5
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
@@ -77,7 +78,8 @@ def fit_harmonic(r, valid, tol):
             return 0, None
         a = np.c_[np.ones(n), np.cos(ang), np.sin(ang)][inlier]
         try:
-            p = np.linalg.solve(a.T @ a, a.T @ r[inlier])
+            ridge = np.diag([0.0, 1.0, 1.0]) * CENTRE_PRIOR * inlier.sum() if rnd == TRIMS else 0.0
+            p = np.linalg.solve(a.T @ a + ridge, a.T @ r[inlier])
         except np.linalg.LinAlgError:
             return 0, None
         if not p[0] > 0:
