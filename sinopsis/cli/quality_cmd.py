@@ -208,10 +208,14 @@ def _quality(args: argparse.Namespace) -> int:
     if args.eval_irises:
         return _eval_irises(args)
     if args.eval_fingerprints:
+        from native.confirm import ConfirmError
         from native.finger_eval import evaluate, format_table
         from station.config import load_config
 
-        evaluation = evaluate(threshold=load_config(args.config).capture.thresholds.finger)
+        try:
+            evaluation = evaluate(threshold=load_config(args.config).capture.thresholds.finger)
+        except ConfirmError as e:  # the table sets our score beside NFIQ 2: without it there is no table
+            raise SinopsisError(f"--eval-fingerprints needs NIST NFIQ 2: {e}", "quality.nfiq2") from None
         if args.json:
             print_json(dataclasses.asdict(evaluation))
         else:

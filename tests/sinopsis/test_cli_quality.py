@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -12,6 +13,8 @@ import pytest
 
 from native import samples
 from sinopsis.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_json(argv: list[str], capsys) -> dict:
@@ -225,3 +228,22 @@ def test_a_folder_that_cannot_be_evaluated_is_refused_before_it_starts(tmp_path,
     (tmp_path / "dangling").symlink_to(tmp_path / "gone", target_is_directory=True)
     assert main(["quality", *(a.replace("{tmp}", str(tmp_path)) for a in argv)]) == 2
     assert said in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--eval-fingerprints"], ["--eval-fingerprints", "--prints-dir", "PRINTS"]],
+                         ids=["degradation set", "prints dir"])
+def test_without_nfiq2_the_fingerprint_evaluations_say_what_to_install(tmp_path, argv):
+    # a Python path on which `import nbis` fails, as on a machine without the nbis-py wheel (not x86_64)
+    (tmp_path / "shadow").mkdir()
+    (tmp_path / "shadow" / "nbis.py").write_text("raise ImportError('No module named nbis')\n")
+    prints = tmp_path / "prints"
+    prints.mkdir()
+    cv2.imwrite(str(prints / "one.png"), cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE))
+    argv = [str(prints) if a == "PRINTS" else a for a in argv]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path / "shadow"), str(ROOT)]),
+           "SINOPSIS_CACHE_DIR": str(tmp_path / "cache")}  # no NFIQ 2 scores kept from an earlier run
+    done = subprocess.run([sys.executable, "-m", "sinopsis", "quality", *argv], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "needs NIST NFIQ 2" in done.stderr and "nbis-py" in done.stderr
