@@ -126,10 +126,13 @@ def _live_iris(app: Any, screen: Any) -> None:
     from native.iris import IrisQuality
     from station.capture.engine import iris_details
     from station.capture.events import FrameScored
+    from station.config import Thresholds
 
     _capturing(screen)
-    eye = cv2.GaussianBlur(cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE), (3, 3), 0)
+    eye = cv2.GaussianBlur(cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE), (3, 3), 1.4)
     report = IrisQuality().measure(eye)
+    if report.score >= Thresholds().iris or "IRIS_BLURRED" not in report.problems:  # the state the name claims
+        raise AssertionError(f"the blurred eye scores {report.score} {report.problems}: not refused as blurred")
     _show(screen, FrameScored(screen.position, 1, 9, report.score, False, report.problems, eye,
                               iris_details(report)))
 
