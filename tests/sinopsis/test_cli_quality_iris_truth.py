@@ -89,6 +89,11 @@ def _text(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def _table(*rows: str):
+    """Writes a table with the right header and these rows."""
+    return lambda path: path.write_bytes(_text(HEADER, *rows))
+
+
 def _big(path):
     with path.open("wb") as f:
         f.truncate(16 * 1024 * 1024 + 1)  # sparse: refused on its size, before it is read
@@ -110,34 +115,34 @@ BAD = {
                      "the header must be exactly 'file\\tpupil_x"),
     "missing header": ("rows.tsv", lambda p: p.write_bytes(_text(f"sample.png\t{TRUE}")), 1,
                        "the first line is 'sample.png"),
-    "too few fields": ("six.tsv", lambda p: p.write_bytes(_text(HEADER, f"sample.png\t{TRUE}", "dark.png\t1\t2\t3")),
+    "too few fields": ("six.tsv", _table(f"sample.png\t{TRUE}", "dark.png\t1\t2\t3"),
                        3, "4 fields, not 7"),
-    "spaces for tabs": ("spaces.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png 1 2 3 4 5 6")), 2,
+    "spaces for tabs": ("spaces.tsv", _table("sample.png 1 2 3 4 5 6"), 2,
                         "1 field, not 7 (are the columns separated by tabs?)"),
-    "not a number": ("text.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\tleft\t2\t3\t4\t5\t6")), 2,
+    "not a number": ("text.tsv", _table("sample.png\tleft\t2\t3\t4\t5\t6"), 2,
                      "pupil_x is 'left', not a number"),
-    "digit separators": ("sep.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1_000\t2\t3\t4\t5\t6")), 2,
+    "digit separators": ("sep.tsv", _table("sample.png\t1_000\t2\t3\t4\t5\t6"), 2,
                          "pupil_x is '1_000', not a number"),
-    "nan": ("nan.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1\tnan\t3\t4\t5\t6")), 2,
+    "nan": ("nan.tsv", _table("sample.png\t1\tnan\t3\t4\t5\t6"), 2,
             "pupil_y is 'nan', not a finite number"),
-    "infinity": ("inf.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1\t2\t3\t4\t5\t-inf")), 2,
+    "infinity": ("inf.tsv", _table("sample.png\t1\t2\t3\t4\t5\t-inf"), 2,
                  "iris_r is '-inf', not a finite number"),
-    "negative radius": ("neg.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1\t2\t-3\t4\t5\t6")), 2,
+    "negative radius": ("neg.tsv", _table("sample.png\t1\t2\t-3\t4\t5\t6"), 2,
                         "pupil_r is -3: a radius must be more than 0"),
-    "zero radius": ("zero_r.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1\t2\t3\t4\t5\t0")), 2,
+    "zero radius": ("zero_r.tsv", _table("sample.png\t1\t2\t3\t4\t5\t0"), 2,
                     "iris_r is 0: a radius must be more than 0"),
-    "huge": ("huge.tsv", lambda p: p.write_bytes(_text(HEADER, "sample.png\t1\t2\t3\t100001\t5\t6")), 2,
+    "huge": ("huge.tsv", _table("sample.png\t1\t2\t3\t100001\t5\t6"), 2,
              "iris_x is 100001, beyond any image (at most 100000 px)"),
     "absolute file": ("abs.tsv", lambda p: p.write_bytes(_text(HEADER, f"{p.parent}/irises/sample.png\t{TRUE}")), 2,
                       "is absolute; give it relative to DIR"),
-    "file with ..": ("up.tsv", lambda p: p.write_bytes(_text(HEADER, f"right/../sample.png\t{TRUE}")), 2,
+    "file with ..": ("up.tsv", _table(f"right/../sample.png\t{TRUE}"), 2,
                      "file 'right/../sample.png' contains '..'"),
-    "file not in DIR": ("none_in.tsv", lambda p: p.write_bytes(_text(HEADER, f"right/S1001L01.jpg\t{TRUE}")), 2,
+    "file not in DIR": ("none_in.tsv", _table(f"right/S1001L01.jpg\t{TRUE}"), 2,
                         "file 'right/S1001L01.jpg': no such image in"),
-    "file not an image": ("notes.tsv", lambda p: p.write_bytes(_text(HEADER, f"notes.txt\t{TRUE}")), 2,
+    "file not an image": ("notes.tsv", _table(f"notes.txt\t{TRUE}"), 2,
                           "file 'notes.txt' is in"),
-    "duplicate file": ("twice.tsv", lambda p: p.write_bytes(_text(HEADER, f"sample.png\t{TRUE}", f"dark.png\t{TRUE}",
-                                                                  f"sample.png\t{WRONG}")), 4,
+    "duplicate file": ("twice.tsv", _table(f"sample.png\t{TRUE}", f"dark.png\t{TRUE}",
+                                                                  f"sample.png\t{WRONG}"), 4,
                        "file 'sample.png' is already on line 2"),
 }
 
