@@ -6,8 +6,11 @@ iris quality measure. It is 100 x the product of per-check factors in 0..1:
 - found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND);
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
 - pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
-- pupil/iris contrast (grey step / 255) from 0.05 (0) to 0.15 (1), iris/sclera contrast from 0.02 (0) to 0.08 (1)
-  (IRIS_LOW_CONTRAST);
+- contrast as ISO/IEC 29794-6 defines it, full at its recommended minimum and 0 at half of it (IRIS_LOW_CONTRAST):
+  iris-sclera contrast 100 (S - I) / (S + I - 2 P) from 2.5 (0) to 5 (1), iris-pupil contrast 100 w / (0.75 + w),
+  w = (I - P) / (20 + P) (a Weber ratio), from 15 (0) to 30 (1); S, I, P the sclera, iris and pupil greys the
+  kernel measured along its rays (ISO takes medians over the regions). Recommended values as ISO/IEC 29794-6
+  gives them (> 5 and >= 30; the same in NIST's BIQT-Iris, which implements the standard);
 - sharpness: Laplacian variance over the usable annulus pixels (reflections and lids left out: their edges are not
   iris focus) on a log scale from 10 (0) to 60 (1) (IRIS_BLURRED);
 - usable iris area (the annulus between the pupil and limbus circles minus reflections, eyelids, lashes and what
@@ -30,6 +33,8 @@ from native.frames import grey_frame_pointer
 
 MIN_SIDE = 32
 MIN_USABLE = 0.70  # ISO/IEC 29794-6 usable iris area: at least 70 % of the iris annulus
+MIN_IRIS_SCLERA = 5.0  # ISO/IEC 29794-6 iris-sclera contrast: recommended > 5
+MIN_IRIS_PUPIL = 30.0  # ISO/IEC 29794-6 iris-pupil contrast: recommended >= 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +109,19 @@ class IrisQuality:
         return score_iris(m, frame.shape[1], frame.shape[0])
 
 
+def iris_sclera_contrast(m: IrisMetrics) -> float:
+    """ISO/IEC 29794-6 iris-sclera contrast, 0-100, from the kernel's zone greys (0 when it cannot be formed)."""
+    span = m.sclera_grey + m.iris_grey - 2.0 * m.pupil_grey
+    return max(0.0, 100.0 * (m.sclera_grey - m.iris_grey) / span) if span > 0 else 0.0
+
+
+def iris_pupil_contrast(m: IrisMetrics) -> float:
+    """ISO/IEC 29794-6 iris-pupil contrast, 0-100: the Weber ratio w = (iris - pupil) / (20 + pupil) as
+    100 w / (0.75 + w)."""
+    weber = (m.iris_grey - m.pupil_grey) / (20.0 + m.pupil_grey)
+    return max(0.0, 100.0 * weber / (0.75 + weber)) if weber > 0 else 0.0
+
+
 def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
     """Turn the metrics of a found iris into the documented 0-100 score and its problem codes."""
     ratio = m.pupil_radius / m.iris_radius if m.iris_radius else 1.0
@@ -111,8 +129,8 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
     factors = {
         "diameter": ramp(m.iris_diameter, 100, 150),
         "dilation": min(ramp(ratio, 0.1, 0.2), ramp(ratio, 0.7, 0.6)),
-        "pupil_contrast": ramp(m.pupil_contrast, 0.05, 0.15),
-        "iris_contrast": ramp(m.iris_contrast, 0.02, 0.08),
+        "pupil_contrast": ramp(iris_pupil_contrast(m), MIN_IRIS_PUPIL / 2, MIN_IRIS_PUPIL),
+        "iris_contrast": ramp(iris_sclera_contrast(m), MIN_IRIS_SCLERA / 2, MIN_IRIS_SCLERA),
         "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
         "usable_area": 1.0 if m.usable_fraction >= MIN_USABLE else 0.5 * ramp(m.usable_fraction, 0.3, MIN_USABLE),
         "margin": ramp(margin, 0.9, 1.1),

@@ -1,0 +1,54 @@
+"""The iris score's contrast checks follow ISO/IEC 29794-6's definitions and recommended minimums (native/iris.py)."""
+
+import dataclasses
+
+import cv2
+import numpy as np
+import pytest
+
+from native import samples
+from native.iris import (
+    MIN_IRIS_PUPIL,
+    MIN_IRIS_SCLERA,
+    IrisQuality,
+    iris_pupil_contrast,
+    iris_sclera_contrast,
+    score_iris,
+)
+
+QUALITY = IrisQuality()
+EYE = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+
+
+def with_greys(sclera: float, iris: float, pupil: float):
+    return dataclasses.replace(QUALITY.metrics(EYE), sclera_grey=sclera, iris_grey=iris, pupil_grey=pupil)
+
+
+def test_the_iso_formulas():
+    m = with_greys(170.0, 130.0, 40.0)
+    assert iris_sclera_contrast(m) == pytest.approx(100 * 40 / 220)  # (S - I) / (S + I - 2P)
+    weber = (130 - 40) / (20 + 40)
+    assert iris_pupil_contrast(m) == pytest.approx(100 * weber / (0.75 + weber))
+    assert iris_sclera_contrast(with_greys(120.0, 130.0, 40.0)) == 0.0  # a sclera darker than the iris
+    assert iris_pupil_contrast(with_greys(170.0, 30.0, 40.0)) == 0.0  # a pupil brighter than the iris
+    assert iris_sclera_contrast(with_greys(40.0, 40.0, 40.0)) == 0.0  # no range at all
+
+
+@pytest.mark.parametrize(("greys", "full"), [
+    ((170.0, 130.0, 40.0), True),  # well above both minimums
+    ((182.0, 170.0, 60.0), True),  # iris-sclera 5.2: just above ISO's > 5
+    ((176.0, 170.0, 60.0), False),  # 2.7: under it
+])
+def test_iris_sclera_contrast_is_judged_at_isos_minimum(greys, full):
+    m = with_greys(*greys)
+    report = score_iris(m, EYE.shape[1], EYE.shape[0])
+    assert (report.factors["iris_contrast"] == 1.0) is full
+    assert ("IRIS_LOW_CONTRAST" not in report.problems) is full
+    assert (iris_sclera_contrast(m) > MIN_IRIS_SCLERA) is full
+
+
+def test_a_washed_out_eye_is_refused_for_contrast():
+    washed = np.clip(128 + (EYE.astype(float) - 128) * 0.3, 0, 255).astype(np.uint8)
+    report = QUALITY.measure(washed)
+    assert report.score < 60 and "IRIS_LOW_CONTRAST" in report.problems
+    assert iris_pupil_contrast(report.metrics) < MIN_IRIS_PUPIL
