@@ -20,6 +20,8 @@ CONCERNS = [
     "rank_filter",
     "iris",
 ]
+# Further .c files of a concern (internal: their shared header is not part of the cdef).
+PARTS = {"iris": ["iris_fit", "iris_limbus", "iris_annulus"]}
 
 
 def _cdef_from_header(text: str) -> str:
@@ -33,7 +35,8 @@ ffibuilder.cdef("\n".join(_cdef_from_header((HERE / f"{c}.h").read_text()) for c
 ffibuilder.set_source(
     "native._native",
     "\n".join(f'#include "{c}.h"' for c in CONCERNS),
-    sources=[str((HERE / f"{c}.c").relative_to(HERE.parent)) for c in CONCERNS],
+    sources=[str((HERE / f"{c}.c").relative_to(HERE.parent)) for concern in CONCERNS
+             for c in (concern, *PARTS.get(concern, ()))],
     include_dirs=[str(HERE.relative_to(HERE.parent))],
     extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Werror"],
     libraries=["m"],

@@ -1,7 +1,7 @@
 """Iris kernel (C through cffi) agrees with a numpy reference of the same algorithm; the score names problems.
 
-The reference below mirrors native/iris.c step by step (the constants are the C #defines); the robust fits are
-also checked one by one in test_iris_robust.py.
+The reference below mirrors native/iris.c and its parts (iris_fit.c, iris_limbus.c, iris_annulus.c) step by step
+(the constants are the C #defines); the robust fits are also checked one by one in test_iris_robust.py.
 """
 
 import cv2

@@ -1,0 +1,137 @@
+/* iris_limbus: the limbus around a found pupil - the steepest rise on each ray, a robust harmonic fit, and the
+   outward steps over rings inside the iris (iris_parts.h, docs/architecture.md "Iris quality score"). */
+#include <math.h>
+#include <string.h>
+#include "iris_parts.h"
+
+/* One limbus ray: the radius in [from, r1] (from >= r0) of the steepest rise mean(p[r+1..r+k]) - mean(p[r-k..r-1])
+   over the valid samples of [r0 - k, r1 + k] (in the frame, not within `halo` radii of a specular sample: a
+   reflection and its rim; at least half of each side valid), if it is >= MIN_RISE; -1 otherwise. `grey`, `sum` and
+   `num` hold r1 - r0 + 2k + 2. */
+static int limbus_edge(const uint8_t *pixels, int width, int height, int stride, double cx, double cy, double c,
+                       double s, int r0, int r1, int from, int k, int halo, double *grey, double *sum, double *num)
+{
+    int lo = r0 - k, len = r1 + k - lo + 1, last = -1000000;
+    for (int j = 0; j < len; j++) {
+        int v = ray_at(pixels, width, height, stride, cx, cy, c, s, lo + j);
+        if (v >= SPECULAR)
+            last = j;
+        grey[j] = v < 0 || j - last <= halo ? -1.0 : v;
+    }
+    last = 1000000;
+    for (int j = len - 1; j >= 0; j--) {
+        if (grey[j] < 0.0 && ray_at(pixels, width, height, stride, cx, cy, c, s, lo + j) >= SPECULAR)
+            last = j;
+        if (last - j <= halo)
+            grey[j] = -1.0;
+    }
+    sum[0] = num[0] = 0.0;
+    for (int j = 0; j < len; j++) {
+        int ok = grey[j] >= 0.0;
+        sum[j + 1] = sum[j] + (ok ? grey[j] : 0.0);
+        num[j + 1] = num[j] + ok;
+    }
+    int best = -1;
+    double best_rise = MIN_RISE - 1e-9;
+    for (int r = from > r0 ? from : r0; r <= r1; r++) {
+        /* inner samples r-k..r-1 are prefix indices [r-k-lo, r-lo); outer r+1..r+k are [r+1-lo, r+k+1-lo) */
+        double n_in = num[r - lo] - num[r - k - lo], n_out = num[r + k + 1 - lo] - num[r + 1 - lo];
+        if (2.0 * n_in < k || 2.0 * n_out < k)
+            continue;
+        double rise = (sum[r + k + 1 - lo] - sum[r + 1 - lo]) / n_out - (sum[r - lo] - sum[r - k - lo]) / n_in;
+        if (rise > best_rise) {
+            best_rise = rise;
+            best = r;
+        }
+    }
+    return best;
+}
+
+/* Rays of the fit on each side (cos theta > 0.5 and < -0.5): the limbus shows left and right of the iris, where
+   lids seldom reach; an arc of a lid or of lashes does not. */
+static int lateral_sides(const uint8_t *inlier, int *left)
+{
+    int right = 0;
+    *left = 0;
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS);
+        right += inlier[i] && c > 0.5;
+        *left += inlier[i] && c < -0.5;
+    }
+    return right;
+}
+
+/* The limbus around the pupil (px, py, pr): on each ray the steepest rise between 1.4 and 5 pupil radii, then
+   r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
+   meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
+   under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
+   too, and a circle found there at >= RING_STEP R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
+   step beyond it, is the limbus instead; up to OUTWARD times.
+   Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
+   number of rays with an edge. */
+int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
+                double pr, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
+{
+    int k = (int)(pr / 8.0) > 3 ? (int)(pr / 8.0) : 3;
+    int l_lo = (int)(1.4 * pr), l_hi = (int)(5.0 * pr);
+    int l_cap = (int)(0.6 * min_side(width, height));
+    if (l_hi > l_cap)
+        l_hi = l_cap;
+    *edges = 0;
+    if (l_lo + 2 > l_hi)
+        return 0;
+    double *grey = rays, *sum = grey + min_side(width, height) + 2;
+    double *num = sum + min_side(width, height) + 2;
+    double edge[IRIS_RAYS], tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
+    uint8_t valid[IRIS_RAYS];
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
+                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, l_lo, k, halo, grey, sum, num);
+        valid[i] = e >= 0;
+        edge[i] = e;
+        *edges += valid[i];
+    }
+    int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, ir, ia, ib, inlier);
+    if (n < IRIS_RAYS / 6 || *ir <= pr)
+        return 0;
+    /* outward, ring by ring (a collarette, a furrow), while a ring qualifies */
+    for (int step = 0; step < OUTWARD; step++) {
+        double outer[IRIS_RAYS], r2, a2, b2;
+        uint8_t outer_valid[IRIS_RAYS], outer_inlier[IRIS_RAYS];
+        for (int i = 0; i < IRIS_RAYS; i++) {
+            double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+            int from = (int)ceil(*ir + *ia * c + *ib * s + 2.0 * tol);
+            int e = from <= l_hi ? limbus_edge(pixels, width, height, stride, px, py, c, s, l_lo, l_hi, from, k, halo,
+                                               grey, sum, num) : -1;
+            outer_valid[i] = e >= 0;
+            outer[i] = e;
+        }
+        int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
+        if (n2 < IRIS_RAYS / 6 || r2 < RING_STEP * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
+            left < IRIS_RAYS / 32)
+            break;
+        /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the
+           outer one. Past an inner ring the iris beyond is about as dark as before it and the sclera beyond the
+           limbus much brighter; past the limbus the sclera is the bright step and what lies beyond it is not */
+        int lo[IRIS_RAYS], hi[IRIS_RAYS];
+        double zone[3];
+        for (int z = 0; z < 3; z++) {
+            for (int i = 0; i < IRIS_RAYS; i++) {
+                double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+                double inner = *ir + *ia * c + *ib * s, outer_r = r2 + a2 * c + b2 * s;
+                lo[i] = z == 0 ? (int)(inner - 2 * k) : z == 1 ? (int)(inner + k) : (int)(outer_r + k);
+                hi[i] = z == 0 ? (int)(inner - k) : z == 1 ? (int)(outer_r - k) : (int)(outer_r + 2 * k);
+            }
+            zone[z] = iris_ray_mean(pixels, width, height, stride, px, py, outer_inlier, lo, hi);
+        }
+        if (zone[2] - zone[1] < zone[1] - zone[0])
+            break;
+        *ir = r2;
+        *ia = a2;
+        *ib = b2;
+        memcpy(inlier, outer_inlier, sizeof outer_inlier);
+        n = n2;
+    }
+    return n;
+}
+
