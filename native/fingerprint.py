@@ -44,8 +44,9 @@ the print (closer ridges near the core and the tip); a grating has one orientati
 
 What the operator is told (`finger_problems`, one code; the score is the same whatever the message, and the capture
 engine shows it only for a frame below the threshold):
-- FINGER_UNCLEAR when under a fifth of the frame has ridge texture (an empty platen, a finger lifted or moving, a
-  print too faint or smeared to show ridges);
+- FINGER_UNCLEAR when under a fifth of the frame has ridge texture, or of the largest single-finger image
+  (FINGER_IMAGE_BLOCKS) on a platen larger than that (an empty platen, a finger lifted or moving, a print too faint
+  or smeared to show ridges);
 - FINGER_PATTERN_UNNATURAL when the ridges are clear enough to judge (contrast at least JUDGE_CONTRAST) and the
   orientation or the period check fails (a finger passes both: one orientation or one period everywhere is a
   grating or rings) or the ridge area is all holes (solidity factor under HOLLOW: the isolated lines of paper,
@@ -69,6 +70,9 @@ BLOCK = 16  # pixels at 500 ppi: 1.5-2 ridge periods
 FULL_CONTRAST = 40.0  # grey levels of ridge-valley separation that count as full contrast
 SCORE_GAIN = 1.25  # ridge_quality of a clean, finger-filled frame (~0.6-0.8) reaches the top of the scale
 FINGER_BLOCKS = 440  # 16 px blocks in a fingertip's plain impression, 15 x 19 mm at 500 ppi (295 x 374 px)
+# ANSI/NIST-ITL 1 (Table "finger position code & maximum image dimensions"): a single finger's image is at most
+# 1.6 x 1.5 in, 800 x 750 px at 500 ppi, 50 x 46 blocks; the print-area message judges a larger platen against that
+FINGER_IMAGE_BLOCKS = (800 // BLOCK) * (750 // BLOCK)
 SEGMENT_MIN_QUALITY = 0.10  # ridge blocks for slaps: noise blocks stay under 0.05, 98 % of print blocks reach 0.1
 ORIENTATION_RESULTANT = (0.80, 0.90)  # factor 1 at or below the first, 0 at or above the second: one orientation
 PERIOD_SPREAD = (0.040, 0.055)  # factor 0 at or below the first, 1 at or above the second: one ridge period
@@ -228,8 +232,14 @@ class FingerQuality(_Kernel):
                             ridge_quality=out.ridge_quality, orientation_resultant=out.orientation_resultant,
                             period_spread=out.period_spread, ridge_period=out.ridge_period,
                             interior_blocks=out.interior_blocks, naturalness=natural,
-                            problems=finger_problems(out.foreground_fraction, out.contrast, factors,
-                                                     out.ridge_quality))
+                            problems=finger_problems(self._print_share(out.foreground_fraction), out.contrast,
+                                                     factors, out.ridge_quality))
+
+    def _print_share(self, foreground_fraction: float) -> float:
+        """The ridge area as a share of the frame, or of the largest single-finger image (FINGER_IMAGE_BLOCKS) on a
+        platen larger than that: a whole print in the middle of a large platen is a print, not an empty frame."""
+        blocks = self._ws.blocks_x * self._ws.blocks_y
+        return foreground_fraction * blocks / min(blocks, FINGER_IMAGE_BLOCKS)
 
 
 class SlapSegmenter(_Kernel):

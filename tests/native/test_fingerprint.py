@@ -180,6 +180,24 @@ def test_a_whole_print_on_a_platen_larger_than_a_fingertip_is_not_diluted_by_the
     agree(platen)
 
 
+@pytest.mark.parametrize("side", [640, 1200, 1600])
+def test_a_whole_print_on_a_large_platen_is_not_called_unclear(side):
+    """The operator's message judges the ridge area against the frame, or against the largest single-finger image
+    (ANSI/NIST: 1.6 x 1.5 in) on a larger platen: a good print in the middle of a large platen passes without
+    FINGER_UNCLEAR (at 1200 px it was under a fifth of the frame), while a fingertip's corner alone, and the empty
+    glass, are still unclear."""
+    glass = int(np.median(PRINTS[0][:20, :20]))
+    platen = np.full((side, side), glass, np.uint8)
+    h, w = PRINTS[0].shape
+    platen[(side - h) // 2:(side + h) // 2, (side - w) // 2:(side + w) // 2] = PRINTS[0]
+    whole = QUALITY.measure(platen)
+    assert whole.score >= 40 and whole.problems == ()
+    corner = np.full((side, side), glass, np.uint8)
+    corner[side // 2:side // 2 + 100, side // 2:side // 2 + 100] = PRINTS[0][200:300, 150:250]
+    assert QUALITY.measure(corner).problems == ("FINGER_UNCLEAR",)
+    assert QUALITY.measure(np.full((side, side), glass, np.uint8)).problems == ("FINGER_UNCLEAR",)
+
+
 def test_no_finger_on_blank_or_noise():
     rng = np.random.default_rng(7)
     for frame in (np.full((560, 416), 247, np.uint8), rng.integers(0, 256, (560, 416), dtype=np.uint8),
