@@ -21,7 +21,9 @@ from hq.reports.record_index import KEY_ENV, index_records
 from hq.reports.report import build_report
 from tests.hq.reports.seed import JPEG, PNG, WSQ, Seed, nov, store_packet
 
-MAGIC = {"PNG": PNG, "JPEG": b"\xff\xd8\xff", "JFIF": JPEG[3:10], "WSQ": WSQ}
+# The seeded images' own signatures, whole: the three bytes every JPEG starts with (FF D8 FF) also turn up by chance
+# in a few hundred kB of SQLite WAL full of hashes and keys (a CI run found them there once), four do not.
+MAGIC = {"PNG": PNG, "JPEG": JPEG[:4], "JFIF": JPEG[3:10], "WSQ": WSQ}
 
 
 def files_under(root: Path) -> dict[Path, str]:
