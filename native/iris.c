@@ -67,6 +67,17 @@ static void fill_reflections(const uint8_t *pixels, int width, int height, int s
     int q = open_half(width, height);
     size_t n = (size_t)width * (size_t)height;
     uint8_t *filled = scratch, *near = scratch + n, *tall = near + n, *pad = tall + (size_t)(height + 2 * q) * width;
+    int any = 0;
+    for (int y = 0; y < height && !any; y++) {
+        const uint8_t *row = pixels + (size_t)y * (size_t)stride;
+        for (int x = 0; x < width; x++)
+            any |= row[x] >= SPECULAR;
+    }
+    if (!any) { /* nothing to fill: the frame as it is, without the three filter passes */
+        for (int y = 0; y < height; y++)
+            memcpy(filled + (size_t)y * (size_t)width, pixels + (size_t)y * (size_t)stride, (size_t)width);
+        return;
+    }
     rank_square(pixels, stride, SPECULAR, near, width, height, q, 1, tall, pad); /* within q of a reflection */
     rank_square(pixels, stride, -1, filled, width, height, q, 0, tall, pad);
     rank_square(filled, width, -1, filled, width, height, q, 1, tall, pad); /* the opening */

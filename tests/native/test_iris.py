@@ -383,7 +383,8 @@ def test_agrees_on_the_sample_and_its_crops(crop):
     lambda: np.full((32, 32), 7, np.uint8), lambda: np.random.default_rng(1).integers(0, 256, (97, 131), np.uint8),
     lambda: cv2.imread(str(samples.FACE), cv2.IMREAD_GRAYSCALE),
     lambda: cv2.imread(str(samples.FINGERPRINTS[0]), cv2.IMREAD_GRAYSCALE),
-], ids=["blurred", "odd-size", "half", "flat", "noise", "face", "fingerprint"])
+    lambda: np.minimum(EYE, 239),  # no reflection anywhere: the fill is skipped
+], ids=["blurred", "odd-size", "half", "flat", "noise", "face", "fingerprint", "no-reflection"])
 def test_agrees_on_degraded_and_foreign_frames(make):
     agree(make())
 
