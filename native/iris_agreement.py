@@ -19,18 +19,12 @@ the JSON has the same keys either way; a truth row for an image that is left out
 
 import statistics
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import numpy as np
-
-from contract.errors import SinopsisError
-from native.image_folders import image_groups
+from native.image_folders import Reader, score_groups
 from native.iris import IrisQuality, IrisReport
 from native.iris_truth import LOCATED, Circles, circle_errors, located
-
-Reader = Callable[[Path], np.ndarray]  # an eye image file's 8-bit grey image; a SinopsisError says why it is not one
 
 
 @dataclass(frozen=True)
@@ -107,25 +101,12 @@ def evaluate_irises(folder: Path, read: Reader, threshold: int = 60, truth: dict
     """Score every eye image of `folder` with the live iris gate, and compare the images `truth` has circles for
     (native.iris_truth.read_truth; keyed by path relative to `folder`) with them; SinopsisError when none can be
     scored (each file's reason in the message)."""
-    folder = Path(folder)
     quality = IrisQuality()  # one instance: its workspaces are reused across frames of the same size
-    groups, left_out, every = [], [], []
-    for name, files in image_groups(folder).items():
-        scored = []
-        for path in files:
-            relative = path.relative_to(folder)
-            try:
-                report = quality.measure(np.ascontiguousarray(read(path)))
-            except (SinopsisError, ValueError) as e:  # unreadable, special file, too small to score…
-                left_out.append(f"{relative}: {e}")
-                continue
-            scored.append((report, None if truth is None else truth.get(relative.as_posix())))
-        if scored:
-            groups.append(_group(name, scored, threshold, truth is not None))
-            every.extend(scored)
-    if not groups:
-        raise SinopsisError(f"{folder}: no eye image in it could be scored: {'; '.join(left_out[:5])}"
-                            f"{' …' if len(left_out) > 5 else ''}", "usage")
+    scored, left_out = score_groups(folder, read, quality.measure, "eye image")
+    pairs = {name: [(report, None if truth is None else truth.get(relative)) for relative, report in rows]
+             for name, rows in scored.items()}
+    groups = [_group(name, rows, threshold, truth is not None) for name, rows in pairs.items()]
+    every = [pair for rows in pairs.values() for pair in rows]
     return IrisGate(str(folder), threshold, groups, _group("all", every, threshold, truth is not None), left_out,
                     None if truth_file is None else str(truth_file))
 

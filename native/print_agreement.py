@@ -12,19 +12,15 @@ a province's own prints can be.
 """
 
 import statistics
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from contract.errors import SinopsisError
 from native.confirm import ConfirmScorer, Nfiq2Scorer
 from native.finger_eval import spearman
 from native.fingerprint import FingerQuality
-from native.image_folders import image_groups
-
-Reader = Callable[[Path], np.ndarray]  # a print file's 8-bit grey image; a SinopsisError says why it is not one
+from native.image_folders import Reader, score_groups
 
 
 @dataclass(frozen=True)
@@ -67,29 +63,15 @@ def evaluate_prints(folder: Path, read: Reader, threshold: int = 40,
                     scorer: ConfirmScorer | None = None) -> PrintsAgreement:
     """Score every print of `folder` with ours and NFIQ 2 (`scorer`, else NIST NFIQ 2; ConfirmError when it is not
     installed); SinopsisError when no print in it can be scored (each file's reason in the message)."""
-    folder = Path(folder)
     scorer = scorer if scorer is not None else Nfiq2Scorer()
     ours = FingerQuality()
-    groups, left_out, every = [], [], ([], [])
-    for name, files in image_groups(folder).items():
-        mine, theirs = [], []
-        for path in files:
-            try:
-                image = np.ascontiguousarray(read(path))
-                score = ours.measure(image).score
-            except (SinopsisError, ValueError) as e:  # unreadable, special file, too small to score…
-                left_out.append(f"{path.relative_to(folder)}: {e}")
-                continue
-            mine.append(score)
-            theirs.append(scorer.score(image) or 0)
-        if mine:
-            groups.append(_group(name, mine, theirs, threshold))
-            every[0].extend(mine)
-            every[1].extend(theirs)
-    if not groups:
-        raise SinopsisError(f"{folder}: no print in it could be scored: {'; '.join(left_out[:5])}"
-                            f"{' …' if len(left_out) > 5 else ''}", "usage")
-    return PrintsAgreement(str(folder), threshold, groups, _group("all", *every, threshold), left_out)
+    scored, left_out = score_groups(folder, read, lambda image: (ours.measure(image).score, scorer.score(image) or 0),
+                                    "print")
+    groups = [_group(name, [o for _, (o, _t) in rows], [t for _, (_o, t) in rows], threshold)
+              for name, rows in scored.items()]
+    every = [pair for rows in scored.values() for _, pair in rows]
+    return PrintsAgreement(str(folder), threshold, groups,
+                           _group("all", [o for o, _ in every], [t for _, t in every], threshold), left_out)
 
 
 def format_agreement(result: PrintsAgreement) -> str:

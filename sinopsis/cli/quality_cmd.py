@@ -12,10 +12,14 @@ import argparse
 import dataclasses
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from contract.errors import ImageFileError, SinopsisError
 from sinopsis.cli.common import add_config_argument, number, print_json
 from sinopsis.image_file import read_image
+
+if TYPE_CHECKING:
+    import numpy as np
 
 MODALITIES = ("finger", "face", "iris")
 
@@ -151,6 +155,20 @@ def _irises_dir(folder: Path) -> Path:
                            f"no eye image in it or its subfolders (files ending {', '.join(IMAGE_SUFFIXES)})")
 
 
+def _read_grey(path: Path) -> "np.ndarray":
+    """An evaluation folder's image as 8-bit grey, through the checked reader (sinopsis/image_file.py)."""
+    return read_image(path, colour=False)
+
+
+def _report(args: argparse.Namespace, result: object, table: Callable[[Any], str]) -> int:
+    """An evaluation's result: its dataclass as JSON with --json, else its printable table."""
+    if args.json:
+        print_json(dataclasses.asdict(result))
+    else:
+        print(table(result))
+    return 0
+
+
 def _eval_prints(args: argparse.Namespace) -> int:
     from native.confirm import ConfirmError
     from native.print_agreement import evaluate_prints, format_agreement
@@ -158,15 +176,10 @@ def _eval_prints(args: argparse.Namespace) -> int:
 
     folder = _prints_dir(args.prints_dir)
     try:
-        result = evaluate_prints(folder, read=lambda path: read_image(path, colour=False),
-                                 threshold=load_config(args.config).capture.thresholds.finger)
+        result = evaluate_prints(folder, read=_read_grey, threshold=load_config(args.config).capture.thresholds.finger)
     except ConfirmError as e:  # NFIQ 2 is the reference here: without it there is nothing to compare with
         raise SinopsisError(f"--prints-dir needs NIST NFIQ 2: {e}", "quality.nfiq2") from None
-    if args.json:
-        print_json(dataclasses.asdict(result))
-    else:
-        print(format_agreement(result))
-    return 0
+    return _report(args, result, format_agreement)
 
 
 def _eval_irises(args: argparse.Namespace) -> int:
@@ -182,14 +195,9 @@ def _eval_irises(args: argparse.Namespace) -> int:
         from native.iris_truth import read_truth
 
         truth = read_truth(args.iris_truth, folder)
-    result = evaluate_irises(folder, read=lambda path: read_image(path, colour=False),
-                             threshold=load_config(args.config).capture.thresholds.iris, truth=truth,
-                             truth_file=args.iris_truth)
-    if args.json:
-        print_json(dataclasses.asdict(result))
-    else:
-        print(format_iris_gate(result))
-    return 0
+    result = evaluate_irises(folder, read=_read_grey, threshold=load_config(args.config).capture.thresholds.iris,
+                             truth=truth, truth_file=args.iris_truth)
+    return _report(args, result, format_iris_gate)
 
 
 def _quality(args: argparse.Namespace) -> int:
@@ -216,11 +224,7 @@ def _quality(args: argparse.Namespace) -> int:
             evaluation = evaluate(threshold=load_config(args.config).capture.thresholds.finger)
         except ConfirmError as e:  # the table sets our score beside NFIQ 2: without it there is no table
             raise SinopsisError(f"--eval-fingerprints needs NIST NFIQ 2: {e}", "quality.nfiq2") from None
-        if args.json:
-            print_json(dataclasses.asdict(evaluation))
-        else:
-            print(format_table(evaluation))
-        return 0
+        return _report(args, evaluation, format_table)
     if args.eval_faces:
         from native.face_eval import evaluate as evaluate_faces
         from native.face_eval import format_table as face_table
