@@ -38,6 +38,8 @@ ffibuilder.set_source(
     sources=[str((HERE / f"{c}.c").relative_to(HERE.parent)) for concern in CONCERNS
              for c in (concern, *PARTS.get(concern, ()))],
     include_dirs=[str(HERE.relative_to(HERE.parent))],
+    # a changed header (a #define in iris_parts.h) rebuilds the module too, not only a changed .c
+    depends=sorted(str(h.relative_to(HERE.parent)) for h in HERE.glob("*.h")),
     extra_compile_args=["-O3", "-std=c11", "-Wall", "-Wextra", "-Werror"],
     libraries=["m"],
 )

@@ -267,8 +267,8 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     int halo = side / 3 > STAY ? side / 3 : STAY;
     uint8_t taken[GRID * GRID], inlier[IRIS_RAYS], best_inlier[IRIS_RAYS];
     memset(taken, 0, sizeof taken);
-    double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, sx, sy;
-    int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0;
+    double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, pupil = 0.0, sx, sy;
+    int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0, lo[IRIS_RAYS], hi[IRIS_RAYS];
     for (int seed = 0; seed < SEEDS && next_seed(profile, gw, gh, taken, 3.0 * side, &sx, &sy); seed++) {
         double x = sx, y = sy, r = 0.0;
         int n = 0;
@@ -285,9 +285,14 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
         }
         if (n == 0)
             continue;
-        double lr, la, lb;
-        int e, ln = iris_limbus(pixels, width, height, stride, profile + 3 * GRID * GRID, x, y, r, halo, &lr, &la,
-                                &lb, inlier, &e);
+        /* the pupil's grey on all rays, its reflections filled */
+        for (int i = 0; i < IRIS_RAYS; i++) {
+            lo[i] = (int)(r / 2.0);
+            hi[i] = (int)r - 2;
+        }
+        double lr, la, lb, grey = iris_ray_mean(opened, width, height, width, x, y, NULL, lo, hi);
+        int e, ln = iris_limbus(pixels, width, height, stride, profile + 3 * GRID * GRID, x, y, r, grey, halo, &lr,
+                                &la, &lb, inlier, &e);
         int big = 2.0 * lr >= SMALLEST_IRIS;
         if (ln > 0 && (big > best_big || (big == best_big && n + ln > pupil_n + limbus_n))) {
             best_big = big;
@@ -297,6 +302,7 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
             px = x;
             py = y;
             pr = r;
+            pupil = grey;
             ir = lr;
             ia = la;
             ib = lb;
@@ -318,12 +324,7 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     out->limbus_edges = edges;
     out->limbus_inliers = limbus_n;
     /* zone greys along the rays: pupil on all rays, iris and sclera on the limbus inliers only (no lids) */
-    int lo[IRIS_RAYS], hi[IRIS_RAYS];
-    for (int i = 0; i < IRIS_RAYS; i++) {
-        lo[i] = (int)(pr / 2.0);
-        hi[i] = (int)pr - 2;
-    }
-    out->pupil_grey = iris_ray_mean(opened, width, height, width, px, py, NULL, lo, hi); /* its reflections filled */
+    out->pupil_grey = pupil;
     for (int i = 0; i < IRIS_RAYS; i++) {
         double model = ir + ia * cos(TWO_PI * i / IRIS_RAYS) + ib * sin(TWO_PI * i / IRIS_RAYS);
         lo[i] = (int)(pr + (model - pr) / 4.0);

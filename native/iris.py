@@ -3,7 +3,8 @@
 The score is our own approximation of the ISO/IEC 29794-6 checks a live capture can afford, not a certified
 iris quality measure. It is 100 x the product of per-check factors in 0..1:
 
-- found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND);
+- found: no pupil circle, or no limbus circle around it (one with sclera beside it on the sides: ISO/IEC 29794-6
+  iris-sclera contrast >= 5 there), gives score 0 (IRIS_NOT_FOUND);
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
 - pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
 - contrast as ISO/IEC 29794-6 defines it, full at its recommended minimum and 0 at half of it (IRIS_LOW_CONTRAST):

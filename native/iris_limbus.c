@@ -61,16 +61,73 @@ static int lateral_sides(const uint8_t *inlier, int *left)
     return right;
 }
 
+/* What the limbus search shares: the frame, the pupil's centre, the radii searched, the rise's half-width k, the
+   reflection halo, and the ray buffers of limbus_edge. */
+struct limbus_search {
+    const uint8_t *pixels;
+    int width, height, stride, lo, hi, k, halo;
+    double px, py, tol, *grey, *sum, *num;
+};
+
+/* The steepest rise on each ray beyond the circle (R, a, b) by 2 tol, fitted: its inlier count, and the fit. */
+static int ring_beyond(const struct limbus_search *ls, double ir, double ia, double ib, double *r2, double *a2,
+                       double *b2, uint8_t *inlier)
+{
+    double outer[IRIS_RAYS];
+    uint8_t valid[IRIS_RAYS];
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        int from = (int)ceil(ir + ia * c + ib * s + 2.0 * ls->tol);
+        int e = from <= ls->hi ? limbus_edge(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py, c, s,
+                                             ls->lo, ls->hi, from, ls->k, ls->halo, ls->grey, ls->sum, ls->num) : -1;
+        valid[i] = e >= 0;
+        outer[i] = e;
+    }
+    return iris_fit_harmonic(outer, valid, IRIS_RAYS, ls->tol, r2, a2, b2, inlier);
+}
+
+/* The ISO/IEC 29794-6 iris-sclera contrast 100 (S - I) / (S + I - 2 P) across the circle (R, a, b) on its sides
+   (|cos| >= LATERAL, where lids seldom reach): S the mean grey from R + k to R + 3k, I from R - 3k to R - k,
+   reflections left out. Returns 0 when a side zone has fewer than 16 k samples in the frame (not judged). */
+static int lateral_contrast(const struct limbus_search *ls, double ir, double ia, double ib, double pupil,
+                            double *contrast)
+{
+    double sum[2] = {0.0, 0.0};
+    int64_t n[2] = {0, 0};
+    for (int i = 0; i < IRIS_RAYS; i++) {
+        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        if (fabs(c) < LATERAL)
+            continue;
+        int model = (int)(ir + ia * c + ib * s);
+        for (int z = 0; z < 2; z++)
+            for (int r = z ? model + ls->k : model - 3 * ls->k; r <= (z ? model + 3 * ls->k : model - ls->k); r++) {
+                int v = ray_at(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py, c, s, r);
+                if (v >= 0 && v < SPECULAR) {
+                    sum[z] += v;
+                    n[z]++;
+                }
+            }
+    }
+    if (n[0] < 16 * ls->k || n[1] < 16 * ls->k)
+        return 0;
+    double iris = sum[0] / (double)n[0], sclera = sum[1] / (double)n[1], span = sclera + iris - 2.0 * pupil;
+    *contrast = span > 0.0 ? 100.0 * (sclera - iris) / span : 0.0;
+    return 1;
+}
+
 /* The limbus around the pupil (px, py, pr): on each ray the steepest rise between 1.4 and 5 pupil radii, then
    r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
    meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
    under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
    too, and a circle found there at >= RING_STEP R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
-   step beyond it, is the limbus instead; up to OUTWARD times.
+   step beyond it, is the limbus instead; up to OUTWARD times. Then the circle must be a limbus on the sides: the
+   iris-sclera contrast across it there at least MIN_LATERAL. Where it is not (a ring the lids' and lashes' rays
+   agreed on, or a ring less than RING_STEP inside the limbus), the next ring out that is seen on both sides is
+   tried, up to OUTWARD times; none: no limbus.
    Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
    number of rays with an edge. */
 int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
-                double pr, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
+                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
 {
     int k = (int)(pr / 8.0) > 3 ? (int)(pr / 8.0) : 3;
     int l_lo = (int)(1.4 * pr), l_hi = (int)(5.0 * pr);
@@ -80,33 +137,26 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
     *edges = 0;
     if (l_lo + 2 > l_hi)
         return 0;
-    double *grey = rays, *sum = grey + min_side(width, height) + 2;
-    double *num = sum + min_side(width, height) + 2;
-    double edge[IRIS_RAYS], tol = pr / 10.0 > 2.0 ? pr / 10.0 : 2.0;
+    struct limbus_search ls = {pixels, width, height, stride, l_lo, l_hi, k, halo, px, py,
+                               pr / 10.0 > 2.0 ? pr / 10.0 : 2.0, rays, rays + min_side(width, height) + 2,
+                               rays + 2 * (min_side(width, height) + 2)};
+    double edge[IRIS_RAYS];
     uint8_t valid[IRIS_RAYS];
     for (int i = 0; i < IRIS_RAYS; i++) {
         int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
-                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, l_lo, k, halo, grey, sum, num);
+                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, l_lo, k, halo, ls.grey, ls.sum, ls.num);
         valid[i] = e >= 0;
         edge[i] = e;
         *edges += valid[i];
     }
-    int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, tol, ir, ia, ib, inlier);
+    int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, ls.tol, ir, ia, ib, inlier);
     if (n < IRIS_RAYS / 6 || *ir <= pr)
         return 0;
     /* outward, ring by ring (a collarette, a furrow), while a ring qualifies */
     for (int step = 0; step < OUTWARD; step++) {
-        double outer[IRIS_RAYS], r2, a2, b2;
-        uint8_t outer_valid[IRIS_RAYS], outer_inlier[IRIS_RAYS];
-        for (int i = 0; i < IRIS_RAYS; i++) {
-            double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-            int from = (int)ceil(*ir + *ia * c + *ib * s + 2.0 * tol);
-            int e = from <= l_hi ? limbus_edge(pixels, width, height, stride, px, py, c, s, l_lo, l_hi, from, k, halo,
-                                               grey, sum, num) : -1;
-            outer_valid[i] = e >= 0;
-            outer[i] = e;
-        }
-        int n2 = iris_fit_harmonic(outer, outer_valid, IRIS_RAYS, tol, &r2, &a2, &b2, outer_inlier), left;
+        double r2, a2, b2;
+        uint8_t outer_inlier[IRIS_RAYS];
+        int n2 = ring_beyond(&ls, *ir, *ia, *ib, &r2, &a2, &b2, outer_inlier), left;
         if (n2 < IRIS_RAYS / 6 || r2 < RING_STEP * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
             left < IRIS_RAYS / 32)
             break;
@@ -132,6 +182,20 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
         memcpy(inlier, outer_inlier, sizeof outer_inlier);
         n = n2;
     }
+    /* a limbus on the sides, or the next ring out that is */
+    double contrast;
+    for (int step = 0; lateral_contrast(&ls, *ir, *ia, *ib, pupil, &contrast) && contrast < MIN_LATERAL; step++) {
+        double r2, a2, b2;
+        uint8_t outer_inlier[IRIS_RAYS];
+        int n2 = step < OUTWARD ? ring_beyond(&ls, *ir, *ia, *ib, &r2, &a2, &b2, outer_inlier) : 0, left;
+        if (n2 < IRIS_RAYS / 6 || r2 <= *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
+            left < IRIS_RAYS / 32)
+            return 0;
+        *ir = r2;
+        *ia = a2;
+        *ib = b2;
+        memcpy(inlier, outer_inlier, sizeof outer_inlier);
+        n = n2;
+    }
     return n;
 }
-

@@ -23,6 +23,9 @@
                             ray on the offset (a, b): lids hide the rays that would fix the vertical offset, and
                             without it the fit took a lid's pull for one (hand-drawn circles, docs/architecture.md) */
 #define OUTWARD 3        /* rings inside the iris (collarette, furrows) stepped over on the way to the limbus */
+#define LATERAL 0.7      /* the sides of the iris, where lids seldom reach: the rays within 45 degrees of horizontal */
+#define MIN_LATERAL 5.0  /* the limbus: on the sides, an ISO/IEC 29794-6 iris-sclera contrast of at least its
+                            recommended minimum (> 5) across it; a ring inside the iris has iris, not sclera, beyond */
 
 static inline int min_side(int width, int height) { return width < height ? width : height; }
 
@@ -43,10 +46,11 @@ double iris_median(double *a, int n);
 double iris_ray_mean(const uint8_t *pixels, int width, int height, int stride, double cx, double cy,
                      const uint8_t *use, const int *r0, const int *r1);
 
-/* The limbus around the pupil (px, py, pr): iris_limbus.c. `rays` holds 3 x (min(w,h) + 2) doubles. Returns its
-   inlier count (0 when none) and writes R, a, b of r = R + a cos + b sin, the inliers and the rays with an edge. */
+/* The limbus around the pupil (px, py, pr) of grey `pupil`: iris_limbus.c. `rays` holds 3 x (min(w,h) + 2) doubles.
+   Returns its inlier count (0 when none) and writes R, a, b of r = R + a cos + b sin, the inliers and the rays with
+   an edge. */
 int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
-                double pr, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges);
+                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges);
 
 /* The usable share of the annulus between m's circles, its reflections, occlusion and sharpness: iris_annulus.c. */
 void iris_annulus(const uint8_t *pixels, int width, int height, int stride, struct iris_metrics *m);

@@ -27,6 +27,8 @@ SMALLEST_IRIS = 100.0
 OUTWARD = 3
 CENTRE_PRIOR = 0.1
 RING_STEP = 1.25
+LATERAL = 0.7
+MIN_LATERAL = 5.0
 LID_STEP = 0.5
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
@@ -236,9 +238,41 @@ def ray_mean(img, cx, cy, use, lo, hi):
     return total / n if n else 0.0
 
 
-def limbus(img, px, py, pr, halo):
-    """iris.c's limbus(): per-ray steepest rise, harmonic fit, then the outer ring that replaces a collarette;
-    (inliers or 0, fit, rays with an edge)."""
+def ring_beyond(v, fit, l_lo, l_hi, k, halo, tol):
+    """The steepest rise on each ray beyond the circle `fit` by 2 tol, fitted: (inliers, fit)."""
+    ir, ia, ib = fit[:3]
+    start = np.ceil(ir + ia * COS + ib * SIN + 2 * tol).astype(int)
+    outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
+                      for i in range(RAYS)], float)
+    return fit_harmonic(outer, outer >= 0, tol)
+
+
+def both_sides(inlier):
+    return (inlier & (COS > 0.5)).sum() >= RAYS // 32 and (inlier & (COS < -0.5)).sum() >= RAYS // 32
+
+
+def lateral_contrast(img, px, py, fit, k, pupil):
+    """ISO iris-sclera contrast across the circle on the rays with |cos| >= LATERAL, or None when not judged."""
+    model = (fit[0] + fit[1] * COS + fit[2] * SIN).astype(int)
+    greys = []
+    for z in (0, 1):
+        vals = []
+        for i in np.nonzero(np.abs(COS) >= LATERAL)[0]:
+            radii = np.arange(model[i] + k, model[i] + 3 * k + 1) if z else np.arange(model[i] - 3 * k,
+                                                                                        model[i] - k + 1)
+            v = rays(img, px, py, radii)[i]
+            vals.extend(v[(v >= 0) & (v < SPECULAR)])
+        if len(vals) < 16 * k:
+            return None
+        greys.append(np.mean(vals))
+    iris, sclera = greys
+    span = sclera + iris - 2 * pupil
+    return 100 * (sclera - iris) / span if span > 0 else 0.0
+
+
+def limbus(img, px, py, pr, pupil, halo):
+    """iris.c's limbus(): per-ray steepest rise, harmonic fit, the outer ring that replaces a collarette, then the
+    lateral contrast check and its rings out; (inliers or 0, fit, rays with an edge)."""
     short = min(img.shape)
     k = max(int(pr / 8.0), 3)
     l_lo, l_hi = int(1.4 * pr), min(int(5.0 * pr), int(0.6 * short))
@@ -254,14 +288,11 @@ def limbus(img, px, py, pr, halo):
     for _step in range(OUTWARD):
         ir, ia, ib, _ = fit
         inner = ir + ia * COS + ib * SIN
-        start = np.ceil(inner + 2 * tol).astype(int)
-        outer = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo, start[i]) if start[i] <= l_hi else -1
-                          for i in range(RAYS)], float)
-        n2, fit2 = fit_harmonic(outer, outer >= 0, tol)
+        n2, fit2 = ring_beyond(v, fit, l_lo, l_hi, k, halo, tol)
         if n2 < RAYS // 6 or fit2[0] < RING_STEP * ir:
             break
         r2, a2, b2, in2 = fit2
-        if (in2 & (COS > 0.5)).sum() < RAYS // 32 or (in2 & (COS < -0.5)).sum() < RAYS // 32:
+        if not both_sides(in2):
             break
         out_r = r2 + a2 * COS + b2 * SIN
         zones = [ray_mean(img, px, py, in2, lo.astype(int), hi.astype(int)) for lo, hi in (
@@ -269,6 +300,17 @@ def limbus(img, px, py, pr, halo):
         if zones[2] - zones[1] < zones[1] - zones[0]:
             break
         n, fit = n2, fit2
+    step = 0
+    while True:
+        contrast = lateral_contrast(img, px, py, fit, k, pupil)
+        if contrast is None or contrast >= MIN_LATERAL:
+            break
+        if step == OUTWARD:
+            return 0, None, count
+        n2, fit2 = ring_beyond(v, fit, l_lo, l_hi, k, halo, tol)
+        if n2 < RAYS // 6 or fit2[0] <= fit[0] or not both_sides(fit2[3]):
+            return 0, None, count
+        n, fit, step = n2, fit2, step + 1
     return n, fit, count
 
 
@@ -307,7 +349,7 @@ def reference(img: np.ndarray) -> dict:
     grid = seed_grid(filled, threshold, side)
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
-    best, best_big = (0, 0, 0.0, 0.0, 0.0, None, 0), False
+    best, best_big = (0, 0, 0.0, 0.0, 0.0, None, 0, 0.0), False
     for _ in range(SEEDS):
         seed = next_seed(grid, taken, 3.0 * side)
         if seed is None:
@@ -321,18 +363,18 @@ def reference(img: np.ndarray) -> dict:
             x, y, r = fit[0], fit[1], fit[2]
         if n == 0:
             continue
-        limbus_n, fit, edges = limbus(img, x, y, r, halo)
+        pupil = ray_mean(filled, x, y, None, [int(r / 2.0)] * RAYS, [int(r) - 2] * RAYS)
+        limbus_n, fit, edges = limbus(img, x, y, r, pupil, halo)
         big = limbus_n > 0 and 2 * fit[0] >= SMALLEST_IRIS
         if limbus_n > 0 and (big, n + limbus_n) > (best_big, best[0] + best[1]):
-            best, best_big = (n, limbus_n, x, y, r, fit, edges), big
-    pupil_n, limbus_n, px, py, pr, fit, edges = best
+            best, best_big = (n, limbus_n, x, y, r, fit, edges, pupil), big
+    pupil_n, limbus_n, px, py, pr, fit, edges, pupil = best
     if limbus_n == 0:
         return out
     ir, ia, ib, inlier = fit
     out.update(found=True, pupil_x=px, pupil_y=py, pupil_radius=pr, iris_x=px + ia, iris_y=py + ib, iris_radius=ir,
                iris_diameter=2 * ir, pupil_inliers=pupil_n, limbus_edges=edges,
                limbus_inliers=limbus_n)
-    pupil = ray_mean(filled, px, py, None, [int(pr / 2.0)] * RAYS, [int(pr) - 2] * RAYS)
     model = ir + ia * COS + ib * SIN
     band = (model - pr) / 4.0
     iris = ray_mean(img, px, py, inlier, (pr + band).astype(int), (model - band).astype(int))
@@ -398,6 +440,30 @@ def test_finds_the_sample_pupil_and_iris():
     assert abs(m.pupil_radius - 63.0) < 3.5 and abs(m.iris_radius - 121.0) < 3.5
     assert abs(m.iris_x - 323.1) < 3.5 and abs(m.iris_y - 236.2) < 3.5
     assert 0.7 <= m.usable_fraction < 0.95  # the upper lid covers part of the iris
+
+
+def ring_eye(arc: int = 90, reach: float = 0.7) -> np.ndarray:
+    """A soft limbus at r 110 (iris 120, sclera 185) whose top and bottom (|sin| > reach) lie under lids that
+    reach in to r `arc`: the lids' edges agree on a circle inside the limbus, on more rays than the sides show."""
+    yy, xx = np.mgrid[:480, :640]
+    r = np.hypot(xx - 320, yy - 240)
+    lidded = np.abs(yy - 240) / np.maximum(r, 1) > reach
+    img = np.where(lidded & (r >= arc), 160.0, 120.0)
+    soft = np.clip((r - 110) / 12.0 + 0.5, 0, 1)
+    img = np.where(lidded, img, img * (1 - soft) + 185.0 * soft)
+    img[r < 40] = 20.0
+    img = cv2.GaussianBlur(img, (0, 0), 1.0) + np.random.default_rng(3).normal(0, 3, img.shape)
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("reach", [0.6, 0.7])
+def test_a_circle_without_sclera_on_its_sides_is_not_the_limbus(reach):
+    """The kernel before the lateral check took the lids' circle (r 90) with a score of 100; the sides of that
+    circle have iris on both sides (ISO iris-sclera contrast 0), so the next ring out, the limbus, is taken."""
+    frame = ring_eye(reach=reach)
+    m = QUALITY.metrics(frame)
+    assert abs(m.iris_radius - 110) < 3 and abs(m.pupil_radius - 40) < 2
+    agree(frame)
 
 
 def test_a_good_eye_scores_high_and_each_problem_is_named():
