@@ -11,14 +11,16 @@ Fingerprint quality score (OUR approximation, not NFIQ 2; NFIQ 2 confirms a cand
     ridge_quality     = sum(q_b) / max(foreground blocks, area blocks)   (0..1: good ridge area, so a small or
                         partial print scores low; area = the frame's blocks, or one fingertip's, FINGER_BLOCKS, on a
                         larger platen; a print larger than that is judged by its mean block quality)
-    score             = round(100 * min(1, 1.25 * ridge_quality * min(1, contrast / 40)) * naturalness)
+    score             = round(100 * min(1, 1.5 * ridge_quality * min(1, contrast / 40)) * naturalness)
     naturalness       = orientation_factor * period_factor * solidity_factor   (1 for a finger, 0 for a grating)
 
 Blocks are 16x16 pixels at 500 ppi; foreground blocks have a grey std of at least 10. `coherence` is the structure
 tensor coherence of Sobel gradients, `clarity` the share of the block's grey variance explained by its mean profile
 across the ridges (a correlation ratio in the spirit of NFIQ 2's local clarity score, not that score), `contrast` the
-mean grey of the block's pixels above its mean minus that of the others. 1.25 maps a clean, finger-filled frame
-(ridge_quality ~0.6-0.8) to the top of the scale; 40 grey levels of ridge-valley separation count as full contrast.
+mean grey of the block's pixels above its mean minus that of the others. The gain 1.5 maps a clean print (ridge_quality
+~0.55-0.8 on real sensors) to the top of the scale; 40 grey levels of ridge-valley separation count as full contrast.
+The gain errs towards passing, because NFIQ 2 confirms every frame the gate passes and refuses a false pass, while a
+false refusal is not caught by anything (docs/architecture.md, "Real prints from real sensors").
 The area is the print a fingertip leaves, not the platen: on a scanner whose platen is larger than one fingertip's
 plain impression (a 640x480 optical one) a whole, clear print covered a third of the frame and scored 15-29 against
 the frame's area (NFIQ 2: 57 median), so the sum is taken over at most FINGER_BLOCKS blocks, 15 x 19 mm at 500 ppi
@@ -68,7 +70,7 @@ from native.frames import grey_frame_pointer
 
 BLOCK = 16  # pixels at 500 ppi: 1.5-2 ridge periods
 FULL_CONTRAST = 40.0  # grey levels of ridge-valley separation that count as full contrast
-SCORE_GAIN = 1.25  # ridge_quality of a clean, finger-filled frame (~0.6-0.8) reaches the top of the scale
+SCORE_GAIN = 1.5  # a clean print's ridge_quality (~0.55-0.8) reaches the top; errs to passing: NFIQ 2 confirms
 FINGER_BLOCKS = 440  # 16 px blocks in a fingertip's plain impression, 15 x 19 mm at 500 ppi (295 x 374 px)
 # ANSI/NIST-ITL 1 (Table "finger position code & maximum image dimensions"): a single finger's image is at most
 # 1.6 x 1.5 in, 800 x 750 px at 500 ppi, 50 x 46 blocks; the print-area message judges a larger platen against that

@@ -95,7 +95,7 @@ def _capturing(screen: Any) -> None:
     screen.busy, screen.state = True, "preview"
 
 
-FAINT_CONTRAST = 0.17  # the finger's last attempt: the print's ridge contrast at this share (a dry, light touch)
+FAINT_CONTRAST = 0.16  # the finger's last attempt: the print's ridge contrast at this share (a dry, light touch)
 OFF_CENTRE = 0.19  # the face's live view: the student this share of the frame's width to the side
 
 
