@@ -15,6 +15,11 @@ row, how many the kernel located (both circles within a tenth of the true iris r
 `passed_mislocated`, the images the gate passes although it is not on the drawn circles: captures that would be
 accepted on wrong circles, the dangerous case. Without FILE those fields are None (null in JSON), always present, so
 the JSON has the same keys either way; a truth row for an image that is left out is not counted.
+
+With FILE's `usable` column (the usable share of the true annulus, from hand-drawn iris masks), over the located
+images that have one: `usable_compared`, `usable_error_median` (the kernel's usable fraction minus the mask's),
+`passed_occluded` (passed although the mask keeps under ISO/IEC 29794-6's 70 %: lids or lashes the kernel took for
+iris) and `refused_on_area` (the kernel's usable fraction under 70 % although the mask's is not).
 """
 
 import statistics
@@ -23,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from native.image_folders import Reader, score_groups
-from native.iris import IrisQuality, IrisReport
+from native.iris import MIN_USABLE, IrisQuality, IrisReport
 from native.iris_truth import LOCATED, Circles, circle_errors, located
 
 
@@ -36,6 +41,8 @@ class IrisGroup:
     Against the hand-drawn circles (all None without --iris-truth): `truth` images with a row, `located` of them,
     `located_rate` (None when `truth` is 0), `median_iris_error` (the limbus error relative to the true iris radius,
     over those whose iris was found; None when none was) and `passed_mislocated`, passed by the gate but not located.
+    Against the masks' usable shares, over the located images with one: `usable_compared`, `usable_error_median`
+    (kernel minus mask; None when none), `passed_occluded` and `refused_on_area` (module docstring).
     """
 
     name: str
@@ -51,6 +58,10 @@ class IrisGroup:
     located_rate: float | None = None
     median_iris_error: float | None = None
     passed_mislocated: int | None = None
+    usable_compared: int | None = None
+    usable_error_median: float | None = None
+    passed_occluded: int | None = None
+    refused_on_area: int | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +84,20 @@ def _median(values: list[float]) -> float | None:
 
 def _against_truth(scored: list[tuple[IrisReport, Circles | None]], threshold: int) -> dict:
     """The truth fields of a group: its images with a truth row, compared with what the kernel found."""
-    compared = [(report, circle_errors(circles, report.metrics)) for report, circles in scored if circles is not None]
-    on_circles = [located(errors) for _, errors in compared]
+    compared = [(report, circles, circle_errors(circles, report.metrics)) for report, circles in scored
+                if circles is not None]
+    on_circles = [located(errors) for _, _, errors in compared]
+    areas = [(report, circles.usable) for (report, circles, _), ok in zip(compared, on_circles, strict=True)
+             if ok and circles.usable is not None]
     return {"truth": len(compared), "located": sum(on_circles),
             "located_rate": sum(on_circles) / len(compared) if compared else None,
-            "median_iris_error": _median([errors[1] for _, errors in compared if errors is not None]),
+            "median_iris_error": _median([errors[1] for _, _, errors in compared if errors is not None]),
             "passed_mislocated": sum(report.score >= threshold and not ok
-                                     for (report, _), ok in zip(compared, on_circles, strict=True))}
+                                     for (report, _, _), ok in zip(compared, on_circles, strict=True)),
+            "usable_compared": len(areas),
+            "usable_error_median": _median([r.metrics.usable_fraction - usable for r, usable in areas]),
+            "passed_occluded": sum(r.score >= threshold and usable < MIN_USABLE for r, usable in areas),
+            "refused_on_area": sum(r.metrics.usable_fraction < MIN_USABLE <= usable for r, usable in areas)}
 
 
 def _group(name: str, scored: list[tuple[IrisReport, Circles | None]], threshold: int, compare: bool) -> IrisGroup:
@@ -131,6 +149,8 @@ def format_iris_gate(result: IrisGate) -> str:
         lines.append(f"{g.name[:20]:<20} {reasons}")
     if result.total.truth is not None:
         lines += ["", *_truth_table(result, rows)]
+    if result.total.usable_compared:
+        lines += ["", *_area_table(rows)]
     lines += [f"left out: {reason}" for reason in result.left_out]
     return "\n".join(lines)
 
@@ -148,4 +168,19 @@ def _truth_table(result: IrisGate, rows: list[IrisGroup]) -> list[str]:
         rate = "-" if g.located_rate is None else f"{100 * g.located_rate:.1f}"
         error = "-" if g.median_iris_error is None else f"{100 * g.median_iris_error:.1f}"
         lines.append(f"{g.name[:20]:<20} {g.truth:>6} {g.located:>7} {rate:>6} {error:>10} {g.passed_mislocated:>18}")
+    return lines
+
+
+def _area_table(rows: list[IrisGroup]) -> list[str]:
+    """The located images against the masks' usable shares: a line per group, then all."""
+    head = f"{'group':<20} {'masks':>6} {'usable err':>10} {'passed, occluded':>16} {'refused on area':>15}"
+    lines = ["Usable iris area against the masks (located images with a usable share): usable err, the median of "
+             "the kernel's", f"usable fraction minus the mask's; passed, occluded: passed although the mask keeps "
+             f"under {100 * MIN_USABLE:.0f}%", head, "-" * len(head)]
+    for g in rows:
+        if g is rows[-1]:
+            lines.append("-" * len(head))
+        error = "-" if g.usable_error_median is None else f"{g.usable_error_median:+.3f}"
+        lines.append(f"{g.name[:20]:<20} {g.usable_compared:>6} {error:>10} {g.passed_occluded:>16} "
+                     f"{g.refused_on_area:>15}")
     return lines

@@ -18,6 +18,11 @@ the frame's edge); only radii must be positive.
 The errors are relative to the true iris radius R, so they mean the same on a 280 px CASIA iris and a 120 px
 webcam one: a circle's error is max(distance between the centres, |radius difference|) / R, and an image is
 located when the pupil's and the limbus's errors are both at most LOCATED (a missing iris is never located).
+
+An eighth column `usable` (header HEADER + USABLE) may give the truth of the ISO/IEC 29794-6 usable iris area: the
+share of the true annulus (between the two circles) that a hand-drawn iris mask keeps, eyelids, lashes and
+reflections left out, 0 to 1; an empty cell where an image has no mask. A value that is not a plain number in
+[0, 1] is refused like any other cell.
 """
 
 import math
@@ -31,6 +36,7 @@ from native.image_folders import IMAGE_SUFFIXES, image_groups
 from native.iris import IrisMetrics
 
 HEADER = ("file", "pupil_x", "pupil_y", "pupil_r", "iris_x", "iris_y", "iris_r")
+USABLE = "usable"  # the optional eighth column: the true usable share of the annulus, from a hand-drawn mask
 MAX_COORDINATE = 100_000.0  # px: far beyond any eye image's width or height
 LOCATED = 0.10  # both circles within a tenth of the iris radius: ~12 px on a 240 px iris, about a hand's accuracy
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -47,6 +53,7 @@ class Circles:
     iris_x: float
     iris_y: float
     iris_r: float
+    usable: float | None = None  # the true usable share of the annulus (USABLE column), None without a mask
 
 
 def _refuse(path: Path, line: int, problem: str, fix: str, reason: str) -> SinopsisError:
@@ -61,6 +68,9 @@ def _value(path: Path, line: int, column: str, text: str) -> float:
     if not _NUMBER.fullmatch(text):
         raise _refuse(path, line, f"{column} is {text!r}, not a number", fix, "number")
     value = float(text)
+    if column == USABLE and not 0.0 <= value <= 1.0:
+        raise _refuse(path, line, f"{column} is {text}: a share of the iris, from 0 to 1", "give the mask's usable "
+                      "share of the annulus as a number from 0 to 1 (or leave the cell empty)", "range")
     if column.endswith("_r") and value <= 0:
         raise _refuse(path, line, f"{column} is {text}: a radius must be more than 0", fix, "range")
     if abs(value) > MAX_COORDINATE:
@@ -103,11 +113,12 @@ def read_truth(path: Path, folder: Path) -> dict[str, Circles]:
                       "save the file as UTF-8", "encoding") from None
     lines = text.removeprefix("\ufeff").split("\n")
     header = lines[0].removesuffix("\r")
-    if header.split("\t") != list(HEADER):
+    if header.split("\t") not in (list(HEADER), [*HEADER, USABLE]):
         shown = ("the file is empty" if not text.strip() else "the first line is blank" if not header.strip()
                  else f"the first line is {header[:80]!r}")
-        raise _refuse(path, 1, f"the header must be exactly {chr(9).join(HEADER)!r} (tab-separated); {shown}",
-                      "put that header line first", "header")
+        raise _refuse(path, 1, f"the header must be exactly {chr(9).join(HEADER)!r} (tab-separated), optionally "
+                      f"with {USABLE!r} after it; {shown}", "put that header line first", "header")
+    columns = tuple(header.split("\t"))
     images = {p.relative_to(folder).as_posix() for files in image_groups(folder).values() for p in files}
     truth: dict[str, Circles] = {}
     first_line: dict[str, int] = {}
@@ -116,17 +127,17 @@ def read_truth(path: Path, folder: Path) -> dict[str, Circles]:
         if not row.strip():
             continue
         cells = row.split("\t")
-        if len(cells) != len(HEADER):
+        if len(cells) != len(columns):
             hint = " (are the columns separated by tabs?)" if len(cells) == 1 else ""
-            raise _refuse(path, number, f"{len(cells)} field{'' if len(cells) == 1 else 's'}, not {len(HEADER)}{hint}",
-                          f"give one tab-separated value per column: {', '.join(HEADER)}", "fields")
+            raise _refuse(path, number, f"{len(cells)} field{'' if len(cells) == 1 else 's'}, not {len(columns)}{hint}",
+                          f"give one tab-separated value per column: {', '.join(columns)}", "fields")
         key = _image(path, number, cells[0], folder, images)
         if key in first_line:
             raise _refuse(path, number, f"file {key!r} is already on line {first_line[key]}",
                           "give each image one row", "duplicate")
         first_line[key] = number
-        truth[key] = Circles(*(_value(path, number, column, cell) for column, cell in zip(HEADER[1:], cells[1:],
-                                                                                           strict=True)))
+        truth[key] = Circles(*(None if column == USABLE and not cell.strip() else _value(path, number, column, cell)
+                               for column, cell in zip(columns[1:], cells[1:], strict=True)))
     return truth
 
 

@@ -53,7 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--iris-truth", type=Path, metavar="FILE",
                    help="--eval-irises: hand-drawn circles for some of those images, a tab-separated table with the "
                    "header file, pupil_x, pupil_y, pupil_r, iris_x, iris_y, iris_r (file relative to DIR, pixels): "
-                   "adds how many the kernel located and how many the gate passes on wrong circles")
+                   "adds how many the kernel located and how many the gate passes on wrong circles; an optional eighth "
+                   "column usable (a mask's usable share of the annulus, 0-1) adds the usable area against the masks")
     p.add_argument("--json", action="store_true")
     add_config_argument(p)  # the evaluations gate at the configured thresholds; face uses [capture.face]
     p.set_defaults(handler=_quality)

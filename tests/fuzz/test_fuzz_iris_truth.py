@@ -9,7 +9,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from contract.errors import SinopsisError
-from native.iris_truth import HEADER, read_truth
+from native.iris_truth import HEADER, USABLE, read_truth
 from tests.fuzz.profiles import fuzz
 
 GOOD = "\t".join(HEADER) + "\nsub/eye.png\t328.8\t233.5\t63\t323.1\t236.2\t121\n"
@@ -54,3 +54,13 @@ def test_random_bytes_only_raise_the_tables_error(tmp_path: Path, data: bytes) -
 def test_a_row_of_any_text_is_read_or_refused_by_line(tmp_path: Path, cells: list[str], newline: str) -> None:
     row = "\t".join(c.replace("\t", " ").replace("\n", " ").replace("\r", " ") for c in cells)
     _read(tmp_path, ("\t".join(HEADER) + newline + row + newline).encode())
+
+
+@fuzz(150)
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12), min_size=8, max_size=8))
+@example(["sub/eye.png", "1", "1", "1", "1", "1", "2", "-0.1"])
+@example(["sub/eye.png", "1", "1", "1", "1", "1", "2", "1e-400"])
+@example(["sub/eye.png", "1", "1", "1", "1", "1", "2", " "])
+def test_a_row_with_a_usable_share_is_read_or_refused_by_line(tmp_path: Path, cells: list[str]) -> None:
+    row = "\t".join(c.replace("\t", " ").replace("\n", " ").replace("\r", " ") for c in cells)
+    _read(tmp_path, ("\t".join((*HEADER, USABLE)) + "\n" + row + "\n").encode())

@@ -191,7 +191,8 @@ def test_eval_irises_on_a_folder_of_real_eye_images(tmp_path, capsys):
     assert total["reasons"] == [["IRIS_BLURRED", 1], ["IRIS_NOT_FOUND", 1]]
     assert total["diameter_median"] > 150 and 0.2 < total["ratio_median"] < 0.6, total
     assert set(total) == {"name", "count", "passed", "pass_rate", "score_median", "diameter_median", "ratio_median",
-                          "reasons", "truth", "located", "located_rate", "median_iris_error", "passed_mislocated"}
+                          "reasons", "truth", "located", "located_rate", "median_iris_error", "passed_mislocated",
+                          "usable_compared", "usable_error_median", "passed_occluded", "refused_on_area"}
     assert result["truth_file"] is None and total["truth"] is None  # no --iris-truth: the truth fields are None
     assert result["left_out"] == ["nd/tiny.png: frame is 10x10; it must be at least 32x32"]
     assert main(argv) == 0

@@ -78,11 +78,40 @@ def test_without_truth_the_fields_are_none_and_the_table_is_not_printed(tmp_path
     assert main([*argv, "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["truth_file"] is None
+    keys = ("truth", "located", "located_rate", "median_iris_error", "passed_mislocated", "usable_compared",
+            "usable_error_median", "passed_occluded", "refused_on_area")
     for group in [*result["groups"], result["total"]]:
-        assert [group[k] for k in ("truth", "located", "located_rate", "median_iris_error", "passed_mislocated")] \
-            == [None] * 5
+        assert [group[k] for k in keys] == [None] * len(keys)
     assert main(argv) == 0
     assert "hand-drawn" not in capsys.readouterr().out
+
+
+def test_a_usable_column_compares_the_usable_area_with_the_masks(tmp_path, capsys):
+    """With the optional eighth column: over the located images with a mask's share, how far the kernel's usable
+    fraction is from it, and how many the gate passes although the mask keeps under 70 % (the sample's true
+    circles with a mask that says half the iris is lid) or refuses on area although the mask does not; a mislocated
+    image and an empty cell are not compared."""
+    folder = _folder(tmp_path)
+    truth = tmp_path / "circles.tsv"
+    truth.write_bytes(_text(f"{HEADER}\tusable", f"right/eye.png\t{TRUE}\t0.5", f"sample.png\t{TRUE}\t0.95",
+                            f"wrong/eye.png\t{WRONG}\t0.9", f"dark.png\t{TRUE}\t"))
+    argv = ["quality", "--eval-irises", "--irises-dir", str(folder), "--iris-truth", str(truth),
+            "--config", str(_config(tmp_path))]
+    assert main([*argv, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    groups, total = {g["name"]: g for g in result["groups"]}, result["total"]
+    kernel = groups["right"]  # the sample's usable fraction as the kernel measures it: ~0.93 (tests/native)
+    assert (kernel["usable_compared"], kernel["passed_occluded"], kernel["refused_on_area"]) == (1, 1, 0)
+    assert 0.35 < kernel["usable_error_median"] < 0.5, kernel  # ~0.93 - 0.5
+    assert (groups["wrong"]["usable_compared"], groups["wrong"]["usable_error_median"]) == (0, None)
+    assert (total["usable_compared"], total["passed_occluded"], total["refused_on_area"]) == (2, 1, 0)
+    assert main(argv) == 0
+    table = capsys.readouterr().out
+    assert "Usable iris area against the masks" in table
+    assert re.search(r"^all\s+2\s+\+0\.\d{3}\s+1\s+0$", table, re.M), table
+    truth.write_bytes(_text(HEADER, f"right/eye.png\t{TRUE}"))  # no usable column: compared none, no table
+    assert main(argv) == 0
+    assert "Usable iris area" not in capsys.readouterr().out
 
 
 def _text(*lines: str) -> bytes:
@@ -141,6 +170,14 @@ BAD = {
                         "file 'right/S1001L01.jpg': no such image in"),
     "file not an image": ("notes.tsv", _table(f"notes.txt\t{TRUE}"), 2,
                           "file 'notes.txt' is in"),
+    "usable above 1": ("share.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}\t1.5")),
+                       2, "usable is 1.5: a share of the iris, from 0 to 1"),
+    "usable nan": ("share_nan.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}\tnan")),
+                   2, "usable is 'nan', not a finite number"),
+    "usable header, 7 fields": ("short.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}")),
+                                2, "7 fields, not 8"),
+    "unknown eighth column": ("eighth.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tlids", f"sample.png\t{TRUE}\t1")),
+                              1, "optionally with 'usable' after it"),
     "duplicate file": ("twice.tsv", _table(f"sample.png\t{TRUE}", f"dark.png\t{TRUE}",
                                                                   f"sample.png\t{WRONG}"), 4,
                        "file 'sample.png' is already on line 2"),
