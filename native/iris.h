@@ -17,7 +17,10 @@
       at pupil + (a, b)) is fitted robustly: started at the densest radius, refitted on the rays within tolerance.
       Rays into eyelids and lashes disagree with the others and are left out, whatever the eye's rotation. A
       ring inside the iris (collarette, furrows) can win that; the steepest rise beyond the circle is fitted too,
-      and replaces it when >= 1.25 R, seen left and right, with the sclera's step beyond it; up to 3 times;
+      and replaces it when >= 1.25 R, seen left and right, with the sclera's step beyond it; up to 3 times. On
+      its sides (the rays within 45 degrees of horizontal, where lids seldom reach) the circle must show the
+      ISO/IEC 29794-6 iris-sclera contrast >= 5; else the next ring out seen on both sides is taken, up to 3
+      times, and with none there is no limbus;
    4. annulus between the two circles: pixels >= 240 are specular; lashes are pixels whose 3x3 mean is nearer
       the pupil grey than the iris grey; lids are found per ray, scanned inward from the limbus (a dense stretch
       of skin or lashes reaching it; the median of 5 neighbouring rays), every annulus pixel past a lid's start
