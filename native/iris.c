@@ -261,14 +261,16 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     seed_grid(opened, width, height, width, threshold, integral, profile, side, &gw, &gh);
     /* pupil: up to SEEDS seeds (other dark blobs: lashes, text, dark frame corners); from each, two passes of rays,
        the second from the first pass's centre. A pupil lies inside an iris: each candidate's limbus is looked for,
-       and the candidate with the most agreeing rays, pupil and limbus together, wins - among those whose iris is
-       at least SMALLEST_IRIS across if there are any */
+       and the candidate with the most agreeing rays, pupil and limbus together, wins - among those whose limbus
+       has sclera beside it (or is not judged) if there are any, then among those whose iris is at least
+       SMALLEST_IRIS across if there are any */
     int p_lo = side / 8 > 2 ? side / 8 : 2, p_hi = (int)(0.3 * min_side(width, height));
     int halo = side / 3 > STAY ? side / 3 : STAY;
     uint8_t taken[GRID * GRID], inlier[IRIS_RAYS], best_inlier[IRIS_RAYS];
     memset(taken, 0, sizeof taken);
     double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, pupil = 0.0, sx, sy;
-    int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0, lo[IRIS_RAYS], hi[IRIS_RAYS];
+    double lateral = -1.0;
+    int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0, best_sided = 0, lo[IRIS_RAYS], hi[IRIS_RAYS];
     for (int seed = 0; seed < SEEDS && next_seed(profile, gw, gh, taken, 3.0 * side, &sx, &sy); seed++) {
         double x = sx, y = sy, r = 0.0;
         int n = 0;
@@ -290,12 +292,15 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
             lo[i] = (int)(r / 2.0);
             hi[i] = (int)r - 2;
         }
-        double lr, la, lb, grey = iris_ray_mean(opened, width, height, width, x, y, NULL, lo, hi);
+        double lr, la, lb, lat, grey = iris_ray_mean(opened, width, height, width, x, y, NULL, lo, hi);
         int e, ln = iris_limbus(pixels, width, height, stride, profile + 3 * GRID * GRID, x, y, r, grey, halo, &lr,
-                                &la, &lb, inlier, &e);
-        int big = 2.0 * lr >= SMALLEST_IRIS;
-        if (ln > 0 && (big > best_big || (big == best_big && n + ln > pupil_n + limbus_n))) {
+                                &la, &lb, inlier, &e, &lat);
+        int big = 2.0 * lr >= SMALLEST_IRIS, sided = lat < 0.0 || lat >= MIN_LATERAL;
+        if (ln > 0 && (sided > best_sided || (sided == best_sided && big > best_big) ||
+                       (sided == best_sided && big == best_big && n + ln > pupil_n + limbus_n))) {
+            best_sided = sided;
             best_big = big;
+            lateral = lat;
             pupil_n = n;
             limbus_n = ln;
             edges = e;
@@ -323,6 +328,7 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     out->pupil_inliers = pupil_n;
     out->limbus_edges = edges;
     out->limbus_inliers = limbus_n;
+    out->limbus_contrast = lateral;
     /* zone greys along the rays: pupil on all rays, iris and sclera on the limbus inliers only (no lids) */
     out->pupil_grey = pupil;
     for (int i = 0; i < IRIS_RAYS; i++) {

@@ -20,7 +20,7 @@
       and replaces it when >= 1.25 R, seen left and right, with the sclera's step beyond it; up to 3 times. On
       its sides (the rays within 45 degrees of horizontal, where lids seldom reach) the circle must show the
       ISO/IEC 29794-6 iris-sclera contrast >= 5; else the next ring out seen on both sides is taken, up to 3
-      times, and with none there is no limbus;
+      times; with none, the first circle stays and limbus_contrast says how little sclera it has beside it;
    4. annulus between the two circles: pixels >= 240 are specular; lashes are pixels whose 3x3 mean is nearer
       the pupil grey than the iris grey; lids are found per ray, scanned inward from the limbus (a dense stretch
       of skin or lashes reaching it; the median of 5 neighbouring rays), every annulus pixel past a lid's start
@@ -51,6 +51,8 @@ struct iris_metrics {
     double specular_fraction; /* annulus pixels >= 240: reflections */
     double occluded_fraction; /* annulus pixels nearer the sclera or pupil grey than the iris grey, or off-frame */
     double usable_fraction;   /* 1 - specular - occluded */
+    double limbus_contrast;   /* ISO/IEC 29794-6 iris-sclera contrast across the limbus on its sides (rays within 45
+                                 degrees of horizontal); -1 when not judged (an iris whose sides leave the frame) */
 };
 
 /* Workspace sizes the caller preallocates once per frame size (no allocation per frame). */

@@ -3,8 +3,11 @@
 The score is our own approximation of the ISO/IEC 29794-6 checks a live capture can afford, not a certified
 iris quality measure. It is 100 x the product of per-check factors in 0..1:
 
-- found: no pupil circle, or no limbus circle around it (one with sclera beside it on the sides: ISO/IEC 29794-6
-  iris-sclera contrast >= 5 there), gives score 0 (IRIS_NOT_FOUND);
+- found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND);
+- limbus: the limbus must have sclera beside it on its sides (ISO/IEC 29794-6 iris-sclera contrast >= 5 on the rays
+  within 45 degrees of horizontal, where lids seldom reach); when neither the circle nor a ring beyond it does, the
+  score is 0 (IRIS_LIMBUS_UNCLEAR: mostly lids and lashes that cut a circle inside the iris, an eye half closed;
+  also a light iris beside a grey sclera). Not judged (limbus_contrast -1) when the sides leave the frame;
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
 - pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
 - contrast as ISO/IEC 29794-6 defines it, full at its recommended minimum and 0 at half of it (IRIS_LOW_CONTRAST):
@@ -63,6 +66,7 @@ class IrisMetrics:
     specular_fraction: float
     occluded_fraction: float
     usable_fraction: float
+    limbus_contrast: float
 
 
 @dataclass(frozen=True)
@@ -100,7 +104,8 @@ class IrisQuality:
         return IrisMetrics(bool(o.found), o.dark_threshold, o.pupil_x, o.pupil_y, o.pupil_radius, o.iris_x, o.iris_y,
                            o.iris_radius, o.iris_diameter, o.pupil_inliers, o.limbus_edges, o.limbus_inliers,
                            o.pupil_grey, o.iris_grey, o.sclera_grey, o.pupil_contrast, o.iris_contrast,
-                           o.annulus_sharpness, o.specular_fraction, o.occluded_fraction, o.usable_fraction)
+                           o.annulus_sharpness, o.specular_fraction, o.occluded_fraction, o.usable_fraction,
+                           o.limbus_contrast)
 
     def measure(self, frame: np.ndarray) -> IrisReport:
         """Measure and score one eye frame."""
@@ -135,10 +140,11 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
         "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
         "usable_area": 1.0 if m.usable_fraction >= MIN_USABLE else 0.5 * ramp(m.usable_fraction, 0.3, MIN_USABLE),
         "margin": ramp(margin, 0.9, 1.1),
+        "limbus": 0.0 if 0.0 <= m.limbus_contrast < MIN_IRIS_SCLERA else 1.0,
     }
     codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("IRIS_LOW_CONTRAST", "pupil_contrast"),
              ("IRIS_LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"),
-             ("IRIS_USABLE_AREA_LOW", "usable_area"), ("IRIS_AT_EDGE", "margin")]
+             ("IRIS_USABLE_AREA_LOW", "usable_area"), ("IRIS_AT_EDGE", "margin"), ("IRIS_LIMBUS_UNCLEAR", "limbus")]
     problems = [code for code, name in codes if factors[name] < 1.0]
     if factors["usable_area"] < 1.0:
         problems[problems.index("IRIS_USABLE_AREA_LOW") + 1:0] = _area_causes(m)

@@ -111,7 +111,7 @@ static int lateral_contrast(const struct limbus_search *ls, double ir, double ia
     if (n[0] < 16 * ls->k || n[1] < 16 * ls->k)
         return 0;
     double iris = sum[0] / (double)n[0], sclera = sum[1] / (double)n[1], span = sclera + iris - 2.0 * pupil;
-    *contrast = span > 0.0 ? 100.0 * (sclera - iris) / span : 0.0;
+    *contrast = span > 0.0 && sclera > iris ? 100.0 * (sclera - iris) / span : 0.0; /* 0..100: -1 is "not judged" */
     return 1;
 }
 
@@ -123,11 +123,13 @@ static int lateral_contrast(const struct limbus_search *ls, double ir, double ia
    step beyond it, is the limbus instead; up to OUTWARD times. Then the circle must be a limbus on the sides: the
    iris-sclera contrast across it there at least MIN_LATERAL. Where it is not (a ring the lids' and lashes' rays
    agreed on, or a ring less than RING_STEP inside the limbus), the next ring out that is seen on both sides is
-   tried, up to OUTWARD times; none: no limbus.
-   Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers and the
-   number of rays with an edge. */
+   tried, up to OUTWARD times; with none, the first circle stays and its contrast says so (the score refuses it:
+   IRIS_LIMBUS_UNCLEAR, native/iris.py).
+   Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers, the
+   number of rays with an edge and the lateral contrast across the circle (-1: not judged). */
 int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
-                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges)
+                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges,
+                double *lateral)
 {
     int k = (int)(pr / 8.0) > 3 ? (int)(pr / 8.0) : 3;
     int l_lo = (int)(1.4 * pr), l_hi = (int)(5.0 * pr);
@@ -135,6 +137,7 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
     if (l_hi > l_cap)
         l_hi = l_cap;
     *edges = 0;
+    *lateral = -1.0;
     if (l_lo + 2 > l_hi)
         return 0;
     struct limbus_search ls = {pixels, width, height, stride, l_lo, l_hi, k, halo, px, py,
@@ -182,20 +185,36 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
         memcpy(inlier, outer_inlier, sizeof outer_inlier);
         n = n2;
     }
-    /* a limbus on the sides, or the next ring out that is */
-    double contrast;
-    for (int step = 0; lateral_contrast(&ls, *ir, *ia, *ib, pupil, &contrast) && contrast < MIN_LATERAL; step++) {
+    /* a limbus on the sides, or the next ring out that is; with none, the circle stays, with its low contrast */
+    double contrast, kept[3] = {*ir, *ia, *ib};
+    uint8_t kept_inlier[IRIS_RAYS];
+    memcpy(kept_inlier, inlier, sizeof kept_inlier);
+    int kept_n = n;
+    if (!lateral_contrast(&ls, *ir, *ia, *ib, pupil, lateral))
+        return n; /* not judged: the sides are out of the frame (*lateral stays -1) */
+    contrast = *lateral;
+    for (int step = 0; contrast < MIN_LATERAL; step++) {
         double r2, a2, b2;
         uint8_t outer_inlier[IRIS_RAYS];
         int n2 = step < OUTWARD ? ring_beyond(&ls, *ir, *ia, *ib, &r2, &a2, &b2, outer_inlier) : 0, left;
         if (n2 < IRIS_RAYS / 6 || r2 <= *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
-            left < IRIS_RAYS / 32)
-            return 0;
+            left < IRIS_RAYS / 32) {
+            *ir = kept[0]; /* no ring with sclera beside it: the first circle and its contrast */
+            *ia = kept[1];
+            *ib = kept[2];
+            memcpy(inlier, kept_inlier, sizeof kept_inlier);
+            return kept_n;
+        }
         *ir = r2;
         *ia = a2;
         *ib = b2;
         memcpy(inlier, outer_inlier, sizeof outer_inlier);
         n = n2;
+        if (!lateral_contrast(&ls, *ir, *ia, *ib, pupil, &contrast)) {
+            *lateral = -1.0; /* a ring out whose sides leave the frame: taken, not judged */
+            return n;
+        }
     }
+    *lateral = contrast;
     return n;
 }

@@ -47,10 +47,11 @@ double iris_ray_mean(const uint8_t *pixels, int width, int height, int stride, d
                      const uint8_t *use, const int *r0, const int *r1);
 
 /* The limbus around the pupil (px, py, pr) of grey `pupil`: iris_limbus.c. `rays` holds 3 x (min(w,h) + 2) doubles.
-   Returns its inlier count (0 when none) and writes R, a, b of r = R + a cos + b sin, the inliers and the rays with
-   an edge. */
+   Returns its inlier count (0 when none) and writes R, a, b of r = R + a cos + b sin, the inliers, the rays with
+   an edge and the ISO iris-sclera contrast across it on its sides (-1 when not judged). */
 int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
-                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges);
+                double pr, double pupil, int halo, double *ir, double *ia, double *ib, uint8_t *inlier, int *edges,
+                double *lateral);
 
 /* The usable share of the annulus between m's circles, its reflections, occlusion and sharpness: iris_annulus.c. */
 void iris_annulus(const uint8_t *pixels, int width, int height, int stride, struct iris_metrics *m);

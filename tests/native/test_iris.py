@@ -267,24 +267,24 @@ def lateral_contrast(img, px, py, fit, k, pupil):
         greys.append(np.mean(vals))
     iris, sclera = greys
     span = sclera + iris - 2 * pupil
-    return 100 * (sclera - iris) / span if span > 0 else 0.0
+    return 100 * (sclera - iris) / span if span > 0 and sclera > iris else 0.0
 
 
 def limbus(img, px, py, pr, pupil, halo):
     """iris.c's limbus(): per-ray steepest rise, harmonic fit, the outer ring that replaces a collarette, then the
-    lateral contrast check and its rings out; (inliers or 0, fit, rays with an edge)."""
+    lateral contrast check and its rings out; (inliers or 0, fit, rays with an edge, lateral contrast or -1)."""
     short = min(img.shape)
     k = max(int(pr / 8.0), 3)
     l_lo, l_hi = int(1.4 * pr), min(int(5.0 * pr), int(0.6 * short))
     if l_lo + 2 > l_hi:
-        return 0, None, 0
+        return 0, None, 0, -1.0
     v = rays(img, px, py, np.arange(l_lo - k, l_hi + k + 1))
     edges = np.array([limbus_edge(v[i], l_lo, l_hi, k, halo) for i in range(RAYS)], float)
     count = int((edges >= 0).sum())
     tol = max(pr / 10.0, 2.0)
     n, fit = fit_harmonic(edges, edges >= 0, tol)
     if n < RAYS // 6 or fit[0] <= pr:
-        return 0, None, count
+        return 0, None, count, -1.0
     for _step in range(OUTWARD):
         ir, ia, ib, _ = fit
         inner = ir + ia * COS + ib * SIN
@@ -300,18 +300,19 @@ def limbus(img, px, py, pr, pupil, halo):
         if zones[2] - zones[1] < zones[1] - zones[0]:
             break
         n, fit = n2, fit2
-    step = 0
-    while True:
-        contrast = lateral_contrast(img, px, py, fit, k, pupil)
-        if contrast is None or contrast >= MIN_LATERAL:
-            break
-        if step == OUTWARD:
-            return 0, None, count
-        n2, fit2 = ring_beyond(v, fit, l_lo, l_hi, k, halo, tol)
+    kept = (n, fit, lateral_contrast(img, px, py, fit, k, pupil))
+    if kept[2] is None:
+        return n, fit, count, -1.0
+    contrast, step = kept[2], 0
+    while contrast < MIN_LATERAL:
+        n2, fit2 = ring_beyond(v, fit, l_lo, l_hi, k, halo, tol) if step < OUTWARD else (0, None)
         if n2 < RAYS // 6 or fit2[0] <= fit[0] or not both_sides(fit2[3]):
-            return 0, None, count
+            return kept[0], kept[1], count, kept[2]  # no ring with sclera beside it: the first circle stays
         n, fit, step = n2, fit2, step + 1
-    return n, fit, count
+        contrast = lateral_contrast(img, px, py, fit, k, pupil)
+        if contrast is None:
+            return n, fit, count, -1.0
+    return n, fit, count, contrast
 
 
 def lid_starts(img, px, py, pr, model, dark, bright, run_len):
@@ -349,7 +350,7 @@ def reference(img: np.ndarray) -> dict:
     grid = seed_grid(filled, threshold, side)
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
-    best, best_big = (0, 0, 0.0, 0.0, 0.0, None, 0, 0.0), False
+    best, best_key = (0, 0, 0.0, 0.0, 0.0, None, 0, 0.0, -1.0), (False, False)
     for _ in range(SEEDS):
         seed = next_seed(grid, taken, 3.0 * side)
         if seed is None:
@@ -364,17 +365,17 @@ def reference(img: np.ndarray) -> dict:
         if n == 0:
             continue
         pupil = ray_mean(filled, x, y, None, [int(r / 2.0)] * RAYS, [int(r) - 2] * RAYS)
-        limbus_n, fit, edges = limbus(img, x, y, r, pupil, halo)
-        big = limbus_n > 0 and 2 * fit[0] >= SMALLEST_IRIS
-        if limbus_n > 0 and (big, n + limbus_n) > (best_big, best[0] + best[1]):
-            best, best_big = (n, limbus_n, x, y, r, fit, edges, pupil), big
-    pupil_n, limbus_n, px, py, pr, fit, edges, pupil = best
+        limbus_n, fit, edges, lateral = limbus(img, x, y, r, pupil, halo)
+        key = (lateral < 0 or lateral >= MIN_LATERAL, limbus_n > 0 and 2 * fit[0] >= SMALLEST_IRIS)
+        if limbus_n > 0 and (*key, n + limbus_n) > (*best_key, best[0] + best[1]):
+            best, best_key = (n, limbus_n, x, y, r, fit, edges, pupil, lateral), key
+    pupil_n, limbus_n, px, py, pr, fit, edges, pupil, lateral = best
     if limbus_n == 0:
         return out
     ir, ia, ib, inlier = fit
     out.update(found=True, pupil_x=px, pupil_y=py, pupil_radius=pr, iris_x=px + ia, iris_y=py + ib, iris_radius=ir,
                iris_diameter=2 * ir, pupil_inliers=pupil_n, limbus_edges=edges,
-               limbus_inliers=limbus_n)
+               limbus_inliers=limbus_n, limbus_contrast=lateral)
     model = ir + ia * COS + ib * SIN
     band = (model - pr) / 4.0
     iris = ray_mean(img, px, py, inlier, (pr + band).astype(int), (model - band).astype(int))
@@ -442,15 +443,15 @@ def test_finds_the_sample_pupil_and_iris():
     assert 0.7 <= m.usable_fraction < 0.95  # the upper lid covers part of the iris
 
 
-def ring_eye(arc: int = 90, reach: float = 0.7) -> np.ndarray:
-    """A soft limbus at r 110 (iris 120, sclera 185) whose top and bottom (|sin| > reach) lie under lids that
+def ring_eye(arc: int = 90, reach: float = 0.7, sclera: float = 185.0) -> np.ndarray:
+    """A soft limbus at r 110 (iris 120, sclera `sclera`) whose top and bottom (|sin| > reach) lie under lids that
     reach in to r `arc`: the lids' edges agree on a circle inside the limbus, on more rays than the sides show."""
     yy, xx = np.mgrid[:480, :640]
     r = np.hypot(xx - 320, yy - 240)
     lidded = np.abs(yy - 240) / np.maximum(r, 1) > reach
     img = np.where(lidded & (r >= arc), 160.0, 120.0)
     soft = np.clip((r - 110) / 12.0 + 0.5, 0, 1)
-    img = np.where(lidded, img, img * (1 - soft) + 185.0 * soft)
+    img = np.where(lidded, img, img * (1 - soft) + sclera * soft)
     img[r < 40] = 20.0
     img = cv2.GaussianBlur(img, (0, 0), 1.0) + np.random.default_rng(3).normal(0, 3, img.shape)
     return np.clip(img, 0, 255).astype(np.uint8)
@@ -463,6 +464,19 @@ def test_a_circle_without_sclera_on_its_sides_is_not_the_limbus(reach):
     frame = ring_eye(reach=reach)
     m = QUALITY.metrics(frame)
     assert abs(m.iris_radius - 110) < 3 and abs(m.pupil_radius - 40) < 2
+    assert m.limbus_contrast >= 5.0
+    agree(frame)
+
+
+@pytest.mark.parametrize("sclera", [120.0, 130.0])
+def test_a_circle_with_no_sclera_beside_it_anywhere_is_refused_as_unclear(sclera):
+    """Nothing beyond the lids' circle is brighter at the sides (a sclera as grey as the iris): no ring qualifies,
+    so the first circle stays, with its contrast, and the score refuses it with a reason the operator can act on
+    (not IRIS_NOT_FOUND: the eye is there)."""
+    frame = ring_eye(sclera=sclera)
+    report = QUALITY.measure(frame)
+    assert report.metrics.found and 0.0 <= report.metrics.limbus_contrast < 5.0
+    assert (report.score, report.problems) == (0, ("IRIS_LIMBUS_UNCLEAR",))
     agree(frame)
 
 

@@ -52,3 +52,13 @@ def test_a_washed_out_eye_is_refused_for_contrast():
     report = QUALITY.measure(washed)
     assert report.score < 60 and "IRIS_LOW_CONTRAST" in report.problems
     assert iris_pupil_contrast(report.metrics) < MIN_IRIS_PUPIL
+
+
+@pytest.mark.parametrize(("lateral", "refused"), [(-1.0, False), (0.0, True), (4.9, True), (5.0, False), (30.0, False)])
+def test_a_limbus_without_sclera_beside_it_is_refused(lateral, refused):
+    """limbus_contrast: the ISO iris-sclera contrast across the limbus on its sides; under 5 the score is 0 with
+    IRIS_LIMBUS_UNCLEAR; -1 (the sides out of the frame) is not judged."""
+    m = dataclasses.replace(QUALITY.metrics(EYE), limbus_contrast=lateral)
+    report = score_iris(m, EYE.shape[1], EYE.shape[0])
+    assert ("IRIS_LIMBUS_UNCLEAR" in report.problems) is refused
+    assert (report.score == 0) is refused and (report.score >= 90) is not refused
