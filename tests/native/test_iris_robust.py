@@ -20,7 +20,7 @@ from native import samples
 from native._native import ffi, lib
 from native.bench_modalities import opencv_iris_locator
 from native.iris import MIN_USABLE, IrisQuality
-from tests.native.test_iris import RAYS, agree, fit_circle, fit_harmonic
+from tests.native.iris_reference import RAYS, agree, fit_circle, fit_harmonic
 
 QUALITY = IrisQuality()
 EYE = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
