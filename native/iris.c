@@ -205,7 +205,7 @@ static int pupil_pass(const uint8_t *pixels, int width, int height, int stride, 
     double ex[IRIS_RAYS], ey[IRIS_RAYS];
     uint8_t valid[IRIS_RAYS], inlier[IRIS_RAYS];
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        double c = ray_cos(i), s = ray_sin(i);
         valid[i] = 0;
         int run = 0, edge = -1, last_specular = -1000000;
         for (int r = r0; r <= r1 + STAY; r++) {
@@ -296,8 +296,9 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
         int e, ln = iris_limbus(pixels, width, height, stride, profile + 3 * GRID * GRID, x, y, r, grey, halo, &lr,
                                 &la, &lb, inlier, &e, &lat);
         int big = 2.0 * lr >= SMALLEST_IRIS, sided = lat < 0.0 || lat >= MIN_LATERAL;
-        if (ln > 0 && (sided > best_sided || (sided == best_sided && big > best_big) ||
-                       (sided == best_sided && big == best_big && n + ln > pupil_n + limbus_n))) {
+        int better = sided != best_sided ? sided > best_sided : big != best_big ? big > best_big
+                                                                              : n + ln > pupil_n + limbus_n;
+        if (ln > 0 && better) {
             best_sided = sided;
             best_big = big;
             lateral = lat;
@@ -332,13 +333,13 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     /* zone greys along the rays: pupil on all rays, iris and sclera on the limbus inliers only (no lids) */
     out->pupil_grey = pupil;
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double model = ir + ia * cos(TWO_PI * i / IRIS_RAYS) + ib * sin(TWO_PI * i / IRIS_RAYS);
+        double model = circle_at(ir, ia, ib, i);
         lo[i] = (int)(pr + (model - pr) / 4.0);
         hi[i] = (int)(model - (model - pr) / 4.0);
     }
     out->iris_grey = iris_ray_mean(pixels, width, height, stride, px, py, inlier, lo, hi);
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double model = ir + ia * cos(TWO_PI * i / IRIS_RAYS) + ib * sin(TWO_PI * i / IRIS_RAYS);
+        double model = circle_at(ir, ia, ib, i);
         lo[i] = (int)model + 3;
         hi[i] = (int)model + 8;
     }

@@ -12,7 +12,7 @@ double iris_ray_mean(const uint8_t *pixels, int width, int height, int stride, d
     for (int i = 0; i < IRIS_RAYS; i++) {
         if (use && !use[i])
             continue;
-        double c = cos(TWO_PI * i / IRIS_RAYS), sn = sin(TWO_PI * i / IRIS_RAYS);
+        double c = ray_cos(i), sn = ray_sin(i);
         for (int r = r0[i]; r <= r1[i]; r++) {
             int v = ray_at(pixels, width, height, stride, cx, cy, c, sn, r);
             if (v >= 0 && v < SPECULAR) {
@@ -35,8 +35,8 @@ static void lid_starts(const uint8_t *pixels, int width, int height, int stride,
     double a = m->iris_x - m->pupil_x, b = m->iris_y - m->pupil_y, raw[IRIS_RAYS];
     int window = 2 * run_len;
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-        int r0 = (int)(m->pupil_radius + 2.0), r1 = (int)(m->iris_radius + a * c + b * s);
+        double c = ray_cos(i), s = ray_sin(i);
+        int r0 = (int)(m->pupil_radius + 2.0), r1 = (int)circle_at(m->iris_radius, a, b, i);
         int lit = 0, odd = 0, innermost = -1;
         uint8_t flag[2 * 64]; /* the window's flags, circular; run_len <= 64 */
         for (int r = r1; r >= r0; r--) {

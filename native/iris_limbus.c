@@ -47,18 +47,25 @@ static int limbus_edge(const uint8_t *pixels, int width, int height, int stride,
     return best;
 }
 
-/* Rays of the fit on each side (cos theta > 0.5 and < -0.5): the limbus shows left and right of the iris, where
-   lids seldom reach; an arc of a lid or of lashes does not. */
-static int lateral_sides(const uint8_t *inlier, int *left)
+/* A fitted circle r(theta) = R + a cos + b sin and the rays that agree with it. */
+struct ring {
+    double r, a, b;
+    int n;
+    uint8_t inlier[IRIS_RAYS];
+};
+
+/* A ring the limbus may be: fitted on at least IRIS_RAYS / 6 rays, IRIS_RAYS / 32 of them on each side (cos > 0.5
+   and < -0.5): the limbus shows left and right of the iris, where lids seldom reach; an arc of a lid or of lashes
+   does not. */
+static int seen_on_both_sides(const struct ring *ring)
 {
-    int right = 0;
-    *left = 0;
+    int left = 0, right = 0;
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS);
-        right += inlier[i] && c > 0.5;
-        *left += inlier[i] && c < -0.5;
+        double c = ray_cos(i);
+        right += ring->inlier[i] && c > 0.5;
+        left += ring->inlier[i] && c < -0.5;
     }
-    return right;
+    return ring->n >= IRIS_RAYS / 6 && left >= IRIS_RAYS / 32 && right >= IRIS_RAYS / 32;
 }
 
 /* What the limbus search shares: the frame, the pupil's centre, the radii searched, the rise's half-width k, the
@@ -69,36 +76,45 @@ struct limbus_search {
     double px, py, tol, *grey, *sum, *num;
 };
 
-/* The steepest rise on each ray beyond the circle (R, a, b) by 2 tol, fitted: its inlier count, and the fit. */
-static int ring_beyond(const struct limbus_search *ls, double ir, double ia, double ib, double *r2, double *a2,
-                       double *b2, uint8_t *inlier)
+/* The steepest rise on each ray from radius from[i] (from the start of the search when from is NULL), fitted. */
+static void fit_rises(const struct limbus_search *ls, const int *from, int *edges, struct ring *out)
 {
-    double outer[IRIS_RAYS];
+    double edge[IRIS_RAYS];
     uint8_t valid[IRIS_RAYS];
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-        int from = (int)ceil(ir + ia * c + ib * s + 2.0 * ls->tol);
-        int e = from <= ls->hi ? limbus_edge(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py, c, s,
-                                             ls->lo, ls->hi, from, ls->k, ls->halo, ls->grey, ls->sum, ls->num) : -1;
+        int start = from ? from[i] : ls->lo;
+        int e = start <= ls->hi ? limbus_edge(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py,
+                                              ray_cos(i), ray_sin(i), ls->lo, ls->hi, start, ls->k, ls->halo,
+                                              ls->grey, ls->sum, ls->num) : -1;
         valid[i] = e >= 0;
-        outer[i] = e;
+        edge[i] = e;
+        if (edges)
+            *edges += valid[i];
     }
-    return iris_fit_harmonic(outer, valid, IRIS_RAYS, ls->tol, r2, a2, b2, inlier);
+    out->n = iris_fit_harmonic(edge, valid, IRIS_RAYS, ls->tol, &out->r, &out->a, &out->b, out->inlier);
 }
 
-/* The ISO/IEC 29794-6 iris-sclera contrast 100 (S - I) / (S + I - 2 P) across the circle (R, a, b) on its sides
-   (|cos| >= LATERAL, where lids seldom reach): S the mean grey from R + k to R + 3k, I from R - 3k to R - k,
-   reflections left out. Returns 0 when a side zone has fewer than 16 k samples in the frame (not judged). */
-static int lateral_contrast(const struct limbus_search *ls, double ir, double ia, double ib, double pupil,
-                            double *contrast)
+/* The steepest rise on each ray beyond `ring` by 2 tol, fitted. */
+static void ring_beyond(const struct limbus_search *ls, const struct ring *ring, struct ring *out)
+{
+    int from[IRIS_RAYS];
+    for (int i = 0; i < IRIS_RAYS; i++)
+        from[i] = (int)ceil(circle_at(ring->r, ring->a, ring->b, i) + 2.0 * ls->tol);
+    fit_rises(ls, from, NULL, out);
+}
+
+/* The ISO/IEC 29794-6 iris-sclera contrast 100 (S - I) / (S + I - 2 P) across `ring` on its sides (|cos| >=
+   LATERAL, where lids seldom reach): S the mean grey from R + k to R + 3k, I from R - 3k to R - k, reflections left
+   out; 0 when S is not above I. -1 (not judged) when a side zone has fewer than 16 k samples in the frame. */
+static double lateral_contrast(const struct limbus_search *ls, const struct ring *ring, double pupil)
 {
     double sum[2] = {0.0, 0.0};
     int64_t n[2] = {0, 0};
     for (int i = 0; i < IRIS_RAYS; i++) {
-        double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
+        double c = ray_cos(i), s = ray_sin(i);
         if (fabs(c) < LATERAL)
             continue;
-        int model = (int)(ir + ia * c + ib * s);
+        int model = (int)circle_at(ring->r, ring->a, ring->b, i);
         for (int z = 0; z < 2; z++)
             for (int r = z ? model + ls->k : model - 3 * ls->k; r <= (z ? model + 3 * ls->k : model - ls->k); r++) {
                 int v = ray_at(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py, c, s, r);
@@ -109,22 +125,40 @@ static int lateral_contrast(const struct limbus_search *ls, double ir, double ia
             }
     }
     if (n[0] < 16 * ls->k || n[1] < 16 * ls->k)
-        return 0;
+        return -1.0;
     double iris = sum[0] / (double)n[0], sclera = sum[1] / (double)n[1], span = sclera + iris - 2.0 * pupil;
-    *contrast = span > 0.0 && sclera > iris ? 100.0 * (sclera - iris) / span : 0.0; /* 0..100: -1 is "not judged" */
-    return 1;
+    return span > 0.0 && sclera > iris ? 100.0 * (sclera - iris) / span : 0.0;
+}
+
+/* Past an inner ring the iris beyond is about as dark as before it, and the sclera beyond the limbus much brighter;
+   past the limbus the sclera is the bright step and what lies beyond it is not: on the outer ring's rays, the grey
+   rises at least as much from between the two rings to just outside the outer one as from just inside the inner
+   one to between them. */
+static int sclera_beyond(const struct limbus_search *ls, const struct ring *inner, const struct ring *outer)
+{
+    int lo[IRIS_RAYS], hi[IRIS_RAYS], k = ls->k;
+    double zone[3];
+    for (int z = 0; z < 3; z++) {
+        for (int i = 0; i < IRIS_RAYS; i++) {
+            double in = circle_at(inner->r, inner->a, inner->b, i), out = circle_at(outer->r, outer->a, outer->b, i);
+            lo[i] = z == 0 ? (int)(in - 2 * k) : z == 1 ? (int)(in + k) : (int)(out + k);
+            hi[i] = z == 0 ? (int)(in - k) : z == 1 ? (int)(out - k) : (int)(out + 2 * k);
+        }
+        zone[z] = iris_ray_mean(ls->pixels, ls->width, ls->height, ls->stride, ls->px, ls->py, outer->inlier, lo, hi);
+    }
+    return zone[2] - zone[1] >= zone[1] - zone[0];
 }
 
 /* The limbus around the pupil (px, py, pr): on each ray the steepest rise between 1.4 and 5 pupil radii, then
    r(theta) = R + a cos + b sin fitted robustly. A ring inside the iris (the collarette, where the pupillary zone
    meets the ciliary zone) can rise more steeply than a soft limbus and be seen on more rays, the limbus being
    under the lids at the top and bottom: so the steepest rise on each ray beyond that circle (by 2 tol) is fitted
-   too, and a circle found there at >= RING_STEP R, seen on both sides (IRIS_RAYS / 32 rays each), with the sclera's
-   step beyond it, is the limbus instead; up to OUTWARD times. Then the circle must be a limbus on the sides: the
-   iris-sclera contrast across it there at least MIN_LATERAL. Where it is not (a ring the lids' and lashes' rays
-   agreed on, or a ring less than RING_STEP inside the limbus), the next ring out that is seen on both sides is
-   tried, up to OUTWARD times; with none, the first circle stays and its contrast says so (the score refuses it:
-   IRIS_LIMBUS_UNCLEAR, native/iris.py).
+   too, and a circle found there at >= RING_STEP R, seen on both sides, with the sclera's step beyond it, is the
+   limbus instead; up to OUTWARD times. Then the circle must be a limbus on the sides: the iris-sclera contrast
+   across it there at least MIN_LATERAL. Where it is not (a ring the lids' and lashes' rays agreed on, or a ring
+   less than RING_STEP inside the limbus), the next ring out that is seen on both sides is tried, up to OUTWARD
+   times; with none, the first circle stays and its contrast says so (the score refuses it: IRIS_LIMBUS_UNCLEAR,
+   native/iris.py).
    Returns its inlier count (0: none, too few, or not outside the pupil) and writes R, a, b, the inliers, the
    number of rays with an edge and the lateral contrast across the circle (-1: not judged). */
 int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double *rays, double px, double py,
@@ -143,78 +177,35 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
     struct limbus_search ls = {pixels, width, height, stride, l_lo, l_hi, k, halo, px, py,
                                pr / 10.0 > 2.0 ? pr / 10.0 : 2.0, rays, rays + min_side(width, height) + 2,
                                rays + 2 * (min_side(width, height) + 2)};
-    double edge[IRIS_RAYS];
-    uint8_t valid[IRIS_RAYS];
-    for (int i = 0; i < IRIS_RAYS; i++) {
-        int e = limbus_edge(pixels, width, height, stride, px, py, cos(TWO_PI * i / IRIS_RAYS),
-                            sin(TWO_PI * i / IRIS_RAYS), l_lo, l_hi, l_lo, k, halo, ls.grey, ls.sum, ls.num);
-        valid[i] = e >= 0;
-        edge[i] = e;
-        *edges += valid[i];
-    }
-    int n = iris_fit_harmonic(edge, valid, IRIS_RAYS, ls.tol, ir, ia, ib, inlier);
-    if (n < IRIS_RAYS / 6 || *ir <= pr)
+    struct ring ring, next;
+    fit_rises(&ls, NULL, edges, &ring);
+    if (ring.n < IRIS_RAYS / 6 || ring.r <= pr)
         return 0;
     /* outward, ring by ring (a collarette, a furrow), while a ring qualifies */
     for (int step = 0; step < OUTWARD; step++) {
-        double r2, a2, b2;
-        uint8_t outer_inlier[IRIS_RAYS];
-        int n2 = ring_beyond(&ls, *ir, *ia, *ib, &r2, &a2, &b2, outer_inlier), left;
-        if (n2 < IRIS_RAYS / 6 || r2 < RING_STEP * *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
-            left < IRIS_RAYS / 32)
+        ring_beyond(&ls, &ring, &next);
+        if (!seen_on_both_sides(&next) || next.r < RING_STEP * ring.r || !sclera_beyond(&ls, &ring, &next))
             break;
-        /* on the outer circle's rays: the grey just inside the inner circle, between the two, and just outside the
-           outer one. Past an inner ring the iris beyond is about as dark as before it and the sclera beyond the
-           limbus much brighter; past the limbus the sclera is the bright step and what lies beyond it is not */
-        int lo[IRIS_RAYS], hi[IRIS_RAYS];
-        double zone[3];
-        for (int z = 0; z < 3; z++) {
-            for (int i = 0; i < IRIS_RAYS; i++) {
-                double c = cos(TWO_PI * i / IRIS_RAYS), s = sin(TWO_PI * i / IRIS_RAYS);
-                double inner = *ir + *ia * c + *ib * s, outer_r = r2 + a2 * c + b2 * s;
-                lo[i] = z == 0 ? (int)(inner - 2 * k) : z == 1 ? (int)(inner + k) : (int)(outer_r + k);
-                hi[i] = z == 0 ? (int)(inner - k) : z == 1 ? (int)(outer_r - k) : (int)(outer_r + 2 * k);
-            }
-            zone[z] = iris_ray_mean(pixels, width, height, stride, px, py, outer_inlier, lo, hi);
-        }
-        if (zone[2] - zone[1] < zone[1] - zone[0])
+        ring = next;
+    }
+    /* a limbus on the sides, or the next ring out that is; with none, the first circle stays, with its contrast */
+    struct ring first = ring;
+    double first_contrast = lateral_contrast(&ls, &ring, pupil), contrast = first_contrast;
+    for (int step = 0; contrast >= 0.0 && contrast < MIN_LATERAL; step++) {
+        if (step < OUTWARD)
+            ring_beyond(&ls, &ring, &next);
+        if (step == OUTWARD || !seen_on_both_sides(&next) || next.r <= ring.r) {
+            ring = first;
+            contrast = first_contrast;
             break;
-        *ir = r2;
-        *ia = a2;
-        *ib = b2;
-        memcpy(inlier, outer_inlier, sizeof outer_inlier);
-        n = n2;
-    }
-    /* a limbus on the sides, or the next ring out that is; with none, the circle stays, with its low contrast */
-    double contrast, kept[3] = {*ir, *ia, *ib};
-    uint8_t kept_inlier[IRIS_RAYS];
-    memcpy(kept_inlier, inlier, sizeof kept_inlier);
-    int kept_n = n;
-    if (!lateral_contrast(&ls, *ir, *ia, *ib, pupil, lateral))
-        return n; /* not judged: the sides are out of the frame (*lateral stays -1) */
-    contrast = *lateral;
-    for (int step = 0; contrast < MIN_LATERAL; step++) {
-        double r2, a2, b2;
-        uint8_t outer_inlier[IRIS_RAYS];
-        int n2 = step < OUTWARD ? ring_beyond(&ls, *ir, *ia, *ib, &r2, &a2, &b2, outer_inlier) : 0, left;
-        if (n2 < IRIS_RAYS / 6 || r2 <= *ir || lateral_sides(outer_inlier, &left) < IRIS_RAYS / 32 ||
-            left < IRIS_RAYS / 32) {
-            *ir = kept[0]; /* no ring with sclera beside it: the first circle and its contrast */
-            *ia = kept[1];
-            *ib = kept[2];
-            memcpy(inlier, kept_inlier, sizeof kept_inlier);
-            return kept_n;
         }
-        *ir = r2;
-        *ia = a2;
-        *ib = b2;
-        memcpy(inlier, outer_inlier, sizeof outer_inlier);
-        n = n2;
-        if (!lateral_contrast(&ls, *ir, *ia, *ib, pupil, &contrast)) {
-            *lateral = -1.0; /* a ring out whose sides leave the frame: taken, not judged */
-            return n;
-        }
+        ring = next;
+        contrast = lateral_contrast(&ls, &ring, pupil); /* -1: a ring out whose sides leave the frame, taken */
     }
+    *ir = ring.r;
+    *ia = ring.a;
+    *ib = ring.b;
+    memcpy(inlier, ring.inlier, sizeof ring.inlier);
     *lateral = contrast;
-    return n;
+    return ring.n;
 }

@@ -29,6 +29,12 @@
 
 static inline int min_side(int width, int height) { return width < height ? width : height; }
 
+/* Ray i of IRIS_RAYS: its direction, and the radius along it of the circle r(theta) = R + a cos + b sin (R, and the
+   circle's centre offset (a, b) from the rays' origin). */
+static inline double ray_cos(int i) { return cos(TWO_PI * i / IRIS_RAYS); }
+static inline double ray_sin(int i) { return sin(TWO_PI * i / IRIS_RAYS); }
+static inline double circle_at(double r, double a, double b, int i) { return r + a * ray_cos(i) + b * ray_sin(i); }
+
 /* The grey at radius r along the ray (c, s) from (cx, cy): nearest pixel, -1 outside the frame. */
 static inline int ray_at(const uint8_t *pixels, int width, int height, int stride, double cx, double cy, double c,
                          double s, int r)
