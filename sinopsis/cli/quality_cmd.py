@@ -201,17 +201,21 @@ def _eval_irises(args: argparse.Namespace) -> int:
     return _report(args, result, format_iris_gate)
 
 
+# (an evaluation's input, the evaluation it needs, and what it is for): each input alone is a usage error
+GOES_WITH = (
+    ("faces_dir", "eval_faces", "--faces-dir goes with --eval-faces (the set to evaluate the face gate on)"),
+    ("prints_dir", "eval_fingerprints", "--prints-dir goes with --eval-fingerprints (the prints to compare with "
+     "NFIQ 2)"),
+    ("irises_dir", "eval_irises", "--irises-dir goes with --eval-irises (the eye images to evaluate the iris gate on)"),
+    ("iris_truth", "eval_irises", "--iris-truth goes with --eval-irises --irises-dir DIR (hand-drawn circles for "
+     "some of DIR's eye images)"),
+)
+
+
 def _quality(args: argparse.Namespace) -> int:
-    if args.faces_dir is not None and not args.eval_faces:
-        raise SinopsisError("--faces-dir goes with --eval-faces (the set to evaluate the face gate on)", "usage")
-    if args.prints_dir is not None and not args.eval_fingerprints:
-        raise SinopsisError("--prints-dir goes with --eval-fingerprints (the prints to compare with NFIQ 2)", "usage")
-    if args.irises_dir is not None and not args.eval_irises:
-        raise SinopsisError("--irises-dir goes with --eval-irises (the eye images to evaluate the iris gate on)",
-                            "usage")
-    if args.iris_truth is not None and not args.eval_irises:
-        raise SinopsisError("--iris-truth goes with --eval-irises --irises-dir DIR (hand-drawn circles for some of "
-                            "DIR's eye images)", "usage")
+    for given, needs, message in GOES_WITH:
+        if getattr(args, given) is not None and not getattr(args, needs):
+            raise SinopsisError(message, "usage")
     if args.prints_dir is not None:
         return _eval_prints(args)
     if args.eval_irises:

@@ -93,8 +93,8 @@ def test_a_usable_column_compares_the_usable_area_with_the_masks(tmp_path, capsy
     image and an empty cell are not compared."""
     folder = _folder(tmp_path)
     truth = tmp_path / "circles.tsv"
-    truth.write_bytes(_text(f"{HEADER}\tusable", f"right/eye.png\t{TRUE}\t0.5", f"sample.png\t{TRUE}\t0.95",
-                            f"wrong/eye.png\t{WRONG}\t0.9", f"dark.png\t{TRUE}\t"))
+    _table(f"right/eye.png\t{TRUE}\t0.5", f"sample.png\t{TRUE}\t0.95", f"wrong/eye.png\t{WRONG}\t0.9",
+           f"dark.png\t{TRUE}\t", header=USABLE_HEADER)(truth)
     argv = ["quality", "--eval-irises", "--irises-dir", str(folder), "--iris-truth", str(truth),
             "--config", str(_config(tmp_path))]
     assert main([*argv, "--json"]) == 0
@@ -118,9 +118,12 @@ def _text(*lines: str) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def _table(*rows: str):
-    """Writes a table with the right header and these rows."""
-    return lambda path: path.write_bytes(_text(HEADER, *rows))
+def _table(*rows: str, header: str = HEADER):
+    """Writes a table with the header (the right one unless given) and these rows."""
+    return lambda path: path.write_bytes(_text(header, *rows))
+
+
+USABLE_HEADER = f"{HEADER}\tusable"
 
 
 def _big(path):
@@ -170,13 +173,13 @@ BAD = {
                         "file 'right/S1001L01.jpg': no such image in"),
     "file not an image": ("notes.tsv", _table(f"notes.txt\t{TRUE}"), 2,
                           "file 'notes.txt' is in"),
-    "usable above 1": ("share.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}\t1.5")),
+    "usable above 1": ("share.tsv", _table(f"sample.png\t{TRUE}\t1.5", header=USABLE_HEADER),
                        2, "usable is 1.5: a share of the iris, from 0 to 1"),
-    "usable nan": ("share_nan.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}\tnan")),
+    "usable nan": ("share_nan.tsv", _table(f"sample.png\t{TRUE}\tnan", header=USABLE_HEADER),
                    2, "usable is 'nan', not a finite number"),
-    "usable header, 7 fields": ("short.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tusable", f"sample.png\t{TRUE}")),
+    "usable header, 7 fields": ("short.tsv", _table(f"sample.png\t{TRUE}", header=USABLE_HEADER),
                                 2, "7 fields, not 8"),
-    "unknown eighth column": ("eighth.tsv", lambda p: p.write_bytes(_text(f"{HEADER}\tlids", f"sample.png\t{TRUE}\t1")),
+    "unknown eighth column": ("eighth.tsv", _table(f"sample.png\t{TRUE}\t1", header=f"{HEADER}\tlids"),
                               1, "optionally with 'usable' after it"),
     "duplicate file": ("twice.tsv", _table(f"sample.png\t{TRUE}", f"dark.png\t{TRUE}",
                                                                   f"sample.png\t{WRONG}"), 4,
