@@ -159,7 +159,7 @@ def measure(frames: int, students: int) -> list[dict]:
     """Both measurements in this process (its Kivy window not made yet); the bench rows."""
     from sinopsis.demo_kiosk import offscreen
 
-    offscreen(*SIZE)
+    offscreen(*SIZE, render_threads=True)  # frames drawn as Mesa draws them by default
     from kivy.core.window import Window
 
     from kiosk.testing import settle
