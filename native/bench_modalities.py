@@ -200,7 +200,7 @@ def opencv_iris_locator(eye: np.ndarray, polar: np.ndarray | None = None,
     h, w = eye.shape
     specular = eye >= 240  # reflections filled for the pupil search, as ours: the grey opening near them
     if specular.any():
-        square = np.ones((2 * (min(h, w) // 48) + 1,) * 2, np.uint8)
+        square = np.ones((2 * max(min(h, w) // 32, 1) + 1,) * 2, np.uint8)
         pupil_view = np.where(cv2.dilate(specular.view(np.uint8), square).view(bool),
                               cv2.morphologyEx(eye, cv2.MORPH_OPEN, square), eye)
     else:

@@ -18,10 +18,13 @@
 
 int iris_integral_size(int width, int height) { return (width + 1) * (height + 1); }
 
-/* Half the side of the square that the pupil stage's opening uses: reflections narrower than 2 q + 1 go. */
+/* Half the side of the square that the pupil stage's opening uses: reflections narrower than 2 q + 1 go. The
+   square is the seed grid's window (side = min_side / 16, so q = side / 2): a sensor's ring of LED spots in the
+   pupil, with its glow between the spots, is then filled as dark as the window that should seed on it (a third
+   smaller square, min_side / 48 before, kept that glow above the dark threshold; docs/architecture.md). */
 static int open_half(int width, int height)
 {
-    int q = min_side(width, height) / 48;
+    int q = min_side(width, height) / 32;
     return q > 1 ? q : 1;
 }
 

@@ -90,7 +90,7 @@ def fit_harmonic(r, valid, tol):
 
 def fill_reflections(img):
     """iris.c's fill_reflections: within q of a pixel >= SPECULAR, the grey opening with a (2q+1) square."""
-    q = max(min(img.shape) // 48, 1)
+    q = max(min(img.shape) // 32, 1)
     square = np.ones((2 * q + 1, 2 * q + 1), np.uint8)
     opened = cv2.morphologyEx(img, cv2.MORPH_OPEN, square)
     near = cv2.dilate((img >= SPECULAR).astype(np.uint8), square) > 0
