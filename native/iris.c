@@ -274,6 +274,8 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     double px = 0.0, py = 0.0, pr = 0.0, ir = 0.0, ia = 0.0, ib = 0.0, pupil = 0.0, sx, sy;
     double lateral = -1.0;
     int pupil_n = 0, limbus_n = 0, edges = 0, best_big = 0, best_sided = 0, lo[IRIS_RAYS], hi[IRIS_RAYS];
+    int lone_n = 0; /* the pupil with the most agreeing rays, limbus or not: reported when no limbus is found */
+    double lone_x = 0.0, lone_y = 0.0, lone_r = 0.0;
     for (int seed = 0; seed < SEEDS && next_seed(profile, gw, gh, taken, 3.0 * side, &sx, &sy); seed++) {
         double x = sx, y = sy, r = 0.0;
         int n = 0;
@@ -290,6 +292,12 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
         }
         if (n == 0)
             continue;
+        if (n > lone_n) {
+            lone_n = n;
+            lone_x = x;
+            lone_y = y;
+            lone_r = r;
+        }
         /* the pupil's grey on all rays, its reflections filled */
         for (int i = 0; i < IRIS_RAYS; i++) {
             lo[i] = (int)(r / 2.0);
@@ -318,8 +326,10 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
             memcpy(best_inlier, inlier, sizeof inlier);
         }
     }
-    if (limbus_n == 0)
+    if (limbus_n == 0) {
+        iris_lone_pupil(pixels, width, height, stride, lone_x, lone_y, lone_r, lone_n, out);
         return 0;
+    }
     memcpy(inlier, best_inlier, sizeof inlier);
     out->found = 1;
     out->pupil_x = px;

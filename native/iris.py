@@ -3,7 +3,8 @@
 The score is our own approximation of the ISO/IEC 29794-6 checks a live capture can afford, not a certified
 iris quality measure. It is 100 x the product of per-check factors in 0..1:
 
-- found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND);
+- found: no pupil circle, or no limbus circle around it, gives score 0 (IRIS_NOT_FOUND; with IRIS_REFLECTION when
+  a pupil was found and reflections cover at least 15 % of where its iris would be, out to 2.5 pupil radii);
 - limbus: the limbus must have sclera beside it on its sides (ISO/IEC 29794-6 iris-sclera contrast >= 5 on the rays
   within 45 degrees of horizontal, where lids seldom reach); when neither the circle nor a ring beyond it does, the
   score is 0 (IRIS_LIMBUS_UNCLEAR: mostly lids and lashes that cut a circle inside the iris, an eye half closed;
@@ -37,6 +38,7 @@ from native.frames import grey_frame_pointer
 
 MIN_SIDE = 32
 MIN_USABLE = 0.70  # ISO/IEC 29794-6 usable iris area: at least 70 % of the iris annulus
+AREA_CAUSE_SHARE = (1.0 - MIN_USABLE) / 2.0  # one cause taking half the 30 % allowance is named on its own
 MIN_IRIS_SCLERA = 5.0  # ISO/IEC 29794-6 iris-sclera contrast: recommended > 5
 MIN_IRIS_PUPIL = 30.0  # ISO/IEC 29794-6 iris-pupil contrast: recommended >= 30
 
@@ -111,8 +113,17 @@ class IrisQuality:
         """Measure and score one eye frame."""
         m = self.metrics(frame)
         if not m.found:
-            return IrisReport(0, ("IRIS_NOT_FOUND",), m)
+            return IrisReport(0, not_found_problems(m), m)
         return score_iris(m, frame.shape[1], frame.shape[0])
+
+
+def not_found_problems(m: IrisMetrics) -> tuple[str, ...]:
+    """Why no iris: IRIS_NOT_FOUND, and IRIS_REFLECTION too when the kernel found a pupil but reflections cover
+    as much of where its iris would be as would alone refuse a found one (half the 30 % allowance): then glasses
+    or a lamp hid the limbus, and moving the camera alone will not help."""
+    if m.pupil_radius > 0 and m.specular_fraction >= AREA_CAUSE_SHARE:
+        return ("IRIS_NOT_FOUND", "IRIS_REFLECTION")
+    return ("IRIS_NOT_FOUND",)
 
 
 def iris_sclera_contrast(m: IrisMetrics) -> float:
@@ -156,7 +167,6 @@ def _area_causes(m: IrisMetrics) -> list[str]:
 
     The operator's remedy differs: reflections (IRIS_REFLECTION: glasses, lighting) or lids, lashes and a
     partly off-frame eye (IRIS_OCCLUDED: open wider, re-centre)."""
-    share = (1.0 - MIN_USABLE) / 2.0
     causes = [code for code, part in (("IRIS_OCCLUDED", m.occluded_fraction), ("IRIS_REFLECTION", m.specular_fraction))
-              if part >= share]
+              if part >= AREA_CAUSE_SHARE]
     return causes or ["IRIS_REFLECTION" if m.specular_fraction > m.occluded_fraction else "IRIS_OCCLUDED"]

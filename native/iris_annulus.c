@@ -130,3 +130,30 @@ void iris_annulus(const uint8_t *pixels, int width, int height, int stride, stru
     }
 }
 
+/* No limbus found, but a pupil (n > 0 agreeing rays): its circle and the share of reflections (>= SPECULAR) among
+   the frame's pixels from 2 px outside it to LONE_RING radii, where its iris would be; `found` stays 0. When
+   reflections hide the limbus (glasses, a lamp), the score can then say so rather than only "not found". */
+void iris_lone_pupil(const uint8_t *pixels, int width, int height, int stride, double x, double y, double r, int n,
+                     struct iris_metrics *m)
+{
+    if (n == 0)
+        return;
+    m->pupil_x = x;
+    m->pupil_y = y;
+    m->pupil_radius = r;
+    m->pupil_inliers = n;
+    double inner = r + 2.0, outer = LONE_RING * r;
+    int y0 = (int)floor(y - outer), y1 = (int)ceil(y + outer), x0 = (int)floor(x - outer), x1 = (int)ceil(x + outer);
+    long seen = 0, bright = 0;
+    for (int yy = y0 > 0 ? y0 : 0; yy <= y1 && yy < height; yy++) {
+        const uint8_t *row = pixels + (size_t)yy * (size_t)stride;
+        for (int xx = x0 > 0 ? x0 : 0; xx <= x1 && xx < width; xx++) {
+            double d2 = (xx - x) * (xx - x) + (yy - y) * (yy - y);
+            if (d2 <= inner * inner || d2 > outer * outer)
+                continue;
+            seen++;
+            bright += row[xx] >= SPECULAR;
+        }
+    }
+    m->specular_fraction = seen > 0 ? (double)bright / (double)seen : 0.0;
+}

@@ -61,4 +61,11 @@ int iris_limbus(const uint8_t *pixels, int width, int height, int stride, double
 
 /* The usable share of the annulus between m's circles, its reflections, occlusion and sharpness: iris_annulus.c. */
 void iris_annulus(const uint8_t *pixels, int width, int height, int stride, struct iris_metrics *m);
+
+/* No limbus found: the best pupil (x, y, r with n agreeing rays; nothing when n is 0) and the share of reflections
+   where its iris would be, into m (found stays 0): iris_annulus.c. */
+#define LONE_RING 2.5 /* reflections are counted out to this many pupil radii: the iris a pupil implies at the
+                         usual pupil/iris ratio of 0.4 */
+void iris_lone_pupil(const uint8_t *pixels, int width, int height, int stride, double x, double y, double r, int n,
+                     struct iris_metrics *m);
 #endif

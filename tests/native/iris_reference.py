@@ -26,6 +26,7 @@ RING_STEP = 1.25
 LATERAL = 0.7
 MIN_LATERAL = 5.0
 LID_STEP = 0.5
+LONE_RING = 2.5
 ANG = 2 * np.pi * np.arange(RAYS) / RAYS
 COS, SIN = np.cos(ANG), np.sin(ANG)
 
@@ -332,6 +333,22 @@ def lid_starts(img, px, py, pr, model, dark, bright, run_len):
     return np.array([np.median(np.take(lid, np.arange(i - 2, i + 3), mode="wrap")) for i in range(RAYS)])
 
 
+def lone_pupil(img, n, x, y, r, out):
+    """iris_annulus.c's iris_lone_pupil: no limbus, the best pupil and the reflections' share out to LONE_RING r."""
+    if n == 0:
+        return out
+    h, w = img.shape
+    inner, outer = r + 2.0, LONE_RING * r
+    gy, gx = np.mgrid[max(int(np.floor(y - outer)), 0): min(int(np.ceil(y + outer)), h - 1) + 1,
+                      max(int(np.floor(x - outer)), 0): min(int(np.ceil(x + outer)), w - 1) + 1]
+    d2 = (gx - x) ** 2 + (gy - y) ** 2
+    ring = (d2 > inner * inner) & (d2 <= outer * outer)
+    seen = int(ring.sum())
+    out.update(pupil_x=x, pupil_y=y, pupil_radius=r, pupil_inliers=n,
+               specular_fraction=(img[gy, gx][ring] >= SPECULAR).sum() / seen if seen else 0.0)
+    return out
+
+
 def reference(img: np.ndarray) -> dict:
     """native/iris.c's algorithm, step by step, in numpy."""
     img = np.ascontiguousarray(img)
@@ -347,6 +364,7 @@ def reference(img: np.ndarray) -> dict:
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
     best, best_key = (0, 0, 0.0, 0.0, 0.0, None, 0, 0.0, -1.0), (False, False)
+    lone = (0, 0.0, 0.0, 0.0)  # the pupil with the most agreeing rays, limbus or not
     for _ in range(SEEDS):
         seed = next_seed(grid, taken, 3.0 * side)
         if seed is None:
@@ -360,6 +378,8 @@ def reference(img: np.ndarray) -> dict:
             x, y, r = fit[0], fit[1], fit[2]
         if n == 0:
             continue
+        if n > lone[0]:
+            lone = (n, x, y, r)
         pupil = ray_mean(filled, x, y, None, [int(r / 2.0)] * RAYS, [int(r) - 2] * RAYS)
         limbus_n, fit, edges, lateral = limbus(img, x, y, r, pupil, halo)
         key = (lateral < 0 or lateral >= MIN_LATERAL, limbus_n > 0 and 2 * fit[0] >= SMALLEST_IRIS)
@@ -367,7 +387,7 @@ def reference(img: np.ndarray) -> dict:
             best, best_key = (n, limbus_n, x, y, r, fit, edges, pupil, lateral), key
     pupil_n, limbus_n, px, py, pr, fit, edges, pupil, lateral = best
     if limbus_n == 0:
-        return out
+        return lone_pupil(img, *lone, out)
     ir, ia, ib, inlier = fit
     out.update(found=True, pupil_x=px, pupil_y=py, pupil_radius=pr, iris_x=px + ia, iris_y=py + ib, iris_radius=ir,
                iris_diameter=2 * ir, pupil_inliers=pupil_n, limbus_edges=edges,
