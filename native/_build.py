@@ -21,7 +21,7 @@ CONCERNS = [
     "iris",
 ]
 # Further .c files of a concern (internal: their shared header is not part of the cdef).
-PARTS = {"iris": ["iris_fit", "iris_limbus", "iris_annulus"]}
+PARTS = {"iris": ["iris_seed", "iris_fit", "iris_limbus", "iris_annulus"]}
 
 
 def _cdef_from_header(text: str) -> str:

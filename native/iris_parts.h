@@ -1,5 +1,6 @@
-/* iris_parts: what the parts of the iris kernel share (iris.c: seed, pupil and the whole; iris_fit.c: the robust
-   fits; iris_limbus.c: the limbus; iris_annulus.c: lids, lashes and the usable area). Internal: native/_build.py
+/* iris_parts: what the parts of the iris kernel share (iris.c: the pupil passes and the whole; iris_seed.c: the
+   reflection fill, dark threshold and pupil seeds; iris_fit.c: the robust fits; iris_limbus.c: the limbus;
+   iris_annulus.c: lids, lashes and the usable area, or a lone pupil's reflections). Internal: native/_build.py
    compiles the parts with iris.c, and cffi reads iris.h only. */
 #ifndef SINOPSIS_IRIS_PARTS_H
 #define SINOPSIS_IRIS_PARTS_H
@@ -51,6 +52,15 @@ double iris_median(double *a, int n);
 /* Mean grey of the valid samples at radii [r0[i], r1[i]] along the rays with use[i] (all rays if use is NULL). */
 double iris_ray_mean(const uint8_t *pixels, int width, int height, int stride, double cx, double cy,
                      const uint8_t *use, const int *r0, const int *r1);
+
+/* The pupil stage's preparation: iris_seed.c. The frame with its reflections filled (into the start of `scratch`,
+   width x height), the dark threshold, the seed grid (counts and x/y sums per cell, its size out) and the next
+   seed from it (0 when none is left). */
+void iris_fill_reflections(const uint8_t *pixels, int width, int height, int stride, uint8_t *scratch);
+int iris_dark_threshold(const uint8_t *pixels, int width, int height, int stride);
+void iris_seed_grid(const uint8_t *pixels, int width, int height, int stride, int threshold, int32_t *integral,
+                    double *grid, int side, int *gw_out, int *gh_out);
+int iris_next_seed(const double *grid, int gw, int gh, uint8_t *taken, double reach, double *cx, double *cy);
 
 /* The limbus around the pupil (px, py, pr) of grey `pupil`: iris_limbus.c. `rays` holds 3 x (min(w,h) + 2) doubles.
    Returns its inlier count (0 when none) and writes R, a, b of r = R + a cos + b sin, the inliers, the rays with
