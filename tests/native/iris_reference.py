@@ -1,6 +1,7 @@
-"""A numpy reference of native/iris.c and its parts (iris_fit.c, iris_limbus.c, iris_annulus.c), step by step, for
-the tests that check the C kernel against it (test_iris.py, test_iris_robust.py): the constants are the C #defines,
-and `agree(frame)` asserts that every field of the kernel's metrics equals the reference's to 1e-9.
+"""A numpy reference of native/iris.c and its parts (iris_seed.c, iris_fit.c, iris_limbus.c, iris_annulus.c),
+step by step, for the tests that check the C kernel against it (test_iris.py, test_iris_robust.py): the
+constants are the C #defines, and `agree(frame)` asserts that every field of the kernel's metrics equals the
+reference's to 1e-9.
 """
 
 import cv2
