@@ -151,7 +151,7 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
         "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
         "usable_area": 1.0 if m.usable_fraction >= MIN_USABLE else 0.5 * ramp(m.usable_fraction, 0.3, MIN_USABLE),
         "margin": ramp(margin, 0.9, 1.1),
-        "limbus": 0.0 if 0.0 <= m.limbus_contrast < MIN_IRIS_SCLERA else 1.0,  # = MIN_LATERAL in iris_parts.h
+        "limbus": 0.0 if 0.0 <= m.limbus_contrast < MIN_IRIS_SCLERA else 1.0,  # = MIN_LATERAL (tested)
     }
     codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("IRIS_LOW_CONTRAST", "pupil_contrast"),
              ("IRIS_LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"),

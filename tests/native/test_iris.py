@@ -111,3 +111,24 @@ def test_bad_input_is_a_clear_error():
         QUALITY.measure(cv2.cvtColor(EYE, cv2.COLOR_GRAY2BGR))
     with pytest.raises(ValueError, match="contiguous"):
         QUALITY.measure(EYE[:, ::2])
+
+
+def test_the_reference_and_the_score_use_the_kernels_constants():
+    """The kernel's #define numbers are written again in Python (cffi's cdef cannot export a `#define` double): in
+    the numpy reference under the same names, and in the wrapper the limbus's minimum side contrast and the
+    smallest frame. Read from the C sources, they must be the same, so a changed threshold cannot leave its copy
+    behind."""
+    import re
+    from pathlib import Path
+
+    from native.iris import MIN_IRIS_SCLERA, MIN_SIDE
+    from tests.native import iris_reference
+
+    folder = Path(samples.__file__).resolve().parents[1]
+    defines = {name: float(value) for source in sorted(folder.glob("iris*.[ch]"))
+               for name, value in re.findall(r"^#define (\w+) +([-0-9.]+)\b", source.read_text(), re.M)}
+    defines["RAYS"] = defines.pop("IRIS_RAYS")
+    copied = {name: value for name, value in defines.items() if hasattr(iris_reference, name)}
+    assert {name: getattr(iris_reference, name) for name in copied} == copied
+    assert len(copied) >= 15, sorted(set(defines) - set(copied))  # all but TWO_PI and MIN_SIDE (the wrapper's, below)
+    assert (defines["MIN_LATERAL"], defines["MIN_SIDE"]) == (MIN_IRIS_SCLERA, MIN_SIDE)
