@@ -256,6 +256,7 @@ CLAIMS: dict[str, Claim] = {
                                          button("keep_best"), button("more_attempts"),
                                          button("exception"))),
     "capture-iris": Claim("capture", (*LIVE, circles("preview", 2), says("start", "Stop"))),
+    "capture-iris-glare": Claim("capture", (*LIVE, says("state", "problem.IRIS_REFLECTION"), says("start", "Stop"))),
     "capture-no-device": Claim("capture", (finger_shown, says("state", "state.no_device"), no_white_box("preview"),
                                            button("exception"), button("start"),
                                            bar("devices", "sidik jari|fingerprint", "the missing scanner"))),

@@ -137,6 +137,37 @@ def _live_iris(app: Any, screen: Any) -> None:
                               iris_details(report)))
 
 
+def _glare_iris(app: Any, screen: Any) -> None:
+    """The iris camera's live view through a student's glasses: saturated reflections over most of the iris. The
+    eye is refused, and what the operator reads names the reflection and asks for the glasses off."""
+    import cv2
+    import numpy as np
+
+    from native import samples
+    from native.iris import IrisQuality
+    from station.capture.engine import iris_details
+    from station.capture.events import FrameScored
+    from station.config import Thresholds
+
+    _capturing(screen)
+    eye = cv2.imread(str(samples.IRIS), cv2.IMREAD_GRAYSCALE)
+    quality = IrisQuality()
+    m = quality.metrics(eye)
+    yy, xx = np.mgrid[: eye.shape[0], : eye.shape[1]]
+    ring = (np.hypot(xx - m.iris_x, yy - m.iris_y) <= m.iris_radius) & \
+        (np.hypot(xx - m.pupil_x, yy - m.pupil_y) > m.pupil_radius)
+    rng, lit, (ys, xs) = np.random.default_rng(2), np.zeros(eye.shape, np.uint8), np.nonzero(ring)
+    while (lit.astype(bool) & ring).sum() < 0.6 * ring.sum():  # spots of 8-19 px over 60 % of the iris
+        i = rng.integers(len(xs))
+        cv2.circle(lit, (int(xs[i]), int(ys[i])), int(rng.integers(8, 20)), 1, -1)
+    eye[cv2.GaussianBlur(lit.astype(np.float32), (0, 0), 1.5) > 0.3] = 255
+    report = quality.measure(eye)
+    if report.score >= Thresholds().iris or "IRIS_REFLECTION" not in report.problems[:2]:  # the state claimed
+        raise AssertionError(f"the eye behind glare scores {report.score} {report.problems}: not refused for it")
+    _show(screen, FrameScored(screen.position, 1, 9, report.score, False, report.problems, eye,
+                              iris_details(report)))
+
+
 def _attempts_used_up(app: Any, screen: Any) -> None:
     """A finger's three attempts ended below the threshold (worn, dry print): the operator decides — keep the best
     with a reason, more attempts with the team leader's PIN, or an exception (what _finished leaves)."""
@@ -247,6 +278,7 @@ def capture_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
     yield "capture-withdraw", "capture", flow, {"_prepare": _fingers_half_done, **close,
                                                 "_after": _then(_attempts_used_up, _withdraw_chosen)}
     yield "capture-iris", "capture", flow, {"_prepare": _fingers_done, "_after": _live_iris}
+    yield "capture-iris-glare", "capture", flow, {"_prepare": _fingers_done, "_after": _glare_iris}
     # last of the capture screen's states: its bar keeps a reading while it stays shown
     yield "capture-no-device", "capture", flow, {"_prepare": _next_is_a_finger, "_after": _no_device,
                                                "_cleanup": _devices_back}
