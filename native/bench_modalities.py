@@ -183,6 +183,23 @@ def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
     return rows
 
 
+OPEN_PER_SIDE = 32  # = native/iris_seed.c's (tests/native/test_iris.py reads both)
+SPECULAR = 240  # = native/iris_parts.h's: a reflection
+
+
+def reflections_filled(eye: np.ndarray) -> np.ndarray:
+    """The straightforward OpenCV way to iris_seed.c's fill: within q of a pixel >= SPECULAR, the grey opening with
+    a (2q + 1) square, q = max(shorter side / OPEN_PER_SIDE, 1); elsewhere the frame (itself when it has no
+    reflection). The kernel's numpy reference (tests/native/iris_reference.py) takes its fill from here."""
+    specular = eye >= SPECULAR
+    if not specular.any():
+        return eye
+    q = max(min(eye.shape) // OPEN_PER_SIDE, 1)
+    square = np.ones((2 * q + 1, 2 * q + 1), np.uint8)
+    return np.where(cv2.dilate(specular.view(np.uint8), square).view(bool),
+                    cv2.morphologyEx(eye, cv2.MORPH_OPEN, square), eye)
+
+
 def opencv_iris_locator(eye: np.ndarray, polar: np.ndarray | None = None,
                         masks: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """The straightforward OpenCV way to what IrisQuality measures: a baseline that finds the right circles.
@@ -198,13 +215,7 @@ def opencv_iris_locator(eye: np.ndarray, polar: np.ndarray | None = None,
     buffers (the "prealloc" way); without them everything is allocated per call.
     """
     h, w = eye.shape
-    specular = eye >= 240  # reflections filled for the pupil search, as ours: the grey opening near them
-    if specular.any():
-        square = np.ones((2 * max(min(h, w) // 32, 1) + 1,) * 2, np.uint8)
-        pupil_view = np.where(cv2.dilate(specular.view(np.uint8), square).view(bool),
-                              cv2.morphologyEx(eye, cv2.MORPH_OPEN, square), eye)
-    else:
-        pupil_view = eye
+    pupil_view = reflections_filled(eye)  # the pupil is looked for with the reflections filled, as ours
     low = float(np.percentile(pupil_view, 0.5))
     threshold = low + int((float(pupil_view.mean()) - low) / 4.0)
     dark = cv2.morphologyEx((pupil_view <= threshold).astype(np.uint8), cv2.MORPH_OPEN,

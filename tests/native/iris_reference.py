@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from native.bench_modalities import SPECULAR, reflections_filled
 from native.iris import FIELDS, IrisQuality
 
 QUALITY = IrisQuality()
@@ -16,7 +17,6 @@ RAYS = 128
 STAY = 5
 GRID = 64
 SHIFTS = 6
-SPECULAR = 240
 MIN_RISE = 6.0
 TRIMS = 4
 SEEDS = 3
@@ -91,12 +91,8 @@ def fit_harmonic(r, valid, tol):
 
 
 def fill_reflections(img):
-    """iris.c's fill_reflections: within q of a pixel >= SPECULAR, the grey opening with a (2q+1) square."""
-    q = max(min(img.shape) // 32, 1)
-    square = np.ones((2 * q + 1, 2 * q + 1), np.uint8)
-    opened = cv2.morphologyEx(img, cv2.MORPH_OPEN, square)
-    near = cv2.dilate((img >= SPECULAR).astype(np.uint8), square) > 0
-    return np.where(near, opened, img)
+    """iris_seed.c's fill: the OpenCV baseline's, the same algorithm (native.bench_modalities.reflections_filled)."""
+    return reflections_filled(img)
 
 
 def local_mean(img):

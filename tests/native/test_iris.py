@@ -115,12 +115,13 @@ def test_bad_input_is_a_clear_error():
 
 def test_the_reference_and_the_score_use_the_kernels_constants():
     """The kernel's #define numbers are written again in Python (cffi's cdef cannot export a `#define` double): in
-    the numpy reference under the same names, and in the wrapper the limbus's minimum side contrast and the
-    smallest frame. Read from the C sources, they must be the same, so a changed threshold cannot leave its copy
-    behind."""
+    the numpy reference and the OpenCV baseline under the same names, and in the wrapper the limbus's minimum side
+    contrast and the smallest frame. Read from the C sources, they must be the same, so a changed threshold cannot
+    leave its copy behind."""
     import re
     from pathlib import Path
 
+    from native import bench_modalities
     from native.iris import MIN_IRIS_SCLERA, MIN_SIDE
     from tests.native import iris_reference
 
@@ -128,7 +129,8 @@ def test_the_reference_and_the_score_use_the_kernels_constants():
     defines = {name: float(value) for source in sorted(folder.glob("iris*.[ch]"))
                for name, value in re.findall(r"^#define (\w+) +([-0-9.]+)\b", source.read_text(), re.M)}
     defines["RAYS"] = defines.pop("IRIS_RAYS")
-    copied = {name: value for name, value in defines.items() if hasattr(iris_reference, name)}
-    assert {name: getattr(iris_reference, name) for name in copied} == copied
-    assert len(copied) >= 15, sorted(set(defines) - set(copied))  # all but TWO_PI and MIN_SIDE (the wrapper's, below)
+    for module, least in ((iris_reference, 15), (bench_modalities, 2)):  # the reference: all but TWO_PI, MIN_SIDE
+        copied = {name: value for name, value in defines.items() if hasattr(module, name)}
+        assert {name: getattr(module, name) for name in copied} == copied, module.__name__
+        assert len(copied) >= least, sorted(set(defines) - set(copied))
     assert (defines["MIN_LATERAL"], defines["MIN_SIDE"]) == (MIN_IRIS_SCLERA, MIN_SIDE)
