@@ -21,12 +21,16 @@ import logging
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
 logger = logging.getLogger(__name__)
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+# The longest the main thread sleeps in a wait of its own (run_child): the kernel may give a process's signal to
+# any of its threads, and Python runs the handler only when the main thread next runs Python code.
+WAKE_S = 0.25
 
 
 class _Stopper:
@@ -74,13 +78,19 @@ def run_child(command: list[str], timeout: float | None = None, stop_wait_s: flo
     """subprocess.run(command, timeout=timeout, **popen) without check, except on a stop: where run() would SIGKILL
     the child on KeyboardInterrupt (and so orphan the broker or kiosk devices the child had started), the child is
     asked to stop too (SIGTERM, SIGKILL after `stop_wait_s`) and waited for before the interrupt goes on."""
+    deadline = None if timeout is None else time.monotonic() + timeout
     with subprocess.Popen(command, **popen) as child:
         try:
-            out, err = child.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
-            raise
+            while True:  # in steps: a stop signal another thread received is handled when this thread wakes
+                step = WAKE_S if deadline is None else max(0.0, min(WAKE_S, deadline - time.monotonic()))
+                try:
+                    out, err = child.communicate(timeout=step)
+                    break
+                except subprocess.TimeoutExpired:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        child.kill()
+                        child.communicate()
+                        raise subprocess.TimeoutExpired(command, timeout) from None
         except KeyboardInterrupt:
             stop_child(child, stop_wait_s)
             raise

@@ -17,6 +17,7 @@ other.
 import logging
 import queue
 import threading
+import time
 
 import paho.mqtt.client as mqtt
 from django.db import close_old_connections, connections
@@ -65,6 +66,7 @@ BATCH_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/batch"
 CORRECTION_FILTER = f"$share/{INGEST_SHARE}/{PREFIX}/st/+/up/correction"
 STATION_FILTERS = [f"{PREFIX}/st/+/status", f"{PREFIX}/st/+/health", f"{PREFIX}/st/+/reported",
                    f"{PREFIX}/st/+/job/+"]
+SIGNAL_POLL_S = 0.25  # the main thread's longest sleep: how late a SIGTERM another thread received is seen
 
 
 class IngestWorker:
@@ -332,10 +334,20 @@ class IngestWorker:
 
 def run_worker(broker: Broker, name: str = "1", seconds: float | None = None,
                stop: threading.Event | None = None) -> None:
-    """Run one worker until `stop` is set (SIGTERM/SIGINT in the CLI) or `seconds` have passed."""
+    """Run one worker until `stop` is set (SIGTERM/SIGINT in the CLI) or `seconds` have passed.
+
+    The main thread waits in steps of SIGNAL_POLL_S, never in one wait without end: the kernel may deliver a
+    SIGTERM to any of the process's threads (paho's, the handling thread, the verifying pool), and Python then runs
+    its handler only when the main thread next runs Python code. A main thread asleep in one endless wait never
+    did, so the worker never stopped (seen in CI: SIGKILLed 15 s after its SIGTERM)."""
     stop = stop or threading.Event()
     worker = IngestWorker(broker, name).start()
+    deadline = None if seconds is None else time.monotonic() + seconds
     try:
-        stop.wait(seconds)
+        while not stop.is_set():
+            left = SIGNAL_POLL_S if deadline is None else min(SIGNAL_POLL_S, deadline - time.monotonic())
+            if left <= 0:
+                break
+            stop.wait(left)
     finally:
         worker.stop()

@@ -2,8 +2,10 @@
 again: the broker redelivers the unacked batch from the persistent session and each record is stored once."""
 
 import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -43,4 +45,24 @@ def test_a_worker_killed_mid_batch_stores_the_redelivered_batch_once(hq, broker,
         assert ack.duplicate == ["r-1", "r-2"] and not ack.accepted
     assert sorted(Record.objects.values_list("pk", flat=True)) == ["r-1", "r-2"]
     assert len(list((hq / "records" / "st-a").iterdir())) == 2  # no second copy, no temp file left
+    assert "ingest worker 1 stopped" in output
+
+
+def test_a_sigterm_another_thread_receives_stops_the_worker_cleanly(hq, broker, stand_in):
+    """The kernel gives a process's SIGTERM to any thread not blocking it; here it goes to one of the worker's
+    other threads (kill(2) on a thread's id prefers that thread). Python runs the handler only in the main thread,
+    so the worker must still stop and say so, not wait for SIGKILL (a CI failure: main asleep in one endless wait)."""
+    station = stand_in("st-a")
+    worker = _ingest(hq, broker)
+    try:
+        station.wait_ingest_online(20)
+        others = sorted(int(t.name) for t in Path(f"/proc/{worker.pid}/task").iterdir() if int(t.name) != worker.pid)
+        assert others, "the worker runs more than one thread (paho's network loop, the handling thread)"
+        os.kill(others[0], signal.SIGTERM)
+        code = worker.wait(20)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        output = worker.communicate(timeout=20)[0].decode()
+    assert code == 0, output
     assert "ingest worker 1 stopped" in output

@@ -50,17 +50,21 @@ def test_sighup_calls_the_commands_own_sigterm_stop_and_nohup_is_respected():
         signal.signal(signal.SIGHUP, hup)
 
 
-def test_run_child_stops_its_child_with_sigterm_on_a_stop(tmp_path):
-    """The child is asked to stop (SIGTERM, so its own clean-up runs) and waited for; not SIGKILLed, not left."""
+@pytest.mark.parametrize("receiver", ["main", "other"])
+def test_run_child_stops_its_child_with_sigterm_on_a_stop(tmp_path, receiver):
+    """The child is asked to stop (SIGTERM, so its own clean-up runs) and waited for; not SIGKILLed, not left.
+    The kernel gives a process's signal to any thread not blocking it: to the main thread, or to another one, whose
+    signal Python handles only once the main thread runs Python code again (run_child waits in steps for it)."""
     ready, stopped = tmp_path / "child-ready", tmp_path / "child-stopped"
     code = ("import pathlib, signal, sys, time\n"
             f"signal.signal(signal.SIGTERM, lambda *_: (pathlib.Path({str(stopped)!r}).write_text('ok'), sys.exit()))\n"
             f"pathlib.Path({str(ready)!r}).write_text('up')\n"
             "time.sleep(60)\n")
 
-    def stop_when_the_child_is_up() -> None:  # what the kernel does for a signal to the process: the main thread
+    def stop_when_the_child_is_up() -> None:  # what the kernel does for a signal to the process
         wait_until(ready.exists, what="the child's SIGTERM handler")
-        signal.pthread_kill(threading.main_thread().ident, signal.SIGTERM)
+        thread = threading.main_thread() if receiver == "main" else threading.current_thread()
+        signal.pthread_kill(thread.ident, signal.SIGTERM)
 
     stopper = threading.Thread(target=stop_when_the_child_is_up)
     with stop_on_signals(), pytest.raises(KeyboardInterrupt):
