@@ -10,7 +10,10 @@ iris quality measure. It is 100 x the product of per-check factors in 0..1:
   score is 0 (IRIS_LIMBUS_UNCLEAR: mostly lids and lashes that cut a circle inside the iris, an eye half closed;
   also a light iris beside a grey sclera). Not judged (limbus_contrast -1) when the sides leave the frame;
 - iris diameter from 100 px (0) to 150 px (1) (IRIS_TOO_SMALL; ISO asks >= 150, accepts >= 120);
-- pupil dilation, pupil/iris radius ratio: 1 between 0.2 and 0.6, 0 below 0.1 or above 0.7 (PUPIL_DILATION);
+- pupil/iris radius ratio inside ISO/IEC 29794-6's recommended 0.20-0.70 (as NIST's BIQT-Iris reports it): a
+  refusal outside, like the usable area (factor <= 0.5, down to 0 at 0.10 and 0.80): PUPIL_DILATION above (too
+  wide: more light), PUPIL_CONSTRICTED below (too small: less light on the eye). The factor used to fall from
+  0.6, stricter than ISO;
 - contrast as ISO/IEC 29794-6 defines it, full at its recommended minimum and 0 at half of it (IRIS_LOW_CONTRAST):
   iris-sclera contrast 100 (S - I) / (S + I - 2 P) from 2.5 (0) to 5 (1), iris-pupil contrast 100 w / (0.75 + w),
   w = (I - P) / (20 + P) (a Weber ratio), from 15 (0) to 30 (1); S, I, P the sclera, iris and pupil greys the
@@ -38,6 +41,7 @@ from native.frames import grey_frame_pointer
 
 MIN_SIDE = 32
 MIN_USABLE = 0.70  # ISO/IEC 29794-6 usable iris area: at least 70 % of the iris annulus
+PUPIL_RATIO = (0.20, 0.70)  # ISO/IEC 29794-6 recommended pupil/iris ratio (20-70 as a percentage)
 AREA_CAUSE_SHARE = (1.0 - MIN_USABLE) / 2.0  # one cause taking half the 30 % allowance is named on its own
 MIN_IRIS_SCLERA = 5.0  # ISO/IEC 29794-6 iris-sclera contrast: recommended > 5
 MIN_IRIS_PUPIL = 30.0  # ISO/IEC 29794-6 iris-pupil contrast: recommended >= 30
@@ -145,7 +149,8 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
     margin = min(m.pupil_x, m.pupil_y, width - 1 - m.pupil_x, height - 1 - m.pupil_y) / max(m.iris_radius, 1)
     factors = {
         "diameter": ramp(m.iris_diameter, 100, 150),
-        "dilation": min(ramp(ratio, 0.1, 0.2), ramp(ratio, 0.7, 0.6)),
+        "dilation": 1.0 if ratio <= PUPIL_RATIO[1] else 0.5 * ramp(ratio, PUPIL_RATIO[1] + 0.1, PUPIL_RATIO[1]),
+        "constriction": 1.0 if ratio >= PUPIL_RATIO[0] else 0.5 * ramp(ratio, PUPIL_RATIO[0] - 0.1, PUPIL_RATIO[0]),
         "pupil_contrast": ramp(iris_pupil_contrast(m), MIN_IRIS_PUPIL / 2, MIN_IRIS_PUPIL),
         "iris_contrast": ramp(iris_sclera_contrast(m), MIN_IRIS_SCLERA / 2, MIN_IRIS_SCLERA),
         "sharpness": ramp(math.log(max(m.annulus_sharpness, 1e-9)), math.log(10.0), math.log(60.0)),
@@ -153,7 +158,8 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
         "margin": ramp(margin, 0.9, 1.1),
         "limbus": 0.0 if 0.0 <= m.limbus_contrast < MIN_IRIS_SCLERA else 1.0,  # = MIN_LATERAL (tested)
     }
-    codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("IRIS_LOW_CONTRAST", "pupil_contrast"),
+    codes = [("IRIS_TOO_SMALL", "diameter"), ("PUPIL_DILATION", "dilation"), ("PUPIL_CONSTRICTED", "constriction"),
+             ("IRIS_LOW_CONTRAST", "pupil_contrast"),
              ("IRIS_LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"),
              ("IRIS_USABLE_AREA_LOW", "usable_area"), ("IRIS_AT_EDGE", "margin"), ("IRIS_LIMBUS_UNCLEAR", "limbus")]
     problems = [code for code, name in codes if factors[name] < 1.0]

@@ -10,6 +10,7 @@ from native import samples
 from native.iris import (
     MIN_IRIS_PUPIL,
     MIN_IRIS_SCLERA,
+    PUPIL_RATIO,
     IrisQuality,
     iris_pupil_contrast,
     iris_sclera_contrast,
@@ -62,3 +63,21 @@ def test_a_limbus_without_sclera_beside_it_is_refused(lateral, refused):
     report = score_iris(m, EYE.shape[1], EYE.shape[0])
     assert ("IRIS_LIMBUS_UNCLEAR" in report.problems) is refused
     assert (report.score == 0) is refused and (report.score >= 90) is not refused
+
+
+@pytest.mark.parametrize(("ratio", "code"), [
+    (0.15, "PUPIL_CONSTRICTED"), (0.19, "PUPIL_CONSTRICTED"),  # under ISO's recommended 20: too small
+    (0.20, None), (0.42, None), (0.65, None), (0.70, None),  # inside 20-70 (0.6-0.7 used to be scored down)
+    (0.71, "PUPIL_DILATION"), (0.78, "PUPIL_DILATION"),  # over 70: too wide
+])
+def test_the_pupil_iris_ratio_is_judged_on_isos_recommended_range(ratio, code):
+    """ISO/IEC 29794-6 recommends a pupil/iris ratio between 20 and 70: inside it the ratio costs nothing, outside
+    it the capture is refused (score under 60, as for the usable area) with the code that says which way."""
+    m = QUALITY.metrics(EYE)
+    assert score_iris(m, EYE.shape[1], EYE.shape[0]).problems == ()  # the sample passes as it is
+    report = score_iris(dataclasses.replace(m, pupil_radius=ratio * m.iris_radius), EYE.shape[1], EYE.shape[0])
+    if code is None:
+        assert report.problems == () and report.score == 100
+    else:
+        assert report.problems == (code,) and report.score <= 50
+    assert (PUPIL_RATIO[0] <= ratio <= PUPIL_RATIO[1]) is (code is None)
