@@ -77,7 +77,9 @@ class IrisMetrics:
 
 @dataclass(frozen=True)
 class IrisReport:
-    """One frame's verdict: the 0-100 score, the problem codes, and every component kept."""
+    """One frame's verdict: the 0-100 score, the problem codes (worst first: the kiosk shows two lines, so the
+    check that cost the most leads; a usable-area refusal's cause comes before its shortfall, as the cause says
+    what to do), and every component kept."""
 
     score: int
     problems: tuple[str, ...]
@@ -162,9 +164,11 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
              ("IRIS_LOW_CONTRAST", "pupil_contrast"),
              ("IRIS_LOW_CONTRAST", "iris_contrast"), ("IRIS_BLURRED", "sharpness"),
              ("IRIS_USABLE_AREA_LOW", "usable_area"), ("IRIS_AT_EDGE", "margin"), ("IRIS_LIMBUS_UNCLEAR", "limbus")]
-    problems = [code for code, name in codes if factors[name] < 1.0]
-    if factors["usable_area"] < 1.0:
-        problems[problems.index("IRIS_USABLE_AREA_LOW") + 1:0] = _area_causes(m)
+    # worst first (the lowest factor; ties in the list's order): the kiosk shows the first two lines
+    problems = [code for _, _, code in sorted((factors[name], i, code) for i, (code, name) in enumerate(codes)
+                                              if factors[name] < 1.0)]
+    if factors["usable_area"] < 1.0:  # the cause, which says what to do, before the shortfall it explains
+        problems[problems.index("IRIS_USABLE_AREA_LOW"):0] = _area_causes(m)
     return IrisReport(round(100.0 * math.prod(factors.values())), tuple(dict.fromkeys(problems)), m, factors)
 
 

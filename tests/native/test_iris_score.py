@@ -81,3 +81,15 @@ def test_the_pupil_iris_ratio_is_judged_on_isos_recommended_range(ratio, code):
     else:
         assert report.problems == (code,) and report.score <= 50
     assert (PUPIL_RATIO[0] <= ratio <= PUPIL_RATIO[1]) is (code is None)
+
+
+def test_problems_come_worst_first_and_an_area_refusals_cause_before_its_shortfall():
+    """The kiosk shows two lines: the check that cost most leads, and an area refusal's cause (what to do) comes
+    before the shortfall it explains, so it is not the hidden third line behind IRIS_TOO_SMALL."""
+    m = dataclasses.replace(QUALITY.metrics(EYE), iris_diameter=110.0, usable_fraction=0.6, occluded_fraction=0.35,
+                            specular_fraction=0.05)
+    report = score_iris(m, EYE.shape[1], EYE.shape[0])
+    assert report.factors["diameter"] < report.factors["usable_area"] < 1.0
+    assert report.problems == ("IRIS_TOO_SMALL", "IRIS_OCCLUDED", "IRIS_USABLE_AREA_LOW")
+    alone = score_iris(dataclasses.replace(m, iris_diameter=160.0), EYE.shape[1], EYE.shape[0])
+    assert alone.problems == ("IRIS_OCCLUDED", "IRIS_USABLE_AREA_LOW")
