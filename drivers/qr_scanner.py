@@ -32,6 +32,12 @@ class LineScanner:
             raise DeviceNotFoundError(f"cannot open the QR scanner ({exc}); check the USB cable and the port in "
                                       "station.toml", device=self.port) from exc
 
+    @property
+    def is_open(self) -> bool:
+        """Open and reading. A scan that arrives before is lost (opening the port discards what was waiting,
+        as pyserial does): the student shows the QR again."""
+        return self._serial is not None
+
     def close(self) -> None:
         if self._serial is not None:
             self._serial.close()
