@@ -13,8 +13,19 @@ a passing IntegrityError that the next attempt resolves.
 
 import hashlib
 import logging
+import threading
+from collections.abc import Callable
 
-from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    close_old_connections,
+    connections,
+    transaction,
+)
 from django.db.models import F
 from django.utils import timezone
 
@@ -92,3 +103,47 @@ def keep(topic: str, payload: bytes, code: str, reason: str, retained: bool = Fa
         except IntegrityError:  # another worker kept the same message at the same moment
             same.update(times=F("times") + 1, last_at=now)
             return same.get()
+
+
+def handle_until_done(topic: str, handle: Callable[[], object], dead_letter: Callable[[BaseException], object],
+                      stopping: threading.Event, worker: str, retained: bool = False) -> bool:
+    """Run `handle` for the message on `topic`: retried while the failure may pass (database locked or gone,
+    disk), kept through `dead_letter(error)` when it never can (the contract broken, the same other error
+    DETERMINISTIC_TRIES times, a bug). True when done (PUBACK it), False if `stopping` was set first."""
+    attempt = failures = 0
+    dead: BaseException | None = None
+    while not stopping.is_set():
+        close_old_connections()
+        try:
+            if dead is None:
+                handle()
+            else:
+                dead_letter(dead)
+            return True
+        except (ContractError, RefusedError) as e:
+            if dead is not None:  # cannot happen for a station topic; never loop on it
+                logger.exception("ingest worker %s: %s: no dead letter kept; message dropped", worker, topic)
+                return True
+            logger.warning("%s: refused (%s): %s%s", topic, e.code, e, " [retained]" if retained else "")
+            dead = e
+            continue
+        except Exception as e:  # every failure is either retried or ends as a dead letter
+            if is_transient(e):
+                logger.exception("ingest worker %s: %s could not be stored; trying again", worker, topic)
+            elif dead is not None:  # not even the dead letter can be stored: never hold up the rest
+                logger.exception("ingest worker %s: %s: the dead letter could not be stored; message dropped",
+                                 worker, topic)
+                return True
+            else:
+                failures += 1
+                logger.exception("ingest worker %s: %s failed (%d of %d)%s", worker, topic, failures,
+                                 DETERMINISTIC_TRIES, "; kept as a dead letter" if failures >= DETERMINISTIC_TRIES
+                                 else "; trying once more")
+                if failures >= DETERMINISTIC_TRIES:
+                    dead = e
+            connections.close_all()
+            if dead is not None:
+                continue
+        stopping.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
+        attempt += 1
+    return False

@@ -20,7 +20,7 @@ import threading
 import time
 
 import paho.mqtt.client as mqtt
-from django.db import close_old_connections, connections
+from django.db import connections
 from django.utils import timezone
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
@@ -47,15 +47,7 @@ from hq.fleet.commands import apply_job_state
 from hq.fleet.liveness import apply_health, apply_reported, apply_status, mark_seen
 from hq.ingest.batches import dead_batch_ack, process_batch
 from hq.ingest.corrections import receive_correction
-from hq.ingest.dead_letters import (
-    DETERMINISTIC_TRIES,
-    RETRY_S,
-    RefusedError,
-    code_of,
-    is_transient,
-    keep,
-    reason_of,
-)
+from hq.ingest.dead_letters import RefusedError, code_of, handle_until_done, keep, reason_of
 from hq.ingest.inbox import ALONE, NOTHING, gather, is_batch, store_until_done
 from hq.ingest.storage import crash_point, sweep_temp_files_left
 from hq.mqtt import Broker, new_client, session_properties, wait_published
@@ -217,47 +209,10 @@ class IngestWorker:
             self._puback(msg)
 
     def _handle_until_done(self, msg: mqtt.MQTTMessage) -> bool:
-        """Handle one message: retried while the failure may pass (database locked or gone, disk), kept as a dead
-        letter when it never can (the contract broken, the same other error DETERMINISTIC_TRIES times, a bug).
-        True when done (PUBACK it), False if stopped before."""
-        attempt = failures = 0
-        dead: BaseException | None = None
-        while not self._stopping.is_set():
-            close_old_connections()
-            try:
-                if dead is None:
-                    self._handle(msg)
-                else:
-                    self._dead_letter(msg, dead)
-                return True
-            except (ContractError, RefusedError) as e:
-                if dead is not None:  # cannot happen for a station topic; never loop on it
-                    logger.exception("ingest worker %s: %s: no dead letter kept; message dropped", self.name,
-                                     msg.topic)
-                    return True
-                logger.warning("%s: refused (%s): %s%s", msg.topic, e.code, e, " [retained]" if msg.retain else "")
-                dead = e
-                continue
-            except Exception as e:  # every failure is either retried or ends as a dead letter
-                if is_transient(e):
-                    logger.exception("ingest worker %s: %s could not be stored; trying again", self.name, msg.topic)
-                elif dead is not None:  # not even the dead letter can be stored: never hold up the rest
-                    logger.exception("ingest worker %s: %s: the dead letter could not be stored; message dropped",
-                                     self.name, msg.topic)
-                    return True
-                else:
-                    failures += 1
-                    logger.exception("ingest worker %s: %s failed (%d of %d)%s", self.name, msg.topic, failures,
-                                     DETERMINISTIC_TRIES, "; kept as a dead letter" if failures >= DETERMINISTIC_TRIES
-                                     else "; trying once more")
-                    if failures >= DETERMINISTIC_TRIES:
-                        dead = e
-                connections.close_all()
-                if dead is not None:
-                    continue
-            self._stopping.wait(RETRY_S[min(attempt, len(RETRY_S) - 1)])
-            attempt += 1
-        return False
+        """Handle one message, retried or kept as a dead letter (hq.ingest.dead_letters.handle_until_done); True
+        when done (PUBACK it), False if stopped before."""
+        return handle_until_done(msg.topic, lambda: self._handle(msg), lambda e: self._dead_letter(msg, e),
+                                 self._stopping, self.name, retained=msg.retain)
 
     def _dead_letter(self, msg: mqtt.MQTTMessage, error: BaseException) -> None:
         """Keep `msg` as a dead letter; a batch whose manifest is readable is answered with an Ack rejecting its
