@@ -83,6 +83,16 @@ def tap(widget: Widget, settle_after: bool = True) -> None:
         settle()
 
 
+def popups_opened(max_frames: int = 200) -> None:
+    """Step frames until every open popup has finished fading in (Kivy's ModalView animates the dimmed screen
+    behind it over 0.1 s of clock time; a picture taken after a fixed number of frames caught it part way, how far
+    depending on how long this machine took to draw each frame)."""
+    for _ in range(max_frames):
+        if all(getattr(w, "_anim_alpha", 1.0) >= 1.0 for w in Window.children):
+            return
+        step(1)
+
+
 def screenshot(path: Path) -> Path:
     """Draw the window and save it as PNG (Kivy appends a number; the file is renamed to `path`), owner-only
     (0600): a screenshot of the kiosk can show a student's face, name and NIK."""

@@ -171,7 +171,15 @@ def render_all(app: object, out_dir: Path, width: int, height: int,
                languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
     """Render every state in `languages` at the window's size; returns {png path: what is wrong with it} (a
     picture not shown as claimed is not saved)."""
-    from kiosk.testing import broken_words, overflowing_labels, screenshot, settle, small_targets, stencil_lines
+    from kiosk.testing import (
+        broken_words,
+        overflowing_labels,
+        popups_opened,
+        screenshot,
+        settle,
+        small_targets,
+        stencil_lines,
+    )
 
     private_dir(out_dir, tighten=False)
     results = {}
@@ -200,6 +208,7 @@ def render_all(app: object, out_dir: Path, width: int, height: int,
             if "_after" in hooks:
                 hooks["_after"](app, screen)
             settle(2)
+            popups_opened()
             path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
             wrong = shown_as_claimed(stem, app)
             if wrong:  # never a picture of a state other than its name says
