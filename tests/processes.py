@@ -46,3 +46,12 @@ def command_line(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return ""
+
+
+def sighup_default() -> None:
+    """A child's SIGHUP back to its default before it runs (`preexec_fn`): a test that closes a command's terminal
+    must not depend on the test runner, which may run under `nohup` (SIGHUP ignored, inherited by every child,
+    and kept ignored by design: sinopsis/signals.py)."""
+    import signal
+
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 from tests.edge_agent.conftest import wait_until
-from tests.processes import command_line, descendants, survivors
+from tests.processes import command_line, descendants, sighup_default, survivors
 
 
 def _env(**extra):
@@ -32,7 +32,7 @@ def test_demo_kiosk_opens_the_kiosk_on_the_demo_station_and_sighup_closes_both(t
     with log.open("w") as out:
         demo = subprocess.Popen([sys.executable, "-m", "sinopsis", "demo", "--kiosk", "--dir", str(demo_dir),
                                  "--date", "2026-11-25"], stdout=out, stderr=subprocess.STDOUT,
-                                env=_env(SDL_VIDEODRIVER="offscreen"))
+                                env=_env(SDL_VIDEODRIVER="offscreen"), preexec_fn=sighup_default)
     try:
         wait_until(lambda: "Start application main loop" in log.read_text() or demo.poll() is not None,
                    timeout=240, what="the kiosk's main loop")

@@ -15,9 +15,19 @@ from provisioning.broker import free_port
 from sinopsis.demo_data import DemoPaths, generate
 from sinopsis.signals import STOP_SIGNALS, run_child, stop_on_signals
 from tests.edge_agent.conftest import wait_until
+from tests.processes import sighup_default
 
 pytestmark = pytest.mark.skipif(threading.current_thread() is not threading.main_thread(),
                                 reason="signal handlers can only be set from the main thread")
+
+
+@pytest.fixture(autouse=True)
+def terminal_attached():
+    """SIGHUP at its default here, whatever the runner has (under `nohup` it is ignored, and stop_on_signals keeps
+    an ignored SIGHUP ignored by design); put back after."""
+    before = signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    yield
+    signal.signal(signal.SIGHUP, before)
 
 
 @pytest.mark.parametrize("signum", STOP_SIGNALS, ids=lambda s: signal.Signals(s).name)
@@ -81,7 +91,7 @@ def test_agent_run_stops_cleanly_on_sighup(tmp_path):
         f.write(f"\n[broker]\nport = {free_port()}\n")  # nobody listens: the agent backs off, alive and well
     log = DemoPaths(tmp_path).station_data / "agent" / "agent.log"
     agent = subprocess.Popen([sys.executable, "-m", "sinopsis", "agent", "run", "--config", str(paths.station_config)],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, preexec_fn=sighup_default)
     try:
         wait_until(lambda: (log.exists() and "starting (broker" in log.read_text()) or agent.poll() is not None,
                    what="the agent's loop (its own SIGTERM stop is set before it)")
