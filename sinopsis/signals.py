@@ -89,8 +89,8 @@ def run_child(command: list[str], timeout: float | None = None, stop_wait_s: flo
                 except subprocess.TimeoutExpired:
                     if deadline is not None and time.monotonic() >= deadline:
                         child.kill()
-                        child.communicate()
-                        raise subprocess.TimeoutExpired(command, timeout) from None
+                        out, err = child.communicate()  # what it printed, for the error (as subprocess.run)
+                        raise subprocess.TimeoutExpired(command, timeout, out, err) from None
         except KeyboardInterrupt:
             stop_child(child, stop_wait_s)
             raise

@@ -101,3 +101,10 @@ def test_agent_run_stops_cleanly_on_sighup(tmp_path):
         agent.kill()
     assert agent.returncode == 0, out
     assert "stopped (stopped" in log.read_text()
+
+
+def test_run_child_past_its_timeout_kills_the_child_and_keeps_what_it_printed():
+    with pytest.raises(subprocess.TimeoutExpired) as raised:
+        run_child([sys.executable, "-c", "import sys, time; print('started', flush=True); time.sleep(60)"],
+                  timeout=1.0, stdout=subprocess.PIPE, text=True)
+    assert raised.value.timeout == 1.0 and "started" in raised.value.output
