@@ -1,6 +1,9 @@
 """A process and its descendants, read from /proc (no psutil): for the tests that prove a command stopped with
 every child it started. A pid is identified with its start time, so a reused pid is never taken for a survivor."""
 
+import contextlib
+import os
+import signal
 from pathlib import Path
 
 
@@ -48,10 +51,16 @@ def command_line(pid: int) -> str:
         return ""
 
 
+def kill_survivors(processes: dict[int, str]) -> None:
+    """SIGKILL whatever of `processes` still runs: a test that failed must not leave a kiosk or a broker behind
+    (three kiosks left by failed runs kept drawing and took CPU from every test after them)."""
+    for pid in survivors(processes):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
 def sighup_default() -> None:
     """A child's SIGHUP back to its default before it runs (`preexec_fn`): a test that closes a command's terminal
     must not depend on the test runner, which may run under `nohup` (SIGHUP ignored, inherited by every child,
     and kept ignored by design: sinopsis/signals.py)."""
-    import signal
-
     signal.signal(signal.SIGHUP, signal.SIG_DFL)

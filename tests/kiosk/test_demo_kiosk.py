@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 from tests.edge_agent.conftest import wait_until
-from tests.processes import command_line, descendants, sighup_default, survivors
+from tests.processes import command_line, descendants, kill_survivors, sighup_default, survivors
 
 
 def _env(**extra):
@@ -33,6 +33,7 @@ def test_demo_kiosk_opens_the_kiosk_on_the_demo_station_and_sighup_closes_both(t
         demo = subprocess.Popen([sys.executable, "-m", "sinopsis", "demo", "--kiosk", "--dir", str(demo_dir),
                                  "--date", "2026-11-25"], stdout=out, stderr=subprocess.STDOUT,
                                 env=_env(SDL_VIDEODRIVER="offscreen"), preexec_fn=sighup_default)
+    kiosk: dict[int, str] = {}
     try:
         wait_until(lambda: "Start application main loop" in log.read_text() or demo.poll() is not None,
                    timeout=240, what="the kiosk's main loop")
@@ -40,9 +41,15 @@ def test_demo_kiosk_opens_the_kiosk_on_the_demo_station_and_sighup_closes_both(t
         assert any("station run" in command_line(pid) for pid in kiosk), log.read_text()[-3000:]
         demo.send_signal(signal.SIGHUP)  # the terminal closed: not only Ctrl-C stops the demo
         assert demo.wait(timeout=60) == 128 + signal.SIGHUP
+    except BaseException:
+        kill_survivors(kiosk or descendants(demo.pid))  # what it started must not outlive a failed test
+        raise
     finally:
         demo.kill()
-    wait_until(lambda: not survivors(kiosk), what="the kiosk to close with the demo")
+    try:
+        wait_until(lambda: not survivors(kiosk), what="the kiosk to close with the demo")
+    finally:
+        kill_survivors(kiosk)
     text = log.read_text()
     assert "5. Checks:" in text and "OP-02 PIN 135790" in text
     assert "6. The capture engine" not in text and "7. The kiosk" not in text  # instead of the tour
