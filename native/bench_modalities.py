@@ -183,18 +183,19 @@ def finger_bench(repeat: int = 30, nfiq2_repeat: int = 5) -> list[dict]:
     return rows
 
 
-OPEN_PER_SIDE = 32  # = native/iris_seed.c's (tests/native/test_iris.py reads both)
+SEED_PER_SIDE = 16  # = native/iris_parts.h's: the pupil seed window (tests/native/test_iris.py reads both)
 SPECULAR = 240  # = native/iris_parts.h's: a reflection
 
 
 def reflections_filled(eye: np.ndarray) -> np.ndarray:
     """The straightforward OpenCV way to iris_seed.c's fill: within q of a pixel >= SPECULAR, the grey opening with
-    a (2q + 1) square, q = max(shorter side / OPEN_PER_SIDE, 1); elsewhere the frame (itself when it has no
-    reflection). The kernel's numpy reference (tests/native/iris_reference.py) takes its fill from here."""
+    a (2q + 1) square, q = max(shorter side / SEED_PER_SIDE / 2, 1) (half the seed window); elsewhere the frame
+    (itself when it has no reflection). The kernel's numpy reference (tests/native/iris_reference.py) takes its
+    fill from here."""
     specular = eye >= SPECULAR
     if not specular.any():
         return eye
-    q = max(min(eye.shape) // OPEN_PER_SIDE, 1)
+    q = max(min(eye.shape) // SEED_PER_SIDE // 2, 1)
     square = np.ones((2 * q + 1, 2 * q + 1), np.uint8)
     return np.where(cv2.dilate(specular.view(np.uint8), square).view(bool),
                     cv2.morphologyEx(eye, cv2.MORPH_OPEN, square), eye)

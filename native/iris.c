@@ -80,7 +80,7 @@ int iris_measure(const uint8_t *pixels, int width, int height, int stride, int32
     const uint8_t *opened = scratch;
     int threshold = iris_dark_threshold(opened, width, height, width);
     out->dark_threshold = threshold;
-    int side = min_side(width, height) / 16, gw, gh;
+    int side = min_side(width, height) / SEED_PER_SIDE, gw, gh;
     iris_seed_grid(opened, width, height, width, threshold, integral, profile, side, &gw, &gh);
     /* pupil: up to SEEDS seeds (other dark blobs: lashes, text, dark frame corners); from each, two passes of rays,
        the second from the first pass's centre. A pupil lies inside an iris: each candidate's limbus is looked for,

@@ -10,6 +10,8 @@
 #include "iris.h"
 
 #define TWO_PI 6.283185307179586
+#define SEED_PER_SIDE 16 /* the pupil seed window: a square of min_side / SEED_PER_SIDE; the reflection fill uses
+                            half of it (iris_seed.c) */
 #define GRID 64          /* the seed grid has at most GRID x GRID cells */
 #define SPECULAR 240     /* grey at or above which a pixel is a reflection */
 #define MIN_RISE 6.0     /* a limbus edge rises by at least this many grey levels */

@@ -8,15 +8,14 @@
 #include "rank_filter.h"
 
 #define SHIFTS 6         /* mean-shift steps for the pupil seed */
-#define OPEN_PER_SIDE 32 /* the fill's opening: a square of side 2 (min_side / OPEN_PER_SIDE) + 1 (open_half) */
 
 /* Half the side of the square that the pupil stage's opening uses: reflections narrower than 2 q + 1 go. The
-   square is the seed grid's window (side = min_side / 16, so q = side / 2): a sensor's ring of LED spots in the
+   square is the seed grid's window (side = min_side / SEED_PER_SIDE, q = side / 2): a sensor's ring of LED spots in the
    pupil, with its glow between the spots, is then filled as dark as the window that should seed on it (a third
    smaller square, min_side / 48 before, kept that glow above the dark threshold; docs/architecture.md). */
 static int open_half(int width, int height)
 {
-    int q = min_side(width, height) / OPEN_PER_SIDE;
+    int q = min_side(width, height) / SEED_PER_SIDE / 2;
     return q > 1 ? q : 1;
 }
 

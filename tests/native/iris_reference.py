@@ -17,6 +17,7 @@ RAYS = 128
 STAY = 5
 GRID = 64
 SHIFTS = 6
+SEED_PER_SIDE = 16
 MIN_RISE = 6.0
 TRIMS = 4
 SEEDS = 3
@@ -356,7 +357,7 @@ def reference(img: np.ndarray) -> dict:
     threshold = dark_threshold(filled)
     out["dark_threshold"] = threshold
     short = min(w, h)
-    side = short // 16
+    side = short // SEED_PER_SIDE
     grid = seed_grid(filled, threshold, side)
     taken = np.zeros(grid[3] * grid[4], bool)
     p_lo, p_hi, halo = max(side // 8, 2), int(0.3 * short), max(side // 3, STAY)
