@@ -173,10 +173,10 @@ def score_iris(m: IrisMetrics, width: int, height: int) -> IrisReport:
 
 
 def _area_causes(m: IrisMetrics) -> list[str]:
-    """What took the usable area: each cause that alone takes half the 30 % allowance, else the larger one.
+    """What took the usable area: each cause that alone takes half the 30 % allowance, else the larger one; the
+    larger first (as the problems are: worst first).
 
     The operator's remedy differs: reflections (IRIS_REFLECTION: glasses, lighting) or lids, lashes and a
     partly off-frame eye (IRIS_OCCLUDED: open wider, re-centre)."""
-    causes = [code for code, part in (("IRIS_OCCLUDED", m.occluded_fraction), ("IRIS_REFLECTION", m.specular_fraction))
-              if part >= AREA_CAUSE_SHARE]
-    return causes or ["IRIS_REFLECTION" if m.specular_fraction > m.occluded_fraction else "IRIS_OCCLUDED"]
+    shares = sorted(((m.occluded_fraction, "IRIS_OCCLUDED"), (m.specular_fraction, "IRIS_REFLECTION")), reverse=True)
+    return [code for part, code in shares if part >= AREA_CAUSE_SHARE] or [shares[0][1]]

@@ -156,11 +156,7 @@ def _glare_iris(app: Any, screen: Any) -> None:
     yy, xx = np.mgrid[: eye.shape[0], : eye.shape[1]]
     ring = (np.hypot(xx - m.iris_x, yy - m.iris_y) <= m.iris_radius) & \
         (np.hypot(xx - m.pupil_x, yy - m.pupil_y) > m.pupil_radius)
-    rng, lit, (ys, xs) = np.random.default_rng(2), np.zeros(eye.shape, np.uint8), np.nonzero(ring)
-    while (lit.astype(bool) & ring).sum() < 0.6 * ring.sum():  # spots of 8-19 px over 60 % of the iris
-        i = rng.integers(len(xs))
-        cv2.circle(lit, (int(xs[i]), int(ys[i])), int(rng.integers(8, 20)), 1, -1)
-    eye[cv2.GaussianBlur(lit.astype(np.float32), (0, 0), 1.5) > 0.3] = 255
+    eye, _ = samples.with_reflections(eye, ring, 0.6, seed=2, radii=(8, 20))  # spots of 8-19 px, 60 % of the iris
     report = quality.measure(eye)
     if report.score >= Thresholds().iris or "IRIS_REFLECTION" not in report.problems[:2]:  # the state claimed
         raise AssertionError(f"the eye behind glare scores {report.score} {report.problems}: not refused for it")

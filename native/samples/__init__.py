@@ -65,3 +65,20 @@ def real_portrait(width: int = 1920, height: int = 1080, name: str = BENCH_PORTR
     top, left = height - image.shape[0], (width - image.shape[1]) // 2
     frame[top:, left:left + image.shape[1]] = image
     return frame
+
+
+def with_reflections(eye, region, fraction: float, seed: int = 0, radii: tuple[int, int] = (6, 22)):
+    """Saturated reflections on a grey eye image, as glasses or a lamp put them: discs at 255 (radius in `radii`,
+    centred in `region`, a boolean mask) with a soft 1.5 px rim, added until they cover `fraction` of `region`.
+    Returns the image and the discs' mask. For the iris tests and the glare screenshot; OpenCV imported lazily."""
+    import cv2
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    ys, xs = np.nonzero(region)
+    hard = np.zeros(eye.shape, np.uint8)
+    while (hard.astype(bool) & region).sum() < fraction * region.sum():
+        i = rng.integers(len(xs))
+        cv2.circle(hard, (int(xs[i]), int(ys[i])), int(rng.integers(*radii)), 1, -1)
+    alpha = np.clip(cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.5) + hard, 0, 1)
+    return (eye * (1 - alpha) + 255 * alpha).round().astype(np.uint8), hard.astype(bool)

@@ -60,15 +60,8 @@ def with_highlights(fraction: float, seed: int = 0) -> tuple[np.ndarray, float]:
     """Saturated reflections (discs at 255 with a soft 1.5 px rim) over `fraction` of the visible iris.
 
     Returns the image and the share of the whole annulus they cover."""
-    rng = np.random.default_rng(seed)
-    ys, xs = np.nonzero(VISIBLE)
-    hard = np.zeros(EYE.shape, np.uint8)
-    while (hard.astype(bool) & VISIBLE).sum() < fraction * VISIBLE.sum():
-        i = rng.integers(len(xs))
-        cv2.circle(hard, (int(xs[i]), int(ys[i])), int(rng.integers(6, 22)), 1, -1)
-    alpha = np.clip(cv2.GaussianBlur(hard.astype(np.float32), (0, 0), 1.5) + hard, 0, 1)
-    image = (EYE * (1 - alpha) + 255 * alpha).round().astype(np.uint8)
-    return image, float((hard.astype(bool) & ANNULUS).sum() / ANNULUS.sum())
+    image, hard = samples.with_reflections(EYE, VISIBLE, fraction, seed)
+    return image, float((hard & ANNULUS).sum() / ANNULUS.sum())
 
 
 def with_lid(fraction: float, seed: int = 0) -> tuple[np.ndarray, float]:

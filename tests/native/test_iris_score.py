@@ -93,3 +93,6 @@ def test_problems_come_worst_first_and_an_area_refusals_cause_before_its_shortfa
     assert report.problems == ("IRIS_TOO_SMALL", "IRIS_OCCLUDED", "IRIS_USABLE_AREA_LOW")
     alone = score_iris(dataclasses.replace(m, iris_diameter=160.0), EYE.shape[1], EYE.shape[0])
     assert alone.problems == ("IRIS_OCCLUDED", "IRIS_USABLE_AREA_LOW")
+    both = score_iris(dataclasses.replace(alone.metrics, usable_fraction=0.3, occluded_fraction=0.16,
+                                          specular_fraction=0.54), EYE.shape[1], EYE.shape[0])
+    assert both.problems == ("IRIS_REFLECTION", "IRIS_OCCLUDED", "IRIS_USABLE_AREA_LOW")  # the larger cause first
