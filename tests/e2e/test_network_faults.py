@@ -231,12 +231,15 @@ def test_a_broker_crash_that_outlives_hq_ingest_leaves_a_stale_online_believed_o
     ingest.popen.wait(10)
     before = agent.text().count("drain: batch ")
     line.broker.start()
-    line.seal_here(2)
+    void = line.seal_here(2)
     time.sleep(5 * 2.0)  # five ack timeouts with HQ gone
     copies = agent.text().count("drain: batch ") - before
     assert set(line.states().values()) <= {"accepted", "captured", "sent"}
     assert "no word from HQ ingest" in agent.text()
-    assert copies <= 2, f"the station sent {copies} batches into the void behind a stale online"
+    # counted per record, not per batch: under load the two may leave in a batch each, then go again together
+    sends = [line.store.conn.execute("SELECT attempts FROM outbox WHERE record_id = ?", (r,)).fetchone()[0]
+             for r in void]
+    assert max(sends) <= 2, f"a record went {max(sends)} times into the void behind a stale online ({copies} batches)"
     line.start_ingest()
     line.wait_drained()
     line.stop_all()
