@@ -12,8 +12,31 @@ from kivy.uix.widget import Widget
 from contract.durable import make_private
 
 
+class _Drawing:
+    """Whether stepped frames are drawn; see `draw_frames`."""
+
+    on, bound = True, False
+
+    @classmethod
+    def skip(cls, *_args: object) -> bool:
+        return not cls.on  # True stops the event: the window's own on_draw / on_flip do not run
+
+
+def draw_frames(on: bool) -> bool:
+    """Whether the frames stepped from here on are drawn; returns the setting before. Off, a frame still runs
+    the clock, the input, the layout and the kv rules — everything the tests check — but the window neither
+    draws nor flips: here Mesa's llvmpipe draws in software, about half of a kiosk test's CPU. The kiosk's tests
+    turn it off (tests/kiosk/conftest.py); `screenshot` draws its frame whatever the setting, and the screenshot
+    flow (sinopsis/screenshots.py) draws every frame, so its pictures keep the frame pace they were made with."""
+    if not _Drawing.bound:
+        Window.bind(on_draw=_Drawing.skip, on_flip=_Drawing.skip)  # bound last, so called first
+        _Drawing.bound = True
+    before, _Drawing.on = _Drawing.on, on
+    return before
+
+
 def step(frames: int = 3) -> None:
-    """Let Kivy run `frames` frames (layout, kv bindings, scheduled callbacks)."""
+    """Let Kivy run `frames` frames (layout, kv bindings, scheduled callbacks; drawn unless `draw_frames(False)`)."""
     for _ in range(frames):
         EventLoop.idle()
 
@@ -95,9 +118,13 @@ def popups_opened(max_frames: int = 200) -> None:
 
 def screenshot(path: Path) -> Path:
     """Draw the window and save it as PNG (Kivy appends a number; the file is renamed to `path`), owner-only
-    (0600): a screenshot of the kiosk can show a student's face, name and NIK."""
-    Window.dispatch("on_draw")
-    saved = Window.screenshot(name=str(path.with_suffix("")) + "%(counter)04d.png")
+    (0600): a screenshot of the kiosk can show a student's face, name and NIK. Drawn whatever `draw_frames` says."""
+    drawing = draw_frames(True)
+    try:
+        Window.dispatch("on_draw")
+        saved = Window.screenshot(name=str(path.with_suffix("")) + "%(counter)04d.png")
+    finally:
+        draw_frames(drawing)
     make_private(Path(saved))
     Path(saved).replace(path)
     return path

@@ -170,7 +170,19 @@ def operator_day_states() -> Iterator[tuple[str, str, CheckInFlow, dict]]:
 def render_all(app: object, out_dir: Path, width: int, height: int,
                languages: tuple[str, ...] = LANGUAGES) -> dict[str, list[str]]:
     """Render every state in `languages` at the window's size; returns {png path: what is wrong with it} (a
-    picture not shown as claimed is not saved)."""
+    picture not shown as claimed is not saved). Every frame is drawn meanwhile, even where the kiosk's tests step
+    frames without drawing (kiosk.testing.draw_frames): the flow's frame counts assume a kiosk's frame pace."""
+    from kiosk.testing import draw_frames
+
+    drawing = draw_frames(True)
+    try:
+        return _render_states(app, out_dir, width, height, languages)
+    finally:
+        draw_frames(drawing)
+
+
+def _render_states(app: object, out_dir: Path, width: int, height: int,
+                   languages: tuple[str, ...]) -> dict[str, list[str]]:
     from kiosk.testing import (
         broken_words,
         overflowing_labels,

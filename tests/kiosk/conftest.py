@@ -27,3 +27,14 @@ def printer_sim(tmp_path):
     sim = SimulatedPrinter(tmp_path)
     yield sim
     sim.unplug()
+
+
+@pytest.fixture(autouse=True)
+def frames_without_drawing():
+    """The kiosk's frames run (clock, input, layout, kv rules) but are not drawn, unless a test takes a picture
+    (kiosk.testing.draw_frames: llvmpipe draws in software here, about half of these tests' CPU)."""
+    from kiosk.testing import draw_frames
+
+    before = draw_frames(False)
+    yield
+    draw_frames(before)
