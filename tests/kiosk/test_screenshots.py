@@ -10,7 +10,8 @@ import cv2
 
 from kiosk.testing import settle, wait_until
 from sinopsis.screenshot_claims import CLAIMS, problems
-from sinopsis.screenshots import render_everything, states
+from sinopsis.screenshot_states import states
+from sinopsis.screenshots import render_everything
 from station.checkin import check_in_by_application
 from station.queue import call_next
 from tests.kiosk.kiosk_helpers import start_kiosk, stop_kiosk
