@@ -13,6 +13,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[2]
 KIT_PACKAGES = ("contract", "station", "native", "drivers", "kiosk", "edge_agent", "provisioning")
 OURS = {"sinopsis", "hq", *KIT_PACKAGES}
+# The maintainer's scripts that rebuild a sample set from public snapshots (native/samples/*/build_devset.py): run by
+# hand in a scratch venv, never imported by the kit (checked below), so what they need is not the kit's.
+MAINTAINER_TOOLS = "native/samples/*/build_devset.py"
 
 
 def _name(requirement: str) -> str:
@@ -22,6 +25,8 @@ def _name(requirement: str) -> str:
 def _imported(package: str) -> set[str]:
     found = set()
     for path in (PROJECT / package).rglob("*.py"):
+        if path.relative_to(PROJECT).match(MAINTAINER_TOOLS):
+            continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 found |= {alias.name.split(".")[0] for alias in node.names}
@@ -38,6 +43,21 @@ def test_every_module_a_kit_imports_comes_with_the_kit_extra():
     missing = {m: by_module.get(m, ["?"]) for m in sorted(modules)
                if not {d.lower().replace("_", "-") for d in by_module.get(m, [])} & allowed}
     assert not missing, f"imported by the kit's code but not in pyproject's kit extra: {missing}"
+
+
+def test_no_module_imports_a_maintainers_build_script():
+    tools = {".".join(path.relative_to(PROJECT).with_suffix("").parts) for path in PROJECT.glob(MAINTAINER_TOOLS)}
+    assert tools, f"no {MAINTAINER_TOOLS} found: the exclusion above names nothing"
+    for path in PROJECT.rglob("*.py"):
+        if ".venv" in path.parts:
+            continue
+        names = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+        assert not names & tools, f"{path} imports a maintainer's build script ({names & tools})"
 
 
 def test_the_image_recipe_installs_the_kit_extra():
