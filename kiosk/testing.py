@@ -106,14 +106,17 @@ def tap(widget: Widget, settle_after: bool = True) -> None:
         settle()
 
 
-def popups_opened(max_frames: int = 200) -> None:
+def popups_opened(timeout_s: float = 2.0) -> bool:
     """Step frames until every open popup has finished fading in (Kivy's ModalView animates the dimmed screen
     behind it over 0.1 s of clock time; a picture taken after a fixed number of frames caught it part way, how far
-    depending on how long this machine took to draw each frame)."""
-    for _ in range(max_frames):
-        if all(getattr(w, "_anim_alpha", 1.0) >= 1.0 for w in Window.children):
-            return
+    depending on how long this machine took to draw each frame); False when one still fades after `timeout_s`
+    (bounded in seconds, since frames not drawn take next to no time)."""
+    deadline = time.monotonic() + timeout_s
+    while not all(getattr(w, "_anim_alpha", 1.0) >= 1.0 for w in Window.children):
+        if time.monotonic() > deadline:
+            return False
         step(1)
+    return True
 
 
 def screenshot(path: Path) -> Path:

@@ -80,9 +80,9 @@ def _render_states(app: object, out_dir: Path, width: int, height: int,
             if "_after" in hooks:
                 hooks["_after"](app, screen)
             settle(2)
-            popups_opened()
+            opened = popups_opened()
             path = out_dir / f"{width}x{height}-{lang}-{stem}.png"
-            wrong = shown_as_claimed(stem, app)
+            wrong = shown_as_claimed(stem, app) + ([] if opened else [f"{stem}: a popup is still fading in"])
             if wrong:  # never a picture of a state other than its name says
                 path.unlink(missing_ok=True)
                 results[str(path)] = wrong

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import cv2
 
-from kiosk.testing import settle, wait_until
+from kiosk.testing import popups_opened, settle, step, wait_until
 from sinopsis.screenshot_claims import CLAIMS, problems
 from sinopsis.screenshot_states import states
 from sinopsis.screenshots import render_everything
@@ -52,3 +52,19 @@ def test_a_claim_reads_the_window_an_empty_board_is_not_a_queue_board(imported, 
         assert board.ids.serving.text == "001" and board.ids.next.text.splitlines()[0].startswith("002")
     finally:
         stop_kiosk(app)
+
+
+def test_a_picture_waits_until_a_popup_has_faded_in():
+    """A popup's dimmed screen fades in over Kivy's clock: the screenshot flow waits for it, and says so when it
+    never finishes rather than saving a picture caught part way."""
+    from kivy.uix.modalview import ModalView
+
+    view = ModalView()
+    view.open()
+    try:
+        assert not popups_opened(timeout_s=0)  # just opened: still fading in
+        assert popups_opened()
+        assert view._anim_alpha == 1.0
+    finally:
+        view.dismiss(animation=False)
+        step(2)
