@@ -11,7 +11,6 @@ of small records times hq.ingest.batches.process_batches (group commit) over bat
 """
 
 import argparse
-import datetime as dt
 import json
 import math
 import os
@@ -21,16 +20,12 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 
-import cv2
-import numpy as np
-
 from contract.durable import open_private, write_private
+from sinopsis.bench_station import bench_station, outbox_packets
 from sinopsis.signals import run_child, stop_on_signals
 
-BENCH_DATE = dt.date(2026, 11, 25)
 STATION_PW, HQ_USER, HQ_PW = "bench-station", "hq-ingest", "bench-hq"
 WAIT_S = 600.0  # a bound on each wait, so a broken link ends the bench instead of hanging it
 
@@ -41,65 +36,6 @@ def _wait(predicate, what: str) -> None:
         if time.monotonic() > end:
             raise RuntimeError(f"bench: timed out waiting for {what}")
         time.sleep(0.005)
-
-
-NOISE_SCALE = 0.6  # each side of the demo's images: ≈ 1.4 MB of noise per record, within 0.5–2 MB
-
-
-def noise_captures(seed: int) -> list:
-    """The demo's complete record with every image replaced by random noise in the same format, each side
-    NOISE_SCALE of the demo image's (noise does not compress, so the packet stays that big)."""
-    from sinopsis.demo import demo_captures
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for capture in demo_captures():
-        image = cv2.imdecode(np.frombuffer(capture.image or b"", np.uint8), cv2.IMREAD_UNCHANGED) \
-            if capture.image_ext in ("png", "pgm") else None
-        if image is not None:
-            shape = (round(image.shape[0] * NOISE_SCALE), round(image.shape[1] * NOISE_SCALE), *image.shape[2:])
-            ok, data = cv2.imencode(f".{capture.image_ext}", rng.integers(0, 256, shape, dtype=np.uint8))
-            capture = replace(capture, image=data.tobytes()) if ok else capture
-        out.append(capture)
-    return out
-
-
-def _station(root: Path, records: int):
-    """A demo station with `records` sealed records in its outbox; returns (config, paths, packet sizes)."""
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
-    from contract.keys import load_public_key
-    from sinopsis.demo_data import generate
-    from station.checkin import check_in_by_application
-    from station.config import load_config
-    from station.records import transition
-    from station.roster import import_assignment
-    from station.sealing import station_sealer
-    from station.store import StationStore
-
-    paths = generate(root, BENCH_DATE, count=max(records, 24))
-    config = load_config(paths.station_config)
-    sizes = []
-    with StationStore(config.station.data_dir) as store:
-        import_assignment(store, paths.assignment, load_public_key(config.key_path("hq_assignment_public_key"),
-                                                                   Ed25519PublicKey),
-                          station_id=config.station.id, min_age=config.roster.min_age)
-        sealer = station_sealer(store, config)
-        applicants = store.conn.execute("SELECT application_id, phone FROM applicants ORDER BY rowid").fetchall()
-        for i, (application_id, phone) in enumerate(applicants[:records]):
-            ticket = check_in_by_application(store, application_id, phone)
-            transition(store, ticket.record_id, "capturing", actor="OP-02")
-            sealed = sealer.seal_and_commit(ticket.record_id, noise_captures(i), operator_id="OP-02")
-            sizes.append(store.packet_path(sealed.packet_file).stat().st_size)
-    return config, paths, sizes
-
-
-def _packets(config) -> list[bytes]:
-    from station.store import StationStore
-
-    with StationStore(config.station.data_dir) as store:
-        return [store.packet_path(f).read_bytes() for (f,) in store.conn.execute(
-            "SELECT r.packet_file FROM outbox o JOIN records r ON r.id = o.record_id ORDER BY o.seq")]
 
 
 def _link_state(data_dir: Path) -> str:
@@ -152,7 +88,7 @@ def link_rows(root: Path, records: int) -> list[dict]:
     from native.bench_timing import row
     from provisioning.broker import LocalBroker
 
-    config, paths, sizes = _station(root / "station", records)
+    config, paths, sizes = bench_station(root / "station", records)
     enrol_station(config.station.id, paths.station_public_key.read_bytes())
     with LocalBroker(root / "broker", {config.station.id: STATION_PW}, {HQ_USER: HQ_PW}) as broker:
         write_private(config.key_path("broker_password"), STATION_PW + "\n")
@@ -164,7 +100,7 @@ def link_rows(root: Path, records: int) -> list[dict]:
                                          broker.process.pid)
         finally:
             worker.stop()
-        bare_s = _bare_publish(broker.port, config.station.id, _packets(config))
+        bare_s = _bare_publish(broker.port, config.station.id, outbox_packets(config))
     mb = sum(sizes) / 1e6
     size = f"{records} × {mb / records:.1f} MB"
     link_ms, bare_ms = 1000 * link_s / records, 1000 * bare_s / records
