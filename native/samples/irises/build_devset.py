@@ -205,15 +205,23 @@ def plausible(truth: Truth, grey: np.ndarray) -> bool:
     return bool(np.median(grey[d_pupil < 0.8 * pr]) < np.median(grey[(d_pupil > 1.2 * pr) & (d_iris < 0.9 * ir)]) - 10)
 
 
-def casia_interval_truth(cc: Path, stem: str) -> Truth | None:
+def casia_interval_files(cc: Path) -> dict[str, tuple[Path, Path]]:
+    """IRISSEG-CC's files per image stem (e.g. S1001L01): its circles and its eyelid circles, read from the tree
+    once (not walked again for each image)."""
+    seg = {p.stem: p for p in cc.rglob("*_manual_segmentation/*.mat")}
+    lids = {p.stem.removesuffix("_eyelids_circles"): p
+            for p in cc.rglob("*_manual_occlusion_eyelids/*_eyelids_circles.mat")}
+    return {stem: (seg[stem], lids[stem]) for stem in seg.keys() & lids.keys()}
+
+
+def casia_interval_truth(files: dict[str, tuple[Path, Path]], stem: str) -> Truth | None:
     """IRISSEG-CC's circles for `stem` (e.g. S1001L01), and the share of the annulus inside both eyelid circles."""
     import h5py  # only here: the rest of the script runs without them
     import scipy.io
 
-    seg = next(cc.rglob(f"*_manual_segmentation/{stem}.mat"), None)
-    lids = next(cc.rglob(f"*_manual_occlusion_eyelids/{stem}_eyelids_circles.mat"), None)
-    if seg is None or lids is None:
+    if stem not in files:
         return None
+    seg, lids = files[stem]
     with h5py.File(seg, "r") as f:  # MATLAB 7.3; centres are 1-based (row, column)
         (prow, pcol), (srow, scol) = f["CC_PUPIL"][()].ravel(), f["CC_SCLERA"][()].ravel()
         pupil = (float(pcol) - 1, float(prow) - 1, float(f["RADIO_PUPIL"][()].ravel()[0]))
@@ -267,7 +275,7 @@ def main() -> None:
     iitd_masks = {(m.stem[10:13], m.stem[-2:]): m  # OperatorA_<subject>-<A|B>_<nn>
                   for m in sorted(args.iitd_masks.rglob("OperatorA_*.tiff")) if m.parent.name == "mask"}
     mmu_index = {d.name: k for k, d in enumerate(mmu_folders, 1)}
-    cc = args.irisseg_cc
+    cc_files = casia_interval_files(args.irisseg_cc)
 
     rows = [HEADER]
     for group, count in COUNTS.items():
@@ -281,7 +289,7 @@ def main() -> None:
             grey = cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
             truth: Truth | None
             if group == "CASIA-Iris-Interval":
-                truth = casia_interval_truth(cc, image.stem)
+                truth = casia_interval_truth(cc_files, image.stem)
             elif group == "IITD-v1":
                 truth = iitd_truth(iitd_masks, image, grey)
             else:
