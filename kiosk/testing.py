@@ -19,7 +19,7 @@ class _Drawing:
 
     @classmethod
     def skip(cls, *_args: object) -> bool:
-        return not cls.on  # True stops the event: the window's own on_draw / on_flip do not run
+        return not cls.on
 
 
 def draw_frames(on: bool) -> bool:
@@ -29,7 +29,9 @@ def draw_frames(on: bool) -> bool:
     turn it off (tests/kiosk/conftest.py); `screenshot` draws its frame whatever the setting, and the screenshot
     flow (sinopsis/screenshots.py) draws every frame, so its pictures keep the frame pace they were made with."""
     if not _Drawing.bound:
-        Window.bind(on_draw=_Drawing.skip, on_flip=_Drawing.skip)  # bound last, so called first
+        # a bound handler returning True ends the event before the window's own on_draw / on_flip, which Kivy calls
+        # after every bound one (handlers bound later, such as the preview's on_flip, still run: they come first)
+        Window.bind(on_draw=_Drawing.skip, on_flip=_Drawing.skip)
         _Drawing.bound = True
     before, _Drawing.on = _Drawing.on, on
     return before
