@@ -4,6 +4,8 @@ every child it started. A pid is identified with its start time, so a reused pid
 import contextlib
 import os
 import signal
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 
@@ -64,3 +66,30 @@ def sighup_default() -> None:
     must not depend on the test runner, which may run under `nohup` (SIGHUP ignored, inherited by every child,
     and kept ignored by design: sinopsis/signals.py)."""
     signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def reaping(process: subprocess.Popen) -> Iterator[dict[int, str]]:
+    """For a test that starts a command which starts others: yields a dict for the test to fill with what the
+    command started (`started.update(descendants(process.pid))` once they run). If the block fails, those (or, not
+    yet filled, whatever descends from the command now) are SIGKILLed; the command itself is killed when the block
+    ends either way (a no-op once it has exited)."""
+    started: dict[int, str] = {}
+    try:
+        yield started
+    except BaseException:
+        kill_survivors(started or descendants(process.pid))  # what it started must not outlive a failed test
+        raise
+    finally:
+        process.kill()
+
+
+def all_stopped(started: dict[int, str], what: str) -> None:
+    """Until none of `started` runs (AssertionError after the wait's bound, naming `what`); whatever still runs
+    then is SIGKILLed, so that a failed check leaves nothing behind."""
+    from tests.edge_agent.conftest import wait_until
+
+    try:
+        wait_until(lambda: not survivors(started), what=what)
+    finally:
+        kill_survivors(started)

@@ -10,7 +10,7 @@ import sys
 import tempfile
 
 from tests.edge_agent.conftest import wait_until
-from tests.processes import command_line, descendants, kill_survivors, sighup_default, survivors
+from tests.processes import all_stopped, command_line, descendants, reaping, sighup_default
 
 
 def _env(**extra):
@@ -33,23 +33,14 @@ def test_demo_kiosk_opens_the_kiosk_on_the_demo_station_and_sighup_closes_both(t
         demo = subprocess.Popen([sys.executable, "-m", "sinopsis", "demo", "--kiosk", "--dir", str(demo_dir),
                                  "--date", "2026-11-25"], stdout=out, stderr=subprocess.STDOUT,
                                 env=_env(SDL_VIDEODRIVER="offscreen"), preexec_fn=sighup_default)
-    kiosk: dict[int, str] = {}
-    try:
+    with reaping(demo) as kiosk:
         wait_until(lambda: "Start application main loop" in log.read_text() or demo.poll() is not None,
                    timeout=240, what="the kiosk's main loop")
-        kiosk = descendants(demo.pid)
+        kiosk.update(descendants(demo.pid))
         assert any("station run" in command_line(pid) for pid in kiosk), log.read_text()[-3000:]
         demo.send_signal(signal.SIGHUP)  # the terminal closed: not only Ctrl-C stops the demo
         assert demo.wait(timeout=60) == 128 + signal.SIGHUP
-    except BaseException:
-        kill_survivors(kiosk or descendants(demo.pid))  # what it started must not outlive a failed test
-        raise
-    finally:
-        demo.kill()
-    try:
-        wait_until(lambda: not survivors(kiosk), what="the kiosk to close with the demo")
-    finally:
-        kill_survivors(kiosk)
+    all_stopped(kiosk, "the kiosk to close with the demo")
     text = log.read_text()
     assert "5. Checks:" in text and "OP-02 PIN 135790" in text
     assert "6. The capture engine" not in text and "7. The kiosk" not in text  # instead of the tour

@@ -23,7 +23,7 @@ from contract.keys import load_private_key, load_public_key
 from contract.packets import open_packet
 from sinopsis.demo_data import DemoPaths
 from tests.edge_agent.conftest import wait_until
-from tests.processes import command_line, descendants, kill_survivors, survivors
+from tests.processes import all_stopped, command_line, descendants, reaping
 from tests.sinopsis.test_private_files import not_private
 
 pytestmark = pytest.mark.demo
@@ -63,30 +63,21 @@ def test_demo_runs_end_to_end(tmp_path):
     demo = subprocess.Popen([sys.executable, "-m", "sinopsis", "demo", "--dir", str(demo_dir), "--date",
                              "2026-11-25"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     lines: list[str] = []
-    children: dict[int, str] = {}
-    try:
+    with reaping(demo) as children:
         for line in demo.stdout:
             lines.append(line)
             if line.startswith("Open the fleet dashboard"):
                 break
         _live_checks(demo_dir, "".join(lines))
         port = int((demo_dir / "broker" / "mosquitto.conf").read_text().split("listener ")[1].split()[0])
-        children = descendants(demo.pid)
+        children.update(descendants(demo.pid))
         commands = " | ".join(command_line(pid) for pid in children)
         assert len(children) >= 4 and "mosquitto" in commands and "agent run" in commands, commands
         demo.send_signal(signal.SIGTERM)  # systemd's or kill's stop: the same clean stop as Ctrl-C
         rest, err = demo.communicate(timeout=120)
-    except BaseException:
-        kill_survivors(children or descendants(demo.pid))  # what it started must not outlive a failed test
-        raise
-    finally:
-        demo.kill()
     assert demo.returncode == 0, err[-3000:]
     out = "".join(lines) + rest
-    try:
-        wait_until(lambda: not survivors(children), what="every process the demo started to stop")
-    finally:
-        kill_survivors(children)
+    all_stopped(children, "every process the demo started to stop")
 
     # SIGTERM stopped every server cleanly: the agent first (offline published), the broker last.
     logs = demo_dir / "logs"
