@@ -1,5 +1,6 @@
 """The link bench's station (sinopsis/bench_link.py): the demo station with sealed records whose images are random
-noise, so each packet is ≈ 1.4 MB and does not compress, as a real record's JPEG and PNG captures do not."""
+noise, so each packet is ≈ 1.4 MB and does not shrink when compressed (nor do a real record's JPEG and PNG
+captures, compressed already)."""
 
 import datetime as dt
 from dataclasses import replace
