@@ -19,8 +19,7 @@ start with the variable's name, what it is for and its range (never a bare "inva
 - SINOPSIS_HQ_PACKET_KEY: HQ's packet-decryption key (PEM) for the service report's record details (hq/reports).
 - SINOPSIS_HQ_ASSIGNMENT_KEY: HQ's assignment-signing key (PEM; default made once in <data>/keys/, hq/keys.py).
 - Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
-  SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000), SINOPSIS_HQ_FLEET_REUSE_S (a
-  web worker answers with the fleet it worked out up to this many seconds ago; default 2, 0: every request).
+  SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
 - SINOPSIS_HQ_INGEST_HEARTBEAT_S: how often each ingest worker says `ingest/state` online again (default 30 s;
   stations take HQ as offline after their `[agent] ingest_lease_s` without one).
 - SINOPSIS_HQ_INGEST_KEEPALIVE_S: the ingest workers' MQTT keepalive (default 30 s, 5 to 600): a link that goes
@@ -87,10 +86,6 @@ HQ_INGEST_HEARTBEAT_S = _bounded("SINOPSIS_HQ_INGEST_HEARTBEAT_S", 30, 0.1, 3600
                                  "seconds between an ingest worker's `online` heartbeats")
 HQ_INGEST_KEEPALIVE_S = _whole("SINOPSIS_HQ_INGEST_KEEPALIVE_S", 30, 5, 600, "seconds of the ingest's MQTT keepalive")
 
-
-# The fleet page and its JSON may answer with the fleet a web worker worked out this many seconds ago (at a thousand
-# stations working it out costs about a tenth of a second of CPU; several office users poll every few seconds).
-HQ_FLEET_REUSE_S = _bounded("SINOPSIS_HQ_FLEET_REUSE_S", 2, 0, 60, "seconds the fleet page may reuse its numbers")
 
 # Group commit at ingest (hq/ingest/group.py): a worker stores the batches waiting in its inbox together, up to
 # this many batches or bytes, waiting at most this long after the first for more to arrive.

@@ -22,10 +22,6 @@ from station.store import StationStore
 from tests.scheduling import deal_longest_first
 
 RECORDING_DATE = dt.date(2026, 11, 25)
-# HQ's fleet page may answer with the fleet it worked out up to 2 s ago (hq/fleet/dashboard.py `fleet`); the tests
-# change a station and look at once, so theirs (and the servers they start, which inherit it) work it out every
-# time; tests/hq/test_dashboard.py checks the reuse itself.
-os.environ.setdefault("SINOPSIS_HQ_FLEET_REUSE_S", "0")
 
 
 @dataclass

@@ -14,19 +14,16 @@ records of the assignment the station applies now, `per_assignment` every assign
 
 import dataclasses
 import datetime as dt
-import itertools
-import threading
-import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
-from contract.wire import BATTERY_LOW_PERCENT, DEVICE_KINDS, DISK_LOW_FRACTION, OLDEST_WAITING_ALERT_S, Health
-from hq.fleet import reassign
+from contract.wire import Health
+from hq.fleet import reassign, rules
 from hq.fleet.by_assignment import AssignmentRecords, current_records, records_by_assignment
-from hq.fleet.models import TREND_SAMPLES, HealthSample, Job, Reassignment, Station, StatusChange
+from hq.fleet.models import HealthSample, Job, Reassignment, Station, StatusChange
 
 REVOKED = "revoked"  # an effective state beside Station.State: the certificate was revoked
 
@@ -109,43 +106,31 @@ class StationView:
     @property
     def absent(self) -> list[str]:
         """Device kinds the station reports as not there, in the kit's usual order."""
-        devices = self.health.devices if self.health else {}
-        order = {kind: i for i, kind in enumerate(DEVICE_KINDS)}
-        return sorted((k for k, ok in devices.items() if not ok), key=lambda k: (order.get(k, 99), k))
+        return rules.absent(self.health)
 
     @property
     def disk_free_fraction(self) -> float | None:
-        h = self.health
-        if h is None or h.disk_free_bytes is None or not h.disk_total_bytes:
-            return None
-        return h.disk_free_bytes / h.disk_total_bytes
+        return rules.disk_free_fraction(self.health)
 
     @property
     def disk_low(self) -> bool:
-        fraction = self.disk_free_fraction
-        return fraction is not None and fraction < DISK_LOW_FRACTION
+        return rules.disk_low(self.health)
 
     @property
     def battery_low(self) -> bool:
-        h = self.health
-        return (h is not None and h.battery_percent is not None and h.battery_percent < BATTERY_LOW_PERCENT
-                and not h.charging)
+        return rules.battery_low(self.health)
 
     @property
     def oldest_pending_late(self) -> bool:
-        h = self.health
-        return (h is not None and h.queue_depth > 0 and h.oldest_pending_s is not None
-                and h.oldest_pending_s > OLDEST_WAITING_ALERT_S)
+        return rules.oldest_pending_late(self.health)
 
     @property
     def backlog_growing(self) -> bool:
-        trend = self.queue_trend  # the queue never fell across the kept health reports and rose overall
-        return (len(trend) >= TREND_SAMPLES and trend[-1] > trend[0]
-                and all(b >= a for a, b in itertools.pairwise(trend)))
+        return rules.backlog_growing(self.queue_trend)
 
     @property
     def certificate_expires(self) -> dt.datetime | None:
-        return _parse_time(self.health.certificate_expires) if self.health else None
+        return rules.parse_time(self.health.certificate_expires) if self.health else None
 
     @property
     def certificate_days_left(self) -> float | None:
@@ -157,16 +142,6 @@ class StationView:
         if self.health is not None and self.health.assignment_version is not None:
             return self.health.assignment_version
         return self.station.assignment_version
-
-
-def _parse_time(text: str | None) -> dt.datetime | None:
-    if not text:
-        return None
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def effective_state(station: Station, now: dt.datetime) -> tuple[str, bool]:
@@ -218,7 +193,7 @@ def alerts_for(view: StationView) -> tuple[Alert, ...]:
     return tuple(found)
 
 
-def _views(stations: list[Station], now: dt.datetime, every: bool = False) -> list[StationView]:
+def views_of(stations: list[Station], now: dt.datetime, every: bool = False) -> list[StationView]:
     """The views of `stations`; `every`: they are the whole fleet, so the counts are read without a list of ids
     (a thousand ids in five queries cost more to build than the queries take)."""
     ids = None if every else [s.id for s in stations]
@@ -263,41 +238,21 @@ def _with_alerts(view: StationView) -> StationView:
     return dataclasses.replace(view, alerts=alerts_for(view))
 
 
-_recent: tuple[float, list[StationView]] | None = None
-_recent_lock = threading.Lock()
-
-
-def fleet(now: dt.datetime | None = None, max_age_s: float = 0.0) -> list[StationView]:
-    """Every enrolled station, in id order. With `max_age_s` the fleet this process worked out at most that many
-    seconds ago may answer instead (the live page and its JSON: at a thousand stations working it out costs about
-    a tenth of a second of CPU, and several office users poll every few seconds); never with `now`."""
-    global _recent
-    if max_age_s <= 0 or now is not None:
-        return _views(list(Station.objects.all()), now or timezone.now(), every=True)
-    with _recent_lock:  # one thread works it out; the others wait for it rather than each doing it again
-        if _recent is None or time.monotonic() - _recent[0] > max_age_s:
-            _recent = (time.monotonic(), _views(list(Station.objects.all()), timezone.now(), every=True))
-        return _recent[1]
+def fleet(now: dt.datetime | None = None) -> list[StationView]:
+    """Every enrolled station, in id order (the fleet page itself counts in the database: hq/fleet/overview.py)."""
+    return views_of(list(Station.objects.all()), now or timezone.now(), every=True)
 
 
 def station(station_id: str, now: dt.datetime | None = None) -> StationView | None:
     """One station, or None if it is not enrolled."""
     found = list(Station.objects.filter(pk=station_id))
-    return _views(found, now or timezone.now())[0] if found else None
+    return views_of(found, now or timezone.now())[0] if found else None
 
 
 def all_alerts(views: list[StationView]) -> list[Alert]:
     """Every station's alerts, the ones to act on now first, then by station."""
     alerts = [a for v in views for a in v.alerts]
     return sorted(alerts, key=lambda a: (a.level != "bad", a.station_id))
-
-
-def state_counts(views: list[StationView]) -> dict[str, int]:
-    """How many stations are in each effective state (every one listed, revoked last)."""
-    counts = dict.fromkeys([*Station.State.values, REVOKED], 0)
-    for view in views:
-        counts[view.state] += 1
-    return counts
 
 
 @dataclass(frozen=True)

@@ -254,6 +254,13 @@ def alert_item(alert: Alert, views: dict[str, StationView]) -> dict[str, str]:
             "text": alert_text(alert), "href": reverse("fleet:station", args=[alert.station_id])}
 
 
+def more_alerts(count: int) -> dict[str, str]:
+    """The line after the alerts listed: how many other stations have alerts, linking to the list of them all."""
+    return {"level": "muted", "kind": "more", "station": "", "place": "",
+            "text": _("Other stations with alerts: %(count)s (list them all)") % {"count": count},
+            "href": "?show=alerts"}
+
+
 def job_state(job: Job) -> str:
     """A job's state as shown: `expired` once its expiry passed with no final answer from the station (a
     station that comes back later never runs it: the broker drops the message and the agent refuses it)."""

@@ -4,7 +4,9 @@ HQ stamps `last_seen` with its own clock, and only for live messages: a retained
 when HQ (re)subscribes updates the state but says nothing about when the station was last heard. A status from
 an older epoch (a stale Will `lost` arriving after the station reconnected) never overrides the current one.
 Every ingest worker receives these messages, so each handler locks the station row and skips what is already
-applied: one history row per change, however many workers run.
+applied: one history row per change, however many workers run. A new Health's conclusions (its alerts' levels,
+behind, disk low, certificate expiry: hq/fleet/rules.py `Standing`) are kept on the row with it, for the fleet
+page's whole-fleet counts.
 """
 
 import logging
@@ -14,7 +16,8 @@ from django.utils import timezone
 
 from contract.wire import Health, Reported, Status
 from hq.fleet import reassign
-from hq.fleet.models import TREND_SAMPLES, HealthSample, Station, StatusChange
+from hq.fleet.models import HealthSample, Station, StatusChange
+from hq.fleet.rules import TREND_SAMPLES, Standing
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +68,9 @@ def apply_health(station_id: str, health: Health, retained: bool = False) -> boo
             station.last_health, station.health_at = data, now
             HealthSample.objects.create(station=station, received_at=now, epoch=health.epoch, data=data)
             station.queue_trend = [*(station.queue_trend or []), health.queue_depth][-TREND_SAMPLES:]
-        station.save(update_fields=["last_seen", "last_health", "health_at", "queue_trend"])
+            for name, value in Standing.of(health, tuple(station.queue_trend)).fields().items():
+                setattr(station, name, value)  # what it says, kept for the fleet page's counts (rules.py)
+        station.save(update_fields=["last_seen", "last_health", "health_at", "queue_trend", *Standing().fields()])
         return new
 
 

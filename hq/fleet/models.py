@@ -8,8 +8,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-TREND_SAMPLES = 4  # health reports kept in Station.queue_trend: the dashboard's "backlog growing" looks at these
-
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"  # the contract's station / record / job id
 id_validator = RegexValidator(ID_PATTERN, "letters, digits, '.', '_', '-' (at most 128)")
 
@@ -37,6 +35,15 @@ class Station(models.Model):
     health_at = models.DateTimeField(null=True, blank=True)
     queue_trend = models.JSONField(default=list, blank=True,
                                    help_text="outbox depth in the last health reports, oldest first (kept at ingest)")
+    # what the last Health says, kept at ingest (hq/fleet/rules.py Standing): the fleet page counts these
+    health_alert = models.CharField(max_length=4, blank=True, default="",
+                                    help_text="worst alert of its last Health whatever its state: bad, warn or none")
+    kit_alert = models.CharField(max_length=4, blank=True, default="",
+                                 help_text="worst alert about the kit (devices, battery), shown only while online")
+    behind = models.BooleanField(default=False, help_text="oldest record late or backlog growing (its last Health)")
+    disk_low = models.BooleanField(default=False, help_text="disk almost full (its last Health)")
+    certificate_expires = models.DateTimeField(null=True, blank=True,
+                                               help_text="its certificate's expiry as its last Health reports it")
     reported = models.JSONField(null=True, blank=True, help_text="the last Reported message as received")
     reported_at = models.DateTimeField(null=True, blank=True)
     assignment_version = models.PositiveIntegerField(null=True, blank=True, help_text="as reported applied")

@@ -4,7 +4,9 @@ each a small JSON document of the same cells that the page's script polls to upd
 
 The fleet page lists the stations a page at a time (PAGE_SIZE), chosen by `?show=` (alerts, lost, behind,
 disk_low; anything else: all) and `?q=` (a part of the station's id, name, school or SPT number); its JSON takes the
-same parameters, so the live page keeps its choice. The state summary and the alerts always cover the whole fleet.
+same parameters, so the live page keeps its choice. The state summary and the alerts always cover the whole fleet
+(the alerts of the first overview.ALERT_STATIONS stations listed, the others counted), read from the database
+(hq/fleet/overview.py): a request works out only the stations it shows, whatever the fleet's size.
 """
 
 from typing import Any
@@ -17,8 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from hq.fleet import command_views, dashboard, display, fleet_rows
-from hq.fleet.models import Station
+from hq.fleet import command_views, dashboard, display, fleet_rows, overview
 from hq.office import listing
 from hq.office.roles import require
 
@@ -26,16 +27,6 @@ FLEET = "office.view_fleet"
 
 POLL_MS_DEFAULT = 5000
 PAGE_SIZE = 50  # stations a page: a city's fleet on one or two pages, a province's in pages the browser draws fast
-
-# ?show= → which stations the page lists (every one of them still counts in the summary and the alerts)
-SHOW = {
-    "": lambda v: True,
-    "alerts": lambda v: bool(v.alerts),
-    "lost": lambda v: v.state == Station.State.LOST,
-    "behind": lambda v: v.oldest_pending_late or v.backlog_growing,
-    "disk_low": lambda v: v.disk_low,
-}
-
 
 def show_labels() -> list[tuple[str, str]]:
     return [("", _("All stations")), ("alerts", _("With alerts")), ("lost", _("Lost")),
@@ -52,27 +43,31 @@ def _updated() -> str:
 
 def fleet_data(request: HttpRequest) -> dict[str, Any]:
     """Everything the fleet page shows that changes: the cells of the stations on the page `request` asks for, the
-    state summary of the whole fleet (the cell group "_summary", which no station id can be) and all alerts.
-    `views`, `page`, `show` and `q` are for the template, not the JSON."""
-    views = dashboard.fleet(max_age_s=settings.HQ_FLEET_REUSE_S)
-    by_id = {v.id: v for v in views}
+    state summary of the whole fleet (the cell group "_summary", which no station id can be) and the alerts of the
+    first overview.ALERT_STATIONS stations with alerts (then a line with how many more, which lists them all).
+    The whole-fleet numbers are counted by the database (hq/fleet/overview.py); only the stations shown are worked
+    out. `views`, `page`, `show` and `q` are for the template, not the JSON."""
+    now = timezone.now()
     show = request.GET.get("show", "")
-    show = show if show in SHOW else ""
+    show = show if show in overview.CHOICES else ""
     q = listing.query(request)
-    chosen = listing.matching_items([v for v in views if SHOW[show](v)], q, lambda v: v.id,
-                                    lambda v: v.station.name, lambda v: v.station.school,
-                                    lambda v: v.station.spt_number)
-    page = listing.page_of(request, chosen, PAGE_SIZE)
-    listed = list(page.object_list)
+    page = listing.page_of(request, listing.matching(overview.chosen(show, now), q, overview.SEARCH_FIELDS),
+                           PAGE_SIZE)
+    fleet = overview.summary(now)
+    first = overview.alerting_first(now, overview.ALERT_STATIONS)
+    rows = list(page.object_list)
+    shown = {s.id: s for s in [*rows, *first]}  # each worked out once, whether listed, alerting or both
+    by_id = {v.id: v for v in dashboard.views_of(list(shown.values()), now)}
+    listed = [by_id[s.id] for s in rows]
     cells = {v.id: display.station_cells(v) for v in listed}
     cells["_summary"] = {state: display.cell(n, display.STATE_LEVELS[state] if n else "muted")
-                         for state, n in dashboard.state_counts(views).items()}
+                         for state, n in fleet.states.items()}
+    alerts = [display.alert_item(a, by_id) for a in dashboard.all_alerts([by_id[s.id] for s in first])]
+    if fleet.alerting > len(first):
+        alerts.append(display.more_alerts(fleet.alerting - len(first)))
     return {
-        "updated": _updated(),
-        "stations": [v.id for v in listed],
-        "cells": cells,
-        "alerts": [display.alert_item(a, by_id) for a in dashboard.all_alerts(views)],
-        "views": listed, "page": page, "show": show, "q": q, "enrolled": len(views), "found": len(chosen),
+        "updated": _updated(), "stations": [v.id for v in listed], "cells": cells, "alerts": alerts,
+        "views": listed, "page": page, "show": show, "q": q, "enrolled": fleet.enrolled, "found": page.paginator.count,
     }
 
 

@@ -362,26 +362,6 @@ def test_the_dashboards_queries_do_not_grow_with_the_fleet(client):
     assert cells(client, "st-11")["queue"] == "5" and ("st-11", "backlog_growing") in alerts(client)
 
 
-def test_the_live_page_reuses_the_fleet_a_web_worker_worked_out_a_moment_ago(client, monkeypatch):
-    """Issue 22: at a thousand stations working the fleet out costs about a tenth of a second of CPU; the page and
-    its JSON may answer with what this process worked out up to SINOPSIS_HQ_FLEET_REUSE_S ago (tests run with 0)."""
-    from django.conf import settings
-
-    from hq.fleet import dashboard
-
-    monkeypatch.setattr(dashboard, "_recent", None)
-    enrol("st-a")
-    say_status("st-a", "online")
-    first = dashboard.fleet(max_age_s=60)
-    say_health("st-a", queue_depth=7)
-    assert dashboard.fleet(max_age_s=60) is first  # reused: the new health is not in it yet
-    assert dashboard.fleet()[0].health.queue_depth == 7  # asked without reuse: worked out again
-    monkeypatch.setattr(settings, "HQ_FLEET_REUSE_S", 60)
-    assert cells(client, "st-a")["queue"] != "7"  # the JSON reuses it too…
-    monkeypatch.setattr(dashboard, "_recent", (0.0, first))  # …until it is older than allowed
-    assert cells(client, "st-a")["queue"] == "7"
-
-
 def test_the_fleet_is_listed_by_choice_and_a_page_at_a_time(client, monkeypatch):
     """Issue 22: at a province's fleet the page lists stations by choice (lost, behind, low disk, with alerts, a
     school) and a page at a time; the JSON the live page polls takes the same choice; the summary still counts

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from hq.fleet import overview
 from hq.users import create_user
 from tests.hq.test_dashboard import COUNTS, KIT, enrol, say_health, say_status, silence, store_records
 
@@ -110,6 +111,12 @@ def shown_alerts(driver: "webdriver.Chrome") -> set[tuple[str, str]]:
     return {tuple(p) for p in pairs}
 
 
+def more_alerts(driver: "webdriver.Chrome") -> str | None:
+    """The line after the alerts listed (how many other stations have alerts), or None."""
+    return driver.execute_script('const li = document.querySelector("[data-alerts] li[data-kind=more]");'
+                                 "return li && li.textContent;")
+
+
 def seed_fleet() -> None:
     """Six kits on an ordinary morning: recording, a slow link with a device unplugged, one stopped by the
     offline limits, one switched off cleanly, one not yet connected, one revoked (reported lost)."""
@@ -162,6 +169,7 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
         ("st-02", "backlog_growing"), ("st-02", "oldest_pending"), ("st-02", "device_missing"),
         ("st-02", "battery_low"), ("st-03", "lost"), ("st-03", "capture_blocked"), ("st-03", "oldest_pending"),
         ("st-03", "disk_low"), ("st-06", "revoked")}
+    assert more_alerts(browser) is None  # every station with alerts is listed
     screenshot(browser, shots, "fleet-1280-id", 1280)
     browser.execute_script("window.stillTheSamePage = true;")
 
@@ -200,5 +208,18 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
     assert browser.find_element(By.TAG_NAME, "h1").text == "Recording stations"
     assert text_of(browser, "st-02", "state") == "Online" and text_of(browser, "st-01", "state") == "Lost"
     screenshot(browser, shots, "fleet-1280-en", 1280)
+
+    for n in range(overview.ALERT_STATIONS + 1):  # more stations with alerts than the page lists (warnings)
+        sid = f"st-z{n:02d}"
+        enrol(sid)
+        say_status(sid, "online")
+        say_health(sid, battery_percent=9.0, charging=False)
+    browser.get(server)  # st-01, st-03 and st-06 (bad) and 51 warnings: the first 50 listed, 4 counted
+    assert more_alerts(browser) == "Other stations with alerts: 4 (list them all)"
+    assert ("st-01", "lost") in shown_alerts(browser) and ("st-z46", "battery_low") in shown_alerts(browser)
+    say_health("st-z00", charging=True)  # one fewer: the live page's script rebuilds the line
+    WebDriverWait(browser, BOUND_S).until(lambda d: more_alerts(d) == "Other stations with alerts: 3 (list them all)")
+    browser.find_element(By.CSS_SELECTOR, '[data-kind="more"] a').click()
+    WebDriverWait(browser, BOUND_S).until(lambda d: d.current_url.endswith("/?show=alerts"))
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == []

@@ -22,8 +22,9 @@
       list.forEach(function (a) {
         var li = el("li", undefined, a.level), link = el("a");
         li.dataset.kind = a.kind;
-        li.dataset.station = a.station;
         link.href = a.href;
+        if (a.kind === "more") { link.append(a.text); li.append(link); ul.append(li); return; }  // how many more
+        li.dataset.station = a.station;
         link.append(el("b", a.station), " ", el("span", a.place));
         link.lastChild.className = "place";
         li.append(link, " ", el("span", a.text));
