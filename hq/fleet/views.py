@@ -19,7 +19,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from hq.fleet import command_views, dashboard, display, fleet_rows, overview
+from hq.fleet import alert_words, command_views, dashboard, display, fleet_rows, overview
 from hq.office import listing
 from hq.office.roles import require
 
@@ -62,9 +62,9 @@ def fleet_data(request: HttpRequest) -> dict[str, Any]:
     cells = {v.id: display.station_cells(v) for v in listed}
     cells["_summary"] = {state: display.cell(n, display.STATE_LEVELS[state] if n else "muted")
                          for state, n in fleet.states.items()}
-    alerts = [display.alert_item(a, by_id) for a in dashboard.all_alerts([by_id[s.id] for s in first])]
+    alerts = [alert_words.alert_item(a, by_id) for a in dashboard.all_alerts([by_id[s.id] for s in first])]
     if fleet.alerting > len(first):
-        alerts.append(display.more_alerts(fleet.alerting - len(first)))
+        alerts.append(alert_words.more_alerts(fleet.alerting - len(first)))
     return {
         "updated": _updated(), "stations": [v.id for v in listed], "cells": cells, "alerts": alerts,
         "views": listed, "page": page, "show": show, "q": q, "enrolled": fleet.enrolled, "found": page.paginator.count,
@@ -80,7 +80,7 @@ def station_data(station_id: str) -> dict[str, Any]:
         "updated": _updated(),
         "stations": [view.id],
         "cells": {view.id: display.station_cells(view)},
-        "alerts": [display.alert_item(a, {view.id: view}) for a in view.alerts],
+        "alerts": [alert_words.alert_item(a, {view.id: view}) for a in view.alerts],
         "tables": display.history_tables(dashboard.history(station_id)),
         "view": view,  # for the template, not the JSON
     }
