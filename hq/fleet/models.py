@@ -8,6 +8,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from hq.fleet.rules import withdrawn
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"  # the contract's station / record / job id
 id_validator = RegexValidator(ID_PATTERN, "letters, digits, '.', '_', '-' (at most 128)")
 
@@ -76,16 +78,27 @@ class StatusChange(models.Model):
 
 
 class HealthSample(models.Model):
-    """A Health message as received (the history behind the dashboard's trends and alerts)."""
+    """A Health message as received (the history behind the dashboard's trends and alerts), with how far its
+    `counts.withdrawn` rose over the station's previous report, worked out when it is stored: the service report
+    sums those over a period in one query instead of reading every report of every station (issue 22)."""
 
     station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="health_samples")
     received_at = models.DateTimeField(default=timezone.now)
     epoch = models.BigIntegerField()
     data = models.JSONField()
+    withdrawn_rise = models.PositiveIntegerField(
+        default=0, help_text="rise of counts.withdrawn over the station's previous report (a fall counts on from it)")
 
     class Meta:
         ordering = ("-received_at", "-id")
-        indexes = (models.Index(fields=["station", "-received_at"]),)
+        indexes = (models.Index(fields=["station", "-received_at"]), models.Index(fields=["received_at"]))
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self._state.adding:  # against the report received before it (in receipt order, as ingest stores them)
+            previous = (HealthSample.objects.filter(station_id=self.station_id, received_at__lte=self.received_at)
+                        .order_by("-received_at", "-id").values_list("data", flat=True).first())
+            self.withdrawn_rise = max(0, withdrawn(self.data) - withdrawn(previous))
+        super().save(*args, **kwargs)
 
 
 class Job(models.Model):

@@ -1,4 +1,5 @@
-"""The dashboard's rules about a station's last Health, as pure functions of the report and the queue trend.
+"""The dashboard's rules about a station's last Health, as pure functions of the report and the queue trend (and
+how a Health's withdrawals counter is read, for the service report's count kept at ingest: models.HealthSample).
 
 Two readers use them: the dashboard's view of a station (hq/fleet/dashboard.py, at request time) and ingest, which
 keeps each station's conclusions on its row when the Health arrives (`Standing`, hq/fleet/liveness.py), so that
@@ -49,6 +50,13 @@ def backlog_growing(trend: tuple[int, ...]) -> bool:
     """The queue never fell across the kept health reports and rose overall."""
     return (len(trend) >= TREND_SAMPLES and trend[-1] > trend[0]
             and all(b >= a for a, b in itertools.pairwise(trend)))
+
+
+def withdrawn(data: object) -> int:
+    """The `counts.withdrawn` of a Health as stored (JSON; 0 when absent or not a count)."""
+    counts = data.get("counts") if isinstance(data, dict) else None
+    value = counts.get("withdrawn", 0) if isinstance(counts, dict) else 0
+    return value if isinstance(value, int) and value >= 0 else 0
 
 
 def parse_time(text: str | None) -> dt.datetime | None:

@@ -117,24 +117,8 @@ def withdrawals_reported(period: Period) -> int:
     """Withdrawals the stations reported in the period: the rises of `counts.withdrawn` between their Health
     reports (received in the period, against the last one before it). A withdrawn record is never sealed, so
     this is the only place HQ learns of it; a station whose counter falls (re-provisioned) counts on from there."""
-    total = 0
     in_period = HealthSample.objects.filter(received_at__gte=period.start_at, received_at__lt=period.end_at)
-    for station_id in in_period.values_list("station_id", flat=True).distinct().order_by("station_id"):
-        before = (HealthSample.objects.filter(station_id=station_id, received_at__lt=period.start_at)
-                  .order_by("-received_at", "-id").values_list("data", flat=True).first())
-        previous = _withdrawn(before)
-        for data in in_period.filter(station_id=station_id).order_by("received_at", "id").values_list("data",
-                                                                                                      flat=True):
-            value = _withdrawn(data)
-            total += max(0, value - previous)
-            previous = value
-    return total
-
-
-def _withdrawn(data: object) -> int:
-    counts = data.get("counts") if isinstance(data, dict) else None
-    value = counts.get(WITHDRAWN, 0) if isinstance(counts, dict) else 0
-    return value if isinstance(value, int) and value >= 0 else 0
+    return in_period.aggregate(n=Sum("withdrawn_rise"))["n"] or 0  # each rise worked out when ingest stored it
 
 
 def issued(keys: set[tuple[str, str]]) -> dict[tuple[str, str], Issued]:
