@@ -19,7 +19,8 @@ start with the variable's name, what it is for and its range (never a bare "inva
 - SINOPSIS_HQ_PACKET_KEY: HQ's packet-decryption key (PEM) for the service report's record details (hq/reports).
 - SINOPSIS_HQ_ASSIGNMENT_KEY: HQ's assignment-signing key (PEM; default made once in <data>/keys/, hq/keys.py).
 - Fleet dashboard: SINOPSIS_HQ_LOST_AFTER_S (an online station silent this long is shown lost; default 300),
-  SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000).
+  SINOPSIS_HQ_POLL_MS (how often the open page fetches fresh numbers; default 5000), SINOPSIS_HQ_HEALTH_KEEP_DAYS
+  (days each station's Health reports are kept for its history; default 30; those that counted a withdrawal stay).
 - SINOPSIS_HQ_INGEST_HEARTBEAT_S: how often each ingest worker says `ingest/state` online again (default 30 s;
   stations take HQ as offline after their `[agent] ingest_lease_s` without one).
 - SINOPSIS_HQ_INGEST_KEEPALIVE_S: the ingest workers' MQTT keepalive (default 30 s, 5 to 600): a link that goes
@@ -85,6 +86,9 @@ HQ_POLL_MS = _whole("SINOPSIS_HQ_POLL_MS", 5000, 100, 600_000, "milliseconds bet
 HQ_INGEST_HEARTBEAT_S = _bounded("SINOPSIS_HQ_INGEST_HEARTBEAT_S", 30, 0.1, 3600,
                                  "seconds between an ingest worker's `online` heartbeats")
 HQ_INGEST_KEEPALIVE_S = _whole("SINOPSIS_HQ_INGEST_KEEPALIVE_S", 30, 5, 600, "seconds of the ingest's MQTT keepalive")
+# A station's Health reports older than this are deleted as its new ones arrive (hq/fleet/liveness.py): at 1,000 kits
+# reporting every minute they are 1.4 million rows a day. Those whose withdrawals counter rose stay for the report.
+HQ_HEALTH_KEEP_DAYS = _bounded("SINOPSIS_HQ_HEALTH_KEEP_DAYS", 30, 1, 3650, "days a station's Health reports are kept")
 
 
 # Group commit at ingest (hq/ingest/group.py): a worker stores the batches waiting in its inbox together, up to

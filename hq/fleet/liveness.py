@@ -6,11 +6,14 @@ an older epoch (a stale Will `lost` arriving after the station reconnected) neve
 Every ingest worker receives these messages, so each handler locks the station row and skips what is already
 applied: one history row per change, however many workers run. A new Health's conclusions (its alerts' levels,
 behind, disk low, certificate expiry: hq/fleet/rules.py `Standing`) are kept on the row with it, for the fleet
-page's whole-fleet counts.
+page's whole-fleet counts; the station's reports older than HQ_HEALTH_KEEP_DAYS go as new ones come, except those
+that counted a withdrawal (the service report's).
 """
 
+import datetime as dt
 import logging
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,6 +23,8 @@ from hq.fleet.models import HealthSample, Station, StatusChange
 from hq.fleet.rules import TREND_SAMPLES, Standing
 
 logger = logging.getLogger(__name__)
+
+PRUNE_BATCH = 500  # old Health reports deleted with one new one at most (the first after an upgrade meets many)
 
 
 def _locked(station_id: str) -> Station | None:
@@ -67,11 +72,20 @@ def apply_health(station_id: str, health: Health, retained: bool = False) -> boo
         if new:
             station.last_health, station.health_at = data, now
             HealthSample.objects.create(station=station, received_at=now, epoch=health.epoch, data=data)
+            _prune_history(station_id, now)
             station.queue_trend = [*(station.queue_trend or []), health.queue_depth][-TREND_SAMPLES:]
             for name, value in Standing.of(health, tuple(station.queue_trend)).fields().items():
                 setattr(station, name, value)  # what it says, kept for the fleet page's counts (rules.py)
         station.save(update_fields=["last_seen", "last_health", "health_at", "queue_trend", *Standing().fields()])
         return new
+
+
+def _prune_history(station_id: str, now: dt.datetime) -> None:
+    """Delete the station's Health reports older than HQ_HEALTH_KEEP_DAYS, up to PRUNE_BATCH (one new report in,
+    about one old one out), except those whose withdrawals counter rose: the service report sums those rises."""
+    cutoff = now - dt.timedelta(days=settings.HQ_HEALTH_KEEP_DAYS)
+    old = HealthSample.objects.filter(station_id=station_id, received_at__lt=cutoff, withdrawn_rise=0)
+    HealthSample.objects.filter(pk__in=old.order_by("received_at").values("pk")[:PRUNE_BATCH]).delete()
 
 
 def apply_reported(station_id: str, reported: Reported, retained: bool = False) -> bool:

@@ -1,6 +1,7 @@
 """What stations say about themselves: liveness on HQ's clock with epochs (a stale Will never marks a newer
 connection lost), health history without repeats, reported versions, and commands with their job states."""
 
+import datetime as dt
 import logging
 
 import pytest
@@ -50,6 +51,37 @@ def test_health_history_has_one_row_per_message(station_keys):
     assert apply_health("st-a", health.model_copy(update={"queue_depth": 0, "ts": TS.replace("05.0", "06.0")}))
     assert HealthSample.objects.filter(station="st-a").count() == 2
     assert _station().last_health["queue_depth"] == 0 and _station().last_seen is not None
+
+
+def test_health_reports_older_than_kept_go_as_new_ones_come_except_those_that_counted_a_withdrawal(station_keys,
+                                                                                                  monkeypatch):
+    """HQ_HEALTH_KEEP_DAYS: a station's old reports are deleted, a bounded number with each new one; a report whose
+    withdrawals counter rose stays (the service report sums those rises); other stations' reports are untouched."""
+    from django.utils import timezone
+
+    from hq.fleet import liveness
+
+    monkeypatch.setattr(liveness, "PRUNE_BATCH", 3)
+    long_ago = timezone.now() - dt.timedelta(days=31)
+    for n, withdrawn in enumerate((0, 1, 1, 1, 1, 2, 2)):  # rises 0, 1, 0, 0, 0, 1, 0
+        for sid in ("st-a", "st-b"):
+            HealthSample.objects.create(station_id=sid, received_at=long_ago + dt.timedelta(minutes=n), epoch=1,
+                                        data={"counts": {"withdrawn": withdrawn}})
+    health = Health(epoch=1, ts=TS, queue_depth=0, counts={"withdrawn": 2}, software_version="0.1.0")
+
+    def left(station_id: str) -> list[int]:
+        return list(HealthSample.objects.filter(station_id=station_id).order_by("received_at")
+                    .values_list("withdrawn_rise", flat=True))
+
+    with override_settings(HQ_HEALTH_KEEP_DAYS=30):
+        apply_health("st-a", health)
+        assert left("st-a") == [1, 0, 1, 0, 0]  # the oldest three without a rise gone; the new one added
+        apply_health("st-a", health.model_copy(update={"ts": TS.replace("05.0", "06.0")}))
+        assert left("st-a") == [1, 1, 0, 0]  # the rest, then only the two rises and the new reports
+        assert len(left("st-b")) == 7
+    with override_settings(HQ_HEALTH_KEEP_DAYS=40):
+        apply_health("st-b", health)
+        assert len(left("st-b")) == 8  # within 40 days: kept
 
 
 def test_reported_keeps_the_applied_assignment_version(station_keys, caplog):

@@ -12,7 +12,7 @@ import pytest
 # (variable, a bad value, the mode it is read in): one case per number in the settings
 CASES = [("SINOPSIS_HQ_LOST_AFTER_S", "nan", "local"), ("SINOPSIS_HQ_POLL_MS", "5s", "local"),
          ("SINOPSIS_HQ_INGEST_HEARTBEAT_S", "inf", "local"), ("SINOPSIS_HQ_INGEST_KEEPALIVE_S", "1", "local"),
-         ("SINOPSIS_HQ_INGEST_GROUP_BATCHES", "2.5", "local"),
+         ("SINOPSIS_HQ_INGEST_GROUP_BATCHES", "2.5", "local"), ("SINOPSIS_HQ_HEALTH_KEEP_DAYS", "0", "local"),
          ("SINOPSIS_HQ_INGEST_GROUP_MB", "0x10", "local"), ("SINOPSIS_HQ_INGEST_GROUP_WAIT_MS", "1e9", "local"),
          ("SINOPSIS_HQ_WEB_WORKERS", "0", "local"), ("SINOPSIS_HQ_WEB_THREADS", "٣", "local"),
          ("SINOPSIS_HQ_LOGIN_FAILURES", "ten", "local"), ("SINOPSIS_HQ_LOGIN_LOCK_MIN", "1.5", "local"),
