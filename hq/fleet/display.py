@@ -99,7 +99,12 @@ def when(moment: dt.datetime | None, with_year: bool = False) -> str:
 
 
 def state_cell(view: StationView) -> Cell:
-    return cell(STATE_LABELS[view.state], STATE_LEVELS[view.state])
+    return state_text(view.state)
+
+
+def state_text(state: str) -> Cell:
+    """An effective state (dashboard.effective_state) as a cell."""
+    return cell(STATE_LABELS[state], STATE_LEVELS[state])
 
 
 def seen_cell(view: StationView) -> Cell:

@@ -12,9 +12,11 @@ its Reported message with that version applied (hq/fleet/liveness.py stamps `ack
 shows an alert for the station.
 """
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from pydantic import ValidationError
@@ -76,17 +78,42 @@ def last_health(station: Station) -> Health | None:
         return None
 
 
-def guard(station: Station) -> Guard | None:
-    """The guard for `station`, or None when HQ knows of nothing outstanding there."""
+def _reported(station: Station) -> Guard | None:
+    """What the station's last Health says it holds (before what HQ stored since), or None without a Health."""
     health = last_health(station)
     if health is None:
         return None
     counts = health.counts
     pending = max(sum(counts.get(state, 0) for state in PENDING), health.queue_depth)
-    if pending and station.health_at is not None:  # what ingest stored since that report has reached HQ
-        pending = max(0, pending - station.records.filter(received_at__gt=station.health_at).count())
-    found = Guard(station.id, pending, counts.get("capturing", 0), counts.get("checked_in", 0), station.health_at)
+    return Guard(station.id, pending, counts.get("capturing", 0), counts.get("checked_in", 0), station.health_at)
+
+
+def _less(found: Guard | None, stored_since: int) -> Guard | None:
+    """`found` less the records HQ stored since the report; None when nothing is outstanding."""
+    if found is None:
+        return None
+    found = dataclasses.replace(found, pending=max(0, found.pending - stored_since))
     return found if found.pending or found.session_open else None
+
+
+def guard(station: Station) -> Guard | None:
+    """The guard for `station`, or None when HQ knows of nothing outstanding there."""
+    found = _reported(station)
+    stored = 0
+    if found is not None and found.pending and station.health_at is not None:  # what reached HQ since the report
+        stored = station.records.filter(received_at__gt=station.health_at).count()
+    return _less(found, stored)
+
+
+def guards(stations: list[Station]) -> dict[str, Guard]:
+    """guard() of every one of `stations` that has one, the records stored since each report counted in one query
+    for all of them (the SPT page lists every enrolled station with what it still holds)."""
+    reported = {s.id: _reported(s) for s in stations}
+    waiting = [sid for sid, g in reported.items() if g is not None and g.pending and g.health_at is not None]
+    stored = dict(Station.objects.filter(pk__in=waiting).values_list("id").annotate(
+        n=Count("records", filter=Q(records__received_at__gt=F("health_at"))))) if waiting else {}
+    found = {sid: _less(g, stored.get(sid, 0)) for sid, g in reported.items()}
+    return {sid: g for sid, g in found.items() if g is not None}
 
 
 def record(found: Guard, station: Station, version: int, assignment_id: str, school: str, spt_number: str,

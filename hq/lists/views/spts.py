@@ -5,10 +5,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from hq.fleet import dashboard, display, reassign
+from hq.fleet.models import Station
 from hq.lists import progress
 from hq.lists.content import changed_after_approval
 from hq.lists.forms import AssignForm
@@ -62,12 +64,14 @@ def spt_context(request: HttpRequest, spt: Spt, pins: dict[str, str] | None = No
 def station_choices() -> list[dict[str, str]]:
     """The enrolled stations to assign, each with where it is now, whether it is alive and what HQ knows it still
     holds of its current assignment (records not at HQ, a session open)."""
-    found = []
-    for view in dashboard.fleet():
-        state = display.state_cell(view)
-        busy = reassign.guard(view.station)  # said before choosing: assigning it will ask for a confirmation
-        found.append({"id": view.id, "name": view.station.name, "school": view.station.school,
-                      "spt_number": view.station.spt_number, "state_text": state["text"],
+    found, now = [], timezone.now()
+    stations = list(Station.objects.all())
+    held = reassign.guards(stations)  # said before choosing: assigning a busy one will ask for a confirmation
+    for station in stations:
+        state = display.state_text(dashboard.effective_state(station, now)[0])
+        busy = held.get(station.id)
+        found.append({"id": station.id, "name": station.name, "school": station.school,
+                      "spt_number": station.spt_number, "state_text": state["text"],
                       "state_level": state["level"], "busy": "; ".join(busy.facts()) if busy else ""})
     return found
 

@@ -102,3 +102,34 @@ def test_refused_without_confirmation_then_confirmed_audited_told_and_alerted_un
         response = piak.post(url, {"stations": ["st-a"]})
     assert response.status_code == 302 and StationAssignment.objects.filter(version=3).exists()
     assert Reassignment.objects.count() == 1
+
+
+def test_the_spt_page_lists_every_station_with_what_it_holds_in_the_same_queries_for_a_province(login, busy):
+    """Issue 22: the SPT page's chooser lists every enrolled station with its state and what it still holds; the
+    records stored since each report are counted for all busy stations at once, so 12 stations (8 busy) cost the
+    page the same queries as 1."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    piak, url = login("piak1"), f"/lists/spt/{busy.pk}/"
+
+    def queries() -> int:
+        piak.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            page = piak.get(url).content.decode()
+        assert 'data-busy="st-a"' in page and "masih sibuk: 2 rekaman yang dibuat di stasiun belum sampai" in page
+        return len(captured)
+
+    one = queries()
+    for n in range(11):
+        sid = f"st-p{n:02d}"
+        enrol_station(sid, public_pem(Ed25519PrivateKey.generate().public_key()).encode(), school="")
+        apply_health(sid, Health(epoch=1, ts=timezone.now().isoformat(), queue_depth=n % 3, software_version="t",
+                                 counts={"captured": n % 4}))
+        count_stored([Record.objects.create(record_id=f"{sid}-r1", station_id=sid, seq=1, sha256="0" * 64, size=1,
+                                            path=f"records/{sid}-r1", sealed_at=timezone.now().isoformat(),
+                                            received_at=timezone.now() + dt.timedelta(seconds=1))])
+    assert queries() == one
+    page = piak.get(url).content.decode()
+    # st-p03 reported 3 captured, one of which reached HQ since; st-p04 reported 1 waiting (outbox), now at HQ
+    assert 'data-busy="st-p03"' in page and 'data-busy="st-p04"' not in page
