@@ -1,6 +1,7 @@
 """HQ on PostgreSQL: a throw-away cluster (Debian's postgresql, provisioning/pg_cluster.py), `sinopsis hq migrate`
 and `enrol-station` with SINOPSIS_HQ_DATABASE_URL, and two `sinopsis hq ingest` processes on the shared
-subscription storing every record exactly once. Skipped where PostgreSQL or psycopg is not installed."""
+subscription storing every record exactly once; then the fleet page's and the report's queries on it
+(tests/hq/pg_fleet_check.py). Skipped where PostgreSQL or psycopg is not installed."""
 
 import os
 import subprocess
@@ -62,3 +63,7 @@ def test_two_ingest_workers_on_postgresql_store_each_record_once(postgres, broke
         workers_used = {w for (w,) in db.execute("SELECT DISTINCT worker FROM ingest_batch")}
     assert workers_used == {"w1", "w2"}
     assert len(list((tmp_path / "hq" / "records" / "st-a").iterdir())) == 40
+    # the fleet page's whole-fleet counts, its order and the report's withdrawals in PostgreSQL's SQL too
+    check = subprocess.run([sys.executable, "-m", "tests.hq.pg_fleet_check"], env=env, capture_output=True,
+                           text=True, timeout=120)
+    assert check.returncode == 0 and check.stdout.strip().endswith("ok"), check.stderr[-3000:]
