@@ -43,25 +43,42 @@ COMMAND_MODULES = (
     "sinopsis.cli.ledger_cmd",
     "sinopsis.cli.soak_cmd",
 )
+# The top-level commands each module's register() adds (tests/sinopsis/test_cli_station.py checks this against the
+# modules): a command imports only its own module. Importing all of them cost every `sinopsis …` process ≈ 0.1 s of
+# CPU (the station side's models and check-in, for `sinopsis hq ingest` too), and the kit, the demo and the tests
+# start such processes by the hundred.
+COMMANDS = {
+    "station": "sinopsis.cli.station_cmd", "nik": "sinopsis.cli.nik_cmd", "packet": "sinopsis.cli.packet_cmd",
+    "demo-data": "sinopsis.cli.demo_cmd", "demo": "sinopsis.cli.demo_cmd", "bench": "sinopsis.cli.bench_cmd",
+    "quality": "sinopsis.cli.quality_cmd", "kiosk": "sinopsis.cli.kiosk_cmd", "agent": "sinopsis.cli.agent_cmd",
+    "hq": "sinopsis.cli.hq_cmd", "provision": "sinopsis.cli.provision_cmd", "image": "sinopsis.cli.image_cmd",
+    "ledger": "sinopsis.cli.ledger_cmd", "soak": "sinopsis.cli.soak_cmd",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command tree (used by main and by the tests that check every command has help)."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command tree: every command's (for `sinopsis --help`, an unknown command, and the tests that check
+    every command has help), or only `command`'s when it names one (a command's own process)."""
     parser = argparse.ArgumentParser(
         prog="sinopsis",
         description="SINOPSIS: e-KTP recording for students (station, agent, HQ).",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in [COMMANDS[command]] if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
 
 
+def _command(argv: list[str]) -> str | None:
+    """The command `argv` names: its first word that is not an option (the only global option takes no value)."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one `sinopsis` command; returns the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(_command(argv)).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

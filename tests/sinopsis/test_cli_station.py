@@ -70,6 +70,23 @@ def test_check_and_audit_exit_1_on_problems(tmp_path, station_config, capturing,
     assert result.returncode == 1 and "audit row 2: content was edited" in result.stdout
 
 
+def test_each_command_is_found_in_its_own_module_alone():
+    """A `sinopsis …` process registers only its command's module (sinopsis/cli COMMANDS): the table names exactly
+    the commands each module adds, and every module is in it."""
+    import argparse
+    import importlib
+
+    from sinopsis.cli import COMMAND_MODULES, COMMANDS
+
+    for module in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert sorted(sub.choices) == sorted(c for c, m in COMMANDS.items() if m == module), module
+    assert set(COMMANDS.values()) == set(COMMAND_MODULES)
+    assert sorted(build_parser("hq")._subparsers._group_actions[0].choices) == ["hq"]
+    assert sorted(build_parser(None)._subparsers._group_actions[0].choices) == sorted(COMMANDS)
+
+
 def test_every_command_has_help():
     parser = build_parser()
     with pytest.raises(SystemExit) as exit_info:
