@@ -93,8 +93,17 @@ class HealthSample(models.Model):
         ordering = ("-received_at", "-id")
         indexes = (models.Index(fields=["station", "-received_at"]), models.Index(fields=["received_at"]))
 
+    @classmethod
+    def following(cls, previous: object, **fields: object) -> "HealthSample":
+        """A new report whose station's previous one was `previous` (its JSON; None for the first): ingest has it
+        at hand (Station.last_health), so the rise needs no query."""
+        sample = cls(**fields)
+        sample.withdrawn_rise = max(0, withdrawn(sample.data) - withdrawn(previous))
+        sample._rise_known = True
+        return sample
+
     def save(self, *args: object, **kwargs: object) -> None:
-        if self._state.adding:  # against the report received before it (in receipt order, as ingest stores them)
+        if self._state.adding and not getattr(self, "_rise_known", False):  # against the report received before it
             previous = (HealthSample.objects.filter(station_id=self.station_id, received_at__lte=self.received_at)
                         .order_by("-received_at", "-id").values_list("data", flat=True).first())
             self.withdrawn_rise = max(0, withdrawn(self.data) - withdrawn(previous))

@@ -53,10 +53,11 @@ def test_health_history_has_one_row_per_message(station_keys):
     assert _station().last_health["queue_depth"] == 0 and _station().last_seen is not None
 
 
-def test_health_reports_older_than_kept_go_as_new_ones_come_except_those_that_counted_a_withdrawal(station_keys,
-                                                                                                  monkeypatch):
-    """HQ_HEALTH_KEEP_DAYS: a station's old reports are deleted, a bounded number with each new one; a report whose
-    withdrawals counter rose stays (the service report sums those rises); other stations' reports are untouched."""
+def test_health_reports_older_than_kept_go_now_and_then_except_those_that_counted_a_withdrawal(station_keys,
+                                                                                              monkeypatch):
+    """HQ_HEALTH_KEEP_DAYS: a station's old reports are deleted, a bounded number when one stored report in
+    PRUNE_EVERY arrives; a report whose withdrawals counter rose stays (the service report sums those rises); other
+    stations' reports are untouched. A new report's rise is worked out against the station's previous one."""
     from django.utils import timezone
 
     from hq.fleet import liveness
@@ -67,20 +68,29 @@ def test_health_reports_older_than_kept_go_as_new_ones_come_except_those_that_co
         for sid in ("st-a", "st-b"):
             HealthSample.objects.create(station_id=sid, received_at=long_ago + dt.timedelta(minutes=n), epoch=1,
                                         data={"counts": {"withdrawn": withdrawn}})
-    health = Health(epoch=1, ts=TS, queue_depth=0, counts={"withdrawn": 2}, software_version="0.1.0")
+    Station.objects.update(last_health={"counts": {"withdrawn": 2}}, health_at=long_ago + dt.timedelta(minutes=6))
+    health = Health(epoch=1, ts=TS, queue_depth=0, counts={"withdrawn": 3}, software_version="0.1.0")
 
     def left(station_id: str) -> list[int]:
         return list(HealthSample.objects.filter(station_id=station_id).order_by("received_at")
                     .values_list("withdrawn_rise", flat=True))
 
+    def report(station_id: str, second: int) -> None:
+        apply_health(station_id, health.model_copy(update={"ts": TS.replace("05.0", f"{second:02d}.0")}))
+
+    next_id = HealthSample.objects.order_by("-pk").first().pk + 1
+    monkeypatch.setattr(liveness, "PRUNE_EVERY", next_id + 1)  # the next report is not the one that prunes…
     with override_settings(HQ_HEALTH_KEEP_DAYS=30):
-        apply_health("st-a", health)
-        assert left("st-a") == [1, 0, 1, 0, 0]  # the oldest three without a rise gone; the new one added
-        apply_health("st-a", health.model_copy(update={"ts": TS.replace("05.0", "06.0")}))
-        assert left("st-a") == [1, 1, 0, 0]  # the rest, then only the two rises and the new reports
+        report("st-a", 5)
+        assert left("st-a") == [0, 1, 0, 0, 0, 1, 0, 1]  # nothing deleted; the new one's rise (2 → 3) kept
+        report("st-a", 6)  # … this one is
+        assert left("st-a") == [1, 0, 1, 0, 1, 0]  # the oldest three without a rise gone
+        monkeypatch.setattr(liveness, "PRUNE_EVERY", 1)
+        report("st-a", 7)
+        assert left("st-a") == [1, 1, 1, 0, 0]  # the rest: only the rises and the new reports left
         assert len(left("st-b")) == 7
     with override_settings(HQ_HEALTH_KEEP_DAYS=40):
-        apply_health("st-b", health)
+        report("st-b", 5)
         assert len(left("st-b")) == 8  # within 40 days: kept
 
 
