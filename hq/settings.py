@@ -86,8 +86,8 @@ HQ_POLL_MS = _whole("SINOPSIS_HQ_POLL_MS", 5000, 100, 600_000, "milliseconds bet
 HQ_INGEST_HEARTBEAT_S = _bounded("SINOPSIS_HQ_INGEST_HEARTBEAT_S", 30, 0.1, 3600,
                                  "seconds between an ingest worker's `online` heartbeats")
 HQ_INGEST_KEEPALIVE_S = _whole("SINOPSIS_HQ_INGEST_KEEPALIVE_S", 30, 5, 600, "seconds of the ingest's MQTT keepalive")
-# A station's Health reports older than this are deleted as its new ones arrive (hq/fleet/liveness.py): at 1,000 kits
-# reporting every minute they are 1.4 million rows a day. Those whose withdrawals counter rose stay for the report.
+# A station's Health reports older than this are deleted now and then as new ones arrive (hq/fleet/liveness.py): at
+# 1,000 kits reporting every minute they are 1.4 million rows a day. Those whose withdrawals counter rose stay.
 HQ_HEALTH_KEEP_DAYS = _bounded("SINOPSIS_HQ_HEALTH_KEEP_DAYS", 30, 1, 3650, "days a station's Health reports are kept")
 
 
