@@ -8,7 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from hq.fleet.rules import withdrawn
+from hq.fleet.rules import withdrawn_rise
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$"  # the contract's station / record / job id
 id_validator = RegexValidator(ID_PATTERN, "letters, digits, '.', '_', '-' (at most 128)")
@@ -95,19 +95,11 @@ class HealthSample(models.Model):
 
     @classmethod
     def following(cls, previous: object, **fields: object) -> "HealthSample":
-        """A new report whose station's previous one was `previous` (its JSON; None for the first): ingest has it
-        at hand (Station.last_health), so the rise needs no query."""
+        """A new report (unsaved) whose station's previous one was `previous` (its JSON; None for the first): ingest
+        has it at hand (Station.last_health), so the rise needs no query."""
         sample = cls(**fields)
-        sample.withdrawn_rise = max(0, withdrawn(sample.data) - withdrawn(previous))
-        sample._rise_known = True
+        sample.withdrawn_rise = withdrawn_rise(previous, sample.data)
         return sample
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        if self._state.adding and not getattr(self, "_rise_known", False):  # against the report received before it
-            previous = (HealthSample.objects.filter(station_id=self.station_id, received_at__lte=self.received_at)
-                        .order_by("-received_at", "-id").values_list("data", flat=True).first())
-            self.withdrawn_rise = max(0, withdrawn(self.data) - withdrawn(previous))
-        super().save(*args, **kwargs)
 
 
 class Job(models.Model):

@@ -59,6 +59,12 @@ def withdrawn(data: object) -> int:
     return value if isinstance(value, int) and value >= 0 else 0
 
 
+def withdrawn_rise(previous: object, data: object) -> int:
+    """How far a Health's `counts.withdrawn` (`data`) rose over the station's previous report (`previous`, None for
+    its first): a fall (a re-provisioned station) counts on from the new value rather than subtracting."""
+    return max(0, withdrawn(data) - withdrawn(previous))
+
+
 def parse_time(text: str | None) -> dt.datetime | None:
     """A message's ISO time (UTC when it names no zone); None when absent or unreadable."""
     if not text:

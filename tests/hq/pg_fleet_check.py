@@ -16,10 +16,10 @@ def main() -> None:
     from django.test import Client
     from django.utils import timezone
 
-    from hq.fleet.models import HealthSample
     from hq.reports.counts import withdrawals_reported
     from hq.reports.period import Period
     from hq.users import create_user
+    from tests.hq.history import store_health
     from tests.hq.test_fleet_overview import assert_the_database_agrees, seed_every_case
 
     seed_every_case()
@@ -34,8 +34,7 @@ def main() -> None:
     assert client.get("/").status_code == 200
     noon = timezone.localtime(now).replace(hour=12, minute=0) + dt.timedelta(days=3)  # a day of its own
     for n, withdrawn in enumerate((1, 3, 0, 2)):  # after the seed's 2: rises 0, 2, 0 (fell), 2
-        HealthSample.objects.create(station_id="st-ok", received_at=noon + dt.timedelta(minutes=n), epoch=1,
-                                    data={"counts": {"withdrawn": withdrawn}})
+        store_health("st-ok", noon + dt.timedelta(minutes=n), {"counts": {"withdrawn": withdrawn}})
     assert withdrawals_reported(Period(noon.date(), noon.date())) == 4
     print("ok")
 

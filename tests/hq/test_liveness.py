@@ -14,6 +14,7 @@ from hq.fleet.liveness import apply_health, apply_reported, apply_status
 from hq.fleet.models import HealthSample, Job, Station, StatusChange
 from provisioning.broker import free_port
 from tests.hq.conftest import HQ_PASSWORD, HQ_USER
+from tests.hq.history import store_health
 from tests.hq.standin import wait_for
 
 TS = "2026-11-25T03:04:05.000+00:00"
@@ -66,8 +67,7 @@ def test_health_reports_older_than_kept_go_now_and_then_except_those_that_counte
     long_ago = timezone.now() - dt.timedelta(days=31)
     for n, withdrawn in enumerate((0, 1, 1, 1, 1, 2, 2)):  # rises 0, 1, 0, 0, 0, 1, 0
         for sid in ("st-a", "st-b"):
-            HealthSample.objects.create(station_id=sid, received_at=long_ago + dt.timedelta(minutes=n), epoch=1,
-                                        data={"counts": {"withdrawn": withdrawn}})
+            store_health(sid, long_ago + dt.timedelta(minutes=n), {"counts": {"withdrawn": withdrawn}})
     Station.objects.update(last_health={"counts": {"withdrawn": 2}}, health_at=long_ago + dt.timedelta(minutes=6))
     health = Health(epoch=1, ts=TS, queue_depth=0, counts={"withdrawn": 3}, software_version="0.1.0")
 

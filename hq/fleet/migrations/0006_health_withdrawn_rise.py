@@ -6,17 +6,16 @@ BATCH = 1000
 
 
 def backfill(apps, schema_editor):
-    """Each stored Health's rise of counts.withdrawn over the station's previous one, in receipt order, as
-    HealthSample.save now works it out, so the service report's withdrawals hold across the upgrade."""
-    from hq.fleet.rules import withdrawn
+    """Each stored Health's rise of counts.withdrawn over the station's previous one, in receipt order, as ingest
+    now works it out (hq/fleet/rules.py), so the service report's withdrawals hold across the upgrade."""
+    from hq.fleet.rules import withdrawn_rise
 
     HealthSample = apps.get_model("fleet", "HealthSample")
     for station_id in HealthSample.objects.values_list("station_id", flat=True).distinct().order_by():
-        previous, changed = 0, []
+        previous, changed = None, []
         for sample in (HealthSample.objects.filter(station_id=station_id).order_by("received_at", "id")
                        .only("id", "data").iterator()):
-            value = withdrawn(sample.data)
-            sample.withdrawn_rise, previous = max(0, value - previous), value
+            sample.withdrawn_rise, previous = withdrawn_rise(previous, sample.data), sample.data
             if sample.withdrawn_rise:
                 changed.append(sample)
         HealthSample.objects.bulk_update(changed, ["withdrawn_rise"], batch_size=BATCH)

@@ -17,11 +17,12 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from contract.packets import packet_file_name, seal_record
 from hq.applications.models import Application, Correction, School
-from hq.fleet.models import HealthSample, Station
+from hq.fleet.models import Station
 from hq.helpdesk.models import Ticket
 from hq.ingest.models import CorrectionRequest, Record
 from hq.lists.models import ApplicationList, ListEvent, Spt, StationAssignment
 from hq.users import create_user
+from tests.hq.history import store_health
 
 WIB = ZoneInfo("Asia/Jakarta")
 HOSTILE = '=HYPERLINK("http://x","y")'  # a school name a spreadsheet would run as a formula
@@ -183,8 +184,7 @@ def seed_november(hq_data: Path, station_keys: dict[str, Ed25519PrivateKey], hq_
     for station_id, received, withdrawn in (("st-a", wib(10, 31, 12), 1), ("st-a", nov(9, 9), 2),
                                              ("st-a", nov(9, 12), 4), ("st-a", nov(20), 0), ("st-a", nov(21), 1),
                                              ("st-a", wib(12, 2), 7), ("st-b", nov(30, 12), 2)):
-        HealthSample.objects.create(station_id=station_id, received_at=received, epoch=1,
-                                    data={"counts": {"withdrawn": withdrawn, "accepted": 3}})
+        store_health(station_id, received, {"counts": {"withdrawn": withdrawn, "accepted": 3}})
 
     # step 9: corrections (the office's, and a station's request not yet turned into one)
     linked = CorrectionRequest.objects.create(station_id="st-a", record_id="st-a-x1", application_id="APP-7",

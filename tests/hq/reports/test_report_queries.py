@@ -18,6 +18,7 @@ from hq.fleet.enrolment import enrol_station
 from hq.fleet.models import HealthSample
 from hq.reports.counts import withdrawals_reported
 from hq.reports.period import Period
+from tests.hq.history import store_health
 from tests.hq.reports.seed import COUNTS, Seed, nov, store_packet
 
 URLS = ("/reports/?start=2026-11-01&end=2026-11-30", "/reports/laporan.csv?start=2026-11-01&end=2026-11-30")
@@ -43,14 +44,13 @@ def test_the_reports_queries_do_not_grow_with_the_fleet(seeded: Seed, packet_key
         for seq in (1, 2):
             store_packet(seeded, hq, key, sid, f"{sid}-r{seq}", seq, nov(3 + n, 9, seq), f"APP-P{n}{seq}",
                          "10000001")
-        HealthSample.objects.create(station_id=sid, received_at=nov(3 + n, 12), epoch=1,
-                                    data={"counts": {"withdrawn": 1, "accepted": 2}})
+        store_health(sid, nov(3 + n, 12), {"counts": {"withdrawn": 1, "accepted": 2}})
     assert queries(client) == two
     assert "st-p09" in client.get(URLS[1]).content.decode()  # the new stations are in the report
 
 
 def test_the_upgrade_works_out_each_stored_healths_withdrawal_rise(seeded: Seed):
-    """Migration fleet 0006 gives every stored Health the rise HealthSample.save gives a new one, station by
+    """Migration fleet 0006 gives every stored Health the rise ingest gives a new one (rules.withdrawn_rise), station by
     station in receipt order (a counter that falls counts on from there), and the month's count stays."""
     from django.apps import apps
 
