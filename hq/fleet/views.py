@@ -28,6 +28,7 @@ FLEET = "office.view_fleet"
 POLL_MS_DEFAULT = 5000
 PAGE_SIZE = 50  # stations a page: a city's fleet on one or two pages, a province's in pages the browser draws fast
 
+
 def show_labels() -> list[tuple[str, str]]:
     return [("", _("All stations")), ("alerts", _("With alerts")), ("lost", _("Lost")),
             ("behind", _("Behind on sending")), ("disk_low", _("Disk almost full"))]

@@ -217,6 +217,7 @@ def test_the_dashboard_updates_live_in_chromium(server, browser, shots):
     browser.get(server)  # st-01, st-03 and st-06 (bad) and 51 warnings: the first 50 listed, 4 counted
     assert more_alerts(browser) == "Other stations with alerts: 4 (list them all)"
     assert ("st-01", "lost") in shown_alerts(browser) and ("st-z46", "battery_low") in shown_alerts(browser)
+    screenshot(browser, shots, "fleet-more-alerts-1280-en", 1280)
     say_health("st-z00", charging=True)  # one fewer: the live page's script rebuilds the line
     WebDriverWait(browser, BOUND_S).until(lambda d: more_alerts(d) == "Other stations with alerts: 3 (list them all)")
     browser.find_element(By.CSS_SELECTOR, '[data-kind="more"] a').click()
